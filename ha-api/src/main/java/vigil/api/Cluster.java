@@ -1,0 +1,64 @@
+package vigil.api;
+
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import vigil.api.model.ClusterConfig;
+import vigil.api.status.ClusterState;
+
+/**
+ * The programmatic failover API: one view of a running cluster, from any member.
+ *
+ * <p>Every write returns only after the change is committed by a Raft majority, so an acknowledged
+ * change is never lost. Every write is validated first: an invalid one throws {@link ConfigException}
+ * naming the field and the fix, and changes nothing.
+ */
+public interface Cluster extends AutoCloseable {
+
+    /** A linearizable snapshot of config and status. */
+    ClusterState status();
+
+    /** Replaces the whole configuration. */
+    void applyConfig(ClusterConfig config);
+
+    /**
+     * Changes the configuration with a function of the current one; retried if another write
+     * landed in between, so concurrent updates are not lost.
+     */
+    void updateConfig(UnaryOperator<ClusterConfig> change);
+
+    /** Prefers {@code node} for {@code resource} with an expiring INFINITY location (see {@link #clear}). */
+    void move(String resource, String node, Duration lifetime);
+
+    /** Bans {@code resource} from {@code node} with an expiring -INFINITY location. */
+    void ban(String resource, String node, Duration lifetime);
+
+    /** Removes the locations that {@link #move} and {@link #ban} created for {@code resource}. */
+    void clear(String resource);
+
+    /** Sets target-role Started. */
+    void enable(String resource);
+
+    /** Sets target-role Stopped: the resource is stopped everywhere. */
+    void disable(String resource);
+
+    /** Forgets failures of {@code resource} (on {@code node}, or everywhere when null), like crm_resource --cleanup. */
+    void cleanup(String resource, String node);
+
+    /** Puts a node in standby: nothing runs there. */
+    void standby(String node);
+
+    /** Takes a node out of standby and maintenance. */
+    void online(String node);
+
+    /** Maintenance: the cluster neither starts, stops nor monitors anything on the node. */
+    void maintenance(String node, boolean on);
+
+    /** Asks the cluster to fence {@code node}; returns once the request is committed. */
+    void fence(String node);
+
+    /** Calls {@code listener} for every state change from now on, in commit order. */
+    Subscription subscribe(ClusterListener listener);
+
+    @Override
+    void close();
+}

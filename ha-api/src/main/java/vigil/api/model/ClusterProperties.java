@@ -1,0 +1,89 @@
+package vigil.api.model;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Cluster-wide options (Pacemaker's crm_config, plus Vigil's own timing).
+ *
+ * @param nodeTimeout        silence after which the leader declares a node unclean (and a node without a leader stops its resources)
+ * @param watchdogTimeout    when non-zero, nodes self-fence through a watchdog: their resources may be recovered
+ *                           {@code nodeTimeout + watchdogTimeout} after they fall silent, without a fence device
+ * @param moveLifetime       default lifetime of the location constraints {@code move} / {@code ban} create
+ * @param other              any further property, kept verbatim
+ */
+public record ClusterProperties(
+        boolean stonithEnabled,
+        boolean symmetricCluster,
+        NoQuorumPolicy noQuorumPolicy,
+        Duration nodeTimeout,
+        Duration watchdogTimeout,
+        Score defaultStickiness,
+        boolean startFailureIsFatal,
+        boolean maintenanceMode,
+        Duration moveLifetime,
+        Duration fenceTimeout,
+        Map<String, String> other) {
+
+    public static final ClusterProperties DEFAULTS = builder().build();
+
+    public ClusterProperties {
+        Objects.requireNonNull(noQuorumPolicy, "noQuorumPolicy");
+        Objects.requireNonNull(nodeTimeout, "nodeTimeout");
+        Objects.requireNonNull(watchdogTimeout, "watchdogTimeout");
+        Objects.requireNonNull(defaultStickiness, "defaultStickiness");
+        Objects.requireNonNull(moveLifetime, "moveLifetime");
+        Objects.requireNonNull(fenceTimeout, "fenceTimeout");
+        other = Maps.sorted(other);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.stonithEnabled = stonithEnabled;
+        b.symmetricCluster = symmetricCluster;
+        b.noQuorumPolicy = noQuorumPolicy;
+        b.nodeTimeout = nodeTimeout;
+        b.watchdogTimeout = watchdogTimeout;
+        b.defaultStickiness = defaultStickiness;
+        b.startFailureIsFatal = startFailureIsFatal;
+        b.maintenanceMode = maintenanceMode;
+        b.moveLifetime = moveLifetime;
+        b.fenceTimeout = fenceTimeout;
+        b.other = other;
+        return b;
+    }
+
+    public static final class Builder {
+        private boolean stonithEnabled = true;
+        private boolean symmetricCluster = true;
+        private NoQuorumPolicy noQuorumPolicy = NoQuorumPolicy.STOP;
+        private Duration nodeTimeout = Duration.ofSeconds(1);
+        private Duration watchdogTimeout = Duration.ZERO;
+        private Score defaultStickiness = Score.ZERO;
+        private boolean startFailureIsFatal = true;
+        private boolean maintenanceMode = false;
+        private Duration moveLifetime = Duration.ofHours(1);
+        private Duration fenceTimeout = Duration.ofSeconds(60);
+        private Map<String, String> other = Map.of();
+
+        public Builder stonithEnabled(boolean v) { stonithEnabled = v; return this; }
+        public Builder symmetricCluster(boolean v) { symmetricCluster = v; return this; }
+        public Builder noQuorumPolicy(NoQuorumPolicy v) { noQuorumPolicy = v; return this; }
+        public Builder nodeTimeout(Duration v) { nodeTimeout = v; return this; }
+        public Builder watchdogTimeout(Duration v) { watchdogTimeout = v; return this; }
+        public Builder defaultStickiness(Score v) { defaultStickiness = v; return this; }
+        public Builder startFailureIsFatal(boolean v) { startFailureIsFatal = v; return this; }
+        public Builder maintenanceMode(boolean v) { maintenanceMode = v; return this; }
+        public Builder moveLifetime(Duration v) { moveLifetime = v; return this; }
+        public Builder fenceTimeout(Duration v) { fenceTimeout = v; return this; }
+        public Builder other(Map<String, String> v) { other = v; return this; }
+
+        public ClusterProperties build() {
+            return new ClusterProperties(stonithEnabled, symmetricCluster, noQuorumPolicy, nodeTimeout, watchdogTimeout,
+                    defaultStickiness, startFailureIsFatal, maintenanceMode, moveLifetime, fenceTimeout, other);
+        }
+    }
+}

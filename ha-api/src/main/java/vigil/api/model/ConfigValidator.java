@@ -1,0 +1,317 @@
+package vigil.api.model;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import vigil.api.ConfigException;
+import vigil.api.spi.ParameterSpec;
+import vigil.api.spi.ResourceMetadata;
+
+/**
+ * Checks a {@link ClusterConfig} before it is written: the first problem found is thrown as a
+ * {@link ConfigException} naming the field, the value and the fix.
+ */
+public final class ConfigValidator {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@-]*");
+    private static final Set<String> OPERATIONS =
+            Set.of("start", "stop", "monitor", "promote", "demote", "migrate_to", "migrate_from", "notify", "reload", "reload-agent", "validate-all");
+
+    private final Function<String, Optional<ResourceMetadata>> metadata;
+
+    /** @param metadata driver metadata by resource type, for required parameters; empty when the type's driver is not loaded here */
+    public ConfigValidator(Function<String, Optional<ResourceMetadata>> metadata) {
+        this.metadata = metadata;
+    }
+
+    /** A validator that checks structure and references, but not driver parameters. */
+    public static ConfigValidator structural() { return new ConfigValidator(t -> Optional.empty()); }
+
+    public void validate(ClusterConfig config) {
+        Set<String> nodeIds = validateNodes(config.nodes());
+        Map<String, Resource> byId = validateResources(config.resources());
+        validateConstraints(config, nodeIds, byId);
+        validateFencing(config, nodeIds);
+        validateProperties(config.properties());
+    }
+
+    private Set<String> validateNodes(List<Node> nodes) {
+        Set<String> ids = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (Node n : nodes) {
+            String f = "nodes." + n.id();
+            checkId(f + ".id", n.id());
+            if (!ids.add(n.id())) throw new ConfigException(f, "duplicate node id \"" + n.id() + "\"", "give every node a unique id");
+            checkAddress(f + ".address", n.address());
+            if (!addresses.add(n.address())) {
+                throw new ConfigException(f + ".address", "address " + n.address() + " is used by two nodes", "give every node its own host:port");
+            }
+        }
+        return ids;
+    }
+
+    static void checkAddress(String field, String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new ConfigException(field, "\"" + address + "\" is not host:port", "write e.g. 192.168.1.10:9870");
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (port < 1 || port > 65535) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+            throw new ConfigException(field, "port of \"" + address + "\" is not 1-65535", "write e.g. 192.168.1.10:9870");
+        }
+    }
+
+    private Map<String, Resource> validateResources(List<Resource> resources) {
+        Map<String, Resource> byId = new HashMap<>();
+        for (Resource r : resources) {
+            register(byId, r);
+            if (r instanceof Primitive p) {
+                validatePrimitive(p);
+            } else if (r instanceof Group g) {
+                validateGroup(byId, g);
+            } else if (r instanceof Clone c) {
+                validateMeta("resources." + c.id(), c.meta());
+                register(byId, c.child());
+                if (c.child() instanceof Primitive p) validatePrimitive(p);
+                else if (c.child() instanceof Group g) validateGroup(byId, g);
+                if (c.meta().cloneNodeMax() < 1) {
+                    throw new ConfigException("resources." + c.id() + ".meta.clone-node-max", "must be >= 1, got " + c.meta().cloneNodeMax(), "set 1 or more");
+                }
+            }
+        }
+        return byId;
+    }
+
+    private void validateGroup(Map<String, Resource> byId, Group g) {
+        if (g.members().isEmpty()) {
+            throw new ConfigException("resources." + g.id() + ".members", "a group needs at least one member", "add a primitive or delete the group");
+        }
+        validateMeta("resources." + g.id(), g.meta());
+        for (Primitive p : g.members()) {
+            register(byId, p);
+            validatePrimitive(p);
+        }
+    }
+
+    private static void register(Map<String, Resource> byId, Resource r) {
+        checkId("resources." + r.id() + ".id", r.id());
+        if (byId.putIfAbsent(r.id(), r) != null) {
+            throw new ConfigException("resources." + r.id(), "duplicate resource id \"" + r.id() + "\"", "give every resource, group and clone a unique id");
+        }
+    }
+
+    private void validatePrimitive(Primitive p) {
+        String f = "resources." + p.id();
+        if (p.type().isBlank()) throw new ConfigException(f + ".type", "type is empty", "name a driver such as ocf:heartbeat:Dummy, kvm or drbd");
+        validateMeta(f, p.meta());
+        Set<String> seen = new HashSet<>();
+        for (Operation op : p.operations()) {
+            String of = f + ".operations." + op.name();
+            if (!OPERATIONS.contains(op.name())) {
+                throw new ConfigException(of, "unknown operation \"" + op.name() + "\"", "use one of " + new TreeSet<>(OPERATIONS));
+            }
+            if (op.interval().isNegative()) throw new ConfigException(of + ".interval", "must not be negative, got " + op.interval(), "use 0 or a positive duration");
+            if (op.timeout().isNegative() || op.timeout().isZero()) {
+                throw new ConfigException(of + ".timeout", "must be positive, got " + op.timeout(), "e.g. 20s");
+            }
+            if (!seen.add(op.name() + "/" + op.interval() + "/" + op.role())) {
+                throw new ConfigException(of, "operation defined twice with the same interval", "give each monitor its own interval");
+            }
+        }
+        Optional<ResourceMetadata> md = metadata.apply(p.type());
+        if (md.isPresent()) {
+            for (ParameterSpec spec : md.get().parameters()) {
+                if (spec.required() && !p.params().containsKey(spec.name())) {
+                    throw new ConfigException(f + ".params." + spec.name(), "required parameter of " + p.type() + " is missing",
+                            "add " + spec.name() + (spec.description().isEmpty() ? "" : " (" + spec.description() + ")"));
+                }
+            }
+        }
+    }
+
+    private static void validateMeta(String resourceField, Meta meta) {
+        for (var e : meta.values().entrySet()) {
+            String f = resourceField + ".meta." + e.getKey();
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case Meta.STICKINESS, Meta.PRIORITY -> Score.parse(f, v);
+                case Meta.MIGRATION_THRESHOLD -> {
+                    int t = Score.parse(f, v).value();
+                    if (t < 0) throw new ConfigException(f, "must be >= 0, got " + v, "set a non-negative failure count (0 or INFINITY: no threshold)");
+                }
+                case Meta.FAILURE_TIMEOUT -> {
+                    Duration d = Durations.parse(f, v);
+                    if (d.isNegative()) throw new ConfigException(f, "must not be negative, got " + v, "use 0 (never expire) or e.g. 10min");
+                }
+                case Meta.ALLOW_MIGRATE, Meta.IS_MANAGED, Meta.INTERLEAVE, Meta.ORDERED, Meta.MAINTENANCE, "notify", "globally-unique" -> {
+                    if (!v.matches("(?i)true|false|yes|no|on|off|1|0|y|n")) throw new ConfigException(f, "not a boolean: \"" + v + "\"", "use true or false");
+                }
+                case Meta.TARGET_ROLE -> Role.parse(f, v);
+                case Meta.CLONE_MAX, Meta.CLONE_NODE_MAX, Meta.PROMOTED_MAX, Meta.PROMOTED_NODE_MAX, "master-max", "master-node-max" -> {
+                    int n;
+                    try {
+                        n = Integer.parseInt(v.trim());
+                    } catch (NumberFormatException ex) {
+                        throw new ConfigException(f, "not an integer: \"" + v + "\"", "give a count such as 1 or 2");
+                    }
+                    if (n < 0) throw new ConfigException(f, "must be >= 0, got " + n, "give a count such as 1 or 2");
+                }
+                case Meta.MULTIPLE_ACTIVE -> {
+                    if (!Set.of("block", "stop_only", "stop_start", "stop_unexpected").contains(v)) {
+                        throw new ConfigException(f, "unknown value \"" + v + "\"", "use block, stop_only, stop_start or stop_unexpected");
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    private void validateConstraints(ClusterConfig config, Set<String> nodeIds, Map<String, Resource> byId) {
+        Set<String> ids = new HashSet<>();
+        Map<String, Set<String>> mandatory = new TreeMap<>();
+        for (Constraint c : config.constraints()) {
+            String f = "constraints." + c.id();
+            checkId(f + ".id", c.id());
+            if (!ids.add(c.id())) throw new ConfigException(f, "duplicate constraint id \"" + c.id() + "\"", "give every constraint a unique id");
+            if (c instanceof Constraint.Location l) {
+                Resource r = resource(byId, f + ".resource", l.resource());
+                if (!nodeIds.contains(l.node())) {
+                    throw new ConfigException(f + ".node", "unknown node \"" + l.node() + "\"", "use one of " + new TreeSet<>(nodeIds));
+                }
+                checkRole(f + ".role", l.role(), r);
+            } else if (c instanceof Constraint.Colocation co) {
+                Resource r = resource(byId, f + ".resource", co.resource());
+                Resource w = resource(byId, f + ".with-resource", co.withResource());
+                if (co.resource().equals(co.withResource())) {
+                    throw new ConfigException(f + ".with-resource", "a resource cannot be colocated with itself", "name another resource");
+                }
+                checkRole(f + ".role", co.role(), r);
+                checkRole(f + ".with-role", co.withRole(), w);
+            } else if (c instanceof Constraint.Order o) {
+                Resource first = resource(byId, f + ".first", o.first());
+                Resource then = resource(byId, f + ".then", o.then());
+                if (o.first().equals(o.then())) throw new ConfigException(f + ".then", "a resource cannot be ordered after itself", "name another resource");
+                checkAction(f + ".first-action", o.firstAction(), first);
+                checkAction(f + ".then-action", o.thenAction(), then);
+                if (o.kind() == OrderKind.MANDATORY) mandatory.computeIfAbsent(o.first(), k -> new TreeSet<>()).add(o.then());
+            }
+        }
+        List<String> cycle = findCycle(mandatory);
+        if (!cycle.isEmpty()) {
+            throw new ConfigException("constraints", "mandatory orders form a cycle: " + String.join(" -> ", cycle),
+                    "remove one of these orders or make it Optional");
+        }
+    }
+
+    private static Resource resource(Map<String, Resource> byId, String field, String id) {
+        Resource r = byId.get(id);
+        if (r == null) {
+            throw new ConfigException(field, "unknown resource \"" + id + "\"", byId.isEmpty() ? "create the resource first"
+                    : "use one of " + new TreeSet<>(byId.keySet()));
+        }
+        return r;
+    }
+
+    private static void checkRole(String field, Role role, Resource r) {
+        if ((role == Role.PROMOTED || role == Role.UNPROMOTED) && !(r instanceof Clone c && c.promotable())) {
+            throw new ConfigException(field, "role " + role + " needs a promotable clone, but \"" + r.id() + "\" is not one",
+                    "name the promotable clone, or drop the role");
+        }
+    }
+
+    private static void checkAction(String field, Action action, Resource r) {
+        if ((action == Action.PROMOTE || action == Action.DEMOTE) && !(r instanceof Clone c && c.promotable())) {
+            throw new ConfigException(field, "action " + action + " needs a promotable clone, but \"" + r.id() + "\" is not one",
+                    "use start or stop, or name the promotable clone");
+        }
+    }
+
+    /** A cycle in the graph as a closed path (first node repeated at the end), or empty. Deterministic: sorted traversal. */
+    static List<String> findCycle(Map<String, Set<String>> edges) {
+        Map<String, Integer> state = new HashMap<>(); // 1 = on stack, 2 = done
+        for (String start : edges.keySet()) {
+            if (state.containsKey(start)) continue;
+            Deque<String> path = new ArrayDeque<>();
+            List<String> found = dfs(start, edges, state, path);
+            if (!found.isEmpty()) return found;
+        }
+        return List.of();
+    }
+
+    private static List<String> dfs(String node, Map<String, Set<String>> edges, Map<String, Integer> state, Deque<String> path) {
+        state.put(node, 1);
+        path.addLast(node);
+        for (String next : edges.getOrDefault(node, Set.of())) {
+            Integer s = state.get(next);
+            if (s != null && s == 1) {
+                List<String> onPath = List.copyOf(path);
+                List<String> cycle = new java.util.ArrayList<>(onPath.subList(onPath.indexOf(next), onPath.size()));
+                cycle.add(next);
+                return cycle;
+            }
+            if (s == null) {
+                List<String> found = dfs(next, edges, state, path);
+                if (!found.isEmpty()) return found;
+            }
+        }
+        path.removeLast();
+        state.put(node, 2);
+        return List.of();
+    }
+
+    private static void validateFencing(ClusterConfig config, Set<String> nodeIds) {
+        Set<String> ids = new HashSet<>();
+        for (FenceDevice d : config.fenceDevices()) {
+            String f = "fence-devices." + d.id();
+            checkId(f + ".id", d.id());
+            if (!ids.add(d.id())) throw new ConfigException(f, "duplicate fence device id \"" + d.id() + "\"", "give every device a unique id");
+            if (d.type().isBlank()) throw new ConfigException(f + ".type", "type is empty", "use ipmi, libvirt, apc-snmp, watchdog or agent:fence_<name>");
+            for (String h : d.hostList()) {
+                if (!nodeIds.contains(h)) throw new ConfigException(f + ".host-list", "unknown node \"" + h + "\"", "use one of " + new TreeSet<>(nodeIds));
+            }
+            for (String h : d.hostMap().keySet()) {
+                if (!nodeIds.contains(h)) throw new ConfigException(f + ".host-map", "unknown node \"" + h + "\"", "use one of " + new TreeSet<>(nodeIds));
+            }
+            if (d.delay().isNegative()) throw new ConfigException(f + ".delay", "must not be negative", "use 0 or e.g. 15s");
+        }
+        Set<String> levels = new HashSet<>();
+        for (FencingLevel l : config.fencingLevels()) {
+            String f = "fencing-topology." + l.node() + "." + l.index();
+            if (!nodeIds.contains(l.node())) throw new ConfigException(f + ".node", "unknown node \"" + l.node() + "\"", "use one of " + new TreeSet<>(nodeIds));
+            if (l.index() < 1) throw new ConfigException(f + ".index", "must be >= 1, got " + l.index(), "number levels from 1");
+            if (!levels.add(l.node() + "/" + l.index())) throw new ConfigException(f, "level defined twice", "give each level of a node its own index");
+            if (l.devices().isEmpty()) throw new ConfigException(f + ".devices", "a level needs at least one device", "list the devices that must all succeed");
+            for (String dev : l.devices()) {
+                if (!ids.contains(dev)) throw new ConfigException(f + ".devices", "unknown fence device \"" + dev + "\"", "use one of " + new TreeSet<>(ids));
+            }
+        }
+    }
+
+    private static void validateProperties(ClusterProperties p) {
+        if (p.nodeTimeout().compareTo(Duration.ofMillis(100)) < 0) {
+            throw new ConfigException("properties.node-timeout", "must be at least 100ms, got " + Durations.format(p.nodeTimeout()), "e.g. 1s");
+        }
+        if (p.watchdogTimeout().isNegative()) throw new ConfigException("properties.watchdog-timeout", "must not be negative", "use 0 (no watchdog) or e.g. 5s");
+        if (p.moveLifetime().isNegative() || p.moveLifetime().isZero()) {
+            throw new ConfigException("properties.move-lifetime", "must be positive", "e.g. 1h");
+        }
+        if (p.fenceTimeout().isNegative() || p.fenceTimeout().isZero()) throw new ConfigException("properties.fence-timeout", "must be positive", "e.g. 60s");
+    }
+
+    private static void checkId(String field, String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new ConfigException(field, "invalid id \"" + id + "\"", "use letters, digits and _ . : @ - (not starting with - . : @)");
+        }
+    }
+}
