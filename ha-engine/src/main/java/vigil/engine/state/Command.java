@@ -1,0 +1,137 @@
+package vigil.engine.state;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.OptionalInt;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.ClusterProperties;
+import vigil.api.model.Constraint;
+import vigil.api.model.FenceDevice;
+import vigil.api.model.Node;
+import vigil.api.model.Resource;
+import vigil.api.status.FenceEvent;
+import vigil.api.status.Membership;
+import vigil.api.status.OcfCode;
+
+/**
+ * A change to the replicated {@link vigil.api.status.ClusterState}. Every Raft log entry carries commands; they are
+ * applied by {@link StateTransitions#apply} in log order, deterministically (the only time is the entry's timestamp).
+ */
+public sealed interface Command {
+
+    // ---- configuration -------------------------------------------------------------------------------------
+
+    /** Replaces the whole configuration; {@code expectedVersion} >= 0 makes it a compare-and-set on the config version. */
+    record ReplaceConfig(ClusterConfig config, long expectedVersion) implements Command {
+        public ReplaceConfig { Objects.requireNonNull(config, "config"); }
+    }
+
+    /** Adds a resource, or replaces the one with the same id. */
+    record PutResource(Resource resource) implements Command {
+        public PutResource { Objects.requireNonNull(resource, "resource"); }
+    }
+
+    /** Deletes a top-level resource and every constraint that names it (as {@code pcs resource delete} does). */
+    record DeleteResource(String id) implements Command {
+        public DeleteResource { Objects.requireNonNull(id, "id"); }
+    }
+
+    /** Sets ({@code value} non-null) or removes one meta attribute of a resource (top-level, group member or clone child). */
+    record SetResourceMeta(String resource, String key, String value) implements Command {
+        public SetResourceMeta {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    record PutConstraint(Constraint constraint) implements Command {
+        public PutConstraint { Objects.requireNonNull(constraint, "constraint"); }
+    }
+
+    record DeleteConstraint(String id) implements Command {
+        public DeleteConstraint { Objects.requireNonNull(id, "id"); }
+    }
+
+    /** Removes the constraints {@code move} and {@code ban} created for a resource ({@code cli-prefer-*}, {@code cli-ban-*}). */
+    record ClearMoveConstraints(String resource) implements Command {
+        public ClearMoveConstraints { Objects.requireNonNull(resource, "resource"); }
+    }
+
+    record PutNode(Node node) implements Command {
+        public PutNode { Objects.requireNonNull(node, "node"); }
+    }
+
+    record RemoveNode(String id) implements Command {
+        public RemoveNode { Objects.requireNonNull(id, "id"); }
+    }
+
+    record SetProperties(ClusterProperties properties) implements Command {
+        public SetProperties { Objects.requireNonNull(properties, "properties"); }
+    }
+
+    record PutFenceDevice(FenceDevice device) implements Command {
+        public PutFenceDevice { Objects.requireNonNull(device, "device"); }
+    }
+
+    record DeleteFenceDevice(String id) implements Command {
+        public DeleteFenceDevice { Objects.requireNonNull(id, "id"); }
+    }
+
+    /** Stores a named blob (e.g. a domain XML); an empty text deletes it. */
+    record PutBlob(String name, String text) implements Command {
+        public PutBlob {
+            Objects.requireNonNull(name, "name");
+            text = text == null ? "" : text;
+        }
+    }
+
+    // ---- status --------------------------------------------------------------------------------------------
+
+    /** Sets a node's standby and / or maintenance flag (null: leave as is). */
+    record SetNodeFlags(String node, Boolean standby, Boolean maintenance) implements Command {
+        public SetNodeFlags { Objects.requireNonNull(node, "node"); }
+    }
+
+    /** The leader's view of a node's membership: joined (ONLINE), fell silent (UNCLEAN) or left cleanly (OFFLINE). */
+    record SetMembership(String node, Membership membership, String reason) implements Command {
+        public SetMembership {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(membership, "membership");
+            reason = reason == null ? "" : reason;
+        }
+    }
+
+    /**
+     * The result of a resource operation on a node, as its executor reported it. {@code peer} is the other node of a
+     * migration. {@code promotionScore} is what the driver reported, if anything.
+     */
+    record RecordOperation(String resource, String node, String action, Duration interval, OcfCode code, Duration took,
+                           String reason, String peer, OptionalInt promotionScore) implements Command {
+        public RecordOperation {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(action, "action");
+            interval = interval == null ? Duration.ZERO : interval;
+            Objects.requireNonNull(code, "code");
+            took = took == null ? Duration.ZERO : took;
+            reason = reason == null ? "" : reason;
+            peer = peer == null ? "" : peer;
+            promotionScore = promotionScore == null ? OptionalInt.empty() : promotionScore;
+        }
+    }
+
+    /** Forgets failures of a resource (group or clone: all its primitives) on one node, or on all nodes when {@code node} is null. */
+    record Cleanup(String resource, String node) implements Command {
+        public Cleanup { Objects.requireNonNull(resource, "resource"); }
+    }
+
+    /** A finished fence operation; a success marks the target OFFLINE and everything on it stopped. */
+    record RecordFence(FenceEvent event) implements Command {
+        public RecordFence { Objects.requireNonNull(event, "event"); }
+    }
+
+    /** A new controller: the Raft leader of {@code term} announces itself. */
+    record LeaderElected(String leader, long term) implements Command {
+        public LeaderElected { Objects.requireNonNull(leader, "leader"); }
+    }
+}
