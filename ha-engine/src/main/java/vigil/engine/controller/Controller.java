@@ -1,0 +1,388 @@
+package vigil.engine.controller;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.FenceDevice;
+import vigil.api.model.Node;
+import vigil.api.model.NodeRole;
+import vigil.api.model.Operation;
+import vigil.api.model.Primitive;
+import vigil.api.spi.NodeFencer;
+import vigil.api.status.ClusterState;
+import vigil.api.status.FenceEvent;
+import vigil.api.status.Membership;
+import vigil.api.status.NodeState;
+import vigil.engine.scheduler.ActionKind;
+import vigil.engine.scheduler.PlannedAction;
+import vigil.engine.scheduler.Transition;
+import vigil.engine.state.Command;
+
+/**
+ * The cluster's controller (Pacemaker's DC), active only on the Raft leader.
+ *
+ * <p>It heartbeats every node, declares a node UNCLEAN after {@code node-timeout} without a reply, plans with the pure
+ * scheduler whenever the state changes, runs fencing before any recovery that depends on it, and sends runnable
+ * actions (those whose predecessors are done) to the nodes' agents, stamped with its term. Results are committed by
+ * the nodes; every committed change triggers a new plan, so a failure simply re-plans.
+ *
+ * <p>Safety: it only acts while a majority of voting nodes answered its heartbeats within {@code node-timeout}
+ * (its lease), so a leader that was paused and woke up deposed does nothing; a reply carrying a newer term makes it
+ * step down at once. All mutable state is confined to the single {@code timer} thread.
+ */
+public final class Controller implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("vigil.controller");
+    private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration REPLAN_EVERY = Duration.ofSeconds(1);
+
+    private final String self;
+    private final Function<ClusterState, Transition> planner;
+    private final Supplier<ClusterState> state;
+    private final Function<List<Command>, CompletableFuture<?>> submit;
+    private final NodeTransport transport;
+    private final NodeFencer fencer;
+    private final InstantSource clock;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService fenceWorkers;
+    private final Function<String, Duration> defaultTimeouts;
+
+    private boolean leader;
+    private long term;
+    private Instant leaderSince = Instant.EPOCH;
+    private ScheduledFuture<?> ticking;
+    private final Map<String, Instant> lastAck = new HashMap<>();
+    private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
+    private final Map<String, Boolean> ready = new HashMap<>();
+    private final Map<String, InFlight> inFlight = new HashMap<>();
+    private final Map<String, FenceAttempt> fencing = new HashMap<>();
+    private final Set<String> membershipPending = new HashSet<>();
+    private boolean replan = true;
+    private Instant lastPlan = Instant.EPOCH;
+    private boolean leaseLogged;
+    private volatile Transition lastTransition = Transition.EMPTY;
+    private volatile List<String> pending = List.of();
+
+    private record InFlight(String node, String action, Instant deadline) {}
+
+    private static final class FenceAttempt {
+        boolean running;
+        int failures;
+        Instant nextTry = Instant.EPOCH;
+    }
+
+    /**
+     * @param planner         the scheduler ({@code Scheduler::plan})
+     * @param state           the locally applied replicated state
+     * @param submit          commits commands through Raft
+     * @param defaultTimeouts default operation timeout by resource type and action ({@code type + "/" + action}), from driver metadata
+     * @param timer           a single-threaded scheduler owned by the controller
+     * @param fenceWorkers    runs fence operations (they block for seconds)
+     */
+    public Controller(String self, Function<ClusterState, Transition> planner, Supplier<ClusterState> state,
+                      Function<List<Command>, CompletableFuture<?>> submit, NodeTransport transport, NodeFencer fencer,
+                      InstantSource clock, ScheduledExecutorService timer, ExecutorService fenceWorkers,
+                      Function<String, Duration> defaultTimeouts) {
+        this.self = self;
+        this.planner = planner;
+        this.state = state;
+        this.submit = submit;
+        this.transport = transport;
+        this.fencer = fencer;
+        this.clock = clock;
+        this.timer = timer;
+        this.fenceWorkers = fenceWorkers;
+        this.defaultTimeouts = defaultTimeouts;
+    }
+
+    /** Called when this node becomes Raft leader of {@code term}, or stops being leader. */
+    public void onLeadership(boolean isLeader, long newTerm) {
+        timer.execute(() -> {
+            if (isLeader && (!leader || newTerm != term)) start(newTerm);
+            else if (!isLeader && leader) stop("lost Raft leadership");
+        });
+    }
+
+    /** Called after every committed state change. */
+    public void onStateChanged() {
+        timer.execute(() -> replan = true);
+    }
+
+    /** The transition last planned (for status and metrics). */
+    public Transition lastTransition() { return lastTransition; }
+
+    /** Actions in flight, as {@code resource action on node}. */
+    public List<String> pendingActions() { return pending; }
+
+    public boolean isActive() { return leader; }
+
+    private void start(long newTerm) {
+        leader = true;
+        term = newTerm;
+        Instant now = clock.instant();
+        lastAck.clear();
+        ready.clear();
+        inFlight.clear();
+        fencing.clear();
+        membershipPending.clear();
+        // Nobody is declared lost before a full node-timeout of this leader's own heartbeats went unanswered,
+        // but the lease (acting at all) must be earned by fresh replies.
+        leaderSince = now;
+        replan = true;
+        LOG.log(Level.INFO, "{0}: controller active for term {1}", self, term);
+        submit.apply(List.of(new Command.LeaderElected(self, term)));
+        if (ticking != null) ticking.cancel(false);
+        ticking = timer.scheduleWithFixedDelay(this::tickSafely, 0, 20, TimeUnit.MILLISECONDS);
+    }
+
+    private void stop(String why) {
+        if (!leader) return;
+        leader = false;
+        if (ticking != null) ticking.cancel(false);
+        ticking = null;
+        inFlight.clear();
+        pending = List.of();
+        LOG.log(Level.INFO, "{0}: controller stopped: {1}", self, why);
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, self + ": controller tick failed", e);
+        }
+    }
+
+    private void tick() {
+        if (!leader) return;
+        ClusterState s = state.get();
+        Instant now = clock.instant();
+        Duration nodeTimeout = s.config().properties().nodeTimeout();
+        boolean lease = holdsLease(s, now, nodeTimeout);
+        heartbeat(s, now, nodeTimeout, lease);
+        if (!lease) {
+            if (!leaseLogged) LOG.log(Level.WARNING, "{0}: no majority answered within {1} ms; not acting", self, nodeTimeout.toMillis());
+            leaseLogged = true;
+            return;
+        }
+        leaseLogged = false;
+        expireInFlight(now);
+        updateMembership(s, now, nodeTimeout);
+        if (replan || Duration.between(lastPlan, now).compareTo(REPLAN_EVERY) >= 0) {
+            replan = false;
+            lastPlan = now;
+            Transition t = planner.apply(s);
+            lastTransition = t;
+            dispatch(s, t, now, nodeTimeout);
+        }
+        List<String> p = new ArrayList<>();
+        inFlight.forEach((r, f) -> p.add(r + " " + f.action() + " on " + f.node()));
+        fencing.forEach((n, f) -> { if (f.running) p.add("fence " + n); });
+        p.sort(null);
+        pending = List.copyOf(p);
+    }
+
+    private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease) {
+        Duration every = nodeTimeout.dividedBy(10);
+        NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease);
+        long myTerm = term;
+        for (Node n : s.config().nodes()) {
+            Instant sent = lastHeartbeatSent.get(n.id());
+            if (sent != null && Duration.between(sent, now).compareTo(every) < 0) continue;
+            lastHeartbeatSent.put(n.id(), now);
+            transport.heartbeat(n.id(), req).whenComplete((reply, err) -> {
+                if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm));
+            });
+        }
+    }
+
+    private void onHeartbeatReply(NodeTransport.HeartbeatReply reply, Instant sentAt, long sentInTerm) {
+        if (!leader || sentInTerm != term) return;
+        if (reply.newestTerm() > term) {
+            stop(reply.node() + " has seen term " + reply.newestTerm() + " > " + term);
+            return;
+        }
+        Instant prev = lastAck.get(reply.node());
+        if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
+        ready.put(reply.node(), reply.ready());
+        for (String key : reply.inFlight()) {
+            int slash = key.lastIndexOf('/');
+            String resource = slash < 0 ? key : key.substring(0, slash);
+            // learned from the node (e.g. started by a previous leader): wait for it instead of issuing anything else
+            inFlight.putIfAbsent(resource, new InFlight(reply.node(), slash < 0 ? "?" : key.substring(slash + 1),
+                    clock.instant().plus(DEFAULT_OP_TIMEOUT)));
+        }
+    }
+
+    private boolean holdsLease(ClusterState s, Instant now, Duration nodeTimeout) {
+        List<Node> voters = s.config().nodes();
+        if (voters.isEmpty()) return true;
+        int alive = 0;
+        for (Node n : voters) if (isAlive(n.id(), now, nodeTimeout)) alive++;
+        return alive * 2 > voters.size();
+    }
+
+    private boolean isAlive(String node, Instant now, Duration nodeTimeout) {
+        Instant a = lastAck.get(node);
+        return a != null && Duration.between(a, now).compareTo(nodeTimeout) <= 0;
+    }
+
+    private void updateMembership(ClusterState s, Instant now, Duration nodeTimeout) {
+        boolean stonith = s.config().properties().stonithEnabled();
+        for (Node n : s.config().nodes()) {
+            if (membershipPending.contains(n.id())) continue;
+            NodeState ns = s.node(n.id());
+            boolean alive = isAlive(n.id(), now, nodeTimeout);
+            Command change = null;
+            if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE) {
+                if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
+                change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
+            } else if (!alive && ns.membership() == Membership.ONLINE
+                    && Duration.between(leaderSince, now).compareTo(nodeTimeout) > 0) {
+                Instant a = lastAck.getOrDefault(n.id(), leaderSince);
+                long silentMs = a == null ? nodeTimeout.toMillis() : Duration.between(a, now).toMillis();
+                Membership m = n.role() == NodeRole.WITNESS ? Membership.OFFLINE : Membership.UNCLEAN;
+                change = new Command.SetMembership(n.id(), m, "no reply for " + silentMs + " ms");
+                LOG.log(Level.WARNING, "{0}: declared {1}: no reply for {2} ms (node-timeout {3} ms)", n.id(), m, silentMs, nodeTimeout.toMillis());
+            }
+            if (change != null) {
+                String id = n.id();
+                membershipPending.add(id);
+                submit.apply(List.of(change)).whenComplete((r, e) -> timer.execute(() -> {
+                    membershipPending.remove(id);
+                    replan = true;
+                }));
+            }
+        }
+    }
+
+    private void expireInFlight(Instant now) {
+        inFlight.entrySet().removeIf(e -> {
+            if (now.isAfter(e.getValue().deadline())) {
+                LOG.log(Level.WARNING, "{0}: {1} on {2} did not report back in time; re-planning", e.getKey(), e.getValue().action(), e.getValue().node());
+                replan = true;
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void dispatch(ClusterState s, Transition t, Instant now, Duration nodeTimeout) {
+        for (PlannedAction a : t.actions()) {
+            if (!a.after().isEmpty()) continue;
+            if (a.kind() == ActionKind.FENCE) {
+                fence(s, a, now);
+                continue;
+            }
+            if (a.kind() == ActionKind.MONITOR) continue; // executors run recurring monitors after start / promote themselves
+            if (inFlight.containsKey(a.resource())) continue;
+            if (!isAlive(a.node(), now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(a.node()))) continue;
+            if (fencing.containsKey(a.node())) continue;
+            send(s, a, now);
+        }
+    }
+
+    private void send(ClusterState s, PlannedAction a, Instant now) {
+        Duration timeout = timeoutOf(s.config(), a);
+        NodeTransport.ActionRequest req = new NodeTransport.ActionRequest(term, self, a.resource(), a.kind().text(), a.interval(), a.peer(), timeout);
+        inFlight.put(a.resource(), new InFlight(a.node(), a.kind().text(), now.plus(timeout).plusSeconds(10)));
+        LOG.log(Level.INFO, "{0}: {1} on {2}{3} ({4})", a.resource(), a.kind().text(), a.node(),
+                a.peer().isEmpty() ? "" : " (peer " + a.peer() + ")", a.reason());
+        long myTerm = term;
+        transport.execute(a.node(), req).whenComplete((reply, err) -> timer.execute(() -> {
+            if (myTerm != term) return;
+            InFlight f = inFlight.get(a.resource());
+            if (f != null && f.node().equals(a.node())) inFlight.remove(a.resource());
+            if (err != null) {
+                LOG.log(Level.WARNING, "{0}: {1} on {2} could not be delivered: {3}", a.resource(), a.kind().text(), a.node(), err.toString());
+            } else if (!reply.accepted()) {
+                LOG.log(Level.WARNING, "{0}: {1} on {2} refused: {3}", a.resource(), a.kind().text(), a.node(), reply.rejection());
+            }
+            replan = true;
+        }));
+    }
+
+    private Duration timeoutOf(ClusterConfig config, PlannedAction a) {
+        Primitive p = config.primitives().filter(x -> x.id().equals(a.resource())).findFirst().orElse(null);
+        if (p == null) return DEFAULT_OP_TIMEOUT;
+        String action = a.kind().text();
+        for (Operation op : p.operations()) if (op.name().equals(action) && !op.isRecurring()) return op.timeout();
+        Duration d = defaultTimeouts.apply(p.type() + "/" + action);
+        return d == null ? DEFAULT_OP_TIMEOUT : d;
+    }
+
+    private void fence(ClusterState s, PlannedAction a, Instant now) {
+        String target = a.node();
+        FenceAttempt attempt = fencing.computeIfAbsent(target, k -> new FenceAttempt());
+        if (attempt.running || now.isBefore(attempt.nextTry)) return;
+        ClusterConfig config = s.config();
+        Duration watchdog = config.properties().watchdogTimeout();
+        boolean hasDevice = config.fenceDevices().stream().anyMatch(d -> d.canFence(target) && !d.type().equals("watchdog"));
+        attempt.running = true;
+        if (!hasDevice && !watchdog.isZero()) {
+            // Self-fencing: a node without a leader for node-timeout stops feeding its watchdog, which resets it within
+            // watchdog-timeout; so once it was declared unclean (after node-timeout) plus watchdog-timeout it is off.
+            Instant since = s.node(target).since();
+            Instant safe = since.plus(watchdog);
+            if (now.isBefore(safe)) {
+                attempt.running = false;
+                attempt.nextTry = safe;
+                return;
+            }
+            FenceEvent e = new FenceEvent(target, "watchdog", List.of("watchdog"), self, true, now,
+                    "self-fenced: silent for node-timeout + watchdog-timeout (" + watchdog.toMillis() + " ms)");
+            commitFence(target, attempt, e);
+            return;
+        }
+        String action = config.properties().other().getOrDefault("stonith-action", "reboot");
+        LOG.log(Level.WARNING, "{0}: fencing ({1}): {2}", target, action, a.reason());
+        CompletableFuture.supplyAsync(() -> fencer.fence(config, target, action, self), fenceWorkers)
+                .exceptionally(err -> new FenceEvent(target, action, List.of(), self, false, clock.instant(), "fencing failed: " + err))
+                .thenAccept(e -> timer.execute(() -> commitFence(target, attempt, e)));
+    }
+
+    private void commitFence(String target, FenceAttempt attempt, FenceEvent e) {
+        if (e.success()) {
+            LOG.log(Level.WARNING, "{0}: fenced by {1}: {2}", target, e.devices(), e.detail());
+        } else {
+            LOG.log(Level.ERROR, "{0}: fencing failed (attempt {1}): {2}; its resources stay blocked", target, attempt.failures + 1, e.detail());
+        }
+        submit.apply(List.of(new Command.RecordFence(e))).whenComplete((r, err) -> timer.execute(() -> {
+            attempt.running = false;
+            if (e.success() && err == null) {
+                fencing.remove(target);
+            } else {
+                attempt.failures++;
+                long backoff = Math.min(30_000, 1000L << Math.min(attempt.failures - 1, 5));
+                attempt.nextTry = clock.instant().plusMillis(backoff);
+            }
+            replan = true;
+        }));
+    }
+
+    /** Devices that could fence {@code node}, for status messages. */
+    public static List<String> devicesFor(ClusterConfig config, String node) {
+        List<String> out = new ArrayList<>();
+        for (FenceDevice d : config.fenceDevices()) if (d.canFence(node)) out.add(d.id());
+        return out;
+    }
+
+    @Override
+    public void close() {
+        timer.execute(() -> stop("closed"));
+    }
+}

@@ -1,0 +1,39 @@
+package vigil.engine.controller;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import vigil.api.status.ClusterState;
+import vigil.api.status.OcfCode;
+
+/** What a node agent needs from the node's executor. */
+public interface LocalOperations {
+
+    /** Runs one operation here; completes (never exceptionally) with its outcome. */
+    CompletableFuture<Outcome> run(String resource, String action, Duration interval, String peer, Duration timeout, long term);
+
+    /** Probes (monitor, interval 0) every configured primitive here. */
+    CompletableFuture<List<Outcome>> probeAll(ClusterState state);
+
+    /** Stops everything active here, as far as the executor and {@code state} know (no-quorum-policy stop). */
+    CompletableFuture<List<Outcome>> stopAll(ClusterState state);
+
+    /** Operations running now, as {@code resource/action}. */
+    List<String> inFlight();
+
+    /** Receives the results of recurring monitors that found a change (failure, or a role change). */
+    void onMonitorResult(Consumer<Outcome> listener);
+
+    record Outcome(String resource, String action, Duration interval, OcfCode code, String message, Duration took, String peer,
+                   OptionalInt promotionScore) {
+        public Outcome {
+            interval = interval == null ? Duration.ZERO : interval;
+            message = message == null ? "" : message;
+            took = took == null ? Duration.ZERO : took;
+            peer = peer == null ? "" : peer;
+            promotionScore = promotionScore == null ? OptionalInt.empty() : promotionScore;
+        }
+    }
+}

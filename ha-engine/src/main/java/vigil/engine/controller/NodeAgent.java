@@ -1,0 +1,138 @@
+package vigil.engine.controller;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import vigil.api.model.NoQuorumPolicy;
+import vigil.api.status.ClusterState;
+import vigil.engine.state.Command;
+
+/**
+ * The node side of the control protocol, on every node: answers the leader's heartbeats, runs its actions after
+ * checking their term, commits their results, probes every resource when it (re)gains a leader, and stops its
+ * resources when it has heard from no leader for {@code node-timeout} (no-quorum-policy).
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("vigil.agent");
+
+    private final String self;
+    private final LocalOperations ops;
+    private final Function<List<Command>, CompletableFuture<?>> submit;
+    private final Supplier<ClusterState> state;
+    private final LongSupplier raftTerm;
+    private final InstantSource clock;
+    private final ScheduledFuture<?> watching;
+
+    private long newestTerm;
+    private Instant lastLeaderContact = Instant.EPOCH;
+    private boolean ready;
+    private boolean probing;
+    private boolean hadLeader;
+
+    /**
+     * @param raftTerm the current Raft term as this node's Raft server knows it
+     * @param timer    runs the quorum watch
+     */
+    public NodeAgent(String self, LocalOperations ops, Function<List<Command>, CompletableFuture<?>> submit, Supplier<ClusterState> state,
+                     LongSupplier raftTerm, InstantSource clock, ScheduledExecutorService timer) {
+        this.self = self;
+        this.ops = ops;
+        this.submit = submit;
+        this.state = state;
+        this.raftTerm = raftTerm;
+        this.clock = clock;
+        ops.onMonitorResult(o -> commit(o));
+        this.watching = timer.scheduleWithFixedDelay(this::watchQuorum, 50, 50, TimeUnit.MILLISECONDS);
+    }
+
+    public synchronized NodeTransport.HeartbeatReply onHeartbeat(NodeTransport.HeartbeatRequest req) {
+        long known = Math.max(newestTerm, raftTerm.getAsLong());
+        if (req.term() < known) return new NodeTransport.HeartbeatReply(self, known, ready, ops.inFlight());
+        newestTerm = req.term();
+        if (req.leaseValid()) {
+            lastLeaderContact = clock.instant();
+            hadLeader = true;
+            if (!ready && !probing) probe();
+        }
+        return new NodeTransport.HeartbeatReply(self, newestTerm, ready, ops.inFlight());
+    }
+
+    public CompletableFuture<NodeTransport.ActionReply> onExecute(NodeTransport.ActionRequest req) {
+        synchronized (this) {
+            long known = Math.max(newestTerm, raftTerm.getAsLong());
+            if (req.term() < known) {
+                LOG.log(Level.WARNING, "{0}: dropped {1} from {2}: term {3} is older than {4}", req.resource(), req.action(), req.leader(), req.term(), known);
+                return CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected("stale term " + req.term() + " < " + known));
+            }
+            newestTerm = req.term();
+            if (!ready) return CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected(self + " has not finished probing"));
+        }
+        return ops.run(req.resource(), req.action(), req.interval(), req.peer(), req.timeout(), req.term())
+                .thenCompose(o -> commit(o).handle((r, err) -> err == null
+                        ? new NodeTransport.ActionReply(true, "", o.code(), o.message())
+                        : new NodeTransport.ActionReply(true, "result not committed: " + err, o.code(), o.message())));
+    }
+
+    public synchronized boolean isReady() { return ready; }
+
+    private void probe() {
+        probing = true;
+        LOG.log(Level.INFO, "{0}: probing every configured resource", self);
+        ops.probeAll(state.get()).thenCompose(results -> {
+            List<Command> cmds = new ArrayList<>();
+            for (LocalOperations.Outcome o : results) cmds.add(toCommand(o));
+            return cmds.isEmpty() ? CompletableFuture.completedFuture(null) : submit.apply(cmds);
+        }).whenComplete((r, err) -> {
+            synchronized (this) {
+                probing = false;
+                if (err == null) {
+                    ready = true;
+                    LOG.log(Level.INFO, "{0}: probes committed; ready for actions", self);
+                } else {
+                    LOG.log(Level.WARNING, "{0}: probe results not committed ({1}); will probe again", self, err.toString());
+                }
+            }
+        });
+    }
+
+    private CompletableFuture<?> commit(LocalOperations.Outcome o) {
+        return submit.apply(List.of(toCommand(o)));
+    }
+
+    private Command toCommand(LocalOperations.Outcome o) {
+        return new Command.RecordOperation(o.resource(), self, o.action(), o.interval(), o.code(), o.took(), o.message(), o.peer(), o.promotionScore());
+    }
+
+    private void watchQuorum() {
+        try {
+            ClusterState s = state.get();
+            Duration nodeTimeout = s.config().properties().nodeTimeout();
+            NoQuorumPolicy policy = s.config().properties().noQuorumPolicy();
+            synchronized (this) {
+                if (!hadLeader || Duration.between(lastLeaderContact, clock.instant()).compareTo(nodeTimeout) <= 0) return;
+                hadLeader = false;
+                ready = false;
+            }
+            LOG.log(Level.WARNING, "{0}: no leader for {1} ms: lost quorum; no-quorum-policy {2}", self, nodeTimeout.toMillis(), policy.text());
+            if (policy == NoQuorumPolicy.STOP || policy == NoQuorumPolicy.SUICIDE || policy == NoQuorumPolicy.DEMOTE) {
+                ops.stopAll(s).whenComplete((r, e) -> LOG.log(Level.WARNING, "{0}: stopped {1} local resources after losing quorum",
+                        self, r == null ? 0 : r.size()));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, self + ": quorum watch failed", e);
+        }
+    }
+
+    @Override
+    public void close() { watching.cancel(false); }
+}
