@@ -1,0 +1,136 @@
+package vigil.daemon.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+import vigil.api.ConfigException;
+import vigil.api.model.NodeRole;
+
+/**
+ * What one daemon needs to start: who it is, where it keeps its Raft log, where it listens, the token file that
+ * guards the admin API, and the cluster's members (their Raft and admin addresses). {@code vigil init} and
+ * {@code vigil join} write it; {@code vigil daemon --config FILE} reads it.
+ *
+ * @param node        this node's id (a key of {@code peers})
+ * @param role        member (runs resources) or witness (only votes)
+ * @param dataDir     Raft log and snapshots
+ * @param tokenFile   file holding the cluster token (admin API calls must present it)
+ * @param http        host:port of the web status page and /metrics; empty: not served
+ * @param peers       every member and witness of the cluster, in order, this node included
+ * @param clusterFile optional cluster config (YAML) applied when the cluster is bootstrapped
+ */
+public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile) {
+
+    /** A cluster member's addresses: {@code raft} for replication, {@code admin} for the gRPC admin API. */
+    public record Peer(String raft, String admin) {
+        public Peer {
+            Objects.requireNonNull(raft, "raft");
+            Objects.requireNonNull(admin, "admin");
+        }
+    }
+
+    public NodeConfig {
+        Objects.requireNonNull(node, "node");
+        role = role == null ? NodeRole.MEMBER : role;
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(tokenFile, "tokenFile");
+        http = http == null ? "" : http;
+        peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    }
+
+    public Peer self() { return peers.get(node); }
+
+    /** Admin addresses of every peer, this node first: what a client on this host tries, in order. */
+    public List<String> adminTargets() {
+        List<String> out = new ArrayList<>();
+        out.add(self().admin());
+        peers.forEach((id, p) -> { if (!id.equals(node)) out.add(p.admin()); });
+        return out;
+    }
+
+    public NodeConfig withPeer(String id, Peer peer) {
+        Map<String, Peer> m = new LinkedHashMap<>(peers);
+        m.put(id, peer);
+        return new NodeConfig(node, role, dataDir, tokenFile, http, m, clusterFile);
+    }
+
+    public static NodeConfig read(Path file) {
+        return parse(file.getFileName().toString(), ConfigYaml.readText(file), file.toAbsolutePath().getParent());
+    }
+
+    /** Parses a node config; relative paths are resolved against {@code baseDir}. */
+    public static NodeConfig parse(String source, String text, Path baseDir) {
+        YamlTree.Mapping root = YamlTree.parse(source, text);
+        try {
+            root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config");
+            String node = root.string("node");
+            NodeRole role = switch (root.string("role", "member").trim().toLowerCase(Locale.ROOT)) {
+                case "member" -> NodeRole.MEMBER;
+                case "witness" -> NodeRole.WITNESS;
+                default -> throw new ConfigException("role", "unknown role \"" + root.string("role") + "\"", "use member or witness");
+            };
+            Map<String, Peer> peers = new LinkedHashMap<>();
+            YamlTree.Mapping pm = root.mapping("peers");
+            for (String id : pm.keys()) {
+                YamlTree.Mapping p = pm.mapping(id).allow("raft", "admin");
+                String raft = p.string("raft");
+                String admin = p.string("admin");
+                checkHostPort(p.field("raft"), raft);
+                checkHostPort(p.field("admin"), admin);
+                peers.put(id, new Peer(raft, admin));
+            }
+            if (!peers.containsKey(node)) {
+                throw new ConfigException("peers", "this node \"" + node + "\" is not among the peers " + peers.keySet(),
+                        "add '" + node + ": {raft: host:port, admin: host:port}' under peers");
+            }
+            String http = root.string("http", "");
+            if (!http.isEmpty()) checkHostPort("http", http);
+            Path base = baseDir == null ? Path.of("") : baseDir;
+            Path cluster = root.has("cluster-config") ? base.resolve(root.string("cluster-config")) : null;
+            return new NodeConfig(node, role, base.resolve(root.string("data-dir")), base.resolve(root.string("token-file")), http, peers, cluster);
+        } catch (ConfigException e) {
+            throw new YamlConfigException(source, root.tree().lineOf(e.field()), e.field(), e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
+        }
+    }
+
+    static void checkHostPort(String field, String value) {
+        int colon = value.lastIndexOf(':');
+        boolean ok = colon > 0 && colon < value.length() - 1;
+        if (ok) {
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                ok = port >= 1 && port <= 65535;
+            } catch (NumberFormatException e) {
+                ok = false;
+            }
+        }
+        if (!ok) throw new ConfigException(field, "\"" + value + "\" is not host:port", "write e.g. 192.168.1.10:9870");
+    }
+
+    public String format() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("node", node);
+        m.put("role", role.name().toLowerCase(Locale.ROOT));
+        m.put("data-dir", dataDir.toString());
+        m.put("token-file", tokenFile.toString());
+        if (!http.isEmpty()) m.put("http", http);
+        if (clusterFile != null) m.put("cluster-config", clusterFile.toString());
+        Map<String, Object> ps = new LinkedHashMap<>();
+        peers.forEach((id, p) -> {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("raft", p.raft());
+            pm.put("admin", p.admin());
+            ps.put(id, pm);
+        });
+        m.put("peers", ps);
+        DumperOptions o = new DumperOptions();
+        o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return "# Vigil node daemon configuration (written by vigil init / join; see README)\n" + new Yaml(o).dump(m);
+    }
+}
