@@ -1,0 +1,42 @@
+package vigil.kvm;
+
+import java.time.Duration;
+import java.util.Map;
+import org.libvirt.Domain.MigrateFlags;
+
+/** How a live migration is asked of libvirt: flags, data URI and time limit, from the parameters (pure, unit-tested). */
+final class Migration {
+    /** Node attribute naming the libvirt URI the peer's libvirtd is reached at (peer-to-peer: the source libvirtd dials it). */
+    static final String LIBVIRT_URI_ATTRIBUTE = "libvirt-uri";
+    /** Node attribute naming the migration data URI of that node (its replication/migration network address). */
+    static final String MIGRATION_URI_ATTRIBUTE = "migration-uri";
+    /** Left to the driver between aborting a migration and the executor's own timeout. */
+    static final Duration ABORT_MARGIN = Duration.ofSeconds(10);
+
+    private Migration() {}
+
+    /**
+     * Live and peer-to-peer (the source libvirtd drives the target, so a client crash cannot leave the domain
+     * half-migrated); the target keeps a persistent definition; an I/O error aborts rather than corrupts.
+     */
+    static int flags(KvmParams p) {
+        int f = MigrateFlags.LIVE | MigrateFlags.PEER2PEER | MigrateFlags.PERSIST_DEST | MigrateFlags.ABORT_ON_ERROR;
+        if (p.autoConverge()) f |= MigrateFlags.AUTO_CONVERGE;
+        if (p.unsafe()) f |= MigrateFlags.UNSAFE;
+        return f;
+    }
+
+    /** The target node's own migration-uri attribute wins over the resource parameter; empty lets libvirt choose. */
+    static String dataUri(KvmParams p, Map<String, String> peerAttributes) {
+        String own = peerAttributes.getOrDefault(MIGRATION_URI_ATTRIBUTE, "").strip();
+        return own.isEmpty() ? p.migrationUri() : own;
+    }
+
+    /** After this long the migration is aborted: before the operation's own timeout, so the driver can report a clean state. */
+    static Duration timeLimit(KvmParams p, Duration opTimeout) {
+        Duration latest = opTimeout.minus(ABORT_MARGIN);
+        if (latest.compareTo(Duration.ofSeconds(1)) < 0) latest = opTimeout.dividedBy(2);
+        Duration wanted = p.migrateTimeout().orElse(latest);
+        return wanted.compareTo(latest) > 0 ? latest : wanted;
+    }
+}

@@ -1,0 +1,181 @@
+package vigil.kvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.libvirt.Domain.MigrateFlags;
+import vigil.api.ConfigException;
+import vigil.api.spi.OperationResult;
+import vigil.api.spi.ResourceDriverProvider;
+import vigil.api.spi.ResourceInstance;
+import vigil.api.spi.ResourceMetadata;
+import vigil.api.status.OcfCode;
+
+/** Parameters, XML checks, migration options and metadata: everything decided before libvirt is called. */
+class KvmDriverTest {
+    private static final String XML = "<domain type='kvm'><name>vm1</name><memory unit='MiB'>64</memory></domain>";
+
+    @Test
+    void parse_defaults_whenOnlyBlobGiven() {
+        KvmParams p = KvmParams.parse("vm1", Map.of("config-blob", "vm1.xml"));
+        assertEquals("qemu:///system", p.hypervisor());
+        assertEquals("", p.domain());
+        assertEquals(0, p.migrateBandwidthMiBs());
+        assertTrue(p.shutdownTimeout().isEmpty());
+        assertFalse(p.autoConverge());
+        assertFalse(p.guestAgentPing());
+    }
+
+    @Test
+    void parse_allOptions_typed() {
+        KvmParams p = KvmParams.parse("vm1", Map.of("domain", "vm1", "hypervisor", "qemu+tcp://n1/system", "shutdown-timeout", "45s",
+                "migration-uri", "tcp://10.0.0.2", "migrate-bandwidth", "100", "migrate-timeout", "2min", "auto-converge", "true",
+                "unsafe", "yes", "guest-agent-ping", "1"));
+        assertEquals(Duration.ofSeconds(45), p.shutdownTimeout().orElseThrow());
+        assertEquals(Duration.ofMinutes(2), p.migrateTimeout().orElseThrow());
+        assertEquals(100, p.migrateBandwidthMiBs());
+        assertTrue(p.autoConverge() && p.unsafe() && p.guestAgentPing());
+    }
+
+    @Test
+    void parse_neitherDomainNorBlob_namesBothFixes() {
+        ConfigException e = assertThrows(ConfigException.class, () -> KvmParams.parse("vm1", Map.of()));
+        assertEquals("resources.vm1.params.domain", e.field());
+        assertTrue(e.getMessage().contains("config-blob"), e.getMessage());
+    }
+
+    @Test
+    void parse_unknownParameter_listsKnownOnes() {
+        ConfigException e = assertThrows(ConfigException.class, () -> KvmParams.parse("vm1", Map.of("domain", "vm1", "migrate_uri", "x")));
+        assertEquals("resources.vm1.params.migrate_uri", e.field());
+        assertTrue(e.fix().contains("migration-uri"), e.fix());
+    }
+
+    @Test
+    void parse_badValues_rejectedWithField() {
+        assertEquals("resources.r.params.migrate-bandwidth",
+                assertThrows(ConfigException.class, () -> KvmParams.parse("r", Map.of("domain", "d", "migrate-bandwidth", "-1"))).field());
+        assertEquals("resources.r.params.migrate-bandwidth",
+                assertThrows(ConfigException.class, () -> KvmParams.parse("r", Map.of("domain", "d", "migrate-bandwidth", "fast"))).field());
+        assertEquals("resources.r.params.auto-converge",
+                assertThrows(ConfigException.class, () -> KvmParams.parse("r", Map.of("domain", "d", "auto-converge", "maybe"))).field());
+        assertEquals("resources.r.params.shutdown-timeout",
+                assertThrows(ConfigException.class, () -> KvmParams.parse("r", Map.of("domain", "d", "shutdown-timeout", "soon"))).field());
+        assertEquals("resources.r.params.migration-uri",
+                assertThrows(ConfigException.class, () -> KvmParams.parse("r", Map.of("domain", "d", "migration-uri", "10.0.0.2"))).field());
+        assertEquals("resources.r.params.hypervisor",
+                assertThrows(ConfigException.class, () -> KvmParams.parse("r", Map.of("domain", "d", "hypervisor", "localhost"))).field());
+    }
+
+    @Test
+    void domainXml_readsNameAndType() {
+        DomainXml x = DomainXml.parse("blob b", XML);
+        assertEquals("vm1", x.name());
+        assertEquals("kvm", x.type());
+    }
+
+    @Test
+    void domainXml_broken_isConfigErrorNamingSource() {
+        assertEquals("blob b", assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", "<domain type='kvm'><name>vm1</name>")).field());
+        assertTrue(assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", "<network><name>n</name></network>")).problem().contains("<network>"));
+        assertTrue(assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", "<domain type='kvm'/>")).problem().contains("<name>"));
+        assertTrue(assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", "<domain><name>x</name></domain>")).problem().contains("type"));
+        assertTrue(assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", " ")).problem().contains("empty"));
+    }
+
+    @Test
+    void domainXml_doctype_refused() {
+        String xxe = "<!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><domain type='kvm'><name>&x;</name></domain>";
+        assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", xxe));
+    }
+
+    @Test
+    void migrationFlags_liveP2pPersistent_optionsAdded() {
+        int base = Migration.flags(KvmParams.parse("r", Map.of("domain", "d")));
+        int expected = MigrateFlags.LIVE | MigrateFlags.PEER2PEER | MigrateFlags.PERSIST_DEST | MigrateFlags.ABORT_ON_ERROR;
+        assertEquals(expected, base);
+        int all = Migration.flags(KvmParams.parse("r", Map.of("domain", "d", "auto-converge", "true", "unsafe", "true")));
+        assertEquals(expected | MigrateFlags.AUTO_CONVERGE | MigrateFlags.UNSAFE, all);
+        assertEquals(0, base & MigrateFlags.UNDEFINE_SOURCE, "the source keeps its definition");
+        assertEquals(0, base & MigrateFlags.TUNNELED);
+    }
+
+    @Test
+    void migrationDataUri_nodeAttributeWinsOverParameter() {
+        KvmParams p = KvmParams.parse("r", Map.of("domain", "d", "migration-uri", "tcp://10.0.0.9"));
+        assertEquals("tcp://10.0.0.9", Migration.dataUri(p, Map.of()));
+        assertEquals("tcp://192.168.5.2", Migration.dataUri(p, Map.of("migration-uri", "tcp://192.168.5.2")));
+        assertEquals("", Migration.dataUri(KvmParams.parse("r", Map.of("domain", "d")), Map.of()));
+    }
+
+    @Test
+    void migrationTimeLimit_staysInsideTheOperationTimeout() {
+        KvmParams none = KvmParams.parse("r", Map.of("domain", "d"));
+        assertEquals(Duration.ofSeconds(170), Migration.timeLimit(none, Duration.ofSeconds(180)));
+        KvmParams shortOne = KvmParams.parse("r", Map.of("domain", "d", "migrate-timeout", "30s"));
+        assertEquals(Duration.ofSeconds(30), Migration.timeLimit(shortOne, Duration.ofSeconds(180)));
+        KvmParams tooLong = KvmParams.parse("r", Map.of("domain", "d", "migrate-timeout", "10min"));
+        assertEquals(Duration.ofSeconds(50), Migration.timeLimit(tooLong, Duration.ofSeconds(60)));
+        assertEquals(Duration.ofSeconds(4), Migration.timeLimit(none, Duration.ofSeconds(8)));
+    }
+
+    @Test
+    void shutdownTimeout_defaultTwoThirds_leavesTimeToDestroy() {
+        KvmParams none = KvmParams.parse("r", Map.of("domain", "d"));
+        assertEquals(Duration.ofSeconds(60), KvmDriver.shutdownTimeout(none, Duration.ofSeconds(90)));
+        KvmParams longOne = KvmParams.parse("r", Map.of("domain", "d", "shutdown-timeout", "5min"));
+        assertEquals(Duration.ofSeconds(85), KvmDriver.shutdownTimeout(longOne, Duration.ofSeconds(90)));
+        KvmParams zero = KvmParams.parse("r", Map.of("domain", "d", "shutdown-timeout", "0"));
+        assertEquals(Duration.ZERO, KvmDriver.shutdownTimeout(zero, Duration.ofSeconds(90)));
+    }
+
+    @Test
+    void metadata_declaresParametersAndMigrationTimeouts() {
+        ResourceMetadata m = new KvmDriver().metadata();
+        assertEquals("kvm", m.type());
+        for (String a : new String[] {"start", "stop", "monitor", "migrate_to", "migrate_from"}) assertTrue(m.supports(a), a);
+        assertFalse(m.supports("promote"));
+        assertTrue(m.parameters().stream().anyMatch(p -> p.name().equals("config-blob")));
+        assertTrue(m.parameters().stream().noneMatch(p -> p.required()), "domain and config-blob are each optional, one is needed");
+    }
+
+    @Test
+    void serviceLoader_findsKvmProvider() {
+        ResourceDriverProvider found = ServiceLoader.load(ResourceDriverProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.supports("kvm")).findFirst().orElseThrow();
+        assertInstanceOf(KvmDriver.class, found.create("kvm"));
+        assertFalse(found.supports("drbd"));
+    }
+
+    @Test
+    void start_configErrors_areErrConfiguredWithoutTouchingLibvirt() {
+        KvmDriver d = new KvmDriver();
+        OperationResult missingBlob = d.start(instance(Map.of("config-blob", "vm1.xml"), Map.of()));
+        assertEquals(OcfCode.ERR_CONFIGURED, missingBlob.code());
+        assertTrue(missingBlob.message().contains("vm1.xml"), missingBlob.message());
+        OperationResult mismatch = d.start(instance(Map.of("config-blob", "b", "domain", "other"), Map.of("b", XML)));
+        assertEquals(OcfCode.ERR_CONFIGURED, mismatch.code());
+        assertTrue(mismatch.message().contains("\"other\"") && mismatch.message().contains("\"vm1\""), mismatch.message());
+        assertEquals(OcfCode.ERR_CONFIGURED, d.monitor(instance(Map.of(), Map.of())).code());
+    }
+
+    @Test
+    void migrateTo_targetWithoutLibvirtUri_isErrConfigured() {
+        ResourceInstance i = new ResourceInstance("vm1", "kvm", 0, Map.of("domain", "vm1", "hypervisor", "test:///default"), Map.of(), "n1",
+                Duration.ofSeconds(30), "n2", Map.of(), Map.of());
+        OperationResult r = new KvmDriver().migrateTo(i);
+        assertEquals(OcfCode.ERR_CONFIGURED, r.code());
+        assertTrue(r.message().contains("n2") && r.message().contains("libvirt-uri"), r.message());
+    }
+
+    static ResourceInstance instance(Map<String, String> params, Map<String, String> blobs) {
+        return new ResourceInstance("vm1", "kvm", 0, params, Map.of(), "n1", Duration.ofSeconds(30), "", Map.of(), blobs);
+    }
+}
