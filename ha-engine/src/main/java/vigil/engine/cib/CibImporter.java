@@ -1,0 +1,933 @@
+package vigil.engine.cib;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.SAXException;
+import vigil.api.VigilException;
+import vigil.api.model.Action;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.ClusterProperties;
+import vigil.api.model.Clone;
+import vigil.api.model.Constraint;
+import vigil.api.model.Durations;
+import vigil.api.model.FenceDevice;
+import vigil.api.model.Group;
+import vigil.api.model.Meta;
+import vigil.api.model.NoQuorumPolicy;
+import vigil.api.model.OnFail;
+import vigil.api.model.Operation;
+import vigil.api.model.OrderKind;
+import vigil.api.model.Primitive;
+import vigil.api.model.Resource;
+import vigil.api.model.Role;
+import vigil.api.model.Score;
+import vigil.api.status.ClusterState;
+import vigil.api.status.Membership;
+import vigil.api.status.NodeState;
+import vigil.api.status.OcfCode;
+import vigil.api.status.OperationRecord;
+import vigil.api.status.ResourceState;
+
+/**
+ * Reads a Pacemaker CIB (the XML {@code cibadmin -Q} prints and {@code crm_simulate -x} reads) into a
+ * {@link ClusterState}, following "Pacemaker Explained" (Pacemaker 2.1). Pure apart from reading the file:
+ * the clock is only consulted through {@code fallbackNow} when the CIB has no {@code execution-date}.
+ *
+ * <p>Node ids are the nodes' unames (Pacemaker shows unames, and the numeric ids are cluster-layer details);
+ * each node gets the synthetic address {@code <uname>:9870}. Clone instance suffixes ({@code drbd:1}) are dropped:
+ * Vigil keeps the status of a clone's primitive per node. {@code stonith} primitives become fence devices
+ * ({@code agent:<type>}, host list and map from {@code pcmk_host_list} / {@code pcmk_host_map}).
+ *
+ * <p>Everything the import cannot represent is an error naming the element. Ignored on purpose, because it does
+ * not change where resources run or what the transition contains:
+ * <ul>
+ * <li>{@code description} attributes, {@code utilization} (only used with a placement-strategy other than
+ *     "default", which is itself rejected), {@code op_defaults} other than timeout;</li>
+ * <li>{@code op} children ({@code instance_attributes} such as OCF_CHECK_LEVEL), {@code op} attributes other than
+ *     name, interval, timeout, role, on-fail, enabled;</li>
+ * <li>{@code rsc_location resource-discovery} (affects probes only, which a transition summary does not list);</li>
+ * <li>{@code instance_attributes} sets with a rule (node-specific agent parameters: Vigil does not schedule on
+ *     parameters), and {@code fencing-topology} levels' attribute targets other than a node name;</li>
+ * <li>status of stonith resources (Vigil does not run fence devices as resources), {@code probe_complete},
+ *     and the digests, exec and queue times of operations;</li>
+ * <li>crm_config properties Vigil does not model; they are kept verbatim in {@code ClusterProperties.other};</li>
+ * <li>a {@code node_state} of a node missing from the configuration (Pacemaker ignores it too).</li>
+ * </ul>
+ * The {@code shutdown} node attribute (a node being stopped cleanly) is imported as standby: both move every
+ * resource off the node.
+ */
+public final class CibImporter {
+    private static final System.Logger LOG = System.getLogger(CibImporter.class.getName());
+    public static final int ADDRESS_PORT = 9870;
+    private static final Set<String> CLONE_ELEMENTS = Set.of("clone", "master");
+    private static final int KEEP_OPERATIONS = 16;
+
+    private final Document doc;
+    private final Instant fallbackNow;
+    private final Map<String, Element> byId = new HashMap<>();
+    private final List<String> nodeNames = new ArrayList<>();
+    private final Map<String, String> nodeNameById = new HashMap<>();
+    private final Set<String> fenceDeviceIds = new java.util.HashSet<>();
+    /** primitive id -> whether it is the child (or group member) of a promotable clone. */
+    private final Map<String, Boolean> primitives = new HashMap<>();
+    /** every configured resource id (primitives, groups, clones) -> element. */
+    private final Map<String, Element> resourceElements = new HashMap<>();
+
+    private CibImporter(Document doc, Instant fallbackNow) {
+        this.doc = doc;
+        this.fallbackNow = fallbackNow;
+    }
+
+    /** Imports {@code file}; {@code fallbackNow} is the state's time when the CIB has no execution-date. */
+    public static ClusterState read(Path file, Instant fallbackNow) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString(), fallbackNow);
+        } catch (IOException e) {
+            throw new VigilException(file + ": cannot read the CIB: " + e.getMessage(), e);
+        }
+    }
+
+    public static ClusterState parse(InputStream xml, String source, Instant fallbackNow) {
+        Document doc;
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setExpandEntityReferences(false);
+            f.setNamespaceAware(false);
+            DocumentBuilder b = f.newDocumentBuilder();
+            b.setErrorHandler(null);
+            doc = b.parse(xml);
+        } catch (ParserConfigurationException | SAXException | IOException e) {
+            throw CibException.invalid(source, "not a readable XML document: " + e.getMessage());
+        }
+        return new CibImporter(doc, fallbackNow).run();
+    }
+
+    private ClusterState run() {
+        Element cib = doc.getDocumentElement();
+        if (!cib.getTagName().equals("cib")) throw CibException.invalid(cib.getTagName(), "the root element must be <cib>, got <" + cib.getTagName() + ">");
+        index(cib);
+        Element configuration = child(cib, "configuration");
+        if (configuration == null) throw CibException.invalid("cib", "no <configuration> element");
+        for (Element e : children(configuration)) {
+            switch (e.getTagName()) {
+                case "crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults", "fencing-topology":
+                    break;
+                case "tags":
+                    if (!children(e).isEmpty()) throw CibException.unsupported(path(e), "tags are not supported");
+                    break;
+                case "acls", "alerts":
+                    break; // who may change the CIB and whom to notify: no effect on scheduling
+                default:
+                    throw CibException.unsupported(path(e), "configuration section <" + e.getTagName() + "> is not supported");
+            }
+        }
+        ClusterProperties props = properties(child(configuration, "crm_config"), child(configuration, "rsc_defaults"));
+        ClusterConfig.Builder cfg = ClusterConfig.builder().properties(props);
+        Map<String, NodeState> nodeStates = new TreeMap<>();
+        nodes(child(configuration, "nodes"), cfg, nodeStates);
+        Map<String, String> rscDefaults = rscDefaults(child(configuration, "rsc_defaults"));
+        Duration defaultTimeout = opDefaultTimeout(child(configuration, "op_defaults"));
+        Element resources = child(configuration, "resources");
+        if (resources != null) {
+            for (Element e : children(resources)) resource(e, cfg, rscDefaults, defaultTimeout);
+        }
+        Element constraints = child(configuration, "constraints");
+        if (constraints != null) {
+            for (Element e : children(constraints)) constraint(e, cfg);
+        }
+        Element status = child(cib, "status");
+        Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
+        if (status != null) status(status, props, nodeStates, rs);
+        for (String n : nodeNames) {
+            if (!nodeStates.containsKey(n)) {
+                // Never seen: with startup-fencing (the default) Pacemaker fences it before trusting it is down.
+                boolean fence = props.stonithEnabled() && !"false".equalsIgnoreCase(props.other().getOrDefault("startup-fencing", "true"));
+                nodeStates.put(n, new NodeState(n, fence ? Membership.UNCLEAN : Membership.OFFLINE, configStandby.getOrDefault(n, false),
+                        configMaintenance.getOrDefault(n, false), Instant.EPOCH, fence ? "node is unclean" : ""));
+            }
+        }
+        Instant now = fallbackNow;
+        String exec = cib.getAttribute("execution-date");
+        if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(path(cib) + "/@execution-date", exec));
+        boolean quorum = truth(cib.getAttribute("have-quorum"), false);
+        LOG.log(System.Logger.Level.DEBUG, () -> "cib: imported " + nodeNames.size() + " nodes, " + primitives.size() + " primitives");
+        return new ClusterState(cfg.build(), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
+    }
+
+    // ---------------------------------------------------------------- crm_config, rsc_defaults, op_defaults
+
+    private ClusterProperties properties(Element crmConfig, Element rscDefaults) {
+        Map<String, String> p = new TreeMap<>();
+        if (crmConfig != null) {
+            for (Element set : children(crmConfig)) {
+                if (!set.getTagName().equals("cluster_property_set")) throw CibException.unsupported(path(set), "unexpected element in crm_config");
+                p.putAll(nvpairs(set, true));
+            }
+        }
+        ClusterProperties.Builder b = ClusterProperties.builder();
+        Map<String, String> other = new TreeMap<>();
+        for (var e : p.entrySet()) {
+            String f = "cib/configuration/crm_config//nvpair[@name='" + e.getKey() + "']";
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case "stonith-enabled" -> b.stonithEnabled(truth(v, true));
+                case "symmetric-cluster" -> b.symmetricCluster(truth(v, true));
+                case "no-quorum-policy" -> b.noQuorumPolicy(wrap(f, () -> NoQuorumPolicy.parse(f, v)));
+                case "start-failure-is-fatal" -> b.startFailureIsFatal(truth(v, true));
+                case "maintenance-mode" -> b.maintenanceMode(truth(v, false));
+                case "default-resource-stickiness" -> b.defaultStickiness(wrap(f, () -> Score.parse(f, v)));
+                case "stop-all-resources" -> {
+                    if (truth(v, false)) throw CibException.unsupported(f, "stop-all-resources=true is not supported");
+                }
+                case "placement-strategy" -> {
+                    if (!v.equals("default")) throw CibException.unsupported(f, "placement-strategy \"" + v + "\" is not supported (utilization is not modelled)");
+                }
+                case "stonith-watchdog-timeout" -> {
+                    Duration d = v.equals("-1") ? Duration.ZERO : duration(f, v);
+                    b.watchdogTimeout(d.isNegative() ? Duration.ZERO : d);
+                }
+                case "stonith-timeout" -> b.fenceTimeout(duration(f, v));
+                default -> other.put(e.getKey(), v);
+            }
+        }
+        if (rscDefaults != null) {
+            String stick = rscDefaults(rscDefaults).get(Meta.STICKINESS);
+            if (stick != null) {
+                String f = "cib/configuration/rsc_defaults//nvpair[@name='resource-stickiness']";
+                b.defaultStickiness(wrap(f, () -> Score.parse(f, stick)));
+            }
+        }
+        return b.other(other).build();
+    }
+
+    private Map<String, String> rscDefaults(Element rscDefaults) {
+        Map<String, String> m = new TreeMap<>();
+        if (rscDefaults == null) return m;
+        for (Element set : children(rscDefaults)) {
+            if (!set.getTagName().equals("meta_attributes")) throw CibException.unsupported(path(set), "unexpected element in rsc_defaults");
+            m.putAll(nvpairs(set, false));
+        }
+        return m;
+    }
+
+    private Duration opDefaultTimeout(Element opDefaults) {
+        if (opDefaults == null) return null;
+        for (Element set : children(opDefaults)) {
+            String t = nvpairs(set, false).get("timeout");
+            if (t != null) return duration(path(set), t);
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    private final Map<String, Boolean> configStandby = new HashMap<>();
+    private final Map<String, Boolean> configMaintenance = new HashMap<>();
+
+    private void nodes(Element nodes, ClusterConfig.Builder cfg, Map<String, NodeState> states) {
+        if (nodes == null) return;
+        for (Element n : children(nodes)) {
+            if (!n.getTagName().equals("node")) throw CibException.unsupported(path(n), "unexpected element in nodes");
+            String type = n.getAttribute("type");
+            if (type.equals("remote") || type.equals("guest")) {
+                throw CibException.unsupported(path(n), "Pacemaker Remote and guest nodes are not supported");
+            }
+            String uname = n.getAttribute("uname");
+            if (uname.isEmpty()) uname = n.getAttribute("id");
+            if (uname.isEmpty()) throw CibException.invalid(path(n), "node has neither uname nor id");
+            if (nodeNames.contains(uname)) throw CibException.invalid(path(n), "duplicate node uname \"" + uname + "\"");
+            nodeNames.add(uname);
+            nodeNameById.put(n.getAttribute("id").isEmpty() ? uname : n.getAttribute("id"), uname);
+            Map<String, String> attrs = new TreeMap<>();
+            for (Element set : children(n)) {
+                if (set.getTagName().equals("instance_attributes")) attrs.putAll(nvpairs(set, false));
+                else if (!set.getTagName().equals("utilization")) throw CibException.unsupported(path(set), "unexpected element in node");
+            }
+            configStandby.put(uname, truth(attrs.remove("standby"), false));
+            configMaintenance.put(uname, truth(attrs.remove("maintenance"), false));
+            cfg.node(new vigil.api.model.Node(uname, uname + ":" + ADDRESS_PORT, null, attrs));
+        }
+    }
+
+    // ---------------------------------------------------------------- resources
+
+    private void resource(Element e, ClusterConfig.Builder cfg, Map<String, String> defaults, Duration defaultTimeout) {
+        e = deref(e);
+        switch (e.getTagName()) {
+            case "primitive" -> {
+                if (isStonith(e)) cfg.fenceDevice(fenceDevice(e));
+                else cfg.resource(primitive(e, defaults, defaultTimeout, false));
+            }
+            case "group" -> cfg.resource(group(e, defaults, defaultTimeout, false));
+            case "clone", "master" -> cfg.resource(clone(e, defaults, defaultTimeout));
+            case "bundle" -> throw CibException.unsupported(path(e), "bundles are not supported");
+            case "template" -> throw CibException.unsupported(path(e), "resource templates are not supported");
+            default -> throw CibException.unsupported(path(e), "resource element <" + e.getTagName() + "> is not supported");
+        }
+    }
+
+    private static boolean isStonith(Element e) { return e.getAttribute("class").equals("stonith"); }
+
+    private Primitive primitive(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
+        String id = requireId(e);
+        if (!e.getAttribute("template").isEmpty()) throw CibException.unsupported(path(e), "primitives based on a template are not supported");
+        if (isStonith(e)) throw CibException.unsupported(path(e), "a stonith primitive inside a group or clone is not supported");
+        String cls = e.getAttribute("class");
+        if (cls.isEmpty() || e.getAttribute("type").isEmpty()) throw CibException.invalid(path(e), "primitive needs class and type");
+        if (cls.equals("ocf") && e.getAttribute("provider").equals("pacemaker") && e.getAttribute("type").equals("remote")) {
+            throw CibException.unsupported(path(e), "Pacemaker Remote connection resources are not supported");
+        }
+        String type = cls + ":" + (e.getAttribute("provider").isEmpty() ? "" : e.getAttribute("provider") + ":") + e.getAttribute("type");
+        Map<String, String> params = new TreeMap<>();
+        Map<String, String> meta = new TreeMap<>(defaults);
+        List<Operation> ops = new ArrayList<>();
+        for (Element c : children(e)) {
+            c = deref(c);
+            switch (c.getTagName()) {
+                case "instance_attributes" -> { if (child(c, "rule") == null) params.putAll(nvpairs(c, false)); }
+                case "meta_attributes" -> meta.putAll(nvpairs(c, true));
+                case "operations" -> {
+                    for (Element op : children(c)) {
+                        Operation o = operation(deref(op), defaultTimeout);
+                        if (o != null) ops.add(o);
+                    }
+                }
+                case "utilization" -> { }
+                default -> throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a primitive is not supported");
+            }
+        }
+        checkMeta(e, meta);
+        register(id, e);
+        primitives.put(id, promotable);
+        return new Primitive(id, type, params, Meta.of(meta), ops);
+    }
+
+    private Operation operation(Element op, Duration defaultTimeout) {
+        if (!op.getTagName().equals("op")) throw CibException.unsupported(path(op), "unexpected element in operations");
+        String name = op.getAttribute("name");
+        if (name.isEmpty()) throw CibException.invalid(path(op), "op has no name");
+        if (!op.getAttribute("enabled").isEmpty() && !truth(op.getAttribute("enabled"), true)) return null;
+        String f = path(op);
+        Duration interval = op.getAttribute("interval").isEmpty() ? Duration.ZERO : duration(f + "/@interval", op.getAttribute("interval"));
+        Duration timeout = op.getAttribute("timeout").isEmpty() ? defaultTimeout : duration(f + "/@timeout", op.getAttribute("timeout"));
+        if (op.getAttribute("on-fail").equals("demote")) throw CibException.unsupported(f + "/@on-fail", "on-fail=demote is not supported");
+        OnFail onFail = op.getAttribute("on-fail").isEmpty() ? null : wrap(f, () -> OnFail.parse(f + "/@on-fail", op.getAttribute("on-fail")));
+        Role role = op.getAttribute("role").isEmpty() ? null : wrap(f, () -> Role.parse(f + "/@role", op.getAttribute("role")));
+        if (role == Role.STARTED) role = null;
+        return new Operation(name, interval, timeout, onFail, role);
+    }
+
+    private Group group(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
+        String id = requireId(e);
+        Map<String, String> meta = new TreeMap<>();
+        List<Primitive> members = new ArrayList<>();
+        for (Element c : children(e)) {
+            c = deref(c);
+            switch (c.getTagName()) {
+                case "primitive" -> members.add(primitive(c, defaults, defaultTimeout, promotable));
+                case "meta_attributes" -> meta.putAll(nvpairs(c, true));
+                case "instance_attributes" -> {
+                    if (!nvpairs(c, false).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a group are not supported");
+                }
+                default -> throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a group is not supported");
+            }
+        }
+        if (members.isEmpty()) throw CibException.invalid(path(e), "group has no primitives");
+        checkMeta(e, meta);
+        register(id, e);
+        return new Group(id, members, Meta.of(meta));
+    }
+
+    private Clone clone(Element e, Map<String, String> defaults, Duration defaultTimeout) {
+        String id = requireId(e);
+        Map<String, String> meta = new TreeMap<>();
+        Element childElement = null;
+        for (Element c : children(e)) {
+            c = deref(c);
+            switch (c.getTagName()) {
+                case "meta_attributes" -> meta.putAll(nvpairs(c, true));
+                case "instance_attributes" -> {
+                    if (!nvpairs(c, false).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a clone are not supported");
+                }
+                case "primitive", "group" -> {
+                    if (childElement != null) throw CibException.invalid(path(e), "a clone has exactly one primitive or group");
+                    childElement = c;
+                }
+                default -> throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a clone is not supported");
+            }
+        }
+        if (childElement == null) throw CibException.invalid(path(e), "clone has no primitive or group");
+        checkMeta(e, meta);
+        boolean promotable = e.getTagName().equals("master") || truth(meta.get("promotable"), false);
+        Meta m = Meta.of(meta);
+        if (truth(meta.get("globally-unique"), false)) {
+            throw CibException.unsupported(path(e), "globally-unique clones are not supported (Vigil's clones are anonymous)");
+        }
+        int nodeMax = wrap(path(e), m::cloneNodeMax);
+        if (nodeMax > 1) throw CibException.unsupported(path(e), "clone-node-max " + nodeMax + " is not supported (at most one instance per node)");
+        Resource child = childElement.getTagName().equals("group")
+                ? group(childElement, defaults, defaultTimeout, promotable)
+                : primitive(childElement, defaults, defaultTimeout, promotable);
+        register(id, e);
+        return new Clone(id, child, m, promotable);
+    }
+
+    /** Parses the typed meta attributes now, so a bad value is reported with its element. */
+    private void checkMeta(Element e, Map<String, String> meta) {
+        // "#default" means "as if unset"; Pacemaker reads integer meta such as priority with strtol, so "1.0" is 1.
+        meta.values().removeIf("#default"::equals);
+        for (String k : List.of(Meta.PRIORITY, Meta.STICKINESS, Meta.MIGRATION_THRESHOLD, Meta.CLONE_MAX, Meta.CLONE_NODE_MAX,
+                Meta.PROMOTED_MAX, Meta.PROMOTED_NODE_MAX, "master-max", "master-node-max")) {
+            String v = meta.get(k);
+            if (v != null && v.matches("\\s*[-+]?[0-9]+\\.[0-9]*\\s*")) meta.put(k, v.trim().substring(0, v.trim().indexOf('.')));
+        }
+        Meta m = Meta.of(meta);
+        wrap(path(e), () -> {
+            m.stickiness();
+            m.migrationThreshold();
+            m.failureTimeout();
+            m.targetRole();
+            m.priority();
+            m.cloneMax();
+            return null;
+        });
+        if (meta.containsKey("container") || meta.containsKey("remote-node")) {
+            throw CibException.unsupported(path(e), "guest nodes and containers (remote-node / container meta) are not supported");
+        }
+    }
+
+    private void register(String id, Element e) {
+        if (resourceElements.put(id, e) != null) throw CibException.invalid(path(e), "duplicate resource id \"" + id + "\"");
+    }
+
+    private FenceDevice fenceDevice(Element e) {
+        String id = requireId(e);
+        Map<String, String> params = new TreeMap<>();
+        for (Element c : children(e)) {
+            c = deref(c);
+            if (c.getTagName().equals("instance_attributes")) {
+                if (child(c, "rule") == null) params.putAll(nvpairs(c, false));
+            } else if (!Set.of("meta_attributes", "operations", "utilization").contains(c.getTagName())) {
+                throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a stonith primitive is not supported");
+            }
+        }
+        List<String> hostList = new ArrayList<>();
+        String hl = params.remove("pcmk_host_list");
+        if (hl != null) for (String h : hl.split("[\\s,;]+")) if (!h.isEmpty()) hostList.add(h);
+        Map<String, String> hostMap = new TreeMap<>();
+        String hm = params.remove("pcmk_host_map");
+        if (hm != null) {
+            for (String pair : hm.split("[\\s,;]+")) {
+                int c = pair.indexOf(':');
+                if (c > 0) hostMap.put(pair.substring(0, c), pair.substring(c + 1));
+                else if (c < 0 && !pair.isEmpty()) throw CibException.invalid(path(e), "pcmk_host_map entry \"" + pair + "\" is not node:plug");
+            }
+        }
+        Duration delay = Duration.ZERO;
+        String base = params.remove("pcmk_delay_base");
+        if (base != null) delay = duration(path(e) + "/pcmk_delay_base", base);
+        fenceDeviceIds.add(id);
+        register(id, e);
+        return new FenceDevice(id, "agent:" + e.getAttribute("type"), params, hostList, hostMap, delay);
+    }
+
+    // ---------------------------------------------------------------- constraints
+
+    private void constraint(Element e, ClusterConfig.Builder cfg) {
+        e = deref(e);
+        if (child(e, "resource_set") != null) throw CibException.unsupported(path(e), "resource sets are not supported");
+        switch (e.getTagName()) {
+            case "rsc_location" -> location(e, cfg);
+            case "rsc_colocation" -> colocation(e, cfg);
+            case "rsc_order" -> order(e, cfg);
+            case "rsc_ticket" -> throw CibException.unsupported(path(e), "tickets are not supported");
+            default -> throw CibException.unsupported(path(e), "constraint <" + e.getTagName() + "> is not supported");
+        }
+    }
+
+    /** A constraint on a fence device only decides where Pacemaker runs the device's monitor; Vigil has no such resource. */
+    private boolean onFenceDevice(String rsc) { return fenceDeviceIds.contains(rsc); }
+
+    private String resourceRef(Element e, String attr) {
+        String id = e.getAttribute(attr);
+        if (id.isEmpty()) throw CibException.invalid(path(e), "missing " + attr);
+        if (!resourceElements.containsKey(id)) {
+            throw CibException.invalid(path(e) + "/@" + attr, "references unknown resource \"" + id + "\" (clone instances such as rsc:0 are not supported)");
+        }
+        return id;
+    }
+
+    private void location(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        if (!e.getAttribute("rsc-pattern").isEmpty()) throw CibException.unsupported(path(e), "rsc-pattern is not supported");
+        String rsc = resourceRef(e, "rsc");
+        if (onFenceDevice(rsc)) return;
+        Role role = roleAttr(e, "role");
+        String node = e.getAttribute("node");
+        List<Element> rules = new ArrayList<>();
+        for (Element c : children(e)) {
+            if (c.getTagName().equals("rule")) rules.add(deref(c));
+            else throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in rsc_location is not supported");
+        }
+        if (!node.isEmpty()) {
+            if (!rules.isEmpty()) throw CibException.invalid(path(e), "rsc_location has both node and rule");
+            checkNode(e, node);
+            cfg.constraint(new Constraint.Location(id, rsc, node, scoreAttr(e, "score"), role, null));
+            return;
+        }
+        if (rules.isEmpty()) throw CibException.invalid(path(e), "rsc_location needs node and score, or a rule");
+        for (Element rule : rules) {
+            String rp = path(rule);
+            if (!rule.getAttribute("score-attribute").isEmpty()) throw CibException.unsupported(rp, "score-attribute rules are not supported");
+            Score score = scoreAttr(rule, "score");
+            Role ruleRole = rule.getAttribute("role").isEmpty() ? role : roleAttr(rule, "role");
+            List<Element> exprs = children(rule);
+            String op = rule.getAttribute("boolean-op").isEmpty() ? "and" : rule.getAttribute("boolean-op");
+            if (exprs.isEmpty()) throw CibException.unsupported(rp, "an empty rule is not supported");
+            List<String> matched = null;
+            for (Element x : exprs) {
+                List<String> nodes = matchedNodes(x);
+                if (matched == null) matched = nodes;
+                else if (op.equals("or")) { for (String n : nodes) if (!matched.contains(n)) matched.add(n); }
+                else matched.retainAll(nodes);
+            }
+            for (String n : nodeNames) {
+                if (matched.contains(n)) cfg.constraint(new Constraint.Location(id + "-" + n, rsc, n, score, ruleRole, null));
+            }
+        }
+    }
+
+    /** The nodes a rule expression selects; only comparisons of #uname (and defined #uname) are supported. */
+    private List<String> matchedNodes(Element x) {
+        String xp = path(x);
+        if (!x.getTagName().equals("expression")) {
+            throw CibException.unsupported(xp, "rule element <" + x.getTagName() + "> is not supported (only #uname expressions)");
+        }
+        String attr = x.getAttribute("attribute");
+        String operation = x.getAttribute("operation");
+        String value = x.getAttribute("value");
+        if (!attr.equals("#uname")) {
+            throw CibException.unsupported(xp, "rule expressions on attribute \"" + attr + "\" are not supported (only #uname)");
+        }
+        List<String> out = new ArrayList<>();
+        switch (operation) {
+            case "eq" -> { if (nodeNames.contains(value)) out.add(value); }
+            case "ne" -> { for (String n : nodeNames) if (!n.equals(value)) out.add(n); }
+            case "defined" -> out.addAll(nodeNames);
+            case "not_defined" -> { }
+            default -> throw CibException.unsupported(xp, "#uname operation \"" + operation + "\" is not supported (use eq or ne)");
+        }
+        return out;
+    }
+
+    private void checkNode(Element e, String node) {
+        if (!nodeNames.contains(node)) throw CibException.invalid(path(e) + "/@node", "unknown node \"" + node + "\"");
+    }
+
+    private void colocation(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        String rsc = resourceRef(e, "rsc");
+        String with = resourceRef(e, "with-rsc");
+        String attr = e.getAttribute("node-attribute");
+        if (!attr.isEmpty() && !attr.equals("#uname")) throw CibException.unsupported(path(e), "colocation on node-attribute \"" + attr + "\" is not supported");
+        if (!e.getAttribute("rsc-instance").isEmpty() || !e.getAttribute("with-rsc-instance").isEmpty()) {
+            throw CibException.unsupported(path(e), "colocation with clone instances is not supported");
+        }
+        if (onFenceDevice(rsc) || onFenceDevice(with)) return;
+        cfg.constraint(new Constraint.Colocation(id, rsc, with, scoreAttr(e, "score"), roleAttr(e, "rsc-role"), roleAttr(e, "with-rsc-role")));
+    }
+
+    private void order(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        String first = resourceRef(e, "first");
+        String then = resourceRef(e, "then");
+        if (!e.getAttribute("first-instance").isEmpty() || !e.getAttribute("then-instance").isEmpty()) {
+            throw CibException.unsupported(path(e), "ordering of clone instances is not supported");
+        }
+        if (onFenceDevice(first) || onFenceDevice(then)) return;
+        Action fa = actionAttr(e, "first-action", Action.START);
+        Action ta = actionAttr(e, "then-action", fa);
+        OrderKind kind;
+        if (!e.getAttribute("kind").isEmpty()) {
+            kind = wrap(path(e), () -> OrderKind.parse(path(e) + "/@kind", e.getAttribute("kind")));
+        } else if (!e.getAttribute("score").isEmpty()) {
+            kind = scoreAttr(e, "score").value() > 0 ? OrderKind.MANDATORY : OrderKind.OPTIONAL;
+        } else {
+            kind = OrderKind.MANDATORY;
+        }
+        boolean symmetrical = e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
+        cfg.constraint(new Constraint.Order(id, first, fa, then, ta, kind, symmetrical));
+    }
+
+    private Action actionAttr(Element e, String attr, Action dflt) {
+        String v = e.getAttribute(attr);
+        if (v.isEmpty()) return dflt;
+        return wrap(path(e), () -> Action.parse(path(e) + "/@" + attr, v));
+    }
+
+    private Role roleAttr(Element e, String attr) {
+        String v = e.getAttribute(attr);
+        if (v.isEmpty()) return null;
+        Role r = wrap(path(e), () -> Role.parse(path(e) + "/@" + attr, v));
+        return r == Role.STARTED ? null : r; // Started means any active role
+    }
+
+    private Score scoreAttr(Element e, String attr) {
+        String v = e.getAttribute(attr);
+        if (v.isEmpty()) {
+            if (!e.getAttribute("score-attribute").isEmpty()) throw CibException.unsupported(path(e), "score-attribute is not supported");
+            throw CibException.invalid(path(e), "missing " + attr);
+        }
+        return wrap(path(e), () -> Score.parse(path(e) + "/@" + attr, v));
+    }
+
+    // ---------------------------------------------------------------- status
+
+    private void status(Element status, ClusterProperties props, Map<String, NodeState> nodeStates, Map<String, Map<String, ResourceState>> rs) {
+        for (Element ns : children(status)) {
+            if (!ns.getTagName().equals("node_state")) throw CibException.unsupported(path(ns), "unexpected element in status");
+            String uname = ns.getAttribute("uname");
+            if (uname.isEmpty()) uname = nodeNameById.get(ns.getAttribute("id"));
+            if (uname == null || !nodeNames.contains(uname)) {
+                if (truth(ns.getAttribute("remote_node"), false)) {
+                    throw CibException.unsupported(path(ns), "status of Pacemaker Remote nodes is not supported");
+                }
+                // Pacemaker, too, ignores the status of a node that is not in the configuration.
+                String n = uname == null ? ns.getAttribute("id") : uname;
+                LOG.log(System.Logger.Level.INFO, () -> n + ": status ignored, node not configured");
+                continue;
+            }
+            Map<String, String> transient_ = new TreeMap<>();
+            Element lrm = null;
+            for (Element c : children(ns)) {
+                if (c.getTagName().equals("transient_attributes")) {
+                    for (Element set : children(c)) transient_.putAll(nvpairs(set, false));
+                } else if (c.getTagName().equals("lrm")) {
+                    lrm = c;
+                }
+            }
+            nodeStates.put(uname, nodeState(ns, uname, props, transient_));
+            if (lrm != null) lrm(lrm, uname, transient_, rs);
+            else history(uname, transient_, Map.of(), rs);
+        }
+    }
+
+    /** Pacemaker's determine_online_status (with and without fencing), reduced to Vigil's three memberships. */
+    private NodeState nodeState(Element ns, String uname, ClusterProperties props, Map<String, String> attrs) {
+        String inCcm = ns.getAttribute("in_ccm");
+        boolean inCluster = truth(inCcm, false) || inCcm.matches("[1-9][0-9]*");
+        boolean crmdOnline = ns.getAttribute("crmd").equalsIgnoreCase("online") || ns.getAttribute("crmd").matches("[1-9][0-9]*");
+        String join = ns.getAttribute("join");
+        String expected = ns.getAttribute("expected").isEmpty() ? "down" : ns.getAttribute("expected");
+        boolean shutdown = isSet(attrs.get("shutdown"));
+        boolean terminate = isSet(attrs.get("terminate"));
+        Membership m;
+        String reason = "";
+        boolean pending = false;
+        if (props.stonithEnabled()) {
+            if (shutdown) {
+                m = crmdOnline ? Membership.ONLINE : Membership.OFFLINE;
+            } else if (inCcm.isEmpty()) {
+                m = Membership.UNCLEAN; reason = "peer has not been seen by the cluster";
+            } else if (join.equalsIgnoreCase("banned")) {
+                m = Membership.UNCLEAN; reason = "peer failed Pacemaker membership criteria";
+            } else if (!terminate && expected.equalsIgnoreCase("down")) {
+                m = inCluster ? Membership.ONLINE : Membership.OFFLINE;
+                pending = inCluster || crmdOnline;
+                if (!inCluster) m = Membership.OFFLINE;
+            } else if (terminate && join.equalsIgnoreCase("down") && !inCluster && !crmdOnline) {
+                m = Membership.OFFLINE;
+            } else if (!inCluster) {
+                m = Membership.UNCLEAN; reason = "peer is no longer part of the cluster";
+            } else if (!crmdOnline) {
+                m = Membership.UNCLEAN; reason = "peer process is no longer available";
+            } else if (terminate) {
+                m = Membership.UNCLEAN; reason = "termination was requested";
+            } else if (join.equalsIgnoreCase("member")) {
+                m = Membership.ONLINE;
+            } else if (join.equalsIgnoreCase("pending") || join.equalsIgnoreCase("down")) {
+                m = Membership.ONLINE; pending = true;
+            } else {
+                m = Membership.UNCLEAN; reason = "peer was in an unknown state";
+            }
+        } else {
+            if (!inCluster) {
+                m = Membership.OFFLINE;
+            } else if (crmdOnline) {
+                m = Membership.ONLINE;
+                pending = !join.equalsIgnoreCase("member");
+            } else if (!expected.equalsIgnoreCase("member")) {
+                m = Membership.OFFLINE;
+            } else {
+                m = Membership.UNCLEAN; reason = "peer is unexpectedly down";
+            }
+        }
+        if (pending && m == Membership.ONLINE) throw CibException.unsupported(path(ns), "a node that is online but has not joined yet (pending) is not supported");
+        boolean standby = truth(attrs.get("standby"), configStandby.getOrDefault(uname, false)) || shutdown;
+        boolean maintenance = truth(attrs.get("maintenance"), configMaintenance.getOrDefault(uname, false));
+        return new NodeState(uname, m, standby, maintenance, Instant.EPOCH, reason);
+    }
+
+    private static boolean isSet(String v) {
+        if (v == null || v.isEmpty()) return false;
+        return truth(v, false) || (Character.isDigit(v.charAt(0)) && v.charAt(0) != '0');
+    }
+
+    private record Op(int callId, String operation, Duration interval, int rc, int targetRc, int opStatus, Instant at, Duration took, Element e) {}
+
+    private void lrm(Element lrm, String node, Map<String, String> attrs, Map<String, Map<String, ResourceState>> rs) {
+        Map<String, List<Op>> byResource = new LinkedHashMap<>();
+        Element resources = child(lrm, "lrm_resources");
+        if (resources != null) {
+            for (Element r : children(resources)) {
+                if (!r.getTagName().equals("lrm_resource")) continue;
+                String id = baseId(r.getAttribute("id"));
+                if (fenceDeviceIds.contains(id) || r.getAttribute("class").equals("stonith")) continue;
+                if (!r.getAttribute("container").isEmpty()) throw CibException.unsupported(path(r), "containers are not supported");
+                List<Op> ops = byResource.computeIfAbsent(id, k -> new ArrayList<>());
+                for (Element o : children(r)) if (o.getTagName().equals("lrm_rsc_op")) ops.add(op(o));
+            }
+        }
+        history(node, attrs, byResource, rs);
+    }
+
+    private Op op(Element o) {
+        String p = path(o);
+        int call = (int) longValue(p + "/@call-id", o.getAttribute("call-id").isEmpty() ? "-1" : o.getAttribute("call-id"));
+        String interval = o.getAttribute("interval");
+        Duration iv = interval.isEmpty() ? Duration.ZERO : Duration.ofMillis(longValue(p + "/@interval", interval));
+        int rc = (int) longValue(p + "/@rc-code", o.getAttribute("rc-code").isEmpty() ? "0" : o.getAttribute("rc-code"));
+        int opStatus = (int) longValue(p + "/@op-status", o.getAttribute("op-status").isEmpty() ? "0" : o.getAttribute("op-status"));
+        int target = -1;
+        String key = o.getAttribute("transition-key");
+        String[] parts = key.split(":");
+        if (parts.length >= 3 && parts[2].matches("-?[0-9]+")) target = Integer.parseInt(parts[2]);
+        String when = !o.getAttribute("last-rc-change").isEmpty() ? o.getAttribute("last-rc-change") : o.getAttribute("last-run");
+        Instant at = when.isEmpty() ? Instant.EPOCH : Instant.ofEpochSecond(longValue(p + "/@last-rc-change", when));
+        String exec = o.getAttribute("exec-time");
+        Duration took = exec.matches("[0-9]+") ? Duration.ofMillis(Long.parseLong(exec)) : Duration.ZERO;
+        String operation = o.getAttribute("operation");
+        if (operation.isEmpty()) throw CibException.invalid(p, "lrm_rsc_op has no operation");
+        return new Op(call, operation, iv, rc, target, opStatus, at, took, o);
+    }
+
+    /**
+     * Replays one resource's operation history on one node in call order (Pacemaker's unpack_rsc_op, simplified):
+     * the last successful start / stop / promote / demote / migrate and the probes and monitors decide the role;
+     * an operation that did not return what was expected of it is a failure (kept in the history with its code).
+     */
+    private void history(String node, Map<String, String> attrs, Map<String, List<Op>> byResource, Map<String, Map<String, ResourceState>> rs) {
+        Map<String, Integer> failCounts = new TreeMap<>();
+        Map<String, Instant> lastFailures = new TreeMap<>();
+        Map<String, Integer> promotion = new TreeMap<>();
+        for (var a : attrs.entrySet()) {
+            String k = a.getKey();
+            if (k.startsWith("fail-count-")) {
+                String rsc = baseId(stripOp(k.substring("fail-count-".length())));
+                int v = Score.parse(k, a.getValue()).value();
+                failCounts.merge(rsc, v, (x, y) -> Score.of(x).plus(Score.of(y)).value());
+            } else if (k.startsWith("last-failure-")) {
+                String rsc = baseId(stripOp(k.substring("last-failure-".length())));
+                Instant t = Instant.ofEpochSecond(longValue("last-failure", a.getValue()));
+                lastFailures.merge(rsc, t, (x, y) -> x.isAfter(y) ? x : y);
+            } else if (k.startsWith("master-")) {
+                String rsc = baseId(k.substring("master-".length()));
+                promotion.put(rsc, Score.parse(k, a.getValue()).value());
+            }
+        }
+        Set<String> all = new java.util.TreeSet<>(byResource.keySet());
+        all.addAll(failCounts.keySet());
+        all.addAll(promotion.keySet());
+        for (String rsc : all) {
+            if (fenceDeviceIds.contains(rsc)) continue;
+            List<Op> ops = new ArrayList<>(byResource.getOrDefault(rsc, List.of()));
+            ops.sort(Comparator.comparingInt(Op::callId).thenComparing(Op::at));
+            boolean promotable = primitives.getOrDefault(rsc, false);
+            Role role = Role.STOPPED;
+            boolean blocked = false;
+            Instant lastFailure = lastFailures.getOrDefault(rsc, Instant.EPOCH);
+            List<OperationRecord> records = new ArrayList<>();
+            for (Op op : ops) {
+                if (op.opStatus() == -1 || op.callId() < 0) { // pending
+                    if (op.operation().equals("start") || op.operation().equals("migrate_from")) role = active(promotable);
+                    else if (op.operation().equals("promote")) role = Role.PROMOTED;
+                    continue;
+                }
+                if (op.opStatus() == 1) continue; // cancelled (a recurring monitor stopped on purpose)
+                boolean probe = op.operation().equals("monitor") && op.interval().isZero();
+                boolean ok;
+                if (op.opStatus() != 0 && op.opStatus() != 5) ok = false; // 5: not installed, keeps the rc
+                else if (probe) ok = op.rc() == 0 || op.rc() == 7 || op.rc() == 8;
+                else if (op.targetRc() >= 0) ok = op.rc() == op.targetRc();
+                else ok = op.rc() == 0 || (op.operation().equals("monitor") && op.rc() == 8);
+                String reason = ok ? "" : "rc " + op.rc() + (op.targetRc() >= 0 ? " (expected " + op.targetRc() + ")" : "") + (op.opStatus() != 0 ? ", op-status " + op.opStatus() : "");
+                // The code carries the verdict: an operation that "succeeded" against its expectation is recorded as an error.
+                OcfCode code = op.opStatus() == 2 ? OcfCode.TIMEOUT : !ok && op.rc() == 0 ? OcfCode.ERR_GENERIC : OcfCode.of(op.rc());
+                records.add(new OperationRecord(op.operation(), op.interval(), code, op.at(), op.took(), reason));
+                if (!ok && lastFailure.isBefore(op.at())) lastFailure = op.at();
+                switch (op.operation()) {
+                    case "start", "migrate_from" -> role = active(promotable); // a failed start leaves it active and failed
+                    case "stop" -> { if (ok) { role = Role.STOPPED; blocked = false; } else blocked = true; }
+                    case "promote" -> role = Role.PROMOTED;
+                    case "demote" -> role = ok ? Role.UNPROMOTED : Role.PROMOTED;
+                    case "migrate_to" -> { if (role == Role.STOPPED) role = active(promotable); }
+                    case "monitor" -> {
+                        if (op.rc() == 7 && (ok || probe)) role = Role.STOPPED;
+                        else if (op.rc() == 8 || op.rc() == 9) role = Role.PROMOTED;
+                        else if (op.rc() == 0) { if (role == Role.STOPPED || probe || role == Role.PROMOTED && promotable) role = active(promotable); }
+                        else if (role == Role.STOPPED) role = active(promotable); // a probe that failed: state unknown, treat as active
+                    }
+                    default -> { }
+                }
+            }
+            while (records.size() > KEEP_OPERATIONS) records.remove(0);
+            ResourceState s = new ResourceState(rsc, node, role, records, failCounts.getOrDefault(rsc, 0), lastFailure,
+                    promotion.getOrDefault(rsc, 0), blocked);
+            rs.computeIfAbsent(rsc, k -> new TreeMap<>()).put(node, s);
+        }
+    }
+
+    private static Role active(boolean promotable) { return promotable ? Role.UNPROMOTED : Role.STARTED; }
+
+    /** {@code rsc#monitor_10000} -> {@code rsc}. */
+    private static String stripOp(String s) {
+        int h = s.indexOf('#');
+        return h < 0 ? s : s.substring(0, h);
+    }
+
+    /** {@code drbd:1} -> {@code drbd}: Vigil keeps one status per clone primitive and node. */
+    private String baseId(String id) {
+        int c = id.lastIndexOf(':');
+        if (c > 0 && id.substring(c + 1).matches("[0-9]+") && !primitives.containsKey(id)) return id.substring(0, c);
+        return id;
+    }
+
+    // ---------------------------------------------------------------- XML helpers
+
+    private void index(Element e) {
+        String id = e.getAttribute("id");
+        if (!id.isEmpty() && !e.hasAttribute("id-ref")) byId.putIfAbsent(e.getTagName() + "#" + id, e);
+        for (Element c : children(e)) {
+            if (!c.getTagName().equals("status")) index(c);
+        }
+    }
+
+    /** Resolves {@code <meta_attributes id-ref="..."/>} and the like to the element referred to. */
+    private Element deref(Element e) {
+        String ref = e.getAttribute("id-ref");
+        if (ref.isEmpty()) return e;
+        Element target = byId.get(e.getTagName() + "#" + ref);
+        if (target == null) throw CibException.invalid(path(e), "id-ref \"" + ref + "\" refers to no <" + e.getTagName() + ">");
+        return target;
+    }
+
+    /** The nvpairs of a meta_attributes / instance_attributes / cluster_property_set. */
+    private Map<String, String> nvpairs(Element set, boolean rulesUnsupported) {
+        set = deref(set);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Element c : children(set)) {
+            c = deref(c);
+            switch (c.getTagName()) {
+                case "nvpair" -> {
+                    String name = c.getAttribute("name");
+                    if (name.isEmpty()) throw CibException.invalid(path(c), "nvpair has no name");
+                    out.put(name, c.getAttribute("value"));
+                }
+                case "rule" -> {
+                    if (rulesUnsupported) throw CibException.unsupported(path(c), "rules in " + set.getTagName() + " are not supported");
+                    return Map.of();
+                }
+                default -> throw CibException.unsupported(path(c), "unexpected element <" + c.getTagName() + "> in " + set.getTagName());
+            }
+        }
+        return out;
+    }
+
+    private static String requireId(Element e) {
+        String id = e.getAttribute("id");
+        if (id.isEmpty()) throw CibException.invalid(path(e), "<" + e.getTagName() + "> has no id");
+        return id;
+    }
+
+    private static boolean truth(String v, boolean dflt) {
+        if (v == null || v.isEmpty()) return dflt;
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "y", "1" -> true;
+            case "false", "no", "off", "n", "0" -> false;
+            default -> dflt;
+        };
+    }
+
+    private static long longValue(String field, String v) {
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw CibException.invalid(field, "not an integer: \"" + v + "\"");
+        }
+    }
+
+    private static <T> T wrap(String path, java.util.function.Supplier<T> f) {
+        try {
+            return f.get();
+        } catch (vigil.api.ConfigException e) {
+            String where = e.field().startsWith("cib") ? e.field() : path + " " + e.field();
+            throw CibException.invalid(where, e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
+        }
+    }
+
+    /** Pacemaker also accepts ISO 8601 durations without the T ({@code P10S}). */
+    private static Duration duration(String field, String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT);
+        if (t.startsWith("P") && !t.contains("T") && t.matches("P[0-9]+[HMS]")) text = "PT" + t.substring(1);
+        String v = text;
+        return wrap(field, () -> Durations.parse(field, v));
+    }
+
+    private static Element child(Element parent, String name) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element c && c.getTagName().equals(name)) return c;
+        }
+        return null;
+    }
+
+    private static List<Element> children(Element parent) {
+        List<Element> out = new ArrayList<>();
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element c) out.add(c);
+        }
+        return out;
+    }
+
+    /** {@code cib/configuration/resources/bundle[@id='b1']}. */
+    static String path(Element e) {
+        List<String> parts = new ArrayList<>();
+        for (Node n = e; n instanceof Element el; n = n.getParentNode()) {
+            String id = el.getAttribute("id");
+            parts.add(id.isEmpty() || el.getTagName().equals("cib") ? el.getTagName() : el.getTagName() + "[@id='" + id + "']");
+        }
+        java.util.Collections.reverse(parts);
+        return String.join("/", parts);
+    }
+}

@@ -1,0 +1,295 @@
+package vigil.engine.cib;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import vigil.api.model.Action;
+import vigil.api.model.Clone;
+import vigil.api.model.Constraint;
+import vigil.api.model.FenceDevice;
+import vigil.api.model.Group;
+import vigil.api.model.NoQuorumPolicy;
+import vigil.api.model.OnFail;
+import vigil.api.model.Operation;
+import vigil.api.model.OrderKind;
+import vigil.api.model.Primitive;
+import vigil.api.model.Role;
+import vigil.api.model.Score;
+import vigil.api.status.ClusterState;
+import vigil.api.status.Membership;
+import vigil.api.status.OcfCode;
+import vigil.api.status.ResourceState;
+
+/**
+ * The CIBs under {@code cib/} were made on this machine with cibadmin and crm_simulate (Pacemaker 2.1.5): a
+ * three-node cluster with a fence device, a primitive, a group colocated with and ordered after the promoted
+ * instance of a promotable clone, and a plain clone; then started, promoted, a monitor failure injected, a node
+ * lost, a node put in standby. The {@code pacemaker-cts/} ones are Pacemaker's own scheduler inputs.
+ */
+class CibImporterTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+    static ClusterState load(String resource) {
+        try (InputStream in = CibImporterTest.class.getResourceAsStream("/" + resource)) {
+            if (in == null) throw new IllegalStateException("missing test resource " + resource);
+            return CibImporter.parse(in, resource, NOW);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static ClusterState xml(String cib) {
+        return CibImporter.parse(new ByteArrayInputStream(cib.getBytes(StandardCharsets.UTF_8)), "test.xml", NOW);
+    }
+
+    @Test
+    void import_configuredCluster_readsResourcesConstraintsAndProperties() {
+        ClusterState s = load("cib/three-nodes-configured.xml");
+        var cfg = s.config();
+        assertEquals(List.of("n1", "n2", "n3"), cfg.nodes().stream().map(vigil.api.model.Node::id).toList());
+        assertEquals("n1:9870", cfg.node("n1").orElseThrow().address());
+        assertTrue(cfg.properties().stonithEnabled());
+
+        FenceDevice fence = cfg.fenceDevice("fence-n1").orElseThrow();
+        assertEquals("agent:fence_dummy", fence.type());
+        assertEquals(List.of("n1"), fence.hostList());
+        assertTrue(cfg.resource("fence-n1").isEmpty(), "a stonith primitive is a fence device, not a resource");
+
+        Primitive d1 = (Primitive) cfg.resource("d1").orElseThrow();
+        assertEquals("ocf:heartbeat:Dummy", d1.type());
+        assertEquals(Score.of(100), d1.meta().stickiness().orElseThrow());
+        assertEquals(3, d1.meta().migrationThreshold());
+        Operation mon = d1.monitor(null).orElseThrow();
+        assertEquals(Duration.ofSeconds(10), mon.interval());
+        assertEquals(Duration.ofSeconds(20), mon.timeout());
+        assertEquals(OnFail.RESTART, mon.onFail());
+
+        Group g1 = (Group) cfg.resource("g1").orElseThrow();
+        assertEquals(List.of("ip1", "web1"), g1.members().stream().map(Primitive::id).toList());
+        assertEquals(Map.of("ip", "10.0.0.1"), g1.members().get(0).params());
+
+        Clone ms1 = (Clone) cfg.resource("ms1").orElseThrow();
+        assertTrue(ms1.promotable());
+        assertEquals(2, ms1.meta().cloneMax().getAsInt());
+        Primitive st1 = (Primitive) ms1.child();
+        assertEquals(Duration.ofSeconds(10), st1.monitor(Role.PROMOTED).orElseThrow().interval());
+        assertEquals(Duration.ofSeconds(11), st1.monitor(Role.UNPROMOTED).orElseThrow().interval());
+        assertFalse(((Clone) cfg.resource("c1").orElseThrow()).promotable());
+
+        assertTrue(cfg.constraints().contains(new Constraint.Location("loc-d1", "d1", "n2", Score.of(50))));
+        assertTrue(cfg.constraints().contains(new Constraint.Location("loc-g1-n3", "g1", "n3", Score.MINUS_INFINITY)),
+                "a rule with one #uname eq expression becomes a location on that node: " + cfg.constraints());
+        assertTrue(cfg.constraints().contains(new Constraint.Colocation("col-g1-ms1", "g1", "ms1", Score.INFINITY, null, Role.PROMOTED)));
+        assertTrue(cfg.constraints().contains(
+                new Constraint.Order("ord-ms1-g1", "ms1", Action.PROMOTE, "g1", Action.START, OrderKind.MANDATORY, true)));
+    }
+
+    @Test
+    void import_noStatusWithFencing_nodesAreUnclean() {
+        // crm_simulate -R shows "Node n1: UNCLEAN (offline)" for this file: never seen, so not known to be down.
+        ClusterState s = load("cib/three-nodes-configured.xml");
+        for (String n : List.of("n1", "n2", "n3")) assertEquals(Membership.UNCLEAN, s.node(n).membership(), n);
+        assertFalse(s.hasQuorum());
+        assertEquals(NOW, s.now(), "no execution-date: the fallback time");
+    }
+
+    @Test
+    void import_startedCluster_rolesFromHistory() {
+        ClusterState s = load("cib/three-nodes-started.xml");
+        assertTrue(s.hasQuorum());
+        for (String n : List.of("n1", "n2", "n3")) assertEquals(Membership.ONLINE, s.node(n).membership(), n);
+        assertEquals(List.of("n2"), s.activeNodes("d1"));
+        assertEquals(Role.STARTED, s.resource("d1", "n2").role());
+        assertEquals(Role.STOPPED, s.resource("d1", "n1").role(), "probe returned 7");
+        assertEquals(List.of("n1", "n2", "n3"), s.activeNodes("ping1"), "clone instances ping1:0..2 are folded into ping1");
+        assertEquals(Role.UNPROMOTED, s.resource("st1", "n1").role());
+        assertEquals(Role.UNPROMOTED, s.resource("st1", "n2").role());
+        assertTrue(s.activeNodes("ip1").isEmpty());
+        assertTrue(s.resources().get("fence-n1") == null, "fence device history is not resource status");
+    }
+
+    @Test
+    void import_promoted_promotionScoresAndPromotedRole() {
+        ClusterState s = load("cib/three-nodes-promoted.xml");
+        assertEquals(Role.PROMOTED, s.resource("st1", "n1").role());
+        assertEquals(Role.UNPROMOTED, s.resource("st1", "n2").role());
+        assertEquals(10, s.resource("st1", "n1").promotionScore());
+        assertEquals(5, s.resource("st1", "n2").promotionScore());
+        assertEquals(List.of("n1"), s.activeNodes("web1"));
+    }
+
+    @Test
+    void import_failedMonitor_failCountAndFailedOperationLast() {
+        ClusterState s = load("cib/d1-monitor-failed.xml");
+        ResourceState d1 = s.resource("d1", "n2");
+        assertEquals(Role.STARTED, d1.role());
+        assertEquals(1, d1.failCount());
+        assertTrue(d1.lastFailure().isAfter(Instant.EPOCH));
+        var last = d1.operations().get(d1.operations().size() - 1);
+        assertEquals("monitor", last.action());
+        assertEquals(Duration.ofSeconds(10), last.interval());
+        assertEquals(OcfCode.ERR_GENERIC, last.code());
+    }
+
+    @Test
+    void import_lostNode_isUncleanWithPacemakersReason() {
+        ClusterState s = load("cib/n1-unclean.xml");
+        assertEquals(Membership.UNCLEAN, s.node("n1").membership());
+        assertEquals("peer is no longer part of the cluster", s.node("n1").reason());
+        assertEquals(Membership.ONLINE, s.node("n2").membership());
+        assertEquals(Role.PROMOTED, s.resource("st1", "n1").role(), "still believed active until fenced");
+    }
+
+    @Test
+    void import_standbyNode_fromTransientOrConfigAttribute() {
+        ClusterState s = load("cib/n2-standby.xml");
+        assertTrue(s.node("n2").standby());
+        assertFalse(s.node("n1").standby());
+        assertFalse(s.config().node("n2").orElseThrow().attributes().containsKey("standby"));
+    }
+
+    @Test
+    void import_executionDateAndQuorum() {
+        ClusterState s = xml("""
+                <cib have-quorum="0" execution-date="1700000000"><configuration><crm_config/><nodes/><resources/><constraints/>
+                </configuration><status/></cib>""");
+        assertEquals(Instant.ofEpochSecond(1700000000), s.now());
+        assertFalse(s.hasQuorum());
+    }
+
+    @Test
+    void import_crmConfigProperties() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config><cluster_property_set id="o">
+                  <nvpair id="a" name="stonith-enabled" value="false"/><nvpair id="b" name="symmetric-cluster" value="false"/>
+                  <nvpair id="c" name="no-quorum-policy" value="freeze"/><nvpair id="d" name="start-failure-is-fatal" value="false"/>
+                  <nvpair id="e" name="maintenance-mode" value="true"/><nvpair id="f" name="default-resource-stickiness" value="7"/>
+                  <nvpair id="g" name="cluster-name" value="lab"/>
+                </cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration></cib>""");
+        var p = s.config().properties();
+        assertFalse(p.stonithEnabled());
+        assertFalse(p.symmetricCluster());
+        assertEquals(NoQuorumPolicy.FREEZE, p.noQuorumPolicy());
+        assertFalse(p.startFailureIsFatal());
+        assertTrue(p.maintenanceMode());
+        assertEquals(Score.of(7), p.defaultStickiness());
+        assertEquals("lab", p.other().get("cluster-name"));
+    }
+
+    @Test
+    void import_rscDefaultsAndNeRule() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/>
+                <nodes><node id="1" uname="a"/><node id="2" uname="b"/><node id="3" uname="c"/></nodes>
+                <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_location id="only-a" rsc="r"><rule id="ru" score="-INFINITY">
+                  <expression id="x" attribute="#uname" operation="ne" value="a"/></rule></rsc_location></constraints>
+                <rsc_defaults><meta_attributes id="d"><nvpair id="d1" name="resource-stickiness" value="200"/>
+                  <nvpair id="d2" name="migration-threshold" value="2"/></meta_attributes></rsc_defaults>
+                </configuration></cib>""");
+        assertEquals(Score.of(200), s.config().properties().defaultStickiness());
+        assertEquals(2, ((Primitive) s.config().resource("r").orElseThrow()).meta().migrationThreshold());
+        assertEquals(List.of("b", "c"), s.config().constraints().stream().map(c -> ((Constraint.Location) c).node()).toList());
+    }
+
+    @Test
+    void import_memberNotInCcm_isUncleanWithoutFencingOnlyWhenExpected() {
+        String nodes = """
+                <cib><configuration><crm_config><cluster_property_set id="o"><nvpair id="a" name="stonith-enabled" value="%s"/>
+                </cluster_property_set></crm_config><nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes>
+                <resources/><constraints/></configuration><status>
+                <node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member"/>
+                <node_state id="2" uname="b" in_ccm="false" crmd="offline" join="down" expected="%s"/>
+                </status></cib>""";
+        assertEquals(Membership.UNCLEAN, xml(nodes.formatted("true", "member")).node("b").membership());
+        assertEquals(Membership.OFFLINE, xml(nodes.formatted("true", "down")).node("b").membership());
+        assertEquals(Membership.OFFLINE, xml(nodes.formatted("false", "member")).node("b").membership());
+        assertEquals(Membership.ONLINE, xml(nodes.formatted("false", "member")).node("a").membership());
+    }
+
+    @Test
+    void import_unsupportedElements_errorNamesTheElement() {
+        String base = """
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"/></nodes>
+                <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/>%s</resources>
+                <constraints>%s</constraints></configuration></cib>""";
+        CibException e = assertThrows(CibException.class, () -> xml(base.formatted("<bundle id=\"b1\"><docker image=\"x\"/></bundle>", "")));
+        assertEquals("cib/configuration/resources/bundle[@id='b1']: bundles are not supported", e.getMessage());
+        assertTrue(e.unsupported());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("", "<rsc_ticket id=\"t\" rsc=\"r\" ticket=\"x\"/>")));
+        assertEquals("cib/configuration/constraints/rsc_ticket[@id='t']: tickets are not supported", e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("", """
+                <rsc_order id="o"><resource_set id="s"><resource_ref id="r"/></resource_set></rsc_order>""")));
+        assertEquals("cib/configuration/constraints/rsc_order[@id='o']: resource sets are not supported", e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("""
+                <clone id="c"><meta_attributes id="m"><nvpair id="u" name="globally-unique" value="true"/></meta_attributes>
+                <primitive id="p" class="ocf" provider="heartbeat" type="Dummy"/></clone>""", "")));
+        assertTrue(e.getMessage().startsWith("cib/configuration/resources/clone[@id='c']: globally-unique clones are not supported"), e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("", """
+                <rsc_location id="l" rsc="r"><rule id="ru" score="10"><expression id="x" attribute="site" operation="eq" value="x"/></rule></rsc_location>""")));
+        assertTrue(e.getMessage().startsWith("cib/configuration/constraints/rsc_location[@id='l']/rule[@id='ru']/expression[@id='x']: "
+                + "rule expressions on attribute \"site\" are not supported"), e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("""
+                <primitive id="rn" class="ocf" provider="pacemaker" type="remote"/>""", "")));
+        assertTrue(e.getMessage().contains("primitive[@id='rn']: Pacemaker Remote"), e.getMessage());
+    }
+
+    @Test
+    void import_brokenCib_errorIsNotUnsupported() {
+        CibException e = assertThrows(CibException.class, () -> xml("""
+                <cib><configuration><nodes><node id="1" uname="a"/></nodes><resources/>
+                <constraints><rsc_location id="l" rsc="nope" node="a" score="1"/></constraints></configuration></cib>"""));
+        assertFalse(e.unsupported());
+        assertTrue(e.getMessage().contains("rsc_location[@id='l']/@rsc: references unknown resource \"nope\""), e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml("<cib><configuration>"));
+        assertTrue(e.getMessage().startsWith("test.xml: not a readable XML document"), e.getMessage());
+    }
+
+    @Test
+    void import_pacemakerCorpus_allowMigrateResourceWithLocation() {
+        ClusterState s = load("pacemaker-cts/1-a-then-bm-move-b.xml");
+        assertEquals(List.of("18node1"), s.activeNodes("A"));
+        assertEquals(List.of("18node2"), s.activeNodes("B"));
+        assertTrue(((Primitive) s.config().resource("B").orElseThrow()).meta().allowMigrate());
+        assertTrue(s.config().constraints().contains(new Constraint.Location("location-B-18node2-INFINITY", "B", "18node1", Score.INFINITY)));
+    }
+
+    @Test
+    void import_wholeSelectedCorpus_importsWithoutError() throws Exception {
+        Path dir = Path.of(CibImporterTest.class.getResource("/pacemaker-cts/NOTICE").toURI()).getParent();
+        int n = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".xml")).sorted().toList()) {
+                ClusterState s = CibImporter.read(p, NOW);
+                assertInstanceOf(ClusterState.class, s);
+                for (var perNode : s.resources().values()) {
+                    for (ResourceState r : perNode.values()) {
+                        assertTrue(s.config().node(r.node()).isPresent(), p + ": status for unknown node " + r.node());
+                    }
+                }
+                n++;
+            }
+        }
+        assertTrue(n >= 150, "selected corpus has " + n + " CIBs");
+    }
+}
