@@ -18,9 +18,30 @@ import vigil.api.ConfigException;
  *
  * @param name the domain's {@code <name>}
  * @param type the {@code type} attribute ({@code kvm}, {@code qemu}, {@code test} ...)
+ * @param uuid its {@code <uuid>}, empty when the XML has none
  * @param xml  the document as given
  */
-record DomainXml(String name, String type, String xml) {
+record DomainXml(String name, String type, String uuid, String xml) {
+    private static final java.util.regex.Pattern DOMAIN_START = java.util.regex.Pattern.compile("<domain\\b[^>]*>");
+
+    /**
+     * The XML to define. Without a {@code <uuid>}, libvirt would make up a new one on every define and on every
+     * node, and then refuse the next define ("already exists with uuid") and the migration's definition on the
+     * target; a UUID derived from the name makes every define on every node the same domain.
+     */
+    String definableXml() {
+        if (!uuid.isEmpty()) return xml;
+        java.util.regex.Matcher m = DOMAIN_START.matcher(xml);
+        if (!m.find()) return xml;
+        return xml.substring(0, m.end()) + "<uuid>" + derivedUuid(name) + "</uuid>" + xml.substring(m.end());
+    }
+
+    /** The UUID the domain gets when defined from this XML. */
+    String effectiveUuid() { return uuid.isEmpty() ? derivedUuid(name).toString() : uuid; }
+
+    static java.util.UUID derivedUuid(String name) {
+        return java.util.UUID.nameUUIDFromBytes(("vigil-kvm-domain:" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 
     /** Parses {@code xml} from {@code source} (a blob or parameter name used in error messages). */
     static DomainXml parse(String source, String xml) {
@@ -45,12 +66,14 @@ record DomainXml(String name, String type, String xml) {
             throw new ConfigException(source, "root element is <" + root.getLocalName() + ">, not <domain>", "store a libvirt domain XML (virsh dumpxml NAME)");
         }
         String name = null;
+        String uuid = "";
         for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element && "name".equals(n.getLocalName())) name = n.getTextContent().strip();
+            if (n instanceof Element && "uuid".equals(n.getLocalName())) uuid = n.getTextContent().strip();
         }
         if (name == null || name.isEmpty()) throw new ConfigException(source, "domain XML has no <name>", "add <name>VM</name> to the domain XML");
         String type = root.getAttribute("type");
         if (type.isEmpty()) throw new ConfigException(source, "<domain> has no type attribute", "use <domain type='kvm'> (or 'qemu' without KVM)");
-        return new DomainXml(name, type, xml);
+        return new DomainXml(name, type, uuid, xml);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Set;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
+import org.libvirt.ErrorCallback;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 import vigil.api.status.OcfCode;
@@ -21,6 +22,10 @@ final class Hypervisor implements AutoCloseable {
             ErrorNumber.VIR_ERR_DOM_EXIST, ErrorNumber.VIR_ERR_NO_SUPPORT, ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED,
             ErrorNumber.VIR_ERR_NO_DEVICE, ErrorNumber.VIR_ERR_NO_SOURCE, ErrorNumber.VIR_ERR_INVALID_MAC);
 
+    /** libvirt prints every error to stderr unless an error function is set; the driver reports them itself. Strongly held for JNA. */
+    private static final ErrorCallback QUIET = new ErrorCallback();
+    private static volatile boolean quiet;
+
     private final String uri;
     private final Connect connect;
 
@@ -32,6 +37,10 @@ final class Hypervisor implements AutoCloseable {
     /** Connects to {@code uri}; unreachable or unknown hypervisors are ERR_INSTALLED (this node cannot run the domain). */
     static Hypervisor open(String uri) {
         try {
+            if (!quiet) {
+                Connect.setErrorCallback(QUIET);
+                quiet = true;
+            }
             return new Hypervisor(uri, new Connect(uri));
         } catch (LibvirtException e) {
             throw new KvmFailure(OcfCode.ERR_INSTALLED, "libvirt at " + uri + " is unreachable: " + message(e)
@@ -57,7 +66,7 @@ final class Hypervisor implements AutoCloseable {
     /** Defines (or redefines) the domain from its XML; XML libvirt rejects is ERR_CONFIGURED. */
     Domain define(DomainXml xml, String source) {
         try {
-            return connect.domainDefineXML(xml.xml());
+            return connect.domainDefineXML(xml.definableXml());
         } catch (LibvirtException e) {
             OcfCode c = CONFIG_ERRORS.contains(code(e)) ? OcfCode.ERR_CONFIGURED : OcfCode.ERR_GENERIC;
             throw failure(c, "libvirt at " + uri + " rejected the XML of domain " + xml.name() + " from " + source, e);

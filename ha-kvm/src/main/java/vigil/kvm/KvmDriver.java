@@ -64,6 +64,7 @@ public final class KvmDriver implements ResourceDriver {
                 }
                 Domain d;
                 if (t.xml().isPresent()) {
+                    if (existing.isPresent()) replaceForeignDefinition(i, existing.get(), t.xml().get());
                     d = h.define(t.xml().get(), "blob " + t.params().configBlob());
                 } else {
                     d = existing.orElseThrow(() -> new KvmFailure(OcfCode.ERR_CONFIGURED, "domain " + t.name() + " is not defined at "
@@ -79,6 +80,20 @@ public final class KvmDriver implements ResourceDriver {
                 return OperationResult.success();
             }
         });
+    }
+
+    /** An inactive definition of the same name but another UUID (defined by hand, say) would make libvirt refuse the cluster's XML. */
+    private static void replaceForeignDefinition(ResourceInstance i, Domain existing, DomainXml xml) {
+        String have;
+        try {
+            have = existing.getUUIDString();
+        } catch (LibvirtException e) {
+            throw Hypervisor.failure(OcfCode.ERR_GENERIC, "cannot read the UUID of domain " + xml.name(), e);
+        }
+        if (have.equalsIgnoreCase(xml.effectiveUuid())) return;
+        call(() -> existing.undefine(), OcfCode.ERR_CONFIGURED, "domain " + xml.name() + " is already defined with UUID " + have
+                + " instead of " + xml.effectiveUuid() + " and cannot be undefined (remove its snapshots or managed save image)");
+        log(i, "start: undefined stale definition of domain " + xml.name() + " (UUID " + have + ", the cluster's XML has " + xml.effectiveUuid() + ")");
     }
 
     @Override

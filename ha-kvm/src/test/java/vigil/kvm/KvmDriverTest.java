@@ -82,6 +82,19 @@ class KvmDriverTest {
     }
 
     @Test
+    void domainXml_withoutUuid_getsOneDerivedFromTheName() {
+        DomainXml x = DomainXml.parse("blob b", XML);
+        assertEquals("", x.uuid());
+        String defined = x.definableXml();
+        assertTrue(defined.startsWith("<domain type='kvm'><uuid>" + DomainXml.derivedUuid("vm1") + "</uuid><name>vm1</name>"), defined);
+        assertEquals(DomainXml.derivedUuid("vm1"), DomainXml.derivedUuid("vm1"));
+        assertFalse(DomainXml.derivedUuid("vm1").equals(DomainXml.derivedUuid("vm2")));
+        assertEquals(DomainXml.derivedUuid("vm1").toString(), DomainXml.parse("again", defined).uuid());
+        String own = "<domain type='kvm'><name>vm1</name><uuid>8dcbb4ef-5cb3-4f49-bd8b-14666bec8a1a</uuid></domain>";
+        assertEquals(own, DomainXml.parse("b", own).definableXml(), "an explicit uuid is kept");
+    }
+
+    @Test
     void domainXml_broken_isConfigErrorNamingSource() {
         assertEquals("blob b", assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", "<domain type='kvm'><name>vm1</name>")).field());
         assertTrue(assertThrows(ConfigException.class, () -> DomainXml.parse("blob b", "<network><name>n</name></network>")).problem().contains("<network>"));
