@@ -1,0 +1,48 @@
+package vigil.raft.admin;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import vigil.api.Cluster;
+
+/**
+ * Serves the admin gRPC API for a {@link Cluster} on {@code host:port}, admitting only calls that carry the cluster
+ * token. {@link #close()} stops it.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    private final Server server;
+
+    private AdminServer(Server server) { this.server = server; }
+
+    /** Starts serving; {@code port} 0 picks a free port (see {@link #port()}). */
+    public static AdminServer start(Cluster cluster, String host, int port, String token) {
+        Server s = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .addService(ServerInterceptors.intercept(new AdminService(cluster), TokenAuth.server(token)))
+                .build();
+        try {
+            s.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the admin API on " + host + ":" + port + " (is the port in use?)", e);
+        }
+        LOG.log(System.Logger.Level.INFO, "admin: serving on " + host + ":" + s.getPort());
+        return new AdminServer(s);
+    }
+
+    public int port() { return server.getPort(); }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) server.shutdownNow();
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

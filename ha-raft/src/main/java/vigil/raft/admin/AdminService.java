@@ -1,0 +1,191 @@
+package vigil.raft.admin;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.lang.System.Logger.Level;
+import java.util.function.Supplier;
+import vigil.api.Cluster;
+import vigil.api.ClusterEvent;
+import vigil.api.ClusterUnavailableException;
+import vigil.api.ConfigException;
+import vigil.api.Subscription;
+import vigil.api.VigilException;
+import vigil.api.model.ClusterConfig;
+import vigil.raft.admin.proto.Ack;
+import vigil.raft.admin.proto.AdminGrpc;
+import vigil.raft.admin.proto.ApplyConfigRequest;
+import vigil.raft.admin.proto.CleanupRequest;
+import vigil.raft.admin.proto.Event;
+import vigil.raft.admin.proto.MaintenanceRequest;
+import vigil.raft.admin.proto.NodeRequest;
+import vigil.raft.admin.proto.PlacementRequest;
+import vigil.raft.admin.proto.ResourceRequest;
+import vigil.raft.admin.proto.StatusReply;
+import vigil.raft.admin.proto.StatusRequest;
+import vigil.raft.admin.proto.WatchRequest;
+
+/** The admin gRPC service over any {@link Cluster} (a node's own, in the daemon). */
+final class AdminService extends AdminGrpc.AdminImplBase {
+    static final Metadata.Key<String> FIELD = Metadata.Key.of("vigil-field", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> PROBLEM = Metadata.Key.of("vigil-problem", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> FIX = Metadata.Key.of("vigil-fix", Metadata.ASCII_STRING_MARSHALLER);
+    private static final System.Logger LOG = System.getLogger(AdminService.class.getName());
+    private static final Ack ACK = Ack.getDefaultInstance();
+
+    private final Cluster cluster;
+
+    AdminService(Cluster cluster) { this.cluster = cluster; }
+
+    /** The base config of a compare-and-set no longer matches. */
+    static final class ConfigChanged extends VigilException {
+        ConfigChanged() { super("the configuration changed since it was read; nothing applied (read it again and retry)"); }
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusReply> reply) {
+        call(reply, () -> StatusReply.newBuilder().setState(AdminCodec.state(cluster.status())).build());
+    }
+
+    @Override
+    public void applyConfig(ApplyConfigRequest request, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            ClusterConfig next = AdminCodec.config(request.getConfig());
+            if (request.getHasBase()) {
+                ClusterConfig base = AdminCodec.config(request.getBase());
+                cluster.updateConfig(current -> {
+                    if (!current.equals(base)) throw new ConfigChanged();
+                    return next;
+                });
+            } else {
+                cluster.applyConfig(next);
+            }
+            LOG.log(Level.INFO, "admin: configuration replaced (" + next.nodes().size() + " nodes, " + next.resources().size() + " resources, "
+                    + next.constraints().size() + " constraints)");
+            return ACK;
+        });
+    }
+
+    @Override
+    public void move(PlacementRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            cluster.move(r.getResource(), r.getNode(), AdminCodec.duration(r.getLifetime()));
+            LOG.log(Level.INFO, r.getResource() + ": admin move to " + r.getNode() + " for " + AdminCodec.duration(r.getLifetime()));
+            return ACK;
+        });
+    }
+
+    @Override
+    public void ban(PlacementRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            cluster.ban(r.getResource(), r.getNode(), AdminCodec.duration(r.getLifetime()));
+            LOG.log(Level.INFO, r.getResource() + ": admin ban from " + r.getNode() + " for " + AdminCodec.duration(r.getLifetime()));
+            return ACK;
+        });
+    }
+
+    @Override
+    public void clear(ResourceRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> { cluster.clear(r.getResource()); LOG.log(Level.INFO, r.getResource() + ": admin clear move/ban"); return ACK; });
+    }
+
+    @Override
+    public void enable(ResourceRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> { cluster.enable(r.getResource()); LOG.log(Level.INFO, r.getResource() + ": admin enable"); return ACK; });
+    }
+
+    @Override
+    public void disable(ResourceRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> { cluster.disable(r.getResource()); LOG.log(Level.INFO, r.getResource() + ": admin disable"); return ACK; });
+    }
+
+    @Override
+    public void cleanup(CleanupRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            cluster.cleanup(r.getResource(), r.hasNode() ? r.getNode() : null);
+            LOG.log(Level.INFO, r.getResource() + ": admin cleanup" + (r.hasNode() ? " on " + r.getNode() : ""));
+            return ACK;
+        });
+    }
+
+    @Override
+    public void standby(NodeRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> { cluster.standby(r.getNode()); LOG.log(Level.INFO, r.getNode() + ": admin standby"); return ACK; });
+    }
+
+    @Override
+    public void online(NodeRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> { cluster.online(r.getNode()); LOG.log(Level.INFO, r.getNode() + ": admin online"); return ACK; });
+    }
+
+    @Override
+    public void maintenance(MaintenanceRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            cluster.maintenance(r.getNode(), r.getOn());
+            LOG.log(Level.INFO, r.getNode() + ": admin maintenance " + (r.getOn() ? "on" : "off"));
+            return ACK;
+        });
+    }
+
+    @Override
+    public void fence(NodeRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> { cluster.fence(r.getNode()); LOG.log(Level.INFO, r.getNode() + ": admin fence requested"); return ACK; });
+    }
+
+    @Override
+    public void watch(WatchRequest request, StreamObserver<Event> events) {
+        ServerCallStreamObserver<Event> out = (ServerCallStreamObserver<Event>) events;
+        Object lock = new Object();
+        Subscription sub;
+        try {
+            sub = cluster.subscribe(e -> {
+                if (e instanceof ClusterEvent.StateChanged && !request.getWithState()) return;
+                Event ev = AdminCodec.event(e);
+                synchronized (lock) {
+                    if (!out.isCancelled()) out.onNext(ev);
+                }
+            });
+        } catch (RuntimeException e) {
+            events.onError(toStatus(e));
+            return;
+        }
+        out.setOnCancelHandler(sub::close);
+    }
+
+    private static <T> void call(StreamObserver<T> reply, Supplier<T> body) {
+        T result;
+        try {
+            result = body.get();
+        } catch (RuntimeException e) {
+            reply.onError(toStatus(e));
+            return;
+        }
+        reply.onNext(result);
+        reply.onCompleted();
+    }
+
+    static StatusRuntimeException toStatus(RuntimeException e) {
+        if (e instanceof ConfigException c) {
+            Metadata t = new Metadata();
+            t.put(FIELD, ascii(c.field()));
+            t.put(PROBLEM, ascii(c.problem()));
+            t.put(FIX, ascii(c.fix()));
+            return Status.INVALID_ARGUMENT.withDescription(c.getMessage()).asRuntimeException(t);
+        }
+        if (e instanceof ConfigChanged) return Status.ABORTED.withDescription(e.getMessage()).asRuntimeException();
+        if (e instanceof ClusterUnavailableException) return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+        if (e instanceof VigilException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
+        if (e instanceof StatusRuntimeException s) return s;
+        LOG.log(Level.ERROR, "admin: call failed unexpectedly", e);
+        return Status.INTERNAL.withDescription("internal error in the daemon: " + e).asRuntimeException();
+    }
+
+    /** Metadata values must be ASCII; the message keeps the original text. */
+    private static String ascii(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char ch : s.toCharArray()) sb.append(ch >= 0x20 && ch < 0x7f ? ch : '?');
+        return sb.toString();
+    }
+}
