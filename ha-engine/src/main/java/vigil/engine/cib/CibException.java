@@ -9,11 +9,13 @@ import vigil.api.VigilException;
  */
 public final class CibException extends VigilException {
     private final String path;
+    private final String problem;
     private final boolean unsupported;
 
     CibException(String path, String problem, boolean unsupported) {
         super(path + ": " + problem);
         this.path = path;
+        this.problem = problem;
         this.unsupported = unsupported;
     }
 
@@ -24,4 +26,10 @@ public final class CibException extends VigilException {
     public String path() { return path; }
 
     public boolean unsupported() { return unsupported; }
+
+    /** What is wrong, without the path. */
+    public String problem() { return problem; }
+
+    /** The problem with quoted values elided, for counting causes over many CIBs. */
+    public String problemKind() { return (unsupported ? "" : "invalid: ") + problem.replaceAll("\"[^\"]*\"", "\"…\""); }
 }

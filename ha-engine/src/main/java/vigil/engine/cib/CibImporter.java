@@ -183,7 +183,7 @@ public final class CibImporter {
         if (crmConfig != null) {
             for (Element set : children(crmConfig)) {
                 if (!set.getTagName().equals("cluster_property_set")) throw CibException.unsupported(path(set), "unexpected element in crm_config");
-                p.putAll(nvpairs(set, true));
+                p.putAll(nvpairs(set));
             }
         }
         ClusterProperties.Builder b = ClusterProperties.builder();
@@ -227,7 +227,7 @@ public final class CibImporter {
         if (rscDefaults == null) return m;
         for (Element set : children(rscDefaults)) {
             if (!set.getTagName().equals("meta_attributes")) throw CibException.unsupported(path(set), "unexpected element in rsc_defaults");
-            m.putAll(nvpairs(set, false));
+            m.putAll(nvpairs(set));
         }
         return m;
     }
@@ -235,7 +235,7 @@ public final class CibImporter {
     private Duration opDefaultTimeout(Element opDefaults) {
         if (opDefaults == null) return null;
         for (Element set : children(opDefaults)) {
-            String t = nvpairs(set, false).get("timeout");
+            String t = nvpairs(set).get("timeout");
             if (t != null) return duration(path(set), t);
         }
         return null;
@@ -262,7 +262,7 @@ public final class CibImporter {
             nodeNameById.put(n.getAttribute("id").isEmpty() ? uname : n.getAttribute("id"), uname);
             Map<String, String> attrs = new TreeMap<>();
             for (Element set : children(n)) {
-                if (set.getTagName().equals("instance_attributes")) attrs.putAll(nvpairs(set, false));
+                if (set.getTagName().equals("instance_attributes")) attrs.putAll(nvpairs(set));
                 else if (!set.getTagName().equals("utilization")) throw CibException.unsupported(path(set), "unexpected element in node");
             }
             configStandby.put(uname, truth(attrs.remove("standby"), false));
@@ -306,8 +306,8 @@ public final class CibImporter {
         for (Element c : children(e)) {
             c = deref(c);
             switch (c.getTagName()) {
-                case "instance_attributes" -> { if (child(c, "rule") == null) params.putAll(nvpairs(c, false)); }
-                case "meta_attributes" -> meta.putAll(nvpairs(c, true));
+                case "instance_attributes" -> { if (child(c, "rule") == null) params.putAll(nvpairs(c)); }
+                case "meta_attributes" -> meta.putAll(nvpairs(c));
                 case "operations" -> {
                     for (Element op : children(c)) {
                         Operation o = operation(deref(op), defaultTimeout);
@@ -347,9 +347,9 @@ public final class CibImporter {
             c = deref(c);
             switch (c.getTagName()) {
                 case "primitive" -> members.add(primitive(c, defaults, defaultTimeout, promotable));
-                case "meta_attributes" -> meta.putAll(nvpairs(c, true));
+                case "meta_attributes" -> meta.putAll(nvpairs(c));
                 case "instance_attributes" -> {
-                    if (!nvpairs(c, false).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a group are not supported");
+                    if (!nvpairs(c).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a group are not supported");
                 }
                 default -> throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a group is not supported");
             }
@@ -367,9 +367,9 @@ public final class CibImporter {
         for (Element c : children(e)) {
             c = deref(c);
             switch (c.getTagName()) {
-                case "meta_attributes" -> meta.putAll(nvpairs(c, true));
+                case "meta_attributes" -> meta.putAll(nvpairs(c));
                 case "instance_attributes" -> {
-                    if (!nvpairs(c, false).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a clone are not supported");
+                    if (!nvpairs(c).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a clone are not supported");
                 }
                 case "primitive", "group" -> {
                     if (childElement != null) throw CibException.invalid(path(e), "a clone has exactly one primitive or group");
@@ -428,7 +428,7 @@ public final class CibImporter {
         for (Element c : children(e)) {
             c = deref(c);
             if (c.getTagName().equals("instance_attributes")) {
-                if (child(c, "rule") == null) params.putAll(nvpairs(c, false));
+                if (child(c, "rule") == null) params.putAll(nvpairs(c));
             } else if (!Set.of("meta_attributes", "operations", "utilization").contains(c.getTagName())) {
                 throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a stonith primitive is not supported");
             }
@@ -623,7 +623,7 @@ public final class CibImporter {
             Element lrm = null;
             for (Element c : children(ns)) {
                 if (c.getTagName().equals("transient_attributes")) {
-                    for (Element set : children(c)) transient_.putAll(nvpairs(set, false));
+                    for (Element set : children(c)) transient_.putAll(nvpairs(set));
                 } else if (c.getTagName().equals("lrm")) {
                     lrm = c;
                 }
@@ -797,7 +797,9 @@ public final class CibImporter {
                         if (op.rc() == 7 && (ok || probe)) role = Role.STOPPED;
                         else if (op.rc() == 8 || op.rc() == 9) role = Role.PROMOTED;
                         else if (op.rc() == 0) { if (role == Role.STOPPED || probe || role == Role.PROMOTED && promotable) role = active(promotable); }
-                        else if (role == Role.STOPPED) role = active(promotable); // a probe that failed: state unknown, treat as active
+                        // A probe that found the agent not installed means not running there (Pacemaker's unpack_rsc_op);
+                        // any other failed probe leaves the state unknown: treat it as active, so it is stopped first.
+                        else if (role == Role.STOPPED && !(probe && op.rc() == 5)) role = active(promotable);
                     }
                     default -> { }
                 }
@@ -844,7 +846,7 @@ public final class CibImporter {
     }
 
     /** The nvpairs of a meta_attributes / instance_attributes / cluster_property_set. */
-    private Map<String, String> nvpairs(Element set, boolean rulesUnsupported) {
+    private Map<String, String> nvpairs(Element set) {
         set = deref(set);
         Map<String, String> out = new LinkedHashMap<>();
         for (Element c : children(set)) {
@@ -855,10 +857,7 @@ public final class CibImporter {
                     if (name.isEmpty()) throw CibException.invalid(path(c), "nvpair has no name");
                     out.put(name, c.getAttribute("value"));
                 }
-                case "rule" -> {
-                    if (rulesUnsupported) throw CibException.unsupported(path(c), "rules in " + set.getTagName() + " are not supported");
-                    return Map.of();
-                }
+                case "rule" -> throw CibException.unsupported(path(c), "rules in " + set.getTagName() + " are not supported");
                 default -> throw CibException.unsupported(path(c), "unexpected element <" + c.getTagName() + "> in " + set.getTagName());
             }
         }
