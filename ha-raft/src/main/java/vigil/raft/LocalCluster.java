@@ -1,0 +1,172 @@
+package vigil.raft;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import vigil.api.model.Node;
+
+/**
+ * A cluster of {@link NodeMain} processes on this machine, node {@code i} on {@code 127.0.0.(i+1)}, each with its
+ * data dir and log file under one directory. Used by integration tests and {@code bench commits}.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final Path dir;
+    private final String clusterName;
+    private final List<Node> nodes;
+    private final List<String> extraArgs;
+    private final Process[] processes;
+    private final int[] startCount;
+
+    private LocalCluster(Path dir, String clusterName, List<Node> nodes, List<String> extraArgs) {
+        this.dir = dir;
+        this.clusterName = clusterName;
+        this.nodes = nodes;
+        this.extraArgs = extraArgs;
+        this.processes = new Process[nodes.size()];
+        this.startCount = new int[nodes.size()];
+    }
+
+    /** Picks free ports, starts {@code size} node processes and waits until each reports READY. */
+    public static LocalCluster start(Path dir, String clusterName, int size, List<String> extraArgs) {
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            String host = "127.0.0." + (i + 1);
+            nodes.add(Node.member("n" + (i + 1), host + ":" + freePort(host)));
+        }
+        LocalCluster c = new LocalCluster(dir, clusterName, nodes, List.copyOf(extraArgs));
+        try {
+            for (int i = 0; i < size; i++) c.launchCounted(i);
+            for (int i = 0; i < size; i++) c.awaitReady(i, Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<Node> nodes() { return nodes; }
+
+    public String clusterName() { return clusterName; }
+
+    public Path dataDir(int i) { return dir.resolve(nodes.get(i).id()); }
+
+    public Path logFile(int i) { return dir.resolve(nodes.get(i).id() + ".log"); }
+
+    public String peersArg() {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : nodes) sb.append(sb.length() == 0 ? "" : ",").append(n.id()).append('=').append(n.address());
+        return sb.toString();
+    }
+
+    private void launch(int i) {
+        Node n = nodes.get(i);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(),
+                "--id", n.id(), "--address", n.address(), "--peers", peersArg(), "--data", dataDir(i).toString(), "--cluster", clusterName));
+        cmd.addAll(extraArgs);
+        try {
+            Files.createDirectories(dir);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(i).toFile()));
+            processes[i] = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start node " + n.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until node {@code i}'s current run printed READY; fails early if its process died. */
+    public void awaitReady(int i, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        Process p = processes[i];
+        while (System.nanoTime() < end) {
+            try {
+                String log = Files.exists(logFile(i)) ? Files.readString(logFile(i), StandardCharsets.UTF_8) : "";
+                int runs = count(log, "READY " + nodes.get(i).id());
+                if (runs >= starts(i)) return;
+                if (!p.isAlive()) throw new IllegalStateException("node " + nodes.get(i).id() + " exited with " + p.exitValue() + "; see " + logFile(i));
+                Thread.sleep(50);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        throw new IllegalStateException("node " + nodes.get(i).id() + " not ready within " + deadline + "; see " + logFile(i));
+    }
+
+
+    private int starts(int i) { return startCount[i]; }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int k = text.indexOf(what); k >= 0; k = text.indexOf(what, k + 1)) n++;
+        return n;
+    }
+
+    /** SIGKILL: the process dies at once, nothing is flushed or closed. */
+    public void kill(int i) {
+        Process p = processes[i];
+        if (p == null) return;
+        p.destroyForcibly();
+        waitExit(p);
+    }
+
+    /** SIGTERM: the node closes cleanly. */
+    public void stop(int i) {
+        Process p = processes[i];
+        if (p == null) return;
+        p.destroy();
+        waitExit(p);
+    }
+
+    public boolean isAlive(int i) { return processes[i] != null && processes[i].isAlive(); }
+
+    /** Restarts a stopped or killed node on its data dir and waits until it runs. */
+    public void restart(int i, Duration deadline) {
+        launchCounted(i);
+        awaitReady(i, deadline);
+    }
+
+    private void launchCounted(int i) {
+        startCount[i]++;
+        launch(i);
+    }
+
+    private static void waitExit(Process p) {
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < processes.length; i++) if (processes[i] != null && processes[i].isAlive()) processes[i].destroy();
+        for (Process p : processes) if (p != null) waitExit(p);
+    }
+}

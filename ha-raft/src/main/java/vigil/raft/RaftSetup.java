@@ -1,0 +1,57 @@
+package vigil.raft;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.util.TimeDuration;
+import vigil.api.model.Node;
+
+/** Ratis wiring shared by nodes and clients: group ids, peers, client properties. */
+final class RaftSetup {
+    private RaftSetup() {}
+
+    /** The Raft group id of a cluster: derived from its name, so every node computes the same one. */
+    static UUID clusterId(String clusterName) {
+        return UUID.nameUUIDFromBytes(("vigil-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static RaftPeer peer(Node n) {
+        return RaftPeer.newBuilder().setId(n.id()).setAddress(n.address()).build();
+    }
+
+    static RaftGroup group(String clusterName, List<Node> nodes) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (Node n : nodes) peers.add(peer(n));
+        return RaftGroup.valueOf(RaftGroupId.valueOf(clusterId(clusterName)), peers);
+    }
+
+    static TimeDuration td(Duration d) { return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS); }
+
+    static RaftProperties clientProperties(Duration requestTimeout) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 1024);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, td(requestTimeout));
+        return p;
+    }
+
+    static RaftClient client(RaftGroup group, Duration requestTimeout) {
+        return RaftClient.newBuilder().setClientId(ClientId.randomId()).setRaftGroup(group).setProperties(clientProperties(requestTimeout))
+                // retries across a leader change: about 15 s in all before a submission fails
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(300, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+}

@@ -1,0 +1,150 @@
+package vigil.raft;
+
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import vigil.api.ClusterUnavailableException;
+import vigil.api.ConfigException;
+import vigil.engine.state.Command;
+import vigil.raft.proto.ApplyReplyP;
+import vigil.raft.proto.CommandResultP;
+
+/**
+ * Group commit: submissions that arrive while earlier log entries are still in flight are batched into one entry, so
+ * one Raft round trip and one fsync serve many changes. With nothing in flight a submission is sent at once.
+ */
+final class Submitter implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Submitter.class.getName());
+
+    private record Pending(List<Command> commands, CompletableFuture<List<CommandResult>> result) {}
+
+    private final RaftClient client;
+    private final InstantSource clock;
+    private final int maxBatch;
+    private final Semaphore inFlight;
+    private final RaftMeters meters;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    Submitter(String name, RaftClient client, InstantSource clock, int maxBatch, int maxInFlight, RaftMeters meters) {
+        this.client = client;
+        this.clock = clock;
+        this.maxBatch = maxBatch;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.meters = meters;
+        this.thread = new Thread(this::run, "vigil-submit-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    CompletableFuture<List<CommandResult>> submit(List<Command> commands) {
+        CompletableFuture<List<CommandResult>> f = new CompletableFuture<>();
+        if (commands.isEmpty()) {
+            f.complete(List.of());
+            return f;
+        }
+        if (closed) {
+            f.completeExceptionally(new ClusterUnavailableException("the Vigil node is closed"));
+            return f;
+        }
+        queue.add(new Pending(List.copyOf(commands), f));
+        return f;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                inFlight.acquire();
+                batch.add(first);
+                int size = first.commands().size();
+                Pending next;
+                while (size < maxBatch && (next = queue.peek()) != null && size + next.commands().size() <= maxBatch) {
+                    batch.add(queue.poll());
+                    size += next.commands().size();
+                }
+                send(new ArrayList<>(batch), size);
+                batch.clear();
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        failAll(batch);
+        List<Pending> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        failAll(rest);
+    }
+
+    private static void failAll(List<Pending> ps) {
+        for (Pending p : ps) p.result().completeExceptionally(new ClusterUnavailableException("the Vigil node is closed"));
+    }
+
+    private void send(List<Pending> batch, int size) {
+        List<Command> all = new ArrayList<>(size);
+        for (Pending p : batch) all.addAll(p.commands());
+        meters.batch(size);
+        byte[] bytes = LogCodec.encodeEntry(clock.instant(), all);
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = client.async().send(Message.valueOf(ByteString.copyFrom(bytes)));
+        } catch (RuntimeException e) {
+            inFlight.release();
+            for (Pending p : batch) p.result().completeExceptionally(new ClusterUnavailableException("cannot send to the cluster: " + e, e));
+            return;
+        }
+        sent.whenComplete((reply, error) -> {
+            inFlight.release();
+            if (error == null && !reply.isSuccess()) error = reply.getException();
+            if (error != null) {
+                LOG.log(System.Logger.Level.DEBUG, "batch of {0} commands failed: {1}", size, error);
+                for (Pending p : batch) {
+                    p.result().completeExceptionally(new ClusterUnavailableException("the change may not have been committed: " + error, error));
+                }
+                return;
+            }
+            ApplyReplyP r;
+            try {
+                r = ApplyReplyP.parseFrom(reply.getMessage().getContent().toByteArray());
+            } catch (Exception e) {
+                for (Pending p : batch) p.result().completeExceptionally(new IllegalStateException("unreadable apply reply", e));
+                return;
+            }
+            int i = 0;
+            for (Pending p : batch) {
+                List<CommandResult> out = new ArrayList<>(p.commands().size());
+                for (int k = 0; k < p.commands().size(); k++, i++) out.add(result(r, i));
+                p.result().complete(out);
+            }
+        });
+    }
+
+    private static CommandResult result(ApplyReplyP r, int i) {
+        if (i >= r.getResultsCount()) {
+            return new CommandResult(new ConfigException("command", "the replica skipped this command", "check the node logs"));
+        }
+        CommandResultP c = r.getResults(i);
+        return c.getOk() ? CommandResult.OK : new CommandResult(new ConfigException(c.getField(), c.getProblem(), c.getFix()));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package vigil.raft;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import vigil.api.ClusterUnavailableException;
+import vigil.api.ConfigException;
+import vigil.api.Subscription;
+import vigil.api.model.Node;
+import vigil.api.status.ClusterState;
+import vigil.engine.state.Command;
+import vigil.raft.proto.QueryP;
+
+/**
+ * One member of a Vigil cluster: a Ratis server holding the replicated {@link ClusterState}, plus a client that
+ * group-commits this node's submissions (forwarded to the leader when this node follows).
+ *
+ * <pre>{@code
+ * VigilNode node = VigilNode.builder().id("n1").address("127.0.0.1:7001").peers(nodes)
+ *         .dataDir(Path.of("/var/lib/vigil")).clusterName("prod").start();
+ * }</pre>
+ */
+public final class VigilNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(VigilNode.class.getName());
+    private static final String CLUSTER_ID_FILE = "cluster-id";
+
+    private final String id;
+    private final String clusterName;
+    private final RaftGroup group;
+    private final RaftPeerId peerId;
+    private final VigilStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final Submitter submitter;
+    private final RaftMeters meters;
+    private final ExecutorService events;
+    private final Duration requestTimeout;
+    private final CopyOnWriteArrayList<StateListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
+    private volatile String leaderId = "";
+    private volatile long term;
+
+    private VigilNode(Builder b) throws IOException {
+        this.id = b.id;
+        this.clusterName = b.clusterName;
+        this.peerId = RaftPeerId.valueOf(b.id);
+        this.group = RaftSetup.group(b.clusterName, b.peers);
+        this.requestTimeout = b.requestTimeout;
+        this.meters = new RaftMeters(b.registry, b.id);
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vigil-events-" + b.id);
+            t.setDaemon(true);
+            return t;
+        });
+        boolean fresh = claimDataDir(b.dataDir, b.clusterName);
+        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged);
+
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        HostPort hp = HostPort.parse("address", b.address);
+        GrpcConfigKeys.Server.setHost(p, hp.host());
+        GrpcConfigKeys.Server.setPort(p, hp.port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(b.dataDir.resolve("raft").toFile()));
+        // elections: a leader lost is replaced in about one node-timeout (timeouts 15-30 % of it, at least 100-200 ms)
+        long min = Math.max(100, b.nodeTimeout.toMillis() * 15 / 100);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * b.nodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
+        // a starved new leader that steps down would otherwise sit out 10 s
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(Math.max(1000, b.nodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // the commit index is recomputed from the log after a restart; writing it as metadata halves throughput here
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.segmentSize));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, b.snapshotThreshold);
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, 1);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Write.setElementLimit(p, 8192);
+
+        this.server = RaftServer.newBuilder().setServerId(peerId).setGroup(group).setProperties(p).setStateMachine(stateMachine)
+                .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
+        server.start();
+        this.client = RaftSetup.client(group, requestTimeout);
+        this.submitter = new Submitter(b.id, client, b.clock, b.maxBatch, b.maxInFlight, meters);
+        LOG.log(System.Logger.Level.INFO, "{0}: started at {1} in cluster {2} (id {3}), {4} peers, data {5}", id, b.address, clusterName,
+                RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir);
+    }
+
+    /**
+     * Records the cluster's id in the data dir on first use and refuses a data dir that holds another cluster.
+     * Returns whether the Raft storage is new.
+     */
+    private static boolean claimDataDir(Path dataDir, String clusterName) throws IOException {
+        Files.createDirectories(dataDir);
+        Path marker = dataDir.resolve(CLUSTER_ID_FILE);
+        UUID wanted = RaftSetup.clusterId(clusterName);
+        if (Files.exists(marker)) {
+            Properties props = new Properties();
+            try (var in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+                props.load(in);
+            }
+            String haveId = props.getProperty("id", "");
+            if (!haveId.equals(wanted.toString())) {
+                throw new ConfigException("dataDir", "data dir " + dataDir + " belongs to cluster \"" + props.getProperty("name", "?") + "\" (id "
+                        + haveId + "), not to cluster \"" + clusterName + "\" (id " + wanted + ")",
+                        "start this node with cluster name \"" + props.getProperty("name", "?") + "\", or give it an empty data dir");
+            }
+        } else {
+            Properties props = new Properties();
+            props.setProperty("name", clusterName);
+            props.setProperty("id", wanted.toString());
+            Path tmp = dataDir.resolve(CLUSTER_ID_FILE + ".tmp");
+            try (var out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                props.store(out, "Vigil cluster of this data dir; a node refuses to start here for any other cluster");
+            }
+            Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return !Files.isDirectory(dataDir.resolve("raft").resolve(wanted.toString()));
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public String id() { return id; }
+
+    public String clusterName() { return clusterName; }
+
+    /**
+     * Commits {@code commands} (one log entry, possibly shared with concurrent submissions) and returns each command's
+     * result: applied, or rejected with the validation error (a rejected command changed nothing). Fails with
+     * {@link ClusterUnavailableException} when no leader could commit it in time.
+     */
+    public CompletableFuture<List<CommandResult>> submit(List<Command> commands) { return submitter.submit(commands); }
+
+    /** The state this node has applied (may lag the leader). */
+    public ClusterState state() { return stateMachine.state(); }
+
+    /** The log index of {@link #state()}. */
+    public long appliedIndex() { return stateMachine.appliedIndex(); }
+
+    /** A state at least as new as every change committed before this call (Raft read index). */
+    public ClusterState readLinearizable() {
+        Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().build().toByteArray()));
+        try {
+            RaftClientReply r = client.async().sendReadOnly(q, peerId).get(requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": linearizable read failed: " + r.getException());
+            return stateMachine.state();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ClusterUnavailableException(id + ": linearizable read failed (no leader reachable?): " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterUnavailableException(id + ": interrupted during a linearizable read", e);
+        }
+    }
+
+    public Subscription onState(StateListener l) {
+        stateListeners.add(Objects.requireNonNull(l));
+        return () -> stateListeners.remove(l);
+    }
+
+    public Subscription onLeadership(LeadershipListener l) {
+        leadershipListeners.add(Objects.requireNonNull(l));
+        return () -> leadershipListeners.remove(l);
+    }
+
+    public boolean isLeader() { return id.equals(leaderId); }
+
+    /** The current leader's id, empty while none is known. */
+    public String leaderId() { return leaderId; }
+
+    public long term() { return term; }
+
+    /** The voting members of the current Raft configuration, as {@code id -> address}. */
+    public List<String> members() {
+        List<String> out = new ArrayList<>();
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers()) out.add(p.getId() + "=" + p.getAddress());
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * Adds a voting member (a witness too: it votes, its config role keeps resources off it). Start the new node first,
+     * with the new member list as its peers.
+     */
+    public void addMember(Node node) {
+        List<RaftPeer> peers = new ArrayList<>(division().getRaftConf().getCurrentPeers());
+        if (peers.stream().anyMatch(p -> p.getId().toString().equals(node.id()))) {
+            throw new ConfigException("nodes." + node.id(), "already a member", "remove it first to change its address");
+        }
+        HostPort.parse("nodes." + node.id() + ".address", node.address());
+        peers.add(RaftSetup.peer(node));
+        setConfiguration(peers, "add " + node.id());
+    }
+
+    /** Removes a voting member; the rest must still form a majority. */
+    public void removeMember(String nodeId) {
+        List<RaftPeer> peers = new ArrayList<>(division().getRaftConf().getCurrentPeers());
+        if (!peers.removeIf(p -> p.getId().toString().equals(nodeId))) {
+            throw new ConfigException("nodes." + nodeId, "not a member of the Raft group", "list members to see their ids");
+        }
+        setConfiguration(peers, "remove " + nodeId);
+    }
+
+    private void setConfiguration(List<RaftPeer> peers, String what) {
+        try {
+            RaftClientReply r = client.admin().setConfiguration(peers);
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": cannot " + what + ": " + r.getException());
+            LOG.log(System.Logger.Level.INFO, "{0}: membership changed ({1}), now {2} voters", id, what, peers.size());
+        } catch (IOException e) {
+            throw new ClusterUnavailableException(id + ": cannot " + what + ": " + e, e);
+        }
+    }
+
+    /** Writes a snapshot of this node's state now (normally taken automatically every snapshot-threshold entries). */
+    public long takeSnapshot() {
+        try {
+            RaftClientReply r = client.getSnapshotManagementApi(peerId).create(requestTimeout.toMillis());
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": snapshot failed: " + r.getException());
+            return r.getLogIndex();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(group.getGroupId());
+        } catch (IOException e) {
+            throw new ClusterUnavailableException(id + ": the Raft server is not running: " + e, e);
+        }
+    }
+
+    private void applied(long index, ClusterState s) {
+        if (stateListeners.isEmpty()) return;
+        events.execute(() -> {
+            for (StateListener l : stateListeners) {
+                try {
+                    l.applied(index, s);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, id + ": state listener failed at index " + index, e);
+                }
+            }
+        });
+    }
+
+    private void leaderChanged(RaftPeerId leader) {
+        events.execute(() -> {
+            long t = 0;
+            try {
+                t = server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
+            } catch (IOException | RuntimeException e) {
+                t = term;
+            }
+            leaderId = leader == null ? "" : leader.toString();
+            term = t;
+            meters.leaderChanged(t);
+            boolean me = isLeader();
+            LOG.log(System.Logger.Level.INFO, "{0}: leader is now {1} (term {2})", id, leaderId.isEmpty() ? "unknown" : leaderId, t);
+            for (LeadershipListener l : leadershipListeners) {
+                try {
+                    l.leadershipChanged(me, leaderId, t);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, id + ": leadership listener failed", e);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        submitter.close();
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: client close: {1}", id, e);
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: server close failed: {1}", id, e);
+        }
+        events.shutdown();
+        try {
+            events.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.log(System.Logger.Level.INFO, "{0}: stopped", id);
+    }
+
+    /** Validating builder; {@link #start()} checks every field and names the wrong one. */
+    public static final class Builder {
+        private String id;
+        private String address;
+        private List<Node> peers = List.of();
+        private Path dataDir;
+        private String clusterName;
+        private MeterRegistry registry = new SimpleMeterRegistry();
+        private Duration nodeTimeout = Duration.ofSeconds(1);
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private long snapshotThreshold = 10_000;
+        private long segmentSize = 8L << 20;
+        private int maxBatch = 2_000;
+        private int maxInFlight = 8;
+        private InstantSource clock = InstantSource.system();
+
+        private Builder() {}
+
+        public Builder id(String v) { id = v; return this; }
+        /** This node's Raft address, {@code host:port}. */
+        public Builder address(String v) { address = v; return this; }
+        /** Every voting member (this node included; witnesses too). */
+        public Builder peers(List<Node> v) { peers = v == null ? List.of() : List.copyOf(v); return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder clusterName(String v) { clusterName = v; return this; }
+        public Builder meterRegistry(MeterRegistry v) { registry = v; return this; }
+        /** The cluster's node-timeout: Raft election timeouts are derived from it. */
+        public Builder nodeTimeout(Duration v) { nodeTimeout = v; return this; }
+        /** How long one Raft request may take before it is retried. */
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        /** Log entries between automatic snapshots (after which the log up to the snapshot is purged). */
+        public Builder snapshotThreshold(long entries) { snapshotThreshold = entries; return this; }
+        /** Maximum size of one Raft log segment file, in bytes (only closed segments can be purged). */
+        public Builder logSegmentSize(long bytes) { segmentSize = bytes; return this; }
+        /** Most commands in one log entry. */
+        public Builder maxBatch(int v) { maxBatch = v; return this; }
+        /** Log entries this node's submitter keeps in flight at once. */
+        public Builder maxInFlight(int v) { maxInFlight = v; return this; }
+        /** The clock that stamps submitted entries (the only time apply sees). */
+        public Builder clock(InstantSource v) { clock = v; return this; }
+
+        public VigilNode start() {
+            validate();
+            try {
+                return new VigilNode(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(id + ": cannot start the Raft server: " + e.getMessage(), e);
+            }
+        }
+
+        private void validate() {
+            if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                throw new ConfigException("id", "node id is " + (id == null ? "missing" : "invalid: \"" + id + "\""),
+                        "call id(...) with letters, digits, '.', '_' or '-'");
+            }
+            if (clusterName == null || !clusterName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                throw new ConfigException("clusterName", "cluster name is " + (clusterName == null ? "missing" : "invalid: \"" + clusterName + "\""),
+                        "call clusterName(...) with letters, digits, '.', '_' or '-'");
+            }
+            if (address == null) throw new ConfigException("address", "address is missing", "call address(\"host:port\")");
+            HostPort.parse("address", address);
+            if (dataDir == null) throw new ConfigException("dataDir", "data dir is missing", "call dataDir(path) with a directory only this node uses");
+            if (peers.isEmpty()) throw new ConfigException("peers", "peer list is empty", "list every voting member, this node included");
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            boolean self = false;
+            for (Node n : peers) {
+                if (!seen.add(n.id())) throw new ConfigException("peers." + n.id(), "duplicate peer id", "list each member once");
+                HostPort.parse("peers." + n.id() + ".address", n.address());
+                if (n.id().equals(id)) {
+                    self = true;
+                    if (!n.address().equals(address)) {
+                        throw new ConfigException("peers." + id + ".address", "this node's peer entry says " + n.address() + " but address(...) is " + address,
+                                "give the same host:port in both");
+                    }
+                }
+            }
+            if (!self) throw new ConfigException("peers", "this node (" + id + ") is not in the peer list " + seen, "add it to peers(...)");
+            if (nodeTimeout == null || nodeTimeout.toMillis() < 100) {
+                throw new ConfigException("nodeTimeout", "must be at least 100ms, got " + nodeTimeout, "use e.g. 1s");
+            }
+            if (requestTimeout == null || requestTimeout.toMillis() < 100) {
+                throw new ConfigException("requestTimeout", "must be at least 100ms, got " + requestTimeout, "use e.g. 5s");
+            }
+            if (snapshotThreshold < 1) throw new ConfigException("snapshotThreshold", "must be >= 1, got " + snapshotThreshold, "use e.g. 10000");
+            if (segmentSize < 1024) throw new ConfigException("logSegmentSize", "must be >= 1024 bytes, got " + segmentSize, "use e.g. 8 MiB");
+            if (maxBatch < 1) throw new ConfigException("maxBatch", "must be >= 1, got " + maxBatch, "use e.g. 2000");
+            if (maxInFlight < 1) throw new ConfigException("maxInFlight", "must be >= 1, got " + maxInFlight, "use e.g. 8");
+            Objects.requireNonNull(registry, "meterRegistry");
+            Objects.requireNonNull(clock, "clock");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package vigil.raft;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import vigil.api.ConfigException;
+import vigil.api.status.ClusterState;
+import vigil.engine.state.Command;
+import vigil.engine.state.StateTransitions;
+import vigil.raft.proto.ApplyReplyP;
+import vigil.raft.proto.CommandResultP;
+import vigil.raft.proto.QueryP;
+import vigil.raft.proto.QueryReplyP;
+
+/**
+ * Applies committed log entries to the immutable {@link ClusterState}. Each command of an entry is applied on its own:
+ * a rejected one leaves the state as it was and the others still apply. Apply is deterministic: the only time is the
+ * entry's timestamp. Snapshots are the protobuf encoding of the whole state, written atomically.
+ */
+final class VigilStateMachine extends BaseStateMachine {
+    private static final System.Logger LOG = System.getLogger(VigilStateMachine.class.getName());
+    private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
+        @Override
+        public int getNumSnapshotsRetained() { return 2; }
+    };
+
+    private final String node;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final RaftMeters meters;
+    private final BiConsumer<Long, ClusterState> onApplied;
+    private final LeaderCallback onLeader;
+    private volatile ClusterState state = ClusterState.EMPTY;
+
+    interface LeaderCallback {
+        void leaderChanged(RaftPeerId leader);
+    }
+
+    VigilStateMachine(String node, RaftMeters meters, BiConsumer<Long, ClusterState> onApplied, LeaderCallback onLeader) {
+        this.node = node;
+        this.meters = meters;
+        this.onApplied = onApplied;
+        this.onLeader = onLeader;
+    }
+
+    ClusterState state() { return state; }
+
+    long appliedIndex() { return getLastAppliedTermIndex() == null ? -1 : getLastAppliedTermIndex().getIndex(); }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        // called after a snapshot from the leader was installed
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() { return storage; }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) return;
+        Path file = snapshot.getFile().getPath();
+        if (snapshot.hasMd5()) MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
+        ClusterState loaded = LogCodec.decodeState(Files.readAllBytes(file));
+        state = loaded;
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        LOG.log(System.Logger.Level.INFO, "{0}: loaded snapshot {1} (config version {2})", node, snapshot.getTermIndex(), loaded.configVersion());
+        onApplied.accept(snapshot.getIndex(), loaded);
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        RaftProtos.LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
+        long started = System.nanoTime();
+        ApplyReplyP.Builder reply = ApplyReplyP.newBuilder().setIndex(index);
+        ClusterState s = state;
+        int ok = 0;
+        int bad = 0;
+        LogCodec.Entry decoded;
+        try {
+            decoded = LogCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (IOException | RuntimeException e) {
+            // every replica decodes the same bytes the same way, so skipping it is deterministic
+            LOG.log(System.Logger.Level.WARNING, "{0}: log entry {1} is not a Vigil entry, skipped: {2}", node, index, e.getMessage());
+            decoded = new LogCodec.Entry(s.now(), List.of());
+        }
+        List<CommandResultP> results = new ArrayList<>(decoded.commands().size());
+        for (Command c : decoded.commands()) {
+            try {
+                s = StateTransitions.apply(s, c, decoded.at());
+                results.add(CommandResultP.newBuilder().setOk(true).build());
+                ok++;
+            } catch (ConfigException e) {
+                results.add(CommandResultP.newBuilder().setField(e.field()).setProblem(e.problem()).setFix(e.fix()).build());
+                bad++;
+            } catch (RuntimeException e) {
+                // a bug in a transition must not stop the replica; the command is rejected the same way on every node
+                results.add(CommandResultP.newBuilder().setField("command").setProblem(c.getClass().getSimpleName() + " failed: " + e)
+                        .setFix("report this as a bug").build());
+                bad++;
+            }
+        }
+        reply.addAllResults(results);
+        state = s;
+        updateLastAppliedTermIndex(entry.getTerm(), index);
+        meters.applied(ok, bad, System.nanoTime() - started);
+        onApplied.accept(index, s);
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.build().toByteArray())));
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        try {
+            QueryP q = QueryP.parseFrom(request.getContent().toByteArray());
+            ClusterState s = state;
+            QueryReplyP.Builder r = QueryReplyP.newBuilder().setAppliedIndex(appliedIndex());
+            if (q.getFullState()) r.setState(LogCodec.state(s));
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(r.build().toByteArray())));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        // runs on the apply thread between entries, so state and last applied index match
+        TermIndex last = getLastAppliedTermIndex();
+        ClusterState s = state;
+        if (last == null || last.getIndex() < 0) return -1;
+        Path target = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
+        if (!Files.exists(target)) {
+            Path tmp = target.resolveSibling("vigil-snapshot.tmp");
+            byte[] bytes = LogCodec.encodeState(s);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target.toFile());
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target, md5), last));
+        storage.cleanupOldSnapshots(KEEP_TWO);
+        LOG.log(System.Logger.Level.INFO, "{0}: snapshot at {1} written ({2} bytes)", node, last, Files.size(target));
+        return last.getIndex();
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        onLeader.leaderChanged(newLeaderId);
+    }
+}
