@@ -1,0 +1,155 @@
+package vigil.storage;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import vigil.api.ConfigException;
+import vigil.api.spi.OperationResult;
+import vigil.api.spi.ParameterSpec;
+import vigil.api.spi.ProcessRunner;
+import vigil.api.spi.ResourceDriver;
+import vigil.api.spi.ResourceInstance;
+import vigil.api.spi.ResourceMetadata;
+import vigil.api.status.OcfCode;
+
+/**
+ * The promotable {@code drbd} resource type (what ocf:linbit:drbd does for Pacemaker). Started = DRBD up and
+ * Secondary; promoted = Primary. {@code monitor} returns RUNNING_PROMOTED (8), SUCCESS or NOT_RUNNING with the
+ * promotion score from the local disk state; {@code promote} refuses a disk that is not allowed to become Primary
+ * under resource-level fencing. Parameters: see {@link DrbdResourceConfig#fromParams}.
+ */
+public final class DrbdDriver implements ResourceDriver {
+    public static final String TYPE = "drbd";
+    private static final System.Logger LOG = System.getLogger(DrbdDriver.class.getName());
+    private static final Path DEFAULT_CONFIG_DIR = Path.of("/etc/drbd.d");
+
+    private final ProcessRunner runner;
+    private final PeerFencing fencing;
+
+    public DrbdDriver(ProcessRunner runner, PeerFencing fencing) {
+        this.runner = runner;
+        this.fencing = fencing;
+    }
+
+    @Override
+    public OperationResult start(ResourceInstance in) {
+        return guarded(in, "start", () -> {
+            DrbdResourceConfig c = config(in);
+            DrbdController ctl = controller(in);
+            ctl.writeConfig(c);
+            Optional<DrbdResourceStatus> s = ctl.status(c.name());
+            if (s.isPresent()) ctl.adjust(c); else ctl.up(c);
+            return OperationResult.success();
+        });
+    }
+
+    @Override
+    public OperationResult stop(ResourceInstance in) {
+        return guarded(in, "stop", () -> {
+            DrbdResourceConfig c = config(in);
+            DrbdController ctl = controller(in);
+            if (ctl.status(c.name()).isEmpty()) return OperationResult.success();
+            ctl.writeConfig(c);
+            ctl.down(c);
+            return OperationResult.success();
+        });
+    }
+
+    @Override
+    public OperationResult monitor(ResourceInstance in) {
+        return guarded(in, "monitor", () -> {
+            DrbdResourceConfig c = config(in);
+            Optional<DrbdResourceStatus> s = controller(in).status(c.name());
+            if (s.isEmpty()) return OperationResult.notRunning();
+            int score = PromotionScores.of(s.get(), c.fencing(), fencing.isOutdated(c.name(), in.localNode()));
+            OcfCode code = s.get().role() == DrbdRole.Primary ? OcfCode.RUNNING_PROMOTED : OcfCode.SUCCESS;
+            String msg = s.get().role() + " disk " + s.get().worstDisk() + (s.get().hasQuorum() ? "" : " without quorum");
+            return OperationResult.of(code, msg).withPromotionScore(score);
+        });
+    }
+
+    @Override
+    public OperationResult promote(ResourceInstance in) {
+        return guarded(in, "promote", () -> {
+            DrbdResourceConfig c = config(in);
+            DrbdController ctl = controller(in);
+            DrbdResourceStatus s = ctl.status(c.name()).orElse(null);
+            if (s == null) return OperationResult.of(OcfCode.NOT_RUNNING, c.name() + " is not up on " + in.localNode() + "; start it before promoting");
+            if (s.role() == DrbdRole.Primary) return OperationResult.success();
+            boolean marked = fencing.isOutdated(c.name(), in.localNode());
+            int score = PromotionScores.of(s, c.fencing(), marked);
+            if (!PromotionScores.promotable(score)) {
+                String why = marked ? "the cluster marked this copy outdated when the Primary lost its link to it"
+                        : !s.hasQuorum() ? "the device has no quorum" : "the local disk is " + s.worstDisk();
+                LOG.log(System.Logger.Level.WARNING, "{0}: refuse to promote on {1}: {2}", c.name(), in.localNode(), why);
+                return OperationResult.failed(c.name() + ": refusing to promote on " + in.localNode() + ": " + why
+                        + " (let it resync from an UpToDate peer first)");
+            }
+            ctl.primary(c, false);
+            return OperationResult.success();
+        });
+    }
+
+    @Override
+    public OperationResult demote(ResourceInstance in) {
+        return guarded(in, "demote", () -> {
+            DrbdResourceConfig c = config(in);
+            DrbdController ctl = controller(in);
+            DrbdResourceStatus s = ctl.status(c.name()).orElse(null);
+            if (s == null) return OperationResult.of(OcfCode.NOT_RUNNING, c.name() + " is not up on " + in.localNode());
+            if (s.role() != DrbdRole.Primary) return OperationResult.success();
+            ctl.secondary(c);
+            return OperationResult.success();
+        });
+    }
+
+    @Override
+    public ResourceMetadata metadata() {
+        List<ParameterSpec> p = new ArrayList<>();
+        p.add(new ParameterSpec("hosts", true, false, "", "node[=hostname]:address,... of every replica, node-ids in this order"));
+        p.add(new ParameterSpec("device", true, false, "", "the DRBD device, /dev/drbdN"));
+        p.add(new ParameterSpec("disk", true, false, "", "backing block device (disk@NODE overrides it per node)"));
+        p.add(new ParameterSpec("drbd-resource", false, false, "", "DRBD resource name (default: the primitive id)"));
+        p.add(new ParameterSpec("meta-disk", false, false, "internal", "where DRBD keeps its metadata"));
+        p.add(new ParameterSpec("port", false, false, "7789", "replication TCP port"));
+        p.add(new ParameterSpec("fencing", false, false, "resource-only", "dont-care, resource-only or resource-and-stonith"));
+        p.add(new ParameterSpec("quorum", false, false, "off", "off, majority, all or a number"));
+        p.add(new ParameterSpec("on-no-quorum", false, false, "suspend-io", "suspend-io or io-error"));
+        p.add(new ParameterSpec("after-sb-0pri", false, false, "disconnect", "split-brain policy with no Primary"));
+        p.add(new ParameterSpec("after-sb-1pri", false, false, "disconnect", "split-brain policy with one Primary"));
+        p.add(new ParameterSpec("after-sb-2pri", false, false, "disconnect", "split-brain policy with two Primaries"));
+        p.add(new ParameterSpec("split-brain-recovery", false, false, "manual", "manual or discard-secondary"));
+        p.add(new ParameterSpec("config-dir", false, false, DEFAULT_CONFIG_DIR.toString(), "where resource files are written"));
+        Map<String, Duration> t = Map.of("start", Duration.ofSeconds(240), "stop", Duration.ofSeconds(100), "monitor", Duration.ofSeconds(20),
+                "promote", Duration.ofSeconds(90), "demote", Duration.ofSeconds(90), "notify", Duration.ofSeconds(90));
+        return new ResourceMetadata(TYPE, p, t);
+    }
+
+    private DrbdResourceConfig config(ResourceInstance in) { return DrbdResourceConfig.fromParams(in.resource(), in.params()); }
+
+    private DrbdController controller(ResourceInstance in) {
+        return new DrbdController(runner, Path.of(in.param("config-dir", DEFAULT_CONFIG_DIR.toString())), in.timeout());
+    }
+
+    private interface Op {
+        OperationResult run();
+    }
+
+    private static OperationResult guarded(ResourceInstance in, String action, Op op) {
+        try {
+            return op.run();
+        } catch (ConfigException e) {
+            return OperationResult.of(OcfCode.ERR_CONFIGURED, e.getMessage());
+        } catch (DrbdException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1} on {2} failed: {3}", in.resource(), action, in.localNode(), e.getMessage());
+            if (e.exitCode() == DrbdController.EXIT_NO_MODULE) return OperationResult.of(OcfCode.ERR_INSTALLED, e.getMessage());
+            if (e.exitCode() == 127) return OperationResult.of(OcfCode.ERR_INSTALLED, e.getMessage());
+            return OperationResult.failed(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return OperationResult.failed(in.resource() + ": " + action + ": " + e.getMessage());
+        }
+    }
+}

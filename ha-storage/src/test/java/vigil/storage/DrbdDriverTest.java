@@ -1,0 +1,139 @@
+package vigil.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vigil.api.spi.OperationResult;
+import vigil.api.spi.ResourceDriver;
+import vigil.api.spi.ResourceDriverProvider;
+import vigil.api.spi.ResourceInstance;
+import vigil.api.status.OcfCode;
+
+/** The promotable {@code drbd} driver's OCF results and command sequences, against the recording stand-in. */
+class DrbdDriverTest {
+    static final List<String> STATUS = List.of("drbdsetup", "status");
+
+    @TempDir
+    Path dir;
+
+    private ResourceInstance instance(String node) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("hosts", "node1=" + DrbdControllerTest.NODE1 + ":10.0.0.1,node2=" + DrbdControllerTest.NODE2 + ":10.0.0.2");
+        p.put("device", "/dev/drbd0");
+        p.put("disk", "/dev/vg0/r0");
+        p.put("config-dir", dir.toString());
+        return new ResourceInstance("r0", "drbd", 0, p, Map.of(), node, Duration.ofSeconds(30), "", Map.of(), Map.of());
+    }
+
+
+    @Test
+    void serviceLoader_findsDrbdProvider() {
+        ResourceDriverProvider found = null;
+        for (ResourceDriverProvider p : ServiceLoader.load(ResourceDriverProvider.class)) if (p.supports("drbd")) found = p;
+        assertTrue(found instanceof DrbdDriverProvider);
+        ResourceDriver d = found.create("drbd");
+        assertEquals("drbd", d.metadata().type());
+        assertTrue(d.metadata().supports("promote") && d.metadata().supports("demote"));
+    }
+
+    @Test
+    void monitor_primarySecondaryDown_give8_0_7_withScores() {
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS,
+                RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"),
+                RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),
+                RecordingDrbd.noSuchResource("r0"));
+        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        OperationResult promoted = d.monitor(instance("node1"));
+        assertEquals(OcfCode.RUNNING_PROMOTED, promoted.code());
+        assertEquals(8, promoted.code().code());
+        assertEquals(PromotionScores.UP_TO_DATE, promoted.promotionScore().getAsInt());
+        OperationResult secondary = d.monitor(instance("node1"));
+        assertEquals(OcfCode.SUCCESS, secondary.code());
+        assertEquals(PromotionScores.UP_TO_DATE, secondary.promotionScore().getAsInt());
+        assertEquals(OcfCode.NOT_RUNNING, d.monitor(instance("node1")).code());
+    }
+
+    @Test
+    void monitor_noKernelModule_isNotInstalled_withRecordedStderr() {
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.fail(20, RecordingDrbd.resource("recorded/status-no-module.stderr")));
+        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).monitor(instance("node1"));
+        assertEquals(OcfCode.ERR_INSTALLED, r.code());
+        assertTrue(r.message().contains("kernel module is not loaded"), r.message());
+    }
+
+    @Test
+    void start_notUp_writesFileAndUps_startedTwice_adjusts() {
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.noSuchResource("r0"),
+                RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"));
+        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        assertEquals(OcfCode.SUCCESS, d.start(instance("node1")).code());
+        assertTrue(Files.exists(dir.resolve("r0.res")));
+        assertEquals(OcfCode.SUCCESS, d.start(instance("node1")).code());
+        assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdadm up r0",
+                "drbdsetup status r0 --json --verbose --statistics", "drbdadm adjust r0"), drbd.commands());
+    }
+
+    @Test
+    void stop_upAndDown() {
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),
+                RecordingDrbd.noSuchResource("r0"));
+        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        assertEquals(OcfCode.SUCCESS, d.stop(instance("node1")).code());
+        assertEquals(OcfCode.SUCCESS, d.stop(instance("node1")).code(), "stopping a stopped resource succeeds");
+        assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdadm down r0",
+                "drbdsetup status r0 --json --verbose --statistics"), drbd.commands());
+    }
+
+    @Test
+    void promote_upToDateSecondary_runsPrimary_demote_runsSecondary() {
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),
+                RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"));
+        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        assertEquals(OcfCode.SUCCESS, d.promote(instance("node1")).code());
+        assertEquals(OcfCode.SUCCESS, d.demote(instance("node1")).code());
+        assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdadm primary r0",
+                "drbdsetup status r0 --json --verbose --statistics", "drbdadm secondary r0"), drbd.commands());
+    }
+
+    @Test
+    void promote_outdatedDisk_refusedWithoutRunningPrimary() {
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("adapted-outdated-connecting.json", "1-single-0", "r0"));
+        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).promote(instance("node2"));
+        assertEquals(OcfCode.ERR_GENERIC, r.code());
+        assertTrue(r.message().contains("refusing to promote on node2: the local disk is Outdated"), r.message());
+        assertTrue(drbd.commands().stream().noneMatch(c -> c.contains("primary")));
+    }
+
+    @Test
+    void promote_copyMarkedOutdatedByCluster_refusedEvenIfItBelievesUpToDate() {
+        PeerFencing marks = PeerFencing.inMemory();
+        marks.outdate("r0", "node2", "link lost");
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"));
+        DrbdDriver d = new DrbdDriver(drbd, marks);
+        OperationResult r = d.promote(instance("node2"));
+        assertEquals(OcfCode.ERR_GENERIC, r.code());
+        assertTrue(r.message().contains("marked this copy outdated"), r.message());
+        assertEquals(PromotionScores.NOT_PROMOTABLE, d.monitor(instance("node2")).promotionScore().getAsInt());
+    }
+
+    @Test
+    void badParameters_areErrConfigured() {
+        Map<String, String> p = new LinkedHashMap<>(instance("node1").params());
+        p.remove("hosts");
+        ResourceInstance in = new ResourceInstance("r0", "drbd", 0, p, Map.of(), "node1", Duration.ofSeconds(5), "", Map.of(), Map.of());
+        RecordingDrbd drbd = new RecordingDrbd();
+        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).start(in);
+        assertEquals(OcfCode.ERR_CONFIGURED, r.code());
+        assertTrue(r.message().contains("resources.r0.hosts"), r.message());
+        assertTrue(drbd.commands().isEmpty());
+    }
+}
