@@ -68,8 +68,10 @@ final class Hypervisor implements AutoCloseable {
         try {
             return connect.domainDefineXML(xml.definableXml());
         } catch (LibvirtException e) {
-            OcfCode c = CONFIG_ERRORS.contains(code(e)) ? OcfCode.ERR_CONFIGURED : OcfCode.ERR_GENERIC;
-            throw failure(c, "libvirt at " + uri + " rejected the XML of domain " + xml.name() + " from " + source, e);
+            // a system error here is a file the XML names (emulator, firmware) missing on this node: other nodes may have it
+            OcfCode c = CONFIG_ERRORS.contains(code(e)) ? OcfCode.ERR_CONFIGURED
+                    : code(e) == ErrorNumber.VIR_ERR_SYSTEM_ERROR ? OcfCode.ERR_INSTALLED : OcfCode.ERR_GENERIC;
+            throw failure(c, "cannot define domain " + xml.name() + " from " + source + " at " + uri, e);
         }
     }
 

@@ -223,6 +223,20 @@ public final class LibvirtLab implements AutoCloseable {
             Await.until(Duration.ofSeconds(30), "libvirtd of " + name + " gone", () -> !libvirtdRunning());
         }
 
+        /**
+         * SIGSTOPs libvirtd and every guest's QEMU: the host hangs (its sockets stay open, nothing answers), as a
+         * machine does before a watchdog or a fence takes it down. Follow with {@link #crash()}.
+         */
+        public synchronized void freeze() {
+            List<Long> pids = new ArrayList<>();
+            libvirtdPid().ifPresent(pids::add);
+            pids.addAll(qemuPids().values());
+            for (long pid : pids) {
+                ProcessResult r = RUNNER.run(List.of("kill", "-STOP", Long.toString(pid)), Duration.ofSeconds(10));
+                if (!r.ok()) throw new IllegalStateException("cannot freeze pid " + pid + " of host " + name + ": " + r.stderr().strip());
+            }
+        }
+
         /** SIGKILLs the whole host: libvirtd, virtlogd and every guest, as when the machine loses power. */
         public synchronized void crash() {
             stopAll(true);
