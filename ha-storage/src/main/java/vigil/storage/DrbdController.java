@@ -177,6 +177,23 @@ public final class DrbdController {
         connect(c, false);
     }
 
+    /**
+     * {@link SplitBrainPolicy.Recovery#DISCARD_SECONDARY} on this node, given the roles the cluster knows (a StandAlone
+     * node cannot see its peer's role): the Secondary discards its changes, the Primary reconnects. Returns the victim,
+     * or empty when the policy is manual or both / neither are Primary (an operator decides).
+     */
+    public Optional<String> recoverSplitBrain(DrbdResourceConfig c, String localNode, DrbdRole localRole, String peerNode, DrbdRole peerRole) {
+        if (c.splitBrain().recovery() != SplitBrainPolicy.Recovery.DISCARD_SECONDARY) return Optional.empty();
+        Optional<String> victim = SplitBrain.victimDiscardingSecondary(localNode, localRole, peerNode, peerRole);
+        if (victim.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: split brain between {1} ({2}) and {3} ({4}) left to an operator: no single Primary",
+                    c.name(), localNode, localRole, peerNode, peerRole);
+            return victim;
+        }
+        if (victim.get().equals(localNode)) discardLocalData(c); else reconnectSurvivor(c);
+        return victim;
+    }
+
     private void adm(DrbdResourceConfig c, String action, List<String> argv, String hint) {
         ProcessRunner.ProcessResult r = runAdm(argv, c);
         if (!r.ok()) throw failure(c.name(), action, DrbdAdm.withConfig(configFile(c.name()), argv), r, hint.isEmpty() ? hintFor(r) : hint);

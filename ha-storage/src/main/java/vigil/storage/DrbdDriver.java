@@ -28,6 +28,7 @@ public final class DrbdDriver implements ResourceDriver {
 
     private final ProcessRunner runner;
     private final PeerFencing fencing;
+    private final java.util.concurrent.ConcurrentHashMap<String, FencingMonitor> monitors = new java.util.concurrent.ConcurrentHashMap<>();
 
     public DrbdDriver(ProcessRunner runner, PeerFencing fencing) {
         this.runner = runner;
@@ -64,9 +65,13 @@ public final class DrbdDriver implements ResourceDriver {
             DrbdResourceConfig c = config(in);
             Optional<DrbdResourceStatus> s = controller(in).status(c.name());
             if (s.isEmpty()) return OperationResult.notRunning();
+            fencingMonitor(c, in.localNode()).observe(s.get());
             int score = PromotionScores.of(s.get(), c.fencing(), fencing.isOutdated(c.name(), in.localNode()));
             OcfCode code = s.get().role() == DrbdRole.Primary ? OcfCode.RUNNING_PROMOTED : OcfCode.SUCCESS;
             String msg = s.get().role() + " disk " + s.get().worstDisk() + (s.get().hasQuorum() ? "" : " without quorum");
+            for (SplitBrain.Finding f : SplitBrain.suspect(s.get())) {
+                msg += "; " + f.peer() + ": " + f.detail() + ", resolve with: vigil drbd resolve --discard NODE --resource " + c.name();
+            }
             return OperationResult.of(code, msg).withPromotionScore(score);
         });
     }
@@ -126,6 +131,11 @@ public final class DrbdDriver implements ResourceDriver {
         Map<String, Duration> t = Map.of("start", Duration.ofSeconds(240), "stop", Duration.ofSeconds(100), "monitor", Duration.ofSeconds(20),
                 "promote", Duration.ofSeconds(90), "demote", Duration.ofSeconds(90), "notify", Duration.ofSeconds(90));
         return new ResourceMetadata(TYPE, p, t);
+    }
+
+    /** One fencing monitor per resource and node, renewed when the resource's configuration changes. */
+    private FencingMonitor fencingMonitor(DrbdResourceConfig c, String node) {
+        return monitors.compute(c.name() + "@" + node, (k, m) -> m != null && m.config().equals(c) ? m : new FencingMonitor(c, node, fencing));
     }
 
     private DrbdResourceConfig config(ResourceInstance in) { return DrbdResourceConfig.fromParams(in.resource(), in.params()); }

@@ -23,6 +23,8 @@ public final class FencingMonitor {
         this.fencing = fencing;
     }
 
+    DrbdResourceConfig config() { return config; }
+
     /** Applies one observed state; returns whether it changed a fencing mark. */
     public boolean observe(DrbdResourceStatus status) {
         if (!config.fencing().fences()) return false;

@@ -126,6 +126,20 @@ class DrbdDriverTest {
     }
 
     @Test
+    void monitor_primaryLosesLink_outdatesPeer_andReportsSuspectedSplitBrain() {
+        PeerFencing marks = PeerFencing.inMemory();
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"),
+                RecordingDrbd.statusJson("adapted-standalone-split-brain.json", "1-single-0", "r0"));
+        DrbdDriver d = new DrbdDriver(drbd, marks);
+        d.monitor(instance("node1"));
+        assertTrue(!marks.isOutdated("r0", "node2"));
+        OperationResult r = d.monitor(instance("node1"));
+        assertEquals(OcfCode.RUNNING_PROMOTED, r.code());
+        assertTrue(marks.isOutdated("r0", "node2"), "the Primary outdates the peer it lost");
+        assertTrue(r.message().contains("connection StandAlone") && r.message().contains("vigil drbd resolve --discard NODE --resource r0"), r.message());
+    }
+
+    @Test
     void badParameters_areErrConfigured() {
         Map<String, String> p = new LinkedHashMap<>(instance("node1").params());
         p.remove("hosts");

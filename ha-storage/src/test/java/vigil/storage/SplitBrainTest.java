@@ -74,6 +74,25 @@ class SplitBrainTest {
         assertThrows(ConfigException.class, () -> SplitBrainPolicy.Recovery.parse("split-brain-recovery", "auto"));
     }
 
+    @Test
+    void controller_discardSecondaryRecovery_runsOnlyThisNodesSide() {
+        DrbdResourceConfig c = DrbdResourceConfig.fromParams("r0", Map.of("hosts", "a:10.0.0.1,b:10.0.0.2", "device", "/dev/drbd0",
+                "disk", "/dev/sdb", "split-brain-recovery", "discard-secondary"));
+        RecordingDrbd onB = new RecordingDrbd();
+        assertEquals(Optional.of("b"), new DrbdController(onB, dir, java.time.Duration.ofSeconds(5)).recoverSplitBrain(c, "b", DrbdRole.Secondary, "a", DrbdRole.Primary));
+        assertEquals(List.of("drbdadm secondary r0", "drbdadm connect --discard-my-data r0"), onB.commands());
+        RecordingDrbd onA = new RecordingDrbd();
+        assertEquals(Optional.of("b"), new DrbdController(onA, dir, java.time.Duration.ofSeconds(5)).recoverSplitBrain(c, "a", DrbdRole.Primary, "b", DrbdRole.Secondary));
+        assertEquals(List.of("drbdadm connect r0"), onA.commands());
+        RecordingDrbd both = new RecordingDrbd();
+        assertEquals(Optional.empty(), new DrbdController(both, dir, java.time.Duration.ofSeconds(5)).recoverSplitBrain(c, "a", DrbdRole.Primary, "b", DrbdRole.Primary));
+        assertTrue(both.commands().isEmpty());
+        RecordingDrbd manual = new RecordingDrbd();
+        DrbdResourceConfig m = DrbdResourceConfig.fromParams("r0", Map.of("hosts", "a:10.0.0.1,b:10.0.0.2", "device", "/dev/drbd0", "disk", "/dev/sdb"));
+        assertEquals(Optional.empty(), new DrbdController(manual, dir, java.time.Duration.ofSeconds(5)).recoverSplitBrain(m, "b", DrbdRole.Secondary, "a", DrbdRole.Primary));
+        assertTrue(manual.commands().isEmpty());
+    }
+
     private Path writeResource() throws Exception {
         DrbdResourceConfig c = DrbdResourceConfig.fromParams("r0", Map.of("hosts", "n1=alpha:10.0.0.1,n2=beta:10.0.0.2,n3=gamma:10.0.0.3",
                 "device", "/dev/drbd0", "disk", "/dev/sdb"));
