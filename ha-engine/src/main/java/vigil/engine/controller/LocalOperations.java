@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import vigil.api.model.NoQuorumPolicy;
 import vigil.api.status.ClusterState;
 import vigil.api.status.OcfCode;
 
@@ -17,8 +18,13 @@ public interface LocalOperations {
     /** Probes (monitor, interval 0) every configured primitive here. */
     CompletableFuture<List<Outcome>> probeAll(ClusterState state);
 
-    /** Stops everything active here, as far as the executor and {@code state} know (no-quorum-policy stop). */
-    CompletableFuture<List<Outcome>> stopAll(ClusterState state);
+    /**
+     * This node heard from no leader for node-timeout: apply {@code policy} (stop or demote what runs here, or leave it)
+     * and refuse anything that would activate a resource until {@link #quorumRegained()}.
+     */
+    CompletableFuture<List<Outcome>> quorumLost(NoQuorumPolicy policy);
+
+    void quorumRegained();
 
     /** Operations running now, as {@code resource/action}. */
     List<String> inFlight();

@@ -61,6 +61,7 @@ public final class NodeAgent implements AutoCloseable {
         newestTerm = req.term();
         if (req.leaseValid()) {
             lastLeaderContact = clock.instant();
+            if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
         }
@@ -124,10 +125,9 @@ public final class NodeAgent implements AutoCloseable {
                 ready = false;
             }
             LOG.log(Level.WARNING, "{0}: no leader for {1} ms: lost quorum; no-quorum-policy {2}", self, nodeTimeout.toMillis(), policy.text());
-            if (policy == NoQuorumPolicy.STOP || policy == NoQuorumPolicy.SUICIDE || policy == NoQuorumPolicy.DEMOTE) {
-                ops.stopAll(s).whenComplete((r, e) -> LOG.log(Level.WARNING, "{0}: stopped {1} local resources after losing quorum",
-                        self, r == null ? 0 : r.size()));
-            }
+            ops.quorumLost(policy).whenComplete((r, e) -> {
+                if (r != null && !r.isEmpty()) LOG.log(Level.WARNING, "{0}: {1} local operations after losing quorum: {2}", self, r.size(), r);
+            });
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, self + ": quorum watch failed", e);
         }

@@ -301,6 +301,8 @@ public final class StateTransitions {
                 } else if (code == OcfCode.NOT_RUNNING) {
                     if (!probe && r.isActive()) failure = true;
                     role = Role.STOPPED;
+                } else if (probe && code == OcfCode.ERR_INSTALLED) {
+                    role = Role.STOPPED; // cannot run here at all (Pacemaker: "not installed" probe means stopped)
                 } else if (code == OcfCode.FAILED_PROMOTED) {
                     failure = true;
                     role = Role.PROMOTED;
