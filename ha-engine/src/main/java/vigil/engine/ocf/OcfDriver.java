@@ -48,7 +48,8 @@ public final class OcfDriver implements ResourceDriver {
     private final PromotionShim shim;
     private volatile CachedMetadata cached;
 
-    private record CachedMetadata(long modified, OcfAgentMetadata metadata) {}
+    /** Either the parsed meta-data or why it could not be had, for one version (mtime) of the agent file. */
+    private record CachedMetadata(long modified, OcfAgentMetadata metadata, String error) {}
 
     OcfDriver(String type, Path root, ProcessRunner runner, PromotionShim shim) {
         String[] parts = parseType(type);
@@ -190,7 +191,10 @@ public final class OcfDriver implements ResourceDriver {
     private OcfAgentMetadata agentMetadata(Duration timeout) {
         long modified = modified();
         CachedMetadata c = cached;
-        if (c != null && c.modified() == modified) return c.metadata();
+        if (c != null && c.modified() == modified) {
+            if (c.metadata() != null) return c.metadata();
+            throw new VigilException(c.error());
+        }
         if (modified < 0) throw new VigilException(notInstalled());
         Map<String, String> env = new TreeMap<>();
         env.put("OCF_ROOT", root.toString());
@@ -203,11 +207,20 @@ public final class OcfDriver implements ResourceDriver {
         env.put("HA_SBIN_DIR", shim.dir().toString());
         ProcessResult r = runner.run(argv(agentPath, "meta-data"), env, "", timeout);
         if (!r.ok()) {
-            throw new VigilException(type + ": meta-data failed (" + (r.timedOut() ? "timed out after " + Durations.format(timeout)
-                    : "exit " + r.exitCode()) + "): " + r.stderr().strip() + "; run " + agentPath + " meta-data by hand to see why");
+            String error = type + ": meta-data failed (" + (r.timedOut() ? "timed out after " + Durations.format(timeout)
+                    : "exit " + r.exitCode()) + "): " + r.stderr().strip() + "; run " + agentPath + " meta-data by hand to see why";
+            // an agent that cannot describe itself is asked again only once its file changes (a slow one: every time)
+            if (!r.timedOut()) cached = new CachedMetadata(modified, null, error);
+            throw new VigilException(error);
         }
-        OcfAgentMetadata md = OcfAgentMetadata.parse(type, r.stdout());
-        cached = new CachedMetadata(modified, md);
+        OcfAgentMetadata md;
+        try {
+            md = OcfAgentMetadata.parse(type, r.stdout());
+        } catch (VigilException e) {
+            cached = new CachedMetadata(modified, null, e.getMessage());
+            throw e;
+        }
+        cached = new CachedMetadata(modified, md, "");
         return md;
     }
 
@@ -278,7 +291,7 @@ public final class OcfDriver implements ResourceDriver {
         Map<String, String> out = new TreeMap<>();
         CachedMetadata c = cached;
         inst.params().forEach((k, v) -> {
-            boolean declared = c != null && c.metadata().parameter(k).map(OcfAgentMetadata.Parameter::secret).orElse(false);
+            boolean declared = c != null && c.metadata() != null && c.metadata().parameter(k).map(OcfAgentMetadata.Parameter::secret).orElse(false);
             // Secrets.scrub masks by key name: give declared secrets a key it recognizes
             out.put(declared && !Secrets.isSecret(k) ? "secret." + k : k, v);
         });

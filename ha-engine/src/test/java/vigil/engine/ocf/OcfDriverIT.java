@@ -224,4 +224,47 @@ class OcfDriverIT {
         assertEquals(OcfCode.SUCCESS, d.stop(inst).code());
         assertEquals(OcfCode.NOT_RUNNING, d.monitor(inst).code(), "other node attributes are refused, not faked");
     }
+
+    @Test
+    void start_requiredParameterMissing_notConfiguredNamingIt_agentNotRun() throws IOException {
+        Path root = lab.resolve("root");
+        Path agent = root.resolve("resource.d/test/NeedsIp");
+        Path ran = lab.resolve("ran");
+        Files.createDirectories(agent.getParent());
+        Files.writeString(agent, "#!/bin/sh\ncase $1 in\nmeta-data) cat <<'END'\n"
+                + "<?xml version=\"1.0\"?>\n<resource-agent name=\"NeedsIp\"><parameters>"
+                + "<parameter name=\"ip\" required=\"1\"><content type=\"string\"/></parameter></parameters>"
+                + "<actions><action name=\"start\" timeout=\"15s\"/></actions></resource-agent>\nEND\nexit 0;;\n"
+                + "*) touch " + ran + "; exit 0;;\nesac\n");
+        agent.toFile().setExecutable(true);
+        ResourceDriver d = new OcfDriverProvider(root, ProcessRunner.local(), lab.resolve("p6")).create("ocf:test:NeedsIp");
+        OperationResult r = d.start(instance("ip1", "ocf:test:NeedsIp", Map.of(), Map.of(), ""));
+        assertEquals(OcfCode.ERR_CONFIGURED, r.code());
+        assertEquals("ip1: ocf:test:NeedsIp requires parameter ip; set it in the resource's params", r.message());
+        assertFalse(Files.exists(ran));
+        assertEquals(OcfCode.SUCCESS, d.start(instance("ip1", "ocf:test:NeedsIp", Map.of("ip", "10.0.0.9"), Map.of(), "")).code());
+        assertTrue(Files.exists(ran));
+        assertEquals(Duration.ofSeconds(15), d.metadata().defaultTimeout("start").orElseThrow());
+    }
+
+    @Test
+    void brokenMetadata_askedOnceUntilTheAgentChanges_actionsStillRun() throws IOException {
+        Path root = lab.resolve("root");
+        Path agent = root.resolve("resource.d/test/Mute");
+        Files.createDirectories(agent.getParent());
+        Files.writeString(agent, "#!/bin/sh\n[ \"$1\" = meta-data ] && { echo broken >&2; exit 1; }\nexit 0\n");
+        agent.toFile().setExecutable(true);
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProcessRunner counting = (argv, env, stdin, timeout) -> {
+            calls.add(argv.get(1));
+            return ProcessRunner.local().run(argv, env, stdin, timeout);
+        };
+        OcfDriver d = (OcfDriver) new OcfDriverProvider(root, counting, lab.resolve("p7")).create("ocf:test:Mute");
+        var inst = instance("m1", "ocf:test:Mute", Map.of(), Map.of(), "");
+        assertEquals(OcfCode.SUCCESS, d.start(inst).code());
+        assertEquals(OcfCode.SUCCESS, d.start(inst).code());
+        assertEquals(List.of("meta-data", "start", "start"), calls);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(vigil.api.VigilException.class, d::metadata);
+        assertTrue(e.getMessage().contains("ocf:test:Mute: meta-data failed (exit 1): broken"), e.getMessage());
+    }
 }
