@@ -58,7 +58,7 @@ public final class TokenAuth {
                 }
                 if (problem != null) {
                     System.getLogger(TokenAuth.class.getName()).log(System.Logger.Level.WARNING,
-                            "admin: rejected " + call.getMethodDescriptor().getBareMethodName() + ": " + (header == null ? "no token" : "wrong token"));
+                            "admin: rejected a call of " + call.getMethodDescriptor().getBareMethodName() + ": " + (header == null ? "no token" : "wrong token"));
                     call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
                     return new ServerCall.Listener<>() {};
                 }

@@ -1,0 +1,123 @@
+package vigil.daemon;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import vigil.api.VigilException;
+import vigil.api.model.ClusterConfig;
+import vigil.daemon.cli.Args;
+import vigil.daemon.config.ConfigYaml;
+import vigil.daemon.config.NodeConfig;
+import vigil.daemon.web.ClusterMeters;
+import vigil.daemon.web.StatusServer;
+import vigil.raft.admin.AdminServer;
+import vigil.raft.admin.TokenAuth;
+
+/**
+ * {@code vigil daemon --config FILE}: starts this node ({@link NodeRuntime}), then serves the admin API, the status
+ * page and /metrics for it, until the process is told to stop (SIGTERM / SIGINT), when everything is closed in
+ * reverse order.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final NodeRuntime runtime;
+    private final AdminServer admin;
+    private final StatusServer web;
+
+    private Daemon(NodeConfig config, NodeRuntimeFactory factory) {
+        String token = TokenAuth.readTokenFile(config.tokenFile());
+        ClusterConfig bootstrap = config.clusterFile() == null || !Files.exists(config.clusterFile()) ? null : ConfigYaml.read(config.clusterFile());
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try {
+            runtime = factory.start(config, bootstrap, meters);
+            open.add(runtime);
+            String[] a = hostPort(config.self().admin());
+            admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token);
+            open.add(admin);
+            open.add(ClusterMeters.bind(runtime.cluster(), meters));
+            if (config.http().isEmpty()) {
+                web = null;
+            } else {
+                String[] h = hostPort(config.http());
+                web = StatusServer.start(runtime.cluster(), meters::scrape, h[0], Integer.parseInt(h[1]));
+                open.add(web);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts the node and its servers with the node runtime found on the classpath. */
+    public static Daemon start(NodeConfig config) { return new Daemon(config, factory()); }
+
+    public static Daemon start(NodeConfig config, NodeRuntimeFactory factory) { return new Daemon(config, factory); }
+
+    static NodeRuntimeFactory factory() {
+        Iterator<NodeRuntimeFactory> it = ServiceLoader.load(NodeRuntimeFactory.class).iterator();
+        if (!it.hasNext()) {
+            throw new VigilException("this build has no node runtime (no vigil.daemon.NodeRuntimeFactory service on the classpath); "
+                    + "build the full distribution (samples/ha-daemon) with the ha-raft node runtime");
+        }
+        return it.next();
+    }
+
+    static String[] hostPort(String hp) {
+        int colon = hp.lastIndexOf(':');
+        return new String[] {hp.substring(0, colon), hp.substring(colon + 1)};
+    }
+
+    public NodeRuntime runtime() { return runtime; }
+
+    public int adminPort() { return admin.port(); }
+
+    public int httpPort() { return web == null ? -1 : web.port(); }
+
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
+        Args a = Args.parse("daemon", argv, Set.of("config"), Set.of()).atMost(0);
+        Path file = Path.of(a.option("config").orElseThrow(() -> new vigil.daemon.cli.UsageException("daemon: missing --config FILE (the node config; see vigil init)")));
+        NodeConfig config = NodeConfig.read(file);
+        Daemon d = start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.log(Level.INFO, config.node() + ": stopping");
+            d.close();
+            stopped.countDown();
+        }, "vigil-shutdown"));
+        out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
+                + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/"));
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> reverse = new ArrayList<>(open);
+        Collections.reverse(reverse);
+        open.clear();
+        for (AutoCloseable c : reverse) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "stopping " + c.getClass().getSimpleName() + " failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,567 @@
+package vigil.daemon.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import vigil.api.Cluster;
+import vigil.api.ConfigException;
+import vigil.api.VigilException;
+import vigil.api.model.Action;
+import vigil.api.model.Clone;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.ConfigValidator;
+import vigil.api.model.Constraint;
+import vigil.api.model.Durations;
+import vigil.api.model.Group;
+import vigil.api.model.Meta;
+import vigil.api.model.Operation;
+import vigil.api.model.OrderKind;
+import vigil.api.model.Primitive;
+import vigil.api.model.Resource;
+import vigil.api.model.Role;
+import vigil.api.model.Score;
+import vigil.api.status.ClusterState;
+import vigil.daemon.config.ConfigYaml;
+import vigil.daemon.config.NodeConfig;
+
+/**
+ * The administration subcommands ({@code status, resource, constraint, node, fence, config}), each a call of the
+ * failover API ({@link Cluster}) of a running cluster. Every change is checked here first (unknown resource or node,
+ * invalid score, order cycle...) with the same validator the cluster uses, so a bad command changes nothing and says
+ * why; the cluster validates again when it commits.
+ */
+public final class AdminCli {
+    static final Set<String> CONNECT = Set.of("cluster", "token-file", "node-config");
+    private static final Path DEFAULT_NODE_CONFIG = Path.of("/etc/vigil/node.yaml");
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+    private final ClusterConnector connector;
+    private final BufferedReader stdin;
+
+    /** @param stdin answers to confirmation prompts; null when not interactive (then {@code --yes} is required) */
+    public AdminCli(PrintStream out, PrintStream err, Map<String, String> env, ClusterConnector connector, BufferedReader stdin) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+        this.connector = connector;
+        this.stdin = stdin;
+    }
+
+    public static boolean handles(String command) {
+        return Set.of("status", "resource", "constraint", "node", "fence", "config").contains(command);
+    }
+
+    /** Runs {@code argv} (the subcommand first); returns the exit code. Errors are thrown for the caller to print. */
+    public int run(List<String> argv) {
+        String cmd = argv.get(0);
+        List<String> rest = argv.subList(1, argv.size());
+        switch (cmd) {
+            case "status": return status(rest);
+            case "resource": return resource(rest);
+            case "constraint": return constraint(rest);
+            case "node": return node(rest);
+            case "fence": return fence(rest);
+            case "config": return config(rest);
+            default: throw new UsageException("unknown command \"" + cmd + "\"");
+        }
+    }
+
+    // ---- status -------------------------------------------------------------------------------------------
+
+    private int status(List<String> argv) {
+        Args a = Args.parse("status", argv, CONNECT, Set.of("json")).atMost(0);
+        try (Cluster c = connect(a)) {
+            ClusterState s = c.status();
+            out.print(a.flag("json") ? StatusView.json(s) + "\n" : StatusView.text(s));
+        }
+        return 0;
+    }
+
+    // ---- resource -----------------------------------------------------------------------------------------
+
+    private int resource(List<String> argv) {
+        String sub = sub("resource", argv, "create, delete, update, move, clear, ban, enable, disable, cleanup");
+        List<String> rest = argv.subList(1, argv.size());
+        String name = "resource " + sub;
+        switch (sub) {
+            case "create": {
+                Args a = Args.parse(name, rest, with("meta", "op", "group"), Set.of("clone", "promotable"));
+                String id = a.arg(0, "resource id (vigil resource create ID TYPE [param=value ...])");
+                String type = a.arg(1, "resource type, e.g. ocf:heartbeat:Dummy, kvm or drbd");
+                Primitive.Builder pb = Primitive.builder(id, type);
+                for (String kv : a.positional().subList(2, a.positional().size())) {
+                    String[] p = keyValue(name, kv, "param");
+                    pb.param(p[0], p[1]);
+                }
+                for (String kv : a.all("meta")) {
+                    String[] p = keyValue(name, kv, "--meta");
+                    pb.meta(p[0], p[1]);
+                }
+                for (String op : a.all("op")) pb.operation(operation(name, op));
+                if (a.flag("clone") && a.flag("promotable")) throw new UsageException(name + ": give --clone or --promotable, not both");
+                Primitive p = pb.build();
+                Resource r = a.flag("clone") || a.flag("promotable") ? new Clone(id + "-clone", p, null, a.flag("promotable")) : p;
+                String group = a.option("group").orElse(null);
+                if (group != null && r instanceof Clone) throw new UsageException(name + ": a clone cannot be put in a group");
+                change(a, cfg -> {
+                    if (cfg.topLevelOf(id).isPresent() || cfg.topLevelOf(r.id()).isPresent()) {
+                        throw new ConfigException("resources." + id, "resource \"" + id + "\" already exists", "use 'vigil resource update' or delete it first");
+                    }
+                    if (group == null) return cfg.toBuilder().resource(r).build();
+                    Resource g = cfg.resource(group).orElse(null);
+                    if (g != null && !(g instanceof Group)) {
+                        throw new ConfigException("resources." + group, "\"" + group + "\" is not a group", "name a group, or a new id to create one");
+                    }
+                    List<Primitive> members = new ArrayList<>(g == null ? List.of() : ((Group) g).members());
+                    members.add(p);
+                    return cfg.toBuilder().replaceResource(new Group(group, members, g == null ? null : g.meta())).build();
+                });
+                out.println("created " + r.id() + (group == null ? "" : " in group " + group));
+                return 0;
+            }
+            case "delete": {
+                Args a = Args.parse(name, rest, CONNECT, Set.of()).atMost(1);
+                String id = a.arg(0, "resource id");
+                change(a, cfg -> deleteResource(cfg, id));
+                out.println("deleted " + id);
+                return 0;
+            }
+            case "update": {
+                Args a = Args.parse(name, rest, with("meta", "op"), Set.of());
+                String id = a.arg(0, "resource id (vigil resource update ID [param=value ...] [--meta key=value ...])");
+                List<String> params = a.positional().subList(1, a.positional().size());
+                if (params.isEmpty() && a.all("meta").isEmpty() && a.all("op").isEmpty()) {
+                    throw new UsageException(name + ": nothing to change (give param=value, --meta key=value or --op; 'key=' removes a key)");
+                }
+                List<Operation> ops = new ArrayList<>();
+                for (String op : a.all("op")) ops.add(operation(name, op));
+                change(a, cfg -> {
+                    Primitive p = primitive(cfg, id);
+                    Map<String, String> pm = new LinkedHashMap<>(p.params());
+                    for (String kv : params) put(pm, keyValue(name, kv, "param"));
+                    Map<String, String> mm = new LinkedHashMap<>(p.meta().values());
+                    for (String kv : a.all("meta")) put(mm, keyValue(name, kv, "--meta"));
+                    List<Operation> newOps = new ArrayList<>(p.operations());
+                    for (Operation op : ops) {
+                        newOps.removeIf(o -> o.name().equals(op.name()) && o.interval().equals(op.interval()) && o.role() == op.role()
+                                || o.name().equals(op.name()) && !op.isRecurring() && !o.isRecurring());
+                        newOps.add(op);
+                    }
+                    return replacePrimitive(cfg, new Primitive(p.id(), p.type(), pm, Meta.of(mm), newOps));
+                });
+                out.println("updated " + id);
+                return 0;
+            }
+            case "move":
+            case "ban": {
+                Args a = Args.parse(name, rest, with("lifetime"), Set.of()).atMost(2);
+                String id = a.arg(0, "resource id");
+                String node = a.arg(1, "node id (vigil " + name + " RESOURCE NODE [--lifetime 30min])");
+                Duration lifetime = a.option("lifetime").map(v -> Durations.parse("--lifetime", v)).orElse(null);
+                if (lifetime != null && (lifetime.isNegative() || lifetime.isZero())) {
+                    throw new UsageException(name + ": --lifetime must be positive, e.g. 30min");
+                }
+                try (Cluster c = connect(a)) {
+                    ClusterConfig cfg = c.status().config();
+                    requireResource(cfg, id);
+                    requireNode(cfg, node, sub.equals("move"));
+                    Duration d = lifetime == null ? cfg.properties().moveLifetime() : lifetime;
+                    if (sub.equals("move")) c.move(id, node, d); else c.ban(id, node, d);
+                    out.println((sub.equals("move") ? "moving " + id + " to " : "banned " + id + " from ") + node + " for " + Durations.format(d)
+                            + " ('vigil resource clear " + id + "' removes it earlier)");
+                }
+                return 0;
+            }
+            case "clear":
+            case "enable":
+            case "disable": {
+                Args a = Args.parse(name, rest, CONNECT, Set.of()).atMost(1);
+                String id = a.arg(0, "resource id");
+                try (Cluster c = connect(a)) {
+                    requireResource(c.status().config(), id);
+                    if (sub.equals("clear")) c.clear(id);
+                    else if (sub.equals("enable")) c.enable(id);
+                    else c.disable(id);
+                }
+                out.println(switch (sub) {
+                    case "clear" -> "cleared move/ban constraints of " + id;
+                    case "enable" -> "enabled " + id;
+                    default -> "disabled " + id;
+                });
+                return 0;
+            }
+            case "cleanup": {
+                Args a = Args.parse(name, rest, with("node"), Set.of()).atMost(1);
+                String id = a.arg(0, "resource id");
+                String node = a.option("node").orElse(null);
+                try (Cluster c = connect(a)) {
+                    ClusterConfig cfg = c.status().config();
+                    requireResource(cfg, id);
+                    if (node != null) requireNode(cfg, node, false);
+                    c.cleanup(id, node);
+                }
+                out.println("cleaned up " + id + (node == null ? " on all nodes" : " on " + node));
+                return 0;
+            }
+            default:
+                throw new UsageException("resource: unknown subcommand \"" + sub + "\" (use create, delete, update, move, clear, ban, enable, disable or cleanup)");
+        }
+    }
+
+    static ClusterConfig deleteResource(ClusterConfig cfg, String id) {
+        Resource top = requireResource(cfg, id);
+        Set<String> gone = new TreeSet<>();
+        ClusterConfig.Builder b = cfg.toBuilder();
+        if (top.id().equals(id)) {
+            b.removeResource(id);
+            gone.add(id);
+            top.primitives().forEach(p -> gone.add(p.id()));
+            if (top instanceof Clone c) gone.add(c.child().id());
+        } else if (top instanceof Group g) {
+            List<Primitive> members = new ArrayList<>(g.members());
+            members.removeIf(p -> p.id().equals(id));
+            if (members.isEmpty()) b.removeResource(g.id()); else b.replaceResource(new Group(g.id(), members, g.meta()));
+            gone.add(id);
+        } else {
+            throw new ConfigException("resources." + id, "\"" + id + "\" is the child of clone \"" + top.id() + "\"", "delete the clone " + top.id());
+        }
+        for (Constraint c : cfg.constraints()) {
+            boolean names = c instanceof Constraint.Location l && gone.contains(l.resource())
+                    || c instanceof Constraint.Colocation co && (gone.contains(co.resource()) || gone.contains(co.withResource()))
+                    || c instanceof Constraint.Order o && (gone.contains(o.first()) || gone.contains(o.then()));
+            if (names) b.removeConstraint(c.id());
+        }
+        return b.build();
+    }
+
+    private static Primitive primitive(ClusterConfig cfg, String id) {
+        requireResource(cfg, id);
+        return cfg.primitives().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() -> new ConfigException("resources." + id,
+                "\"" + id + "\" is a group or clone, not a primitive", "update one of its primitives: " + cfg.resource(id).map(r -> r.primitives().stream().map(Primitive::id).toList()).orElse(List.of())));
+    }
+
+    static ClusterConfig replacePrimitive(ClusterConfig cfg, Primitive p) {
+        ClusterConfig.Builder b = cfg.toBuilder();
+        Resource top = cfg.topLevelOf(p.id()).orElseThrow();
+        if (top instanceof Primitive) {
+            b.replaceResource(p);
+        } else if (top instanceof Group g) {
+            b.replaceResource(new Group(g.id(), g.members().stream().map(m -> m.id().equals(p.id()) ? p : m).toList(), g.meta()));
+        } else if (top instanceof Clone c) {
+            Resource child = c.child() instanceof Group g
+                    ? new Group(g.id(), g.members().stream().map(m -> m.id().equals(p.id()) ? p : m).toList(), g.meta()) : p;
+            b.replaceResource(new Clone(c.id(), child, c.meta(), c.promotable()));
+        }
+        return b.build();
+    }
+
+    static Resource requireResource(ClusterConfig cfg, String id) {
+        return cfg.topLevelOf(id).orElseThrow(() -> {
+            Set<String> ids = new TreeSet<>();
+            for (Resource r : cfg.resources()) {
+                ids.add(r.id());
+                if (r instanceof Clone c) ids.add(c.child().id());
+                r.primitives().forEach(p -> ids.add(p.id()));
+            }
+            return new ConfigException("resource", "unknown resource \"" + id + "\"", ids.isEmpty() ? "no resources are configured yet; create one with 'vigil resource create'"
+                    : "use one of " + ids);
+        });
+    }
+
+    static void requireNode(ClusterConfig cfg, String node, boolean mustRunResources) {
+        var n = cfg.node(node).orElseThrow(() -> new ConfigException("node", "unknown node \"" + node + "\"",
+                "use one of " + cfg.nodes().stream().map(vigil.api.model.Node::id).toList()));
+        if (mustRunResources && !n.runsResources()) {
+            throw new ConfigException("node", "\"" + node + "\" is a witness and runs no resources", "name a member node");
+        }
+    }
+
+    // ---- constraint ---------------------------------------------------------------------------------------
+
+    private int constraint(List<String> argv) {
+        String sub = sub("constraint", argv, "add, remove, list");
+        List<String> rest = argv.subList(1, argv.size());
+        String name = "constraint " + sub;
+        switch (sub) {
+            case "add": {
+                Args a = Args.parse(name, rest, with("role", "with-role", "first-action", "then-action", "kind", "expires"), Set.of("no-symmetrical"));
+                String kind = a.arg(0, "constraint type: location, colocation or order");
+                Constraint c;
+                switch (kind) {
+                    case "location" -> {
+                        a.atMost(5);
+                        String usage = " (vigil constraint add location ID RESOURCE NODE SCORE [--role R])";
+                        c = new Constraint.Location(a.arg(1, "constraint id" + usage), a.arg(2, "resource" + usage), a.arg(3, "node" + usage),
+                                Score.parse("score", a.arg(4, "score" + usage)), a.option("role").map(r -> Role.parse("--role", r)).orElse(null),
+                                a.option("expires").map(e -> java.time.Instant.parse(e)).orElse(null));
+                    }
+                    case "colocation" -> {
+                        a.atMost(5);
+                        String usage = " (vigil constraint add colocation ID RESOURCE WITH-RESOURCE SCORE [--role R] [--with-role R])";
+                        c = new Constraint.Colocation(a.arg(1, "constraint id" + usage), a.arg(2, "resource" + usage), a.arg(3, "with-resource" + usage),
+                                Score.parse("score", a.arg(4, "score" + usage)), a.option("role").map(r -> Role.parse("--role", r)).orElse(null),
+                                a.option("with-role").map(r -> Role.parse("--with-role", r)).orElse(null));
+                    }
+                    case "order" -> {
+                        a.atMost(4);
+                        String usage = " (vigil constraint add order ID FIRST THEN [--first-action A] [--then-action A] [--kind K])";
+                        Action first = a.option("first-action").map(x -> Action.parse("--first-action", x)).orElse(Action.START);
+                        c = new Constraint.Order(a.arg(1, "constraint id" + usage), a.arg(2, "first resource" + usage), first, a.arg(3, "then resource" + usage),
+                                a.option("then-action").map(x -> Action.parse("--then-action", x)).orElse(first),
+                                a.option("kind").map(x -> OrderKind.parse("--kind", x)).orElse(OrderKind.MANDATORY), !a.flag("no-symmetrical"));
+                    }
+                    default -> throw new UsageException(name + ": unknown constraint type \"" + kind + "\" (use location, colocation or order)");
+                }
+                Constraint added = c;
+                change(a, cfg -> {
+                    if (cfg.constraints().stream().anyMatch(x -> x.id().equals(added.id()))) {
+                        throw new ConfigException("constraints." + added.id(), "constraint \"" + added.id() + "\" already exists", "remove it first or pick another id");
+                    }
+                    return cfg.toBuilder().constraint(added).build();
+                });
+                out.println("added " + kind + " " + c.id());
+                return 0;
+            }
+            case "remove": {
+                Args a = Args.parse(name, rest, CONNECT, Set.of()).atMost(1);
+                String id = a.arg(0, "constraint id");
+                change(a, cfg -> {
+                    if (cfg.constraints().stream().noneMatch(x -> x.id().equals(id))) {
+                        throw new ConfigException("constraint", "unknown constraint \"" + id + "\"", "'vigil constraint list' shows the ids");
+                    }
+                    return cfg.toBuilder().removeConstraint(id).build();
+                });
+                out.println("removed " + id);
+                return 0;
+            }
+            case "list": {
+                Args a = Args.parse(name, rest, CONNECT, Set.of()).atMost(0);
+                try (Cluster cl = connect(a)) {
+                    List<Constraint> cs = cl.status().config().constraints();
+                    if (cs.isEmpty()) out.println("no constraints");
+                    for (Constraint c : cs) out.println(describe(c));
+                }
+                return 0;
+            }
+            default:
+                throw new UsageException("constraint: unknown subcommand \"" + sub + "\" (use add, remove or list)");
+        }
+    }
+
+    static String describe(Constraint c) {
+        if (c instanceof Constraint.Location l) {
+            return "location " + l.id() + ": " + l.resource() + (l.role() == null ? "" : " (" + l.role() + ")") + " on " + l.node() + " score " + l.score()
+                    + (l.expires() == null ? "" : " until " + l.expires());
+        }
+        if (c instanceof Constraint.Colocation co) {
+            return "colocation " + co.id() + ": " + co.resource() + (co.role() == null ? "" : " (" + co.role() + ")") + " with " + co.withResource()
+                    + (co.withRole() == null ? "" : " (" + co.withRole() + ")") + " score " + co.score();
+        }
+        Constraint.Order o = (Constraint.Order) c;
+        return "order " + o.id() + ": " + o.firstAction() + " " + o.first() + " then " + o.thenAction() + " " + o.then() + " (" + o.kind().name().toLowerCase(java.util.Locale.ROOT)
+                + (o.symmetrical() ? "" : ", not symmetrical") + ")";
+    }
+
+    // ---- node / fence ------------------------------------------------------------------------------------
+
+    private int node(List<String> argv) {
+        String sub = sub("node", argv, "standby, online, maintenance");
+        String name = "node " + sub;
+        Args a = Args.parse(name, argv.subList(1, argv.size()), CONNECT, Set.of());
+        switch (sub) {
+            case "standby", "online" -> a.atMost(1);
+            case "maintenance" -> a.atMost(2);
+            default -> throw new UsageException("node: unknown subcommand \"" + sub + "\" (use standby, online or maintenance)");
+        }
+        String node = a.arg(0, "node id");
+        boolean on = true;
+        if (sub.equals("maintenance") && a.positional().size() > 1) {
+            String v = a.positional().get(1);
+            if (!v.equals("on") && !v.equals("off")) throw new UsageException(name + ": expected on or off, got \"" + v + "\"");
+            on = v.equals("on");
+        }
+        try (Cluster c = connect(a)) {
+            requireNode(c.status().config(), node, false);
+            switch (sub) {
+                case "standby" -> c.standby(node);
+                case "online" -> c.online(node);
+                default -> c.maintenance(node, on);
+            }
+        }
+        out.println(node + ": " + (sub.equals("maintenance") ? "maintenance " + (on ? "on" : "off") : sub));
+        return 0;
+    }
+
+    private int fence(List<String> argv) {
+        Args a = Args.parse("fence", argv, CONNECT, Set.of()).atMost(1);
+        String node = a.arg(0, "node id (vigil fence NODE)");
+        try (Cluster c = connect(a)) {
+            requireNode(c.status().config(), node, false);
+            c.fence(node);
+        }
+        out.println("fencing of " + node + " requested ('vigil status' shows the result in the fencing history)");
+        return 0;
+    }
+
+    // ---- config ---------------------------------------------------------------------------------------------
+
+    private int config(List<String> argv) {
+        String sub = sub("config", argv, "show, apply");
+        String name = "config " + sub;
+        List<String> rest = argv.subList(1, argv.size());
+        if (sub.equals("show")) {
+            Args a = Args.parse(name, rest, CONNECT, Set.of()).atMost(0);
+            try (Cluster c = connect(a)) {
+                out.print(ConfigYaml.format(c.status().config()));
+            }
+            return 0;
+        }
+        if (!sub.equals("apply")) throw new UsageException("config: unknown subcommand \"" + sub + "\" (use show or apply)");
+        Args a = Args.parse(name, rest, with("f", "file"), Set.of("yes", "dry-run")).atMost(0);
+        String file = a.option("f").or(() -> a.option("file")).orElseThrow(() -> new UsageException(name + ": missing -f FILE (the cluster config in YAML)"));
+        ClusterConfig wanted = ConfigYaml.read(Path.of(file));
+        try (Cluster c = connect(a)) {
+            ClusterConfig current = c.status().config();
+            String diff = ConfigDiff.diff(ConfigYaml.format(current), ConfigYaml.format(wanted));
+            if (diff.isEmpty()) {
+                out.println("no changes: the cluster already runs this configuration");
+                return 0;
+            }
+            out.print(diff);
+            if (a.flag("dry-run")) {
+                out.println("dry run: nothing applied");
+                return 0;
+            }
+            if (!a.flag("yes")) {
+                if (stdin == null) throw new UsageException(name + ": not applied; confirm with --yes (or use --dry-run to only see the diff)");
+                out.print("Apply these changes? [y/N] ");
+                out.flush();
+                String answer;
+                try {
+                    answer = stdin.readLine();
+                } catch (IOException e) {
+                    answer = null;
+                }
+                if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                    out.println("not applied");
+                    return 1;
+                }
+            }
+            c.updateConfig(now -> {
+                if (!now.equals(current)) {
+                    throw new VigilException("the configuration changed while the diff was shown; nothing applied (run 'vigil config apply' again)");
+                }
+                return wanted;
+            });
+            out.println("applied");
+        }
+        return 0;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    /** Validates the changed config locally (so a bad change fails before any write), then commits it. */
+    private void change(Args a, Function<ClusterConfig, ClusterConfig> f) {
+        try (Cluster c = connect(a)) {
+            ClusterConfig next = f.apply(c.status().config());
+            ConfigValidator.structural().validate(next);
+            c.updateConfig(cfg -> {
+                ClusterConfig n = f.apply(cfg);
+                ConfigValidator.structural().validate(n);
+                return n;
+            });
+        }
+    }
+
+    private static String sub(String cmd, List<String> argv, String choices) {
+        if (argv.isEmpty() || argv.get(0).startsWith("-")) throw new UsageException(cmd + ": missing subcommand (" + choices + ")");
+        return argv.get(0);
+    }
+
+    private static Set<String> with(String... extra) {
+        Set<String> s = new TreeSet<>(CONNECT);
+        s.addAll(List.of(extra));
+        return s;
+    }
+
+    private static String[] keyValue(String cmd, String kv, String what) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) throw new UsageException(cmd + ": expected " + what + " as key=value, got \"" + kv + "\"");
+        return new String[] {kv.substring(0, eq), kv.substring(eq + 1)};
+    }
+
+    private static void put(Map<String, String> m, String[] kv) {
+        if (kv[1].isEmpty()) m.remove(kv[0]); else m.put(kv[0], kv[1]);
+    }
+
+    /** {@code name[:interval[:timeout[:role]]]}, e.g. {@code monitor:10s:20s} or {@code start::90s}. */
+    static Operation operation(String cmd, String spec) {
+        String[] p = spec.split(":", -1);
+        if (p.length > 4 || p[0].isEmpty()) throw new UsageException(cmd + ": --op expects name[:interval[:timeout[:role]]], e.g. monitor:10s:20s, got \"" + spec + "\"");
+        Duration interval = p.length > 1 && !p[1].isEmpty() ? Durations.parse("--op " + p[0] + " interval", p[1]) : Duration.ZERO;
+        Duration timeout = p.length > 2 && !p[2].isEmpty() ? Durations.parse("--op " + p[0] + " timeout", p[2]) : null;
+        Role role = p.length > 3 && !p[3].isEmpty() ? Role.parse("--op " + p[0] + " role", p[3]) : null;
+        return new Operation(p[0], interval, timeout, null, role);
+    }
+
+    /** Connects with {@code --cluster} / {@code --token-file}, else VIGIL_CLUSTER / VIGIL_TOKEN_FILE, else this host's node config. */
+    Cluster connect(Args a) {
+        List<String> targets = new ArrayList<>();
+        String cluster = a.option("cluster").orElse(env.get("VIGIL_CLUSTER"));
+        String tokenFile = a.option("token-file").orElse(env.get("VIGIL_TOKEN_FILE"));
+        if (cluster == null || tokenFile == null) {
+            Path nodeConfig = a.option("node-config").or(() -> java.util.Optional.ofNullable(env.get("VIGIL_NODE_CONFIG"))).map(Path::of)
+                    .orElse(Files.isReadable(DEFAULT_NODE_CONFIG) ? DEFAULT_NODE_CONFIG : null);
+            if (nodeConfig != null) {
+                NodeConfig nc = NodeConfig.read(nodeConfig);
+                if (cluster == null) cluster = String.join(",", nc.adminTargets());
+                if (tokenFile == null) tokenFile = nc.tokenFile().toString();
+            }
+        }
+        if (cluster == null) {
+            throw new UsageException(a.command() + ": no cluster given: pass --cluster host:port (the admin address of any node), set VIGIL_CLUSTER, or run on a node with "
+                    + DEFAULT_NODE_CONFIG);
+        }
+        if (tokenFile == null) {
+            throw new UsageException(a.command() + ": no token file given: pass --token-file FILE (the cluster token that 'vigil init' wrote) or set VIGIL_TOKEN_FILE");
+        }
+        for (String t : cluster.split(",")) {
+            String target = t.trim();
+            if (target.isEmpty()) continue;
+            int colon = target.lastIndexOf(':');
+            if (colon <= 0 || !target.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw new UsageException(a.command() + ": --cluster \"" + target + "\" is not host:port (e.g. 10.0.0.1:9871)");
+            }
+            targets.add(target);
+        }
+        return connector.connect(targets, readToken(Path.of(tokenFile)));
+    }
+
+    static String readToken(Path file) {
+        try {
+            String token = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (token.isEmpty()) throw new VigilException("token file " + file + " is empty (copy the cluster's token file from a node)");
+            return token;
+        } catch (NoSuchFileException e) {
+            throw new VigilException("token file " + file + " not found (pass --token-file with the file 'vigil init' wrote, e.g. /etc/vigil/token)");
+        } catch (IOException e) {
+            throw new VigilException("cannot read token file " + file + ": " + e.getMessage());
+        }
+    }
+
+    PrintStream err() { return err; }
+}

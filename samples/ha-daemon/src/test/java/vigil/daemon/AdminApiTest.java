@@ -1,0 +1,111 @@
+package vigil.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vigil.api.ClusterEvent;
+import vigil.api.ConfigException;
+import vigil.api.Subscription;
+import vigil.api.VigilException;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.Node;
+import vigil.api.model.Primitive;
+import vigil.api.status.ClusterState;
+import vigil.raft.admin.AdminClient;
+import vigil.raft.admin.AdminServer;
+import vigil.raft.admin.proto.AdminGrpc;
+import vigil.raft.admin.proto.StatusRequest;
+import vigil.testkit.Await;
+
+/** The admin gRPC API end to end over localhost: token check, errors carried intact, the event stream. */
+class AdminApiTest {
+    StateMachineCluster cluster;
+    AdminServer server;
+    AdminClient client;
+
+    @BeforeEach
+    void start() {
+        cluster = new StateMachineCluster(ClusterState.EMPTY);
+        cluster.applyConfig(ClusterConfig.builder().node(Node.member("n1", "127.0.0.1:9001")).resource(Primitive.builder("d1", "ocf:heartbeat:Dummy").build()).build());
+        server = AdminServer.start(cluster, "127.0.0.1", 0, "right-token");
+        client = AdminClient.connect(List.of("127.0.0.1:" + server.port()), "right-token", Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void call_withoutToken_isUnauthenticated() {
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        try {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> AdminGrpc.newBlockingStub(ch).status(StatusRequest.getDefaultInstance()));
+            assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().startsWith("missing cluster token"), e.getStatus().getDescription());
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
+    void call_withWrongToken_isRefusedAndChangesNothing() {
+        try (AdminClient wrong = AdminClient.connect(List.of("127.0.0.1:" + server.port()), "wrong-token", Duration.ofSeconds(5))) {
+            ClusterState before = cluster.status();
+            VigilException e = assertThrows(VigilException.class, () -> wrong.disable("d1"));
+            assertTrue(e.getMessage().contains("invalid cluster token"), e.getMessage());
+            assertFalse(e.getMessage().contains("right-token") || e.getMessage().contains("wrong-token"), e.getMessage());
+            assertEquals(before, cluster.status());
+        }
+    }
+
+    @Test
+    void status_roundTripsTheWholeState() {
+        assertEquals(cluster.status(), client.status());
+    }
+
+    @Test
+    void invalidChange_arrivesAsConfigExceptionWithFieldAndFix() {
+        ConfigException e = assertThrows(ConfigException.class, () -> client.updateConfig(c -> c.toBuilder()
+                .resource(Primitive.builder("d2", "ocf:heartbeat:Dummy").meta("migration-threshold", "-3").build()).build()));
+        assertEquals("resources.d2.meta.migration-threshold", e.field());
+        assertTrue(e.fix().contains("non-negative"), e.fix());
+        assertTrue(cluster.status().config().resource("d2").isEmpty());
+    }
+
+    @Test
+    @SuppressWarnings("try")
+    void subscribe_receivesCommittedChangesInOrder() {
+        List<ClusterEvent> events = new CopyOnWriteArrayList<>();
+        try (Subscription s = client.subscribe(events::add)) {
+            Await.until(Duration.ofSeconds(10), "the stream is open", () -> {
+                cluster.standby("n1");
+                return !events.isEmpty();
+            });
+            cluster.disable("d1");
+            Await.until(Duration.ofSeconds(10), "the disable arrives", () -> events.stream().anyMatch(e -> e instanceof ClusterEvent.StateChanged sc
+                    && sc.state().config().resource("d1").orElseThrow().meta().targetRole().isPresent()));
+        }
+    }
+
+    @Test
+    void unreachable_allTargetsNamed() {
+        try (AdminClient dead = AdminClient.connect(List.of("127.0.0.1:1", "127.0.0.1:2"), "t", Duration.ofSeconds(5))) {
+            VigilException e = assertThrows(VigilException.class, dead::status);
+            assertTrue(e.getMessage().contains("127.0.0.1:1") && e.getMessage().contains("127.0.0.1:2"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package vigil.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.Constraint;
+import vigil.api.model.Node;
+import vigil.api.model.Primitive;
+import vigil.api.model.Role;
+import vigil.api.status.ClusterState;
+import vigil.api.status.Membership;
+import vigil.engine.state.Command;
+import vigil.raft.admin.AdminClient;
+import vigil.raft.admin.AdminServer;
+
+/** The CLI through the real admin client and server, over the state machine in one process. */
+class CliTest {
+    @TempDir Path dir;
+    StateMachineCluster cluster;
+    AdminServer server;
+    Path tokenFile;
+
+    record Result(int code, String out, String err) {}
+
+    @BeforeEach
+    void start() throws Exception {
+        ClusterConfig cfg = ClusterConfig.builder().node(Node.member("n1", "127.0.0.1:9001")).node(Node.member("n2", "127.0.0.2:9001"))
+                .node(Node.witness("w", "127.0.0.3:9001"))
+                .resource(Primitive.builder("d1", "ocf:heartbeat:Dummy").build()).build();
+        cluster = new StateMachineCluster(ClusterState.EMPTY);
+        cluster.applyConfig(cfg);
+        cluster.commit(new Command.SetMembership("n1", Membership.ONLINE, "joined"), new Command.SetMembership("n2", Membership.ONLINE, "joined"),
+                new Command.SetMembership("w", Membership.ONLINE, "joined"), new Command.LeaderElected("n1", 2));
+        server = AdminServer.start(cluster, "127.0.0.1", 0, "s3cret-token");
+        tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "s3cret-token\n");
+    }
+
+    @AfterEach
+    void stop() { server.close(); }
+
+    Result vigil(String... args) {
+        List<String> argv = new ArrayList<>(List.of(args));
+        if (!List.of("init", "join").contains(args[0])) {
+            argv.addAll(List.of("--cluster", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString()));
+        }
+        return raw(argv.toArray(new String[0]));
+    }
+
+    Result raw(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(),
+                (targets, token) -> AdminClient.connect(targets, token, Duration.ofSeconds(5)), null);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs a command that must fail with {@code code}, say {@code message} on stderr, and change nothing. */
+    void rejected(int code, String message, String... args) {
+        ClusterState before = cluster.status();
+        Result r = vigil(args);
+        assertEquals(code, r.code, r.toString());
+        assertTrue(r.err.contains(message), r.err);
+        assertTrue(r.err.startsWith("vigil: "), r.err);
+        assertEquals(before, cluster.status(), "the command changed the cluster");
+    }
+
+    @Test
+    void status_showsLeaderNodesAndResources() {
+        cluster.commit(new Command.RecordOperation("d1", "n2", "start", null, vigil.api.status.OcfCode.SUCCESS, Duration.ofMillis(30), "", "",
+                java.util.OptionalInt.empty()));
+        Result r = vigil("status");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("Leader (controller): n1 (term 2)"), r.out);
+        assertTrue(r.out.contains("* Node w: online [witness]"), r.out);
+        assertTrue(r.out.matches("(?s).*\\* d1\\s+\\(ocf:heartbeat:Dummy\\):\\s+Started n2.*"), r.out);
+        Result json = vigil("status", "--json");
+        assertEquals(0, json.code);
+        assertTrue(json.out.startsWith("{\"now\":"), json.out);
+        assertTrue(json.out.contains("\"instances\":[{\"node\":\"n2\",\"role\":\"Started\""), json.out);
+    }
+
+    @Test
+    void resourceCreateUpdateDelete_changeTheConfig() {
+        Result r = vigil("resource", "create", "d2", "ocf:heartbeat:Dummy", "state=/tmp/d2", "--meta", "resource-stickiness=100", "--op", "monitor:10s:20s");
+        assertEquals(0, r.code, r.err);
+        Primitive p = (Primitive) cluster.status().config().resource("d2").orElseThrow();
+        assertEquals("/tmp/d2", p.params().get("state"));
+        assertEquals(Duration.ofSeconds(10), p.monitor(null).orElseThrow().interval());
+        assertEquals(0, vigil("resource", "update", "d2", "state=", "fake=1").code);
+        p = (Primitive) cluster.status().config().resource("d2").orElseThrow();
+        assertEquals(Map.of("fake", "1"), p.params());
+        assertEquals(0, vigil("constraint", "add", "order", "o1", "d1", "d2").code);
+        assertEquals(0, vigil("resource", "delete", "d2").code);
+        assertTrue(cluster.status().config().resource("d2").isEmpty());
+        assertTrue(cluster.status().config().constraints().isEmpty(), "constraints naming d2 are deleted with it");
+    }
+
+    @Test
+    void resourceCreate_existing_isRejected() {
+        rejected(1, "resource \"d1\" already exists", "resource", "create", "d1", "ocf:heartbeat:Dummy");
+    }
+
+    @Test
+    void moveAndClear_expiringPreference() {
+        Result r = vigil("resource", "move", "d1", "n2", "--lifetime", "30min");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("for 30min"), r.out);
+        Constraint.Location l = (Constraint.Location) cluster.status().config().constraints().get(0);
+        assertEquals("n2", l.node());
+        assertEquals(cluster.status().now().plus(Duration.ofMinutes(30)), l.expires());
+        assertEquals(0, vigil("resource", "clear", "d1").code);
+        assertTrue(cluster.status().config().constraints().isEmpty());
+    }
+
+    @Test
+    void move_withoutLifetime_usesTheMoveLifetimeProperty() {
+        assertEquals(0, vigil("resource", "move", "d1", "n1").code);
+        Constraint.Location l = (Constraint.Location) cluster.status().config().constraints().get(0);
+        assertEquals(cluster.status().now().plus(Duration.ofHours(1)), l.expires());
+    }
+
+    @Test
+    void move_unknownResource_isRejected() {
+        rejected(1, "unknown resource \"nope\" (use one of [d1])", "resource", "move", "nope", "n2");
+    }
+
+    @Test
+    void move_toWitness_isRejected() {
+        rejected(1, "\"w\" is a witness and runs no resources", "resource", "move", "d1", "w");
+    }
+
+    @Test
+    void constraintAdd_invalidScore_isRejected() {
+        rejected(1, "invalid score \"lots\"", "constraint", "add", "location", "l1", "d1", "n1", "lots");
+    }
+
+    @Test
+    void constraintAdd_cycle_isRejected() {
+        assertEquals(0, vigil("resource", "create", "d2", "ocf:heartbeat:Dummy").code);
+        assertEquals(0, vigil("constraint", "add", "order", "o1", "d1", "d2").code);
+        rejected(1, "mandatory orders form a cycle: d1 -> d2 -> d1", "constraint", "add", "order", "o2", "d2", "d1");
+    }
+
+    @Test
+    void constraintAddListRemove() {
+        assertEquals(0, vigil("constraint", "add", "location", "l1", "d1", "n1", "-INFINITY").code);
+        Result list = vigil("constraint", "list");
+        assertTrue(list.out.contains("location l1: d1 on n1 score -INFINITY"), list.out);
+        assertEquals(0, vigil("constraint", "remove", "l1").code);
+        rejected(1, "unknown constraint \"l1\"", "constraint", "remove", "l1");
+    }
+
+    @Test
+    void nodeCommands_setFlags() {
+        assertEquals(0, vigil("node", "standby", "n2").code);
+        assertTrue(cluster.status().node("n2").standby());
+        assertEquals(0, vigil("node", "maintenance", "n1").code);
+        assertTrue(cluster.status().node("n1").maintenance());
+        assertEquals(0, vigil("node", "online", "n1").code);
+        assertFalse(cluster.status().node("n1").maintenance());
+        rejected(1, "unknown node \"n9\"", "node", "standby", "n9");
+        rejected(2, "expected on or off, got \"maybe\"", "node", "maintenance", "n1", "maybe");
+    }
+
+    @Test
+    void enableDisableCleanupFence() {
+        assertEquals(0, vigil("resource", "disable", "d1").code);
+        assertEquals(Role.STOPPED, cluster.status().config().resource("d1").orElseThrow().meta().targetRole().orElseThrow());
+        assertEquals(0, vigil("resource", "enable", "d1").code);
+        assertTrue(cluster.status().config().resource("d1").orElseThrow().meta().targetRole().isEmpty());
+        assertEquals(0, vigil("resource", "cleanup", "d1", "--node", "n1").code);
+        assertEquals(0, vigil("fence", "n2").code);
+        assertEquals(List.of("n2"), cluster.fenceRequests);
+    }
+
+    @Test
+    void configShowThenApply_roundTripsAndShowsDiff() throws Exception {
+        Result show = vigil("config", "show");
+        assertEquals(0, show.code);
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, show.out.replace("resources:\n", "resources:\n  d9:\n    type: ocf:heartbeat:Dummy\n"));
+        rejected(2, "not applied; confirm with --yes", "config", "apply", "-f", file.toString());
+        Result dry = vigil("config", "apply", "-f", file.toString(), "--dry-run");
+        assertTrue(dry.out.contains("+   d9:"), dry.out);
+        Result apply = vigil("config", "apply", "-f", file.toString(), "--yes");
+        assertEquals(0, apply.code, apply.err);
+        assertTrue(apply.out.contains("+     type: ocf:heartbeat:Dummy"), apply.out);
+        assertTrue(cluster.status().config().resource("d9").isPresent());
+        assertTrue(vigil("config", "apply", "-f", file.toString(), "--yes").out.contains("no changes"));
+    }
+
+    @Test
+    void configApply_malformedYaml_isRejectedWithLine() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "nodes:\n  n1: {address: 127.0.0.1:9001\n");
+        rejected(1, "bad.yaml:", "config", "apply", "-f", file.toString(), "--yes");
+        Files.writeString(file, "nodes:\n  n1:\n    adress: 127.0.0.1:9001\n");
+        rejected(1, "bad.yaml:3: nodes.n1.adress: unknown field \"adress\" (did you mean \"address\"?", "config", "apply", "-f", file.toString(), "--yes");
+    }
+
+    @Test
+    void unreachableCluster_saysSo() {
+        Result r = raw("status", "--cluster", "127.0.0.1:1", "--token-file", tokenFile.toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("cannot reach the cluster"), r.err);
+    }
+
+    @Test
+    void wrongToken_isRefused() throws Exception {
+        Path bad = dir.resolve("bad-token");
+        Files.writeString(bad, "guess");
+        Result r = raw("resource", "disable", "d1", "--cluster", "127.0.0.1:" + server.port(), "--token-file", bad.toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("invalid cluster token"), r.err);
+        assertFalse(r.err.contains("s3cret") || r.err.contains("guess"), "token leaked: " + r.err);
+    }
+
+    @Test
+    void usageErrors_exit2WithMessage() {
+        assertEquals(2, raw().code);
+        Result r = raw("frobnicate");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("unknown command \"frobnicate\""), r.err);
+        rejected(2, "unknown option --lifetme (known: --cluster, --lifetime, --node-config, --token-file)", "resource", "move", "d1", "n2", "--lifetme", "1h");
+        rejected(2, "resource: missing subcommand", "resource");
+        rejected(2, "missing node id", "resource", "move", "d1");
+        Result noCluster = raw("status");
+        assertEquals(2, noCluster.code);
+        assertTrue(noCluster.err.contains("no cluster given"), noCluster.err);
+    }
+
+    @Test
+    void delegatedCommand_missingClass_saysNotAvailable() {
+        Result r = raw("bench", "frob");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("unknown command \"bench frob\""), r.err);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.delegate("simulate", "vigil.nowhere.Simulate", List.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, code);
+        assertEquals("vigil: 'simulate' is not available in this build (vigil.nowhere.Simulate is missing from the classpath)\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void delegatedCommand_present_getsArgsAndReturnsItsCode() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.delegate("echo", EchoCommand.class.getName(), List.of("a", "b"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(3, code);
+        assertEquals("a b\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A command with the delegate signature. */
+    public static final class EchoCommand {
+        public static int run(String[] args, PrintStream out, PrintStream err) {
+            out.println(String.join(" ", args));
+            return 3;
+        }
+    }
+
+    @Test
+    void initThenJoin_writeNodeConfigs() throws Exception {
+        Path a = dir.resolve("a");
+        Result init = raw("init", "--node", "n1", "--raft", "127.0.0.1:9001", "--admin", "127.0.0.1:9101", "--dir", a.toString());
+        assertEquals(0, init.code, init.err);
+        var nc = vigil.daemon.config.NodeConfig.read(a.resolve("node.yaml"));
+        assertEquals("n1", nc.node());
+        assertEquals(64, Files.readString(a.resolve("token")).trim().length());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(a.resolve("token"))));
+        // join the cluster served by the test's admin server as a new node
+        Path b = dir.resolve("b");
+        Result join = raw("join", "--node", "n3", "--raft", "127.0.0.4:9001", "--admin", "127.0.0.4:9101", "--dir", b.toString(),
+                "--cluster", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString());
+        assertEquals(1, join.code, "existing nodes have no admin-address attribute: " + join.out);
+        assertTrue(join.err.contains("admin-address"), join.err);
+        assertTrue(cluster.status().config().node("n3").isEmpty(), "a failed join changes nothing");
+        cluster.updateConfig(c -> {
+            var bld = ClusterConfig.builder().properties(c.properties());
+            c.nodes().forEach(n -> bld.node(new Node(n.id(), n.address(), n.role(), Map.of("admin-address", n.address().replace("9001", "9101")))));
+            c.resources().forEach(bld::resource);
+            return bld.build();
+        });
+        join = raw("join", "--node", "n4", "--raft", "127.0.0.5:9001", "--admin", "127.0.0.5:9101", "--dir", b.toString(), "--force",
+                "--cluster", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString());
+        assertEquals(0, join.code, join.err);
+        var jc = vigil.daemon.config.NodeConfig.read(b.resolve("node.yaml"));
+        assertEquals(List.of("n1", "n2", "w", "n4"), List.copyOf(jc.peers().keySet()));
+        assertEquals("s3cret-token", Files.readString(b.resolve("token")).trim());
+        assertTrue(cluster.status().config().node("n4").isPresent());
+    }
+}
