@@ -27,8 +27,11 @@ import vigil.raft.admin.proto.StatusReply;
 import vigil.raft.admin.proto.StatusRequest;
 import vigil.raft.admin.proto.WatchRequest;
 
-/** The admin gRPC service over any {@link Cluster} (a node's own, in the daemon). */
-final class AdminService extends AdminGrpc.AdminImplBase {
+/**
+ * The admin gRPC service over any {@link Cluster} (a node's own, in the daemon). Serve it behind
+ * {@link TokenAuth#server}, as {@link AdminServer} does.
+ */
+public final class AdminService extends AdminGrpc.AdminImplBase {
     static final Metadata.Key<String> FIELD = Metadata.Key.of("vigil-field", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> PROBLEM = Metadata.Key.of("vigil-problem", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> FIX = Metadata.Key.of("vigil-fix", Metadata.ASCII_STRING_MARSHALLER);
@@ -37,7 +40,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
 
     private final Cluster cluster;
 
-    AdminService(Cluster cluster) { this.cluster = cluster; }
+    public AdminService(Cluster cluster) { this.cluster = cluster; }
 
     /** The base config of a compare-and-set no longer matches. */
     static final class ConfigChanged extends VigilException {
