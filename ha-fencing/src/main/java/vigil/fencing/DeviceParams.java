@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import vigil.api.ConfigException;
@@ -97,12 +96,5 @@ public final class DeviceParams {
             return Optional.of(s);
         }
         return Optional.empty();
-    }
-
-    /** The device's parameters with every secret value (including those read from files or the environment) recognisable for scrubbing. */
-    public Map<String, String> scrubbable(Map<String, String> extraSecrets) {
-        Map<String, String> m = new java.util.TreeMap<>(device.params());
-        extraSecrets.forEach((k, v) -> { if (v != null) m.put(k, v); });
-        return m;
     }
 }

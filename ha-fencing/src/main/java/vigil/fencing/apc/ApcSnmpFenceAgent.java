@@ -331,7 +331,7 @@ public final class ApcSnmpFenceAgent implements FenceAgent {
             // SNMP4J 3 leaves MD5 and SHA-1 out of its defaults; PDUs in the field still use them
             SecurityProtocols protocols = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.maxCompatibility);
             USM usm = new USM(protocols, new OctetString(MPv3.createLocalEngineID()), 0);
-            usm.addUser(new OctetString(s.user()), new UsmUser(new OctetString(s.user()),
+            usm.addUser(new UsmUser(new OctetString(s.user()),
                     s.authPassword() == null ? null : s.authProtocol().equals("MD5") ? AuthMD5.ID : AuthSHA.ID,
                     s.authPassword() == null ? null : new OctetString(s.authPassword()),
                     s.privPassword() == null ? null : s.privProtocol().equals("DES") ? PrivDES.ID : PrivAES128.ID,
