@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vigil.api.spi.OperationResult;
@@ -36,11 +35,18 @@ class DrbdDriverTest {
 
 
     @Test
-    void serviceLoader_findsDrbdProvider() {
-        ResourceDriverProvider found = null;
-        for (ResourceDriverProvider p : ServiceLoader.load(ResourceDriverProvider.class)) if (p.supports("drbd")) found = p;
-        assertTrue(found instanceof DrbdDriverProvider);
-        ResourceDriver d = found.create("drbd");
+    void provider_registeredForServiceLoader_onClassPathAndModulePath() throws Exception {
+        String services = new String(DrbdDriverTest.class.getResourceAsStream("/META-INF/services/vigil.api.spi.ResourceDriverProvider")
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(DrbdDriverProvider.class.getName(), services.strip());
+        java.lang.module.ModuleDescriptor md = DrbdDriverProvider.class.getModule().getDescriptor();
+        if (md != null) {
+            assertTrue(md.provides().stream().anyMatch(p -> p.service().equals(ResourceDriverProvider.class.getName())
+                    && p.providers().contains(DrbdDriverProvider.class.getName())), md.toString());
+        }
+        ResourceDriverProvider provider = new DrbdDriverProvider();
+        assertTrue(provider.supports("drbd") && !provider.supports("kvm"));
+        ResourceDriver d = provider.create("drbd");
         assertEquals("drbd", d.metadata().type());
         assertTrue(d.metadata().supports("promote") && d.metadata().supports("demote"));
     }
