@@ -1,0 +1,151 @@
+package vigil.engine.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import vigil.api.model.Action;
+import vigil.api.model.Clone;
+import vigil.api.model.Constraint;
+import vigil.api.model.OrderKind;
+import vigil.api.model.Primitive;
+import vigil.api.model.Resource;
+import vigil.api.model.Role;
+import vigil.api.model.Score;
+import vigil.api.status.ClusterState;
+import vigil.api.status.Membership;
+import vigil.api.status.NodeState;
+import vigil.api.status.ResourceState;
+
+/** Invariants of {@link Scheduler#plan} on random clusters (up to 50 nodes, 500 resources, random constraints). */
+class SchedulerProperties {
+
+    static ClusterState cluster(int nodes, int resources, double constraintRatio, double troubled, long seed) {
+        var spec = new SyntheticCluster.Spec(nodes, resources, (int) (resources * constraintRatio), 0.5, troubled, 0.1, (int) (seed & 1) * 50, true);
+        return SyntheticCluster.generate(spec, seed);
+    }
+
+    @Property(tries = 60)
+    void plan_isDeterministic(@ForAll @IntRange(min = 1, max = 50) int nodes, @ForAll @IntRange(max = 500) int resources,
+                              @ForAll @DoubleRange(max = 1.5) double constraints, @ForAll @DoubleRange(max = 0.4) double troubled, @ForAll long seed) {
+        Transition a = Scheduler.plan(cluster(nodes, resources, constraints, troubled, seed), true);
+        Transition b = Scheduler.plan(cluster(nodes, resources, constraints, troubled, seed), true);
+        assertEquals(a, b);
+    }
+
+    @Property(tries = 60)
+    void plan_neverPlacesAPrimitiveTwice_norOnForbiddenNodes(@ForAll @IntRange(min = 1, max = 50) int nodes, @ForAll @IntRange(max = 500) int resources,
+                                                             @ForAll @DoubleRange(max = 1.5) double constraints, @ForAll @DoubleRange(max = 0.4) double troubled,
+                                                             @ForAll long seed) {
+        ClusterState s = cluster(nodes, resources, constraints, troubled, seed);
+        Transition t = Scheduler.plan(s);
+        ClusterState after = TransitionOutcome.apply(s, t);
+        for (Resource r : s.config().resources()) {
+            if (r instanceof Clone) continue;
+            for (Primitive p : r.primitives()) {
+                // records on offline nodes (and unclean ones without fencing) are stale: the scheduler counts them as stopped
+                List<String> active = after.activeNodes(p.id()).stream().filter(n -> after.node(n).isOnline()
+                        || after.node(n).membership() == Membership.UNCLEAN && s.config().properties().stonithEnabled()).toList();
+                assertTrue(active.size() <= 1, p.id() + " active on " + active + " (" + t.actions().size() + " actions)");
+            }
+        }
+        for (PlannedAction a : t.actions()) {
+            if (a.kind() != ActionKind.START && a.kind() != ActionKind.MIGRATE_FROM && a.kind() != ActionKind.PROMOTE) continue;
+            NodeState ns = s.node(a.node());
+            assertTrue(ns.isOnline() && !ns.standby() && !ns.maintenance(), a + " on node " + ns);
+            assertTrue(s.config().node(a.node()).orElseThrow().runsResources(), a + " on a witness");
+            for (Constraint c : s.config().constraints()) {
+                if (c instanceof Constraint.Location l && l.score().isMinusInfinity() && l.node().equals(a.node()) && !l.expiredAt(s.now())
+                        && (l.role() == null || l.role() == Role.STARTED || a.kind() == ActionKind.PROMOTE && l.role() == Role.PROMOTED)) {
+                    Resource top = s.config().topLevelOf(a.resource()).orElseThrow();
+                    assertTrue(!top.id().equals(l.resource()) && !a.resource().equals(l.resource()), a + " despite " + l);
+                }
+            }
+        }
+    }
+
+    @Property(tries = 60)
+    void plan_respectsMandatoryColocationsAndOrders(@ForAll @IntRange(min = 1, max = 50) int nodes, @ForAll @IntRange(max = 500) int resources,
+                                                    @ForAll @DoubleRange(max = 1.5) double constraints, @ForAll long seed) {
+        ClusterState s = cluster(nodes, resources, constraints, 0, seed);
+        Transition t = Scheduler.plan(s);
+        ClusterState after = TransitionOutcome.apply(s, t);
+        for (Constraint c : s.config().constraints()) {
+            if (c instanceof Constraint.Colocation col && (col.score().isInfinity() || col.score().isMinusInfinity())) {
+                Set<String> withNodes = nodesOf(after, s.config().resource(col.withResource()).orElseThrow(), col.withRole());
+                for (String n : nodesOf(after, s.config().resource(col.resource()).orElseThrow(), null)) {
+                    if (col.score().isInfinity()) assertTrue(withNodes.contains(n), col + ": " + col.resource() + " on " + n + " but " + col.withResource() + " on " + withNodes);
+                    else assertTrue(!withNodes.contains(n), col + ": both on " + n);
+                }
+            }
+            if (c instanceof Constraint.Order o && o.kind() == OrderKind.MANDATORY) {
+                List<String> firstPrims = s.config().resource(o.first()).orElseThrow().primitives().stream().map(Primitive::id).toList();
+                List<String> thenPrims = s.config().resource(o.then()).orElseThrow().primitives().stream().map(Primitive::id).toList();
+                ActionKind fk = o.firstAction() == Action.PROMOTE ? ActionKind.PROMOTE : ActionKind.START;
+                for (PlannedAction a : t.actions()) {
+                    if (!thenPrims.contains(a.resource()) || a.kind() != ActionKind.START) continue;
+                    Set<Integer> anc = ancestors(t, a.id());
+                    for (PlannedAction f : t.actions()) {
+                        if (firstPrims.contains(f.resource()) && f.kind() == fk) assertTrue(anc.contains(f.id()), a + " does not wait for " + f + " (" + o + ")");
+                    }
+                    // then starts only if first will be active (promoted, for promote orders) afterwards
+                    Set<String> firstNodes = nodesOf(after, s.config().resource(o.first()).orElseThrow(), fk == ActionKind.PROMOTE ? Role.PROMOTED : null);
+                    assertTrue(!firstNodes.isEmpty(), a + " although " + o.first() + " is not running (" + o + ")");
+                }
+            }
+        }
+    }
+
+    @Property(tries = 60)
+    void plan_ofSettledCluster_isEmpty(@ForAll @IntRange(min = 1, max = 50) int nodes, @ForAll @IntRange(max = 500) int resources,
+                                       @ForAll @DoubleRange(max = 1.5) double constraints, @ForAll @DoubleRange(max = 0.4) double troubled,
+                                       @ForAll long seed) {
+        ClusterState s = cluster(nodes, resources, constraints, troubled, seed);
+        Transition t = Scheduler.plan(s);
+        ClusterState settled = TransitionOutcome.apply(s, t);
+        Transition again = Scheduler.plan(settled);
+        assertTrue(again.actions().isEmpty(), "after applying " + t.actions().size() + " actions, still planned "
+                + again.actions().subList(0, Math.min(10, again.actions().size())));
+    }
+
+    static Set<String> nodesOf(ClusterState s, Resource r, Role role) {
+        Set<String> out = new HashSet<>();
+        for (Primitive p : r.primitives()) {
+            for (Map.Entry<String, ResourceState> e : s.resources().getOrDefault(p.id(), Map.of()).entrySet()) {
+                if (!e.getValue().isActive()) continue;
+                if (role == Role.PROMOTED && e.getValue().role() != Role.PROMOTED) continue;
+                if (role == Role.UNPROMOTED && e.getValue().role() == Role.PROMOTED) continue;
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    static Set<Integer> ancestors(Transition t, int id) {
+        Set<Integer> seen = new HashSet<>();
+        ArrayDeque<Integer> work = new ArrayDeque<>(t.actions().get(id).after());
+        while (!work.isEmpty()) {
+            int x = work.poll();
+            if (seen.add(x)) work.addAll(t.actions().get(x).after());
+        }
+        return seen;
+    }
+
+    @Property(tries = 10)
+    void scores_coverEveryNode(@ForAll @IntRange(min = 1, max = 20) int nodes, @ForAll @IntRange(max = 50) int resources, @ForAll long seed) {
+        ClusterState s = cluster(nodes, resources, 0.5, 0.2, seed);
+        Transition t = Scheduler.plan(s, true);
+        for (Resource r : s.config().resources()) {
+            assertEquals(nodes, t.scores().get(r.id()).size());
+            for (Score sc : t.scores().get(r.id()).values()) assertTrue(Math.abs(sc.value()) <= Score.INFINITY_VALUE);
+        }
+    }
+}
