@@ -262,14 +262,40 @@ public final class KvmDriver implements ResourceDriver {
             log(i, "migrate_to: abort of the migration of " + t.name() + " failed: " + e.getMessage());
         }
         try {
-            job.get(30, TimeUnit.SECONDS);
+            job.get(Migration.ABORT_WAIT.toNanos(), TimeUnit.NANOSECONDS);
             return "the migration completed anyway";
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             return c instanceof LibvirtException ? Hypervisor.message((LibvirtException) c) : String.valueOf(c);
         } catch (TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            return "libvirt did not confirm the abort";
+            return "libvirt's migration job did not end within " + Migration.ABORT_WAIT.toSeconds()
+                    + "s of the abort (a hung target holds it until its connection drops)";
+        }
+    }
+
+    /** Runs {@code work} on a helper thread and gives up after {@code limit}: a hung peer libvirtd must not hang the operation. */
+    private static <T> Optional<T> bounded(Duration limit, String name, Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        }, name);
+        worker.setDaemon(true);
+        worker.start();
+        try {
+            return Optional.ofNullable(f.get(limit.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException) throw (RuntimeException) e.getCause();
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -321,25 +347,33 @@ public final class KvmDriver implements ResourceDriver {
         return OperationResult.failed(why + "; the domain runs nowhere it can be seen (" + where + ")");
     }
 
+    /** The domain's state at a peer's libvirt, or empty when that libvirt is unreachable or does not answer in time. */
     private static Optional<DomainState> stateAt(String uri, String name) {
-        try (Hypervisor h = Hypervisor.open(uri)) {
-            return Optional.of(h.lookup(name).map(Hypervisor::state).orElse(DomainState.VIR_DOMAIN_SHUTOFF));
-        } catch (KvmFailure e) {
-            return Optional.empty();
-        }
+        return bounded(Migration.PEER_CHECK, "kvm-peer-check-" + name, () -> {
+            try (Hypervisor h = Hypervisor.open(uri)) {
+                return h.lookup(name).map(Hypervisor::state).orElse(DomainState.VIR_DOMAIN_SHUTOFF);
+            } catch (KvmFailure e) {
+                return null;
+            }
+        });
     }
 
     private static void destroyAt(ResourceInstance i, String uri, String name) {
-        try (Hypervisor h = Hypervisor.open(uri)) {
-            Optional<Domain> d = h.lookup(name);
-            if (d.isPresent() && Hypervisor.active(Hypervisor.state(d.get()))) {
-                d.get().destroy();
-                log(i, "migrate_to: destroyed the unfinished incoming copy of domain " + name + " at " + uri);
+        Optional<Boolean> done = bounded(Migration.PEER_CHECK, "kvm-peer-destroy-" + name, () -> {
+            try (Hypervisor h = Hypervisor.open(uri)) {
+                Optional<Domain> d = h.lookup(name);
+                if (d.isPresent() && Hypervisor.active(Hypervisor.state(d.get()))) d.get().destroy();
+                return true;
+            } catch (LibvirtException e) {
+                throw new KvmFailure(OcfCode.ERR_GENERIC, "cannot destroy the unfinished incoming copy of domain " + name + " at " + uri + ": "
+                        + Hypervisor.message(e), e);
             }
-        } catch (LibvirtException e) {
-            throw new KvmFailure(OcfCode.ERR_GENERIC, "cannot destroy the unfinished incoming copy of domain " + name + " at " + uri + ": "
-                    + Hypervisor.message(e), e);
+        });
+        if (done.isEmpty()) {
+            throw new KvmFailure(OcfCode.ERR_GENERIC, "the unfinished incoming copy of domain " + name + " at " + uri + " could not be destroyed: "
+                    + "that libvirtd did not answer within " + Migration.PEER_CHECK.toSeconds() + "s");
         }
+        log(i, "migrate_to: destroyed the unfinished incoming copy of domain " + name + " at " + uri);
     }
 
     private Target resolve(ResourceInstance i, boolean needXml) {

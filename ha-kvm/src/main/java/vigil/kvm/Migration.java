@@ -10,8 +10,12 @@ final class Migration {
     static final String LIBVIRT_URI_ATTRIBUTE = "libvirt-uri";
     /** Node attribute naming the migration data URI of that node (its replication/migration network address). */
     static final String MIGRATION_URI_ATTRIBUTE = "migration-uri";
-    /** Left to the driver between aborting a migration and the executor's own timeout. */
+    /** Left to the driver between aborting a migration and the executor's own timeout: ABORT_WAIT + PEER_CHECK + slack. */
     static final Duration ABORT_MARGIN = Duration.ofSeconds(10);
+    /** How long an aborted migration job may take to end. A hung target can hold it until its connection drops. */
+    static final Duration ABORT_WAIT = Duration.ofSeconds(5);
+    /** How long the check after a migration waits for the target's libvirtd, which may hang or be gone. */
+    static final Duration PEER_CHECK = Duration.ofSeconds(3);
 
     private Migration() {}
 

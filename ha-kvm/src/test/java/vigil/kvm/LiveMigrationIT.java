@@ -123,6 +123,35 @@ class LiveMigrationIT {
         assertOk(driver.stop(on(a, vm, Map.of("shutdown-timeout", "0"))));
     }
 
+    @Test
+    void migrateTo_targetHangs_abortedAtMigrateTimeout_guestStaysOnSource() throws Exception {
+        String vm = "mig4";
+        assertOk(driver.start(on(a, vm, Map.of())));
+        b.freeze();
+        try {
+            // a hung target accepts the connection and never answers: only the driver's own time limit ends the wait
+            CompletableFuture<OperationResult> migration = CompletableFuture.supplyAsync(() -> driver.migrateTo(migrate(a, b, vm,
+                    Map.of("migrate-timeout", "3s"))));
+            OperationResult r = migration.get(MIGRATE_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(OcfCode.ERR_GENERIC, r.code(), r.message());
+            assertTrue(r.message().contains("migrate-timeout 3s") && r.message().contains("keeps running on lab-a"), r.message());
+            assertEquals(OcfCode.SUCCESS, driver.monitor(on(a, vm, Map.of())).code());
+        } finally {
+            b.crash();
+        }
+        // the target's death ends libvirt's stuck migration job on the source; the guest never left it
+        Await.until(Duration.ofSeconds(60), "the migration job of " + vm + " on lab-a to end", () -> {
+            try {
+                return !outgoingMigrationActive(a, vm);
+            } catch (LibvirtException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        b.restart();
+        assertRunsOnlyOn(a, b, vm);
+        assertOk(driver.stop(on(a, vm, Map.of("shutdown-timeout", "0"))));
+    }
+
     private void assertRunsOnlyOn(LibvirtLab.Host runs, LibvirtLab.Host not, String vm) {
         assertEquals(OcfCode.SUCCESS, driver.monitor(on(runs, vm, Map.of())).code(), vm + " runs on " + runs.name());
         assertEquals(OcfCode.NOT_RUNNING, driver.monitor(on(not, vm, Map.of())).code(), vm + " does not run on " + not.name());
