@@ -200,4 +200,19 @@ class ConfigYamlTest {
         YamlConfigException e = assertThrows(YamlConfigException.class, () -> NodeConfig.parse("node.yaml", yaml, Path.of("/")));
         assertEquals("node.yaml:5: peers.a.raft: \"nohost\" is not host:port (write e.g. 192.168.1.10:9870)", e.getMessage());
     }
+
+    /** The README's format reference is a valid config and node config: documentation examples must work. */
+    @Test
+    void readmeExamples_parse() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("README.md"));
+        List<String> blocks = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(readme);
+        while (m.find()) blocks.add(m.group(1));
+        assertEquals(2, blocks.size());
+        ClusterConfig c = ConfigYaml.parse("README.md", blocks.get(0));
+        assertEquals(3, c.resources().size());
+        assertEquals(Duration.ofSeconds(15), c.fenceDevice("ipmi-kvm1").orElseThrow().delay());
+        NodeConfig n = NodeConfig.parse("README.md", blocks.get(1), Path.of("/"));
+        assertEquals(3, n.peers().size());
+    }
 }
