@@ -36,7 +36,11 @@ public record DrbdResourceStatus(String name, int nodeId, DrbdRole role, boolean
         public boolean connected() { return state == ConnectionState.Connected; }
     }
 
-    /** One volume as seen through a connection; {@code outOfSyncKiB} is -1 when the output did not include statistics. */
+    /**
+     * One volume as seen through a connection. {@code outOfSyncKiB} is -1 when the output had no statistics;
+     * {@code percentInSync} is status --json's {@code percent-in-sync}, or events2's resync {@code done} while
+     * resyncing, -1 when neither was reported.
+     */
     public record PeerDevice(int volume, ReplicationState replication, DiskState peerDisk, boolean peerClient, long outOfSyncKiB,
                              double percentInSync) {
         public PeerDevice {
