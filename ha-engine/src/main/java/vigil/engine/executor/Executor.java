@@ -300,8 +300,11 @@ public final class Executor implements AutoCloseable {
             for (Lane lane : lanes.values()) {
                 // a lane busy with an operation may be starting the resource right now: stop it after that too
                 if (lane.config == null || (lane.role == Role.STOPPED && lane.current == null)) continue;
-                // a promoted instance must be demoted before it stops; demoting an unpromoted one is harmless
-                boolean promoted = lane.role == Role.PROMOTED || (lane.role != Role.STARTED && lane.config.isPromotable());
+                // a promoted instance must be demoted before it stops (Stateful refuses to stop while promoted); so must
+                // one whose role is unknown or that is being promoted right now
+                boolean promoting = lane.current != null && lane.current.request.action() == ResourceAction.PROMOTE;
+                boolean promoted = lane.role == Role.PROMOTED
+                        || (lane.config.isPromotable() && (lane.role == null || promoting));
                 if (demoteOnly && !promoted) continue;
                 cancelRecurring(lane);
                 long seq = ++localSeq;

@@ -435,4 +435,23 @@ class ExecutorTest {
         assertThrows(IllegalArgumentException.class, () -> ResourceAction.parse("reboot"));
         assertEquals(ResourceAction.MIGRATE_FROM, ResourceAction.parse("migrate_from"));
     }
+
+    @Test
+    void stopAll_unpromotedInstance_stoppedWithoutDemote_unknownRoleDemotedFirst() {
+        Svc u = new Svc("u");
+        Svc x = new Svc("x");
+        Primitive pu = svc("u");
+        Primitive px = svc("x");
+        done(executor.submit(ActionRequest.of("1", 1, pu, ResourceAction.START).asCloneInstance(new Clone("u-clone", pu, null, true), 0)));
+        x.running.set(true);
+        // a failed demote leaves x's role unknown: it may still be promoted
+        x.running.set(false);
+        done(executor.submit(ActionRequest.of("2", 1, px, ResourceAction.DEMOTE).asCloneInstance(new Clone("x-clone", px, null, true), 0)));
+        calls.clear();
+        List<ActionResult> r = executor.stopAll("test").orTimeout(20, TimeUnit.SECONDS).join();
+        assertEquals(List.of(ResourceAction.STOP, ResourceAction.DEMOTE, ResourceAction.STOP), r.stream().map(ActionResult::action).toList());
+        assertFalse(calls.contains("u.demote"), calls.toString());
+        assertTrue(calls.indexOf("x.demote") < calls.indexOf("x.stop"), calls.toString());
+        assertFalse(u.running.get());
+    }
 }
