@@ -173,12 +173,8 @@ public final class KvmDriver implements ResourceDriver {
         return run(i, "migrate_to", () -> {
             Target t = resolve(i, false);
             String peer = i.peerNode();
-            String targetUri = i.peerAttributes().getOrDefault(Migration.LIBVIRT_URI_ATTRIBUTE, "").strip();
             if (peer.isEmpty()) throw new KvmFailure(OcfCode.ERR_ARGS, "migrate_to of domain " + t.name() + " without a target node");
-            if (targetUri.isEmpty()) {
-                throw new KvmFailure(OcfCode.ERR_CONFIGURED, "node " + peer + " has no " + Migration.LIBVIRT_URI_ATTRIBUTE
-                        + " attribute: set it to the libvirt URI its libvirtd listens on (e.g. qemu+tcp://" + peer + "/system)");
-            }
+            String targetUri = Migration.targetUri(t.params(), peer, i.peerAttributes());
             String dataUri = Migration.dataUri(t.params(), i.peerAttributes());
             Duration limit = Migration.timeLimit(t.params(), i.timeout());
             try (Hypervisor h = Hypervisor.open(t.params().hypervisor())) {

@@ -14,7 +14,7 @@ import vigil.api.spi.ParameterSpec;
  * The {@code kvm} driver's instance parameters, parsed and checked. Names follow ocf:heartbeat:VirtualDomain
  * where it has an equivalent ({@code hypervisor}, {@code migrateuri} became {@code migration-uri} ...).
  */
-record KvmParams(String domain, String configBlob, String hypervisor, Optional<Duration> shutdownTimeout, String migrationUri,
+record KvmParams(String domain, String configBlob, String hypervisor, Optional<Duration> shutdownTimeout, String migrationTransport, String migrationUri,
                  long migrateBandwidthMiBs, Optional<Duration> migrateTimeout, boolean autoConverge, boolean unsafe,
                  boolean guestAgentPing) {
 
@@ -29,6 +29,9 @@ record KvmParams(String domain, String configBlob, String hypervisor, Optional<D
             new ParameterSpec("hypervisor", false, false, DEFAULT_HYPERVISOR, "libvirt URI of the local hypervisor."),
             new ParameterSpec("shutdown-timeout", false, false, "",
                     "How long stop waits for a graceful (ACPI) shutdown before destroying the domain. Default: two thirds of the stop timeout."),
+            new ParameterSpec("migration-transport", false, false, "ssh",
+                    "Transport to the target's libvirtd (ssh, tcp, tls, libssh) when the target node has no libvirt-uri attribute: "
+                            + "the URI is then the hypervisor URI with this transport and the node's hostname attribute (or its id) as host."),
             new ParameterSpec("migration-uri", false, false, "",
                     "Migration data URI such as tcp://10.0.0.2, used unless the target node has a migration-uri attribute. "
                             + "Default: libvirt picks the target's hostname."),
@@ -62,8 +65,12 @@ record KvmParams(String domain, String configBlob, String hypervisor, Optional<D
                     "set config-blob to the blob holding the domain XML, or domain to a domain defined on every node");
         }
         String hypervisor = params.getOrDefault("hypervisor", DEFAULT_HYPERVISOR).strip();
-        if (hypervisor.isEmpty() || !hypervisor.contains(":")) {
+        if (!hypervisor.matches("[a-z][a-z0-9+]*://[^/]*/.*")) {
             throw new ConfigException(field(resource, "hypervisor"), "not a libvirt URI: \"" + hypervisor + "\"", "use e.g. " + DEFAULT_HYPERVISOR);
+        }
+        String transport = params.getOrDefault("migration-transport", "ssh").strip();
+        if (!transport.matches("[a-z][a-z0-9]*")) {
+            throw new ConfigException(field(resource, "migration-transport"), "not a libvirt transport: \"" + transport + "\"", "use ssh, tcp, tls or libssh");
         }
         String migrationUri = params.getOrDefault("migration-uri", "").strip();
         if (!migrationUri.isEmpty() && !migrationUri.matches("[a-z][a-z0-9+.-]*://.+")) {
@@ -77,7 +84,7 @@ record KvmParams(String domain, String configBlob, String hypervisor, Optional<D
             throw new ConfigException(field(resource, "migrate-bandwidth"), "not a number: \"" + bw + "\"", "give MiB/s as an integer, 0 for unlimited");
         }
         if (bandwidth < 0) throw new ConfigException(field(resource, "migrate-bandwidth"), "must be >= 0, got " + bandwidth, "0 means unlimited");
-        return new KvmParams(domain, blob, hypervisor, duration(resource, params, "shutdown-timeout"), migrationUri, bandwidth,
+        return new KvmParams(domain, blob, hypervisor, duration(resource, params, "shutdown-timeout"), transport, migrationUri, bandwidth,
                 duration(resource, params, "migrate-timeout"), bool(resource, params, "auto-converge"), bool(resource, params, "unsafe"),
                 bool(resource, params, "guest-agent-ping"));
     }

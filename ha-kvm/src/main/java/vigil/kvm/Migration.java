@@ -30,6 +30,32 @@ final class Migration {
         return f;
     }
 
+    /** Node attribute with the host name libvirt URIs use for a node, when it differs from the node id. */
+    static final String HOSTNAME_ATTRIBUTE = "hostname";
+
+    /**
+     * The target's libvirt URI: its {@code libvirt-uri} attribute, else (as ocf:heartbeat:VirtualDomain does) the
+     * local hypervisor URI with the migration transport and the target's host name: {@code qemu:///system} to
+     * {@code qemu+ssh://kvm2.example.net/system}.
+     */
+    static String targetUri(KvmParams p, String peerNode, Map<String, String> peerAttributes) {
+        String own = peerAttributes.getOrDefault(LIBVIRT_URI_ATTRIBUTE, "").strip();
+        if (!own.isEmpty()) return own;
+        String host = peerAttributes.getOrDefault(HOSTNAME_ATTRIBUTE, "").strip();
+        if (host.isEmpty()) host = peerNode;
+        String uri = p.hypervisor();
+        int sep = uri.indexOf("://");
+        String scheme = uri.substring(0, sep);
+        int plus = scheme.indexOf('+');
+        String driver = plus < 0 ? scheme : scheme.substring(0, plus);
+        String rest = uri.substring(sep + 3);
+        int slash = rest.indexOf('/');
+        String path = slash < 0 ? "/" : rest.substring(slash);
+        int query = path.indexOf('?');
+        if (query >= 0) path = path.substring(0, query);
+        return driver + "+" + p.migrationTransport() + "://" + host + path;
+    }
+
     /** The target node's own migration-uri attribute wins over the resource parameter; empty lets libvirt choose. */
     static String dataUri(KvmParams p, Map<String, String> peerAttributes) {
         String own = peerAttributes.getOrDefault(MIGRATION_URI_ATTRIBUTE, "").strip();

@@ -180,12 +180,20 @@ class KvmDriverTest {
     }
 
     @Test
-    void migrateTo_targetWithoutLibvirtUri_isErrConfigured() {
-        ResourceInstance i = new ResourceInstance("vm1", "kvm", 0, Map.of("domain", "vm1", "hypervisor", "test:///default"), Map.of(), "n1",
-                Duration.ofSeconds(30), "n2", Map.of(), Map.of());
-        OperationResult r = new KvmDriver().migrateTo(i);
-        assertEquals(OcfCode.ERR_CONFIGURED, r.code());
-        assertTrue(r.message().contains("n2") && r.message().contains("libvirt-uri"), r.message());
+    void targetUri_nodeAttributeWins() {
+        KvmParams p = KvmParams.parse("r", Map.of("domain", "d"));
+        assertEquals("qemu+tls://x/system", Migration.targetUri(p, "n2", Map.of("libvirt-uri", "qemu+tls://x/system", "hostname", "h2")));
+    }
+
+    @Test
+    void targetUri_derivedFromHypervisorTransportAndHostname() {
+        KvmParams ssh = KvmParams.parse("r", Map.of("domain", "d"));
+        assertEquals("qemu+ssh://kvm2.example.net/system", Migration.targetUri(ssh, "kvm2", Map.of("hostname", "kvm2.example.net")));
+        assertEquals("qemu+ssh://kvm2/system", Migration.targetUri(ssh, "kvm2", Map.of()));
+        KvmParams tcp = KvmParams.parse("r", Map.of("domain", "d", "hypervisor", "qemu+unix:///system?socket=/run/x", "migration-transport", "tcp"));
+        assertEquals("qemu+tcp://kvm2/system", Migration.targetUri(tcp, "kvm2", Map.of()));
+        assertEquals("resources.r.params.migration-transport", assertThrows(ConfigException.class,
+                () -> KvmParams.parse("r", Map.of("domain", "d", "migration-transport", "ssh://x"))).field());
     }
 
     static ResourceInstance instance(Map<String, String> params, Map<String, String> blobs) {
