@@ -111,6 +111,29 @@ public final class DrbdDriver implements ResourceDriver {
         });
     }
 
+    /**
+     * Before a live migration of a VM on this disk, on the source and on the target: allow two Primaries
+     * ({@link DrbdController#openDualPrimaryWindow}). Fails, changing nothing, unless every peer is Connected and
+     * UpToDate.
+     */
+    public OperationResult openDualPrimaryWindow(ResourceInstance in) {
+        return guarded(in, "open dual-primary window", () -> {
+            controller(in).openDualPrimaryWindow(config(in), in.localNode());
+            return OperationResult.success();
+        });
+    }
+
+    /**
+     * After the migration (or its failure), on the node that no longer runs the VM with {@code demoteLocal}, then on
+     * the other: demote if asked, and disallow two Primaries again ({@link DrbdController#closeDualPrimaryWindow}).
+     */
+    public OperationResult closeDualPrimaryWindow(ResourceInstance in, boolean demoteLocal) {
+        return guarded(in, "close dual-primary window", () -> {
+            controller(in).closeDualPrimaryWindow(config(in).withAllowTwoPrimaries(true), in.localNode(), demoteLocal);
+            return OperationResult.success();
+        });
+    }
+
     @Override
     public ResourceMetadata metadata() {
         List<ParameterSpec> p = new ArrayList<>();

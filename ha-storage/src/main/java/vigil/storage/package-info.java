@@ -59,5 +59,7 @@
  *     {@code allow-two-primaries no}); on node2: the same without demoting.</li>
  * </ol>
  * If the migration fails, the VM still runs on node1: demote node2 instead and close the window the same way.
+ * {@link vigil.storage.DrbdDriver#openDualPrimaryWindow} and {@link vigil.storage.DrbdDriver#closeDualPrimaryWindow}
+ * run these steps for a {@link vigil.api.spi.ResourceInstance} of the {@code drbd} primitive on the local node.
  */
 package vigil.storage;

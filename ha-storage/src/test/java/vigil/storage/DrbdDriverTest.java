@@ -146,6 +146,38 @@ class DrbdDriverTest {
     }
 
     @Test
+    void liveMigrationWindow_sourceAndTarget_fullSequence() {
+        // source node1 (Primary), target node2; the stand-in answers each node's status in the order the engine asks
+        RecordingDrbd source = new RecordingDrbd().on(STATUS,
+                RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"),      // open: peer UpToDate
+                RecordingDrbd.statusJson("adapted-dual-primary.json", "1-single-0", "r0"),   // close: both Primary
+                RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0")); // demoted
+        RecordingDrbd target = new RecordingDrbd().on(STATUS,
+                RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),  // open: peer (source) Primary UpToDate
+                RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"));      // close: only the target is Primary
+        DrbdDriver src = new DrbdDriver(source, PeerFencing.inMemory());
+        DrbdDriver tgt = new DrbdDriver(target, PeerFencing.inMemory());
+        assertEquals(OcfCode.SUCCESS, src.openDualPrimaryWindow(instance("node1")).code());
+        assertEquals(OcfCode.SUCCESS, tgt.openDualPrimaryWindow(instance("node2")).code());
+        assertEquals(OcfCode.SUCCESS, src.closeDualPrimaryWindow(instance("node1"), true).code());
+        assertEquals(OcfCode.SUCCESS, tgt.closeDualPrimaryWindow(instance("node2"), false).code());
+        assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdsetup net-options r0 1 --allow-two-primaries=yes",
+                "drbdsetup status r0 --json --verbose --statistics", "drbdadm secondary r0",
+                "drbdsetup status r0 --json --verbose --statistics", "drbdsetup net-options r0 1 --allow-two-primaries=no"), source.commands());
+        assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdsetup net-options r0 0 --allow-two-primaries=yes",
+                "drbdsetup status r0 --json --verbose --statistics", "drbdsetup status r0 --json --verbose --statistics",
+                "drbdsetup net-options r0 0 --allow-two-primaries=no"), target.commands());
+    }
+
+    @Test
+    void liveMigrationWindow_peerNotUpToDate_refused() {
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("adapted-standalone-split-brain.json", "1-single-0", "r0"));
+        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).openDualPrimaryWindow(instance("node1"));
+        assertEquals(OcfCode.ERR_GENERIC, r.code());
+        assertTrue(r.message().contains("cannot allow two primaries for a live migration: peer node2 is StandAlone"), r.message());
+    }
+
+    @Test
     void badParameters_areErrConfigured() {
         Map<String, String> p = new LinkedHashMap<>(instance("node1").params());
         p.remove("hosts");
