@@ -21,6 +21,7 @@ import vigil.api.spi.FenceRequest;
 import vigil.api.spi.FenceResult;
 import vigil.fencing.FenceAgents;
 import vigil.fencing.LogCapture;
+import vigil.testkit.Await;
 import vigil.testkit.IpmiSimLab;
 import vigil.testkit.LabDir;
 
@@ -68,6 +69,18 @@ class IpmiFenceIT {
             assertTrue(reboot.detail().contains("was off, powered on again"), reboot.detail());
             assertTrue(bmc.powerOn());
             assertInstanceOf(FenceResult.On.class, a.monitor(T));
+        }
+    }
+
+    @Test
+    void reboot_methodCycle_isOnePowerCycle() {
+        bmc.setPower(true);
+        try (FenceAgent a = agent(Map.of("method", "cycle"))) {
+            FenceResult r = a.reboot(new FenceRequest("n1", null, T));
+            assertInstanceOf(FenceResult.Off.class, r, r.detail());
+            assertTrue(r.detail().contains("power-cycled"), r.detail());
+            // ipmi_sim powers the chassis off at once and on again a second later
+            Await.until(Duration.ofSeconds(20), "simulated chassis on again after the cycle", bmc::powerOn);
         }
     }
 
