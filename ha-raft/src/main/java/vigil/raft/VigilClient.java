@@ -48,11 +48,14 @@ public final class VigilClient implements AutoCloseable {
     /** The leader's state after a Raft read index: linearizable. */
     public ClusterState readLinearizable() { return query(null, true).state(); }
 
+    /** The leader's view after a Raft read index. */
+    public NodeView readLeader() { return query(null, true); }
+
     /** What one node has applied, without waiting for anything (its own view, possibly behind). */
     public NodeView readLocal(String nodeId) { return query(nodeId, false); }
 
-    /** A node's applied state and the log index it reflects. */
-    public record NodeView(long appliedIndex, ClusterState state) {}
+    /** A node's applied state, the log index it reflects, and the leader and term it knows of. */
+    public record NodeView(long appliedIndex, ClusterState state, String leaderId, long term) {}
 
     private NodeView query(String nodeId, boolean linearizable) {
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(true).build().toByteArray()));
@@ -63,7 +66,7 @@ public final class VigilClient implements AutoCloseable {
             RaftClientReply r = f.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
             if (!r.isSuccess()) throw new ClusterUnavailableException("read failed: " + r.getException());
             QueryReplyP reply = QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray());
-            return new NodeView(reply.getAppliedIndex(), LogCodec.state(reply.getState()));
+            return new NodeView(reply.getAppliedIndex(), LogCodec.state(reply.getState()), reply.getLeaderId(), reply.getTerm());
         } catch (ExecutionException | TimeoutException | IOException e) {
             throw new ClusterUnavailableException("read from " + (nodeId == null ? "the leader" : nodeId) + " failed: " + e, e);
         } catch (InterruptedException e) {

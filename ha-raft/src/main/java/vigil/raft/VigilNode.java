@@ -72,6 +72,7 @@ public final class VigilNode implements AutoCloseable {
     private final Duration requestTimeout;
     private final CopyOnWriteArrayList<StateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<LeadershipListener> leadershipListeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile String leaderId = "";
     private volatile long term;
 
@@ -306,6 +307,7 @@ public final class VigilNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         submitter.close();
         try {
             client.close();

@@ -81,7 +81,9 @@ final class VigilStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         // called after a snapshot from the leader was installed
-        load(storage.loadLatestSnapshot());
+        SingleFileSnapshotInfo installed = storage.loadLatestSnapshot();
+        LOG.log(System.Logger.Level.INFO, "{0}: installed a snapshot from the leader at {1}", node, installed == null ? "none" : installed.getTermIndex());
+        load(installed);
     }
 
     @Override
@@ -115,10 +117,33 @@ final class VigilStateMachine extends BaseStateMachine {
             LOG.log(System.Logger.Level.WARNING, "{0}: log entry {1} is not a Vigil entry, skipped: {2}", node, index, e.getMessage());
             decoded = new LogCodec.Entry(s.now(), List.of());
         }
-        List<CommandResultP> results = new ArrayList<>(decoded.commands().size());
-        for (Command c : decoded.commands()) {
+        Batch b = applyBatch(s, decoded);
+        reply.addAllResults(b.results());
+        s = b.state();
+        ok = b.ok();
+        bad = b.rejected();
+        state = s;
+        updateLastAppliedTermIndex(entry.getTerm(), index);
+        meters.applied(ok, bad, System.nanoTime() - started);
+        onApplied.accept(index, s);
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.build().toByteArray())));
+    }
+
+    /** The outcome of one log entry: the new state and each command's result. */
+    record Batch(ClusterState state, List<CommandResultP> results, int ok, int rejected) {}
+
+    /**
+     * Applies each command of an entry on its own: a rejected one leaves the state as it was, the rest still apply.
+     * Pure: the same state and entry always give the same batch.
+     */
+    static Batch applyBatch(ClusterState start, LogCodec.Entry entry) {
+        ClusterState s = start;
+        int ok = 0;
+        int bad = 0;
+        List<CommandResultP> results = new ArrayList<>(entry.commands().size());
+        for (Command c : entry.commands()) {
             try {
-                s = StateTransitions.apply(s, c, decoded.at());
+                s = StateTransitions.apply(s, c, entry.at());
                 results.add(CommandResultP.newBuilder().setOk(true).build());
                 ok++;
             } catch (ConfigException e) {
@@ -131,12 +156,7 @@ final class VigilStateMachine extends BaseStateMachine {
                 bad++;
             }
         }
-        reply.addAllResults(results);
-        state = s;
-        updateLastAppliedTermIndex(entry.getTerm(), index);
-        meters.applied(ok, bad, System.nanoTime() - started);
-        onApplied.accept(index, s);
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.build().toByteArray())));
+        return new Batch(s, results, ok, bad);
     }
 
     @Override
@@ -145,6 +165,12 @@ final class VigilStateMachine extends BaseStateMachine {
             QueryP q = QueryP.parseFrom(request.getContent().toByteArray());
             ClusterState s = state;
             QueryReplyP.Builder r = QueryReplyP.newBuilder().setAppliedIndex(appliedIndex());
+            try {
+                var info = getServer().get().getDivision(getGroupId()).getInfo();
+                r.setTerm(info.getCurrentTerm()).setLeaderId(info.getLeaderId() == null ? "" : info.getLeaderId().toString());
+            } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException | RuntimeException e) {
+                // no server information yet: leave leader and term empty
+            }
             if (q.getFullState()) r.setState(LogCodec.state(s));
             return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(r.build().toByteArray())));
         } catch (IOException e) {

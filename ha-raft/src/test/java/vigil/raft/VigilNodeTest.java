@@ -1,0 +1,72 @@
+package vigil.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vigil.api.ConfigException;
+import vigil.api.model.Node;
+import vigil.api.model.Primitive;
+import vigil.engine.state.Command;
+import vigil.testkit.Await;
+
+class VigilNodeTest {
+    @TempDir
+    Path dir;
+
+    private static String freeAddress() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    private static VigilNode.Builder single(String address, Path data, String cluster) {
+        return VigilNode.builder().id("n1").address(address).peers(List.of(Node.member("n1", address))).dataDir(data).clusterName(cluster);
+    }
+
+    @Test
+    void start_onDataDirOfAnotherCluster_refusesNamingBothIds() throws Exception {
+        String address = freeAddress();
+        Path data = dir.resolve("n1");
+        try (VigilNode node = single(address, data, "alpha").start()) {
+            Await.until(Duration.ofSeconds(30), "single node leads", node::isLeader);
+            node.submit(List.of(new Command.PutResource(Primitive.builder("r1", "ocf:heartbeat:Dummy").build()))).get().get(0).orThrow();
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> single(address, data, "beta").start());
+        assertEquals("dataDir", e.field());
+        assertTrue(e.getMessage().contains(RaftSetup.clusterId("alpha").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(RaftSetup.clusterId("beta").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("\"alpha\"") && e.getMessage().contains("\"beta\""), e.getMessage());
+
+        // the right cluster name still starts, from the same data: snapshot + log replay
+        try (VigilNode node = single(address, data, "alpha").start()) {
+            Await.until(Duration.ofSeconds(30), "state replayed", () -> node.state().config().resource("r1").isPresent());
+        }
+    }
+
+    @Test
+    void builder_missingOrWrongFields_nameTheField() {
+        Path data = dir.resolve("x");
+        assertEquals("id", assertThrows(ConfigException.class, () -> VigilNode.builder().start()).field());
+        assertEquals("clusterName", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").start()).field());
+        assertEquals("address", assertThrows(ConfigException.class,
+                () -> VigilNode.builder().id("n1").clusterName("c").address("nohost").start()).field());
+        assertEquals("dataDir", assertThrows(ConfigException.class,
+                () -> VigilNode.builder().id("n1").clusterName("c").address("127.0.0.1:7000").start()).field());
+        assertEquals("peers", assertThrows(ConfigException.class,
+                () -> VigilNode.builder().id("n1").clusterName("c").address("127.0.0.1:7000").dataDir(data).start()).field());
+        assertEquals("peers", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c").address("127.0.0.1:7000")
+                .dataDir(data).peers(List.of(Node.member("n2", "127.0.0.2:7000"))).start()).field());
+        assertEquals("peers.n1.address", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c")
+                .address("127.0.0.1:7000").dataDir(data).peers(List.of(Node.member("n1", "127.0.0.1:7001"))).start()).field());
+        assertEquals("nodeTimeout", assertThrows(ConfigException.class, () -> single("127.0.0.1:7000", data, "c").nodeTimeout(Duration.ofMillis(5)).start()).field());
+        assertTrue(!Files.exists(data), "nothing is written before validation passes");
+    }
+}
