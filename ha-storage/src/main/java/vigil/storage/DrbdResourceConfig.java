@@ -76,13 +76,13 @@ public record DrbdResourceConfig(String name, List<Host> hosts, List<Volume> vol
             for (Volume v : volumes) {
                 String d = h.disk().get(v.number());
                 if (d == null || d.isBlank()) throw new ConfigException(field + ".disk@" + h.node(), "no backing disk for volume " + v.number() + " on " + h.node(), "set disk (or disk@" + h.node() + ")");
-                checkPath(field + ".disk@" + h.node(), d, true);
+                checkPath(field + ".disk@" + h.node(), d);
             }
         }
         for (Volume v : volumes) {
-            checkPath(field + ".device", v.device(), false);
+            checkPath(field + ".device", v.device());
             if (!v.device().matches("/dev/drbd\\d+")) throw new ConfigException(field + ".device", "\"" + v.device() + "\" is not a DRBD device", "use /dev/drbdN, N the minor number");
-            if (!v.metaDisk().equals("internal")) checkPath(field + ".meta-disk", v.metaDisk(), false);
+            if (!v.metaDisk().equals("internal")) checkPath(field + ".meta-disk", v.metaDisk());
         }
         protocol = protocol == null ? "C" : protocol;
         if (!protocol.equals("C")) throw new ConfigException(field + ".protocol", "protocol " + protocol + " can lose acknowledged writes on failover", "use protocol C");
@@ -110,7 +110,7 @@ public record DrbdResourceConfig(String name, List<Host> hosts, List<Volume> vol
     static final List<String> HANDLERS = List.of("fence-peer", "unfence-peer", "split-brain", "pri-lost-after-sb", "before-resync-target",
             "after-resync-target", "local-io-error", "quorum-lost", "disconnected");
 
-    private static void checkPath(String field, String path, boolean allowDeviceLike) {
+    private static void checkPath(String field, String path) {
         if (!path.startsWith("/") || path.contains(" ") || path.contains(";") || path.contains("\"") || path.contains("{")) {
             throw new ConfigException(field, "\"" + path + "\" is not an absolute device path", "give a path like /dev/vg0/vm1-disk");
         }
