@@ -47,9 +47,12 @@ public final class SyntheticCluster {
      */
     public record Spec(int nodes, int resources, int constraints, double running, double troubled, double failures,
                        int stickiness, boolean withClones) {
-        /** The benchmark shape: half as many constraints as resources, half running, healthy nodes. */
+        /**
+         * The benchmark shape: primitives on healthy nodes, half as many constraints as resources (a third each of
+         * location, colocation and order), half of the resources running.
+         */
         public static Spec bench(int nodes, int resources) {
-            return new Spec(nodes, resources, resources / 2, 0.5, 0, 0, 0, true);
+            return new Spec(nodes, resources, resources / 2, 0.5, 0, 0, 0, false);
         }
     }
 
