@@ -100,7 +100,10 @@ public final class TopologyFencer implements NodeFencer {
 
     private FenceResult runDevice(FenceDevice device, String target, String action, Duration timeout) {
         try {
-            if (!device.delay().isZero()) sleeper.sleep(device.delay());
+            if (!device.delay().isZero()) {
+                LOG.log(System.Logger.Level.INFO, target + ": waiting delay " + device.delay().toMillis() + " ms of " + device.id() + " before fencing");
+                sleeper.sleep(device.delay());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new FenceResult.Failed(device.id() + ": interrupted while waiting its delay");
@@ -121,6 +124,10 @@ public final class TopologyFencer implements NodeFencer {
             return r;
         } catch (VigilException | IllegalArgumentException | IllegalStateException e) {
             return new FenceResult.Failed(device.id() + ": cannot use device: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a bug or an environment problem in an adapter: the level fails, the next one still gets its chance
+            LOG.log(System.Logger.Level.ERROR, target + ": fence device " + device.id() + " failed unexpectedly", e);
+            return new FenceResult.Failed(device.id() + ": unexpected error: " + e);
         }
     }
 

@@ -120,7 +120,7 @@ public final class IpmiFenceAgent implements FenceAgent {
 
     private Result run(PowerCommand cmd, Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) return new Result(Optional.empty(), Optional.of("timed out before " + cmd.name().toLowerCase() + " could run"));
-        ProcessResult r = runner.run(Ipmitool.argv(target, cmd), password.isEmpty() ? Map.of() : Map.of(Ipmitool.PASSWORD_ENV, password), "", timeout);
+        ProcessResult r = runner.run(Ipmitool.argv(target, cmd, !password.isEmpty()), password.isEmpty() ? Map.of() : Map.of(Ipmitool.PASSWORD_ENV, password), "", timeout);
         if (r.timedOut()) {
             return new Result(Optional.empty(), Optional.of("ipmitool chassis power " + cmd.name().toLowerCase() + " timed out after "
                     + timeout.toMillis() + " ms talking to " + target.ip() + ":" + target.port() + " (check the BMC, or raise the timeout)"));

@@ -20,10 +20,12 @@ public final class Ipmitool {
 
     public enum PowerCommand { STATUS, ON, OFF, CYCLE }
 
-    public static List<String> argv(Target t, PowerCommand command) {
+    /** With {@code passwordInEnv} false the BMC user has an empty password ({@code -P ""}), else it is read from {@link #PASSWORD_ENV}. */
+    public static List<String> argv(Target t, PowerCommand command, boolean passwordInEnv) {
         List<String> a = new ArrayList<>(List.of(t.program(), "-I", "lanplus", "-H", t.ip(), "-p", Integer.toString(t.port())));
         if (!t.username().isEmpty()) a.addAll(List.of("-U", t.username()));
-        a.add("-E");
+        if (passwordInEnv) a.add("-E");
+        else a.addAll(List.of("-P", ""));
         a.addAll(List.of("-L", t.privlvl().toUpperCase(Locale.ROOT), "-C", Integer.toString(t.cipher())));
         a.addAll(List.of("-N", Long.toString(Math.max(1, t.lanTimeout().toSeconds())), "-R", Integer.toString(t.retries())));
         // -v makes ipmitool say why a session failed (wrong password vs. no answer)

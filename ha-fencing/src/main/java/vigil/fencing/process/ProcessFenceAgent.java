@@ -18,17 +18,21 @@ import vigil.api.spi.FenceResult;
 /**
  * Type {@code process}, for tests and the demo: "powers off" a Vigil node that is a local process by SIGKILL.
  * The host map sends each node to the file holding its pid; off kills it and returns {@link FenceResult.Off} once the
- * pid is gone, status reports whether it is alive. It cannot power a node on.
+ * pid is gone, status reports whether it is alive. It cannot power a node on. With parameter {@code match}, a pid
+ * whose command line does not contain it is a stale pid file (the pid was reused): that node is not running, and the
+ * unrelated process is left alone.
  */
 public final class ProcessFenceAgent implements FenceAgent {
     private static final System.Logger LOG = System.getLogger(ProcessFenceAgent.class.getName());
 
     private final String id;
     private final Map<String, String> pidFiles;
+    private final String match;
 
-    ProcessFenceAgent(String id, Map<String, String> pidFiles) {
+    ProcessFenceAgent(String id, Map<String, String> pidFiles, String match) {
         this.id = id;
         this.pidFiles = pidFiles;
+        this.match = match;
     }
 
     public static final class Provider implements FenceAgentProvider {
@@ -41,7 +45,7 @@ public final class ProcessFenceAgent implements FenceAgent {
                 throw new ConfigException("fence-devices." + device.id() + ".host-map", "empty",
                         "map every node this device fences to its pid file, e.g. node1: /run/vigil/node1.pid");
             }
-            return new ProcessFenceAgent(device.id(), device.hostMap());
+            return new ProcessFenceAgent(device.id(), device.hostMap(), device.params().getOrDefault("match", ""));
         }
     }
 
@@ -142,6 +146,15 @@ public final class ProcessFenceAgent implements FenceAgent {
             return p;
         }
         p.handle = ProcessHandle.of(p.pid).filter(ProcessHandle::isAlive);
+        if (p.handle.isPresent() && !match.isEmpty()) {
+            Optional<String> cmd = p.handle.get().info().commandLine();
+            if (cmd.isEmpty()) {
+                p.failure = "cannot read the command line of pid " + p.pid + " to check it is a node process (run Vigil as the node's user)";
+            } else if (!cmd.get().contains(match)) {
+                LOG.log(System.Logger.Level.INFO, request.node() + ": pid " + p.pid + " from " + p.file + " is another program now, node not running");
+                p.handle = Optional.empty();
+            }
+        }
         return p;
     }
 }

@@ -24,15 +24,17 @@ class IpmitoolTest {
     @Test
     void argv_status_passesPasswordByEnvironmentNotArgv() {
         assertEquals(List.of("ipmitool", "-I", "lanplus", "-H", "10.0.0.5", "-p", "6230", "-U", "admin", "-E", "-L", "ADMINISTRATOR",
-                "-C", "3", "-N", "2", "-R", "1", "-v", "chassis", "power", "status"), Ipmitool.argv(T, Ipmitool.PowerCommand.STATUS));
-        assertEquals("off", Ipmitool.argv(T, Ipmitool.PowerCommand.OFF).get(21));
+                "-C", "3", "-N", "2", "-R", "1", "-v", "chassis", "power", "status"), Ipmitool.argv(T, Ipmitool.PowerCommand.STATUS, true));
+        assertEquals("off", Ipmitool.argv(T, Ipmitool.PowerCommand.OFF, true).get(21));
     }
 
     @Test
     void argv_noUsername_omitsU() {
         var t = new Ipmitool.Target("/opt/ipmitool", "h", 623, "", "operator", 17, Duration.ofMillis(300), 0);
-        List<String> a = Ipmitool.argv(t, Ipmitool.PowerCommand.CYCLE);
+        List<String> a = Ipmitool.argv(t, Ipmitool.PowerCommand.CYCLE, false);
         assertFalse(a.contains("-U"));
+        assertFalse(a.contains("-E"));
+        assertEquals("", a.get(a.indexOf("-P") + 1), "an empty password is given as such, so ipmitool does not prompt");
         assertTrue(String.join(" ", a).contains("-L OPERATOR -C 17 -N 1 -R 0 -v chassis power cycle"), a.toString());
     }
 

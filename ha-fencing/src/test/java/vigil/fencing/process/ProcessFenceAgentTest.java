@@ -63,6 +63,21 @@ class ProcessFenceAgentTest {
     }
 
     @Test
+    void match_stalePidOfAnotherProgram_isLeftAlone() throws Exception {
+        Process other = new ProcessBuilder("sleep", "600").start();
+        try {
+            Path pid = dir.resolve("n1.pid");
+            Files.writeString(pid, Long.toString(other.pid()));
+            FenceAgent a = FenceAgents.create(new FenceDevice("proc", "process", Map.of("match", "vigil-node"), List.of(), Map.of("n1", pid.toString()), null));
+            assertInstanceOf(FenceResult.Off.class, a.status(req("n1")));
+            assertInstanceOf(FenceResult.Off.class, a.off(req("n1")));
+            assertTrue(other.isAlive(), "an unrelated process must not be killed");
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    @Test
     void emptyHostMap_isAConfigError() {
         assertEquals("fence-devices.proc.host-map", assertThrows(ConfigException.class, () -> agent(Map.of())).field());
     }
