@@ -35,17 +35,23 @@ public final class Daemon implements AutoCloseable {
     private final NodeRuntime runtime;
     private final AdminServer admin;
     private final StatusServer web;
+    private final NodeConfig config;
 
     private Daemon(NodeConfig config, NodeRuntimeFactory factory) {
+        this.config = config;
         String token = TokenAuth.readTokenFile(config.tokenFile());
         ClusterConfig bootstrap = config.clusterFile() == null || !Files.exists(config.clusterFile()) ? null : ConfigYaml.read(config.clusterFile());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
             runtime = factory.start(config, bootstrap, meters);
             open.add(runtime);
-            String[] a = hostPort(config.self().admin());
-            admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token);
-            open.add(admin);
+            if (runtime.servesAdminApi()) {
+                admin = null;
+            } else {
+                String[] a = hostPort(config.self().admin());
+                admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token);
+                open.add(admin);
+            }
             open.add(ClusterMeters.bind(runtime.cluster(), meters));
             if (config.http().isEmpty()) {
                 web = null;
@@ -81,7 +87,7 @@ public final class Daemon implements AutoCloseable {
 
     public NodeRuntime runtime() { return runtime; }
 
-    public int adminPort() { return admin.port(); }
+    public int adminPort() { return admin == null ? Integer.parseInt(hostPort(config.self().admin())[1]) : admin.port(); }
 
     public int httpPort() { return web == null ? -1 : web.port(); }
 

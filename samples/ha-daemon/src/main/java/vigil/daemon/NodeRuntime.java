@@ -11,6 +11,9 @@ public interface NodeRuntime extends AutoCloseable {
     /** This node's view of the cluster (linearizable reads, committed writes). */
     Cluster cluster();
 
+    /** Whether the node already serves the admin API on its admin address (then the daemon does not). */
+    default boolean servesAdminApi() { return false; }
+
     /** Stops the node: resources are left to the cluster's policy, the Raft member leaves cleanly where it can. */
     @Override
     void close();

@@ -123,7 +123,7 @@ final class Setup {
             throw new ConfigException("nodes." + n.id() + ".attributes." + ADMIN_ADDRESS, "node " + n.id() + " does not say where its admin API listens",
                     "add the attribute " + ADMIN_ADDRESS + ": host:port to node " + n.id());
         }
-        return new NodeConfig.Peer(n.address(), admin);
+        return new NodeConfig.Peer(n.address(), admin, n.role());
     }
 
     private static String required(Args a, String option, String what) {

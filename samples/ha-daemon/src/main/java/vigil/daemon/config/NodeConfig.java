@@ -27,12 +27,15 @@ import vigil.api.model.NodeRole;
  */
 public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile) {
 
-    /** A cluster member's addresses: {@code raft} for replication, {@code admin} for the gRPC admin API. */
-    public record Peer(String raft, String admin) {
+    /** A cluster member's addresses: {@code raft} for replication, {@code admin} for the gRPC admin API; its role. */
+    public record Peer(String raft, String admin, NodeRole role) {
         public Peer {
             Objects.requireNonNull(raft, "raft");
             Objects.requireNonNull(admin, "admin");
+            role = role == null ? NodeRole.MEMBER : role;
         }
+
+        public Peer(String raft, String admin) { this(raft, admin, NodeRole.MEMBER); }
     }
 
     public NodeConfig {
@@ -70,24 +73,25 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
         try {
             root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config");
             String node = root.string("node");
-            NodeRole role = switch (root.string("role", "member").trim().toLowerCase(Locale.ROOT)) {
-                case "member" -> NodeRole.MEMBER;
-                case "witness" -> NodeRole.WITNESS;
-                default -> throw new ConfigException("role", "unknown role \"" + root.string("role") + "\"", "use member or witness");
-            };
+            String roleText = root.string("role", null);
             Map<String, Peer> peers = new LinkedHashMap<>();
             YamlTree.Mapping pm = root.mapping("peers");
             for (String id : pm.keys()) {
-                YamlTree.Mapping p = pm.mapping(id).allow("raft", "admin");
+                YamlTree.Mapping p = pm.mapping(id).allow("raft", "admin", "role");
                 String raft = p.string("raft");
                 String admin = p.string("admin");
                 checkHostPort(p.field("raft"), raft);
                 checkHostPort(p.field("admin"), admin);
-                peers.put(id, new Peer(raft, admin));
+                peers.put(id, new Peer(raft, admin, role(p.field("role"), p.string("role", "member"))));
             }
             if (!peers.containsKey(node)) {
                 throw new ConfigException("peers", "this node \"" + node + "\" is not among the peers " + peers.keySet(),
                         "add '" + node + ": {raft: host:port, admin: host:port}' under peers");
+            }
+            NodeRole role = roleText == null ? peers.get(node).role() : role("role", roleText);
+            if (role != peers.get(node).role()) {
+                throw new ConfigException("role", "this node is a " + role.name().toLowerCase(Locale.ROOT) + " but its peers entry says "
+                        + peers.get(node).role().name().toLowerCase(Locale.ROOT), "make role and peers." + node + ".role agree");
             }
             String http = root.string("http", "");
             if (!http.isEmpty()) checkHostPort("http", http);
@@ -96,6 +100,14 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
             return new NodeConfig(node, role, base.resolve(root.string("data-dir")), base.resolve(root.string("token-file")), http, peers, cluster);
         } catch (ConfigException e) {
             throw new YamlConfigException(source, root.tree().lineOf(e.field()), e.field(), e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
+        }
+    }
+
+    private static NodeRole role(String field, String text) {
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "member": return NodeRole.MEMBER;
+            case "witness": return NodeRole.WITNESS;
+            default: throw new ConfigException(field, "unknown role \"" + text + "\"", "use member (runs resources) or witness (only votes)");
         }
     }
 
@@ -126,6 +138,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
             Map<String, Object> pm = new LinkedHashMap<>();
             pm.put("raft", p.raft());
             pm.put("admin", p.admin());
+            if (p.role() == NodeRole.WITNESS) pm.put("role", "witness");
             ps.put(id, pm);
         });
         m.put("peers", ps);

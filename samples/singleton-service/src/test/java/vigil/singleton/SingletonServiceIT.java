@@ -1,0 +1,88 @@
+package vigil.singleton;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import vigil.testkit.Await;
+import vigil.testkit.LabDir;
+import vigil.testkit.Peer;
+
+/** Three service processes: the ticker runs on exactly one; killing that one moves it to another. */
+class SingletonServiceIT {
+
+    @Test
+    void ticker_runsOnOneNode_andMovesWhenItsNodeDies() throws Exception {
+        Path lab = LabDir.create("single");
+        Path token = lab.resolve("token");
+        Files.writeString(token, "singleton-test-token\n");
+        Path ticks = lab.resolve("ticks.log");
+        int port = freePort();
+        String peers = "n1=127.0.0.1:" + port + ",n2=127.0.0.2:" + port + ",n3=127.0.0.3:" + port;
+        Map<String, Peer> nodes = new LinkedHashMap<>();
+        try {
+            for (String id : List.of("n1", "n2", "n3")) {
+                nodes.put(id, Peer.start(id, lab, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                        "-cp", System.getProperty("java.class.path"), SingletonService.class.getName(), "--id", id, "--peers", peers,
+                        "--data", lab.resolve(id).toString(), "--token-file", token.toString(), "--ticks", ticks.toString(), "--interval", "100ms")));
+            }
+            for (var e : nodes.entrySet()) {
+                Await.until(Duration.ofSeconds(60), e.getKey() + " ready (log " + e.getValue().log() + ")", () -> Files.readString(e.getValue().log()).contains("READY"));
+            }
+            Await.until(Duration.ofSeconds(60), "ticks", () -> Files.exists(ticks) && lines(ticks).size() >= 5);
+            int seen = lines(ticks).size();
+            Await.until(Duration.ofSeconds(30), "20 more ticks", () -> lines(ticks).size() >= seen + 20);
+            Set<String> writers = writers(lines(ticks).subList(seen, lines(ticks).size()));
+            assertEquals(1, writers.size(), "ticks from " + writers);
+            String active = writers.iterator().next();
+
+            nodes.get(active).process().destroyForcibly().waitFor();
+            int before = lines(ticks).size();
+            String next = Await.value(Duration.ofSeconds(60), "ticks from another node", () -> {
+                List<String> after = lines(ticks).subList(before, lines(ticks).size());
+                Set<String> w = writers(after);
+                w.remove(active);
+                return w.isEmpty() ? null : w.iterator().next();
+            });
+            int moved = lines(ticks).size();
+            Await.until(Duration.ofSeconds(30), "10 ticks on " + next, () -> lines(ticks).size() >= moved + 10);
+            assertEquals(Set.of(next), writers(lines(ticks).subList(moved, lines(ticks).size())), "exactly one node ticks after the failover");
+            assertTrue(!next.equals(active));
+        } finally {
+            nodes.values().forEach(Peer::close);
+        }
+    }
+
+    private static List<String> lines(Path f) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String l : Files.readAllLines(f)) if (l.startsWith("tick ")) out.add(l);
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Set<String> writers(List<String> lines) {
+        Set<String> s = new TreeSet<>();
+        for (String l : lines) s.add(l.split(" ")[2]);
+        return s;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort() < 60000 ? s.getLocalPort() : freePort();
+        }
+    }
+}
