@@ -45,13 +45,13 @@ public final class OcfDriver implements ResourceDriver {
     private final Path root;
     private final Path agentPath;
     private final ProcessRunner runner;
-    private final PromotionShim shim;
+    private final ToolShims shim;
     private volatile CachedMetadata cached;
 
     /** Either the parsed meta-data or why it could not be had, for one version (mtime) of the agent file. */
     private record CachedMetadata(long modified, OcfAgentMetadata metadata, String error) {}
 
-    OcfDriver(String type, Path root, ProcessRunner runner, PromotionShim shim) {
+    OcfDriver(String type, Path root, ProcessRunner runner, ToolShims shim) {
         String[] parts = parseType(type);
         this.type = type;
         this.provider = parts[0];
@@ -265,10 +265,10 @@ public final class OcfDriver implements ResourceDriver {
         env.putAll(extra);
         String instanceName = env.get("OCF_RESOURCE_INSTANCE");
         Path scores = shim.scoreFile(instanceName);
-        long before = PromotionShim.size(scores);
+        long before = ToolShims.size(scores);
         env.put("HA_SBIN_DIR", shim.dir().toString());
         env.put("PATH", shim.dir() + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
-        env.put(PromotionShim.FILE_ENV, scores.toString());
+        env.put(ToolShims.FILE_ENV, scores.toString());
 
         ProcessResult r = runner.run(argv(agentPath, action), env, "", inst.timeout());
         OcfCode code = code(r);
@@ -282,7 +282,7 @@ public final class OcfDriver implements ResourceDriver {
                 message = "agent exited with " + r.exitCode() + ", which OCF does not define" + (message.isEmpty() ? "" : ": " + message);
             }
         }
-        OptionalInt score = PromotionShim.scoreWrittenAfter(scores, before);
+        OptionalInt score = ToolShims.scoreWrittenAfter(scores, before);
         log(inst, action, code, r, secrets);
         return new OperationResult(code, message, score);
     }

@@ -17,7 +17,7 @@ public final class OcfDriverProvider implements ResourceDriverProvider {
     private final Path root;
     private final ProcessRunner runner;
     private final Path privateDir;
-    private PromotionShim shim;
+    private ToolShims shim;
 
     public OcfDriverProvider() {
         this(defaultRoot(), ProcessRunner.local(), null);
@@ -44,7 +44,7 @@ public final class OcfDriverProvider implements ResourceDriverProvider {
     @Override
     public ResourceDriver create(String type) { return new OcfDriver(type, root, runner, shim()); }
 
-    private synchronized PromotionShim shim() {
+    private synchronized ToolShims shim() {
         if (shim == null) {
             Path dir = privateDir;
             if (dir == null) {
@@ -54,7 +54,7 @@ public final class OcfDriverProvider implements ResourceDriverProvider {
                     throw new UncheckedIOException("cannot create a private directory for the OCF driver: " + e.getMessage(), e);
                 }
             }
-            shim = PromotionShim.install(dir);
+            shim = ToolShims.install(dir);
         }
         return shim;
     }

@@ -267,4 +267,21 @@ class OcfDriverIT {
         var e = org.junit.jupiter.api.Assertions.assertThrows(vigil.api.VigilException.class, d::metadata);
         assertTrue(e.getMessage().contains("ocf:test:Mute: meta-data failed (exit 1): broken"), e.getMessage());
     }
+
+    @Test
+    void crmNode_answersWithTheExecutorsNode() throws IOException {
+        // agents ask Pacemaker's crm_node -n for the local node name; the real tool needs a running Pacemaker cluster
+        Path root = lab.resolve("root");
+        Path agent = root.resolve("resource.d/test/Who");
+        Path out = lab.resolve("who");
+        Files.createDirectories(agent.getParent());
+        Files.writeString(agent, "#!/bin/sh\n\"$HA_SBIN_DIR/crm_node\" -n > " + out + " || exit 1\ncrm_node --name >> " + out + " || exit 1\n"
+                + "crm_node -l && exit 1\ncrm_attribute -p -v7 || exit 1\nexit 0\n");
+        agent.toFile().setExecutable(true);
+        ResourceDriver d = new OcfDriverProvider(root, ProcessRunner.local(), lab.resolve("p8")).create("ocf:test:Who");
+        OperationResult r = d.start(instance("w1", "ocf:test:Who", Map.of(), Map.of(), ""));
+        assertEquals(OcfCode.SUCCESS, r.code(), r.message());
+        assertEquals("node1\nnode1", Files.readString(out).trim());
+        assertEquals(OptionalInt.of(7), r.promotionScore());
+    }
 }

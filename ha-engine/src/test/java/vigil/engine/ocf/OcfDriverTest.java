@@ -160,10 +160,10 @@ class OcfDriverTest {
 
     @Test
     void promotionScore_lastSetOrDeleteWins() {
-        assertEquals(OptionalInt.of(10), PromotionShim.lastScore(List.of("v 5", "v 10")));
-        assertEquals(OptionalInt.empty(), PromotionShim.lastScore(List.of("v 5", "D")));
-        assertEquals(OptionalInt.of(1_000_000), PromotionShim.lastScore(List.of("D", "v INFINITY")));
-        assertEquals(OptionalInt.of(-1_000_000), PromotionShim.lastScore(List.of("v -INFINITY")));
-        assertEquals(OptionalInt.empty(), PromotionShim.lastScore(List.of("")));
+        assertEquals(OptionalInt.of(10), ToolShims.lastScore(List.of("v 5", "v 10")));
+        assertEquals(OptionalInt.empty(), ToolShims.lastScore(List.of("v 5", "D")));
+        assertEquals(OptionalInt.of(1_000_000), ToolShims.lastScore(List.of("D", "v INFINITY")));
+        assertEquals(OptionalInt.of(-1_000_000), ToolShims.lastScore(List.of("v -INFINITY")));
+        assertEquals(OptionalInt.empty(), ToolShims.lastScore(List.of("")));
     }
 }

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * Stands in for Pacemaker's {@code crm_attribute --promotion} and {@code crm_master} while an agent runs: agents
+ * Stands in for the Pacemaker tools agents call while they run (Pacemaker's own would try to reach a Pacemaker
+ * cluster): {@code crm_node -n} prints this node's name, and {@code crm_attribute --promotion} / {@code crm_master}
+ * record promotion scores. Agents
  * set their promotion score with them (ocf:pacemaker:Stateful calls {@code $HA_SBIN_DIR/crm_attribute --promotion -v 5}).
  * The scripts append {@code v <score>} or {@code D} (deleted) to the file named by {@link #FILE_ENV}; the driver reads
  * what an operation appended and returns it as the operation's promotion score.
  */
-final class PromotionShim {
+final class ToolShims {
     static final String FILE_ENV = "VIGIL_PROMOTION_FILE";
 
     /** Exit code of {@code crm_attribute --query} for an attribute that is not set (Pacemaker's CRM_EX_NOSUCH). */
@@ -23,20 +25,21 @@ final class PromotionShim {
 
     private final Path dir;
 
-    private PromotionShim(Path dir) { this.dir = dir; }
+    private ToolShims(Path dir) { this.dir = dir; }
 
     /** Writes the scripts into {@code dir} (created, owner-only). */
-    static PromotionShim install(Path dir) {
+    static ToolShims install(Path dir) {
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             Files.createDirectories(dir.resolve("scores"));
             write(dir.resolve("crm_attribute"), script(false));
             write(dir.resolve("crm_master"), script(true));
+            write(dir.resolve("crm_node"), crmNode());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the promotion score scripts into " + dir + ": " + e.getMessage(), e);
         }
-        return new PromotionShim(dir);
+        return new ToolShims(dir);
     }
 
     Path dir() { return dir; }
@@ -96,6 +99,17 @@ final class PromotionShim {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
     }
 
+    /** {@code crm_node -n}: the node the executor runs the agent for ({@code ocf_local_nodename} uses it). */
+    static String crmNode() {
+        return "#!/bin/sh\n"
+                + "# crm_node for resource agents run by the Vigil executor: answers -n / --name only.\n"
+                + "case \"$1\" in\n"
+                + "  -n|--name) echo \"$OCF_RESKEY_CRM_meta_on_node\"; exit 0 ;;\n"
+                + "esac\n"
+                + "echo \"crm_node: only -n (--name) is supported here\" >&2\n"
+                + "exit 1\n";
+    }
+
     /** Parses the crm_attribute / crm_master options agents use for promotion scores; other attributes are refused. */
     static String script(boolean crmMaster) {
         String name = crmMaster ? "crm_master" : "crm_attribute";
@@ -109,6 +123,7 @@ final class PromotionShim {
                 + "    -p|--promotion|--promotion=*) promo=1 ;;\n"
                 + "    -v|--update|--attr-value) val=\"$2\"; shift ;;\n"
                 + "    --update=*) val=\"${1#--update=}\" ;;\n"
+                + "    -v*) val=\"${1#-v}\" ;;\n"
                 + "    -D|--delete|--delete-attr) del=1 ;;\n"
                 + "    -G|--query|--get-value) query=1 ;;\n"
                 + "    -n|--name) case \"$2\" in master-*) promo=1 ;; esac; shift ;;\n"
