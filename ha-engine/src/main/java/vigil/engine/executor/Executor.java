@@ -23,11 +23,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import vigil.api.ConfigException;
 import vigil.api.model.Durations;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.model.Operation;
 import vigil.api.model.Primitive;
 import vigil.api.model.Role;
+import vigil.api.model.Secrets;
 import vigil.api.spi.OperationResult;
 import vigil.api.spi.ResourceDriver;
 import vigil.api.spi.ResourceInstance;
@@ -449,8 +451,11 @@ public final class Executor implements AutoCloseable {
                 }
                 res = call(driver.get(), req, inst);
             }
+        } catch (ConfigException e) {
+            res = OperationResult.of(OcfCode.ERR_CONFIGURED, req.key() + ": " + Secrets.scrub(e.getMessage(), req.resource().params()));
         } catch (RuntimeException | Error e) {
-            res = OperationResult.of(OcfCode.EXEC_ERROR, req.key() + ": " + req.action() + " could not run on " + node + ": " + e);
+            res = OperationResult.of(OcfCode.EXEC_ERROR, req.key() + ": " + req.action() + " could not run on " + node + ": "
+                    + Secrets.scrub(e.toString(), req.resource().params()));
         }
         synchronized (t) {
             t.callReturned = true;

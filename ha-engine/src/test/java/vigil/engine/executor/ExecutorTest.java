@@ -173,6 +173,29 @@ class ExecutorTest {
     }
 
     @Test
+    void driverCannotBeCreated_notConfiguredOrExecErrorWithSecretsMasked() {
+        executor.close();
+        vigil.api.spi.ResourceDriverProvider picky = new vigil.api.spi.ResourceDriverProvider() {
+            @Override
+            public boolean supports(String type) { return type.startsWith("picky:"); }
+
+            @Override
+            public vigil.api.spi.ResourceDriver create(String type) {
+                if (type.equals("picky:bad")) throw new vigil.api.ConfigException("type", "\"" + type + "\" is not a picky type", "use picky:good");
+                throw new IllegalStateException("cannot reach the hypervisor with password hunter22");
+            }
+        };
+        executor = Executor.builder("n1", new DriverRegistry(List.of(picky)), timer).listener(reported::add).build();
+        ActionResult bad = done(executor.submit(ActionRequest.of("1", 1, Primitive.builder("p", "picky:bad").build(), ResourceAction.START)));
+        assertEquals(OcfCode.ERR_CONFIGURED, bad.code());
+        assertTrue(bad.message().contains("use picky:good"), bad.message());
+        Primitive broken = Primitive.builder("q", "picky:other").param("password", "hunter22").build();
+        ActionResult err = done(executor.submit(ActionRequest.of("2", 1, broken, ResourceAction.START)));
+        assertEquals(OcfCode.EXEC_ERROR, err.code());
+        assertFalse(err.message().contains("hunter22"), err.message());
+    }
+
+    @Test
     void timeout_interruptedAndReportedAsTimeout_thenStopRuns() {
         Svc slow = new Svc("slow");
         slow.startGate = new CountDownLatch(1);
