@@ -43,6 +43,7 @@ class TopologyFencerIT {
     static void stop() {
         if (bmc != null) bmc.close();
         if (pdu != null) pdu.close();
+        Labs.delete(lab);
     }
 
     private static FenceDevice ipmi(String id, String password) {

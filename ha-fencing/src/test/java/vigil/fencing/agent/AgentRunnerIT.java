@@ -22,6 +22,7 @@ import vigil.api.spi.FenceAgent;
 import vigil.api.spi.FenceRequest;
 import vigil.api.spi.FenceResult;
 import vigil.fencing.FenceAgents;
+import vigil.fencing.Labs;
 import vigil.fencing.LogCapture;
 import vigil.testkit.IpmiSimLab;
 import vigil.testkit.LabDir;
@@ -50,6 +51,7 @@ class AgentRunnerIT {
     static void stop() {
         if (bmc != null) bmc.close();
         if (pdu != null) pdu.close();
+        Labs.delete(lab);
     }
 
     private static FenceAgent ipmilan(Map<String, String> extra) {

@@ -19,6 +19,7 @@ import vigil.api.spi.FenceAgent;
 import vigil.api.spi.FenceRequest;
 import vigil.api.spi.FenceResult;
 import vigil.fencing.FenceAgents;
+import vigil.fencing.Labs;
 import vigil.fencing.LogCapture;
 import vigil.testkit.LabDir;
 import vigil.testkit.SnmpApcLab;
@@ -26,18 +27,20 @@ import vigil.testkit.SnmpApcLab;
 /** The apc-snmp adapter against net-snmp's snmpd emulating PowerNet-MIB rPDU outlets: outlets really switch. */
 class ApcSnmpIT {
     private static final Duration T = Duration.ofSeconds(20);
+    private static Path lab;
     private static SnmpApcLab pdu;
 
     @BeforeAll
     static void start() {
         assumeTrue(SnmpApcLab.installed(), "snmpd / python3 not installed (bin/install-test-peers)");
-        Path lab = LabDir.create("apc");
+        lab = LabDir.create("apc");
         pdu = SnmpApcLab.start(lab, "pdu1");
     }
 
     @AfterAll
     static void stop() {
         if (pdu != null) pdu.close();
+        Labs.delete(lab);
     }
 
     private static FenceAgent agent(Map<String, String> params) {

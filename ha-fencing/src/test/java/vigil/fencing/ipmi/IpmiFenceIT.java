@@ -20,6 +20,7 @@ import vigil.api.spi.FenceAgent;
 import vigil.api.spi.FenceRequest;
 import vigil.api.spi.FenceResult;
 import vigil.fencing.FenceAgents;
+import vigil.fencing.Labs;
 import vigil.fencing.LogCapture;
 import vigil.testkit.Await;
 import vigil.testkit.IpmiSimLab;
@@ -42,6 +43,7 @@ class IpmiFenceIT {
     @AfterAll
     static void stop() {
         if (bmc != null) bmc.close();
+        Labs.delete(lab);
     }
 
     private static FenceAgent agent(Map<String, String> extra) {

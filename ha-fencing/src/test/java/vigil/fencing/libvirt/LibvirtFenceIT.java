@@ -28,13 +28,18 @@ import vigil.testkit.LibvirtLab;
 /** The libvirt adapter against libvirt's test driver and against a real QEMU guest under a hand-started libvirtd. */
 class LibvirtFenceIT {
     private static final Duration T = Duration.ofSeconds(30);
+    private final List<Path> labs = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void removeLabs() { labs.forEach(vigil.fencing.Labs::delete); }
 
     private static FenceAgent agent(String uri, Map<String, String> hostMap) {
         return FenceAgents.create(new FenceDevice("virt", "libvirt", Map.of("uri", uri, "power_wait", "100ms"), List.of(), hostMap, null));
     }
 
-    private static String testDriver() throws IOException {
+    private String testDriver() throws IOException {
         Path lab = LabDir.create("virt");
+        labs.add(lab);
         Path xml = lab.resolve("node.xml");
         Files.writeString(xml, "<node>\n"
                 + domain("vm1", 1) + domain("vm2", 5)
