@@ -237,9 +237,19 @@ public final class LibvirtLab implements AutoCloseable {
             }
         }
 
-        /** SIGKILLs the whole host: libvirtd, virtlogd and every guest, as when the machine loses power. */
+        /**
+         * SIGKILLs the whole host: libvirtd, virtlogd and every guest, as when the machine loses power. Its
+         * {@code /run/libvirt} is emptied as a reboot empties that tmpfs, so {@link #restart()} boots a host that
+         * remembers no running guest (after {@link #killLibvirtd()} it reconnects to them instead).
+         */
         public synchronized void crash() {
             stopAll(true);
+            Path run = dir.resolve("run");
+            try (Stream<Path> s = Files.list(run)) {
+                for (Path p : (Iterable<Path>) s::iterator) deleteTree(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot empty " + run + " of crashed host " + name, e);
+            }
         }
 
         @Override
