@@ -17,6 +17,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -295,7 +296,7 @@ public final class Executor implements AutoCloseable {
                 Task t = it.next();
                 if (t.local || demoteOnly) continue;
                 it.remove();
-                t.future.completeExceptionally(new ActionRejectedException(t.request.key() + ": " + t.request.action()
+                failLater(t.future, new ActionRejectedException(t.request.key() + ": " + t.request.action()
                         + " cancelled on " + node + ": stopping everything (" + reason + ")", newestTerm));
             }
             int n = 0;
@@ -372,7 +373,7 @@ public final class Executor implements AutoCloseable {
             } else if (!t.local && t.request.term() < newestTerm) {
                 LOG.log(Level.WARNING, t.request.key() + ": dropped queued " + t.request.action() + " on " + node + ": term "
                         + t.request.term() + " was overtaken by " + newestTerm);
-                t.future.completeExceptionally(new ActionRejectedException(t.request.key() + ": " + t.request.action() + " dropped on "
+                failLater(t.future, new ActionRejectedException(t.request.key() + ": " + t.request.action() + " dropped on "
                         + node + ": term " + t.request.term() + " was overtaken by " + newestTerm + " before it ran", newestTerm));
                 continue;
             }
@@ -409,7 +410,7 @@ public final class Executor implements AutoCloseable {
         rec.cancelled = true;
         if (rec.next != null) rec.next.cancel(false);
         if (rec.first != null) {
-            rec.first.completeExceptionally(new ActionRejectedException(lane.key + ": monitor every " + Durations.format(rec.request.interval())
+            failLater(rec.first, new ActionRejectedException(lane.key + ": monitor every " + Durations.format(rec.request.interval())
                     + " cancelled on " + node + " before its first result", newestTerm));
         }
         lane.recurring = null;
@@ -651,6 +652,14 @@ public final class Executor implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails {@code f} on another thread: its dependents must not run under the executor's lock (they may call back
+     * into the node agent or the Raft client).
+     */
+    private static void failLater(CompletableFuture<ActionResult> f, Throwable e) {
+        ForkJoinPool.commonPool().execute(() -> f.completeExceptionally(e));
+    }
+
     private CompletableFuture<ActionResult> rejected(String message) {
         return CompletableFuture.failedFuture(new ActionRejectedException(message, newestTerm));
     }
@@ -666,15 +675,19 @@ public final class Executor implements AutoCloseable {
     /** Stops taking and scheduling work; running operations finish on their own. Resources are left as they are. */
     @Override
     public void close() {
+        List<Task> cancelled;
+        long term;
         synchronized (this) {
             if (closed) return;
             closed = true;
             for (Lane lane : lanes.values()) cancelRecurring(lane);
-            for (Task t : queue) {
-                t.future.completeExceptionally(new ActionRejectedException(t.request.key() + ": " + t.request.action()
-                        + " cancelled: the executor on " + node + " closed", newestTerm));
-            }
+            cancelled = new ArrayList<>(queue);
             queue.clear();
+            term = newestTerm;
+        }
+        for (Task t : cancelled) {
+            t.future.completeExceptionally(new ActionRejectedException(t.request.key() + ": " + t.request.action()
+                    + " cancelled: the executor on " + node + " closed", term));
         }
         workers.shutdown();
     }
