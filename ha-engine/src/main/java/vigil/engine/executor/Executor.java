@@ -599,6 +599,7 @@ public final class Executor implements AutoCloseable {
     private static Role roleFromProbe(OcfCode code, boolean promotable) {
         switch (code) {
             case NOT_RUNNING:
+            case ERR_INSTALLED: // as in Pacemaker: what cannot be run here is not running here
                 return Role.STOPPED;
             case SUCCESS:
                 return promotable ? Role.UNPROMOTED : Role.STARTED;

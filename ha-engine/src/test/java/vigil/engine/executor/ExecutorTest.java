@@ -370,6 +370,9 @@ class ExecutorTest {
         assertEquals(7, probes.get(0).term());
         assertEquals(List.of("a"), executor.possiblyActive());
         assertEquals(Map.of(), executor.recurringMonitors(), "a probe starts no recurring monitor");
+        ActionResult ghost = done(executor.submit(ActionRequest.probe("p", 7, svc("ghost"))));
+        assertEquals(OcfCode.ERR_INSTALLED, ghost.code());
+        assertEquals(Role.STOPPED, executor.role("ghost").orElseThrow(), "what cannot run here does not run here");
     }
 
     @Test
