@@ -216,7 +216,7 @@ public final class KvmDriver implements ResourceDriver {
     public ResourceMetadata metadata() {
         return new ResourceMetadata(TYPE, KvmParams.SPECS, Map.of("start", Duration.ofSeconds(90), "stop", Duration.ofSeconds(90),
                 "monitor", Duration.ofSeconds(30), "migrate_to", Duration.ofSeconds(180), "migrate_from", Duration.ofSeconds(60),
-                "meta-data", Duration.ofSeconds(5), "validate-all", Duration.ofSeconds(10)));
+                "meta-data", Duration.ofSeconds(5)));
     }
 
     /** Runs the migration on a helper thread so that it can be aborted after {@code limit}; returns libvirt's error, if any. */

@@ -41,8 +41,13 @@ public final class LibvirtLab implements AutoCloseable {
 
     private final Path dir;
     private final List<Host> hosts = new ArrayList<>();
+    /** Stops the daemons and guests even when the test JVM is ended early (a build timeout, Ctrl-C). */
+    private final Thread cleanup = new Thread(this::close, "libvirt-lab-cleanup");
 
-    private LibvirtLab(Path dir) { this.dir = dir; }
+    private LibvirtLab(Path dir) {
+        this.dir = dir;
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
 
     /** Whether everything a host needs is installed and we run as root (ITs assume this). */
     public static boolean installed() {
@@ -80,6 +85,13 @@ public final class LibvirtLab implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (Thread.currentThread() != cleanup) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway
+            }
+        }
         for (Host h : hosts) {
             try {
                 h.close();
