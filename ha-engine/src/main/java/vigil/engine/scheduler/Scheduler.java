@@ -453,6 +453,7 @@ public final class Scheduler {
                 if (l.role() == Role.PROMOTED || l.role() == Role.UNPROMOTED) continue; // role-specific: promotion only
                 int ni = nodeIdx(l.node());
                 if (ni < 0) continue;
+                if (laterMember(u, l.resource()) && l.score().isMinusInfinity()) continue; // stops that member only
                 if (!props.symmetricCluster() && u.score[ni] == -INF && l.score().value() != -INF) {
                     u.score[ni] = l.score().value();
                     u.why[ni] = null;
@@ -602,6 +603,7 @@ public final class Scheduler {
             if (quorumFreeze) {
                 // freeze: nothing new starts; running resources stay where they are
                 keepCurrent(u);
+                if (!u.placedAnywhere()) { u.wanted = false; u.notWantedWhy = "no quorum (no-quorum-policy=freeze): nothing new starts"; }
                 return;
             }
             if (!u.wanted) {
@@ -931,7 +933,20 @@ public final class Scheduler {
             return p.meta().targetRole().map(r -> r == Role.STOPPED).orElse(false);
         }
 
+        /** Whether {@code id} is a member of {@code u}'s group other than the first. */
+        static boolean laterMember(Unit u, String id) {
+            if (u.group == null || u.clone != null) return false;
+            for (int i = 1; i < u.members.size(); i++) if (u.members.get(i).id().equals(id)) return true;
+            return false;
+        }
+
         String memberBanned(Unit u, Primitive p, int node) {
+            for (Constraint c : locationsOf(u)) {
+                Constraint.Location l = (Constraint.Location) c;
+                if (l.resource().equals(p.id()) && l.score().isMinusInfinity() && l.node().equals(nodeIds[node])) {
+                    return nodeIds[node] + ": -INFINITY from location " + l.id();
+                }
+            }
             int threshold = migrationThreshold(u, p);
             ResourceState rs = st.resource(p.id(), nodeIds[node]);
             if (expired(p, rs)) return null;
@@ -1018,6 +1033,7 @@ public final class Scheduler {
                     byFirst.computeIfAbsent(f.res.id(), k -> new ArrayList<>()).add(o);
                 }
             }
+            for (Unit u : r.units) if (u.group != null && u.clone == null) groupRestarts(u);
             if (byFirst.isEmpty()) return;
             for (Unit u : r.units) if (stopsSomewhere(u)) work.add(u.res.id());
             java.util.Set<String> seen = new java.util.HashSet<>(work);
@@ -1042,6 +1058,73 @@ public final class Scheduler {
             }
         }
 
+        /** A group member that stops (and is not moving the whole group) makes the running members after it restart. */
+        void groupRestarts(Unit u) {
+            if (!u.managed || r.isBlocked(u) || r.quorumFreeze) return;
+            String stopping = null;
+            for (Primitive p : u.members) {
+                TreeMap<Integer, Role> tg = r.target.get(p.id());
+                for (Current c : r.cur(p.id())) {
+                    if (!r.survives(c) || r.frozen[c.node()]) continue;
+                    boolean stays = tg != null && tg.containsKey(c.node()) && !c.failed();
+                    if (stays && stopping != null) r.restartWhy.put(p.id(), "required " + stopping + " start");
+                    else if (!stays) stopping = p.id();
+                }
+                if (r.restartWhy.containsKey(p.id())) stopping = p.id();
+            }
+        }
+
+        /** Whether any primitive of {@code u} starts, stops or changes role in this transition. */
+        boolean changes(Unit u) {
+            if (!u.managed || r.isBlocked(u) || r.quorumFreeze) return false;
+            for (Primitive p : u.members) {
+                if (r.restartWhy.containsKey(p.id())) return true;
+                TreeMap<Integer, Role> tg = r.target.getOrDefault(p.id(), new TreeMap<>());
+                int kept = 0;
+                for (Current c : r.cur(p.id())) {
+                    if (r.frozen[c.node()]) continue;
+                    if (!r.survives(c) || c.failed()) return true;
+                    Role want = tg.get(c.node());
+                    if (want == null) return true;
+                    Role have = c.role() == Role.STARTED && u.promotable() ? Role.UNPROMOTED : c.role();
+                    if (want != have && !(want == Role.STARTED && have == Role.STARTED)) return true;
+                    kept++;
+                }
+                if (kept != tg.size()) return true;
+            }
+            return false;
+        }
+
+        /**
+         * Live migration needs what the resource depends on (mandatory orders and colocations) to stay put: a
+         * primitive or group must not change at all, a clone must already run, in the needed role, on the target
+         * node and stay so (dual-primary DRBD under a VM).
+         */
+        boolean dependenciesSettled(Unit u, int dest) {
+            for (Constraint.Order o : r.mandatoryBefore.getOrDefault(u.res.id(), List.of())) {
+                if (!settledFor(r.unitById.get(o.first()), dest, o.firstAction() == Action.PROMOTE ? Role.PROMOTED : null)) return false;
+            }
+            for (Constraint.Colocation col : u.withs) {
+                if (col.score().value() == INF && !settledFor(r.unitById.get(col.withResource()), dest, col.withRole())) return false;
+            }
+            return true;
+        }
+
+        boolean settledFor(Unit f, int dest, Role role) {
+            if (f.clone == null) return !changes(f);
+            for (Primitive p : f.members) {
+                if (r.restartWhy.containsKey(p.id())) return false;
+                Role want = r.target.getOrDefault(p.id(), new TreeMap<>()).get(dest);
+                if (want == null || (role == Role.PROMOTED && want != Role.PROMOTED)) return false;
+                boolean ok = false;
+                for (Current c : r.cur(p.id())) {
+                    if (c.node() == dest && r.survives(c) && !c.failed() && (c.role() == want || want == Role.STARTED)) ok = true;
+                }
+                if (!ok) return false;
+            }
+            return true;
+        }
+
         boolean stopsSomewhere(Unit u) {
             if (!u.managed || r.isBlocked(u) || r.quorumFreeze) return false;
             for (Primitive p : u.members) {
@@ -1063,7 +1146,8 @@ public final class Scheduler {
             String ma = p.meta().multipleActive();
             boolean restart = r.restartWhy.containsKey(p.id());
             // migration: a single healthy copy moving to a single new node
-            if (u.clone == null && u.group == null && p.meta().allowMigrate() && !multi && !restart && tg.size() == 1 && cur.size() == 1) {
+            if (u.clone == null && u.group == null && p.meta().allowMigrate() && !multi && !restart && tg.size() == 1 && cur.size() == 1
+                    && dependenciesSettled(u, tg.firstKey())) {
                 Current c = cur.get(0);
                 int dest = tg.firstKey();
                 if (r.survives(c) && !c.failed() && dest != c.node() && r.st.node(r.nodeIds[c.node()]).isOnline()) {
@@ -1170,8 +1254,11 @@ public final class Scheduler {
             List<Integer> out = new ArrayList<>();
             for (Primitive p : u.members) {
                 out.addAll(of(p.id(), kindOf(a)));
-                if (a == Action.START) out.addAll(of(p.id(), ActionKind.MIGRATE_FROM));
-                if (a == Action.STOP) out.addAll(of(p.id(), ActionKind.MIGRATE_TO));
+                // a migration both starts (on the target) and stops (on the source) the resource
+                if (a == Action.START || a == Action.STOP) {
+                    out.addAll(of(p.id(), ActionKind.MIGRATE_TO));
+                    out.addAll(of(p.id(), ActionKind.MIGRATE_FROM));
+                }
             }
             return out;
         }

@@ -40,11 +40,23 @@ public final class TransitionSummary {
                 List<PlannedAction> acts = byRes.getOrDefault(p.id(), List.of());
                 if (clone) cloneLines(before, t, p, acts, ((Clone) r).promotable(), lines);
                 else {
-                    String origin = null;
-                    Role role = Role.STOPPED;
-                    for (String n : origins(before, t, p.id())) { origin = n; role = before.resource(p.id(), n).role(); break; }
-                    Line l = line(before, p.id(), p.id(), origin, role, acts, false, origin != null && fenced(t, origin));
+                    List<String> origins = origins(before, t, p.id());
+                    String origin = origins.isEmpty() ? null : origins.get(0);
+                    // active on several nodes: the copy on the node it ends up on (if any) is the main one, the others just stop
+                    for (PlannedAction a : acts) {
+                        if ((a.kind() == ActionKind.START || a.kind() == ActionKind.MIGRATE_FROM) && origins.contains(a.node())) origin = a.node();
+                    }
+                    if (origin == null && !origins.isEmpty()) origin = origins.get(0);
+                    List<PlannedAction> main = new ArrayList<>();
+                    List<String> extra = new ArrayList<>();
+                    for (PlannedAction a : acts) {
+                        if (a.kind() == ActionKind.STOP && origin != null && !a.node().equals(origin)) extra.add(a.node());
+                        else main.add(a);
+                    }
+                    Role role = origin == null ? Role.STOPPED : before.resource(p.id(), origin).role();
+                    Line l = line(before, p.id(), p.id(), origin, role, main, false, origin != null && fenced(t, origin));
                     if (l != null) lines.add(l);
+                    for (String n : extra) lines.add(new Line("Stop", p.id(), n, "due to node availability"));
                 }
             }
         }

@@ -223,6 +223,7 @@ final class Scenario {
             int fails = 0;
             Instant lastFailure = null;
             for (int i = 4; i < w.length; i++) {
+                if (w[i].equals("blocked")) { rs = rs.withBlocked(true); continue; }
                 String k = key(w[i]);
                 String v = value(w[i]);
                 switch (k) {
