@@ -59,7 +59,7 @@ public final class TopologyFencer implements NodeFencer {
         }
         if (levels.isEmpty()) {
             String d = "no fence device can fence " + target + " (give a device a host-list or host-map entry for it, or add a fencing level)";
-            LOG.log(System.Logger.Level.WARNING, target + ": " + d);
+            log(System.Logger.Level.WARNING, target + ": " + d, secrets);
             return event(target, action, List.of(), executorNode, false, d, secrets);
         }
         Duration timeout = config.properties().fenceTimeout();
@@ -77,7 +77,7 @@ public final class TopologyFencer implements NodeFencer {
                     failure = deviceId + ": no such fence device";
                     break;
                 }
-                FenceResult r = runDevice(device.get(), target, action, timeout);
+                FenceResult r = runDevice(device.get(), target, action, timeout, secrets);
                 if (r instanceof FenceResult.Off) {
                     done.add(r.detail());
                 } else {
@@ -88,20 +88,20 @@ public final class TopologyFencer implements NodeFencer {
             if (failure == null) {
                 String d = name + " succeeded: " + String.join("; ", done);
                 notes.add(d);
-                LOG.log(System.Logger.Level.INFO, target + ": fenced (" + action + ") by " + name + " " + level);
+                log(System.Logger.Level.INFO, target + ": fenced (" + action + ") by " + name + " " + level, secrets);
                 return event(target, action, level, executorNode, true, String.join(" | ", notes), secrets);
             }
             notes.add(name + " failed: " + failure);
-            LOG.log(System.Logger.Level.WARNING, target + ": " + name + " " + level + " failed, "
-                    + (i + 1 < levels.size() ? "trying the next" : "no more levels") + ": " + Secrets.scrub(failure, secrets));
+            log(System.Logger.Level.WARNING, target + ": " + name + " " + level + " failed, "
+                    + (i + 1 < levels.size() ? "trying the next" : "no more levels") + ": " + failure, secrets);
         }
         return event(target, action, tried, executorNode, false, String.join(" | ", notes), secrets);
     }
 
-    private FenceResult runDevice(FenceDevice device, String target, String action, Duration timeout) {
+    private FenceResult runDevice(FenceDevice device, String target, String action, Duration timeout, Map<String, String> secrets) {
         try {
             if (!device.delay().isZero()) {
-                LOG.log(System.Logger.Level.INFO, target + ": waiting delay " + device.delay().toMillis() + " ms of " + device.id() + " before fencing");
+                log(System.Logger.Level.INFO, target + ": waiting delay " + device.delay().toMillis() + " ms of " + device.id() + " before fencing", secrets);
                 sleeper.sleep(device.delay());
             }
         } catch (InterruptedException e) {
@@ -126,7 +126,7 @@ public final class TopologyFencer implements NodeFencer {
             return new FenceResult.Failed(device.id() + ": cannot use device: " + e.getMessage());
         } catch (RuntimeException e) {
             // a bug or an environment problem in an adapter: the level fails, the next one still gets its chance
-            LOG.log(System.Logger.Level.ERROR, target + ": fence device " + device.id() + " failed unexpectedly", e);
+            log(System.Logger.Level.ERROR, target + ": fence device " + device.id() + " failed unexpectedly: " + e, secrets);
             return new FenceResult.Failed(device.id() + ": unexpected error: " + e);
         }
     }
@@ -150,6 +150,10 @@ public final class TopologyFencer implements NodeFencer {
         int index = config.fencingLevels().stream().filter(l -> l.node().equals(target))
                 .sorted(Comparator.comparingInt(FencingLevel::index)).toList().get(i).index();
         return "level " + index;
+    }
+
+    private static void log(System.Logger.Level level, String message, Map<String, String> secrets) {
+        LOG.log(level, Secrets.scrub(message, secrets));
     }
 
     private FenceEvent event(String target, String action, List<String> devices, String executor, boolean success,

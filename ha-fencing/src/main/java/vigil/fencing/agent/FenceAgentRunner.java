@@ -206,8 +206,8 @@ public final class FenceAgentRunner implements FenceAgent {
 
     private void log(FenceRequest request, String action, FenceResult r) {
         LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                request.node() + ": " + agent.substring(agent.lastIndexOf('/') + 1) + " " + action + " via " + id + " -> "
-                        + r.getClass().getSimpleName() + ": " + scrub(r.detail()));
+                scrub(request.node() + ": " + agent.substring(agent.lastIndexOf('/') + 1) + " " + action + " via " + id + " -> "
+                        + r.getClass().getSimpleName() + ": " + r.detail()));
     }
 
     private static Duration remaining(long deadline) { return Duration.ofNanos(Math.max(0, deadline - System.nanoTime())); }

@@ -349,7 +349,7 @@ public final class ApcSnmpFenceAgent implements FenceAgent {
 
     private FenceResult logged(FenceRequest request, String action, FenceResult r) {
         LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                request.node() + ": apc-snmp " + action + " via " + id + " -> " + r.getClass().getSimpleName() + ": " + scrub(r.detail()));
+                scrub(request.node() + ": apc-snmp " + action + " via " + id + " -> " + r.getClass().getSimpleName() + ": " + r.detail()));
         return r;
     }
 
