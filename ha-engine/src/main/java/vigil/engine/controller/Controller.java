@@ -69,6 +69,7 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
     private final Map<String, Boolean> ready = new HashMap<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
+    private final Map<String, Set<String>> busyOnNodes = new HashMap<>();
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
     private boolean replan = true;
@@ -137,6 +138,7 @@ public final class Controller implements AutoCloseable {
         lastAck.clear();
         ready.clear();
         inFlight.clear();
+        busyOnNodes.clear();
         fencing.clear();
         membershipPending.clear();
         // Nobody is declared lost before a full node-timeout of this leader's own heartbeats went unanswered,
@@ -219,13 +221,14 @@ public final class Controller implements AutoCloseable {
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
         ready.put(reply.node(), reply.ready());
+        // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
+        // resources until a later reply no longer lists them
+        Set<String> busy = new HashSet<>();
         for (String key : reply.inFlight()) {
             int slash = key.lastIndexOf('/');
-            String resource = slash < 0 ? key : key.substring(0, slash);
-            // learned from the node (e.g. started by a previous leader): wait for it instead of issuing anything else
-            inFlight.putIfAbsent(resource, new InFlight(reply.node(), slash < 0 ? "?" : key.substring(slash + 1),
-                    clock.instant().plus(DEFAULT_OP_TIMEOUT)));
+            busy.add(slash < 0 ? key : key.substring(0, slash));
         }
+        busyOnNodes.put(reply.node(), busy);
     }
 
     private boolean holdsLease(ClusterState s, Instant now, Duration nodeTimeout) {
@@ -289,7 +292,7 @@ public final class Controller implements AutoCloseable {
                 continue;
             }
             if (a.kind() == ActionKind.MONITOR) continue; // executors run recurring monitors after start / promote themselves
-            if (inFlight.containsKey(a.resource())) continue;
+            if (inFlight.containsKey(a.resource()) || busyOnNodes.values().stream().anyMatch(b -> b.contains(a.resource()))) continue;
             if (!isAlive(a.node(), now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(a.node()))) continue;
             if (fencing.containsKey(a.node())) continue;
             send(s, a, now);
@@ -307,6 +310,8 @@ public final class Controller implements AutoCloseable {
             if (myTerm != term) return;
             InFlight f = inFlight.get(a.resource());
             if (f != null && f.node().equals(a.node())) inFlight.remove(a.resource());
+            Set<String> busy = busyOnNodes.get(a.node());
+            if (busy != null) busy.remove(a.resource());
             if (err != null) {
                 LOG.log(Level.WARNING, "{0}: {1} on {2} could not be delivered: {3}", a.resource(), a.kind().text(), a.node(), err.toString());
             } else if (!reply.accepted()) {

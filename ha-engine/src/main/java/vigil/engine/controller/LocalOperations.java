@@ -12,7 +12,10 @@ import vigil.api.status.OcfCode;
 /** What a node agent needs from the node's executor. */
 public interface LocalOperations {
 
-    /** Runs one operation here; completes (never exceptionally) with its outcome. */
+    /**
+     * Runs one operation here; completes (never exceptionally) with its outcome, which is {@link OcfCode#EXEC_ERROR}
+     * when the executor refused or cancelled it without running it (nothing to record then).
+     */
     CompletableFuture<Outcome> run(String resource, String action, Duration interval, String peer, Duration timeout, long term);
 
     /** Probes (monitor, interval 0) every configured primitive here. */

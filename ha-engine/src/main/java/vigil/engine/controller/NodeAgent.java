@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.status.ClusterState;
+import vigil.api.status.OcfCode;
 import vigil.engine.state.Command;
 
 /**
@@ -79,7 +80,10 @@ public final class NodeAgent implements AutoCloseable {
             if (!ready) return CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected(self + " has not finished probing"));
         }
         return ops.run(req.resource(), req.action(), req.interval(), req.peer(), req.timeout(), req.term())
-                .thenCompose(o -> commit(o).handle((r, err) -> err == null
+                .thenCompose(o -> o.code() == OcfCode.EXEC_ERROR
+                        // refused or cancelled by the executor without running: nothing happened to the resource
+                        ? CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected(o.message()))
+                        : commit(o).handle((r, err) -> err == null
                         ? new NodeTransport.ActionReply(true, "", o.code(), o.message())
                         : new NodeTransport.ActionReply(true, "result not committed: " + err, o.code(), o.message())));
     }
@@ -91,7 +95,7 @@ public final class NodeAgent implements AutoCloseable {
         LOG.log(Level.INFO, "{0}: probing every configured resource", self);
         ops.probeAll(state.get()).thenCompose(results -> {
             List<Command> cmds = new ArrayList<>();
-            for (LocalOperations.Outcome o : results) cmds.add(toCommand(o));
+            for (LocalOperations.Outcome o : results) if (o.code() != OcfCode.EXEC_ERROR) cmds.add(toCommand(o));
             return cmds.isEmpty() ? CompletableFuture.completedFuture(null) : submit.apply(cmds);
         }).whenComplete((r, err) -> {
             synchronized (this) {

@@ -1,0 +1,93 @@
+package vigil.raft.agent;
+
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import vigil.api.model.Node;
+import vigil.api.status.OcfCode;
+import vigil.engine.controller.NodeTransport;
+import vigil.raft.agent.proto.NodeAgentGrpc;
+
+/** The controller's side of the node agent protocol, over gRPC; one channel per node, reused. */
+public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
+    private final Function<String, Node> nodes;
+    private final CallCredentials credentials;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    /**
+     * @param nodes       looks up a node's current config (its address may change with the config)
+     * @param credentials the cluster token, attached to every call
+     */
+    public GrpcNodeTransport(Function<String, Node> nodes, CallCredentials credentials) {
+        this.nodes = nodes;
+        this.credentials = credentials;
+    }
+
+    private NodeAgentGrpc.NodeAgentStub stub(String node) {
+        Node n = nodes.apply(node);
+        if (n == null) throw new IllegalArgumentException("unknown node " + node);
+        String target = AgentAddresses.of(n);
+        ManagedChannel ch = channels.compute(node, (k, old) -> {
+            if (old != null && old.authority().equals(target) && !old.isShutdown()) return old;
+            if (old != null) old.shutdownNow();
+            return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        });
+        return NodeAgentGrpc.newStub(ch).withCallCredentials(credentials);
+    }
+
+    @Override
+    public CompletableFuture<NodeTransport.HeartbeatReply> heartbeat(String node, NodeTransport.HeartbeatRequest request) {
+        CompletableFuture<NodeTransport.HeartbeatReply> f = new CompletableFuture<>();
+        try {
+            vigil.raft.agent.proto.HeartbeatRequest req = vigil.raft.agent.proto.HeartbeatRequest.newBuilder().setLeader(request.leader()).setTerm(request.term())
+                    .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).build();
+            stub(node).withDeadlineAfter(Math.max(100, request.nodeTimeout().toMillis()), TimeUnit.MILLISECONDS)
+                    .heartbeat(req, observer(f, (vigil.raft.agent.proto.HeartbeatReply r) -> new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList())));
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<NodeTransport.ActionReply> execute(String node, NodeTransport.ActionRequest request) {
+        CompletableFuture<NodeTransport.ActionReply> f = new CompletableFuture<>();
+        try {
+            vigil.raft.agent.proto.ActionRequest req = vigil.raft.agent.proto.ActionRequest.newBuilder().setTerm(request.term()).setLeader(request.leader()).setResource(request.resource())
+                    .setAction(request.action()).setIntervalMs(request.interval().toMillis()).setPeer(request.peer())
+                    .setTimeoutMs(request.timeout().toMillis()).build();
+            long deadline = request.timeout().plus(Duration.ofSeconds(10)).toMillis();
+            stub(node).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
+                    .execute(req, observer(f, (vigil.raft.agent.proto.ActionReply r) -> new NodeTransport.ActionReply(r.getAccepted(), r.getRejection(), OcfCode.of(r.getOcfCode()), r.getMessage())));
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    private static <P, R> StreamObserver<P> observer(CompletableFuture<R> f, Function<P, R> convert) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(P value) { f.complete(convert.apply(value)); }
+
+            @Override
+            public void onError(Throwable t) { f.completeExceptionally(t); }
+
+            @Override
+            public void onCompleted() { }
+        };
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
+}

@@ -1,0 +1,43 @@
+package vigil.raft.agent;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import vigil.engine.controller.NodeAgent;
+import vigil.engine.controller.NodeTransport;
+import vigil.raft.agent.proto.ActionReply;
+import vigil.raft.agent.proto.ActionRequest;
+import vigil.raft.agent.proto.HeartbeatReply;
+import vigil.raft.agent.proto.HeartbeatRequest;
+import vigil.raft.agent.proto.NodeAgentGrpc;
+
+/** Serves the node agent protocol on this node's gRPC server. */
+public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
+    private final NodeAgent agent;
+
+    public NodeAgentService(NodeAgent agent) { this.agent = agent; }
+
+    @Override
+    public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatReply> out) {
+        NodeTransport.HeartbeatReply r = agent.onHeartbeat(new NodeTransport.HeartbeatRequest(req.getLeader(), req.getTerm(),
+                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid()));
+        out.onNext(HeartbeatReply.newBuilder().setNode(r.node()).setNewestTerm(r.newestTerm()).setReady(r.ready())
+                .addAllInFlight(r.inFlight()).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void execute(ActionRequest req, StreamObserver<ActionReply> out) {
+        NodeTransport.ActionRequest r = new NodeTransport.ActionRequest(req.getTerm(), req.getLeader(), req.getResource(), req.getAction(),
+                Duration.ofMillis(req.getIntervalMs()), req.getPeer(), Duration.ofMillis(req.getTimeoutMs()));
+        agent.onExecute(r).whenComplete((reply, err) -> {
+            if (err != null) {
+                out.onError(Status.INTERNAL.withDescription(r.resource() + " " + r.action() + ": " + err).asRuntimeException());
+                return;
+            }
+            out.onNext(ActionReply.newBuilder().setAccepted(reply.accepted()).setRejection(reply.rejection())
+                    .setOcfCode(reply.code().code()).setMessage(reply.message()).build());
+            out.onCompleted();
+        });
+    }
+}

@@ -1,0 +1,269 @@
+package vigil.raft.runtime;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import vigil.api.Cluster;
+import vigil.api.ConfigException;
+import vigil.api.ManagedService;
+import vigil.api.model.ClusterProperties;
+import vigil.api.model.Node;
+import vigil.api.model.NodeRole;
+import vigil.api.spi.NodeFencer;
+import vigil.api.spi.ResourceMetadata;
+import vigil.api.status.FenceEvent;
+import vigil.engine.controller.Controller;
+import vigil.engine.controller.ExecutorOperations;
+import vigil.engine.controller.NodeAgent;
+import vigil.engine.driver.DriverRegistry;
+import vigil.engine.driver.JavaServiceDriver;
+import vigil.engine.executor.Executor;
+import vigil.engine.executor.Ledger;
+import vigil.engine.scheduler.Scheduler;
+import vigil.engine.state.Command;
+import vigil.raft.CommandResult;
+import vigil.raft.RaftCluster;
+import vigil.raft.VigilNode;
+import vigil.raft.admin.AdminService;
+import vigil.raft.admin.TokenAuth;
+import vigil.raft.agent.AgentAddresses;
+import vigil.raft.agent.GrpcNodeTransport;
+import vigil.raft.agent.NodeAgentService;
+
+/**
+ * A complete Vigil cluster member: the Raft replica of the cluster state, this node's executor and agent, the
+ * controller that acts while this node is Raft leader, and the gRPC server (node agent and admin API) on its
+ * api address (the {@code api-address} node attribute, else the Raft port + 1).
+ *
+ * <pre>{@code
+ * try (ClusterNode node = ClusterNode.builder().id("n1").address("10.0.0.1:9870").peers(peers)
+ *         .dataDir(Path.of("/var/lib/vigil")).clusterName("prod").token(token)
+ *         .service("ticker", new Ticker()).start()) {
+ *     node.cluster().subscribe(event -> System.out.println(event));
+ * }
+ * }</pre>
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("vigil.node");
+
+    private final VigilNode raft;
+    private final RaftCluster cluster;
+    private final Executor executor;
+    private final NodeAgent agent;
+    private final Controller controller;
+    private final GrpcNodeTransport transport;
+    private final Server server;
+    private final ScheduledExecutorService controllerThread;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService fenceWorkers;
+    private final Ledger ledger;
+    private final List<AutoCloseable> subscriptions = new ArrayList<>();
+
+    private ClusterNode(Builder b) {
+        String self = b.id;
+        Node me = b.peers.stream().filter(n -> n.id().equals(self)).findFirst().orElseThrow(() -> new ConfigException("peers",
+                "this node (" + self + ") is not in the peer list", "add it to peers(...)"));
+        this.raft = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
+                .meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock).start();
+        this.cluster = new RaftCluster(raft);
+        this.timers = Executors.newScheduledThreadPool(2, daemon("vigil-" + self + "-timer"));
+        this.controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("vigil-" + self + "-controller"));
+        this.fenceWorkers = Executors.newCachedThreadPool(daemon("vigil-" + self + "-fence"));
+
+        JavaServiceDriver javaServices = new JavaServiceDriver();
+        b.services.forEach(javaServices::register);
+        DriverRegistry drivers = DriverRegistry.load(javaServices);
+        ExecutorOperations ops = new ExecutorOperations(raft::state, me.role() == NodeRole.MEMBER);
+        this.ledger = b.ledger == null ? null : Ledger.open(b.ledger, InstantSource.system());
+        Executor.Builder eb = Executor.builder(self, drivers, timers).clock(b.clock).listener(ops);
+        if (ledger != null) eb.ledger(ledger);
+        this.executor = eb.build();
+        ops.attach(executor);
+        Function<List<Command>, CompletableFuture<?>> submit = this::submit;
+        this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, timers);
+
+        NodeFencer fencer = b.fencer != null ? b.fencer : loadFencer();
+        this.transport = new GrpcNodeTransport(id -> raft.state().config().node(id)
+                .or(() -> b.peers.stream().filter(n -> n.id().equals(id)).findFirst()).orElse(null), TokenAuth.client(b.token));
+        Function<String, Duration> defaultTimeouts = key -> {
+            int slash = key.lastIndexOf('/');
+            return drivers.find(key.substring(0, slash)).map(d -> metadataTimeout(d.metadata(), key.substring(slash + 1))).orElse(null);
+        };
+        this.controller = new Controller(self, Scheduler::plan, raft::state, submit, transport, fencer, b.clock, controllerThread,
+                fenceWorkers, defaultTimeouts);
+
+        String api = AgentAddresses.of(me);
+        NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(AgentAddresses.host(api), AgentAddresses.port(api)))
+                .addService(ServerInterceptors.intercept(new NodeAgentService(agent), TokenAuth.server(b.token)))
+                .addService(ServerInterceptors.intercept(new AdminService(cluster), TokenAuth.server(b.token)));
+        for (BindableService s : b.extraServices) sb.addService(ServerInterceptors.intercept(s, TokenAuth.server(b.token)));
+        this.server = sb.build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(self + ": cannot serve the node API on " + api + " (is the port in use?)", e);
+        }
+        subscriptions.add(raft.onState((index, state) -> controller.onStateChanged()));
+        subscriptions.add(raft.onLeadership((isLeader, leaderId, term) -> {
+            if (isLeader) addMissingMembers(b.peers);
+            controller.onLeadership(isLeader, term);
+        }));
+        if (raft.isLeader()) { // elected before we listened (a one-node cluster elects itself at once)
+            addMissingMembers(b.peers);
+            controller.onLeadership(true, raft.term());
+        }
+        LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
+    }
+
+    private CompletableFuture<?> submit(List<Command> commands) {
+        return raft.submit(commands).thenApply(results -> {
+            for (int i = 0; i < results.size(); i++) {
+                CommandResult r = results.get(i);
+                if (!r.ok()) LOG.log(Level.WARNING, "{0}: command rejected: {1}: {2}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
+            }
+            return results;
+        });
+    }
+
+    /** The Raft members are cluster nodes too: the leader adds any that the replicated config does not list yet. */
+    private void addMissingMembers(List<Node> peers) {
+        List<Command> missing = new ArrayList<>();
+        for (Node n : peers) if (raft.state().config().node(n.id()).isEmpty()) missing.add(new Command.PutNode(n));
+        if (!missing.isEmpty()) submit(missing);
+    }
+
+    private static Duration metadataTimeout(ResourceMetadata md, String action) {
+        return md.defaultTimeout(action).orElse(null);
+    }
+
+    private static NodeFencer loadFencer() {
+        Optional<NodeFencer> f = ServiceLoader.load(NodeFencer.class, ClusterNode.class.getClassLoader()).findFirst();
+        return f.orElse((config, target, action, executorNode) -> new FenceEvent(target, action, List.of(), executorNode, false,
+                java.time.Instant.now(), "no fencing module on the class path: add ha-fencing, or set stonith-enabled=false"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public String id() { return raft.id(); }
+
+    /** The failover API, served by this node. */
+    public Cluster cluster() { return cluster; }
+
+    /** The Raft replica (for status details such as the leader and the applied index). */
+    public VigilNode raft() { return raft; }
+
+    /** Whether this node is the controller now. */
+    public boolean isController() { return controller.isActive(); }
+
+    /** Actions the controller has in flight (empty on followers). */
+    public List<String> pendingActions() { return controller.pendingActions(); }
+
+    @Override
+    public void close() {
+        for (AutoCloseable s : subscriptions) {
+            try {
+                s.close();
+            } catch (Exception ignored) {
+                // closing a listener registration cannot fail in a way that matters at shutdown
+            }
+        }
+        if (controller != null) controller.close();
+        if (agent != null) agent.close();
+        if (server != null) {
+            server.shutdown();
+            try {
+                server.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.shutdownNow();
+        }
+        if (transport != null) transport.close();
+        if (executor != null) executor.close();
+        if (timers != null) timers.shutdownNow();
+        if (controllerThread != null) controllerThread.shutdownNow();
+        if (fenceWorkers != null) fenceWorkers.shutdownNow();
+        if (cluster != null) cluster.close();
+        if (raft != null) raft.close();
+        if (ledger != null) ledger.close();
+    }
+
+    /** Validating builder: {@link #start()} names the field that is missing or wrong. */
+    public static final class Builder {
+        private String id;
+        private List<Node> peers = List.of();
+        private Path dataDir;
+        private String clusterName = "vigil";
+        private String token;
+        private MeterRegistry registry = new SimpleMeterRegistry();
+        private Duration nodeTimeout = ClusterProperties.DEFAULTS.nodeTimeout();
+        private InstantSource clock = InstantSource.system();
+        private final Map<String, ManagedService> services = new LinkedHashMap<>();
+        private NodeFencer fencer;
+        private Path ledger;
+        private final List<BindableService> extraServices = new ArrayList<>();
+
+        public Builder id(String v) { id = v; return this; }
+        /** Every voting member, this node included (witnesses too); this node's address is taken from its entry. */
+        public Builder peers(List<Node> v) { peers = List.copyOf(v); return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder clusterName(String v) { clusterName = v; return this; }
+        /** The cluster token every node and client presents (read it with {@code TokenAuth.readTokenFile}). */
+        public Builder token(String v) { token = v; return this; }
+        public Builder meterRegistry(MeterRegistry v) { registry = v; return this; }
+        /** Raft timeouts are derived from it; keep it equal to the cluster's node-timeout property. */
+        public Builder nodeTimeout(Duration v) { nodeTimeout = v; return this; }
+        public Builder clock(InstantSource v) { clock = v; return this; }
+        /** Registers an application service, run by the cluster as a primitive of type {@code java:<name>}. */
+        public Builder service(String name, ManagedService s) { services.put(name, s); return this; }
+        /** Fences nodes (default: the one ha-fencing provides through ServiceLoader). */
+        public Builder fencer(NodeFencer f) { fencer = f; return this; }
+        /** Appends every resource start / stop to this file, fsync'ed (for fault-injection checks). */
+        public Builder ledger(Path file) { ledger = file; return this; }
+        /** Serves another gRPC service on this node's API port, behind the cluster token. */
+        public Builder grpcService(BindableService s) { extraServices.add(s); return this; }
+
+        public ClusterNode start() {
+            if (token == null || token.isBlank()) {
+                throw new ConfigException("token", "the cluster token is missing", "call token(...) with the secret every node of this cluster shares");
+            }
+            for (String name : services.keySet()) {
+                if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                    throw new ConfigException("services." + name, "invalid service name", "use letters, digits, '.', '_' or '-' (the type is java:<name>)");
+                }
+            }
+            return new ClusterNode(this);
+        }
+    }
+}
