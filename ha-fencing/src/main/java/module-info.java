@@ -11,6 +11,7 @@ module vigil.fencing {
 
     uses vigil.api.spi.FenceAgentProvider;
 
+    provides vigil.api.spi.NodeFencer with vigil.fencing.TopologyFencer;
     provides vigil.api.spi.FenceAgentProvider with
             vigil.fencing.ipmi.IpmiProvider,
             vigil.fencing.libvirt.LibvirtFenceAgent.Provider,

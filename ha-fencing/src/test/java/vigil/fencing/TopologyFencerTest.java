@@ -96,6 +96,18 @@ class TopologyFencerTest {
     }
 
     @Test
+    void topologyFencer_isProvidedAsNodeFencer_onModulePathAndClassPath() throws Exception {
+        Module m = TopologyFencer.class.getModule();
+        if (m.isNamed()) {
+            assertTrue(m.getDescriptor().provides().stream().anyMatch(p -> p.service().equals("vigil.api.spi.NodeFencer")
+                    && p.providers().equals(List.of(TopologyFencer.class.getName()))), m.getDescriptor().toString());
+        }
+        try (var in = TopologyFencer.class.getResourceAsStream("/META-INF/services/vigil.api.spi.NodeFencer")) {
+            assertEquals(TopologyFencer.class.getName(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim());
+        }
+    }
+
+    @Test
     void fence_noCapableDevice_saysHowToFixIt() {
         ClusterConfig cfg = ClusterConfig.builder().fenceDevice(dev("a", List.of("n9"), Map.of(), null)).build();
         FenceEvent e = fencer(Map.of()).fence(cfg, "n1", "off", "n2");
