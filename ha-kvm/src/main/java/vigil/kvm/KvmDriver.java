@@ -42,15 +42,15 @@ public final class KvmDriver implements ResourceDriver {
 
     KvmDriver(InstantSource clock) { this.clock = clock; }
 
-    /** What an operation acts on: parsed parameters, the domain's name and, when configured, its XML. */
-    private record Target(KvmParams params, String name, Optional<DomainXml> xml) {}
+    /** What an operation acts on: parsed parameters, the domain's name, when configured its XML, and this node's libvirt URI. */
+    private record Target(KvmParams params, String name, Optional<DomainXml> xml, String hypervisor) {}
 
     @Override
     public OperationResult start(ResourceInstance i) {
         return run(i, "start", () -> {
             Target t = resolve(i, true);
             Instant deadline = clock.instant().plus(i.timeout());
-            try (Hypervisor h = Hypervisor.open(t.params().hypervisor())) {
+            try (Hypervisor h = Hypervisor.open(t.hypervisor())) {
                 Optional<Domain> existing = h.lookup(t.name());
                 if (existing.isPresent() && Hypervisor.active(Hypervisor.state(existing.get()))) {
                     Domain d = existing.get();
@@ -102,7 +102,7 @@ public final class KvmDriver implements ResourceDriver {
             Target t = resolve(i, false);
             Instant start = clock.instant();
             Instant deadline = start.plus(i.timeout());
-            try (Hypervisor h = Hypervisor.open(t.params().hypervisor())) {
+            try (Hypervisor h = Hypervisor.open(t.hypervisor())) {
                 Optional<Domain> found = h.lookup(t.name());
                 if (found.isEmpty() || !Hypervisor.active(Hypervisor.state(found.get()))) {
                     log(i, "stop: domain " + t.name() + " is not running");
@@ -138,7 +138,7 @@ public final class KvmDriver implements ResourceDriver {
     public OperationResult monitor(ResourceInstance i) {
         return run(i, "monitor", () -> {
             Target t = resolve(i, false);
-            try (Hypervisor h = Hypervisor.open(t.params().hypervisor())) {
+            try (Hypervisor h = Hypervisor.open(t.hypervisor())) {
                 Optional<Domain> found = h.lookup(t.name());
                 if (found.isEmpty()) return OperationResult.notRunning();
                 Domain d = found.get();
@@ -177,7 +177,7 @@ public final class KvmDriver implements ResourceDriver {
             String targetUri = Migration.targetUri(t.params(), peer, i.peerAttributes());
             String dataUri = Migration.dataUri(t.params(), i.peerAttributes());
             Duration limit = Migration.timeLimit(t.params(), i.timeout());
-            try (Hypervisor h = Hypervisor.open(t.params().hypervisor())) {
+            try (Hypervisor h = Hypervisor.open(t.hypervisor())) {
                 Domain d = h.lookup(t.name()).orElseThrow(() -> new KvmFailure(OcfCode.ERR_GENERIC,
                         "cannot migrate domain " + t.name() + " to " + peer + ": it is not defined on " + i.localNode()));
                 if (!isRunning(Hypervisor.state(d))) {
@@ -198,7 +198,7 @@ public final class KvmDriver implements ResourceDriver {
         return run(i, "migrate_from", () -> {
             Target t = resolve(i, false);
             Instant deadline = clock.instant().plus(i.timeout());
-            try (Hypervisor h = Hypervisor.open(t.params().hypervisor())) {
+            try (Hypervisor h = Hypervisor.open(t.hypervisor())) {
                 boolean running = waitFor(deadline, () -> h.lookup(t.name()).map(d -> isRunning(Hypervisor.state(d))).orElse(false));
                 if (!running) {
                     String now = h.lookup(t.name()).map(d -> stateName(Hypervisor.state(d))).orElse("not defined");
@@ -251,7 +251,7 @@ public final class KvmDriver implements ResourceDriver {
     }
 
     private String abortAndWait(ResourceInstance i, Target t, CompletableFuture<Void> job) {
-        try (Hypervisor h = Hypervisor.open(t.params().hypervisor())) {
+        try (Hypervisor h = Hypervisor.open(t.hypervisor())) {
             Optional<Domain> d = h.lookup(t.name());
             if (d.isPresent()) d.get().abortJob();
         } catch (LibvirtException | KvmFailure e) {
@@ -391,7 +391,7 @@ public final class KvmDriver implements ResourceDriver {
             throw new ConfigException("resources." + i.resource() + ".params.domain", "is \"" + name + "\" but the XML in blob \"" + p.configBlob()
                     + "\" names \"" + xml.get().name() + "\"", "make them equal, or leave domain unset");
         }
-        return new Target(p, name, xml);
+        return new Target(p, name, xml, p.hypervisorFor(i.localNode()));
     }
 
     static Duration shutdownTimeout(KvmParams p, Duration stopTimeout) {

@@ -19,6 +19,12 @@ record KvmParams(String domain, String configBlob, String hypervisor, Optional<D
                  boolean guestAgentPing) {
 
     static final String DEFAULT_HYPERVISOR = "qemu:///system";
+    static final String NODE_PLACEHOLDER = "{node}";
+
+    /** The hypervisor URI on node {@code node}. */
+    String hypervisorFor(String node) { return hypervisor.replace(NODE_PLACEHOLDER, node); }
+
+    boolean hypervisorPerNode() { return hypervisor.contains(NODE_PLACEHOLDER); }
 
     static final List<ParameterSpec> SPECS = List.of(
             new ParameterSpec("domain", false, false, "",
@@ -26,7 +32,9 @@ record KvmParams(String domain, String configBlob, String hypervisor, Optional<D
             new ParameterSpec("config-blob", false, false, "",
                     "Name of the cluster blob holding the domain XML. The XML is defined on the node before every start, so "
                             + "every node runs the same definition without copying files around."),
-            new ParameterSpec("hypervisor", false, false, DEFAULT_HYPERVISOR, "libvirt URI of the local hypervisor."),
+            new ParameterSpec("hypervisor", false, false, DEFAULT_HYPERVISOR,
+                    "libvirt URI of the local hypervisor. " + NODE_PLACEHOLDER + " stands for the node's id, for nodes whose URIs differ "
+                            + "only by it (e.g. a unix socket path per node); the target of a migration is then reached the same way."),
             new ParameterSpec("shutdown-timeout", false, false, "",
                     "How long stop waits for a graceful (ACPI) shutdown before destroying the domain. Default: two thirds of the stop timeout."),
             new ParameterSpec("migration-transport", false, false, "ssh",

@@ -34,13 +34,15 @@ final class Migration {
     static final String HOSTNAME_ATTRIBUTE = "hostname";
 
     /**
-     * The target's libvirt URI: its {@code libvirt-uri} attribute, else (as ocf:heartbeat:VirtualDomain does) the
+     * The target's libvirt URI: its {@code libvirt-uri} attribute, else the hypervisor URI for the target node when
+     * that URI names the node ({@code {node}}), else (as ocf:heartbeat:VirtualDomain does) the
      * local hypervisor URI with the migration transport and the target's host name: {@code qemu:///system} to
      * {@code qemu+ssh://kvm2.example.net/system}.
      */
     static String targetUri(KvmParams p, String peerNode, Map<String, String> peerAttributes) {
         String own = peerAttributes.getOrDefault(LIBVIRT_URI_ATTRIBUTE, "").strip();
         if (!own.isEmpty()) return own;
+        if (p.hypervisorPerNode()) return p.hypervisorFor(peerNode);
         String host = peerAttributes.getOrDefault(HOSTNAME_ATTRIBUTE, "").strip();
         if (host.isEmpty()) host = peerNode;
         String uri = p.hypervisor();

@@ -186,6 +186,14 @@ class KvmDriverTest {
     }
 
     @Test
+    void hypervisorWithNodePlaceholder_resolvesPerNode_andReachesTheTargetTheSameWay() {
+        KvmParams p = KvmParams.parse("r", Map.of("domain", "d", "hypervisor", "qemu+unix:///system?socket=/lab/{node}/run/libvirt-sock"));
+        assertEquals("qemu+unix:///system?socket=/lab/n1/run/libvirt-sock", p.hypervisorFor("n1"));
+        assertEquals("qemu+unix:///system?socket=/lab/n2/run/libvirt-sock", Migration.targetUri(p, "n2", Map.of("hostname", "h2")));
+        assertEquals("qemu:///system", KvmParams.parse("r", Map.of("domain", "d")).hypervisorFor("n1"));
+    }
+
+    @Test
     void targetUri_derivedFromHypervisorTransportAndHostname() {
         KvmParams ssh = KvmParams.parse("r", Map.of("domain", "d"));
         assertEquals("qemu+ssh://kvm2.example.net/system", Migration.targetUri(ssh, "kvm2", Map.of("hostname", "kvm2.example.net")));

@@ -71,9 +71,11 @@ class LiveMigrationIT {
         assertOk(driver.stop(on(a, vm, Map.of())));
         assertRunsOnlyOn(b, a, vm);
 
-        assertOk(driver.migrateTo(migrate(b, a, vm, Map.of("migrate-bandwidth", "512"))));
-        assertOk(driver.migrateFrom(migrate(a, b, vm, Map.of())));
-        assertOk(driver.stop(on(b, vm, Map.of())));
+        // back, configured as a cluster would: one hypervisor URI pattern for all nodes, no per-node attribute
+        Map<String, String> shared = Map.of("hypervisor", lab.uriFor("{node}"), "migrate-bandwidth", "512");
+        assertOk(driver.migrateTo(instance(b, vm, shared, MIGRATE_TIMEOUT, a.name(), Map.of())));
+        assertOk(driver.migrateFrom(instance(a, vm, shared, MIGRATE_TIMEOUT, b.name(), Map.of())));
+        assertOk(driver.stop(instance(b, vm, shared, OP_TIMEOUT, "", Map.of())));
         assertRunsOnlyOn(a, b, vm);
 
         assertOk(driver.stop(on(a, vm, Map.of("shutdown-timeout", "0"))));
@@ -184,10 +186,11 @@ class LiveMigrationIT {
 
     private static ResourceInstance instance(LibvirtLab.Host host, String vm, Map<String, String> extra, Duration timeout, String peer,
                                              Map<String, String> peerAttributes) {
-        Map<String, String> params = new HashMap<>(extra);
+        Map<String, String> params = new HashMap<>();
         params.put("config-blob", vm + ".xml");
         params.put("hypervisor", host.uri());
         params.put("migration-uri", "tcp://127.0.0.1");
+        params.putAll(extra);
         return new ResourceInstance(vm, "kvm", 0, params, Map.of(), host.name(), timeout, peer, peerAttributes,
                 Map.of(vm + ".xml", LibvirtLab.guestXml(vm)));
     }

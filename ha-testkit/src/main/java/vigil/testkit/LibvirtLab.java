@@ -83,6 +83,12 @@ public final class LibvirtLab implements AutoCloseable {
 
     public synchronized List<Host> hosts() { return List.copyOf(hosts); }
 
+    /**
+     * The URI host {@code name} of this lab has (or will have). With a placeholder such as {@code "{node}"} it gives
+     * one URI pattern for all hosts, for configurations shared by nodes named like the hosts.
+     */
+    public String uriFor(String name) { return "qemu+unix:///system?socket=" + dir.resolve(name).resolve("run/libvirt-sock"); }
+
     @Override
     public synchronized void close() {
         if (Thread.currentThread() != cleanup) {
@@ -162,6 +168,7 @@ public final class LibvirtLab implements AutoCloseable {
 
         /** The URI clients (and a peer's libvirtd, for peer-to-peer migration) use to reach this host. */
         public String uri() { return "qemu+unix:///system?socket=" + socket(); }
+
 
         /** libvirtd's own log (warnings and errors). */
         public Path log() { return dir.resolve("log/libvirtd.log"); }
