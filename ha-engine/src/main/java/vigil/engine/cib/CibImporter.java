@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -81,6 +83,9 @@ public final class CibImporter {
     public static final int ADDRESS_PORT = 9870;
     private static final Set<String> CLONE_ELEMENTS = Set.of("clone", "master");
     private static final int KEEP_OPERATIONS = 16;
+    private static final Pattern P_WITHOUT_T = Pattern.compile("[Pp][0-9]+[HMShms]");
+    private static final Pattern DECIMAL = Pattern.compile("\\s*[-+]?[0-9]+\\.[0-9]*\\s*");
+    private static final Pattern INSTANCE = Pattern.compile("[0-9]+");
 
     private final Document doc;
     private final Instant fallbackNow;
@@ -114,6 +119,7 @@ public final class CibImporter {
             f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             f.setExpandEntityReferences(false);
+            f.setFeature("http://apache.org/xml/features/dom/defer-node-expansion", false); // every node is visited anyway
             f.setNamespaceAware(false);
             DocumentBuilder b = f.newDocumentBuilder();
             b.setErrorHandler(null);
@@ -170,7 +176,7 @@ public final class CibImporter {
         }
         Instant now = fallbackNow;
         String exec = cib.getAttribute("execution-date");
-        if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(path(cib) + "/@execution-date", exec));
+        if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(() -> path(cib) + "/@execution-date", exec));
         boolean quorum = truth(cib.getAttribute("have-quorum"), false);
         LOG.log(System.Logger.Level.DEBUG, () -> "cib: imported " + nodeNames.size() + " nodes, " + primitives.size() + " primitives");
         return new ClusterState(cfg.build(), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
@@ -194,10 +200,10 @@ public final class CibImporter {
             switch (e.getKey()) {
                 case "stonith-enabled" -> b.stonithEnabled(truth(v, true));
                 case "symmetric-cluster" -> b.symmetricCluster(truth(v, true));
-                case "no-quorum-policy" -> b.noQuorumPolicy(wrap(f, () -> NoQuorumPolicy.parse(f, v)));
+                case "no-quorum-policy" -> b.noQuorumPolicy(wrap(() -> f, () -> NoQuorumPolicy.parse(f, v)));
                 case "start-failure-is-fatal" -> b.startFailureIsFatal(truth(v, true));
                 case "maintenance-mode" -> b.maintenanceMode(truth(v, false));
-                case "default-resource-stickiness" -> b.defaultStickiness(wrap(f, () -> Score.parse(f, v)));
+                case "default-resource-stickiness" -> b.defaultStickiness(wrap(() -> f, () -> Score.parse(f, v)));
                 case "stop-all-resources" -> {
                     if (truth(v, false)) throw CibException.unsupported(f, "stop-all-resources=true is not supported");
                 }
@@ -205,10 +211,10 @@ public final class CibImporter {
                     if (!v.equals("default")) throw CibException.unsupported(f, "placement-strategy \"" + v + "\" is not supported (utilization is not modelled)");
                 }
                 case "stonith-watchdog-timeout" -> {
-                    Duration d = v.equals("-1") ? Duration.ZERO : duration(f, v);
+                    Duration d = v.equals("-1") ? Duration.ZERO : duration(() -> f, v);
                     b.watchdogTimeout(d.isNegative() ? Duration.ZERO : d);
                 }
-                case "stonith-timeout" -> b.fenceTimeout(duration(f, v));
+                case "stonith-timeout" -> b.fenceTimeout(duration(() -> f, v));
                 default -> other.put(e.getKey(), v);
             }
         }
@@ -216,7 +222,7 @@ public final class CibImporter {
             String stick = rscDefaults(rscDefaults).get(Meta.STICKINESS);
             if (stick != null) {
                 String f = "cib/configuration/rsc_defaults//nvpair[@name='resource-stickiness']";
-                b.defaultStickiness(wrap(f, () -> Score.parse(f, stick)));
+                b.defaultStickiness(wrap(() -> f, () -> Score.parse(f, stick)));
             }
         }
         return b.other(other).build();
@@ -236,7 +242,7 @@ public final class CibImporter {
         if (opDefaults == null) return null;
         for (Element set : children(opDefaults)) {
             String t = nvpairs(set).get("timeout");
-            if (t != null) return duration(path(set), t);
+            if (t != null) return duration(() -> path(set), t);
         }
         return null;
     }
@@ -329,12 +335,11 @@ public final class CibImporter {
         String name = op.getAttribute("name");
         if (name.isEmpty()) throw CibException.invalid(path(op), "op has no name");
         if (!op.getAttribute("enabled").isEmpty() && !truth(op.getAttribute("enabled"), true)) return null;
-        String f = path(op);
-        Duration interval = op.getAttribute("interval").isEmpty() ? Duration.ZERO : duration(f + "/@interval", op.getAttribute("interval"));
-        Duration timeout = op.getAttribute("timeout").isEmpty() ? defaultTimeout : duration(f + "/@timeout", op.getAttribute("timeout"));
-        if (op.getAttribute("on-fail").equals("demote")) throw CibException.unsupported(f + "/@on-fail", "on-fail=demote is not supported");
-        OnFail onFail = op.getAttribute("on-fail").isEmpty() ? null : wrap(f, () -> OnFail.parse(f + "/@on-fail", op.getAttribute("on-fail")));
-        Role role = op.getAttribute("role").isEmpty() ? null : wrap(f, () -> Role.parse(f + "/@role", op.getAttribute("role")));
+        Duration interval = op.getAttribute("interval").isEmpty() ? Duration.ZERO : duration(() -> path(op) + "/@interval", op.getAttribute("interval"));
+        Duration timeout = op.getAttribute("timeout").isEmpty() ? defaultTimeout : duration(() -> path(op) + "/@timeout", op.getAttribute("timeout"));
+        if (op.getAttribute("on-fail").equals("demote")) throw CibException.unsupported(path(op) + "/@on-fail", "on-fail=demote is not supported");
+        OnFail onFail = op.getAttribute("on-fail").isEmpty() ? null : wrap(() -> path(op) + "/@on-fail", () -> OnFail.parse("on-fail", op.getAttribute("on-fail")));
+        Role role = op.getAttribute("role").isEmpty() ? null : wrap(() -> path(op) + "/@role", () -> Role.parse("role", op.getAttribute("role")));
         if (role == Role.STARTED) role = null;
         return new Operation(name, interval, timeout, onFail, role);
     }
@@ -385,7 +390,7 @@ public final class CibImporter {
         if (truth(meta.get("globally-unique"), false)) {
             throw CibException.unsupported(path(e), "globally-unique clones are not supported (Vigil's clones are anonymous)");
         }
-        int nodeMax = wrap(path(e), m::cloneNodeMax);
+        int nodeMax = wrapMeta(e, m::cloneNodeMax);
         if (nodeMax > 1) throw CibException.unsupported(path(e), "clone-node-max " + nodeMax + " is not supported (at most one instance per node)");
         Resource child = childElement.getTagName().equals("group")
                 ? group(childElement, defaults, defaultTimeout, promotable)
@@ -401,10 +406,10 @@ public final class CibImporter {
         for (String k : List.of(Meta.PRIORITY, Meta.STICKINESS, Meta.MIGRATION_THRESHOLD, Meta.CLONE_MAX, Meta.CLONE_NODE_MAX,
                 Meta.PROMOTED_MAX, Meta.PROMOTED_NODE_MAX, "master-max", "master-node-max")) {
             String v = meta.get(k);
-            if (v != null && v.matches("\\s*[-+]?[0-9]+\\.[0-9]*\\s*")) meta.put(k, v.trim().substring(0, v.trim().indexOf('.')));
+            if (v != null && DECIMAL.matcher(v).matches()) meta.put(k, v.trim().substring(0, v.trim().indexOf('.')));
         }
         Meta m = Meta.of(meta);
-        wrap(path(e), () -> {
+        wrapMeta(e, () -> {
             m.stickiness();
             m.migrationThreshold();
             m.failureTimeout();
@@ -447,7 +452,7 @@ public final class CibImporter {
         }
         Duration delay = Duration.ZERO;
         String base = params.remove("pcmk_delay_base");
-        if (base != null) delay = duration(path(e) + "/pcmk_delay_base", base);
+        if (base != null) delay = duration(() -> path(e) + "/pcmk_delay_base", base);
         fenceDeviceIds.add(id);
         register(id, e);
         return new FenceDevice(id, "agent:" + e.getAttribute("type"), params, hostList, hostMap, delay);
@@ -571,7 +576,7 @@ public final class CibImporter {
         Action ta = actionAttr(e, "then-action", fa);
         OrderKind kind;
         if (!e.getAttribute("kind").isEmpty()) {
-            kind = wrap(path(e), () -> OrderKind.parse(path(e) + "/@kind", e.getAttribute("kind")));
+            kind = wrap(() -> path(e) + "/@kind", () -> OrderKind.parse("kind", e.getAttribute("kind")));
         } else if (!e.getAttribute("score").isEmpty()) {
             kind = scoreAttr(e, "score").value() > 0 ? OrderKind.MANDATORY : OrderKind.OPTIONAL;
         } else {
@@ -584,13 +589,13 @@ public final class CibImporter {
     private Action actionAttr(Element e, String attr, Action dflt) {
         String v = e.getAttribute(attr);
         if (v.isEmpty()) return dflt;
-        return wrap(path(e), () -> Action.parse(path(e) + "/@" + attr, v));
+        return wrap(() -> path(e) + "/@" + attr, () -> Action.parse(attr, v));
     }
 
     private Role roleAttr(Element e, String attr) {
         String v = e.getAttribute(attr);
         if (v.isEmpty()) return null;
-        Role r = wrap(path(e), () -> Role.parse(path(e) + "/@" + attr, v));
+        Role r = wrap(() -> path(e) + "/@" + attr, () -> Role.parse(attr, v));
         return r == Role.STARTED ? null : r; // Started means any active role
     }
 
@@ -600,7 +605,7 @@ public final class CibImporter {
             if (!e.getAttribute("score-attribute").isEmpty()) throw CibException.unsupported(path(e), "score-attribute is not supported");
             throw CibException.invalid(path(e), "missing " + attr);
         }
-        return wrap(path(e), () -> Score.parse(path(e) + "/@" + attr, v));
+        return wrap(() -> path(e) + "/@" + attr, () -> Score.parse(attr, v));
     }
 
     // ---------------------------------------------------------------- status
@@ -637,8 +642,8 @@ public final class CibImporter {
     /** Pacemaker's determine_online_status (with and without fencing), reduced to Vigil's three memberships. */
     private NodeState nodeState(Element ns, String uname, ClusterProperties props, Map<String, String> attrs) {
         String inCcm = ns.getAttribute("in_ccm");
-        boolean inCluster = truth(inCcm, false) || inCcm.matches("[1-9][0-9]*");
-        boolean crmdOnline = ns.getAttribute("crmd").equalsIgnoreCase("online") || ns.getAttribute("crmd").matches("[1-9][0-9]*");
+        boolean inCluster = truth(inCcm, false) || isSet(inCcm);
+        boolean crmdOnline = ns.getAttribute("crmd").equalsIgnoreCase("online") || isSet(ns.getAttribute("crmd"));
         String join = ns.getAttribute("join");
         String expected = ns.getAttribute("expected").isEmpty() ? "down" : ns.getAttribute("expected");
         boolean shutdown = isSet(attrs.get("shutdown"));
@@ -714,22 +719,22 @@ public final class CibImporter {
     }
 
     private Op op(Element o) {
-        String p = path(o);
-        int call = (int) longValue(p + "/@call-id", o.getAttribute("call-id").isEmpty() ? "-1" : o.getAttribute("call-id"));
+        int call = (int) longValue(() -> path(o) + "/@call-id", o.getAttribute("call-id").isEmpty() ? "-1" : o.getAttribute("call-id"));
         String interval = o.getAttribute("interval");
-        Duration iv = interval.isEmpty() ? Duration.ZERO : Duration.ofMillis(longValue(p + "/@interval", interval));
-        int rc = (int) longValue(p + "/@rc-code", o.getAttribute("rc-code").isEmpty() ? "0" : o.getAttribute("rc-code"));
-        int opStatus = (int) longValue(p + "/@op-status", o.getAttribute("op-status").isEmpty() ? "0" : o.getAttribute("op-status"));
-        int target = -1;
+        Duration iv = interval.isEmpty() ? Duration.ZERO : Duration.ofMillis(longValue(() -> path(o) + "/@interval", interval));
+        int rc = (int) longValue(() -> path(o) + "/@rc-code", o.getAttribute("rc-code").isEmpty() ? "0" : o.getAttribute("rc-code"));
+        int opStatus = (int) longValue(() -> path(o) + "/@op-status", o.getAttribute("op-status").isEmpty() ? "0" : o.getAttribute("op-status"));
+        // transition-key is action:transition:target-rc:uuid
         String key = o.getAttribute("transition-key");
-        String[] parts = key.split(":");
-        if (parts.length >= 3 && parts[2].matches("-?[0-9]+")) target = Integer.parseInt(parts[2]);
+        int c1 = key.indexOf(':');
+        int c2 = c1 < 0 ? -1 : key.indexOf(':', c1 + 1);
+        int c3 = c2 < 0 ? -1 : key.indexOf(':', c2 + 1);
+        int target = c3 < 0 ? -1 : parseIntOr(key.substring(c2 + 1, c3), -1);
         String when = !o.getAttribute("last-rc-change").isEmpty() ? o.getAttribute("last-rc-change") : o.getAttribute("last-run");
-        Instant at = when.isEmpty() ? Instant.EPOCH : Instant.ofEpochSecond(longValue(p + "/@last-rc-change", when));
-        String exec = o.getAttribute("exec-time");
-        Duration took = exec.matches("[0-9]+") ? Duration.ofMillis(Long.parseLong(exec)) : Duration.ZERO;
+        Instant at = when.isEmpty() ? Instant.EPOCH : Instant.ofEpochSecond(longValue(() -> path(o) + "/@last-rc-change", when));
+        Duration took = Duration.ofMillis(parseIntOr(o.getAttribute("exec-time"), 0));
         String operation = o.getAttribute("operation");
-        if (operation.isEmpty()) throw CibException.invalid(p, "lrm_rsc_op has no operation");
+        if (operation.isEmpty()) throw CibException.invalid(path(o), "lrm_rsc_op has no operation");
         return new Op(call, operation, iv, rc, target, opStatus, at, took, o);
     }
 
@@ -750,7 +755,7 @@ public final class CibImporter {
                 failCounts.merge(rsc, v, (x, y) -> Score.of(x).plus(Score.of(y)).value());
             } else if (k.startsWith("last-failure-")) {
                 String rsc = baseId(stripOp(k.substring("last-failure-".length())));
-                Instant t = Instant.ofEpochSecond(longValue("last-failure", a.getValue()));
+                Instant t = Instant.ofEpochSecond(longValue(() -> "status/node_state[@uname='" + node + "']//nvpair[@name='" + k + "']", a.getValue()));
                 lastFailures.merge(rsc, t, (x, y) -> x.isAfter(y) ? x : y);
             } else if (k.startsWith("master-")) {
                 String rsc = baseId(k.substring("master-".length()));
@@ -822,7 +827,7 @@ public final class CibImporter {
     /** {@code drbd:1} -> {@code drbd}: Vigil keeps one status per clone primitive and node. */
     private String baseId(String id) {
         int c = id.lastIndexOf(':');
-        if (c > 0 && id.substring(c + 1).matches("[0-9]+") && !primitives.containsKey(id)) return id.substring(0, c);
+        if (c > 0 && INSTANCE.matcher(id.substring(c + 1)).matches() && !primitives.containsKey(id)) return id.substring(0, c);
         return id;
     }
 
@@ -879,29 +884,48 @@ public final class CibImporter {
         };
     }
 
-    private static long longValue(String field, String v) {
+    private static long longValue(Supplier<String> where, String v) {
         try {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
-            throw CibException.invalid(field, "not an integer: \"" + v + "\"");
+            throw CibException.invalid(where.get(), "not an integer: \"" + v + "\"");
         }
     }
 
-    private static <T> T wrap(String path, java.util.function.Supplier<T> f) {
+    private static int parseIntOr(String v, int dflt) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /** Runs a model parser; its error is reported at {@code where}, computed only then. */
+    private static <T> T wrap(Supplier<String> where, Supplier<T> f) {
         try {
             return f.get();
         } catch (vigil.api.ConfigException e) {
-            String where = e.field().startsWith("cib") ? e.field() : path + " " + e.field();
-            throw CibException.invalid(where, e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
+            throw CibException.invalid(where.get(), e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
+        }
+    }
+
+    /** Like {@link #wrap}, for meta attribute accessors, whose error names the attribute. */
+    private static <T> T wrapMeta(Element e, Supplier<T> f) {
+        try {
+            return f.get();
+        } catch (vigil.api.ConfigException x) {
+            throw CibException.invalid(path(e) + " meta " + x.field(), x.problem() + (x.fix().isEmpty() ? "" : " (" + x.fix() + ")"));
         }
     }
 
     /** Pacemaker also accepts ISO 8601 durations without the T ({@code P10S}). */
-    private static Duration duration(String field, String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT);
-        if (t.startsWith("P") && !t.contains("T") && t.matches("P[0-9]+[HMS]")) text = "PT" + t.substring(1);
-        String v = text;
-        return wrap(field, () -> Durations.parse(field, v));
+    private static Duration duration(Supplier<String> where, String text) {
+        String t = text.trim();
+        if ((t.startsWith("P") || t.startsWith("p")) && !t.contains("T") && !t.contains("t") && P_WITHOUT_T.matcher(t).matches()) {
+            t = "PT" + t.substring(1);
+        }
+        String v = t;
+        return wrap(where, () -> Durations.parse("duration", v));
     }
 
     private static Element child(Element parent, String name) {
