@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.libvirt.Domain.MigrateFlags;
 import vigil.api.ConfigException;
@@ -160,11 +159,20 @@ class KvmDriverTest {
     }
 
     @Test
-    void serviceLoader_findsKvmProvider() {
-        ResourceDriverProvider found = ServiceLoader.load(ResourceDriverProvider.class).stream().map(ServiceLoader.Provider::get)
-                .filter(p -> p.supports("kvm")).findFirst().orElseThrow();
+    void provider_registeredForModuleAndClassPath_createsKvmDriver() throws java.io.IOException {
+        Module m = KvmDriverProvider.class.getModule();
+        if (m.isNamed()) {
+            assertTrue(m.getDescriptor().provides().stream().anyMatch(p -> p.service().equals(ResourceDriverProvider.class.getName())
+                    && p.providers().contains(KvmDriverProvider.class.getName())), m.getDescriptor().toString());
+        }
+        try (var in = KvmDriverProvider.class.getResourceAsStream("/META-INF/services/" + ResourceDriverProvider.class.getName())) {
+            assertTrue(in != null && new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).contains(KvmDriverProvider.class.getName()));
+        }
+        KvmDriverProvider found = new KvmDriverProvider();
+        assertTrue(found.supports("kvm"));
         assertInstanceOf(KvmDriver.class, found.create("kvm"));
         assertFalse(found.supports("drbd"));
+        assertThrows(IllegalArgumentException.class, () -> found.create("drbd"));
     }
 
     @Test

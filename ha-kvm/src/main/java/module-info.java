@@ -1,0 +1,11 @@
+/** The kvm resource type: libvirt domains run by the cluster, with peer-to-peer live migration. */
+module vigil.kvm {
+    requires transitive vigil.api;
+    requires java.xml;
+    requires libvirt;
+    requires com.sun.jna;
+
+    exports vigil.kvm;
+
+    provides vigil.api.spi.ResourceDriverProvider with vigil.kvm.KvmDriverProvider;
+}
