@@ -76,6 +76,18 @@ class KvmQemuIT {
     }
 
     @Test
+    void lifecycle_tcgGuest_runsWithoutKvm() {
+        ResourceInstance i = new ResourceInstance("q5", "kvm", 0, Map.of("config-blob", "q5.xml", "hypervisor", host.uri(), "shutdown-timeout", "0"),
+                Map.of(), "kvm-a", Duration.ofSeconds(60), "", Map.of(), Map.of("q5.xml", LibvirtLab.guestXml("q5", false)));
+        OperationResult started = driver.start(i);
+        assertEquals(OcfCode.SUCCESS, started.code(), started.message());
+        assertTrue(host.qemuPids().containsKey("q5"));
+        assertEquals(OcfCode.SUCCESS, driver.monitor(i).code());
+        assertEquals(OcfCode.SUCCESS, driver.stop(i).code());
+        assertEquals(OcfCode.NOT_RUNNING, driver.monitor(i).code());
+    }
+
+    @Test
     void start_missingEmulator_isErrInstalledNamingIt() {
         String xml = LibvirtLab.guestXml("q4").replace("/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-system-none");
         ResourceInstance i = new ResourceInstance("q4", "kvm", 0, Map.of("config-blob", "q4.xml", "hypervisor", host.uri()), Map.of(), "kvm-a",
