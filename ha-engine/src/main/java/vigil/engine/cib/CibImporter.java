@@ -215,6 +215,12 @@ public final class CibImporter {
                     b.watchdogTimeout(d.isNegative() ? Duration.ZERO : d);
                 }
                 case "stonith-timeout" -> b.fenceTimeout(duration(() -> f, v));
+                case "node-health-strategy" -> {
+                    if (!v.equals("none")) throw CibException.unsupported(f, "node-health-strategy \"" + v + "\" is not supported (node health is not modelled)");
+                }
+                case "shutdown-lock" -> {
+                    if (truth(v, false)) throw CibException.unsupported(f, "shutdown-lock=true is not supported");
+                }
                 default -> other.put(e.getKey(), v);
             }
         }
@@ -418,6 +424,10 @@ public final class CibImporter {
             m.cloneMax();
             return null;
         });
+        String requires = meta.getOrDefault("requires", "");
+        if (requires.equals("nothing") || requires.equals("unfencing")) {
+            throw CibException.unsupported(path(e), "requires=" + requires + " is not supported (resources wait for quorum and fencing)");
+        }
         if (meta.containsKey("container") || meta.containsKey("remote-node")) {
             throw CibException.unsupported(path(e), "guest nodes and containers (remote-node / container meta) are not supported");
         }
@@ -436,6 +446,11 @@ public final class CibImporter {
                 if (child(c, "rule") == null) params.putAll(nvpairs(c));
             } else if (!Set.of("meta_attributes", "operations", "utilization").contains(c.getTagName())) {
                 throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a stonith primitive is not supported");
+            }
+        }
+        for (Element c : children(e)) {
+            if (c.getTagName().equals("meta_attributes") && "unfencing".equals(nvpairs(deref(c)).get("provides"))) {
+                throw CibException.unsupported(path(e), "fence devices that provide unfencing are not supported");
             }
         }
         List<String> hostList = new ArrayList<>();
@@ -794,7 +809,15 @@ public final class CibImporter {
                 if (!ok && lastFailure.isBefore(op.at())) lastFailure = op.at();
                 switch (op.operation()) {
                     case "start", "migrate_from" -> role = active(promotable); // a failed start leaves it active and failed
-                    case "stop" -> { if (ok) { role = Role.STOPPED; blocked = false; } else blocked = true; }
+                    case "stop" -> {
+                        if (ok) {
+                            role = Role.STOPPED;
+                            blocked = false;
+                        } else {
+                            blocked = true; // a failed stop leaves it in an unknown state: active until the node is fenced
+                            if (role == Role.STOPPED) role = active(promotable);
+                        }
+                    }
                     case "promote" -> role = Role.PROMOTED;
                     case "demote" -> role = ok ? Role.UNPROMOTED : Role.PROMOTED;
                     case "migrate_to" -> { if (role == Role.STOPPED) role = active(promotable); }
