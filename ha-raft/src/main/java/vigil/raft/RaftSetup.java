@@ -48,10 +48,13 @@ final class RaftSetup {
         return p;
     }
 
-    static RaftClient client(RaftGroup group, Duration requestTimeout) {
+    /** A client for writes: retries across a leader change, about 15 s in all before a submission fails. */
+    static RaftClient client(RaftGroup group, Duration requestTimeout) { return client(group, requestTimeout, 300); }
+
+    /** A client that gives up after {@code attempts} tries 50 ms apart. */
+    static RaftClient client(RaftGroup group, Duration requestTimeout, int attempts) {
         return RaftClient.newBuilder().setClientId(ClientId.randomId()).setRaftGroup(group).setProperties(clientProperties(requestTimeout))
-                // retries across a leader change: about 15 s in all before a submission fails
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(300, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
                 .build();
     }
 }

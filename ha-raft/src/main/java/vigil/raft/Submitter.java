@@ -7,6 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -26,7 +29,8 @@ final class Submitter implements AutoCloseable {
 
     private record Pending(List<Command> commands, CompletableFuture<List<CommandResult>> result) {}
 
-    private final RaftClient client;
+    private final Supplier<RaftClient> clients;
+    private volatile RaftClient client;
     private final InstantSource clock;
     private final int maxBatch;
     private final Semaphore inFlight;
@@ -35,8 +39,10 @@ final class Submitter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    Submitter(String name, RaftClient client, InstantSource clock, int maxBatch, int maxInFlight, RaftMeters meters) {
-        this.client = client;
+    /** {@code clients} makes a fresh Raft client; one is replaced when Ratis gives up on it (its request window is then closed for good). */
+    Submitter(String name, Supplier<RaftClient> clients, InstantSource clock, int maxBatch, int maxInFlight, RaftMeters meters) {
+        this.clients = clients;
+        this.client = clients.get();
         this.clock = clock;
         this.maxBatch = maxBatch;
         this.inFlight = new Semaphore(maxInFlight);
@@ -96,8 +102,9 @@ final class Submitter implements AutoCloseable {
         meters.batch(size);
         byte[] bytes = LogCodec.encodeEntry(clock.instant(), all);
         CompletableFuture<RaftClientReply> sent;
+        RaftClient used = client;
         try {
-            sent = client.async().send(Message.valueOf(ByteString.copyFrom(bytes)));
+            sent = used.async().send(Message.valueOf(ByteString.copyFrom(bytes)));
         } catch (RuntimeException e) {
             inFlight.release();
             for (Pending p : batch) p.result().completeExceptionally(new ClusterUnavailableException("cannot send to the cluster: " + e, e));
@@ -108,6 +115,7 @@ final class Submitter implements AutoCloseable {
             if (error == null && !reply.isSuccess()) error = reply.getException();
             if (error != null) {
                 LOG.log(System.Logger.Level.DEBUG, "batch of {0} commands failed: {1}", size, error);
+                if (gaveUp(error)) renew(used);
                 for (Pending p : batch) {
                     p.result().completeExceptionally(new ClusterUnavailableException("the change may not have been committed: " + error, error));
                 }
@@ -129,6 +137,30 @@ final class Submitter implements AutoCloseable {
         });
     }
 
+    private static boolean gaveUp(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof AlreadyClosedException || c instanceof RaftRetryFailureException) return true;
+        }
+        return false;
+    }
+
+    private synchronized void renew(RaftClient failed) {
+        if (client != failed || closed) return;
+        LOG.log(System.Logger.Level.INFO, "Raft client gave up on a request; replacing it");
+        client = clients.get();
+        Thread t = new Thread(() -> closeQuietly(failed), "vigil-client-close");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing a replaced Raft client: {0}", e.toString());
+        }
+    }
+
     private static CommandResult result(ApplyReplyP r, int i) {
         if (i >= r.getResultsCount()) {
             return new CommandResult(new ConfigException("command", "the replica skipped this command", "check the node logs"));
@@ -146,5 +178,6 @@ final class Submitter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeQuietly(client);
     }
 }

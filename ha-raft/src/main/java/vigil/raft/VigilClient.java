@@ -24,13 +24,16 @@ import vigil.raft.proto.QueryReplyP;
 /** A client of a Vigil cluster from outside it (CLI, benchmarks, tests): group-committed writes and state reads. */
 public final class VigilClient implements AutoCloseable {
     private final RaftClient client;
+    private final RaftClient reader;
     private final Submitter submitter;
     private final Duration timeout;
 
     private VigilClient(String clusterName, List<Node> peers, Duration timeout, int maxBatch, int maxInFlight) {
         this.timeout = timeout;
-        this.client = RaftSetup.client(RaftSetup.group(clusterName, peers), timeout);
-        this.submitter = new Submitter("client", client, InstantSource.system(), maxBatch, maxInFlight,
+        var group = RaftSetup.group(clusterName, peers);
+        this.client = RaftSetup.client(group, timeout);
+        this.reader = RaftSetup.client(group, timeout, 20);
+        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout), InstantSource.system(), maxBatch, maxInFlight,
                 new RaftMeters(new SimpleMeterRegistry(), "client"));
     }
 
@@ -60,28 +63,25 @@ public final class VigilClient implements AutoCloseable {
     private NodeView query(String nodeId, boolean linearizable) {
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(true).build().toByteArray()));
         try {
-            CompletableFuture<RaftClientReply> f = linearizable
-                    ? client.async().sendReadOnly(q)
-                    : client.async().sendStaleRead(q, 0, RaftPeerId.valueOf(nodeId));
-            RaftClientReply r = f.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            // blocking API: no ordered request window that a dead node could close for good
+            RaftClientReply r = linearizable ? client.io().sendReadOnly(q) : reader.io().sendStaleRead(q, 0, RaftPeerId.valueOf(nodeId));
             if (!r.isSuccess()) throw new ClusterUnavailableException("read failed: " + r.getException());
             QueryReplyP reply = QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray());
             return new NodeView(reply.getAppliedIndex(), LogCodec.state(reply.getState()), reply.getLeaderId(), reply.getTerm());
-        } catch (ExecutionException | TimeoutException | IOException e) {
+        } catch (IOException e) {
             throw new ClusterUnavailableException("read from " + (nodeId == null ? "the leader" : nodeId) + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterUnavailableException("interrupted", e);
         }
     }
 
     @Override
     public void close() {
         submitter.close();
-        try {
-            client.close();
-        } catch (IOException e) {
-            // closing: nothing left to do with the error
+        for (RaftClient c : new RaftClient[] {client, reader}) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing: nothing left to do with the error
+            }
         }
     }
 }

@@ -121,7 +121,7 @@ public final class VigilNode implements AutoCloseable {
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
         server.start();
         this.client = RaftSetup.client(group, requestTimeout);
-        this.submitter = new Submitter(b.id, client, b.clock, b.maxBatch, b.maxInFlight, meters);
+        this.submitter = new Submitter(b.id, () -> RaftSetup.client(group, requestTimeout), b.clock, b.maxBatch, b.maxInFlight, meters);
         LOG.log(System.Logger.Level.INFO, "{0}: started at {1} in cluster {2} (id {3}), {4} peers, data {5}", id, b.address, clusterName,
                 RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir);
     }
@@ -181,14 +181,12 @@ public final class VigilNode implements AutoCloseable {
     public ClusterState readLinearizable() {
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().build().toByteArray()));
         try {
-            RaftClientReply r = client.async().sendReadOnly(q, peerId).get(requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            // blocking API: reads never share the ordered request window of writes
+            RaftClientReply r = client.io().sendReadOnly(q, peerId);
             if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": linearizable read failed: " + r.getException());
             return stateMachine.state();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": linearizable read failed (no leader reachable?): " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterUnavailableException(id + ": interrupted during a linearizable read", e);
         }
     }
 
