@@ -32,7 +32,8 @@ public final class Main {
                                                    add this host to a running cluster and write its node config
               status [--json]                      quorum, leader, nodes, resources, failures, fencing
               resource create ID TYPE [key=value ...] [--meta k=v] [--op name:interval:timeout] [--clone|--promotable] [--group G]
-              resource delete|clear|enable|disable ID
+              resource delete ID [--wait 60s] [--force]     (stops it first, unless --force)
+              resource clear|enable|disable ID
               resource update ID [key=value ...] [--meta k=v] [--op ...]     (key= removes a key)
               resource move|ban ID NODE [--lifetime 30min]   (expires; default: the move-lifetime property)
               resource cleanup ID [--node NODE]
@@ -44,8 +45,10 @@ public final class Main {
               fence NODE
               config show | config apply -f FILE [--yes] [--dry-run]
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)
-              bench scheduler|commits ...          benchmarks
+              bench scheduler|commits|failover ... benchmarks
               drbd resolve ...                     DRBD split-brain resolution
+              demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
+              chaos --schedules N --seed S [--nodes 3|5]   seeded fault injection against a local cluster
 
             Commands that talk to a cluster take --cluster HOST:PORT[,HOST:PORT] (admin address; env VIGIL_CLUSTER)
             and --token-file FILE (env VIGIL_TOKEN_FILE); on a node both default to /etc/vigil/node.yaml.
@@ -53,6 +56,9 @@ public final class Main {
 
     /** Subcommands provided by other modules, run through their static {@code run(String[], PrintStream, PrintStream)}. */
     static final Map<String, String> DELEGATES = Map.of(
+            "demo", "vigil.lab.Demo",
+            "chaos", "vigil.lab.Chaos",
+            "bench failover", "vigil.lab.FailoverBench",
             "simulate", "vigil.engine.simulate.SimulateCommand",
             "bench scheduler", "vigil.engine.simulate.SchedulerBenchCommand",
             "bench commits", "vigil.raft.bench.CommitBench",
@@ -84,9 +90,9 @@ public final class Main {
             if (cmd.equals("daemon")) return Daemon.run(rest, out, err);
             if (cmd.equals("init") || cmd.equals("join")) return new Setup(out, env, connector).run(cmd, rest);
             if (AdminCli.handles(cmd)) return new AdminCli(out, err, env, connector, stdin).run(argv);
-            if (cmd.equals("simulate")) return delegate("simulate", rest, out, err);
+            if (cmd.equals("simulate") || cmd.equals("demo") || cmd.equals("chaos")) return delegate(cmd, rest, out, err);
             if (cmd.equals("bench") || cmd.equals("drbd")) {
-                if (rest.isEmpty()) throw new UsageException(cmd + ": missing subcommand (" + (cmd.equals("bench") ? "scheduler, commits" : "resolve") + ")");
+                if (rest.isEmpty()) throw new UsageException(cmd + ": missing subcommand (" + (cmd.equals("bench") ? "scheduler, commits, failover" : "resolve") + ")");
                 String name = cmd + " " + rest.get(0);
                 if (!DELEGATES.containsKey(name)) throw new UsageException("unknown command \"" + name + "\" (see vigil --help)");
                 return delegate(name, rest.subList(1, rest.size()), out, err);

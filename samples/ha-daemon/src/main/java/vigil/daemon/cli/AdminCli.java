@@ -134,8 +134,26 @@ public final class AdminCli {
                 return 0;
             }
             case "delete": {
-                Args a = Args.parse(name, rest, CONNECT, Set.of()).atMost(1);
+                Args a = Args.parse(name, rest, with("wait"), Set.of("force")).atMost(1);
                 String id = a.arg(0, "resource id");
+                Duration wait = a.option("wait").map(v -> Durations.parse("--wait", v)).orElse(Duration.ofSeconds(60));
+                try (Cluster c = connect(a)) {
+                    Resource r = requireResource(c.status().config(), id);
+                    deleteResource(c.status().config(), id);
+                    // like pcs: stop it first, so that deleting never leaves a running orphan behind
+                    if (!a.flag("force") && isActive(c.status(), r, id)) {
+                        out.println("stopping " + id + " before deleting it");
+                        c.disable(id);
+                        long end = System.nanoTime() + wait.toNanos();
+                        while (isActive(c.status(), r, id)) {
+                            if (System.nanoTime() > end) {
+                                throw new VigilException(id + " did not stop within " + Durations.format(wait) + "; not deleted (it stays disabled: "
+                                        + "see 'vigil status', or delete it anyway with --force)");
+                            }
+                            sleep(Duration.ofMillis(200));
+                        }
+                    }
+                }
                 change(a, cfg -> deleteResource(cfg, id));
                 out.println("deleted " + id);
                 return 0;
@@ -246,6 +264,20 @@ public final class AdminCli {
             if (names) b.removeConstraint(c.id());
         }
         return b.build();
+    }
+
+    private static boolean isActive(ClusterState s, Resource top, String id) {
+        List<Primitive> ps = top.id().equals(id) ? top.primitives() : top.primitives().stream().filter(p -> p.id().equals(id)).toList();
+        return ps.stream().anyMatch(p -> !s.activeNodes(p.id()).isEmpty());
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VigilException("interrupted");
+        }
     }
 
     private static Primitive primitive(ClusterConfig cfg, String id) {

@@ -1,0 +1,140 @@
+package vigil.daemon;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import vigil.api.status.ClusterState;
+import vigil.raft.admin.AdminClient;
+import vigil.testkit.Await;
+import vigil.testkit.LabDir;
+import vigil.testkit.Peer;
+
+/**
+ * Three {@code vigil daemon} processes on 127.0.0.1-3 (members n1, n2 and witness w), bootstrapped with a cluster
+ * config that runs an OCF Dummy resource d1 without fencing; each process has its own HA_RSCTMP, so a Dummy state
+ * file marks the resource running on that node only.
+ */
+final class DaemonCluster implements AutoCloseable {
+    static final List<String> NODES = List.of("n1", "n2", "w");
+    final Path lab = LabDir.create("vd");
+    final Path tokenFile = lab.resolve("token");
+    final int raftPort;
+    final Map<String, Peer> daemons = new LinkedHashMap<>();
+
+    record Result(int code, String out, String err) {}
+
+    DaemonCluster() {
+        raftPort = freePort();
+        try {
+            Files.writeString(tokenFile, "cli-it-token-0123456789\n");
+            Files.writeString(lab.resolve("cluster.yaml"), """
+                    properties:
+                      stonith-enabled: false
+                      node-timeout: 3s
+                      move-lifetime: 20min
+                    resources:
+                      d1:
+                        type: ocf:heartbeat:Dummy
+                        operations:
+                          - {name: monitor, interval: 2s, timeout: 20s}
+                    """);
+            for (String id : NODES) {
+                Path rsc = Files.createDirectories(lab.resolve(id + "-rsctmp"));
+                StringBuilder peers = new StringBuilder();
+                for (String p : NODES) {
+                    peers.append("  ").append(p).append(": {raft: ").append(ip(p)).append(':').append(raftPort).append(", admin: ").append(ip(p)).append(':')
+                            .append(raftPort + 1).append(p.equals("w") ? ", role: witness" : "").append("}\n");
+                }
+                Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\nhttp: " + ip(id) + ":" + (raftPort + 2)
+                        + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
+                daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "--config", lab.resolve(id + ".yaml").toString())));
+            }
+            for (String id : NODES) {
+                Await.until(Duration.ofSeconds(90), id + " running (log " + daemons.get(id).log() + ")", () -> log(id).contains("running; admin API on"));
+            }
+            Await.until(Duration.ofSeconds(90), "d1 started somewhere", () -> !status().activeNodes("d1").isEmpty());
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    static String ip(String node) { return "127.0.0." + (NODES.indexOf(node) + 1); }
+
+    String admin(String node) { return ip(node) + ":" + (raftPort + 1); }
+
+    String http(String node) { return "http://" + ip(node) + ":" + (raftPort + 2); }
+
+    String targets() {
+        List<String> t = new ArrayList<>();
+        for (String n : NODES) if (daemons.get(n).isAlive()) t.add(admin(n));
+        return String.join(",", t);
+    }
+
+    String log(String node) {
+        try {
+            return Files.readString(daemons.get(node).log());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    ClusterState status() {
+        try (AdminClient c = AdminClient.connect(List.of(targets().split(",")), "cli-it-token-0123456789", Duration.ofSeconds(10))) {
+            return c.status();
+        }
+    }
+
+    /** Runs {@code vigil ARGS --cluster <live nodes> --token-file <token>} in this JVM. */
+    Result cli(String... args) {
+        List<String> argv = new ArrayList<>(List.of(args));
+        argv.addAll(List.of("--cluster", targets(), "--token-file", tokenFile.toString()));
+        return raw(argv.toArray(new String[0]));
+    }
+
+    static Result raw(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    void kill(String node) throws InterruptedException {
+        daemons.get(node).process().destroyForcibly().waitFor();
+    }
+
+    @SuppressWarnings("try")
+    private static int freePort() {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                int p = s.getLocalPort();
+                if (p > 60000) continue;
+                try (ServerSocket a = new ServerSocket(p + 1); ServerSocket b = new ServerSocket(p + 2)) {
+                    return p;
+                } catch (IOException taken) {
+                    // try another base port
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        throw new IllegalStateException("no three consecutive free ports");
+    }
+
+    @Override
+    public void close() { daemons.values().forEach(Peer::close); }
+}
