@@ -17,7 +17,8 @@ import vigil.api.spi.ProcessRunner;
  * CIBs with that many primitives on {@code --nodes} nodes (half as many constraints as primitives, a mix of
  * location, colocation and order; every second primitive already running according to its lrm history), then
  * times, as whole processes, {@code <launcher> simulate --cib FILE} and, where installed, {@code crm_simulate -R -x
- * FILE} on each. Without {@code --launcher} Vigil runs as {@code java -cp <this classpath>}. Ends with one line for
+ * FILE} on each. Without {@code --launcher} Vigil runs as {@code java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp <this
+ * classpath>} (the flags a launcher for short CLI runs should use too). Ends with one line for
  * the largest size: {@code vigil_s=<s> crm_simulate_s=<s> ratio=<crm_simulate_s / vigil_s>} (both 0 for
  * crm_simulate when it is not installed).
  */
@@ -102,7 +103,9 @@ public final class SchedulerBenchCommand {
     static List<String> vigilArgv(String launcher, Path cib) {
         if (launcher != null) return List.of(launcher, "simulate", "--cib", cib.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-cp", System.getProperty("java.class.path"), SimulateCommand.class.getName(), "--cib", cib.toString());
+        // A short-lived CLI process: the C1 compiler and the serial collector cost least CPU before the answer.
+        return List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                SimulateCommand.class.getName(), "--cib", cib.toString());
     }
 
     static List<String> crmArgv(Path cib) { return List.of("crm_simulate", "-R", "-x", cib.toString()); }
