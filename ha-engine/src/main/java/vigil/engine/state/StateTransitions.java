@@ -299,8 +299,11 @@ public final class StateTransitions {
                 } else if (code == OcfCode.RUNNING_PROMOTED || code == OcfCode.DEGRADED_PROMOTED) {
                     role = Role.PROMOTED;
                 } else if (code == OcfCode.NOT_RUNNING) {
+                    // A recurring monitor that finds an active resource gone is a failure, and the resource stays
+                    // active (Pacemaker's FAILED) until a stop succeeds: it is recovered by stop then start, never
+                    // started elsewhere while something of it may still run here.
                     if (!probe && r.isActive()) failure = true;
-                    role = Role.STOPPED;
+                    else role = Role.STOPPED;
                 } else if (probe && code == OcfCode.ERR_INSTALLED) {
                     role = Role.STOPPED; // cannot run here at all (Pacemaker: "not installed" probe means stopped)
                 } else if (code == OcfCode.FAILED_PROMOTED) {

@@ -66,11 +66,22 @@ class StateTransitionsTest {
     }
 
     @Test
-    void recurringMonitor_notRunning_countsFailureAndStops() {
+    void recurringMonitor_notRunning_countsFailureAndStaysActiveUntilStopped() {
         ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.SUCCESS), op("d1", "n1", "monitor", 10_000, OcfCode.NOT_RUNNING));
         assertEquals(1, s.resource("d1", "n1").failCount());
-        assertEquals(Role.STOPPED, s.resource("d1", "n1").role());
+        assertEquals(Role.STARTED, s.resource("d1", "n1").role(), "failed, but active until a stop succeeds (Pacemaker: FAILED)");
         assertEquals(s.now(), s.resource("d1", "n1").lastFailure());
+        s = apply(s, op("d1", "n1", "stop", 0, OcfCode.SUCCESS));
+        assertEquals(Role.STOPPED, s.resource("d1", "n1").role());
+        assertEquals(1, s.resource("d1", "n1").failCount());
+    }
+
+    @Test
+    void recurringMonitor_notRunning_afterTheStop_changesNothing() {
+        ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.SUCCESS), op("d1", "n1", "stop", 0, OcfCode.SUCCESS),
+                op("d1", "n1", "monitor", 10_000, OcfCode.NOT_RUNNING));
+        assertEquals(0, s.resource("d1", "n1").failCount());
+        assertEquals(Role.STOPPED, s.resource("d1", "n1").role());
     }
 
     @Test
