@@ -162,6 +162,105 @@ class CibImporterTest {
         assertFalse(s.config().node("n2").orElseThrow().attributes().containsKey("standby"));
     }
 
+    private static final String HISTORY = """
+            <cib have-quorum="1"><configuration><crm_config/><nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes>
+            <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/>
+            <clone id="ms"><meta_attributes id="m"><nvpair id="p" name="promotable" value="true"/></meta_attributes>
+              <primitive id="s" class="ocf" provider="pacemaker" type="Stateful"/></clone></resources><constraints/></configuration>
+            <status><node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member">
+            <lrm id="1"><lrm_resources>%s</lrm_resources></lrm></node_state></status></cib>""";
+
+    private static String op(String rsc, String op, int interval, int call, int rc, int target, int opStatus) {
+        return "<lrm_rsc_op id=\"" + rsc + "_" + op + "_" + interval + "_" + call + "\" operation=\"" + op + "\" interval=\"" + interval
+                + "\" call-id=\"" + call + "\" rc-code=\"" + rc + "\" op-status=\"" + opStatus + "\" transition-key=\"1:1:" + target
+                + ":x\" last-rc-change=\"" + (1000 + call) + "\"/>";
+    }
+
+    private static ResourceState history(String rsc, String... ops) {
+        String id = rsc.equals("s") ? "s:0" : rsc;
+        return xml(HISTORY.formatted("<lrm_resource id=\"" + id + "\" class=\"ocf\" type=\"Dummy\">" + String.join("", ops) + "</lrm_resource>"))
+                .resource(rsc, "a");
+    }
+
+    @Test
+    void history_failedStop_activeAndBlocked() {
+        ResourceState r = history("r", op("r", "stop", 0, 1, 1, 0, 4));
+        assertEquals(Role.STARTED, r.role());
+        assertTrue(r.blocked());
+        r = history("r", op("r", "start", 0, 1, 0, 0, 0), op("r", "stop", 0, 2, 1, 0, 4), op("r", "stop", 0, 3, 0, 0, 0));
+        assertEquals(Role.STOPPED, r.role());
+        assertFalse(r.blocked(), "a later successful stop clears it");
+    }
+
+    @Test
+    void history_probes_notInstalledIsStoppedOtherErrorsActive() {
+        assertEquals(Role.STOPPED, history("r", op("r", "monitor", 0, 1, 5, 7, 0)).role());
+        assertEquals(OcfCode.ERR_INSTALLED, history("r", op("r", "monitor", 0, 1, 5, 7, 0)).operations().get(0).code());
+        assertEquals(Role.STARTED, history("r", op("r", "monitor", 0, 1, 1, 7, 0)).role());
+        assertEquals(Role.STARTED, history("r", op("r", "monitor", 0, 1, 0, 7, 0)).role(), "found running");
+        assertEquals(Role.STOPPED, history("r", op("r", "monitor", 0, 1, 7, 7, 0)).role());
+    }
+
+    @Test
+    void history_failedStart_activeWithFailureLast() {
+        ResourceState r = history("r", op("r", "start", 0, 1, 1, 0, 0));
+        assertEquals(Role.STARTED, r.role());
+        assertEquals(OcfCode.ERR_GENERIC, r.operations().get(0).code());
+        assertEquals(Instant.ofEpochSecond(1001), r.lastFailure());
+        ResourceState timedOut = history("r", op("r", "start", 0, 1, 0, 0, 2));
+        assertEquals(OcfCode.TIMEOUT, timedOut.operations().get(0).code());
+    }
+
+    @Test
+    void history_unexpectedSuccess_recordedAsError() {
+        // a "Stopped" role monitor (target 7) that finds the resource running
+        ResourceState r = history("r", op("r", "monitor", 20000, 1, 0, 7, 0));
+        assertEquals(Role.STARTED, r.role());
+        assertEquals(OcfCode.ERR_GENERIC, r.operations().get(0).code());
+        assertEquals(Duration.ofSeconds(20), r.operations().get(0).interval());
+    }
+
+    @Test
+    void history_promotable_rolesFromPromoteDemoteAndMonitorCodes() {
+        assertEquals(Role.UNPROMOTED, history("s", op("s", "start", 0, 1, 0, 0, 0)).role());
+        assertEquals(Role.PROMOTED, history("s", op("s", "start", 0, 1, 0, 0, 0), op("s", "promote", 0, 2, 0, 0, 0)).role());
+        assertEquals(Role.UNPROMOTED, history("s", op("s", "promote", 0, 2, 0, 0, 0), op("s", "demote", 0, 3, 0, 0, 0)).role());
+        assertEquals(Role.PROMOTED, history("s", op("s", "monitor", 0, 1, 8, 7, 0)).role(), "probe found it promoted");
+        assertEquals(Role.PROMOTED, history("s", op("s", "promote", 0, 2, 0, 0, 0), op("s", "demote", 0, 3, 1, 0, 0)).role(), "failed demote");
+    }
+
+    @Test
+    void history_cancelledAndPendingOperations() {
+        ResourceState r = history("r", op("r", "start", 0, 1, 0, 0, 0), op("r", "monitor", 10000, 2, 0, 0, 1));
+        assertEquals(1, r.operations().size(), "a cancelled monitor is not history");
+        assertEquals(Role.STARTED, history("r", op("r", "start", 0, -1, 0, 0, -1)).role(), "a pending start counts as starting");
+    }
+
+    @Test
+    void history_callOrderNotDocumentOrder() {
+        ResourceState r = history("r", op("r", "stop", 0, 5, 0, 0, 0), op("r", "start", 0, 3, 0, 0, 0));
+        assertEquals(Role.STOPPED, r.role());
+        assertEquals(List.of("start", "stop"), r.operations().stream().map(o -> o.action()).toList());
+    }
+
+    @Test
+    void history_failCountsLastFailureAndPromotionScoreFromTransientAttributes() {
+        ClusterState s = xml("""
+                <cib><configuration><nodes><node id="1" uname="a"/></nodes><resources>
+                <clone id="ms"><meta_attributes id="m"><nvpair id="p" name="promotable" value="true"/></meta_attributes>
+                <primitive id="s" class="ocf" provider="pacemaker" type="Stateful"/></clone></resources></configuration>
+                <status><node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member">
+                <transient_attributes id="1"><instance_attributes id="t">
+                  <nvpair id="1" name="fail-count-s#monitor_10000" value="2"/><nvpair id="2" name="fail-count-s#start_0" value="1"/>
+                  <nvpair id="3" name="last-failure-s#monitor_10000" value="1700000000"/><nvpair id="4" name="master-s" value="100"/>
+                </instance_attributes></transient_attributes></node_state></status></cib>""");
+        ResourceState r = s.resource("s", "a");
+        assertEquals(3, r.failCount());
+        assertEquals(Instant.ofEpochSecond(1700000000), r.lastFailure());
+        assertEquals(100, r.promotionScore());
+        assertEquals(Role.STOPPED, r.role());
+    }
+
     @Test
     void import_executionDateAndQuorum() {
         ClusterState s = xml("""
