@@ -10,14 +10,17 @@ import { join } from "node:path";
 const [url, resource, screenshot, timeoutArg] = process.argv.slice(2);
 const timeout = Number(timeoutArg || 90) * 1000;
 const profile = mkdtempSync(join(tmpdir(), "vigil-chromium-"));
-const browser = await chromium.launch({
+// a fresh profile directory: Playwright passes it to Chromium as --user-data-dir
+const browser = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1200, height: 900 },
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`],
+         "--disable-component-update", "--disable-sync"],
 });
 let code = 1;
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = browser.pages()[0] || await browser.newPage();
   await page.goto(url);
   const where = page.locator(`tr[data-resource="${resource}"] td.where`);
   await page.waitForFunction(r => {
@@ -30,11 +33,12 @@ try {
   await page.waitForFunction(([r, old]) => {
     const td = document.querySelector(`tr[data-resource="${r}"] td.where`);
     if (!td) return false;
-    const m = /^(Started|Promoted) (\S+)$/.exec(td.textContent.trim());
-    return m && m[2] !== old;
+    // running on another node that is online (an instance on an unclean node is marked "(UNCLEAN)")
+    return td.textContent.split(", ").some(e => { const m = /^(Started|Promoted) (\S+)$/.exec(e.trim()); return m && m[2] !== old; });
   }, [resource, firstNode], { timeout, polling: 100 });
   const now = (await where.textContent()).trim();
-  console.log(`MOVED ${now.split(" ")[1]}`);
+  const moved = now.split(", ").map(e => /^(Started|Promoted) (\S+)$/.exec(e.trim())).find(m => m && m[2] !== firstNode);
+  console.log(`MOVED ${moved[2]}`);
   await page.screenshot({ path: screenshot, fullPage: true });
   code = 0;
 } catch (e) {

@@ -129,6 +129,7 @@ public final class StatusView {
             if (!rs.isActive() && !rs.blocked()) continue;
             Map<String, Object> im = new LinkedHashMap<>();
             im.put("node", rs.node());
+            im.put("node-state", s.node(rs.node()).membership().name().toLowerCase(java.util.Locale.ROOT));
             im.put("role", rs.role().text());
             im.put("blocked", rs.blocked());
             out.add(im);
@@ -239,7 +240,7 @@ public final class StatusView {
             sb.append(indent).append("* ").append(p.id()).append("\t(").append(p.type()).append("):\t");
             List<String> where = new ArrayList<>();
             for (ResourceState rs : s.resources().getOrDefault(p.id(), Map.of()).values()) {
-                if (rs.isActive()) where.add(rs.role().text() + " " + rs.node());
+                if (rs.isActive()) where.add(rs.role().text() + " " + rs.node() + suffix(s, rs.node()));
                 if (rs.blocked()) where.add("FAILED " + rs.node() + " (blocked)");
             }
             sb.append(where.isEmpty() ? "Stopped" : String.join(", ", where));
@@ -270,6 +271,15 @@ public final class StatusView {
                 appendResource(sb, s, c.child(), indent + "  ");
             }
         }
+    }
+
+    /** crm_mon's marker for an instance on a node that is not online: its real state is unknown until fenced or back. */
+    private static String suffix(ClusterState s, String node) {
+        return switch (s.node(node).membership()) {
+            case ONLINE -> "";
+            case UNCLEAN -> " (UNCLEAN)";
+            case OFFLINE -> " (offline)";
+        };
     }
 
     static boolean disabled(Meta meta) { return meta.targetRole().map(x -> x == Role.STOPPED).orElse(false); }
