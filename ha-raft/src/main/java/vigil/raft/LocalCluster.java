@@ -140,6 +140,15 @@ public final class LocalCluster implements AutoCloseable {
         waitExit(p);
     }
 
+    /** CPU time used so far by the running node processes together (zero when the platform does not tell). */
+    public java.time.Duration cpuTime() {
+        java.time.Duration total = java.time.Duration.ZERO;
+        for (Process p : processes) {
+            if (p != null && p.isAlive()) total = total.plus(p.info().totalCpuDuration().orElse(java.time.Duration.ZERO));
+        }
+        return total;
+    }
+
     public boolean isAlive(int i) { return processes[i] != null && processes[i].isAlive(); }
 
     /** Restarts a stopped or killed node on its data dir and waits until it runs. */

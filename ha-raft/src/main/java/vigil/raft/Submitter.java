@@ -38,6 +38,7 @@ final class Submitter implements AutoCloseable {
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong entries = new java.util.concurrent.atomic.AtomicLong();
 
     /** {@code clients} makes a fresh Raft client; one is replaced when Ratis gives up on it (its request window is then closed for good). */
     Submitter(String name, Supplier<RaftClient> clients, InstantSource clock, int maxBatch, int maxInFlight, RaftMeters meters) {
@@ -100,6 +101,7 @@ final class Submitter implements AutoCloseable {
         List<Command> all = new ArrayList<>(size);
         for (Pending p : batch) all.addAll(p.commands());
         meters.batch(size);
+        entries.incrementAndGet();
         byte[] bytes = LogCodec.encodeEntry(clock.instant(), all);
         CompletableFuture<RaftClientReply> sent;
         RaftClient used = client;
@@ -136,6 +138,9 @@ final class Submitter implements AutoCloseable {
             }
         });
     }
+
+    /** Log entries sent so far. */
+    long entriesSent() { return entries.get(); }
 
     private static boolean gaveUp(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

@@ -48,6 +48,9 @@ public final class VigilClient implements AutoCloseable {
     /** See {@link VigilNode#submit}. */
     public CompletableFuture<List<CommandResult>> submit(List<Command> commands) { return submitter.submit(commands); }
 
+    /** Log entries this client has sent (each carries one or more submitted commands). */
+    public long entriesSent() { return submitter.entriesSent(); }
+
     /** The leader's state after a Raft read index: linearizable. */
     public ClusterState readLinearizable() { return query(null, true).state(); }
 

@@ -29,10 +29,10 @@ public final class CommitBench {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         int seconds = 20;
         int warmup = 3;
-        int inFlight = 256;
+        int inFlight = 128;
         int resources = 8;
         int maxBatch = 2_000;
-        int entriesInFlight = 8;
+        int entriesInFlight = 4;
         Path dir = null;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -74,6 +74,10 @@ public final class CommitBench {
         }
     }
 
+    private static java.time.Duration selfCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    }
+
     private static int bench(Path dir, int seconds, int warmup, int inFlight, int resources, int maxBatch, int entriesInFlight,
                              PrintStream out, PrintStream err) throws InterruptedException {
         out.printf("starting 3 nodes on 127.0.0.1-3 in %s%n", dir);
@@ -94,15 +98,21 @@ public final class CommitBench {
             long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
             long nextReport = start + TimeUnit.SECONDS.toNanos(1);
             long okAtMeasure = -1;
+            java.time.Duration cpuAtMeasure = null;
+            java.time.Duration selfCpuAtMeasure = null;
+            long entriesAtMeasure = 0;
             long lastOk = 0;
             long seq = 0;
-            String lastError = null;
-            AtomicLong lastErrorAt = new AtomicLong();
             String[] errorText = new String[1];
             while (true) {
                 long now = System.nanoTime();
                 if (now >= end) break;
-                if (okAtMeasure < 0 && now >= measureFrom) okAtMeasure = ok.get();
+                if (okAtMeasure < 0 && now >= measureFrom) {
+                    okAtMeasure = ok.get();
+                    cpuAtMeasure = cluster.cpuTime();
+                    selfCpuAtMeasure = selfCpu();
+                    entriesAtMeasure = client.entriesSent();
+                }
                 if (now >= nextReport) {
                     long o = ok.get();
                     out.printf(Locale.ROOT, "%5.1f s  committed %8d  (%6d/s)  failed %d%s%n", (now - start) / 1e9, o, o - lastOk, failed.get(),
@@ -139,6 +149,15 @@ public final class CommitBench {
             Arrays.sort(sorted);
             double p50 = n == 0 ? 0 : sorted[(int) Math.min(n - 1, Math.round(0.50 * (n - 1)))] / 1e6;
             double p99 = n == 0 ? 0 : sorted[(int) Math.min(n - 1, Math.round(0.99 * (n - 1)))] / 1e6;
+            if (cpuAtMeasure != null && total > 0) {
+                double nodesMs = cluster.cpuTime().minus(cpuAtMeasure).toNanos() / 1e6;
+                double selfMs = selfCpu().minus(selfCpuAtMeasure).toNanos() / 1e6;
+                out.printf(Locale.ROOT, "log entries %d, %.1f commits per entry%n", client.entriesSent() - entriesAtMeasure,
+                        total / (double) Math.max(1, client.entriesSent() - entriesAtMeasure));
+                out.printf(Locale.ROOT, "cpu per 1000 commits: %.1f ms in the 3 nodes + %.1f ms in this client; %d cores, load average %.1f%n",
+                        nodesMs * 1000 / total, selfMs * 1000 / total, Runtime.getRuntime().availableProcessors(),
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            }
             if (failed.get() > 0) err.println("bench commits: " + failed.get() + " changes failed, last: " + errorText[0]);
             out.printf(Locale.ROOT, "commits_per_s=%.0f p50_ms=%.2f p99_ms=%.2f%n", total / (double) seconds, p50, p99);
             return failed.get() > 0 && total == 0 ? 1 : 0;

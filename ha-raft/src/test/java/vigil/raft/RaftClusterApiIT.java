@@ -1,0 +1,165 @@
+package vigil.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import vigil.api.ClusterEvent;
+import vigil.api.ConfigException;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.Constraint;
+import vigil.api.model.Meta;
+import vigil.api.model.Node;
+import vigil.api.model.Primitive;
+import vigil.api.model.Score;
+import vigil.api.status.ClusterState;
+import vigil.api.status.OcfCode;
+import vigil.engine.state.Command;
+import vigil.engine.state.StateTransitions;
+import vigil.testkit.Await;
+import vigil.testkit.LabDir;
+
+/** The failover API and run-time membership on three in-process nodes (127.0.0.1-3). */
+class RaftClusterApiIT {
+    private static final Duration LONG = Duration.ofSeconds(60);
+    private final List<VigilNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        for (VigilNode n : nodes) n.close();
+    }
+
+    private static String address(String host) throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return host + ":" + s.getLocalPort();
+        }
+    }
+
+    private VigilNode start(String id, String address, List<Node> peers, Path dir) {
+        VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api").start();
+        nodes.add(n);
+        return n;
+    }
+
+    private List<Node> startThree(Path dir) throws Exception {
+        List<Node> peers = List.of(Node.member("n1", address("127.0.0.1")), Node.member("n2", address("127.0.0.2")),
+                Node.witness("w3", address("127.0.0.3")));
+        for (Node p : peers) start(p.id(), p.address(), peers, dir);
+        Await.until(LONG, "a leader", () -> nodes.stream().anyMatch(VigilNode::isLeader));
+        return peers;
+    }
+
+    @Test
+    void writes_areValidatedCommittedAndSeenAsEvents() throws Exception {
+        Path dir = LabDir.create("vigil-raft-api-");
+        List<Node> peers = startThree(dir);
+        Instant now = Instant.parse("2026-05-01T12:00:00Z");
+        VigilNode follower = nodes.stream().filter(n -> !n.isLeader()).findFirst().orElseThrow();
+        try (RaftCluster cluster = new RaftCluster(follower, InstantSource.fixed(now), vigil.api.model.ConfigValidator.structural())) {
+            ClusterConfig.Builder cb = ClusterConfig.builder();
+            peers.forEach(cb::node);
+            cb.resource(Primitive.builder("vm1", "ocf:heartbeat:Dummy").build());
+            cluster.applyConfig(cb.build());
+
+            List<ClusterEvent> events = new CopyOnWriteArrayList<>();
+            var sub = cluster.subscribe(events::add);
+
+            cluster.move("vm1", "n2", Duration.ofMinutes(30));
+            cluster.ban("vm1", "n1", null);
+            ClusterState s = cluster.status();
+            Constraint.Location move = (Constraint.Location) s.config().constraints().stream()
+                    .filter(c -> c.id().equals(StateTransitions.MOVE_PREFIX + "vm1")).findFirst().orElseThrow();
+            assertEquals(Score.INFINITY, move.score());
+            assertEquals(now.plus(Duration.ofMinutes(30)), move.expires());
+            Constraint.Location ban = (Constraint.Location) s.config().constraints().stream()
+                    .filter(c -> c.id().equals(StateTransitions.BAN_PREFIX + "vm1-on-n1")).findFirst().orElseThrow();
+            assertEquals(Score.MINUS_INFINITY, ban.score());
+            assertEquals(now.plus(s.config().properties().moveLifetime()), ban.expires());
+
+            cluster.clear("vm1");
+            cluster.disable("vm1");
+            s = cluster.status();
+            assertTrue(s.config().constraints().isEmpty());
+            assertEquals("Stopped", s.config().resource("vm1").orElseThrow().meta().get(Meta.TARGET_ROLE).orElseThrow());
+            cluster.enable("vm1");
+            cluster.standby("n2");
+            assertTrue(cluster.status().node("n2").standby());
+            cluster.online("n2");
+            assertFalse(cluster.status().node("n2").standby());
+
+            // bad input throws, naming the field, and changes nothing
+            long version = cluster.status().configVersion();
+            ConfigException unknown = assertThrows(ConfigException.class, () -> cluster.move("nope", "n1", null));
+            assertEquals("resource", unknown.field());
+            assertThrows(ConfigException.class, () -> cluster.ban("vm1", "n9", null));
+            assertThrows(ConfigException.class, () -> cluster.applyConfig(ClusterConfig.builder()
+                    .resource(Primitive.builder("a", "ocf:heartbeat:Dummy").build()).resource(Primitive.builder("a", "kvm").build()).build()));
+            assertEquals(version, cluster.status().configVersion());
+
+            // concurrent read-modify-write updates are all kept (retried on version conflicts)
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int k = i;
+                fs.add(pool.submit(() -> cluster.updateConfig(c -> c.toBuilder().blob("b" + k, "x" + k).build())));
+            }
+            for (Future<?> f : fs) f.get();
+            pool.shutdown();
+            assertEquals(8, cluster.status().config().blobs().size());
+
+            // resource and node events come from the committed state changes, in commit order
+            follower.submit(List.of(new Command.SetMembership("n2", vigil.api.status.Membership.ONLINE, "joined"),
+                    new Command.RecordOperation("vm1", "n2", "start", Duration.ZERO, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", null))).get();
+            follower.submit(List.of(new Command.RecordOperation("vm1", "n2", "stop", Duration.ZERO, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", null))).get();
+            Await.until(LONG, "resource events", () -> events.stream().anyMatch(e -> e instanceof ClusterEvent.ResourceStopped));
+            List<Class<?>> kinds = new ArrayList<>();
+            for (ClusterEvent e : events) if (!(e instanceof ClusterEvent.StateChanged)) kinds.add(e.getClass());
+            assertTrue(kinds.indexOf(ClusterEvent.ResourceActive.class) < kinds.indexOf(ClusterEvent.ResourceStopped.class), kinds.toString());
+            assertTrue(kinds.contains(ClusterEvent.NodeChanged.class), kinds.toString());
+            long indexes = events.stream().filter(e -> e instanceof ClusterEvent.StateChanged).map(e -> ((ClusterEvent.StateChanged) e).index())
+                    .reduce(-1L, (a, b) -> {
+                        assertTrue(b > a, "state events in commit order");
+                        return b;
+                    });
+            assertTrue(indexes > 0);
+            sub.close();
+        }
+    }
+
+    @Test
+    void members_canBeAddedAndRemovedAtRunTime() throws Exception {
+        Path dir = LabDir.create("vigil-raft-members-");
+        List<Node> peers = startThree(dir);
+        VigilNode leader = nodes.stream().filter(VigilNode::isLeader).findFirst().orElseThrow();
+        Node n4 = Node.member("n4", address("127.0.0.1"));
+        List<Node> grown = new ArrayList<>(peers);
+        grown.add(n4);
+        VigilNode fourth = start("n4", n4.address(), grown, dir);
+        leader.addMember(n4);
+        Await.until(LONG, "n4 is a voter", () -> leader.members().size() == 4);
+        leader.submit(List.of(new Command.PutBlob("hello", "world"))).get().get(0).orThrow();
+        Await.until(LONG, "n4 replicates", () -> "world".equals(fourth.state().config().blobs().get("hello")));
+        assertThrows(ConfigException.class, () -> leader.addMember(n4));
+
+        leader.removeMember("n4");
+        Await.until(LONG, "n4 removed", () -> leader.members().size() == 3);
+        assertThrows(ConfigException.class, () -> leader.removeMember("n4"));
+        leader.submit(List.of(new Command.PutBlob("after", "removal"))).get().get(0).orThrow();
+        assertEquals("removal", leader.readLinearizable().config().blobs().get("after"));
+    }
+}
