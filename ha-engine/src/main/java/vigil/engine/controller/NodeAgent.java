@@ -61,7 +61,12 @@ public final class NodeAgent implements AutoCloseable {
         if (req.term() < known) return new NodeTransport.HeartbeatReply(self, known, ready, ops.inFlight());
         newestTerm = req.term();
         if (req.leaseValid()) {
-            lastLeaderContact = clock.instant();
+            Instant now = clock.instant();
+            // A heartbeat after more than node-timeout of silence (this process was paused, or cut off) must not hide
+            // that silence: the cluster may have declared this node lost, so the no-quorum-policy applies first.
+            Duration nodeTimeout = state.get().config().properties().nodeTimeout();
+            if (hadLeader && Duration.between(lastLeaderContact, now).compareTo(nodeTimeout) > 0) loseQuorum(nodeTimeout);
+            lastLeaderContact = now;
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
@@ -120,21 +125,25 @@ public final class NodeAgent implements AutoCloseable {
 
     private void watchQuorum() {
         try {
-            ClusterState s = state.get();
-            Duration nodeTimeout = s.config().properties().nodeTimeout();
-            NoQuorumPolicy policy = s.config().properties().noQuorumPolicy();
+            Duration nodeTimeout = state.get().config().properties().nodeTimeout();
             synchronized (this) {
                 if (!hadLeader || Duration.between(lastLeaderContact, clock.instant()).compareTo(nodeTimeout) <= 0) return;
-                hadLeader = false;
-                ready = false;
+                loseQuorum(nodeTimeout);
             }
-            LOG.log(Level.WARNING, "{0}: no leader for {1} ms: lost quorum; no-quorum-policy {2}", self, nodeTimeout.toMillis(), policy.text());
-            ops.quorumLost(policy).whenComplete((r, e) -> {
-                if (r != null && !r.isEmpty()) LOG.log(Level.WARNING, "{0}: {1} local operations after losing quorum: {2}", self, r.size(), r);
-            });
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, self + ": quorum watch failed", e);
         }
+    }
+
+    /** No leader for node-timeout: apply the no-quorum-policy through the executor. Under the lock. */
+    private void loseQuorum(Duration nodeTimeout) {
+        hadLeader = false;
+        ready = false;
+        NoQuorumPolicy policy = state.get().config().properties().noQuorumPolicy();
+        LOG.log(Level.WARNING, "{0}: no leader for {1} ms: lost quorum; no-quorum-policy {2}", self, nodeTimeout.toMillis(), policy.text());
+        ops.quorumLost(policy).whenComplete((r, e) -> {
+            if (r != null && !r.isEmpty()) LOG.log(Level.WARNING, "{0}: {1} local operations after losing quorum: {2}", self, r.size(), r);
+        });
     }
 
     @Override

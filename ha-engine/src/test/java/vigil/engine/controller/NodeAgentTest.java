@@ -1,0 +1,103 @@
+package vigil.engine.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import vigil.api.model.NoQuorumPolicy;
+import vigil.api.status.ClusterState;
+import vigil.testkit.ManualClock;
+
+class NodeAgentTest {
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Recorder ops = new Recorder();
+    private NodeAgent agent;
+
+    /** What the agent asked of the local executor, in order. */
+    private static final class Recorder implements LocalOperations {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public synchronized CompletableFuture<Outcome> run(String resource, String action, Duration interval, String peer, Duration timeout, long term) {
+            calls.add("run " + resource + " " + action);
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public synchronized CompletableFuture<List<Outcome>> probeAll(ClusterState state) {
+            calls.add("probe");
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public synchronized CompletableFuture<List<Outcome>> quorumLost(NoQuorumPolicy policy) {
+            calls.add("quorum lost " + policy.text());
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public synchronized void quorumRegained() { calls.add("quorum regained"); }
+
+        @Override
+        public List<String> inFlight() { return List.of(); }
+
+        @Override
+        public void onMonitorResult(Consumer<Outcome> listener) { }
+
+        synchronized List<String> calls() { return List.copyOf(calls); }
+    }
+
+    private NodeAgent agent() {
+        // the quorum watch never gets the timer thread here: only heartbeats drive the agent
+        timer.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return new NodeAgent("n1", ops, cmds -> CompletableFuture.completedFuture(null), () -> ClusterState.EMPTY, () -> 0, clock, timer);
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        timer.shutdownNow();
+    }
+
+    private NodeTransport.HeartbeatRequest heartbeat(long term) {
+        return new NodeTransport.HeartbeatRequest("n2", term, Duration.ofSeconds(1), true);
+    }
+
+    @Test
+    void aHeartbeatWithinNodeTimeoutKeepsTheResourcesRunning() {
+        agent = agent();
+        agent.onHeartbeat(heartbeat(1));
+        clock.advance(Duration.ofMillis(900));
+        agent.onHeartbeat(heartbeat(1));
+        assertEquals(List.of("quorum regained", "probe"), ops.calls());
+        assertTrue(agent.isReady());
+    }
+
+    @Test
+    void aHeartbeatAfterASilenceLongerThanNodeTimeoutAppliesTheNoQuorumPolicyFirst() {
+        agent = agent();
+        agent.onHeartbeat(heartbeat(1));
+        // the process was paused for 3 s; the first thing it hears on waking is the new leader
+        clock.advance(Duration.ofSeconds(3));
+        agent.onHeartbeat(heartbeat(2));
+        assertEquals(List.of("quorum regained", "probe", "quorum lost stop", "quorum regained", "probe"), ops.calls());
+    }
+}
