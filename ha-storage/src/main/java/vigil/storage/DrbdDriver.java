@@ -93,11 +93,23 @@ public final class DrbdDriver implements ResourceDriver {
                 return OperationResult.failed(c.name() + ": refusing to promote on " + in.localNode() + ": " + why
                         + " (let it resync from an UpToDate peer first)");
             }
+            if (!in.peerNode().isEmpty()) {
+                // the scheduler's promote for a live migration (peer: the migration source, still Primary): two
+                // Primaries only from here until the source's demote; the resource file keeps the steady state, so
+                // a restart in between comes up with one Primary allowed
+                LOG.log(System.Logger.Level.INFO, "{0}: promote on {1} in a dual-primary window for a live migration from {2}",
+                        c.name(), in.localNode(), in.peerNode());
+                ctl.openDualPrimaryWindow(c, in.localNode());
+                ctl.primary(c, false);
+                ctl.writeConfig(c);
+                return OperationResult.success();
+            }
             ctl.primary(c, false);
             return OperationResult.success();
         });
     }
 
+    /** Demotes, and ends a dual-primary window if one was open (a no-op for DRBD otherwise). */
     @Override
     public OperationResult demote(ResourceInstance in) {
         return guarded(in, "demote", () -> {
@@ -106,7 +118,7 @@ public final class DrbdDriver implements ResourceDriver {
             DrbdResourceStatus s = ctl.status(c.name()).orElse(null);
             if (s == null) return OperationResult.of(OcfCode.NOT_RUNNING, c.name() + " is not up on " + in.localNode());
             if (s.role() != DrbdRole.Primary) return OperationResult.success();
-            ctl.secondary(c);
+            ctl.closeDualPrimaryWindow(c.withAllowTwoPrimaries(true), in.localNode(), true);
             return OperationResult.success();
         });
     }

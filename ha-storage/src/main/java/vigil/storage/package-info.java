@@ -47,19 +47,19 @@
  * and the VM is started there.
  *
  * <h2>Live migration inside a dual-primary window</h2>
- * DRBD allows two Primaries only while a VM on the disk live-migrates. For a planned move of {@code vm1} from
- * {@code node1} to {@code node2} the engine runs, in this order:
+ * DRBD allows two Primaries only while a VM on the disk live-migrates. For a planned move of an allow-migrate
+ * {@code vm1} from {@code node1} to {@code node2} the scheduler plans, and the engine runs, in this order:
  * <ol>
- * <li>on node1 and node2: {@link vigil.storage.DrbdController#openDualPrimaryWindow} (refused unless the peer is
- *     Connected and UpToDate; writes {@code allow-two-primaries yes} and sets it with
- *     {@code drbdsetup net-options RES PEER --allow-two-primaries=yes});</li>
- * <li>on node2: promote the DRBD instance;</li>
+ * <li>on node2: promote of the DRBD instance <em>with node1 as its peer</em>: {@link vigil.storage.DrbdDriver#promote}
+ *     then opens the window first ({@link vigil.storage.DrbdController#openDualPrimaryWindow}: refused unless the peer
+ *     is Connected and UpToDate; {@code drbdsetup net-options RES PEER --allow-two-primaries=yes}), promotes, and
+ *     leaves the resource file at {@code allow-two-primaries no}, so a restart inside the window allows one Primary;</li>
  * <li>migrate_to on node1, migrate_from on node2 (the {@code kvm} driver);</li>
- * <li>on node1: {@link vigil.storage.DrbdController#closeDualPrimaryWindow} with {@code demoteLocal} (demote, then
- *     {@code allow-two-primaries no}); on node2: the same without demoting.</li>
+ * <li>on node1: demote, which always ends a window ({@link vigil.storage.DrbdController#closeDualPrimaryWindow}:
+ *     Secondary, then {@code allow-two-primaries no}).</li>
  * </ol>
- * If the migration fails, the VM still runs on node1: demote node2 instead and close the window the same way.
- * {@link vigil.storage.DrbdDriver#openDualPrimaryWindow} and {@link vigil.storage.DrbdDriver#closeDualPrimaryWindow}
- * run these steps for a {@link vigil.api.spi.ResourceInstance} of the {@code drbd} primitive on the local node.
+ * If the migration fails, the VM still runs on node1 and the scheduler demotes node2 instead, closing the window the
+ * same way. {@link vigil.storage.DrbdDriver#openDualPrimaryWindow} and
+ * {@link vigil.storage.DrbdDriver#closeDualPrimaryWindow} run the single steps for callers outside the scheduler.
  */
 package vigil.storage;

@@ -106,8 +106,25 @@ class DrbdDriverTest {
         DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
         assertEquals(OcfCode.SUCCESS, d.promote(instance("node1")).code());
         assertEquals(OcfCode.SUCCESS, d.demote(instance("node1")).code());
+        // demote also ends a dual-primary window, should one be open: allow-two-primaries=no towards the peer
         assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdadm primary r0",
-                "drbdsetup status r0 --json --verbose --statistics", "drbdadm secondary r0"), drbd.commands());
+                "drbdsetup status r0 --json --verbose --statistics", "drbdsetup status r0 --json --verbose --statistics",
+                "drbdadm secondary r0", "drbdsetup status r0 --json --verbose --statistics",
+                "drbdsetup net-options r0 1 --allow-two-primaries=no"), drbd.commands());
+    }
+
+    @Test
+    void promoteWithPeer_opensDualPrimaryWindowFirst_fileKeepsOnePrimary() throws Exception {
+        // the scheduler's promote on the migration target (peer: the source, which stays Primary until its demote)
+        RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"));
+        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        ResourceInstance plain = instance("node2");
+        ResourceInstance window = new ResourceInstance("r0", "drbd", 0, plain.params(), Map.of(), "node2", plain.timeout(), "node1", Map.of(), Map.of());
+        assertEquals(OcfCode.SUCCESS, d.promote(window).code());
+        assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdsetup status r0 --json --verbose --statistics",
+                "drbdsetup net-options r0 0 --allow-two-primaries=yes", "drbdadm primary r0"), drbd.commands());
+        assertTrue(java.nio.file.Files.readString(dir.resolve("r0.res")).contains("allow-two-primaries no;"),
+                "the resource file describes the steady state (one Primary)");
     }
 
     @Test
