@@ -344,9 +344,16 @@ public final class Scheduler {
 
         /** then-unit id -> mandatory orders that make it wait for another unit's start or promote. */
         final Map<String, List<Constraint.Order>> mandatoryBefore = new HashMap<>();
+        /** then-unit id -> every order (any kind) naming it as then. */
+        final Map<String, List<Constraint.Order>> ordersBefore = new HashMap<>();
 
         void indexConstraints() {
             for (Constraint c : cfg.constraints()) {
+                if (c instanceof Constraint.Order o) {
+                    Unit f = unitById.get(o.first());
+                    Unit t = unitById.get(o.then());
+                    if (f != null && t != null && f != t) ordersBefore.computeIfAbsent(t.res.id(), k -> new ArrayList<>()).add(o);
+                }
                 if (c instanceof Constraint.Order o && o.kind() == OrderKind.MANDATORY
                         && (o.firstAction() == Action.START || o.firstAction() == Action.PROMOTE)
                         && (o.thenAction() == Action.START || o.thenAction() == Action.PROMOTE)) {
@@ -972,6 +979,11 @@ public final class Scheduler {
         // (primitive, kind) -> action ids
         final Map<String, List<Integer>> byRes = new HashMap<>();
         final int[] fenceId;
+        // dual-primary windows of this transition: promotable clone primitive -> the live migration that needs it
+        final Map<String, Window> windows = new HashMap<>();
+
+        /** {@code vm} live-migrates from {@code src} to {@code dest} while {@code disk} is Promoted on both. */
+        record Window(String vm, String disk, int src, int dest) {}
 
         ActionBuilder(Run r) {
             this.r = r;
@@ -1000,6 +1012,7 @@ public final class Scheduler {
                 if (r.fenced[n]) fenceId[n] = add(ActionKind.FENCE, "", n, "", Duration.ZERO, r.fenceWhy[n]);
             }
             restartsForOrders();
+            findWindows();
             for (Unit u : r.units) {
                 if (!u.managed) continue;
                 if (r.isBlocked(u)) continue;
@@ -1011,6 +1024,11 @@ public final class Scheduler {
                 if (u.group != null) groupOrder(u);
             }
             orderConstraints();
+            for (Window w : windows.values()) {
+                // the window opens before the migration and closes after it, whatever orders are configured
+                afterAll(of(w.vm(), ActionKind.MIGRATE_TO), of(w.disk(), ActionKind.PROMOTE));
+                afterAll(of(w.disk(), ActionKind.DEMOTE), of(w.vm(), ActionKind.MIGRATE_FROM));
+            }
             List<PlannedAction> out = new ArrayList<>(actions.size());
             for (PlannedAction a : actions) {
                 out.add(new PlannedAction(a.id(), a.kind(), a.resource(), a.node(), a.peer(), a.interval(), deps.get(a.id()), a.reason()));
@@ -1095,13 +1113,90 @@ public final class Scheduler {
             return false;
         }
 
+        /** Whether the last operation of {@code p} on {@code node} was a successful migrate_to (migrate_from still to run). */
+        boolean migratedAway(Primitive p, int node) {
+            List<OperationRecord> ops = r.st.resource(p.id(), r.nodeIds[node]).operations();
+            for (int i = ops.size() - 1; i >= 0; i--) {
+                OperationRecord op = ops.get(i);
+                if (op.action().equals("monitor") && !op.interval().isZero()) continue;
+                return op.action().equals("migrate_to") && op.code() == OcfCode.SUCCESS;
+            }
+            return false;
+        }
+
+        boolean windowFor(String vm) {
+            for (Window w : windows.values()) if (w.vm().equals(vm)) return true;
+            return false;
+        }
+
+        /**
+         * Finds the planned moves that become a live migration inside a dual-primary window: an allow-migrate
+         * primitive moving from one node to another whose only unsettled dependency is a promotable clone
+         * (promoted-max 1) that is Promoted on the source and Unpromoted on the target and is to swap roles there, such
+         * as a VM on DRBD. The clone is promoted on the target first (its driver then allows two Primaries), the VM
+         * migrates, and the source is demoted last (closing the window), instead of stopping the VM for the swap.
+         */
+        void findWindows() {
+            if (r.quorumFreeze) return;
+            for (Unit u : r.units) {
+                if (u.clone != null || u.group != null || !u.managed || r.isBlocked(u)) continue;
+                Primitive p = u.members.get(0);
+                TreeMap<Integer, Role> tg = r.target.getOrDefault(p.id(), new TreeMap<>());
+                List<Current> cur = r.cur(p.id());
+                if (!p.meta().allowMigrate() || r.restartWhy.containsKey(p.id()) || tg.size() != 1 || cur.size() != 1) continue;
+                Current c = cur.get(0);
+                int dest = tg.firstKey();
+                if (!r.survives(c) || c.failed() || dest == c.node() || r.frozen[c.node()] || !r.st.node(r.nodeIds[c.node()]).isOnline()) continue;
+                if (dependenciesSettled(u, dest)) continue;
+                List<Window> found = new ArrayList<>();
+                boolean otherwiseSettled = true;
+                for (Constraint.Order o : r.ordersBefore.getOrDefault(u.res.id(), List.of())) {
+                    Unit f = r.unitById.get(o.first());
+                    Role role = o.firstAction() == Action.PROMOTE ? Role.PROMOTED : null;
+                    if (settledFor(f, dest, role)) continue;
+                    Window w = role == Role.PROMOTED ? swapsPromotion(f, p.id(), c.node(), dest) : null;
+                    if (w == null) otherwiseSettled = false; else found.add(w);
+                }
+                for (Constraint.Colocation col : u.withs) {
+                    if (col.score().value() != INF) continue;
+                    Unit f = r.unitById.get(col.withResource());
+                    if (settledFor(f, dest, col.withRole())) continue;
+                    Window w = col.withRole() == Role.PROMOTED ? swapsPromotion(f, p.id(), c.node(), dest) : null;
+                    if (w == null) otherwiseSettled = false; else found.add(w);
+                }
+                if (!otherwiseSettled || found.isEmpty()) continue;
+                for (Window w : found) {
+                    Window prev = windows.get(w.disk());
+                    if (prev != null && !prev.equals(w)) { otherwiseSettled = false; break; } // two VMs moving on one disk: no window
+                }
+                if (otherwiseSettled) for (Window w : found) windows.put(w.disk(), w);
+            }
+        }
+
+        /** The window for {@code vm} when clone {@code f} swaps its single Promoted instance from {@code src} to {@code dest}. */
+        Window swapsPromotion(Unit f, String vm, int src, int dest) {
+            if (f == null || !f.promotable() || f.members.size() != 1 || f.clone.meta().promotedMax() != 1 || !f.managed || r.isBlocked(f)) return null;
+            Primitive q = f.members.get(0);
+            if (r.restartWhy.containsKey(q.id())) return null;
+            TreeMap<Integer, Role> tg = r.target.getOrDefault(q.id(), new TreeMap<>());
+            if (tg.get(dest) != Role.PROMOTED || tg.get(src) == null || tg.get(src) == Role.PROMOTED) return null;
+            boolean srcPromoted = false;
+            boolean destUnpromoted = false;
+            for (Current c : r.cur(q.id())) {
+                if (!r.survives(c) || c.failed()) return null;
+                if (c.node() == src && c.role() == Role.PROMOTED) srcPromoted = true;
+                if (c.node() == dest && (c.role() == Role.UNPROMOTED || c.role() == Role.STARTED)) destUnpromoted = true;
+            }
+            return srcPromoted && destUnpromoted ? new Window(vm, q.id(), src, dest) : null;
+        }
+
         /**
          * Live migration needs what the resource depends on (mandatory orders and colocations) to stay put: a
          * primitive or group must not change at all, a clone must already run, in the needed role, on the target
          * node and stay so (dual-primary DRBD under a VM).
          */
         boolean dependenciesSettled(Unit u, int dest) {
-            for (Constraint.Order o : r.mandatoryBefore.getOrDefault(u.res.id(), List.of())) {
+            for (Constraint.Order o : r.ordersBefore.getOrDefault(u.res.id(), List.of())) {
                 if (!settledFor(r.unitById.get(o.first()), dest, o.firstAction() == Action.PROMOTE ? Role.PROMOTED : null)) return false;
             }
             for (Constraint.Colocation col : u.withs) {
@@ -1147,11 +1242,13 @@ public final class Scheduler {
             boolean restart = r.restartWhy.containsKey(p.id());
             // migration: a single healthy copy moving to a single new node
             if (u.clone == null && u.group == null && p.meta().allowMigrate() && !multi && !restart && tg.size() == 1 && cur.size() == 1
-                    && dependenciesSettled(u, tg.firstKey())) {
+                    && (dependenciesSettled(u, tg.firstKey()) || windowFor(p.id()))) {
                 Current c = cur.get(0);
                 int dest = tg.firstKey();
                 if (r.survives(c) && !c.failed() && dest != c.node() && r.st.node(r.nodeIds[c.node()]).isOnline()) {
-                    int to = add(ActionKind.MIGRATE_TO, p.id(), c.node(), r.nodeIds[dest], Duration.ZERO, "move to " + r.nodeIds[dest] + " (allow-migrate)");
+                    // the controller re-plans after every result: a migrate_to that already succeeded is not repeated
+                    int to = migratedAway(p, c.node()) ? -1
+                            : add(ActionKind.MIGRATE_TO, p.id(), c.node(), r.nodeIds[dest], Duration.ZERO, "move to " + r.nodeIds[dest] + " (allow-migrate)");
                     int from = add(ActionKind.MIGRATE_FROM, p.id(), dest, r.nodeIds[c.node()], Duration.ZERO, "migrated from " + r.nodeIds[c.node()]);
                     after(from, to);
                     monitor(p, dest, Role.STARTED, from);
@@ -1174,11 +1271,16 @@ public final class Scheduler {
                     after(s, demote);
                     stops.add(s);
                 } else if (c.role() != want) {
+                    Window w = windows.get(p.id());
                     if (c.role() == Role.PROMOTED) {
-                        int d = add(ActionKind.DEMOTE, p.id(), c.node(), "", Duration.ZERO, "another instance is preferred");
+                        int d = add(ActionKind.DEMOTE, p.id(), c.node(), "", Duration.ZERO, w != null && w.src() == c.node()
+                                ? "after the live migration of " + w.vm() + " (dual-primary window closes)" : "another instance is preferred");
                         monitor(p, c.node(), Role.UNPROMOTED, d);
                     } else if (want == Role.PROMOTED) {
-                        int pr = add(ActionKind.PROMOTE, p.id(), c.node(), "", Duration.ZERO, "highest promotion score");
+                        // a promote with a peer opens a dual-primary window: the peer stays Promoted until the migration ends
+                        boolean opens = w != null && w.dest() == c.node();
+                        int pr = add(ActionKind.PROMOTE, p.id(), c.node(), opens ? r.nodeIds[w.src()] : "", Duration.ZERO, opens
+                                ? "dual-primary window for the live migration of " + w.vm() + " from " + r.nodeIds[w.src()] : "highest promotion score");
                         monitor(p, c.node(), Role.PROMOTED, pr);
                     }
                 }
@@ -1202,9 +1304,9 @@ public final class Scheduler {
                 }
                 monitor(p, n, e.getValue() == Role.PROMOTED ? Role.PROMOTED : (u.promotable() ? Role.UNPROMOTED : Role.STARTED), last);
             }
-            // a clone's promotion waits for demotions elsewhere
+            // a clone's promotion waits for demotions elsewhere (in a dual-primary window the demotion comes last)
             if (u.promotable()) {
-                afterAll(of(p.id(), ActionKind.PROMOTE), of(p.id(), ActionKind.DEMOTE));
+                if (!windows.containsKey(p.id())) afterAll(of(p.id(), ActionKind.PROMOTE), of(p.id(), ActionKind.DEMOTE));
                 afterAll(of(p.id(), ActionKind.PROMOTE), fences);
             }
         }
@@ -1250,12 +1352,19 @@ public final class Scheduler {
             }
         }
 
-        List<Integer> actionsOf(Unit u, Action a) {
+        boolean migrates(Unit u) {
+            for (Primitive p : u.members) if (!of(p.id(), ActionKind.MIGRATE_TO).isEmpty()) return true;
+            return false;
+        }
+
+        List<Integer> actionsOf(Unit u, Action a) { return actionsOf(u, a, true); }
+
+        /** @param migrations whether a migration counts (it both starts the resource on the target and stops it on the source) */
+        List<Integer> actionsOf(Unit u, Action a, boolean migrations) {
             List<Integer> out = new ArrayList<>();
             for (Primitive p : u.members) {
                 out.addAll(of(p.id(), kindOf(a)));
-                // a migration both starts (on the target) and stops (on the source) the resource
-                if (a == Action.START || a == Action.STOP) {
+                if (migrations && (a == Action.START || a == Action.STOP)) {
                     out.addAll(of(p.id(), ActionKind.MIGRATE_TO));
                     out.addAll(of(p.id(), ActionKind.MIGRATE_FROM));
                 }
@@ -1271,7 +1380,10 @@ public final class Scheduler {
                 if (first == null || then == null || first == then) continue;
                 afterAll(actionsOf(then, o.thenAction()), actionsOf(first, o.firstAction()));
                 if (o.symmetrical() && o.kind() != OrderKind.SERIALIZE) {
-                    afterAll(actionsOf(first, inverse(o.firstAction())), actionsOf(then, inverse(o.thenAction())));
+                    // when both sides migrate, the forward order already covers the migrations; counting them as
+                    // stops in reverse too would order them both ways
+                    boolean both = migrates(first) && migrates(then);
+                    afterAll(actionsOf(first, inverse(o.firstAction()), !both), actionsOf(then, inverse(o.thenAction()), !both));
                 }
             }
         }
@@ -1291,8 +1403,12 @@ public final class Scheduler {
                     Integer[] ds = succ[top[0]];
                     if (top[1] < ds.length) {
                         int d = ds[top[1]++];
-                        if (state[d] == 1) throw new IllegalStateException("order constraints form a cycle through " + out.get(d)
-                                + "; remove or relax one of the order constraints involving " + out.get(d).resource());
+                        if (state[d] == 1) {
+                            List<String> cycle = new ArrayList<>();
+                            for (int[] f : stack) { cycle.add(0, out.get(f[0]).toString()); if (f[0] == d) break; }
+                            throw new IllegalStateException("order constraints form a cycle: " + String.join(" <- ", cycle)
+                                    + "; remove or relax one of the order constraints between these resources");
+                        }
                         if (state[d] == 0) { state[d] = 1; stack.push(new int[] {d, 0}); }
                     } else {
                         state[top[0]] = 2;

@@ -46,8 +46,14 @@ public final class TransitionOutcome {
                     s = op(s, a, Role.STOPPED);
                     break;
                 case START:
+                    s = op(s, a, promotable.contains(a.resource()) ? Role.UNPROMOTED : Role.STARTED);
+                    break;
                 case MIGRATE_FROM:
                     s = op(s, a, promotable.contains(a.resource()) ? Role.UNPROMOTED : Role.STARTED);
+                    // as the state machine records it: the source no longer holds it (its migrate_to may be in an earlier plan)
+                    if (!a.peer().isEmpty() && s.resource(a.resource(), a.peer()).isActive()) {
+                        s = s.withResource(s.resource(a.resource(), a.peer()).withRole(Role.STOPPED));
+                    }
                     break;
                 case PROMOTE:
                     s = op(s, a, Role.PROMOTED);
