@@ -164,7 +164,8 @@ public final class Controller implements AutoCloseable {
     private void tickSafely() {
         try {
             tick();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an escaping throwable would silently cancel the periodic task and leave the cluster without a controller
             LOG.log(Level.ERROR, self + ": controller tick failed", e);
         }
     }
@@ -301,7 +302,8 @@ public final class Controller implements AutoCloseable {
 
     private void send(ClusterState s, PlannedAction a, Instant now) {
         Duration timeout = timeoutOf(s.config(), a);
-        NodeTransport.ActionRequest req = new NodeTransport.ActionRequest(term, self, a.resource(), a.kind().text(), a.interval(), a.peer(), timeout);
+        NodeTransport.ActionRequest req = new NodeTransport.ActionRequest(term, self, a.resource(), a.kind().text(), a.interval(), a.peer(), timeout,
+                s.configVersion());
         inFlight.put(a.resource(), new InFlight(a.node(), a.kind().text(), now.plus(timeout).plusSeconds(10)));
         LOG.log(Level.INFO, "{0}: {1} on {2}{3} ({4})", a.resource(), a.kind().text(), a.node(),
                 a.peer().isEmpty() ? "" : " (peer " + a.peer() + ")", a.reason());

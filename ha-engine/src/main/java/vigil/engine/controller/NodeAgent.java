@@ -33,6 +33,8 @@ public final class NodeAgent implements AutoCloseable {
     private final LongSupplier raftTerm;
     private final InstantSource clock;
     private final ScheduledFuture<?> watching;
+    private final ScheduledExecutorService timer;
+    private static final Duration CATCH_UP = Duration.ofSeconds(5);
 
     private long newestTerm;
     private Instant lastLeaderContact = Instant.EPOCH;
@@ -52,6 +54,7 @@ public final class NodeAgent implements AutoCloseable {
         this.state = state;
         this.raftTerm = raftTerm;
         this.clock = clock;
+        this.timer = timer;
         ops.onMonitorResult(o -> commit(o));
         this.watching = timer.scheduleWithFixedDelay(this::watchQuorum, 50, 50, TimeUnit.MILLISECONDS);
     }
@@ -84,6 +87,22 @@ public final class NodeAgent implements AutoCloseable {
             newestTerm = req.term();
             if (!ready) return CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected(self + " has not finished probing"));
         }
+        return caughtUp(req.configVersion(), clock.instant().plus(CATCH_UP)).thenCompose(ok -> !ok
+                ? CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected(self + " has not applied config version "
+                        + req.configVersion() + " yet (at " + state.get().configVersion() + ")"))
+                : runAndCommit(req));
+    }
+
+    /** Completes with true once this node applied {@code version}, false if that did not happen by {@code deadline}. */
+    private CompletableFuture<Boolean> caughtUp(long version, java.time.Instant deadline) {
+        if (state.get().configVersion() >= version) return CompletableFuture.completedFuture(true);
+        if (clock.instant().isAfter(deadline)) return CompletableFuture.completedFuture(false);
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        timer.schedule(() -> caughtUp(version, deadline).thenAccept(f::complete), 5, TimeUnit.MILLISECONDS);
+        return f;
+    }
+
+    private CompletableFuture<NodeTransport.ActionReply> runAndCommit(NodeTransport.ActionRequest req) {
         return ops.run(req.resource(), req.action(), req.interval(), req.peer(), req.timeout(), req.term())
                 .thenCompose(o -> o.code() == OcfCode.EXEC_ERROR
                         // refused or cancelled by the executor without running: nothing happened to the resource
@@ -130,7 +149,7 @@ public final class NodeAgent implements AutoCloseable {
                 if (!hadLeader || Duration.between(lastLeaderContact, clock.instant()).compareTo(nodeTimeout) <= 0) return;
                 loseQuorum(nodeTimeout);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, self + ": quorum watch failed", e);
         }
     }

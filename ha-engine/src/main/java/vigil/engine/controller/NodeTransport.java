@@ -32,8 +32,12 @@ public interface NodeTransport {
         public HeartbeatReply { inFlight = List.copyOf(inFlight); }
     }
 
-    /** One resource operation, stamped with the leader's term (an executor drops older terms). */
-    record ActionRequest(long term, String leader, String resource, String action, Duration interval, String peer, Duration timeout) {
+    /**
+     * One resource operation, stamped with the leader's term (an executor drops older terms) and the config version
+     * the leader planned it from (the node waits until it has applied that version, so it knows the resource).
+     */
+    record ActionRequest(long term, String leader, String resource, String action, Duration interval, String peer, Duration timeout,
+                         long configVersion) {
         public ActionRequest {
             Objects.requireNonNull(resource, "resource");
             Objects.requireNonNull(action, "action");

@@ -62,7 +62,7 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         try {
             vigil.raft.agent.proto.ActionRequest req = vigil.raft.agent.proto.ActionRequest.newBuilder().setTerm(request.term()).setLeader(request.leader()).setResource(request.resource())
                     .setAction(request.action()).setIntervalMs(request.interval().toMillis()).setPeer(request.peer())
-                    .setTimeoutMs(request.timeout().toMillis()).build();
+                    .setTimeoutMs(request.timeout().toMillis()).setConfigVersion(request.configVersion()).build();
             long deadline = request.timeout().plus(Duration.ofSeconds(10)).toMillis();
             stub(node).withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
                     .execute(req, observer(f, (vigil.raft.agent.proto.ActionReply r) -> new NodeTransport.ActionReply(r.getAccepted(), r.getRejection(), OcfCode.of(r.getOcfCode()), r.getMessage())));

@@ -29,7 +29,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void execute(ActionRequest req, StreamObserver<ActionReply> out) {
         NodeTransport.ActionRequest r = new NodeTransport.ActionRequest(req.getTerm(), req.getLeader(), req.getResource(), req.getAction(),
-                Duration.ofMillis(req.getIntervalMs()), req.getPeer(), Duration.ofMillis(req.getTimeoutMs()));
+                Duration.ofMillis(req.getIntervalMs()), req.getPeer(), Duration.ofMillis(req.getTimeoutMs()), req.getConfigVersion());
         agent.onExecute(r).whenComplete((reply, err) -> {
             if (err != null) {
                 out.onError(Status.INTERNAL.withDescription(r.resource() + " " + r.action() + ": " + err).asRuntimeException());
