@@ -68,12 +68,13 @@ import vigil.api.status.ResourceState;
  * <li>{@code op} children ({@code instance_attributes} such as OCF_CHECK_LEVEL), {@code op} attributes other than
  *     name, interval, timeout, role, on-fail, enabled;</li>
  * <li>{@code rsc_location resource-discovery} (affects probes only, which a transition summary does not list);</li>
- * <li>{@code instance_attributes} sets with a rule (node-specific agent parameters: Vigil does not schedule on
- *     parameters), and {@code fencing-topology} levels' attribute targets other than a node name;</li>
+ * <li>{@code instance_attributes} sets with a rule on primitives (node-specific agent parameters: Vigil does not
+ *     schedule on parameters);</li>
  * <li>status of stonith resources (Vigil does not run fence devices as resources), {@code probe_complete},
  *     and the digests, exec and queue times of operations;</li>
  * <li>crm_config properties Vigil does not model; they are kept verbatim in {@code ClusterProperties.other};</li>
- * <li>a {@code node_state} of a node missing from the configuration (Pacemaker ignores it too).</li>
+ * <li>a {@code node_state} of a node missing from the configuration (Pacemaker ignores it too), and a
+ *     {@code fencing-level} whose target is not a node of the configuration (it can never apply).</li>
  * </ul>
  * The {@code shutdown} node attribute (a node being stopped cleanly) is imported as standby: both move every
  * resource off the node.
@@ -158,6 +159,10 @@ public final class CibImporter {
         Element resources = child(configuration, "resources");
         if (resources != null) {
             for (Element e : children(resources)) resource(e, cfg, rscDefaults, defaultTimeout);
+        }
+        Element topology = child(configuration, "fencing-topology");
+        if (topology != null) {
+            for (Element level : children(topology)) fencingLevels(level, cfg).forEach(cfg::fencingLevel);
         }
         Element constraints = child(configuration, "constraints");
         if (constraints != null) {
@@ -473,6 +478,42 @@ public final class CibImporter {
         return new FenceDevice(id, "agent:" + e.getAttribute("type"), params, hostList, hostMap, delay);
     }
 
+    /** One level per target node: {@code target}, or every node matching {@code target-pattern} / {@code target-attribute}. */
+    private List<vigil.api.model.FencingLevel> fencingLevels(Element e, ClusterConfig.Builder cfg) {
+        if (!e.getTagName().equals("fencing-level")) throw CibException.unsupported(path(e), "unexpected element in fencing-topology");
+        List<String> targets = new ArrayList<>();
+        if (!e.getAttribute("target").isEmpty()) {
+            // a level for a node outside this cluster can never apply
+            if (nodeNames.contains(e.getAttribute("target"))) targets.add(e.getAttribute("target"));
+        } else if (!e.getAttribute("target-pattern").isEmpty()) {
+            Pattern p;
+            try {
+                p = Pattern.compile(e.getAttribute("target-pattern"));
+            } catch (java.util.regex.PatternSyntaxException x) {
+                throw CibException.invalid(path(e) + "/@target-pattern", "not a regular expression: " + x.getDescription());
+            }
+            for (String n : nodeNames) if (p.matcher(n).find()) targets.add(n);
+        } else if (!e.getAttribute("target-attribute").isEmpty()) {
+            String attr = e.getAttribute("target-attribute");
+            String value = e.getAttribute("target-value");
+            for (vigil.api.model.Node n : cfg.build().nodes()) if (value.equals(n.attributes().get(attr))) targets.add(n.id());
+        } else {
+            throw CibException.invalid(path(e), "fencing-level needs target, target-pattern or target-attribute");
+        }
+        int index = (int) longValue(() -> path(e) + "/@index", e.getAttribute("index"));
+        List<String> devices = new ArrayList<>();
+        for (String d : e.getAttribute("devices").split(",")) {
+            d = d.trim();
+            if (d.isEmpty()) continue;
+            if (!fenceDeviceIds.contains(d)) throw CibException.invalid(path(e) + "/@devices", "\"" + d + "\" is not a stonith resource");
+            devices.add(d);
+        }
+        if (devices.isEmpty()) throw CibException.invalid(path(e) + "/@devices", "no devices");
+        List<vigil.api.model.FencingLevel> out = new ArrayList<>();
+        for (String t : targets) out.add(new vigil.api.model.FencingLevel(t, index, devices));
+        return out;
+    }
+
     // ---------------------------------------------------------------- constraints
 
     private void constraint(Element e, ClusterConfig.Builder cfg) {
@@ -715,7 +756,7 @@ public final class CibImporter {
         return truth(v, false) || (Character.isDigit(v.charAt(0)) && v.charAt(0) != '0');
     }
 
-    private record Op(int callId, String operation, Duration interval, int rc, int targetRc, int opStatus, Instant at, Duration took, Element e) {}
+    private record Op(int callId, String operation, Duration interval, int rc, int targetRc, int opStatus, Instant at, Duration took) {}
 
     private void lrm(Element lrm, String node, Map<String, String> attrs, Map<String, Map<String, ResourceState>> rs) {
         Map<String, List<Op>> byResource = new LinkedHashMap<>();
@@ -750,7 +791,7 @@ public final class CibImporter {
         Duration took = Duration.ofMillis(parseIntOr(o.getAttribute("exec-time"), 0));
         String operation = o.getAttribute("operation");
         if (operation.isEmpty()) throw CibException.invalid(path(o), "lrm_rsc_op has no operation");
-        return new Op(call, operation, iv, rc, target, opStatus, at, took, o);
+        return new Op(call, operation, iv, rc, target, opStatus, at, took);
     }
 
     /**

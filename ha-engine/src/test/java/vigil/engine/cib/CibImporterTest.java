@@ -262,6 +262,26 @@ class CibImporterTest {
     }
 
     @Test
+    void import_fencingTopology_levelsPerTargetNode() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"><instance_attributes id="ia">
+                  <nvpair id="ia1" name="rack" value="r1"/></instance_attributes></node><node id="2" uname="b"/></nodes>
+                <resources><primitive id="ipmi" class="stonith" type="fence_ipmilan"/><primitive id="pdu" class="stonith" type="fence_apc"/></resources>
+                <constraints/><fencing-topology>
+                  <fencing-level id="l1" target="a" index="1" devices="ipmi"/>
+                  <fencing-level id="l2" target-pattern="^[ab]$" index="2" devices="pdu,ipmi"/>
+                  <fencing-level id="l3" target-attribute="rack" target-value="r1" index="3" devices="pdu"/>
+                  <fencing-level id="l4" target="remote1" index="1" devices="pdu"/>
+                </fencing-topology></configuration></cib>""");
+        assertEquals(List.of(
+                new vigil.api.model.FencingLevel("a", 1, List.of("ipmi")),
+                new vigil.api.model.FencingLevel("a", 2, List.of("pdu", "ipmi")),
+                new vigil.api.model.FencingLevel("b", 2, List.of("pdu", "ipmi")),
+                new vigil.api.model.FencingLevel("a", 3, List.of("pdu"))), s.config().fencingLevels());
+        assertEquals("r1", s.config().node("a").orElseThrow().attributes().get("rack"));
+    }
+
+    @Test
     void import_executionDateAndQuorum() {
         ClusterState s = xml("""
                 <cib have-quorum="0" execution-date="1700000000"><configuration><crm_config/><nodes/><resources/><constraints/>
