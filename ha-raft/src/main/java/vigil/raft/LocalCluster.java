@@ -81,6 +81,9 @@ public final class LocalCluster implements AutoCloseable {
         Node n = nodes.get(i);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC",
+                // C1 only: on a small shared machine the C2 compiler's CPU costs more than its faster code gains in
+                // a run of seconds to minutes (measured: about half the CPU per commit in bench commits)
+                "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(),
                 "--id", n.id(), "--address", n.address(), "--peers", peersArg(), "--data", dataDir(i).toString(), "--cluster", clusterName));
         cmd.addAll(extraArgs);
