@@ -88,6 +88,9 @@ public final class SchedulerBenchCommand {
                     crmS = seconds(c.took());
                     out.printf(Locale.ROOT, "  crm_simulate -R: %.3f s, %d summary lines (ratio %.1f)%n", crmS,
                             CompareCommand.summaryLines(c.stdout()).size(), crmS / vigilS);
+                    List<String> vl = CompareCommand.normalize(CompareCommand.summaryLines(v.stdout()), java.util.Set.of());
+                    List<String> cl = CompareCommand.normalize(CompareCommand.summaryLines(c.stdout()), java.util.Set.of());
+                    out.println(vl.equals(cl) ? "  summaries agree" : "  summaries differ (" + vl.size() + " vs " + cl.size() + " normalized lines)");
                 }
             }
             if (dir == null) deleteTree(work);
