@@ -96,6 +96,19 @@ public final class LocalCluster implements AutoCloseable {
         return b.build();
     }
 
+    /**
+     * {@code config} with the harness's fence device waiting {@code delay} before it kills (FenceDevice delay), so a
+     * test can act between a node being declared lost and the fence landing.
+     */
+    public static ClusterConfig withFenceDelay(ClusterConfig config, Duration delay) {
+        List<FenceDevice> devices = new ArrayList<>();
+        for (FenceDevice d : config.fenceDevices()) {
+            devices.add(d.id().equals(FENCE_DEVICE) ? new FenceDevice(d.id(), d.type(), d.params(), d.hostList(), d.hostMap(), delay) : d);
+        }
+        return new ClusterConfig(config.nodes(), config.resources(), config.constraints(), config.properties(), devices,
+                config.fencingLevels(), config.blobs());
+    }
+
     public Path dir() { return dir; }
 
     public List<Node> nodes() { return nodes; }
@@ -135,7 +148,10 @@ public final class LocalCluster implements AutoCloseable {
                     "--id", node, "--peers", peerSpec(), "--dir", nd.toString(), "--token-file", dir.resolve("token").toString(), "--cluster", name));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile())).redirectInput(new File("/dev/null"));
+            // per-node run-time state for OCF agents (Dummy keeps its state in HA_RSCTMP, Stateful in HA_VARRUN), cleared
+            // on restart as a reboot clears /run
             pb.environment().put("HA_RSCTMP", rsctmp.toString());
+            pb.environment().put("HA_VARRUN", rsctmp.toString());
             processes.put(node, pb.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + node, e);
