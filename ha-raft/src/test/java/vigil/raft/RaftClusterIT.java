@@ -58,12 +58,18 @@ class RaftClusterIT {
             writer.start();
             Await.until(LONG, "writes under way", () -> acked.size() > 1_200);
             cluster.kill(killed);
+            long killedAt = System.nanoTime();
             int ackedAtKill = acked.size();
             int survivor = (killed + 1) % 3;
             Await.until(LONG, "a new leader among the survivors", () -> {
                 String l = client.readLocal(cluster.nodes().get(survivor).id()).leaderId();
                 return !l.isEmpty() && !l.equals(leader);
             });
+            long electedAt = System.nanoTime();
+            Await.until(LONG, "a write committed by the new leader", () -> acked.size() > ackedAtKill);
+            // information only (no timed assertions): how long the cluster could not commit
+            System.out.printf("leader %s killed: new leader known after %d ms, first write acknowledged after %d ms%n", leader,
+                    (electedAt - killedAt) / 1_000_000, (System.nanoTime() - killedAt) / 1_000_000);
             Await.until(LONG, "writes committed by the new leader", () -> acked.size() > ackedAtKill + 500);
             during.stop();
             writer.join(TimeUnit.SECONDS.toMillis(60));
