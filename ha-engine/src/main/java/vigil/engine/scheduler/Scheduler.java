@@ -525,17 +525,37 @@ public final class Scheduler {
                     Constraint.Location l = (Constraint.Location) c;
                     if (l.role() != null && l.role() != Role.STARTED) continue;
                     int ni = nodeIdx(l.node());
-                    if (ni < 0) continue;
+                    if (ni < 0 || !dependentMayRun(a, u, ni)) continue;
                     int v = scaled(l.score().value(), s);
                     u.score[ni] = add(u.score[ni], clampFinite(v));
                 }
                 for (Primitive p : a.members) {
                     int stick = stickinessOf(a, p);
                     if (stick == 0) continue;
-                    for (Current c : cur(p.id())) if (survives(c)) u.score[c.node()] = add(u.score[c.node()], clampFinite(scaled(stick, s)));
+                    for (Current c : cur(p.id())) {
+                        if (survives(c) && dependentMayRun(a, u, c.node())) u.score[c.node()] = add(u.score[c.node()], clampFinite(scaled(stick, s)));
+                    }
                 }
             }
         }
+
+        /**
+         * Whether dependent {@code a} could still run on {@code node} given its mandatory colocations with units
+         * already placed (other than {@code u}): a wish it cannot act on must not pull {@code u} there.
+         */
+        boolean dependentMayRun(Unit a, Unit u, int node) {
+            for (Constraint.Colocation col : a.withs) {
+                int s = col.score().value();
+                if (s != INF && s != -INF) continue;
+                Unit b = unitById.get(col.withResource());
+                if (b == u || b == null || !allocatedYet(b)) continue;
+                boolean there = b.placedWithRole(node, col.withRole());
+                if (s == INF ? !there : there) return false;
+            }
+            return true;
+        }
+
+        boolean allocatedYet(Unit b) { return allocated != null && allocated[b.index]; }
 
         static int clampFinite(int v) { return Math.max(-(INF - 1), Math.min(INF - 1, v)); }
 
