@@ -45,6 +45,7 @@ public final class Main {
               fence NODE
               config show | config apply -f FILE [--yes] [--dry-run]
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)
+              simulate-compare --dir DIR [--limit N]   how many CIBs agree with crm_simulate's transition summary
               bench scheduler|commits|failover ... benchmarks
               drbd resolve ...                     DRBD split-brain resolution
               demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
@@ -60,6 +61,7 @@ public final class Main {
             "chaos", "vigil.lab.Chaos",
             "bench failover", "vigil.lab.FailoverBench",
             "simulate", "vigil.engine.simulate.SimulateCommand",
+            "simulate-compare", "vigil.engine.simulate.CompareCommand",
             "bench scheduler", "vigil.engine.simulate.SchedulerBenchCommand",
             "bench commits", "vigil.raft.bench.CommitBench",
             "drbd resolve", "vigil.storage.DrbdCommand");
@@ -90,7 +92,7 @@ public final class Main {
             if (cmd.equals("daemon")) return Daemon.run(rest, out, err);
             if (cmd.equals("init") || cmd.equals("join")) return new Setup(out, env, connector).run(cmd, rest);
             if (AdminCli.handles(cmd)) return new AdminCli(out, err, env, connector, stdin).run(argv);
-            if (cmd.equals("simulate") || cmd.equals("demo") || cmd.equals("chaos")) return delegate(cmd, rest, out, err);
+            if (List.of("simulate", "simulate-compare", "demo", "chaos").contains(cmd)) return delegate(cmd, rest, out, err);
             if (cmd.equals("bench") || cmd.equals("drbd")) {
                 if (rest.isEmpty()) throw new UsageException(cmd + ": missing subcommand (" + (cmd.equals("bench") ? "scheduler, commits, failover" : "resolve") + ")");
                 String name = cmd + " " + rest.get(0);
