@@ -43,7 +43,10 @@ public final class DrbdDriver implements ResourceDriver {
             ctl.writeConfig(c);
             Optional<DrbdResourceStatus> s = ctl.status(c.name());
             if (s.isPresent()) ctl.adjust(c); else ctl.up(c);
-            return OperationResult.success();
+            // the promotion score right away (as the OCF agent's crm_master in start): the scheduler needs it to promote
+            Optional<DrbdResourceStatus> now = ctl.status(c.name());
+            if (now.isEmpty()) return OperationResult.success();
+            return OperationResult.success().withPromotionScore(PromotionScores.of(now.get(), c.fencing(), fencing.isOutdated(c.name(), in.localNode())));
         });
     }
 

@@ -81,11 +81,14 @@ class DrbdDriverTest {
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.noSuchResource("r0"),
                 RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"));
         DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
-        assertEquals(OcfCode.SUCCESS, d.start(instance("node1")).code());
+        OperationResult first = d.start(instance("node1"));
+        assertEquals(OcfCode.SUCCESS, first.code());
+        assertEquals(PromotionScores.UP_TO_DATE, first.promotionScore().getAsInt(), "start reports the promotion score, so the cluster can promote");
         assertTrue(Files.exists(dir.resolve("r0.res")));
         assertEquals(OcfCode.SUCCESS, d.start(instance("node1")).code());
         assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdadm up r0",
-                "drbdsetup status r0 --json --verbose --statistics", "drbdadm adjust r0"), drbd.commands());
+                "drbdsetup status r0 --json --verbose --statistics", "drbdsetup status r0 --json --verbose --statistics",
+                "drbdadm adjust r0", "drbdsetup status r0 --json --verbose --statistics"), drbd.commands());
     }
 
     @Test
