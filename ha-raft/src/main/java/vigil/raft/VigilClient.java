@@ -38,7 +38,7 @@ public final class VigilClient implements AutoCloseable {
     }
 
     public static VigilClient connect(String clusterName, List<Node> peers) {
-        return new VigilClient(clusterName, peers, Duration.ofSeconds(5), 2_000, 8);
+        return new VigilClient(clusterName, peers, Duration.ofSeconds(5), 2_000, 2);
     }
 
     public static VigilClient connect(String clusterName, List<Node> peers, int maxBatch, int maxInFlight) {

@@ -339,7 +339,7 @@ public final class VigilNode implements AutoCloseable {
         private long snapshotThreshold = 10_000;
         private long segmentSize = 8L << 20;
         private int maxBatch = 2_000;
-        private int maxInFlight = 8;
+        private int maxInFlight = 2;
         private InstantSource clock = InstantSource.system();
 
         private Builder() {}

@@ -32,7 +32,7 @@ public final class CommitBench {
         int inFlight = 128;
         int resources = 8;
         int maxBatch = 2_000;
-        int entriesInFlight = 4;
+        int entriesInFlight = 2;
         Path dir = null;
         try {
             for (int i = 0; i < args.length; i++) {
