@@ -71,6 +71,7 @@ public final class Controller implements AutoCloseable {
     private final Map<String, InFlight> inFlight = new HashMap<>();
     private final Map<String, Set<String>> busyOnNodes = new HashMap<>();
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
+    private final Map<String, Instant> fencedAt = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
     private boolean replan = true;
     private Instant lastPlan = Instant.EPOCH;
@@ -140,6 +141,7 @@ public final class Controller implements AutoCloseable {
         inFlight.clear();
         busyOnNodes.clear();
         fencing.clear();
+        fencedAt.clear();
         membershipPending.clear();
         // Nobody is declared lost before a full node-timeout of this leader's own heartbeats went unanswered,
         // but the lease (acting at all) must be earned by fresh replies.
@@ -219,6 +221,9 @@ public final class Controller implements AutoCloseable {
             stop(reply.node() + " has seen term " + reply.newestTerm() + " > " + term);
             return;
         }
+        // a reply to a heartbeat sent before the node was fenced comes from the incarnation the fence ended
+        Instant fenced = fencedAt.get(reply.node());
+        if (fenced != null && !sentAt.isAfter(fenced)) return;
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
         ready.put(reply.node(), reply.ready());
@@ -365,6 +370,12 @@ public final class Controller implements AutoCloseable {
     private void commitFence(String target, FenceAttempt attempt, FenceEvent e) {
         if (e.success()) {
             LOG.log(Level.WARNING, "{0}: fenced by {1}: {2}", target, e.devices(), e.detail());
+            // forget what the fenced incarnation said (before the fence is applied, so no tick in between can take it
+            // back online): the node must answer anew, and probe, before it counts as joined
+            fencedAt.put(target, clock.instant());
+            lastAck.remove(target);
+            ready.remove(target);
+            busyOnNodes.remove(target);
         } else {
             LOG.log(Level.ERROR, "{0}: fencing failed (attempt {1}): {2}; its resources stay blocked", target, attempt.failures + 1, e.detail());
         }

@@ -1,0 +1,120 @@
+package vigil.engine.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.FenceDevice;
+import vigil.api.model.Node;
+import vigil.api.model.NodeRole;
+import vigil.api.status.ClusterState;
+import vigil.api.status.FenceEvent;
+import vigil.api.status.Membership;
+import vigil.engine.scheduler.Scheduler;
+import vigil.engine.state.Command;
+import vigil.engine.state.StateTransitions;
+import vigil.testkit.Await;
+import vigil.testkit.ManualClock;
+
+/** The controller against the real scheduler and state transitions, with nodes answering through a direct transport. */
+class ControllerTest {
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService fenceWorkers = Executors.newSingleThreadExecutor();
+    private final AtomicReference<ClusterState> state = new AtomicReference<>(ClusterState.EMPTY);
+    private final List<Command> submitted = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean n3Answers = new AtomicBoolean(true);
+    private Controller controller;
+
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
+        fenceWorkers.shutdownNow();
+    }
+
+    private synchronized CompletableFuture<?> submit(List<Command> cmds) {
+        for (Command c : cmds) {
+            submitted.add(c);
+            state.set(StateTransitions.apply(state.get(), c, clock.instant()));
+        }
+        if (controller != null) controller.onStateChanged();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private final NodeTransport transport = new NodeTransport() {
+        @Override
+        public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
+            if (node.equals("n3") && !n3Answers.get()) return new CompletableFuture<>(); // a dead process never answers
+            return CompletableFuture.completedFuture(new HeartbeatReply(node, request.term(), true, List.of()));
+        }
+
+        @Override
+        public CompletableFuture<ActionReply> execute(String node, ActionRequest request) {
+            return CompletableFuture.completedFuture(ActionReply.rejected("no resources in this test"));
+        }
+    };
+
+    /** Lets the controller run while {@code d} passes on its clock, in 20 ms steps. */
+    private void pass(Duration d) {
+        for (long ms = 0; ms < d.toMillis(); ms += 20) {
+            clock.advance(Duration.ofMillis(20));
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private boolean submittedOnline(String node) {
+        return submitted.stream().anyMatch(c -> c instanceof Command.SetMembership m && m.node().equals(node) && m.membership() == Membership.ONLINE);
+    }
+
+    @Test
+    void aFencedNodeIsNotTakenBackOnlineFromRepliesOfTheIncarnationTheFenceEnded() {
+        ClusterConfig.Builder b = ClusterConfig.builder();
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0),
+                new Command.SetMembership("n1", Membership.ONLINE, "joined"), new Command.SetMembership("n2", Membership.ONLINE, "joined"),
+                // n3 was declared lost (it was paused) and has just woken up: it answers heartbeats while it waits for its fence
+                new Command.SetMembership("n3", Membership.UNCLEAN, "no reply for 1000 ms")));
+        submitted.clear();
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport, (config, target, action, executor) -> {
+            n3Answers.set(false); // the fence ends the process
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+
+        Await.until(Duration.ofSeconds(20), "n3 fenced", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().node("n3").membership() == Membership.OFFLINE;
+        });
+        // within node-timeout of the fence the replies n3 gave before it must not make it join
+        pass(Duration.ofMillis(800));
+        assertTrue(!submittedOnline("n3"), "a fenced node joined from stale replies: " + submitted);
+        assertEquals(Membership.OFFLINE, state.get().node("n3").membership());
+        assertEquals(1, state.get().fenceHistory().size(), "fenced once");
+
+        // the node comes back (a new incarnation): it answers anew and joins
+        n3Answers.set(true);
+        Await.until(Duration.ofSeconds(20), "n3 joined again", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().node("n3").membership() == Membership.ONLINE;
+        });
+        assertEquals(1, state.get().fenceHistory().size(), "still fenced once");
+    }
+}
