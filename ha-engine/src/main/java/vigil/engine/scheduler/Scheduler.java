@@ -198,9 +198,11 @@ public final class Scheduler {
                 else if (ns.standby()) unusableWhy[i] = "node is in standby";
                 else if (ns.maintenance()) unusableWhy[i] = "node is in maintenance";
                 usable[i] = unusableWhy[i] == null;
-                if (ns.membership() == Membership.UNCLEAN && props.stonithEnabled()) {
+                // as Pacemaker: a partition without quorum fences nobody, unless told to ignore quorum
+                boolean mayFence = st.hasQuorum() || props.noQuorumPolicy() == NoQuorumPolicy.IGNORE;
+                if (ns.membership() == Membership.UNCLEAN && props.stonithEnabled() && mayFence) {
                     fenced[i] = true;
-                    fenceWhy[i] = "peer is no longer part of the cluster";
+                    fenceWhy[i] = ns.reason().isEmpty() ? "peer is no longer part of the cluster" : ns.reason();
                 }
             }
             boolean noQuorum = !st.hasQuorum();

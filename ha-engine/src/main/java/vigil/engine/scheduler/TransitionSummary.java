@@ -28,8 +28,12 @@ public final class TransitionSummary {
 
     public static List<String> lines(ClusterState before, Transition t) {
         List<String> out = new ArrayList<>();
+        java.util.Set<String> fenced = new java.util.HashSet<>();
         for (PlannedAction a : t.actions()) {
-            if (a.kind() == ActionKind.FENCE) out.add("  * Fence (reboot) " + a.node() + " '" + a.reason() + "'");
+            if (a.kind() == ActionKind.FENCE) {
+                out.add("  * Fence (reboot) " + a.node() + " '" + a.reason() + "'");
+                fenced.add(a.node());
+            }
         }
         Map<String, List<PlannedAction>> byRes = new HashMap<>();
         for (PlannedAction a : t.actions()) if (!a.resource().isEmpty()) byRes.computeIfAbsent(a.resource(), k -> new ArrayList<>()).add(a);
@@ -38,7 +42,7 @@ public final class TransitionSummary {
             boolean clone = r instanceof Clone;
             for (Primitive p : r.primitives()) {
                 List<PlannedAction> acts = byRes.getOrDefault(p.id(), List.of());
-                if (clone) cloneLines(before, t, p, acts, ((Clone) r).promotable(), lines);
+                if (clone) cloneLines(before, t, fenced, p, acts, ((Clone) r).promotable(), lines);
                 else {
                     List<String> origins = origins(before, t, p.id());
                     String origin = origins.isEmpty() ? null : origins.get(0);
@@ -54,7 +58,7 @@ public final class TransitionSummary {
                         else main.add(a);
                     }
                     Role role = origin == null ? Role.STOPPED : before.resource(p.id(), origin).role();
-                    Line l = line(before, p.id(), p.id(), origin, role, main, false, origin != null && fenced(t, origin));
+                    Line l = line(before, p.id(), p.id(), origin, role, main, false, origin != null && fenced.contains(origin));
                     if (l != null) lines.add(l);
                     for (String n : extra) lines.add(new Line("Stop", p.id(), n, "due to node availability"));
                 }
@@ -86,11 +90,6 @@ public final class TransitionSummary {
             out.add(rs.node());
         }
         return out;
-    }
-
-    private static boolean fenced(Transition t, String node) {
-        for (PlannedAction a : t.actions()) if (a.kind() == ActionKind.FENCE && a.node().equals(node)) return true;
-        return false;
     }
 
     private static Line line(ClusterState before, String primitive, String name, String origin, Role role, List<PlannedAction> acts,
@@ -187,7 +186,7 @@ public final class TransitionSummary {
         return Scheduler.isFailure(last);
     }
 
-    private static void cloneLines(ClusterState before, Transition t, Primitive p, List<PlannedAction> acts, boolean promotable, List<Line> lines) {
+    private static void cloneLines(ClusterState before, Transition t, java.util.Set<String> fenced, Primitive p, List<PlannedAction> acts, boolean promotable, List<Line> lines) {
         List<String> origins = origins(before, t, p.id());
         TreeSet<String> active = new TreeSet<>(origins);
         // per node: the actions there
@@ -199,7 +198,7 @@ public final class TransitionSummary {
             List<PlannedAction> here = perNode.getOrDefault(n, List.of());
             boolean stops = here.stream().anyMatch(a -> a.kind() == ActionKind.STOP);
             boolean starts = here.stream().anyMatch(a -> a.kind() == ActionKind.START);
-            if ((stops && !starts) || (fenced(t, n) && !starts)) leaving.add(n);
+            if ((stops && !starts) || (fenced.contains(n) && !starts)) leaving.add(n);
         }
         for (Map.Entry<String, List<PlannedAction>> e : perNode.entrySet()) {
             if (active.contains(e.getKey())) continue;
@@ -216,7 +215,7 @@ public final class TransitionSummary {
                 String dest = arriving.get(moved++);
                 here.addAll(perNode.getOrDefault(dest, List.of()));
             }
-            Line l = line(before, p.id(), name, n, role, here, promotable, fenced(t, n));
+            Line l = line(before, p.id(), name, n, role, here, promotable, fenced.contains(n));
             if (l != null) byInstance.add(l);
         }
         for (int i = moved; i < arriving.size(); i++) {
