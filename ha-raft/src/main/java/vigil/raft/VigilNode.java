@@ -412,7 +412,7 @@ public final class VigilNode implements AutoCloseable {
             if (snapshotThreshold < 1) throw new ConfigException("snapshotThreshold", "must be >= 1, got " + snapshotThreshold, "use e.g. 10000");
             if (segmentSize < 1024) throw new ConfigException("logSegmentSize", "must be >= 1024 bytes, got " + segmentSize, "use e.g. 8 MiB");
             if (maxBatch < 1) throw new ConfigException("maxBatch", "must be >= 1, got " + maxBatch, "use e.g. 2000");
-            if (maxInFlight < 1) throw new ConfigException("maxInFlight", "must be >= 1, got " + maxInFlight, "use e.g. 8");
+            if (maxInFlight < 1) throw new ConfigException("maxInFlight", "must be >= 1, got " + maxInFlight, "use e.g. 2");
             Objects.requireNonNull(registry, "meterRegistry");
             Objects.requireNonNull(clock, "clock");
         }
