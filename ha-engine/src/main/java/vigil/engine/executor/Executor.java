@@ -99,6 +99,7 @@ public final class Executor implements AutoCloseable {
         final ActionRequest request;
         final OcfCode expected;
         OcfCode lastReported;
+        OptionalInt lastScore = OptionalInt.empty();
         CompletableFuture<ActionResult> first;
         ScheduledFuture<?> next;
         boolean queued;
@@ -545,8 +546,11 @@ public final class Executor implements AutoCloseable {
                 t.firstOfRecurring = rec.first;
                 rec.first = null;
             }
-            boolean changed = r.code() != rec.lastReported;
+            // a new promotion score is news too (what crm_master does from an OCF agent's monitor): a DRBD peer that
+            // resynced becomes promotable again, one that fell behind stops being so
+            boolean changed = r.code() != rec.lastReported || r.promotionScore().isPresent() && !r.promotionScore().equals(rec.lastScore);
             rec.lastReported = r.code();
+            if (r.promotionScore().isPresent()) rec.lastScore = r.promotionScore();
             if (changed) {
                 LOG.log(r.code() == rec.expected ? Level.INFO : Level.WARNING, lane.key + ": recurring monitor on " + node + " -> " + r.code()
                         + " (expected " + rec.expected + ")" + (r.message().isEmpty() ? "" : ": " + r.message()));

@@ -340,6 +340,50 @@ class ExecutorTest {
     }
 
     @Test
+    void recurringMonitor_newPromotionScoreReported_sameScoreNot() {
+        executor.close();
+        AtomicInteger score = new AtomicInteger(1000);
+        AtomicInteger monitors = new AtomicInteger();
+        vigil.api.spi.ResourceDriverProvider scored = new vigil.api.spi.ResourceDriverProvider() {
+            @Override
+            public boolean supports(String type) { return type.equals("scored"); }
+
+            @Override
+            public vigil.api.spi.ResourceDriver create(String type) {
+                return new vigil.api.spi.ResourceDriver() {
+                    @Override
+                    public vigil.api.spi.OperationResult start(vigil.api.spi.ResourceInstance i) { return vigil.api.spi.OperationResult.success(); }
+
+                    @Override
+                    public vigil.api.spi.OperationResult stop(vigil.api.spi.ResourceInstance i) { return vigil.api.spi.OperationResult.success(); }
+
+                    @Override
+                    public vigil.api.spi.OperationResult monitor(vigil.api.spi.ResourceInstance i) {
+                        monitors.incrementAndGet();
+                        return vigil.api.spi.OperationResult.success().withPromotionScore(score.get());
+                    }
+
+                    @Override
+                    public vigil.api.spi.ResourceMetadata metadata() { return new vigil.api.spi.ResourceMetadata("scored", List.of(), Map.of()); }
+                };
+            }
+        };
+        executor = Executor.builder("n1", new DriverRegistry(List.of(scored)), timer).listener(reported::add).build();
+        Primitive p = Primitive.builder("d", "scored").monitor(Duration.ofMillis(40), Duration.ofSeconds(5)).build();
+        done(executor.submit(ActionRequest.of("r1", 1, p, ResourceAction.START)));
+        Await.until(WAIT, "the first score reported", () -> reported.stream().anyMatch(r -> r.interval().equals(Duration.ofMillis(40))));
+        int seen = monitors.get();
+        Await.until(WAIT, "three more monitors", () -> monitors.get() >= seen + 3);
+        assertEquals(1, reported.stream().filter(r -> r.action() == ResourceAction.MONITOR).count(), "an unchanged score is not news: " + reported);
+
+        score.set(10000); // e.g. a DRBD peer finished its resync
+        ActionResult news = Await.value(WAIT, "the new score reported", () -> reported.stream()
+                .filter(r -> r.action() == ResourceAction.MONITOR && r.promotionScore().orElse(0) == 10000).findFirst().orElse(null));
+        assertEquals(OcfCode.SUCCESS, news.code());
+        done(executor.submit(ActionRequest.of("r2", 1, p, ResourceAction.STOP)));
+    }
+
+    @Test
     void recurringMonitor_perRole_promotedAfterPromote_unpromotedAfterDemote() {
         Svc s = new Svc("p");
         Primitive p = Primitive.builder("p", "java:p")
