@@ -92,7 +92,7 @@ class CliTest {
         Result json = vigil("status", "--json");
         assertEquals(0, json.code);
         assertTrue(json.out.startsWith("{\"now\":"), json.out);
-        assertTrue(json.out.contains("\"instances\":[{\"node\":\"n2\",\"role\":\"Started\""), json.out);
+        assertTrue(json.out.contains("\"instances\":[{\"node\":\"n2\",\"node-state\":\"online\",\"role\":\"Started\""), json.out);
     }
 
     @Test

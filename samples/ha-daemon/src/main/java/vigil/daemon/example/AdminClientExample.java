@@ -21,6 +21,7 @@ import vigil.raft.admin.TokenAuth;
 public final class AdminClientExample {
     private AdminClientExample() {}
 
+    @SuppressWarnings("try")
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
             System.err.println("usage: AdminClientExample HOST:PORT[,HOST:PORT] TOKEN-FILE [SECONDS-TO-WATCH]");

@@ -46,7 +46,7 @@ class StatusServerTest {
              StatusServer server = StatusServer.start(cluster, registry::scrape, "127.0.0.1", 0)) {
             cluster.commit(new Command.RecordOperation("d1", "n1", "start", null, OcfCode.SUCCESS, Duration.ofMillis(40), "", "", OptionalInt.empty()));
             assertTrue(get(server.port(), "/").contains("<title>Vigil cluster status</title>"));
-            assertTrue(get(server.port(), "/status.json").contains("\"instances\":[{\"node\":\"n1\",\"role\":\"Started\""));
+            assertTrue(get(server.port(), "/status.json").contains("\"instances\":[{\"node\":\"n1\",\"node-state\":\"online\",\"role\":\"Started\""));
 
             HttpResponse<java.io.InputStream> sse = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events")).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
@@ -57,7 +57,7 @@ class StatusServerTest {
                         new Command.RecordOperation("d1", "n2", "start", null, OcfCode.SUCCESS, Duration.ofMillis(50), "", "", OptionalInt.empty()));
                 String live = nextData(events);
                 while (!live.contains("\"target\":\"n1\"")) live = nextData(events);
-                assertTrue(live.contains("\"instances\":[{\"node\":\"n2\",\"role\":\"Started\""), live);
+                assertTrue(live.contains("\"instances\":[{\"node\":\"n2\",\"node-state\":\"online\",\"role\":\"Started\""), live);
             }
 
             String metrics = get(server.port(), "/metrics");
