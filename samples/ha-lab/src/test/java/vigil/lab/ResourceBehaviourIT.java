@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -85,7 +84,7 @@ class ResourceBehaviourIT {
             assertEquals(0, stoppedFirst.rc());
             assertBefore(at(stoppedFirst), at(stopsNext), ids.get(i) + " stopped before " + ids.get(i - 1) + " stops");
         }
-        f.assertNoDoubleActivity(Set.of());
+        f.assertNoDoubleActivity();
     }
 
     @Test
@@ -108,7 +107,7 @@ class ResourceBehaviourIT {
         assertBefore(at(stop), at(start), "mon1 is stopped before it is started again");
         assertEquals(0, f.awaitLedger("mon1", node, "start", "end", broken).rc());
         assertEquals(1, s.resource("mon1", node).failCount(), "fail count");
-        f.assertNoDoubleActivity(Set.of());
+        f.assertNoDoubleActivity();
         f.disable("mon1");
     }
 
@@ -130,7 +129,7 @@ class ResourceBehaviourIT {
         Ledger.Entry start = f.awaitLedger("thr1", target, "start", "begin", broken);
         assertBefore(at(stop), at(start), "thr1 is stopped on " + node + " before it starts on " + target);
         assertEquals(0, f.awaitLedger("thr1", target, "start", "end", broken).rc());
-        f.assertNoDoubleActivity(Set.of());
+        f.assertNoDoubleActivity();
         f.disable("thr1");
         c.admin().cleanup("thr1", null);
     }
@@ -162,7 +161,7 @@ class ResourceBehaviourIT {
             assertEquals(s.activeNodes(id), after.activeNodes(id), id + " stays where standby moved it");
             assertTrue(LabFixture.first(f.ledger(id), node, "start", "begin", online).isEmpty(), id + " is not started on " + node + " again");
         }
-        f.assertNoDoubleActivity(Set.of());
+        f.assertNoDoubleActivity();
         for (String id : ids) f.disable(id);
     }
 

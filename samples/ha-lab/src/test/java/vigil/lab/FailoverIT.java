@@ -1,0 +1,235 @@
+package vigil.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static vigil.lab.LabFixture.assertBefore;
+import static vigil.lab.LabFixture.at;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import vigil.api.model.Clone;
+import vigil.api.model.Constraint;
+import vigil.api.model.Meta;
+import vigil.api.model.Operation;
+import vigil.api.model.Primitive;
+import vigil.api.model.Role;
+import vigil.api.model.Score;
+import vigil.api.status.ClusterState;
+import vigil.api.status.FenceEvent;
+import vigil.api.status.Membership;
+import vigil.engine.executor.Ledger;
+
+/**
+ * Node loss on a three-node cluster of separate processes, fenced for real (SIGKILL of the node process): a crash,
+ * a paused leader, a promotable clone losing its promoted node, and a node cut off from the quorum. Every scenario
+ * ends with the ledger checker finding no primitive active on two nodes at once.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverIT {
+    private LabFixture f;
+    private LocalCluster c;
+
+    @RegisterExtension
+    final TestWatcher keepOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (f != null) f.failed();
+        }
+    };
+
+    @BeforeAll
+    void startCluster() {
+        assumeTrue(Files.isExecutable(LabFixture.DUMMY), "resource-agents (ocf:heartbeat:Dummy) is not installed");
+        f = LabFixture.start("vigil-failover-it-");
+        c = f.c;
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (f != null) f.close();
+    }
+
+    @BeforeEach
+    void healCluster() {
+        f.heal();
+    }
+
+    @Test
+    @Order(1)
+    void sigkillOfTheNodeRunningAResourceIsFencedThenTheResourceStartsElsewhere() {
+        f.awaitAllOnline();
+        f.add(LabFixture.dummy("crash1"));
+        String victim = f.runningOn("crash1");
+        f.awaitLedger("crash1", victim, "start", "end", Instant.EPOCH);
+
+        Instant killed = c.kill(victim);
+        FenceEvent fence = f.awaitFence(victim, killed);
+        ClusterState s = f.await("crash1 running on a survivor", st -> st.activeNodes("crash1").size() == 1
+                && !st.activeNodes("crash1").get(0).equals(victim));
+        String target = s.activeNodes("crash1").get(0);
+        Ledger.Entry begin = f.awaitLedger("crash1", target, "start", "begin", killed);
+        Ledger.Entry end = f.awaitLedger("crash1", target, "start", "end", killed);
+        assertEquals(0, end.rc(), "start on " + target);
+        assertBefore(fence.at(), at(begin), "the fence of " + victim + " is confirmed before crash1 starts on " + target);
+        f.assertNoDoubleActivity();
+
+        f.restart(victim);
+        f.disable("crash1");
+    }
+
+    @Test
+    @Order(2)
+    void thePromotedInstancesNodeDiesAndASurvivorIsPromoted() {
+        assumeTrue(Files.isExecutable(LabFixture.STATEFUL), "ocf:pacemaker:Stateful is not installed");
+        f.awaitAllOnline();
+        Primitive child = Primitive.builder("sf", "ocf:pacemaker:Stateful")
+                .operation(new Operation("monitor", Duration.ofSeconds(3), Duration.ofSeconds(20), null, Role.UNPROMOTED))
+                .operation(new Operation("monitor", Duration.ofSeconds(2), Duration.ofSeconds(20), null, Role.PROMOTED))
+                .build();
+        f.add(new Clone("sf-clone", child, Meta.of(Map.of(Meta.PROMOTED_MAX, "1")), true));
+        ClusterState s = f.await("one promoted and two unpromoted instances of sf", st -> st.nodeWithRole("sf", Role.PROMOTED).isPresent()
+                && c.members().stream().allMatch(n -> st.resource("sf", n).isActive())
+                && c.members().stream().filter(n -> st.resource("sf", n).role() == Role.PROMOTED).count() == 1);
+        String promoted = s.nodeWithRole("sf", Role.PROMOTED).orElseThrow();
+        f.awaitLedger("sf:0", promoted, "promote", "end", Instant.EPOCH);
+
+        Instant killed = c.kill(promoted);
+        FenceEvent fence = f.awaitFence(promoted, killed);
+        s = f.await("a survivor promoted", st -> st.nodeWithRole("sf", Role.PROMOTED).filter(n -> !n.equals(promoted)).isPresent());
+        String survivor = s.nodeWithRole("sf", Role.PROMOTED).orElseThrow();
+        assertNotEquals(promoted, survivor);
+        Ledger.Entry begin = f.awaitLedger("sf:0", survivor, "promote", "begin", killed);
+        assertEquals(0, f.awaitLedger("sf:0", survivor, "promote", "end", killed).rc(), "promote on " + survivor);
+        assertBefore(fence.at(), at(begin), "the fence of " + promoted + " is confirmed before " + survivor + " is promoted");
+        assertEquals(List.of(), overlappingPromotions("sf:0", c.deaths(f.await("a status", x -> true))),
+                "promoted-max 1: never promoted on two nodes at once");
+        f.assertNoDoubleActivity();
+
+        f.restart(promoted);
+        f.disable("sf-clone");
+    }
+
+    @Test
+    @Order(3)
+    void aPausedLeaderStopsItsResourcesOnWakingAndTheyRecoverOnlyOnceSafe() {
+        ClusterState s0 = f.awaitAllOnline();
+        String leader = s0.leader();
+        c.admin().updateConfig(cfg -> LocalCluster.withFenceDelay(cfg, Duration.ofSeconds(6)).toBuilder()
+                .replaceResource(LabFixture.dummy("pause1"))
+                .constraint(new Constraint.Location("pause1-on-leader", "pause1", leader, Score.INFINITY))
+                .build());
+        try {
+            f.await("pause1 running on the leader " + leader, st -> st.activeNodes("pause1").equals(List.of(leader)));
+            f.awaitLedger("pause1", leader, "start", "end", Instant.EPOCH);
+
+            Instant paused = Instant.now();
+            c.pause(leader);
+            Instant resumed;
+            try {
+                f.awaitWithout(leader, "a new leader that declared " + leader + " unclean", st -> !st.leader().isEmpty()
+                        && !st.leader().equals(leader) && st.node(leader).membership() == Membership.UNCLEAN);
+            } finally {
+                // the fence device waits 6 s before it kills: wake the old leader in between
+                c.resume(leader);
+                resumed = Instant.now();
+            }
+            Ledger.Entry stop = f.awaitLedger("pause1", leader, "stop", "end", paused);
+            assertEquals(0, stop.rc(), "the woken node stops what it ran");
+            assertBefore(resumed.minusMillis(1), at(stop), "the stop follows the wake-up");
+            FenceEvent fence = f.awaitFence(leader, paused);
+            assertBefore(at(stop), fence.at(), "the woken node stopped pause1 before its fence");
+            String target = f.await("pause1 recovered on a survivor", st -> st.activeNodes("pause1").size() == 1
+                    && !st.activeNodes("pause1").get(0).equals(leader)).activeNodes("pause1").get(0);
+            Ledger.Entry begin = f.awaitLedger("pause1", target, "start", "begin", paused);
+            // DESIGN, safety rule 2: recovery waits for a confirmed fence, or for the node itself to have come back and
+            // reported the resource stopped; either way the woken node's stop ended before the new start began
+            assertBefore(at(stop), at(begin), "pause1 starts on " + target + " only after " + leader + " stopped it");
+            f.assertNoDoubleActivity();
+        } finally {
+            c.admin().updateConfig(cfg -> LocalCluster.withFenceDelay(cfg, Duration.ZERO).toBuilder().removeConstraint("pause1-on-leader").build());
+        }
+        f.restart(leader);
+        f.disable("pause1");
+    }
+
+    @Test
+    @Order(4)
+    void aNodeCutOffFromTheQuorumStopsItsResources() {
+        f.awaitAllOnline();
+        f.add(LabFixture.dummy("cut1"));
+        String lone = f.runningOn("cut1");
+        f.awaitLedger("cut1", lone, "start", "end", Instant.EPOCH);
+        List<String> others = c.members().stream().filter(n -> !n.equals(lone)).toList();
+
+        Instant cut = Instant.now();
+        others.forEach(c::pause);
+        Ledger.Entry stop;
+        try {
+            stop = f.awaitLedger("cut1", lone, "stop", "end", cut);
+            assertTrue(c.isAlive(lone), lone + " stopped cut1 itself, nobody fenced it");
+        } finally {
+            others.forEach(c::resume);
+        }
+        assertEquals(0, stop.rc(), "the node without quorum stops cut1");
+
+        // the cluster recovers: every member online again and cut1 running on one of them
+        c.restartDead();
+        f.awaitAllOnline();
+        String now = f.runningOn("cut1");
+        f.awaitLedger("cut1", now, "start", "end", cut);
+        f.assertNoDoubleActivity();
+        f.disable("cut1");
+    }
+
+    /** Stretches where {@code key} was promoted on a node (promote begun until demote / stop ended or the node died) that overlap. */
+    private List<String> overlappingPromotions(String key, List<LedgerChecker.Death> deaths) {
+        record Stretch(String node, long from, long to) {}
+        List<Stretch> stretches = new ArrayList<>();
+        Map<String, Long> open = new java.util.HashMap<>();
+        List<Object[]> events = new ArrayList<>();
+        for (Ledger.Entry e : f.ledger(key)) events.add(new Object[] {e.epochNanos(), e});
+        for (LedgerChecker.Death d : deaths) events.add(new Object[] {d.epochNanos(), d});
+        events.sort((a, b) -> Long.compare((long) a[0], (long) b[0]));
+        for (Object[] ev : events) {
+            if (ev[1] instanceof LedgerChecker.Death d) {
+                Long since = open.remove(d.node());
+                if (since != null) stretches.add(new Stretch(d.node(), since, d.epochNanos()));
+            } else if (ev[1] instanceof Ledger.Entry e) {
+                if (e.action().equals("promote") && e.isBegin()) {
+                    open.putIfAbsent(e.node(), e.epochNanos());
+                } else if ((e.action().equals("demote") || e.action().equals("stop")) && !e.isBegin() && e.rc() == 0) {
+                    Long since = open.remove(e.node());
+                    if (since != null) stretches.add(new Stretch(e.node(), since, e.epochNanos()));
+                }
+            }
+        }
+        open.forEach((n, since) -> stretches.add(new Stretch(n, since, Long.MAX_VALUE)));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < stretches.size(); i++) {
+            for (int j = i + 1; j < stretches.size(); j++) {
+                Stretch a = stretches.get(i);
+                Stretch b = stretches.get(j);
+                if (!a.node().equals(b.node()) && a.from() < b.to() && b.from() < a.to()) out.add(a + " and " + b);
+            }
+        }
+        return out;
+    }
+}
