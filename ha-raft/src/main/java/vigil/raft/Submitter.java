@@ -109,6 +109,7 @@ final class Submitter implements AutoCloseable {
             sent = used.async().send(Message.valueOf(ByteString.copyFrom(bytes)));
         } catch (RuntimeException e) {
             inFlight.release();
+            if (gaveUp(e)) renew(used);
             for (Pending p : batch) p.result().completeExceptionally(new ClusterUnavailableException("cannot send to the cluster: " + e, e));
             return;
         }
