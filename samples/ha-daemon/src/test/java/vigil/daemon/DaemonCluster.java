@@ -117,22 +117,26 @@ final class DaemonCluster implements AutoCloseable {
         daemons.get(node).process().destroyForcibly().waitFor();
     }
 
+    /**
+     * A base port P with P, P+1 and P+2 free on all three addresses, below the kernel's ephemeral range (32768+) so
+     * that no outgoing connection takes one of them between this check and the daemons binding it.
+     */
     @SuppressWarnings("try")
     private static int freePort() {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                int p = s.getLocalPort();
-                if (p > 60000) continue;
-                try (ServerSocket a = new ServerSocket(p + 1); ServerSocket b = new ServerSocket(p + 2)) {
-                    return p;
-                } catch (IOException taken) {
-                    // try another base port
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int p = 20000 + random.nextInt(12000);
+            try (ServerSocket a = new ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"));
+                 ServerSocket b = new ServerSocket(p + 1, 1, java.net.InetAddress.getByName("127.0.0.2"));
+                 ServerSocket c = new ServerSocket(p + 2, 1, java.net.InetAddress.getByName("127.0.0.3"));
+                 ServerSocket d = new ServerSocket(p + 1, 1, java.net.InetAddress.getByName("127.0.0.1"));
+                 ServerSocket e = new ServerSocket(p + 2, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                return p;
+            } catch (IOException taken) {
+                // try another base port
             }
         }
-        throw new IllegalStateException("no three consecutive free ports");
+        throw new IllegalStateException("no three consecutive free ports below 32000");
     }
 
     @Override
