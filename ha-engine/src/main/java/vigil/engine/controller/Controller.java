@@ -64,6 +64,7 @@ public final class Controller implements AutoCloseable {
     private boolean leader;
     private long term;
     private Instant leaderSince = Instant.EPOCH;
+    private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
     private ScheduledFuture<?> ticking;
     private final Map<String, Instant> lastAck = new HashMap<>();
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
@@ -261,9 +262,8 @@ public final class Controller implements AutoCloseable {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (!alive && ns.membership() == Membership.ONLINE
-                    && Duration.between(leaderSince, now).compareTo(nodeTimeout) > 0) {
-                Instant a = lastAck.getOrDefault(n.id(), leaderSince);
-                long silentMs = a == null ? nodeTimeout.toMillis() : Duration.between(a, now).toMillis();
+                    && Duration.between(silentSince(n.id()), now).compareTo(nodeTimeout) > 0) {
+                long silentMs = Duration.between(silentSince(n.id()), now).toMillis();
                 Membership m = n.role() == NodeRole.WITNESS ? Membership.OFFLINE : Membership.UNCLEAN;
                 change = new Command.SetMembership(n.id(), m, "no reply for " + silentMs + " ms");
                 LOG.log(Level.WARNING, "{0}: declared {1}: no reply for {2} ms (node-timeout {3} ms)", n.id(), m, silentMs, nodeTimeout.toMillis());
@@ -277,6 +277,21 @@ public final class Controller implements AutoCloseable {
                 }));
             }
         }
+    }
+
+    /**
+     * Since when {@code node} has not been heard from: its last answered heartbeat, else (just elected) when this node
+     * last heard from it as its leader, else the start of this term: nobody is declared lost on less evidence.
+     */
+    private Instant silentSince(String node) {
+        Instant a = lastAck.get(node);
+        if (a != null) return a;
+        return lastHeard.apply(node).filter(h -> h.isBefore(leaderSince)).orElse(leaderSince);
+    }
+
+    /** Where this node's agent last heard from other nodes (see {@link NodeAgent#lastHeardFrom}). */
+    public void livenessHints(Function<String, java.util.Optional<Instant>> hints) {
+        this.lastHeard = hints;
     }
 
     private void expireInFlight(Instant now) {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -38,6 +39,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private long newestTerm;
     private Instant lastLeaderContact = Instant.EPOCH;
+    private String lastLeader = "";
     private boolean ready;
     private boolean probing;
     private boolean hadLeader;
@@ -70,6 +72,7 @@ public final class NodeAgent implements AutoCloseable {
             Duration nodeTimeout = state.get().config().properties().nodeTimeout();
             if (hadLeader && Duration.between(lastLeaderContact, now).compareTo(nodeTimeout) > 0) loseQuorum(nodeTimeout);
             lastLeaderContact = now;
+            lastLeader = req.leader();
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
@@ -113,6 +116,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public synchronized boolean isReady() { return ready; }
+
+    /**
+     * When this node last heard a valid heartbeat from {@code node}, if {@code node} was its leader: a newly elected
+     * controller on this node knows from it since when the previous leader has been silent.
+     */
+    public synchronized Optional<Instant> lastHeardFrom(String node) {
+        return node.equals(lastLeader) && !lastLeaderContact.equals(Instant.EPOCH) ? Optional.of(lastLeaderContact) : Optional.empty();
+    }
 
     private void probe() {
         probing = true;

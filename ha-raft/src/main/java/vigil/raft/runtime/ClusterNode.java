@@ -113,6 +113,7 @@ public final class ClusterNode implements AutoCloseable {
         };
         this.controller = new Controller(self, Scheduler::plan, raft::state, submit, transport, fencer, b.clock, controllerThread,
                 fenceWorkers, defaultTimeouts);
+        controller.livenessHints(agent::lastHeardFrom);
 
         String api = AgentAddresses.of(me);
         NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(AgentAddresses.host(api), AgentAddresses.port(api)))
