@@ -72,11 +72,16 @@ public final class Chaos {
                         LocalCluster.sleep(Duration.ofMillis(300 + rnd.nextInt(1700)));
                     }
                     for (String n : c.members()) c.resume(n);
-                    List<String> restarted = c.restartDead();
+                    List<String> restarted = new ArrayList<>(c.restartDead());
                     Instant healStart = Instant.now();
                     Optional<String> problem = Optional.empty();
                     try {
-                        c.await(Duration.ofSeconds(120), "every resource running again", () -> c.status().filter(s -> LabScenario.settled(s, c.nodes())).isPresent());
+                        // a fence with the process device is a reboot whose power-on never comes: restart what it killed, as
+                        // the host would come back after a real reboot
+                        c.await(Duration.ofSeconds(120), "every resource running again", () -> {
+                            c.restartDead().stream().filter(n -> !restarted.contains(n)).forEach(restarted::add);
+                            return c.status().filter(s -> LabScenario.settled(s, c.nodes())).isPresent();
+                        });
                     } catch (IllegalStateException ex) {
                         problem = Optional.of("did not recover: " + ex.getMessage() + "; status: " + c.status().map(Chaos::brief).orElse("no leader"));
                     }
