@@ -1045,6 +1045,7 @@ public final class Scheduler {
                 for (Primitive p : u.members) primitiveActions(u, p);
                 if (u.group != null) groupOrder(u);
             }
+            if (!r.quorumFreeze && !r.props.maintenanceMode()) orphanStops();
             orderConstraints();
             for (Window w : windows.values()) {
                 // the window opens before the migration and closes after it, whatever orders are configured
@@ -1060,6 +1061,24 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, () -> (a.resource().isEmpty() ? a.node() : a.resource()) + ": " + a + " (" + a.reason() + ")");
             }
             return new Transition(out, r.withScores ? r.scores : Map.of(), r.notPlaced);
+        }
+
+        /**
+         * Resources still active somewhere but no longer configured are stopped (Pacemaker's stop-orphan-resources):
+         * deleting a resource from the config stops it. Orphans on a node being fenced stop with the node.
+         */
+        void orphanStops() {
+            for (var e : r.st.resources().entrySet()) {
+                if (r.unitById.containsKey(e.getKey())) continue;
+                for (var rs : e.getValue().values()) {
+                    if (!rs.isActive()) continue;
+                    int n = r.nodeIdx(rs.node());
+                    if (n < 0 || r.fenced[n] || r.frozen[n] || !r.st.node(rs.node()).isOnline()) continue;
+                    int demote = rs.role() == Role.PROMOTED ? add(ActionKind.DEMOTE, e.getKey(), n, "", Duration.ZERO, "orphan: no longer configured") : -1;
+                    int stop = add(ActionKind.STOP, e.getKey(), n, "", Duration.ZERO, "orphan: no longer configured");
+                    after(stop, demote);
+                }
+            }
         }
 
         /** A mandatory start order whose first restarts or moves restarts its running then-resource too. */
@@ -1229,6 +1248,9 @@ public final class Scheduler {
 
         boolean settledFor(Unit f, int dest, Role role) {
             if (f.clone == null) return !changes(f);
+            // a clone that both stops and starts instances (a recovery, a restart, a move) would have to finish its
+            // starts before the migrate_to and its stops after it: stop and start the migrating resource instead
+            if (stopsSomewhere(f) && startsSomewhere(f)) return false;
             for (Primitive p : f.members) {
                 if (r.restartWhy.containsKey(p.id())) return false;
                 Role want = r.target.getOrDefault(p.id(), new TreeMap<>()).get(dest);
@@ -1240,6 +1262,19 @@ public final class Scheduler {
                 if (!ok) return false;
             }
             return true;
+        }
+
+        boolean startsSomewhere(Unit u) {
+            if (!u.managed || r.isBlocked(u) || r.quorumFreeze) return false;
+            for (Primitive p : u.members) {
+                if (r.restartWhy.containsKey(p.id())) return true;
+                for (int node : r.target.getOrDefault(p.id(), new TreeMap<>()).keySet()) {
+                    boolean running = false;
+                    for (Current c : r.cur(p.id())) if (c.node() == node && r.survives(c) && !c.failed()) running = true;
+                    if (!running) return true;
+                }
+            }
+            return false;
         }
 
         boolean stopsSomewhere(Unit u) {

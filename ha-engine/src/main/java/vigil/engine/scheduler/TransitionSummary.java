@@ -64,6 +64,14 @@ public final class TransitionSummary {
                 }
             }
         }
+        // orphans: active but no longer configured, so only their stops are planned
+        java.util.Set<String> configured = new java.util.HashSet<>();
+        before.config().primitives().forEach(p -> configured.add(p.id()));
+        for (PlannedAction a : t.actions()) {
+            if (a.kind() == ActionKind.STOP && !a.resource().isEmpty() && !configured.contains(a.resource())) {
+                lines.add(new Line("Stop", a.resource(), a.node(), ""));
+            }
+        }
         int rscWidth = 5;
         int detailWidth = 5;
         for (Line l : lines) {
