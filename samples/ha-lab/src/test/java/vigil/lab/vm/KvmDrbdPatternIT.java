@@ -68,7 +68,9 @@ import vigil.testkit.LibvirtLab;
  * <p>Checked: DRBD is promoted on a host before the VM starts there, and the VM runs exactly once; when that host
  * dies it is fenced, the peer's DRBD is promoted and the VM started there; a planned move (the admin's
  * {@code cli-prefer} location) becomes a live migration of the running guest inside a dual-primary window (two
- * primaries allowed just before migrate_to and disallowed again after migrate_from).
+ * primaries allowed just before migrate_to and disallowed again after migrate_from). And when the migration target
+ * dies inside the window, it is fenced and the VM ends up running exactly once, on the source, whose disk is the
+ * only Primary.
  */
 class KvmDrbdPatternIT {
     private static final System.Logger LOG = System.getLogger(KvmDrbdPatternIT.class.getName());
@@ -108,32 +110,11 @@ class KvmDrbdPatternIT {
 
     @Test
     void drbdPromotedBeforeVm_hostDiesFencedAndRecovered_plannedMoveLiveMigratesInDualPrimaryWindow() {
-        assumeTrue(LibvirtLab.installed(), "libvirtd, virtlogd, virsh or qemu-system-x86_64 not installed (or not root)");
-        lab = LibvirtLab.create();
-        dir = LabDir.create("kd");
-        Map<String, LibvirtLab.Host> hosts = Map.of(A, lab.startHost(A), B, lab.startHost(B));
-        drbd = new DrbdKernelStandIn(DISK, Map.of(A, 0, B, 1), this::event);
-        log = new InProcessLog(ClusterState.EMPTY, this::onCommitted);
-        transport = new DirectTransport();
-        log.submit(List.of(new Command.ReplaceConfig(config(), -1))).join();
-
-        controller = new Controller(WITNESS, Scheduler::plan, log::state, log::submit, transport, new LabPowerFencer(hosts),
-                InstantSource.system(), controllerThread, fenceWorkers, this::defaultTimeout);
-        log.onCommit(controller::onStateChanged);
-        for (String n : List.of(A, B, WITNESS)) startNode(n);
-        controller.onLeadership(true, 1);
+        Map<String, LibvirtLab.Host> hosts = startCluster(Map.of());
 
         // 1. cold start: DRBD up on both, promoted on one host, and only then the VM started there
-        String first = Await.value(LONG, VM + " started on a host with its disk Promoted", () -> {
-            ClusterState s = log.state();
-            for (String n : List.of(A, B)) {
-                if (s.resource(VM, n).role() == Role.STARTED && s.resource(DISK, n).role() == Role.PROMOTED
-                        && hosts.get(n).qemuPids().containsKey(VM)) return n;
-            }
-            return null;
-        });
+        String first = awaitColdStart(hosts);
         String second = first.equals(A) ? B : A;
-        Await.until(LONG, DISK + " Unpromoted on " + second, () -> log.state().resource(DISK, second).role() == Role.UNPROMOTED);
         assertBefore(first + " drbd: drbdadm primary " + DISK, first + " " + VM + " start rc=0");
         assertBefore(first + " " + DISK + " promote rc=0", first + " " + VM + " start rc=0");
         assertRunsOnlyOn(hosts, first);
@@ -166,14 +147,13 @@ class KvmDrbdPatternIT {
 
         // 3. the admin moves the VM back: a live migration of the running guest inside a dual-primary window
         int mark = timelineSize();
-        event("admin: move " + VM + " to " + first);
-        log.submit(List.of(new Command.PutConstraint(new Constraint.Location(StateTransitions.MOVE_PREFIX + VM, VM, first, Score.INFINITY, null, null))))
-                .join();
+        move(first);
         Await.until(LONG, VM + " migrated to " + first + " and " + DISK + " Promoted only there", () -> {
             ClusterState s = log.state();
             return s.resource(VM, first).role() == Role.STARTED && s.resource(VM, second).role() == Role.STOPPED
                     && s.resource(DISK, first).role() == Role.PROMOTED && s.resource(DISK, second).role() == Role.UNPROMOTED;
         });
+        awaitSettled();
         List<String> move = timelineSince(mark);
         String open = first + " drbd: drbdsetup net-options " + DISK + " " + peerNodeId(first) + " --allow-two-primaries=yes";
         String promote = first + " drbd: drbdadm primary " + DISK;
@@ -189,9 +169,86 @@ class KvmDrbdPatternIT {
         assertTrue(drbd.isPrimary(first) && !drbd.isPrimary(second), "one Primary again, on " + first);
     }
 
+    @Test
+    void plannedMove_targetHostDiesMidMigration_fenced_vmRunsExactlyOnceOnSource_onePrimary() {
+        // 1 MiB/s keeps the live migration going for many seconds once the target's QEMU is up; the guest has no OS
+        // to answer an ACPI shutdown, so its stop destroys it at once
+        Map<String, LibvirtLab.Host> hosts = startCluster(Map.of("migrate-bandwidth", "1", "shutdown-timeout", "0"));
+        String source = awaitColdStart(hosts);
+        String target = source.equals(A) ? B : A;
+
+        move(target);
+        Await.until(LONG, "the incoming QEMU of " + VM + " on " + target, () -> hosts.get(target).qemuPids().containsKey(VM));
+        assertTrue(drbd.isPrimary(target) && drbd.isPrimary(source), "the dual-primary window is open during the migration");
+        event(target + " host dies");
+        hosts.get(target).freeze();
+        nodes.remove(target).close();
+
+        Await.until(LONG, target + " fenced and " + VM + " running on " + source + " alone with its disk Primary there only", () -> {
+            ClusterState s = log.state();
+            return fenced(s, target) && s.resource(VM, source).role() == Role.STARTED && s.resource(DISK, source).role() == Role.PROMOTED
+                    && hosts.get(source).qemuPids().containsKey(VM) && !drbd.isPrimary(target);
+        });
+        awaitSettled();
+        assertBefore(target + " host dies", "fence " + target + " ok");
+        // a failed migrate_to counts as a failure of the VM on the source (as in Pacemaker): it is recovered there by a
+        // stop and a start, since the target is gone
+        assertOrder(timelineSince(0), source + " " + VM + " migrate_to rc=1", source + " " + VM + " stop rc=0", source + " " + VM + " start rc=0", "settled");
+        assertFalse(timelineSince(0).stream().anyMatch(e -> e.startsWith(target + " " + VM + " migrate_from")), "no migrate_from on the dead target");
+        assertRunsOnlyOn(hosts, source);
+        assertTrue(drbd.isPrimary(source), "the source stays Primary");
+        assertFalse(hosts.get(target).libvirtdRunning(), "the fenced target's libvirtd is gone");
+    }
+
     // ---------------------------------------------------------------- the cluster
 
-    private ClusterConfig config() {
+    /** Two lab hosts and the three nodes' processes, the controller active on the witness. */
+    private Map<String, LibvirtLab.Host> startCluster(Map<String, String> vmParams) {
+        assumeTrue(LibvirtLab.installed(), "libvirtd, virtlogd, virsh or qemu-system-x86_64 not installed (or not root)");
+        lab = LibvirtLab.create();
+        dir = LabDir.create("kd");
+        Map<String, LibvirtLab.Host> hosts = Map.of(A, lab.startHost(A), B, lab.startHost(B));
+        drbd = new DrbdKernelStandIn(DISK, Map.of(A, 0, B, 1), this::event);
+        log = new InProcessLog(ClusterState.EMPTY, this::onCommitted);
+        transport = new DirectTransport();
+        log.submit(List.of(new Command.ReplaceConfig(config(vmParams), -1))).join();
+        controller = new Controller(WITNESS, Scheduler::plan, log::state, log::submit, transport, new LabPowerFencer(hosts),
+                InstantSource.system(), controllerThread, fenceWorkers, this::defaultTimeout);
+        log.onCommit(controller::onStateChanged);
+        for (String n : List.of(A, B, WITNESS)) startNode(n);
+        controller.onLeadership(true, 1);
+        return hosts;
+    }
+
+    /** Waits for the VM to run on a host with its disk Promoted there and Unpromoted on the other; returns that host. */
+    private String awaitColdStart(Map<String, LibvirtLab.Host> hosts) {
+        String first = Await.value(LONG, VM + " started on a host with its disk Promoted", () -> {
+            ClusterState s = log.state();
+            for (String n : List.of(A, B)) {
+                if (s.resource(VM, n).role() == Role.STARTED && s.resource(DISK, n).role() == Role.PROMOTED
+                        && hosts.get(n).qemuPids().containsKey(VM)) return n;
+            }
+            return null;
+        });
+        String second = first.equals(A) ? B : A;
+        Await.until(LONG, DISK + " Unpromoted on " + second, () -> log.state().resource(DISK, second).role() == Role.UNPROMOTED);
+        return first;
+    }
+
+    /** Waits until the controller plans nothing more than recurring monitors and has nothing in flight. */
+    private void awaitSettled() {
+        Await.until(LONG, "the cluster to settle", () -> controller.pendingActions().isEmpty()
+                && controller.lastTransition().actions().stream().allMatch(a -> a.kind() == vigil.engine.scheduler.ActionKind.MONITOR));
+        event("settled");
+    }
+
+    private void move(String to) {
+        event("admin: move " + VM + " to " + to);
+        log.submit(List.of(new Command.PutConstraint(new Constraint.Location(StateTransitions.MOVE_PREFIX + VM, VM, to, Score.INFINITY, null, null))))
+                .join();
+    }
+
+    private ClusterConfig config(Map<String, String> vmParams) {
         Primitive disk = Primitive.builder(DISK, DrbdDriver.TYPE)
                 .param("hosts", A + "=" + A + ":127.0.0.1," + B + "=" + B + ":127.0.0.2")
                 .param("device", "/dev/drbd1").param("disk", "/dev/vg0/vm1").param("fencing", "resource-only")
@@ -199,11 +256,12 @@ class KvmDrbdPatternIT {
                 .operation(new Operation("monitor", Duration.ofSeconds(2), Duration.ofSeconds(20), null, Role.PROMOTED))
                 .operation(new Operation("monitor", Duration.ofSeconds(3), Duration.ofSeconds(20), null, Role.UNPROMOTED))
                 .build();
-        Primitive vm = Primitive.builder(VM, "kvm")
+        Primitive.Builder vmb = Primitive.builder(VM, "kvm")
                 .param("config-blob", VM + ".xml").param("hypervisor", lab.uriFor("{node}")).param("migration-uri", "tcp://127.0.0.1")
                 .allowMigrate(true)
-                .monitor(Duration.ofSeconds(3), Duration.ofSeconds(30))
-                .build();
+                .monitor(Duration.ofSeconds(3), Duration.ofSeconds(30));
+        vmParams.forEach(vmb::param);
+        Primitive vm = vmb.build();
         ClusterConfig.Builder b = ClusterConfig.builder()
                 .node(new Node(A, "127.0.0.1:7001", NodeRole.MEMBER, Map.of("libvirt-uri", lab.uriFor(A))))
                 .node(new Node(B, "127.0.0.1:7002", NodeRole.MEMBER, Map.of("libvirt-uri", lab.uriFor(B))))
