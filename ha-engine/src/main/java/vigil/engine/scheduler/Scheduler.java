@@ -222,8 +222,22 @@ public final class Scheduler {
             readCurrent();
             indexConstraints();
             List<Unit> orderOfAllocation = allocationOrder();
-            for (Unit u : orderOfAllocation) allocate(u);
-            enforceMandatory();
+            // A running dependent's stickiness pulls the unit it follows toward its node. When the dependent does not
+            // end up there after all (banned by a unit placed later, stopped by a mandatory order), the pull was a
+            // wish it could not act on: the next plan, with the dependent gone from that node, would not have it
+            // and would move the unit. Allocate again without such pulls until every pull used is honoured.
+            for (int round = 0; ; round++) {
+                for (Unit u : orderOfAllocation) allocate(u);
+                enforceMandatory();
+                boolean denied = false;
+                for (long pull : usedPulls) {
+                    Unit a = units.get((int) (pull / nodeIds.length));
+                    int node = (int) (pull % nodeIds.length);
+                    if (!a.placedOn(node) && deniedPulls.add(pull)) denied = true;
+                }
+                if (!denied || round > units.size()) break;
+                resetAllocation();
+            }
             for (Unit u : units) setTargets(u);
             Transition t = new ActionBuilder(this).build();
             return t;
@@ -533,9 +547,10 @@ public final class Scheduler {
                 }
                 for (Primitive p : a.members) {
                     int stick = stickinessOf(a, p);
-                    if (stick == 0) continue;
+                    int pull = clampFinite(scaled(stick, s));
+                    if (pull == 0) continue;
                     for (Current c : cur(p.id())) {
-                        if (survives(c) && dependentMayRun(a, u, c.node())) u.score[c.node()] = add(u.score[c.node()], clampFinite(scaled(stick, s)));
+                        if (survives(c) && dependentMayRun(a, u, c.node()) && stickinessPulls(a, c.node())) u.score[c.node()] = add(u.score[c.node()], pull);
                     }
                 }
             }
@@ -558,6 +573,34 @@ public final class Scheduler {
         }
 
         boolean allocatedYet(Unit b) { return allocated != null && allocated[b.index]; }
+
+        /** Stickiness pulls (dependent unit index * nodes + node) used in this allocation, and those found unfounded. */
+        final java.util.Set<Long> usedPulls = new java.util.HashSet<>();
+        final java.util.Set<Long> deniedPulls = new java.util.HashSet<>();
+
+        /** Whether dependent {@code a}'s stickiness on {@code node} may pull the unit it follows (and records the use). */
+        boolean stickinessPulls(Unit a, int node) {
+            long key = (long) a.index * nodeIds.length + node;
+            if (deniedPulls.contains(key)) return false;
+            usedPulls.add(key);
+            return true;
+        }
+
+        void resetAllocation() {
+            for (Unit u : units) {
+                u.wanted = true;
+                u.notWantedWhy = "";
+                u.node = -1;
+                u.on = null;
+                u.promoted = null;
+                u.promoScore = null;
+            }
+            Arrays.fill(count, 0);
+            notPlaced.clear();
+            scores.clear();
+            usedPulls.clear();
+            allocated = null;
+        }
 
         static int clampFinite(int v) { return Math.max(-(INF - 1), Math.min(INF - 1, v)); }
 
@@ -809,10 +852,11 @@ public final class Scheduler {
                     u.promoScore[i] = add(u.promoScore[i], clampFinite(scaled(l.score().value(), s)));
                 }
                 for (Primitive p : a.members) {
-                    int stick = stickinessOf(a, p);
+                    int pull = clampFinite(scaled(stickinessOf(a, p), s));
+                    if (pull == 0) continue;
                     for (Current c : cur(p.id())) {
-                        if (!survives(c) || !u.on[c.node()] || u.promoScore[c.node()] == -INF) continue;
-                        u.promoScore[c.node()] = add(u.promoScore[c.node()], clampFinite(scaled(stick, s)));
+                        if (!survives(c) || !u.on[c.node()] || u.promoScore[c.node()] == -INF || !stickinessPulls(a, c.node())) continue;
+                        u.promoScore[c.node()] = add(u.promoScore[c.node()], pull);
                     }
                 }
             }
