@@ -502,7 +502,7 @@ public final class Scheduler {
                 int stick = stickinessOf(u, p);
                 if (stick != 0) {
                     for (Current c : cur(p.id())) {
-                        if (survives(c) && !(c.failed() && c.onFail() != OnFail.RESTART)) u.addScore(c.node(), stick, "stickiness");
+                        if (survives(c) && !(c.failed() && c.onFail() != OnFail.RESTART) && !groupStopsFrom(u, p, c.node())) u.addScore(c.node(), stick, "stickiness");
                     }
                 }
             }
@@ -1010,6 +1010,21 @@ public final class Scheduler {
         static boolean laterMember(Unit u, String id) {
             if (u.group == null || u.clone != null) return false;
             for (int i = 1; i < u.members.size(); i++) if (u.members.get(i).id().equals(id)) return true;
+            return false;
+        }
+
+        /**
+         * Whether group member {@code p} would be stopped if the group stayed on {@code node}: it or an earlier member
+         * (other than the first, which moves the whole group) may not run there. Its stickiness does not hold the
+         * group there then: once it is stopped it has none, and the next plan would move the group.
+         */
+        boolean groupStopsFrom(Unit u, Primitive p, int node) {
+            if (u.group == null || u.clone != null || p == u.members.get(0)) return false;
+            for (int i = 1; i < u.members.size(); i++) {
+                Primitive m = u.members.get(i);
+                if (memberBanned(u, m, node) != null || targetRoleStopped(m)) return true;
+                if (m == p) break;
+            }
             return false;
         }
 
