@@ -85,13 +85,14 @@ public final class Chaos {
                     } catch (IllegalStateException ex) {
                         problem = Optional.of("did not recover: " + ex.getMessage() + "; status: " + c.status().map(Chaos::brief).orElse("no leader"));
                     }
+                    // what was acknowledged before a linearizable read must be in what that read returns
+                    long acked = writer.acknowledged();
                     ClusterState s = c.status().orElse(null);
                     List<String> broken = new ArrayList<>();
                     problem.ifPresent(broken::add);
                     if (s != null) {
                         List<LedgerChecker.Violation> v = LedgerChecker.check(c.ledger(), c.deaths(s), clones);
                         v.forEach(x -> broken.add(x.toString()));
-                        long acked = writer.acknowledged();
                         long found = Long.parseLong(s.config().blobs().getOrDefault(Writer.COUNTER, "0"));
                         if (found < acked) broken.add("acknowledged config change lost: counter " + acked + " was acknowledged, the cluster has " + found);
                     }
