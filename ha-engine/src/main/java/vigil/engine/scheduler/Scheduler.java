@@ -239,8 +239,20 @@ public final class Scheduler {
                 resetAllocation();
             }
             for (Unit u : units) setTargets(u);
-            Transition t = new ActionBuilder(this).build();
-            return t;
+            // A live migration counts as both a start and a stop in order constraints, so it sits after everything its
+            // resource waits for and before everything that waits for it; when a chain of orders then leads from one of
+            // the latter to one of the former (a clone demoting here and promoting there, an instance recovering, ...)
+            // the plan has a cycle. Such resources stop and start instead (plan again without their migration).
+            Map<String, String> restarts = new HashMap<>(restartWhy);
+            java.util.Set<String> noMigration = new java.util.TreeSet<>();
+            while (true) {
+                ActionBuilder b = new ActionBuilder(this, noMigration);
+                Transition t = b.build();
+                if (t != null) return t;
+                noMigration.addAll(b.cycleMigrations);
+                restartWhy.clear();
+                restartWhy.putAll(restarts);
+            }
         }
 
         // ---------------------------------------------------------------- units and current status
@@ -1066,8 +1078,14 @@ public final class Scheduler {
         /** {@code vm} live-migrates from {@code src} to {@code dest} while {@code disk} is Promoted on both. */
         record Window(String vm, String disk, int src, int dest) {}
 
-        ActionBuilder(Run r) {
+        /** Resources that must not live-migrate in this plan (their migration was part of an order cycle). */
+        final java.util.Set<String> noMigration;
+        /** After a {@link #build()} that found a cycle through migrations: the migrating resources on it. */
+        final java.util.Set<String> cycleMigrations = new java.util.TreeSet<>();
+
+        ActionBuilder(Run r, java.util.Set<String> noMigration) {
             this.r = r;
+            this.noMigration = noMigration;
             this.fenceId = new int[r.nodeIds.length];
             Arrays.fill(fenceId, -1);
         }
@@ -1115,7 +1133,22 @@ public final class Scheduler {
             for (PlannedAction a : actions) {
                 out.add(new PlannedAction(a.id(), a.kind(), a.resource(), a.node(), a.peer(), a.interval(), deps.get(a.id()), a.reason()));
             }
-            checkAcyclic(out);
+            List<PlannedAction> cycle = findCycle(out);
+            if (cycle != null) {
+                for (PlannedAction a : cycle) {
+                    if ((a.kind() == ActionKind.MIGRATE_TO || a.kind() == ActionKind.MIGRATE_FROM) && !noMigration.contains(a.resource())) {
+                        cycleMigrations.add(a.resource());
+                    }
+                }
+                if (!cycleMigrations.isEmpty()) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> cycleMigrations + ": no live migration, its order constraints form a cycle: " + cycle);
+                    return null;
+                }
+                List<String> names = new ArrayList<>();
+                for (PlannedAction a : cycle) names.add(a.toString());
+                throw new IllegalStateException("order constraints form a cycle: " + String.join(" <- ", names)
+                        + "; remove or relax one of the order constraints between these resources");
+            }
             for (PlannedAction a : out) {
                 LOG.log(System.Logger.Level.DEBUG, () -> (a.resource().isEmpty() ? a.node() : a.resource()) + ": " + a + " (" + a.reason() + ")");
             }
@@ -1243,7 +1276,7 @@ public final class Scheduler {
                 Primitive p = u.members.get(0);
                 TreeMap<Integer, Role> tg = r.target.getOrDefault(p.id(), new TreeMap<>());
                 List<Current> cur = r.cur(p.id());
-                if (!p.meta().allowMigrate() || r.restartWhy.containsKey(p.id()) || tg.size() != 1 || cur.size() != 1) continue;
+                if (!p.meta().allowMigrate() || noMigration.contains(p.id()) || r.restartWhy.containsKey(p.id()) || tg.size() != 1 || cur.size() != 1) continue;
                 Current c = cur.get(0);
                 int dest = tg.firstKey();
                 if (!r.survives(c) || c.failed() || dest == c.node() || r.frozen[c.node()] || !r.st.node(r.nodeIds[c.node()]).isOnline()) continue;
@@ -1357,7 +1390,7 @@ public final class Scheduler {
             String ma = p.meta().multipleActive();
             boolean restart = r.restartWhy.containsKey(p.id());
             // migration: a single healthy copy moving to a single new node
-            if (u.clone == null && u.group == null && p.meta().allowMigrate() && !multi && !restart && tg.size() == 1 && cur.size() == 1
+            if (u.clone == null && u.group == null && p.meta().allowMigrate() && !noMigration.contains(p.id()) && !multi && !restart && tg.size() == 1 && cur.size() == 1
                     && (dependenciesSettled(u, tg.firstKey()) || windowFor(p.id()))) {
                 Current c = cur.get(0);
                 int dest = tg.firstKey();
@@ -1504,7 +1537,8 @@ public final class Scheduler {
             }
         }
 
-        static void checkAcyclic(List<PlannedAction> out) {
+        /** An order cycle among {@code out} (each action listed after the one it waits for), or null. */
+        static List<PlannedAction> findCycle(List<PlannedAction> out) {
             int n = out.size();
             int[] state = new int[n];
             Integer[][] succ = new Integer[n][];
@@ -1520,10 +1554,9 @@ public final class Scheduler {
                     if (top[1] < ds.length) {
                         int d = ds[top[1]++];
                         if (state[d] == 1) {
-                            List<String> cycle = new ArrayList<>();
-                            for (int[] f : stack) { cycle.add(0, out.get(f[0]).toString()); if (f[0] == d) break; }
-                            throw new IllegalStateException("order constraints form a cycle: " + String.join(" <- ", cycle)
-                                    + "; remove or relax one of the order constraints between these resources");
+                            List<PlannedAction> cycle = new ArrayList<>();
+                            for (int[] f : stack) { cycle.add(0, out.get(f[0])); if (f[0] == d) break; }
+                            return cycle;
                         }
                         if (state[d] == 0) { state[d] = 1; stack.push(new int[] {d, 0}); }
                     } else {
@@ -1532,6 +1565,7 @@ public final class Scheduler {
                     }
                 }
             }
+            return null;
         }
     }
 }
