@@ -229,6 +229,22 @@ public final class VigilNode implements AutoCloseable {
         setConfiguration(peers, "add " + node.id());
     }
 
+    /**
+     * Hands Raft leadership to another voting member (the controller must never fence its own node: it steps down so
+     * that a survivor fences it). Returns without waiting for the outcome beyond {@code timeout}.
+     */
+    public void transferLeadership(Duration timeout) {
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+            if (p.getId().toString().equals(id)) continue;
+            try {
+                client.admin().transferLeadership(p.getId(), timeout.toMillis());
+                return;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, id + ": leadership transfer to " + p.getId() + " failed: " + e.getMessage());
+            }
+        }
+    }
+
     /** Removes a voting member; the rest must still form a majority. */
     public void removeMember(String nodeId) {
         List<RaftPeer> peers = new ArrayList<>(division().getRaftConf().getCurrentPeers());

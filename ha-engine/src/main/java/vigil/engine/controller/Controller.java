@@ -65,6 +65,7 @@ public final class Controller implements AutoCloseable {
     private long term;
     private Instant leaderSince = Instant.EPOCH;
     private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
+    private volatile Runnable stepDown = () -> { };
     private ScheduledFuture<?> ticking;
     private final Map<String, Instant> lastAck = new HashMap<>();
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
@@ -289,6 +290,9 @@ public final class Controller implements AutoCloseable {
         return lastHeard.apply(node).filter(h -> h.isBefore(leaderSince)).orElse(leaderSince);
     }
 
+    /** How this controller hands leadership over when its own node must be fenced. */
+    public void stepDownWith(Runnable r) { this.stepDown = r; }
+
     /** Where this node's agent last heard from other nodes (see {@link NodeAgent#lastHeardFrom}). */
     public void livenessHints(Function<String, java.util.Optional<Instant>> hints) {
         this.lastHeard = hints;
@@ -356,6 +360,13 @@ public final class Controller implements AutoCloseable {
         String target = a.node();
         FenceAttempt attempt = fencing.computeIfAbsent(target, k -> new FenceAttempt());
         if (attempt.running || now.isBefore(attempt.nextTry)) return;
+        if (target.equals(self)) {
+            // a controller that switched its own node off could not commit the result: hand over, a survivor fences us
+            LOG.log(Level.ERROR, "{0}: must be fenced ({1}); handing leadership to another node so that it fences this one", self, a.reason());
+            attempt.nextTry = now.plusSeconds(10);
+            fenceWorkers.execute(stepDown);
+            return;
+        }
         ClusterConfig config = s.config();
         Duration watchdog = config.properties().watchdogTimeout();
         boolean hasDevice = config.fenceDevices().stream().anyMatch(d -> d.canFence(target) && !d.type().equals("watchdog"));
