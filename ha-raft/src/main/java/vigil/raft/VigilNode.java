@@ -97,8 +97,10 @@ public final class VigilNode implements AutoCloseable {
         GrpcConfigKeys.Server.setHost(p, hp.host());
         GrpcConfigKeys.Server.setPort(p, hp.port());
         RaftServerConfigKeys.setStorageDir(p, List.of(b.dataDir.resolve("raft").toFile()));
-        // elections: a leader lost is replaced in about one node-timeout (timeouts 15-30 % of it, at least 100-200 ms)
-        long min = Math.max(100, b.nodeTimeout.toMillis() * 15 / 100);
+        // elections: a lost leader is replaced well within one node-timeout (timeouts 25-50 % of it, at least 100-200 ms),
+        // so the new controller can fence it as soon as it has been silent for node-timeout; shorter timeouts made
+        // leaders step down whenever the one surviving follower paused briefly (a fresh JVM, a loaded machine)
+        long min = Math.max(100, b.nodeTimeout.toMillis() * 25 / 100);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * b.nodeTimeout.toMillis()), TimeUnit.MILLISECONDS));

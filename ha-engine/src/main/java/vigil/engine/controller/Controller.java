@@ -74,6 +74,7 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Set<String>> busyOnNodes = new HashMap<>();
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
     private final Map<String, Instant> fencedAt = new HashMap<>();
+    private final Map<String, Instant> priorAck = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
     private boolean replan = true;
     private Instant lastPlan = Instant.EPOCH;
@@ -138,6 +139,11 @@ public final class Controller implements AutoCloseable {
         leader = true;
         term = newTerm;
         Instant now = clock.instant();
+        // replies to this node's heartbeats of an earlier term still tell since when a node has been silent (a leader
+        // re-elected after a step-down need not wait a whole node-timeout again), but they earn no lease
+        Duration nodeTimeout = state.get().config().properties().nodeTimeout();
+        priorAck.clear();
+        lastAck.forEach((n, t) -> { if (Duration.between(t, now).compareTo(nodeTimeout) < 0) priorAck.put(n, t); });
         lastAck.clear();
         ready.clear();
         inFlight.clear();
@@ -281,12 +287,15 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Since when {@code node} has not been heard from: its last answered heartbeat, else (just elected) when this node
-     * last heard from it as its leader, else the start of this term: nobody is declared lost on less evidence.
+     * Since when {@code node} has not been heard from: its last answered heartbeat (of this term, else of this node's
+     * previous term as leader if that was within node-timeout), else (just elected) when this node last heard from it
+     * as its leader, else the start of this term: nobody is declared lost on less evidence.
      */
     private Instant silentSince(String node) {
         Instant a = lastAck.get(node);
         if (a != null) return a;
+        Instant prior = priorAck.get(node);
+        if (prior != null) return prior;
         return lastHeard.apply(node).filter(h -> h.isBefore(leaderSince)).orElse(leaderSince);
     }
 
@@ -400,6 +409,7 @@ public final class Controller implements AutoCloseable {
             // back online): the node must answer anew, and probe, before it counts as joined
             fencedAt.put(target, clock.instant());
             lastAck.remove(target);
+            priorAck.remove(target);
             ready.remove(target);
             busyOnNodes.remove(target);
         } else {
