@@ -273,6 +273,11 @@ public final class Controller implements AutoCloseable {
                 long silentMs = Duration.between(silentSince(n.id()), now).toMillis();
                 Membership m = n.role() == NodeRole.WITNESS ? Membership.OFFLINE : Membership.UNCLEAN;
                 change = new Command.SetMembership(n.id(), m, "no reply for " + silentMs + " ms");
+                // what it last said it was running, and what was sent to it, will never be answered: without this the
+                // resources would wait for a dead node (until the fence, or for ever when stonith is off)
+                String lost = n.id();
+                busyOnNodes.remove(lost);
+                inFlight.values().removeIf(f -> f.node().equals(lost));
                 LOG.log(Level.WARNING, "{0}: declared {1}: no reply for {2} ms (node-timeout {3} ms)", n.id(), m, silentMs, nodeTimeout.toMillis());
             }
             if (change != null) {
@@ -326,7 +331,8 @@ public final class Controller implements AutoCloseable {
                 continue;
             }
             if (a.kind() == ActionKind.MONITOR) continue; // executors run recurring monitors after start / promote themselves
-            if (inFlight.containsKey(a.resource()) || busyOnNodes.values().stream().anyMatch(b -> b.contains(a.resource()))) continue;
+            if (inFlight.containsKey(a.resource()) || busyOnNodes.entrySet().stream()
+                    .anyMatch(b -> b.getValue().contains(a.resource()) && isAlive(b.getKey(), now, nodeTimeout))) continue;
             if (!isAlive(a.node(), now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(a.node()))) continue;
             if (fencing.containsKey(a.node())) continue;
             send(s, a, now);

@@ -37,6 +37,8 @@ class ControllerTest {
     private final AtomicReference<ClusterState> state = new AtomicReference<>(ClusterState.EMPTY);
     private final List<Command> submitted = new CopyOnWriteArrayList<>();
     private final AtomicBoolean n3Answers = new AtomicBoolean(true);
+    private final List<String> n3Running = new CopyOnWriteArrayList<>();
+    private final List<String> executed = new CopyOnWriteArrayList<>();
     private Controller controller;
 
     @AfterEach
@@ -58,11 +60,12 @@ class ControllerTest {
         @Override
         public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
             if (node.equals("n3") && !n3Answers.get()) return new CompletableFuture<>(); // a dead process never answers
-            return CompletableFuture.completedFuture(new HeartbeatReply(node, request.term(), true, List.of()));
+            return CompletableFuture.completedFuture(new HeartbeatReply(node, request.term(), true, node.equals("n3") ? n3Running : List.of()));
         }
 
         @Override
         public CompletableFuture<ActionReply> execute(String node, ActionRequest request) {
+            executed.add(request.resource() + " " + request.action() + " " + node);
             return CompletableFuture.completedFuture(ActionReply.rejected("no resources in this test"));
         }
     };
@@ -116,5 +119,32 @@ class ControllerTest {
             return state.get().node("n3").membership() == Membership.ONLINE;
         });
         assertEquals(1, state.get().fenceHistory().size(), "still fenced once");
+    }
+
+    @Test
+    void aResourceIsNotHeldBackByWhatADeadNodeLastSaidItWasRunning() {
+        ClusterConfig.Builder b = ClusterConfig.builder()
+                .properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build())
+                .resource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0),
+                new Command.SetMembership("n1", Membership.ONLINE, "joined"), new Command.SetMembership("n2", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n3", Membership.ONLINE, "joined"),
+                new Command.RecordOperation("d1", "n3", "start", Duration.ZERO, vigil.api.status.OcfCode.SUCCESS, Duration.ZERO, "", "",
+                        java.util.OptionalInt.empty())));
+        n3Running.add("d1/monitor"); // its last words: a recurring monitor of d1 was running
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(20), "n3's report heard", () -> {
+            pass(Duration.ofMillis(100));
+            return true;
+        });
+        n3Answers.set(false); // n3 dies
+        Await.until(Duration.ofSeconds(30), "d1 started elsewhere", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.stream().anyMatch(e -> e.startsWith("d1 start n1") || e.startsWith("d1 start n2"));
+        });
+        assertEquals(Membership.UNCLEAN, state.get().node("n3").membership());
     }
 }
