@@ -41,7 +41,10 @@ class ReadmeExampleTest {
         // ---
         try (node) {
             Await.until(Duration.ofSeconds(30), "ticker started", ticker::isRunning);
-            assertTrue(node.cluster().status().activeNodes("ticker").contains("node1"));
+            // the service runs as soon as its start callback returned; the cluster records it once the result commits
+            Await.until(Duration.ofSeconds(10), "ticker recorded active on node1",
+                    () -> node.cluster().status().activeNodes("ticker").contains("node1"));
+            assertTrue(ticker.isRunning());
         }
     }
 }
