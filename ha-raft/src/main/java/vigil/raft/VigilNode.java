@@ -232,18 +232,14 @@ public final class VigilNode implements AutoCloseable {
     }
 
     /**
-     * Hands Raft leadership to another voting member (the controller must never fence its own node: it steps down so
-     * that a survivor fences it). Returns without waiting for the outcome beyond {@code timeout}.
+     * Hands Raft leadership to {@code target} (the controller must never fence its own node: it steps down so that a
+     * survivor fences it). While a transfer is pending Ratis refuses writes, so pick a peer that is alive.
      */
-    public void transferLeadership(Duration timeout) {
-        for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
-            if (p.getId().toString().equals(id)) continue;
-            try {
-                client.admin().transferLeadership(p.getId(), timeout.toMillis());
-                return;
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, id + ": leadership transfer to " + p.getId() + " failed: " + e.getMessage());
-            }
+    public void transferLeadership(String target, Duration timeout) {
+        try {
+            client.admin().transferLeadership(RaftPeerId.valueOf(target), timeout.toMillis());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, id + ": leadership transfer to " + target + " failed: " + e.getMessage());
         }
     }
 

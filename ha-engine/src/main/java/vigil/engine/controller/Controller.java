@@ -49,6 +49,8 @@ public final class Controller implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("vigil.controller");
     private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration REPLAN_EVERY = Duration.ofSeconds(1);
+    /** The reason the controller gives when it declares a node lost. */
+    static final String SILENCE = "no reply for ";
 
     private final String self;
     private final Function<ClusterState, Transition> planner;
@@ -65,7 +67,7 @@ public final class Controller implements AutoCloseable {
     private long term;
     private Instant leaderSince = Instant.EPOCH;
     private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
-    private volatile Runnable stepDown = () -> { };
+    private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
     private ScheduledFuture<?> ticking;
     private final Map<String, Instant> lastAck = new HashMap<>();
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
@@ -265,14 +267,20 @@ public final class Controller implements AutoCloseable {
             NodeState ns = s.node(n.id());
             boolean alive = isAlive(n.id(), now, nodeTimeout);
             Command change = null;
-            if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE) {
+            if (n.id().equals(self) && ns.membership() == Membership.UNCLEAN && ns.reason().startsWith(SILENCE)
+                    && Boolean.TRUE.equals(ready.get(self))) {
+                // declared lost by an earlier leader while this node was paused or cut off, and never fenced (else it
+                // would not run): nothing of it was recovered elsewhere, it re-probed, and it is the controller now
+                change = new Command.SetMembership(self, Membership.ONLINE, "rejoined as controller (never fenced)");
+            } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE) {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
-            } else if (!alive && ns.membership() == Membership.ONLINE
+            } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
                     && Duration.between(silentSince(n.id()), now).compareTo(nodeTimeout) > 0) {
+                // (the controller's own node is alive while it runs: a late reply to its own heartbeat is load, not loss)
                 long silentMs = Duration.between(silentSince(n.id()), now).toMillis();
                 Membership m = n.role() == NodeRole.WITNESS ? Membership.OFFLINE : Membership.UNCLEAN;
-                change = new Command.SetMembership(n.id(), m, "no reply for " + silentMs + " ms");
+                change = new Command.SetMembership(n.id(), m, SILENCE + silentMs + " ms");
                 // what it last said it was running, and what was sent to it, will never be answered: without this the
                 // resources would wait for a dead node (until the fence, or for ever when stonith is off)
                 String lost = n.id();
@@ -304,8 +312,8 @@ public final class Controller implements AutoCloseable {
         return lastHeard.apply(node).filter(h -> h.isBefore(leaderSince)).orElse(leaderSince);
     }
 
-    /** How this controller hands leadership over when its own node must be fenced. */
-    public void stepDownWith(Runnable r) { this.stepDown = r; }
+    /** How this controller hands leadership to one of the given live peers when its own node must be fenced. */
+    public void stepDownWith(java.util.function.Consumer<List<String>> r) { this.stepDown = r; }
 
     /** Where this node's agent last heard from other nodes (see {@link NodeAgent#lastHeardFrom}). */
     public void livenessHints(Function<String, java.util.Optional<Instant>> hints) {
@@ -375,11 +383,16 @@ public final class Controller implements AutoCloseable {
         String target = a.node();
         FenceAttempt attempt = fencing.computeIfAbsent(target, k -> new FenceAttempt());
         if (attempt.running || now.isBefore(attempt.nextTry)) return;
+        if (target.equals(self) && s.node(self).reason().startsWith(SILENCE)) return; // it rejoins instead (updateMembership)
         if (target.equals(self)) {
             // a controller that switched its own node off could not commit the result: hand over, a survivor fences us
             LOG.log(Level.ERROR, "{0}: must be fenced ({1}); handing leadership to another node so that it fences this one", self, a.reason());
             attempt.nextTry = now.plusSeconds(10);
-            fenceWorkers.execute(stepDown);
+            Duration nodeTimeout = s.config().properties().nodeTimeout();
+            List<String> alivePeers = new ArrayList<>();
+            for (Node n : s.config().nodes()) if (!n.id().equals(self) && isAlive(n.id(), now, nodeTimeout)) alivePeers.add(n.id());
+            // a transfer to a dead or lagging peer would stall every write until it times out
+            if (!alivePeers.isEmpty()) fenceWorkers.execute(() -> stepDown.accept(alivePeers));
             return;
         }
         ClusterConfig config = s.config();

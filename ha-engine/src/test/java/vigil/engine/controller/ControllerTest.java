@@ -147,4 +147,30 @@ class ControllerTest {
         });
         assertEquals(Membership.UNCLEAN, state.get().node("n3").membership());
     }
+
+    @Test
+    void aControllerWhoseNodeWasDeclaredLostWhilePausedRejoinsInsteadOfFencingItself() {
+        ClusterConfig.Builder b = ClusterConfig.builder();
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0),
+                // an earlier leader declared n1 lost while it was paused; n1 woke up, was never fenced, and won the election
+                new Command.SetMembership("n1", Membership.UNCLEAN, Controller.SILENCE + "1200 ms"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        submitted.clear();
+        List<String> fenced = new CopyOnWriteArrayList<>();
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport, (config, target, action, executor) -> {
+            fenced.add(target);
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, timer, fenceWorkers, k -> null);
+        List<List<String>> stepDowns = new CopyOnWriteArrayList<>();
+        controller.stepDownWith(stepDowns::add);
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(20), "n1 back online", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().node("n1").membership() == Membership.ONLINE;
+        });
+        assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+        assertTrue(stepDowns.isEmpty(), "stepped down: " + stepDowns);
+    }
 }

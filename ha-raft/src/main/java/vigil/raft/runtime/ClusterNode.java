@@ -114,7 +114,7 @@ public final class ClusterNode implements AutoCloseable {
         this.controller = new Controller(self, Scheduler::plan, raft::state, submit, transport, fencer, b.clock, controllerThread,
                 fenceWorkers, defaultTimeouts);
         controller.livenessHints(agent::lastHeardFrom);
-        controller.stepDownWith(() -> raft.transferLeadership(Duration.ofSeconds(5)));
+        controller.stepDownWith(peers -> raft.transferLeadership(peers.get(0), Duration.ofSeconds(2)));
 
         String api = AgentAddresses.of(me);
         NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(AgentAddresses.host(api), AgentAddresses.port(api)))
