@@ -13,17 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import vigil.api.model.Clone;
 import vigil.api.model.Constraint;
 import vigil.api.model.Meta;
@@ -41,31 +33,9 @@ import vigil.engine.executor.Ledger;
  * a paused leader, a promotable clone losing its promoted node, and a node cut off from the quorum. Every scenario
  * ends with the ledger checker finding no primitive active on two nodes at once.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FailoverIT {
-    private LabFixture f;
-    private LocalCluster c;
-
-    @RegisterExtension
-    final TestWatcher keepOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (f != null) f.failed();
-        }
-    };
-
-    @BeforeAll
-    void startCluster() {
-        assumeTrue(Files.isExecutable(LabFixture.DUMMY), "resource-agents (ocf:heartbeat:Dummy) is not installed");
-        f = LabFixture.start("vigil-failover-it-");
-        c = f.c;
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (f != null) f.close();
-    }
+class FailoverIT extends LabClusterIT {
+    @Override
+    String dirPrefix() { return "vigil-failover-it-"; }
 
     @BeforeEach
     void healCluster() {

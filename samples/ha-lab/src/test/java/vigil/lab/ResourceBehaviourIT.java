@@ -2,7 +2,6 @@ package vigil.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static vigil.lab.LabFixture.assertBefore;
 import static vigil.lab.LabFixture.at;
 
@@ -13,16 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import vigil.api.model.Group;
 import vigil.api.model.Meta;
 import vigil.api.model.Primitive;
@@ -35,31 +26,9 @@ import vigil.engine.executor.Ledger;
  * group ordering, a failed monitor, migration-threshold and standby. Each node has its own HA_RSCTMP, so deleting a
  * Dummy's state file there makes that node's recurring monitor report "not running".
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ResourceBehaviourIT {
-    private LabFixture f;
-    private LocalCluster c;
-
-    @RegisterExtension
-    final TestWatcher keepOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (f != null) f.failed();
-        }
-    };
-
-    @BeforeAll
-    void startCluster() {
-        assumeTrue(Files.isExecutable(LabFixture.DUMMY), "resource-agents (ocf:heartbeat:Dummy) is not installed");
-        f = LabFixture.start("vigil-resources-it-");
-        c = f.c;
-    }
-
-    @AfterAll
-    void stopCluster() {
-        if (f != null) f.close();
-    }
+class ResourceBehaviourIT extends LabClusterIT {
+    @Override
+    String dirPrefix() { return "vigil-resources-it-"; }
 
     @Test
     @Order(1)
