@@ -2,14 +2,9 @@ package vigil.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,7 +13,7 @@ import java.util.List;
  * TESTBED.md (mc_setbmc and a guid are required). {@link #close()} stops it.
  */
 public final class IpmiSimLab implements AutoCloseable {
-    public static final String HOST = "127.0.0.1";
+    public static final String HOST = UdpPorts.HOST;
 
     private final Peer peer;
     private final int port;
@@ -53,7 +48,7 @@ public final class IpmiSimLab implements AutoCloseable {
             }
             Path power = dir.resolve(name + ".power");
             Files.writeString(power, "1\n");
-            int port = freeUdpPort();
+            int port = UdpPorts.free();
             String guid = String.format("%032x", (long) name.hashCode() & 0xffffffffL | 0x1000000000L);
             Path conf = dir.resolve(name + ".conf");
             Files.writeString(conf, String.join("\n",
@@ -69,10 +64,7 @@ public final class IpmiSimLab implements AutoCloseable {
             Peer peer = Peer.start("ipmi_sim-" + name, dir, List.of("ipmi_sim", "-c", conf.toString(), "-f", emu.toString(), "-n", "-s", state.toString()));
             IpmiSimLab lab = new IpmiSimLab(peer, port, power);
             try {
-                Await.until(Duration.ofSeconds(20), "ipmi_sim " + name + " listening on udp " + port, () -> {
-                    if (!peer.isAlive()) throw new IllegalStateException("ipmi_sim exited, see " + peer.log());
-                    return !udpFree(port);
-                });
+                UdpPorts.awaitListening(peer, "ipmi_sim " + name, port);
             } catch (AssertionError e) {
                 lab.close();
                 throw e;
@@ -106,22 +98,4 @@ public final class IpmiSimLab implements AutoCloseable {
 
     @Override
     public void close() { peer.close(); }
-
-    static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(HOST), 0))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static boolean udpFree(int port) {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(HOST), port))) {
-            return true;
-        } catch (SocketException e) {
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

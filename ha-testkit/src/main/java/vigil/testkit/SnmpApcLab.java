@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -59,7 +58,7 @@ public final class SnmpApcLab implements AutoCloseable {
             Path pass = dir.resolve("apc.py");
             Files.writeString(pass, PASS);
             Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rwxr-xr-x"));
-            int port = IpmiSimLab.freeUdpPort();
+            int port = UdpPorts.free();
             Path conf = dir.resolve("snmpd.conf");
             Files.writeString(conf, String.join("\n",
                     "agentAddress udp:" + HOST + ":" + port,
@@ -73,10 +72,7 @@ public final class SnmpApcLab implements AutoCloseable {
                     "snmpd", "-f", "-C", "-c", conf.toString(), "-Lf", dir.resolve("snmpd-run.log").toString(), "-p", dir.resolve("snmpd.pid").toString()));
             SnmpApcLab lab = new SnmpApcLab(peer, port, dir);
             try {
-                Await.until(Duration.ofSeconds(20), "snmpd " + name + " listening on udp " + port, () -> {
-                    if (!peer.isAlive()) throw new IllegalStateException("snmpd exited, see " + peer.log());
-                    return !IpmiSimLab.udpFree(port);
-                });
+                UdpPorts.awaitListening(peer, "snmpd " + name, port);
             } catch (AssertionError e) {
                 lab.close();
                 throw e;
