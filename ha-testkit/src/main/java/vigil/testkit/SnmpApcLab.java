@@ -14,7 +14,7 @@ import java.util.List;
  * {@link #V3_PRIV}). {@link #outletOn(int)} reads an outlet's state.
  */
 public final class SnmpApcLab implements AutoCloseable {
-    public static final String HOST = "127.0.0.1";
+    public static final String HOST = UdpPorts.HOST;
     public static final String COMMUNITY = "pdu-rw-community";
     public static final String V3_USER = "vigil";
     public static final String V3_AUTH = "auth-pass-phrase-1";
