@@ -78,6 +78,8 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Instant> fencedAt = new HashMap<>();
     private final Map<String, Instant> priorAck = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
+    private final Map<String, String> holds = new HashMap<>();
+    private final Map<String, String> loggedHolds = new HashMap<>();
     private boolean replan = true;
     private Instant lastPlan = Instant.EPOCH;
     private boolean leaseLogged;
@@ -153,6 +155,7 @@ public final class Controller implements AutoCloseable {
         fencing.clear();
         fencedAt.clear();
         membershipPending.clear();
+        loggedHolds.clear();
         // Nobody is declared lost before a full node-timeout of this leader's own heartbeats went unanswered,
         // but the lease (acting at all) must be earned by fresh replies.
         leaderSince = now;
@@ -332,6 +335,10 @@ public final class Controller implements AutoCloseable {
     }
 
     private void dispatch(ClusterState s, Transition t, Instant now, Duration nodeTimeout) {
+        // a node the plan no longer fences (it rejoined, or was fenced meanwhile) must not stay barred from actions
+        Set<String> toFence = new HashSet<>();
+        for (PlannedAction a : t.actions()) if (a.kind() == ActionKind.FENCE) toFence.add(a.node());
+        fencing.entrySet().removeIf(e -> !e.getValue().running && !toFence.contains(e.getKey()));
         for (PlannedAction a : t.actions()) {
             if (!a.after().isEmpty()) continue;
             if (a.kind() == ActionKind.FENCE) {
@@ -339,12 +346,33 @@ public final class Controller implements AutoCloseable {
                 continue;
             }
             if (a.kind() == ActionKind.MONITOR) continue; // executors run recurring monitors after start / promote themselves
-            if (inFlight.containsKey(a.resource()) || busyOnNodes.entrySet().stream()
-                    .anyMatch(b -> b.getValue().contains(a.resource()) && isAlive(b.getKey(), now, nodeTimeout))) continue;
-            if (!isAlive(a.node(), now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(a.node()))) continue;
-            if (fencing.containsKey(a.node())) continue;
+            String wait = heldBecause(a, now, nodeTimeout);
+            if (wait != null) {
+                holds.put(a.resource(), a.kind().text() + " on " + a.node() + " waits: " + wait);
+                continue;
+            }
             send(s, a, now);
         }
+        // a hold is logged when it begins (or its reason changes), so a resource that stays stopped says why
+        holds.forEach((r, why) -> {
+            if (!why.equals(loggedHolds.get(r))) LOG.log(Level.INFO, "{0}: {1}", r, why);
+        });
+        loggedHolds.clear();
+        loggedHolds.putAll(holds);
+        holds.clear();
+    }
+
+    /** Why {@code a} cannot be sent now, or null when it can. */
+    private String heldBecause(PlannedAction a, Instant now, Duration nodeTimeout) {
+        InFlight f = inFlight.get(a.resource());
+        if (f != null) return f.action() + " in flight on " + f.node();
+        for (Map.Entry<String, Set<String>> b : busyOnNodes.entrySet()) {
+            if (b.getValue().contains(a.resource()) && isAlive(b.getKey(), now, nodeTimeout)) return "an operation still runs on " + b.getKey();
+        }
+        if (!isAlive(a.node(), now, nodeTimeout)) return a.node() + " has not answered within node-timeout";
+        if (!Boolean.TRUE.equals(ready.get(a.node()))) return a.node() + " has not finished probing";
+        if (fencing.containsKey(a.node())) return a.node() + " is being fenced";
+        return null;
     }
 
     private void send(ClusterState s, PlannedAction a, Instant now) {
@@ -381,9 +409,9 @@ public final class Controller implements AutoCloseable {
 
     private void fence(ClusterState s, PlannedAction a, Instant now) {
         String target = a.node();
+        if (target.equals(self) && s.node(self).reason().startsWith(SILENCE)) return; // it rejoins instead (updateMembership)
         FenceAttempt attempt = fencing.computeIfAbsent(target, k -> new FenceAttempt());
         if (attempt.running || now.isBefore(attempt.nextTry)) return;
-        if (target.equals(self) && s.node(self).reason().startsWith(SILENCE)) return; // it rejoins instead (updateMembership)
         if (target.equals(self)) {
             // a controller that switched its own node off could not commit the result: hand over, a survivor fences us
             LOG.log(Level.ERROR, "{0}: must be fenced ({1}); handing leadership to another node so that it fences this one", self, a.reason());

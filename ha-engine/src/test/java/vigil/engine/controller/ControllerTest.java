@@ -150,7 +150,9 @@ class ControllerTest {
 
     @Test
     void aControllerWhoseNodeWasDeclaredLostWhilePausedRejoinsInsteadOfFencingItself() {
-        ClusterConfig.Builder b = ClusterConfig.builder();
+        ClusterConfig.Builder b = ClusterConfig.builder()
+                .resource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build())
+                .constraint(new vigil.api.model.Constraint.Location("d1-on-n1", "d1", "n1", vigil.api.model.Score.of(100)));
         for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
         b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
         submit(List.of(new Command.ReplaceConfig(b.build(), 0),
@@ -172,5 +174,10 @@ class ControllerTest {
         });
         assertTrue(fenced.isEmpty(), "fenced: " + fenced);
         assertTrue(stepDowns.isEmpty(), "stepped down: " + stepDowns);
+        // and once back, its own node takes actions again (it was once barred as a fencing target)
+        Await.until(Duration.ofSeconds(20), "d1 sent to n1", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.contains("d1 start n1");
+        });
     }
 }
