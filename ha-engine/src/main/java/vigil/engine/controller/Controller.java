@@ -77,6 +77,7 @@ public final class Controller implements AutoCloseable {
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
     private final Map<String, Instant> fencedAt = new HashMap<>();
     private final Map<String, Instant> priorAck = new HashMap<>();
+    private final Map<String, Instant> heardAsLeader = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
     private final Map<String, String> holds = new HashMap<>();
     private final Map<String, String> loggedHolds = new HashMap<>();
@@ -149,6 +150,10 @@ public final class Controller implements AutoCloseable {
         priorAck.clear();
         lastAck.forEach((n, t) -> { if (Duration.between(t, now).compareTo(nodeTimeout) < 0) priorAck.put(n, t); });
         lastAck.clear();
+        // what this node's agent last heard from its previous leader, taken now: once this controller's own heartbeats
+        // reach the agent, the agent's last leader is this node
+        heardAsLeader.clear();
+        for (Node n : state.get().config().nodes()) lastHeard.apply(n.id()).filter(h -> h.isBefore(now)).ifPresent(h -> heardAsLeader.put(n.id(), h));
         ready.clear();
         inFlight.clear();
         busyOnNodes.clear();
@@ -279,7 +284,9 @@ public final class Controller implements AutoCloseable {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
-                    && Duration.between(silentSince(n.id()), now).compareTo(nodeTimeout) > 0) {
+                    && Duration.between(silentSince(n.id()), now).compareTo(nodeTimeout) > 0
+                    // silence measured before this term counts, but the node gets two heartbeats of this term to answer
+                    && Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(5)) > 0) {
                 // (the controller's own node is alive while it runs: a late reply to its own heartbeat is load, not loss)
                 long silentMs = Duration.between(silentSince(n.id()), now).toMillis();
                 Membership m = n.role() == NodeRole.WITNESS ? Membership.OFFLINE : Membership.UNCLEAN;
@@ -312,7 +319,8 @@ public final class Controller implements AutoCloseable {
         if (a != null) return a;
         Instant prior = priorAck.get(node);
         if (prior != null) return prior;
-        return lastHeard.apply(node).filter(h -> h.isBefore(leaderSince)).orElse(leaderSince);
+        Instant heard = heardAsLeader.get(node);
+        return heard != null ? heard : leaderSince;
     }
 
     /** How this controller hands leadership to one of the given live peers when its own node must be fenced. */

@@ -180,4 +180,46 @@ class ControllerTest {
             return executed.contains("d1 start n1");
         });
     }
+    @Test
+    void aNewLeaderCountsThePreviousLeadersSilenceFromWhenItsNodeLastHeardIt() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        Instant elected = clock.instant();
+        AtomicReference<Instant> declaredAt = new AtomicReference<>();
+        n3Answers.set(false); // n3 was the leader and died 600 ms before n1 won the election
+        Instant lastHeardN3 = elected.minusMillis(600);
+        AtomicBoolean agentHearsN1 = new AtomicBoolean();
+        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> {
+            for (Command c : cmds) {
+                if (c instanceof Command.SetMembership m && m.node().equals("n3") && m.membership() == Membership.UNCLEAN) declaredAt.compareAndSet(null, clock.instant());
+            }
+            return submit(cmds);
+        }, new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
+                if (node.equals("n1")) agentHearsN1.set(true);
+                return transport.heartbeat(node, request);
+            }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
+        }, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        // n1's agent knows when it last heard its leader n3, until n1's own heartbeats reach it
+        controller.livenessHints(n -> n.equals("n3") && !agentHearsN1.get() ? java.util.Optional.of(lastHeardN3) : java.util.Optional.empty());
+        controller.onLeadership(true, 2);
+        Await.until(Duration.ofSeconds(20), "n3 declared lost", () -> {
+            clock.advance(Duration.ofMillis(10));
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return declaredAt.get() != null;
+        });
+        long afterElection = Duration.between(elected, declaredAt.get()).toMillis();
+        // node-timeout (1 s) after it was last heard is 400 ms after the election; counting from the election would be 1 s
+        assertTrue(afterElection < 900, "n3 declared lost " + afterElection + " ms after the election");
+    }
 }
