@@ -107,6 +107,11 @@ public final class VigilNode implements AutoCloseable {
         // a starved new leader that steps down would otherwise sit out 10 s
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(Math.max(1000, b.nodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // a leader retries a follower it cannot reach every heartbeat interval (node-timeout / 10), not with Ratis'
+        // default backoff of 1 s and then 5 s: a restarted node would otherwise sit outside Raft for seconds while it
+        // answers heartbeats, and the next failure would leave the leader without a working majority
+        long retryMs = Math.max(20, b.nodeTimeout.toMillis() / 10);
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, " + retryMs + "ms,100000000");
         // the commit index is recomputed from the log after a restart; writing it as metadata halves throughput here
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(b.segmentSize));
