@@ -196,7 +196,11 @@ public final class Controller implements AutoCloseable {
         Instant now = clock.instant();
         Duration nodeTimeout = s.config().properties().nodeTimeout();
         boolean lease = holdsLease(s, now, nodeTimeout);
-        heartbeat(s, now, nodeTimeout, lease);
+        // Raft's election is itself a majority's answer: for a moment after it the nodes may trust this leader, so that
+        // a leader change does not make the survivors apply the no-quorum-policy while the first replies come in.
+        // Acting still waits for this term's own replies.
+        boolean justElected = Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(2)) < 0;
+        heartbeat(s, now, nodeTimeout, lease || justElected);
         if (!lease) {
             if (!leaseLogged) LOG.log(Level.WARNING, "{0}: no majority answered within {1} ms; not acting", self, nodeTimeout.toMillis());
             leaseLogged = true;

@@ -16,8 +16,9 @@ public interface NodeTransport {
 
     /**
      * The leader's periodic message: it proves the leader is alive and carries its term. {@code leaseValid} is false
-     * while the leader has not heard from a majority within node-timeout (just elected, or woken from a pause): such a
-     * heartbeat does not count as leader contact, so a deposed leader cannot keep its own node's resources running.
+     * while the leader has not heard from a majority within node-timeout and was not elected by one within the last
+     * half node-timeout (e.g. woken from a pause): such a heartbeat does not count as leader contact, so a deposed
+     * leader cannot keep its own node's resources running.
      */
     record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid) {
         public HeartbeatRequest { Objects.requireNonNull(leader, "leader"); }
