@@ -12,9 +12,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -42,6 +44,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Node> nodes;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final List<LedgerChecker.Death> deaths = new ArrayList<>();
+    private final Set<LedgerChecker.Death> fences = new LinkedHashSet<>();
     private final List<String> javaOptions;
     private final AdminClient admin;
     private final String token;
@@ -241,11 +244,16 @@ public final class LocalCluster implements AutoCloseable {
         return all;
     }
 
+    /**
+     * The deaths the harness caused and every fence the cluster confirmed, as seen in this and earlier calls: the
+     * cluster keeps only its recent fence history, but an old ledger interval still needs the fence that ended it.
+     */
     public synchronized List<LedgerChecker.Death> deaths(ClusterState state) {
-        List<LedgerChecker.Death> out = new ArrayList<>(deaths);
         for (FenceEvent e : state.fenceHistory()) {
-            if (e.success()) out.add(new LedgerChecker.Death(e.target(), nanos(e.at()), "fenced by " + e.devices()));
+            if (e.success()) fences.add(new LedgerChecker.Death(e.target(), nanos(e.at()), "fenced by " + e.devices()));
         }
+        List<LedgerChecker.Death> out = new ArrayList<>(deaths);
+        out.addAll(fences);
         return out;
     }
 
