@@ -97,10 +97,12 @@ public final class VigilNode implements AutoCloseable {
         GrpcConfigKeys.Server.setHost(p, hp.host());
         GrpcConfigKeys.Server.setPort(p, hp.port());
         RaftServerConfigKeys.setStorageDir(p, List.of(b.dataDir.resolve("raft").toFile()));
-        // elections: a lost leader is replaced well within one node-timeout (timeouts 25-50 % of it, at least 100-200 ms),
-        // so the new controller can fence it as soon as it has been silent for node-timeout; shorter timeouts made
-        // leaders step down whenever the one surviving follower paused briefly (a fresh JVM, a loaded machine)
-        long min = Math.max(100, b.nodeTimeout.toMillis() * 25 / 100);
+        // elections: a lost leader is replaced well within one node-timeout, so the new controller can fence it as soon
+        // as it has been silent for node-timeout and the survivors never go without a leader for that long. Ratis notices
+        // a silent leader between one and two election timeouts after its last message, so the timeouts are 20-40 % of
+        // node-timeout (at least 100-200 ms); shorter ones make leaders step down whenever their one surviving follower
+        // pauses briefly (a fresh JVM, a loaded machine)
+        long min = Math.max(100, b.nodeTimeout.toMillis() * 20 / 100);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * b.nodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
