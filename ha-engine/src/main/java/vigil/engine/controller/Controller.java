@@ -248,7 +248,10 @@ public final class Controller implements AutoCloseable {
         if (fenced != null && !sentAt.isAfter(fenced)) return;
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
-        ready.put(reply.node(), reply.ready());
+        // a node that just finished probing, or an operation that just ended there, may unblock held actions now
+        // rather than at the next periodic re-plan
+        Boolean wasReady = ready.put(reply.node(), reply.ready());
+        if (reply.ready() && !Boolean.TRUE.equals(wasReady)) replan = true;
         // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
         // resources until a later reply no longer lists them
         Set<String> busy = new HashSet<>();
@@ -256,7 +259,8 @@ public final class Controller implements AutoCloseable {
             int slash = key.lastIndexOf('/');
             busy.add(slash < 0 ? key : key.substring(0, slash));
         }
-        busyOnNodes.put(reply.node(), busy);
+        Set<String> before = busyOnNodes.put(reply.node(), busy);
+        if (before != null && !busy.containsAll(before)) replan = true;
     }
 
     private boolean holdsLease(ClusterState s, Instant now, Duration nodeTimeout) {
