@@ -11,8 +11,8 @@ import vigil.api.status.ClusterState;
 import vigil.api.status.FenceEvent;
 
 /**
- * {@code vigil bench failover --runs N}: SIGKILL the node running the ticker, N times, and measure the time until the
- * ticker's start completed on another node (read from that node's fsync'ed ledger), checking that the dead node's
+ * {@code vigil bench failover --runs N}: SIGKILL the node running the ticker, N times (every other time that node is
+ * also the Raft leader), and measure the time until the ticker's start completed on another node (read from that node's fsync'ed ledger), checking that the dead node's
  * fence was confirmed before. Ends with one line:
  * {@code runs=<n> node_timeout_ms=<n> recovery_p50_ms=<x> recovery_p99_ms=<x> overhead_p50_ms=<x> overhead_p99_ms=<x>}.
  */
@@ -41,6 +41,16 @@ public final class FailoverBench {
             for (int i = 1; i <= runs; i++) {
                 ClusterState s = c.awaitValue(Duration.ofSeconds(90), "a settled cluster",
                         () -> c.status().filter(st -> LabScenario.settled(st, c.nodes())));
+                if (i % 2 == 0 && !LabScenario.runningOn(s, LabScenario.TICKER).orElseThrow().equals(s.leader())) {
+                    // every other run the ticker runs on the Raft leader, so that half the kills also cost an election
+                    String leader = s.leader();
+                    c.admin().move(LabScenario.TICKER, leader, Duration.ofMinutes(5));
+                    c.await(Duration.ofSeconds(60), "the ticker on the leader", () -> c.status()
+                            .filter(st -> LabScenario.settled(st, c.nodes()) && LabScenario.runningOn(st, LabScenario.TICKER).orElse("").equals(leader)).isPresent());
+                    c.admin().clear(LabScenario.TICKER);
+                    s = c.awaitValue(Duration.ofSeconds(90), "a settled cluster",
+                            () -> c.status().filter(st -> LabScenario.settled(st, c.nodes())));
+                }
                 String victim = LabScenario.runningOn(s, LabScenario.TICKER).orElseThrow();
                 boolean wasLeader = victim.equals(s.leader());
                 Instant killed = c.kill(victim);
