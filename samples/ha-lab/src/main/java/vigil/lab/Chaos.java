@@ -21,7 +21,9 @@ import vigil.engine.executor.Ledger;
 /**
  * {@code vigil chaos --schedules N --seed S [--nodes 3|5]}: runs N seeded, reproducible schedules of faults against a
  * local cluster of separate processes (SIGKILL of a node, of the leader or of the node running the ticker; SIGSTOP
- * pauses shorter and longer than node-timeout; restarts), while a client commits config changes. After each
+ * pauses shorter and longer than node-timeout; restarts; a node cut off from all others, or one link between two nodes
+ * cut, shorter or longer than node-timeout, where network namespaces can be made), while a client commits config
+ * changes. After each
  * schedule it heals the cluster and checks that no primitive was ever active on two nodes at once (ledgers + death
  * and fence times), that every resource runs again, and that no acknowledged config change was lost. Ends with one
  * line {@code schedules=<n> violations=<n>}; exits non-zero on any violation, printing the schedule and the ledger
@@ -30,7 +32,7 @@ import vigil.engine.executor.Ledger;
 public final class Chaos {
     private Chaos() {}
 
-    enum Fault { KILL, KILL_LEADER, KILL_RUNNING, SHORT_PAUSE, LONG_PAUSE, RESTART }
+    enum Fault { KILL, KILL_LEADER, KILL_RUNNING, SHORT_PAUSE, LONG_PAUSE, RESTART, ISOLATE, CUT_LINK }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         int schedules;
@@ -49,8 +51,11 @@ public final class Chaos {
         }
         int violations = 0;
         Duration nodeTimeout = Duration.ofSeconds(1);
-        try (LocalCluster c = LocalCluster.start(LabScenario.labDir("vigil-chaos-"), nodes, 0, LabScenario.nodeJavaOptions())) {
+        Optional<String> noNetwork = LabNetwork.unavailable();
+        try (LocalCluster c = LocalCluster.start(LabScenario.labDir("vigil-chaos-"), nodes, 0, LabScenario.nodeJavaOptions(), noNetwork.isEmpty())) {
             out.println("chaos: " + nodes + " node processes in " + c.dir() + ", seed " + seed + ", " + schedules + " schedules");
+            out.println(noNetwork.map(why -> "chaos: WITHOUT network cuts: network namespaces cannot be made here (" + why + ")")
+                    .orElse("chaos: every node in its own network namespace; faults include network cuts"));
             c.admin().applyConfig(c.baseConfig(LabScenario.workload(LabScenario.dummyAvailable(), nodeTimeout)));
             Set<String> clones = new HashSet<>();
             for (Resource r : c.admin().status().config().resources()) {
@@ -71,6 +76,7 @@ public final class Chaos {
                         done.add(inject(c, rnd, nodeTimeout));
                         LocalCluster.sleep(Duration.ofMillis(300 + rnd.nextInt(1700)));
                     }
+                    c.heal();
                     for (String n : c.members()) c.resume(n);
                     List<String> restarted = new ArrayList<>(c.restartDead());
                     Instant healStart = Instant.now();
@@ -127,7 +133,8 @@ public final class Chaos {
     }
 
     private static String inject(LocalCluster c, Random rnd, Duration nodeTimeout) {
-        Fault f = Fault.values()[rnd.nextInt(Fault.values().length)];
+        int kinds = c.canCut() ? Fault.values().length : Fault.ISOLATE.ordinal();
+        Fault f = Fault.values()[rnd.nextInt(kinds)];
         List<String> alive = c.members().stream().filter(c::isAlive).toList();
         if (alive.isEmpty()) return "nothing alive";
         String target = alive.get(rnd.nextInt(alive.size()));
@@ -146,6 +153,17 @@ public final class Chaos {
                 c.kill(target);
                 c.launch(target);
                 return "restart " + target;
+            }
+            case ISOLATE, CUT_LINK -> {
+                // shorter or longer than node-timeout: a blip the cluster rides out, or a node cut off from the quorum
+                long ms = nodeTimeout.toMillis() / 2 + rnd.nextInt((int) nodeTimeout.toMillis() * 2);
+                String cutOff = target;
+                List<String> others = c.members().stream().filter(n -> !n.equals(cutOff)).toList();
+                List<String> from = f == Fault.ISOLATE ? others : List.of(others.get(rnd.nextInt(others.size())));
+                from.forEach(o -> c.cut(cutOff, o));
+                LocalCluster.sleep(Duration.ofMillis(ms));
+                c.heal();
+                return (f == Fault.ISOLATE ? "isolate " + target : "cut " + target + "-" + from.get(0)) + " " + ms + " ms";
             }
             default -> {
                 long ms = f == Fault.SHORT_PAUSE ? nodeTimeout.toMillis() / 2 + rnd.nextInt((int) nodeTimeout.toMillis() / 3)

@@ -32,7 +32,8 @@ import vigil.raft.admin.AdminClient;
 import vigil.raft.agent.AgentAddresses;
 
 /**
- * A cluster of {@link LabNode} processes on 127.0.0.1, .2, .3 ... of this machine, for the demo, the fault-injection
+ * A cluster of {@link LabNode} processes on 127.0.0.1, .2, .3 ... of this machine (or each in its own network namespace,
+ * see {@link LabNetwork}), for the demo, the fault-injection
  * harness and the failover benchmark. It can SIGKILL, SIGSTOP / SIGCONT and restart nodes, and remembers when it
  * killed each one (the ledger checker needs those times). {@link #close()} kills every node and keeps the directory.
  */
@@ -48,12 +49,14 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> javaOptions;
     private final AdminClient admin;
     private final String token;
+    private final LabNetwork network; // null: the nodes share the host's loopback and no link can be cut
 
-    private LocalCluster(Path dir, String name, List<Node> nodes, List<String> javaOptions) {
+    private LocalCluster(Path dir, String name, List<Node> nodes, List<String> javaOptions, LabNetwork network) {
         this.dir = dir;
         this.name = name;
         this.nodes = List.copyOf(nodes);
         this.javaOptions = List.copyOf(javaOptions);
+        this.network = network;
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         try {
             Files.createDirectories(dir);
@@ -76,16 +79,57 @@ public final class LocalCluster implements AutoCloseable {
      * sharing one free port pair, and waits until they elected a leader.
      */
     public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions) {
-        int port = freePort(members + witnesses);
+        return start(dir, members, witnesses, javaOptions, false);
+    }
+
+    /**
+     * As {@link #start(Path, int, int, List)}; with {@code ownNetwork} every node runs in its own network namespace
+     * (see {@link LabNetwork}), so that {@link #cut} can sever links between nodes.
+     */
+    public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions, boolean ownNetwork) {
+        int count = members + witnesses;
+        LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
+        int port = ownNetwork ? 7100 : freePort(count);
         List<Node> nodes = new ArrayList<>();
-        for (int i = 1; i <= members + witnesses; i++) {
+        for (int i = 1; i <= count; i++) {
             NodeRole role = i <= members ? NodeRole.MEMBER : NodeRole.WITNESS;
-            nodes.add(new Node((role == NodeRole.MEMBER ? "n" : "w") + i, "127.0.0." + i + ":" + port, role, Map.of()));
+            String host = ownNetwork ? network.address(i) : "127.0.0." + i;
+            nodes.add(new Node((role == NodeRole.MEMBER ? "n" : "w") + i, host + ":" + port, role, Map.of()));
         }
-        LocalCluster c = new LocalCluster(dir, "lab", nodes, javaOptions);
-        for (Node n : nodes) c.launch(n.id());
-        c.await(Duration.ofSeconds(60), "a leader", () -> c.leader().isPresent());
+        LocalCluster c;
+        try {
+            c = new LocalCluster(dir, "lab", nodes, javaOptions, network);
+        } catch (RuntimeException e) {
+            if (network != null) network.close();
+            throw e;
+        }
+        try {
+            for (Node n : nodes) c.launch(n.id());
+            c.await(Duration.ofSeconds(60), "a leader", () -> c.leader().isPresent());
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
         return c;
+    }
+
+    /** Whether {@link #cut} can be used (the nodes run in their own network namespaces). */
+    public boolean canCut() { return network != null; }
+
+    /** Drops all traffic between nodes {@code a} and {@code b}, both ways, until {@link #heal()}. */
+    public void cut(String a, String b) {
+        if (network == null) throw new IllegalStateException("this cluster shares the host's network; start it with ownNetwork");
+        network.cut(index(a), index(b));
+    }
+
+    /** Restores every link that was cut. */
+    public void heal() {
+        if (network != null) network.heal();
+    }
+
+    private int index(String node) {
+        for (int i = 0; i < nodes.size(); i++) if (nodes.get(i).id().equals(node)) return i + 1;
+        throw new IllegalArgumentException("unknown node " + node);
     }
 
     /** The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources. */
@@ -145,6 +189,7 @@ public final class LocalCluster implements AutoCloseable {
             }
             Files.createDirectories(rsctmp);
             List<String> cmd = new ArrayList<>();
+            if (network != null) cmd.addAll(network.exec(index(node))); // exec keeps the pid: signals reach the JVM
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(javaOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabNode.class.getName(),
@@ -308,6 +353,7 @@ public final class LocalCluster implements AutoCloseable {
     @Override
     public synchronized void close() {
         admin.close();
+        heal();
         for (Process p : processes.values()) {
             if (p.isAlive()) {
                 signal(p.pid(), "CONT");
@@ -321,5 +367,6 @@ public final class LocalCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (network != null) network.close();
     }
 }
