@@ -292,7 +292,7 @@ public final class Controller implements AutoCloseable {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
-                    && Duration.between(silentSince(n.id()), now).compareTo(nodeTimeout) > 0
+                    && now.isAfter(lostAfter(n.id(), nodeTimeout))
                     // silence measured before this term counts, but the node gets two heartbeats of this term to answer
                     && Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(5)) > 0) {
                 // (the controller's own node is alive while it runs: a late reply to its own heartbeat is load, not loss)
@@ -329,6 +329,16 @@ public final class Controller implements AutoCloseable {
         if (prior != null) return prior;
         Instant heard = heardAsLeader.get(node);
         return heard != null ? heard : leaderSince;
+    }
+
+    /**
+     * When {@code node} counts as lost if it stays silent: node-timeout after it was last heard; a node this controller
+     * has no word of at all (it just started, e.g. on a freshly restarted host, as may the node) gets one node-timeout
+     * more, as Pacemaker's dc-deadtime gives nodes time to answer a new DC.
+     */
+    private Instant lostAfter(String node, Duration nodeTimeout) {
+        boolean noWord = !lastAck.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
+        return silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
     }
 
     /** How this controller hands leadership to one of the given live peers when its own node must be fenced. */
