@@ -7,7 +7,12 @@ public enum OcfCode {
     /** The operation did not finish within its timeout and was killed. */
     TIMEOUT(198),
     /** The executor could not run the operation at all (agent missing, cannot fork...). */
-    EXEC_ERROR(199);
+    EXEC_ERROR(199),
+    /**
+     * Not a result: the operation was sent and its result is not in yet (Pacemaker records pending operations with
+     * this code too). A pending start, promote or migrate_from counts as possibly active on its node.
+     */
+    PENDING(193);
 
     private final int code;
 

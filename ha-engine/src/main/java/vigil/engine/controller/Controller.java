@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +30,9 @@ import vigil.api.status.ClusterState;
 import vigil.api.status.FenceEvent;
 import vigil.api.status.Membership;
 import vigil.api.status.NodeState;
+import vigil.api.status.OcfCode;
+import vigil.api.status.OperationRecord;
+import vigil.api.status.ResourceState;
 import vigil.engine.scheduler.ActionKind;
 import vigil.engine.scheduler.PlannedAction;
 import vigil.engine.scheduler.Transition;
@@ -88,6 +93,8 @@ public final class Controller implements AutoCloseable {
     private volatile List<String> pending = List.of();
 
     private record InFlight(String node, String action, Instant deadline) {}
+
+    private static final Set<ActionKind> ACTIVATING = EnumSet.of(ActionKind.START, ActionKind.PROMOTE, ActionKind.MIGRATE_FROM);
 
     private static final class FenceAttempt {
         boolean running;
@@ -215,6 +222,7 @@ public final class Controller implements AutoCloseable {
             Transition t = planner.apply(s);
             lastTransition = t;
             dispatch(s, t, now, nodeTimeout);
+            probePending(s, now, nodeTimeout);
         }
         List<String> p = new ArrayList<>();
         inFlight.forEach((r, f) -> p.add(r + " " + f.action() + " on " + f.node()));
@@ -409,19 +417,65 @@ public final class Controller implements AutoCloseable {
         LOG.log(Level.INFO, "{0}: {1} on {2}{3} ({4})", a.resource(), a.kind().text(), a.node(),
                 a.peer().isEmpty() ? "" : " (peer " + a.peer() + ")", a.reason());
         long myTerm = term;
-        transport.execute(a.node(), req).whenComplete((reply, err) -> timer.execute(() -> {
+        // An action that can make the resource active is first committed as pending: if its result never comes (the
+        // node dies or is cut off, this controller dies), the resource counts as active there until the node reports
+        // or is fenced, and is not started anywhere else meanwhile.
+        CompletableFuture<?> recorded = ACTIVATING.contains(a.kind())
+                ? submit.apply(List.of(new Command.RecordOperation(a.resource(), a.node(), a.kind().text(), a.interval(), OcfCode.PENDING,
+                        Duration.ZERO, "", a.peer(), OptionalInt.empty())))
+                : CompletableFuture.completedFuture(null);
+        recorded.whenComplete((ok, notRecorded) -> timer.execute(() -> {
             if (myTerm != term) return;
-            InFlight f = inFlight.get(a.resource());
-            if (f != null && f.node().equals(a.node())) inFlight.remove(a.resource());
-            Set<String> busy = busyOnNodes.get(a.node());
-            if (busy != null) busy.remove(a.resource());
-            if (err != null) {
-                LOG.log(Level.WARNING, "{0}: {1} on {2} could not be delivered: {3}", a.resource(), a.kind().text(), a.node(), err.toString());
-            } else if (!reply.accepted()) {
-                LOG.log(Level.WARNING, "{0}: {1} on {2} refused: {3}", a.resource(), a.kind().text(), a.node(), reply.rejection());
+            if (notRecorded != null) {
+                LOG.log(Level.WARNING, "{0}: {1} on {2} not sent: its pending record was not committed ({3})", a.resource(), a.kind().text(), a.node(),
+                        notRecorded.toString());
+                finished(a.resource(), a.node());
+                return;
             }
-            replan = true;
+            execute(a.node(), req);
         }));
+    }
+
+    private void execute(String node, NodeTransport.ActionRequest req) {
+        long myTerm = term;
+        transport.execute(node, req).whenComplete((reply, err) -> timer.execute(() -> {
+            if (myTerm != term) return;
+            if (err != null) {
+                LOG.log(Level.WARNING, "{0}: {1} on {2} could not be delivered: {3}", req.resource(), req.action(), node, err.toString());
+            } else if (!reply.accepted()) {
+                LOG.log(Level.WARNING, "{0}: {1} on {2} refused: {3}", req.resource(), req.action(), node, reply.rejection());
+            }
+            finished(req.resource(), node);
+        }));
+    }
+
+    private void finished(String resource, String node) {
+        InFlight f = inFlight.get(resource);
+        if (f != null && f.node().equals(node)) inFlight.remove(resource);
+        Set<String> busy = busyOnNodes.get(node);
+        if (busy != null) busy.remove(resource);
+        replan = true;
+    }
+
+    /**
+     * A pending record with nothing in flight for it (the action was refused or lost, or a previous controller sent
+     * it) is settled by probing the resource on its node, once that node answers and has probed.
+     */
+    private void probePending(ClusterState s, Instant now, Duration nodeTimeout) {
+        for (Map<String, ResourceState> perNode : s.resources().values()) {
+            for (ResourceState r : perNode.values()) {
+                List<OperationRecord> ops = r.operations();
+                if (ops.isEmpty() || ops.get(ops.size() - 1).code() != OcfCode.PENDING || inFlight.containsKey(r.resource())) continue;
+                String node = r.node();
+                if (!isAlive(node, now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(node)) || fencing.containsKey(node)) continue;
+                Set<String> busy = busyOnNodes.get(node);
+                if (busy != null && busy.contains(r.resource())) continue;
+                Duration timeout = DEFAULT_OP_TIMEOUT;
+                inFlight.put(r.resource(), new InFlight(node, "probe", now.plus(timeout).plusSeconds(10)));
+                LOG.log(Level.INFO, "{0}: probe on {1} (its {2} is pending with nothing in flight)", r.resource(), node, ops.get(ops.size() - 1).action());
+                execute(node, new NodeTransport.ActionRequest(term, self, r.resource(), "monitor", Duration.ZERO, "", timeout, s.configVersion()));
+            }
+        }
     }
 
     private Duration timeoutOf(ClusterConfig config, PlannedAction a) {

@@ -279,6 +279,7 @@ public final class Scheduler {
         static boolean isFailure(OperationRecord op) {
             OcfCode c = op.code();
             if (c == OcfCode.SUCCESS || c == OcfCode.RUNNING_PROMOTED || c == OcfCode.DEGRADED || c == OcfCode.DEGRADED_PROMOTED) return false;
+            if (c == OcfCode.PENDING) return false; // sent, no result yet: counts as active, not as failed
             // a probe (one-off monitor) finding the resource stopped is not a failure
             return !(c == OcfCode.NOT_RUNNING && op.action().equals("monitor") && op.interval().isZero());
         }

@@ -1,5 +1,6 @@
 package vigil.engine.state;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -251,6 +252,7 @@ public final class StateTransitions {
         ResourceState r = s.resource(c.resource(), c.node());
         Role activeRole = promotable ? Role.UNPROMOTED : Role.STARTED;
         OcfCode code = c.code();
+        if (code == OcfCode.PENDING) return recordPending(s, c, r, activeRole);
         boolean success = code == OcfCode.SUCCESS;
         boolean failure = false;
         int failIncrement = 1;
@@ -330,6 +332,21 @@ public final class StateTransitions {
         if (c.promotionScore().isPresent()) next = next.withPromotionScore(c.promotionScore().getAsInt());
         if (!configured && !next.isActive()) return dropResourceState(s, c.resource(), c.node());
         return s.withResource(next);
+    }
+
+    /**
+     * An operation sent to a node whose result is not in yet: until it is (or the node is fenced), an operation that
+     * can make the resource active counts as having done so, so that nothing starts it elsewhere meanwhile.
+     */
+    private static ClusterState recordPending(ClusterState s, Command.RecordOperation c, ResourceState r, Role activeRole) {
+        Role role = switch (c.action()) {
+            case "start", "migrate_from" -> r.role() == Role.PROMOTED ? Role.PROMOTED : activeRole;
+            case "promote" -> Role.PROMOTED;
+            default -> throw new ConfigException("action", "only start, promote and migrate_from are recorded as pending, not \"" + c.action() + "\"",
+                    "record the operation's result instead");
+        };
+        OperationRecord op = new OperationRecord(c.action(), c.interval(), OcfCode.PENDING, s.now(), Duration.ZERO, c.reason());
+        return s.withResource(r.withOperation(op, OPERATION_HISTORY).withRole(role));
     }
 
     private static ClusterState dropResourceState(ClusterState s, String resource, String node) {

@@ -152,7 +152,9 @@ class ControllerTest {
     void aControllerWhoseNodeWasDeclaredLostWhilePausedRejoinsInsteadOfFencingItself() {
         ClusterConfig.Builder b = ClusterConfig.builder()
                 .resource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build())
-                .constraint(new vigil.api.model.Constraint.Location("d1-on-n1", "d1", "n1", vigil.api.model.Score.of(100)));
+                // only n1 may run it, so it waits for n1 to be back
+                .constraint(new vigil.api.model.Constraint.Location("d1-not-n2", "d1", "n2", vigil.api.model.Score.MINUS_INFINITY))
+                .constraint(new vigil.api.model.Constraint.Location("d1-not-n3", "d1", "n3", vigil.api.model.Score.MINUS_INFINITY));
         for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
         b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
         submit(List.of(new Command.ReplaceConfig(b.build(), 0),
@@ -244,5 +246,58 @@ class ControllerTest {
         });
         long afterElection = Duration.between(elected, declaredAt.get()).toMillis();
         assertTrue(afterElection > 2000, "n3 declared lost " + afterElection + " ms after the election, before twice node-timeout");
+    }
+    @Test
+    void aStartWhoseOutcomeIsUnknownKeepsTheResourceOffOtherNodesUntilItsNodeIsFenced() throws Exception {
+        ClusterConfig.Builder b = ClusterConfig.builder()
+                .resource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build())
+                .constraint(new vigil.api.model.Constraint.Location("d1-on-n2", "d1", "n2", vigil.api.model.Score.of(100)));
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        AtomicBoolean n2Alive = new AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch fenceMayFinish = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean fenceAsked = new AtomicBoolean();
+        NodeTransport dyingN2 = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
+                if (node.equals("n2") && !n2Alive.get()) return new CompletableFuture<>();
+                return CompletableFuture.completedFuture(new HeartbeatReply(node, request.term(), true, List.of()));
+            }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) {
+                executed.add(request.resource() + " " + request.action() + " " + node);
+                if (node.equals("n2")) {
+                    // the start reached n2, which may have run it, and then the connection and the node were gone
+                    n2Alive.set(false);
+                    return CompletableFuture.failedFuture(new IllegalStateException("UNAVAILABLE: Network closed for unknown reason"));
+                }
+                return new CompletableFuture<>(); // still running there
+            }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, dyingN2, (config, target, action, executor) -> {
+            fenceAsked.set(true);
+            try {
+                fenceMayFinish.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(20), "n2 being fenced", () -> {
+            pass(Duration.ofMillis(100));
+            return fenceAsked.get();
+        });
+        pass(Duration.ofSeconds(2));
+        assertTrue(executed.stream().noneMatch(e -> e.equals("d1 start n1") || e.equals("d1 start n3")),
+                "d1 started elsewhere before n2, where its start may have run, was fenced: " + executed);
+        fenceMayFinish.countDown();
+        Await.until(Duration.ofSeconds(20), "d1 started on a survivor", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.contains("d1 start n1") || executed.contains("d1 start n3");
+        });
     }
 }

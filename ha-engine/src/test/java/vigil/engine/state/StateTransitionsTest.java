@@ -120,6 +120,21 @@ class StateTransitionsTest {
     }
 
     @Test
+    void pendingStart_countsAsActive_withoutFailure_untilItsResultOrAFence() {
+        ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.PENDING));
+        assertEquals(List.of("n1"), s.activeNodes("d1"));
+        assertEquals(0, s.resource("d1", "n1").failCount());
+        ClusterState probed = apply(s, op("d1", "n1", "monitor", 0, OcfCode.NOT_RUNNING));
+        assertTrue(probed.activeNodes("d1").isEmpty(), "a probe settles a pending start");
+        ClusterState fenced = apply(s, new Command.SetMembership("n1", Membership.UNCLEAN, "silent"),
+                new Command.RecordFence(new FenceEvent("n1", "reboot", List.of("ipmi-n1"), "n2", true, T0, "off")));
+        assertTrue(fenced.activeNodes("d1").isEmpty(), "a fence settles it");
+        assertEquals(Role.PROMOTED, apply(base(), op("st", "n1", "start", 0, OcfCode.SUCCESS), op("st", "n1", "promote", 0, OcfCode.PENDING))
+                .resource("st", "n1").role());
+        assertThrows(ConfigException.class, () -> apply(base(), op("d1", "n1", "stop", 0, OcfCode.PENDING)));
+    }
+
+    @Test
     void migrateFrom_success_movesRoleFromSourceToTarget() {
         ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.SUCCESS), op("d1", "n1", "migrate_to", 0, OcfCode.SUCCESS),
                 new Command.RecordOperation("d1", "n2", "migrate_from", Duration.ZERO, OcfCode.SUCCESS, Duration.ZERO, "", "n1", OptionalInt.empty()));
