@@ -39,6 +39,11 @@ public record ResourceState(String resource, String node, Role role, List<Operat
     public ResourceState withBlocked(boolean b) { return new ResourceState(resource, node, role, operations, failCount, lastFailure, promotionScore, b); }
 
     /** Appends an operation, keeping the newest {@code keep}. */
+    /** Whether its last operation was sent and has no result yet (its role is then what that operation would make it). */
+    public boolean pending() {
+        return !operations.isEmpty() && operations.get(operations.size() - 1).code() == OcfCode.PENDING;
+    }
+
     public ResourceState withOperation(OperationRecord op, int keep) {
         var ops = new java.util.ArrayList<>(operations);
         ops.add(op);

@@ -42,12 +42,12 @@ final class LabScenario {
         return on.size() == 1 ? Optional.of(on.get(0)) : Optional.empty();
     }
 
-    /** Every configured primitive runs on exactly one online node, every member is online, nothing is being fenced. */
+    /** Every configured primitive runs (its start done) on exactly one online node, every member is online. */
     static boolean settled(ClusterState s, List<Node> nodes) {
         for (Node n : nodes) if (s.node(n.id()).membership() != Membership.ONLINE) return false;
         return s.config().primitives().allMatch(p -> {
             List<String> on = s.activeNodes(p.id());
-            return on.size() == 1 && s.resource(p.id(), on.get(0)).role() == Role.STARTED;
+            return on.size() == 1 && s.resource(p.id(), on.get(0)).role() == Role.STARTED && !s.resource(p.id(), on.get(0)).pending();
         });
     }
 

@@ -127,7 +127,7 @@ class KvmDrbdPatternIT {
         nodes.remove(first).close();
         Await.until(LONG, first + " fenced, " + VM + " started on " + second + " with its disk Promoted there", () -> {
             ClusterState s = log.state();
-            return fenced(s, first) && s.resource(VM, second).role() == Role.STARTED && s.resource(DISK, second).role() == Role.PROMOTED
+            return fenced(s, first) && is(s, VM, second, Role.STARTED) && is(s, DISK, second, Role.PROMOTED)
                     && hosts.get(second).qemuPids().containsKey(VM);
         });
         assertFalse(hosts.get(first).libvirtdRunning(), "the fenced host's libvirtd is gone");
@@ -141,7 +141,7 @@ class KvmDrbdPatternIT {
         hosts.get(first).restart();
         drbd.powerOn(first);
         startNode(first);
-        Await.until(LONG, DISK + " Unpromoted on the rejoined " + first + " (and not marked outdated)", () -> log.state().resource(DISK, first).role() == Role.UNPROMOTED
+        Await.until(LONG, DISK + " Unpromoted on the rejoined " + first + " (and not marked outdated)", () -> is(log.state(), DISK, first, Role.UNPROMOTED)
                 && !outdatedMarks.isOutdated(DISK, first));
         assertRunsOnlyOn(hosts, second);
 
@@ -150,8 +150,8 @@ class KvmDrbdPatternIT {
         move(first);
         Await.until(LONG, VM + " migrated to " + first + " and " + DISK + " Promoted only there", () -> {
             ClusterState s = log.state();
-            return s.resource(VM, first).role() == Role.STARTED && s.resource(VM, second).role() == Role.STOPPED
-                    && s.resource(DISK, first).role() == Role.PROMOTED && s.resource(DISK, second).role() == Role.UNPROMOTED;
+            return is(s, VM, first, Role.STARTED) && is(s, VM, second, Role.STOPPED)
+                    && is(s, DISK, first, Role.PROMOTED) && is(s, DISK, second, Role.UNPROMOTED);
         });
         awaitSettled();
         List<String> move = timelineSince(mark);
@@ -186,7 +186,7 @@ class KvmDrbdPatternIT {
 
         Await.until(LONG, target + " fenced and " + VM + " running on " + source + " alone with its disk Primary there only", () -> {
             ClusterState s = log.state();
-            return fenced(s, target) && s.resource(VM, source).role() == Role.STARTED && s.resource(DISK, source).role() == Role.PROMOTED
+            return fenced(s, target) && is(s, VM, source, Role.STARTED) && is(s, DISK, source, Role.PROMOTED)
                     && hosts.get(source).qemuPids().containsKey(VM) && !drbd.isPrimary(target);
         });
         awaitSettled();
@@ -225,13 +225,13 @@ class KvmDrbdPatternIT {
         String first = Await.value(LONG, VM + " started on a host with its disk Promoted", () -> {
             ClusterState s = log.state();
             for (String n : List.of(A, B)) {
-                if (s.resource(VM, n).role() == Role.STARTED && s.resource(DISK, n).role() == Role.PROMOTED
+                if (is(s, VM, n, Role.STARTED) && is(s, DISK, n, Role.PROMOTED)
                         && hosts.get(n).qemuPids().containsKey(VM)) return n;
             }
             return null;
         });
         String second = first.equals(A) ? B : A;
-        Await.until(LONG, DISK + " Unpromoted on " + second, () -> log.state().resource(DISK, second).role() == Role.UNPROMOTED);
+        Await.until(LONG, DISK + " Unpromoted on " + second, () -> is(log.state(), DISK, second, Role.UNPROMOTED));
         return first;
     }
 
@@ -371,6 +371,11 @@ class KvmDrbdPatternIT {
 
     private void event(String e) {
         synchronized (timeline) { timeline.add(e); }
+    }
+
+    /** {@code rsc} is in {@code role} on {@code node}, with its last operation's result in (not pending). */
+    private static boolean is(ClusterState s, String rsc, String node, Role role) {
+        return s.resource(rsc, node).role() == role && !s.resource(rsc, node).pending();
     }
 
     private int timelineSize() {
