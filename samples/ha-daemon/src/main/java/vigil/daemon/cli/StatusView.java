@@ -131,6 +131,7 @@ public final class StatusView {
             im.put("node", rs.node());
             im.put("node-state", s.node(rs.node()).membership().name().toLowerCase(java.util.Locale.ROOT));
             im.put("role", rs.role().text());
+            im.put("pending", rs.pending());
             im.put("blocked", rs.blocked());
             out.add(im);
         }
@@ -234,13 +235,25 @@ public final class StatusView {
         return sb.toString();
     }
 
+    /** As crm_mon: an operation sent and not answered yet shows as Starting, Promoting or Migrating. */
+    private static String roleText(ResourceState rs) {
+        if (!rs.pending()) return rs.role().text();
+        String action = rs.operations().get(rs.operations().size() - 1).action();
+        return switch (action) {
+            case "start" -> "Starting";
+            case "promote" -> "Promoting";
+            case "migrate_from" -> "Migrating";
+            default -> rs.role().text();
+        };
+    }
+
     private static void appendResource(StringBuilder sb, ClusterState s, Resource r, String indent) {
         boolean disabled = r.meta().targetRole().map(x -> x == Role.STOPPED).orElse(false);
         if (r instanceof Primitive p) {
             sb.append(indent).append("* ").append(p.id()).append("\t(").append(p.type()).append("):\t");
             List<String> where = new ArrayList<>();
             for (ResourceState rs : s.resources().getOrDefault(p.id(), Map.of()).values()) {
-                if (rs.isActive()) where.add(rs.role().text() + " " + rs.node() + suffix(s, rs.node()));
+                if (rs.isActive()) where.add(roleText(rs) + " " + rs.node() + suffix(s, rs.node()));
                 if (rs.blocked()) where.add("FAILED " + rs.node() + " (blocked)");
             }
             sb.append(where.isEmpty() ? "Stopped" : String.join(", ", where));
