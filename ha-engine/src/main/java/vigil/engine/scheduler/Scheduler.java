@@ -294,6 +294,15 @@ public final class Scheduler {
 
         final java.util.Set<String> stoppedByFailure = new java.util.HashSet<>();
 
+        /** The role a pending operation would leave the resource in (null: that operation cannot activate it). */
+        static Role pendingRole(OperationRecord op, ResourceState rs, boolean promotable) {
+            return switch (op.action()) {
+                case "start", "migrate_from" -> rs.role() == Role.PROMOTED ? Role.PROMOTED : promotable ? Role.UNPROMOTED : Role.STARTED;
+                case "promote" -> Role.PROMOTED;
+                default -> null;
+            };
+        }
+
         static OperationRecord lastFailure(ResourceState rs) {
             for (int i = rs.operations().size() - 1; i >= 0; i--) if (isFailure(rs.operations().get(i))) return rs.operations().get(i);
             return null;
@@ -332,9 +341,12 @@ public final class Scheduler {
                             if (f == OnFail.STOP) stoppedByFailure.add(p.id());
                             if (f == OnFail.STANDBY && !frozen[n] && ns.membership() == Membership.ONLINE) onFailStandby[n] = true;
                         }
-                        if (!rs.isActive() && !rs.blocked()) continue;
-                        if (ns.membership() == Membership.OFFLINE) continue;
                         boolean unclean = ns.membership() == Membership.UNCLEAN;
+                        // a start or promote sent to a node that was lost before answering may have happened there:
+                        // it counts as done until the node is fenced (on a live node the controller waits for it)
+                        Role pendingRole = unclean && last != null && last.code() == OcfCode.PENDING ? pendingRole(last, rs, u.promotable()) : null;
+                        if (!rs.isActive() && !rs.blocked() && pendingRole == null) continue;
+                        if (ns.membership() == Membership.OFFLINE) continue;
                         if (unclean && !props.stonithEnabled()) continue;
                         boolean blocked = rs.blocked();
                         if (blocked && props.stonithEnabled() && !fenced[n] && u.managed && !frozen[n]) {
@@ -348,7 +360,7 @@ public final class Scheduler {
                                 onFailStandby[n] = true;
                             }
                         }
-                        Role role = rs.isActive() ? rs.role() : Role.STARTED;
+                        Role role = pendingRole != null ? pendingRole : rs.isActive() ? rs.role() : Role.STARTED;
                         cur.add(new Current(n, role, failed, onFail, unclean, blocked));
                     }
                     if (!cur.isEmpty()) current.put(p.id(), cur);

@@ -252,7 +252,7 @@ public final class StateTransitions {
         ResourceState r = s.resource(c.resource(), c.node());
         Role activeRole = promotable ? Role.UNPROMOTED : Role.STARTED;
         OcfCode code = c.code();
-        if (code == OcfCode.PENDING) return recordPending(s, c, r, activeRole);
+        if (code == OcfCode.PENDING) return recordPending(s, c, r);
         boolean success = code == OcfCode.SUCCESS;
         boolean failure = false;
         int failIncrement = 1;
@@ -335,18 +335,17 @@ public final class StateTransitions {
     }
 
     /**
-     * An operation sent to a node whose result is not in yet: until it is (or the node is fenced), an operation that
-     * can make the resource active counts as having done so, so that nothing starts it elsewhere meanwhile.
+     * An operation sent to a node whose result is not in yet. The role stays what it was (dependents still wait for
+     * the result); the scheduler counts a pending start or promote on a node that was lost as having happened, so
+     * that nothing starts it elsewhere before that node is fenced.
      */
-    private static ClusterState recordPending(ClusterState s, Command.RecordOperation c, ResourceState r, Role activeRole) {
-        Role role = switch (c.action()) {
-            case "start", "migrate_from" -> r.role() == Role.PROMOTED ? Role.PROMOTED : activeRole;
-            case "promote" -> Role.PROMOTED;
-            default -> throw new ConfigException("action", "only start, promote and migrate_from are recorded as pending, not \"" + c.action() + "\"",
+    private static ClusterState recordPending(ClusterState s, Command.RecordOperation c, ResourceState r) {
+        if (!List.of("start", "promote", "migrate_from").contains(c.action())) {
+            throw new ConfigException("action", "only start, promote and migrate_from are recorded as pending, not \"" + c.action() + "\"",
                     "record the operation's result instead");
-        };
+        }
         OperationRecord op = new OperationRecord(c.action(), c.interval(), OcfCode.PENDING, s.now(), Duration.ZERO, c.reason());
-        return s.withResource(r.withOperation(op, OPERATION_HISTORY).withRole(role));
+        return s.withResource(r.withOperation(op, OPERATION_HISTORY));
     }
 
     private static ClusterState dropResourceState(ClusterState s, String resource, String node) {

@@ -120,17 +120,15 @@ class StateTransitionsTest {
     }
 
     @Test
-    void pendingStart_countsAsActive_withoutFailure_untilItsResultOrAFence() {
+    void pendingStart_isRecorded_leavesTheRoleAndFailCount_untilItsResultOrAProbe() {
         ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.PENDING));
-        assertEquals(List.of("n1"), s.activeNodes("d1"));
+        assertTrue(s.resource("d1", "n1").pending());
+        assertEquals(Role.STOPPED, s.resource("d1", "n1").role(), "dependents wait for the result (the scheduler handles a lost node)");
         assertEquals(0, s.resource("d1", "n1").failCount());
-        ClusterState probed = apply(s, op("d1", "n1", "monitor", 0, OcfCode.NOT_RUNNING));
-        assertTrue(probed.activeNodes("d1").isEmpty(), "a probe settles a pending start");
-        ClusterState fenced = apply(s, new Command.SetMembership("n1", Membership.UNCLEAN, "silent"),
-                new Command.RecordFence(new FenceEvent("n1", "reboot", List.of("ipmi-n1"), "n2", true, T0, "off")));
-        assertTrue(fenced.activeNodes("d1").isEmpty(), "a fence settles it");
-        assertEquals(Role.PROMOTED, apply(base(), op("st", "n1", "start", 0, OcfCode.SUCCESS), op("st", "n1", "promote", 0, OcfCode.PENDING))
-                .resource("st", "n1").role());
+        ClusterState started = apply(s, op("d1", "n1", "start", 0, OcfCode.SUCCESS));
+        assertEquals(List.of("n1"), started.activeNodes("d1"));
+        assertFalse(started.resource("d1", "n1").pending());
+        assertFalse(apply(s, op("d1", "n1", "monitor", 0, OcfCode.NOT_RUNNING)).resource("d1", "n1").pending(), "a probe settles it");
         assertThrows(ConfigException.class, () -> apply(base(), op("d1", "n1", "stop", 0, OcfCode.PENDING)));
     }
 
