@@ -50,6 +50,8 @@ public final class LocalCluster implements AutoCloseable {
     private final AdminClient admin;
     private final String token;
     private final LabNetwork network; // null: the nodes share the host's loopback and no link can be cut
+    private final Thread cleanup = new Thread(this::close, "lab-cluster-cleanup");
+    private boolean closed;
 
     private LocalCluster(Path dir, String name, List<Node> nodes, List<String> javaOptions, LabNetwork network) {
         this.dir = dir;
@@ -72,6 +74,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         List<String> apis = nodes.stream().map(AgentAddresses::of).toList();
         this.admin = AdminClient.connect(apis, token, Duration.ofSeconds(10));
+        // Ctrl-C or a kill of the harness must not leave node processes and network namespaces behind
+        Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
     /**
@@ -352,6 +356,13 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+            // called from the hook itself
+        }
         admin.close();
         heal();
         for (Process p : processes.values()) {
