@@ -380,7 +380,7 @@ public final class Controller implements AutoCloseable {
                 continue;
             }
             if (a.kind() == ActionKind.MONITOR) continue; // executors run recurring monitors after start / promote themselves
-            String wait = heldBecause(a, now, nodeTimeout);
+            String wait = heldBecause(s, a, now, nodeTimeout);
             if (wait != null) {
                 holds.put(a.resource(), a.kind().text() + " on " + a.node() + " waits: " + wait);
                 continue;
@@ -397,9 +397,15 @@ public final class Controller implements AutoCloseable {
     }
 
     /** Why {@code a} cannot be sent now, or null when it can. */
-    private String heldBecause(PlannedAction a, Instant now, Duration nodeTimeout) {
+    private String heldBecause(ClusterState s, PlannedAction a, Instant now, Duration nodeTimeout) {
         InFlight f = inFlight.get(a.resource());
         if (f != null) return f.action() + " in flight on " + f.node();
+        for (ResourceState r : s.resources().getOrDefault(a.resource(), Map.of()).values()) {
+            // its result may have been lost on the way: that node is probed first (a lost node is fenced first)
+            if (r.pending() && !r.node().equals(a.node()) && s.node(r.node()).membership() == Membership.ONLINE) {
+                return "its " + r.operations().get(r.operations().size() - 1).action() + " on " + r.node() + " is not settled yet";
+            }
+        }
         for (Map.Entry<String, Set<String>> b : busyOnNodes.entrySet()) {
             if (b.getValue().contains(a.resource()) && isAlive(b.getKey(), now, nodeTimeout)) return "an operation still runs on " + b.getKey();
         }
@@ -464,8 +470,8 @@ public final class Controller implements AutoCloseable {
     private void probePending(ClusterState s, Instant now, Duration nodeTimeout) {
         for (Map<String, ResourceState> perNode : s.resources().values()) {
             for (ResourceState r : perNode.values()) {
+                if (!r.pending() || inFlight.containsKey(r.resource())) continue;
                 List<OperationRecord> ops = r.operations();
-                if (ops.isEmpty() || ops.get(ops.size() - 1).code() != OcfCode.PENDING || inFlight.containsKey(r.resource())) continue;
                 String node = r.node();
                 if (!isAlive(node, now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(node)) || fencing.containsKey(node)) continue;
                 Set<String> busy = busyOnNodes.get(node);
