@@ -129,9 +129,15 @@ final class LabFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every member is online, restarting any node process that is gone meanwhile: the cluster may fence
+     * a node that answered late (e.g. one of two resumed at once), and a fenced host reboots.
+     */
     ClusterState awaitAllOnline() {
-        return await("every member online", s -> !s.leader().isEmpty()
-                && c.members().stream().allMatch(n -> s.node(n).membership() == Membership.ONLINE));
+        return await("every member online", s -> {
+            c.restartDead();
+            return !s.leader().isEmpty() && c.members().stream().allMatch(n -> s.node(n).membership() == Membership.ONLINE);
+        });
     }
 
     /** The confirmed fence of {@code node} at or after {@code after}. */
