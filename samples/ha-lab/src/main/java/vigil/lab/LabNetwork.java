@@ -47,7 +47,11 @@ final class LabNetwork implements AutoCloseable {
     /** Namespaces, bridge and addresses for {@code nodes} nodes (1-based), and the harness's own way in. */
     static LabNetwork create(int nodes) {
         String prefix = "vg" + String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
-        String subnet = "10.213." + ThreadLocalRandom.current().nextInt(1, 255);
+        String inUse = output("ip", "-o", "-4", "addr", "show");
+        String subnet;
+        do {
+            subnet = "10.213." + ThreadLocalRandom.current().nextInt(1, 255);
+        } while (inUse.contains(" " + subnet + ".")); // another lab cluster on this machine has it
         LabNetwork n = new LabNetwork(prefix, subnet, nodes);
         try {
             String hub = n.hub();
@@ -112,7 +116,9 @@ final class LabNetwork implements AutoCloseable {
         quietly("ip", "netns", "del", hub());
     }
 
-    private static void run(String... cmd) {
+    private static void run(String... cmd) { output(cmd); }
+
+    private static String output(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -121,6 +127,7 @@ final class LabNetwork implements AutoCloseable {
                 throw new IllegalStateException(String.join(" ", cmd) + " did not finish in 20 s");
             }
             if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + out);
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + cmd[0] + " (iproute2 and nftables are needed for network cuts)", e);
         } catch (InterruptedException e) {
