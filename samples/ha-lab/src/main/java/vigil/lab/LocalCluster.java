@@ -204,10 +204,18 @@ public final class LocalCluster implements AutoCloseable {
             // on restart as a reboot clears /run
             pb.environment().put("HA_RSCTMP", rsctmp.toString());
             pb.environment().put("HA_VARRUN", rsctmp.toString());
-            processes.put(node, pb.start());
+            Process p = pb.start();
+            processes.put(node, p);
+            // a node can die without the harness or a recorded fence (a fence device killed it but its controller died
+            // before committing the result): what ran there ended no later than the exit the JVM observes
+            p.onExit().thenRun(() -> exited(node, Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + node, e);
         }
+    }
+
+    private synchronized void exited(String node, Instant at) {
+        deaths.add(new LedgerChecker.Death(node, nanos(at), "process exited"));
     }
 
     public synchronized boolean isAlive(String node) {
