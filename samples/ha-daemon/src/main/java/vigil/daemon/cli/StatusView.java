@@ -126,7 +126,7 @@ public final class StatusView {
     private static List<Object> instances(ClusterState s, Primitive p) {
         List<Object> out = new ArrayList<>();
         for (ResourceState rs : s.resources().getOrDefault(p.id(), Map.of()).values()) {
-            if (!rs.isActive() && !rs.blocked()) continue;
+            if (!rs.isActive() && !rs.blocked() && !rs.pending()) continue;
             Map<String, Object> im = new LinkedHashMap<>();
             im.put("node", rs.node());
             im.put("node-state", s.node(rs.node()).membership().name().toLowerCase(java.util.Locale.ROOT));
@@ -165,7 +165,7 @@ public final class StatusView {
     /** A result that is not what the action expects (a probe finding a resource stopped is fine). */
     static boolean isFailure(OperationRecord op) {
         OcfCode c = op.code();
-        if (c == OcfCode.SUCCESS || c == OcfCode.RUNNING_PROMOTED) return false;
+        if (c == OcfCode.SUCCESS || c == OcfCode.RUNNING_PROMOTED || c == OcfCode.PENDING) return false;
         return !(c == OcfCode.NOT_RUNNING && (op.action().equals("monitor") && op.interval().isZero() || op.action().equals("stop")));
     }
 
@@ -253,7 +253,7 @@ public final class StatusView {
             sb.append(indent).append("* ").append(p.id()).append("\t(").append(p.type()).append("):\t");
             List<String> where = new ArrayList<>();
             for (ResourceState rs : s.resources().getOrDefault(p.id(), Map.of()).values()) {
-                if (rs.isActive()) where.add(roleText(rs) + " " + rs.node() + suffix(s, rs.node()));
+                if (rs.isActive() || rs.pending()) where.add(roleText(rs) + " " + rs.node() + suffix(s, rs.node()));
                 if (rs.blocked()) where.add("FAILED " + rs.node() + " (blocked)");
             }
             sb.append(where.isEmpty() ? "Stopped" : String.join(", ", where));

@@ -82,6 +82,7 @@ public final class ClusterMeters implements AutoCloseable {
                 java.time.Instant seen = old == null || old.operations().isEmpty() ? java.time.Instant.MIN : old.operations().get(old.operations().size() - 1).at();
                 for (OperationRecord op : rs.operations()) {
                     if (!op.at().isAfter(seen) || (op.action().equals("monitor") && !op.interval().isZero())) continue;
+                    if (op.code() == vigil.api.status.OcfCode.PENDING) continue; // its result is recorded when it comes
                     Timer.builder("vigil.resource.operations").description("resource operations (start, stop, promote, ...) and how long they took")
                             .tag("action", op.action()).tag("result", op.code().name().toLowerCase(java.util.Locale.ROOT))
                             .register(registry).record(op.took());

@@ -53,6 +53,21 @@ class StatusViewTest {
     }
 
     @Test
+    void text_showsAPendingStartAsStarting_andNotAsAFailure() {
+        ClusterConfig cfg = ClusterConfig.builder().node(Node.member("n1", "127.0.0.1:1"))
+                .resource(Primitive.builder("d1", "ocf:heartbeat:Dummy").build()).resource(Primitive.builder("d2", "ocf:heartbeat:Dummy").build()).build();
+        ClusterState s = apply(ClusterState.EMPTY, new Command.ReplaceConfig(cfg, -1), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.RecordOperation("d1", "n1", "start", null, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", OptionalInt.empty()),
+                new Command.RecordOperation("d2", "n1", "start", null, OcfCode.PENDING, Duration.ZERO, "", "", OptionalInt.empty()));
+        String text = StatusView.text(s);
+        assertTrue(text.matches("(?s).*\\* d1\\s+\\(ocf:heartbeat:Dummy\\):\\s+Started n1.*"), text);
+        assertTrue(text.matches("(?s).*\\* d2\\s+\\(ocf:heartbeat:Dummy\\):\\s+Starting n1.*"), text);
+        assertTrue(!text.contains("pending") && !text.contains("Failed Resource Actions"), text);
+        s = apply(s, new Command.RecordOperation("d2", "n1", "start", null, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", OptionalInt.empty()));
+        assertTrue(!StatusView.text(s).contains("Failed Resource Actions"), StatusView.text(s));
+    }
+
+    @Test
     void json_escapesText() {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("a", "x\"y\n<");
