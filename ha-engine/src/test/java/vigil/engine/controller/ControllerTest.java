@@ -82,6 +82,21 @@ class ControllerTest {
         }
     }
 
+    private void threeOnlineNodesWithoutStonith() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+    }
+
+    /** Submits as {@link #submit} does, noting (on the test clock) when n3 is first declared UNCLEAN. */
+    private CompletableFuture<?> submitNotingWhenN3IsDeclared(List<Command> cmds, AtomicReference<Instant> declaredAt) {
+        for (Command c : cmds) {
+            if (c instanceof Command.SetMembership m && m.node().equals("n3") && m.membership() == Membership.UNCLEAN) declaredAt.compareAndSet(null, clock.instant());
+        }
+        return submit(cmds);
+    }
+
     private boolean submittedOnline(String node) {
         return submitted.stream().anyMatch(c -> c instanceof Command.SetMembership m && m.node().equals(node) && m.membership() == Membership.ONLINE);
     }
@@ -182,23 +197,16 @@ class ControllerTest {
             return executed.contains("d1 start n1");
         });
     }
+
     @Test
     void aNewLeaderCountsThePreviousLeadersSilenceFromWhenItsNodeLastHeardIt() {
-        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build());
-        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
-        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
-                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        threeOnlineNodesWithoutStonith();
         Instant elected = clock.instant();
         AtomicReference<Instant> declaredAt = new AtomicReference<>();
         n3Answers.set(false); // n3 was the leader and died 600 ms before n1 won the election
         Instant lastHeardN3 = elected.minusMillis(600);
         AtomicBoolean agentHearsN1 = new AtomicBoolean();
-        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> {
-            for (Command c : cmds) {
-                if (c instanceof Command.SetMembership m && m.node().equals("n3") && m.membership() == Membership.UNCLEAN) declaredAt.compareAndSet(null, clock.instant());
-            }
-            return submit(cmds);
-        }, new NodeTransport() {
+        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), new NodeTransport() {
             @Override
             public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
                 if (node.equals("n1")) agentHearsN1.set(true);
@@ -224,21 +232,14 @@ class ControllerTest {
         // node-timeout (1 s) after it was last heard is 400 ms after the election; counting from the election would be 1 s
         assertTrue(afterElection < 900, "n3 declared lost " + afterElection + " ms after the election");
     }
+
     @Test
     void aNodeANewControllerHasNoWordOfGetsTwiceNodeTimeoutToAnswer() {
-        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build());
-        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
-        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
-                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        threeOnlineNodesWithoutStonith();
         Instant elected = clock.instant();
         AtomicReference<Instant> declaredAt = new AtomicReference<>();
         n3Answers.set(false); // a host that was restarted with this one and has not answered yet (or died meanwhile)
-        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> {
-            for (Command c : cmds) {
-                if (c instanceof Command.SetMembership m && m.node().equals("n3") && m.membership() == Membership.UNCLEAN) declaredAt.compareAndSet(null, clock.instant());
-            }
-            return submit(cmds);
-        }, transport, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
         Await.until(Duration.ofSeconds(20), "n3 declared lost", () -> {
             pass(Duration.ofMillis(100));
@@ -247,6 +248,7 @@ class ControllerTest {
         long afterElection = Duration.between(elected, declaredAt.get()).toMillis();
         assertTrue(afterElection > 2000, "n3 declared lost " + afterElection + " ms after the election, before twice node-timeout");
     }
+
     @Test
     void aStartWhoseOutcomeIsUnknownKeepsTheResourceOffOtherNodesUntilItsNodeIsFenced() throws Exception {
         ClusterConfig.Builder b = ClusterConfig.builder()
