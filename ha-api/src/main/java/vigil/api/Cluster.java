@@ -53,6 +53,14 @@ public interface Cluster extends AutoCloseable {
     /** Maintenance: the cluster neither starts, stops nor monitors anything on the node. */
     void maintenance(String node, boolean on);
 
+    /**
+     * Stops {@code node} cleanly (like {@code pcs cluster stop}): its shutdown is announced, the cluster moves or stops
+     * what runs there, marks it offline, and the node's process leaves; it is never fenced for it. Refused when the
+     * nodes left running would not be a majority of the voters (the cluster would lose quorum), unless {@code force}.
+     * Returns once the request is committed.
+     */
+    void shutdown(String node, boolean force);
+
     /** Asks the cluster to fence {@code node}; returns once the request is committed. */
     void fence(String node);
 

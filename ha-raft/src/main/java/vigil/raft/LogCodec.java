@@ -311,7 +311,7 @@ public final class LogCodec {
                 .setNow(ts(s.now())).setLeader(s.leader()).setTerm(s.term()).setHasQuorum(s.hasQuorum());
         for (NodeState n : new TreeMap<>(s.nodes()).values()) {
             b.addNodes(NodeStateP.newBuilder().setNode(n.node()).setMembership(membership(n.membership())).setStandby(n.standby())
-                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()));
+                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()).setShutdown(n.shutdown()));
         }
         for (Map<String, ResourceState> perNode : new TreeMap<>(s.resources()).values()) {
             for (ResourceState r : new TreeMap<>(perNode).values()) {
@@ -332,7 +332,7 @@ public final class LogCodec {
         Map<String, NodeState> nodes = new TreeMap<>();
         for (NodeStateP n : p.getNodesList()) {
             nodes.put(n.getNode(), new NodeState(n.getNode(), membership(n.getMembership()), n.getStandby(), n.getMaintenance(),
-                    instant(n.getSince()), n.getReason()));
+                    instant(n.getSince()), n.getReason(), n.getShutdown()));
         }
         Map<String, Map<String, ResourceState>> resources = new TreeMap<>();
         for (ResourceStateP r : p.getResourcesList()) {
@@ -403,6 +403,8 @@ public final class LogCodec {
             b.setRecordFence(RecordFenceP.newBuilder().setEvent(fence(x.event())));
         } else if (c instanceof Command.LeaderElected x) {
             b.setLeaderElected(LeaderElectedP.newBuilder().setLeader(x.leader()).setTerm(x.term()));
+        } else if (c instanceof Command.RequestShutdown x) {
+            b.setRequestShutdown(RequestShutdownP.newBuilder().setNode(x.node()));
         } else {
             throw new IllegalArgumentException("no protobuf mapping for command " + c.getClass().getName());
         }
@@ -447,6 +449,7 @@ public final class LogCodec {
             }
             case RECORD_FENCE: return new Command.RecordFence(fence(c.getRecordFence().getEvent()));
             case LEADER_ELECTED: return new Command.LeaderElected(c.getLeaderElected().getLeader(), c.getLeaderElected().getTerm());
+            case REQUEST_SHUTDOWN: return new Command.RequestShutdown(c.getRequestShutdown().getNode());
             default: throw new IllegalArgumentException("log entry holds a command this version does not know (field "
                     + c.getKindCase() + "); upgrade this node");
         }

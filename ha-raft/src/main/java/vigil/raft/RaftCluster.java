@@ -154,6 +154,13 @@ public final class RaftCluster implements Cluster {
         commit(new Command.SetNodeFlags(n, null, on));
     }
 
+    @Override
+    public void shutdown(String n, boolean force) {
+        ClusterState s = known(null, n);
+        if (!force) ShutdownCheck.refuseIfQuorumLost(s, n);
+        commit(new Command.RequestShutdown(n));
+    }
+
     /** Marks the node UNCLEAN; the controller fences unclean nodes before recovering their resources. */
     @Override
     public void fence(String n) {

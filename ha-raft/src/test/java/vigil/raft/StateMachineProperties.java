@@ -261,7 +261,8 @@ class StateMachineProperties {
                 net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.of("off", "reboot"), Arbitraries.of("f1", "f2").list().ofMaxSize(2),
                         text(), Arbitraries.of(true, false), instant(), text()).as((t, a, d, ex, ok, at, det) ->
                                 new Command.RecordFence(new FenceEvent(t, a, d, ex, ok, at, det)))),
-                net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.longs().between(0, 20)).as(Command.LeaderElected::new)));
+                net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.longs().between(0, 20)).as(Command.LeaderElected::new)),
+                net.jqwik.api.Tuple.of(2, node().map(Command.RequestShutdown::new)));
     }
 
     /** Commands that are invalid in any state these generators reach. */

@@ -56,6 +56,8 @@ public final class Controller implements AutoCloseable {
     private static final Duration REPLAN_EVERY = Duration.ofSeconds(1);
     /** The reason the controller gives when it declares a node lost. */
     static final String SILENCE = "no reply for ";
+    /** The reason the controller gives when a node that announced its stop has left. */
+    public static final String SHUT_DOWN = "shut down";
 
     private final String self;
     private final Function<ClusterState, Transition> planner;
@@ -77,6 +79,7 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Instant> lastAck = new HashMap<>();
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
     private final Map<String, Boolean> ready = new HashMap<>();
+    private final Set<String> leaving = new HashSet<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
     private final Map<String, Set<String>> busyOnNodes = new HashMap<>();
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
@@ -162,6 +165,7 @@ public final class Controller implements AutoCloseable {
         heardAsLeader.clear();
         for (Node n : state.get().config().nodes()) lastHeard.apply(n.id()).filter(h -> h.isBefore(now)).ifPresent(h -> heardAsLeader.put(n.id(), h));
         ready.clear();
+        leaving.clear();
         inFlight.clear();
         busyOnNodes.clear();
         fencing.clear();
@@ -233,12 +237,14 @@ public final class Controller implements AutoCloseable {
 
     private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease) {
         Duration every = nodeTimeout.dividedBy(10);
-        NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease);
         long myTerm = term;
         for (Node n : s.config().nodes()) {
             Instant sent = lastHeartbeatSent.get(n.id());
             if (sent != null && Duration.between(sent, now).compareTo(every) < 0) continue;
             lastHeartbeatSent.put(n.id(), now);
+            NodeState ns = s.node(n.id());
+            boolean stop = ns.shutdown() && ns.isOnline() && !leaving.contains(n.id());
+            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, stop);
             transport.heartbeat(n.id(), req).whenComplete((reply, err) -> {
                 if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm));
             });
@@ -258,6 +264,7 @@ public final class Controller implements AutoCloseable {
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
         // a node that just finished probing, or an operation that just ended there, may unblock held actions now
         // rather than at the next periodic re-plan
+        if (reply.leaving()) leaving.add(reply.node()); else leaving.remove(reply.node());
         Boolean wasReady = ready.put(reply.node(), reply.ready());
         if (reply.ready() && !Boolean.TRUE.equals(wasReady)) replan = true;
         // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
@@ -296,7 +303,11 @@ public final class Controller implements AutoCloseable {
                 // declared lost by an earlier leader while this node was paused or cut off, and never fenced (else it
                 // would not run): nothing of it was recovered elsewhere, it re-probed, and it is the controller now
                 change = new Command.SetMembership(self, Membership.ONLINE, "rejoined as controller (never fenced)");
-            } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE) {
+            } else if (ns.shutdown() && ns.membership() == Membership.ONLINE && leaving.contains(n.id()) && drained(s, n.id())) {
+                // a clean stop: it announced it, nothing runs there any more, and it is leaving; it is never fenced for it
+                change = new Command.SetMembership(n.id(), Membership.OFFLINE, SHUT_DOWN);
+                LOG.log(Level.INFO, "{0}: shut down cleanly (nothing runs there)", n.id());
+            } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE && !leaving.contains(n.id())) {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
@@ -323,6 +334,17 @@ public final class Controller implements AutoCloseable {
                 }));
             }
         }
+    }
+
+    /** Nothing is active, pending, blocked, in flight or running on {@code node}. */
+    private boolean drained(ClusterState s, String node) {
+        for (Map<String, ResourceState> perNode : s.resources().values()) {
+            ResourceState r = perNode.get(node);
+            if (r != null && (r.isActive() || r.pending() || r.blocked())) return false;
+        }
+        for (InFlight f : inFlight.values()) if (f.node().equals(node)) return false;
+        Set<String> busy = busyOnNodes.get(node);
+        return busy == null || busy.isEmpty();
     }
 
     /**

@@ -43,6 +43,8 @@ public final class NodeAgent implements AutoCloseable {
     private boolean ready;
     private boolean probing;
     private boolean hadLeader;
+    private boolean leaving;
+    private volatile Runnable stopRequested = () -> { };
 
     /**
      * @param raftTerm the current Raft term as this node's Raft server knows it
@@ -63,7 +65,7 @@ public final class NodeAgent implements AutoCloseable {
 
     public synchronized NodeTransport.HeartbeatReply onHeartbeat(NodeTransport.HeartbeatRequest req) {
         long known = Math.max(newestTerm, raftTerm.getAsLong());
-        if (req.term() < known) return new NodeTransport.HeartbeatReply(self, known, ready, ops.inFlight());
+        if (req.term() < known) return new NodeTransport.HeartbeatReply(self, known, ready, ops.inFlight(), leaving);
         newestTerm = req.term();
         if (req.leaseValid()) {
             Instant now = clock.instant();
@@ -76,9 +78,31 @@ public final class NodeAgent implements AutoCloseable {
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
+            if (req.stop() && !leaving) timer.execute(stopRequested);
         }
-        return new NodeTransport.HeartbeatReply(self, newestTerm, ready, ops.inFlight());
+        return new NodeTransport.HeartbeatReply(self, newestTerm, ready, ops.inFlight(), leaving);
     }
+
+    /**
+     * Starts a clean stop of this node: from now on its heartbeat replies say it is leaving (so the controller never
+     * takes it back online), and its shutdown is announced; the controller moves or stops what runs here and then marks
+     * the node OFFLINE. Completes when the announcement is committed.
+     */
+    public CompletableFuture<?> leave() {
+        synchronized (this) {
+            if (!leaving) LOG.log(Level.INFO, "{0}: stopping: announcing the shutdown so that the cluster moves or stops what runs here", self);
+            leaving = true;
+        }
+        return submit.apply(List.of(new Command.RequestShutdown(self)));
+    }
+
+    public synchronized boolean isLeaving() { return leaving; }
+
+    /** What to run when the leader says an administrator asked this node to stop (the node calls {@link #leave()} then). */
+    public void onStopRequested(Runnable r) { this.stopRequested = r; }
+
+    /** Whether a leader with a valid lease was heard within node-timeout (else the no-quorum-policy applied). */
+    public synchronized boolean hasLeader() { return hadLeader; }
 
     public CompletableFuture<NodeTransport.ActionReply> onExecute(NodeTransport.ActionRequest req) {
         synchronized (this) {

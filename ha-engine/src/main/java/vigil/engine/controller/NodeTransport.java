@@ -18,19 +18,26 @@ public interface NodeTransport {
      * The leader's periodic message: it proves the leader is alive and carries its term. {@code leaseValid} is false
      * while the leader has not heard from a majority within node-timeout and was not elected by one within the last
      * half node-timeout (e.g. woken from a pause): such a heartbeat does not count as leader contact, so a deposed
-     * leader cannot keep its own node's resources running.
+     * leader cannot keep its own node's resources running. {@code stop}: an administrator asked this node to stop
+     * ({@code vigil node stop}), so it leaves; carried by live heartbeats and never replayed from the log, so a restarted
+     * node is not stopped again by an old request.
      */
-    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid) {
+    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean stop) {
         public HeartbeatRequest { Objects.requireNonNull(leader, "leader"); }
+
+        public HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid) { this(leader, term, nodeTimeout, leaseValid, false); }
     }
 
     /**
      * @param newestTerm the newest term the node has seen; larger than the sender's means the sender is deposed
      * @param ready      the node has probed every configured resource since it (re)gained contact with a leader
      * @param inFlight   operations running there now, as {@code resource/action}
+     * @param leaving    the node is stopping cleanly (it announced its shutdown): it must not be taken back online
      */
-    record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) {
+    record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, boolean leaving) {
         public HeartbeatReply { inFlight = List.copyOf(inFlight); }
+
+        public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) { this(node, newestTerm, ready, inFlight, false); }
     }
 
     /**

@@ -102,6 +102,15 @@ public sealed interface Command {
     }
 
     /**
+     * A node announces a clean stop (its own daemon on SIGTERM, or an admin's {@code node stop}): the scheduler places
+     * nothing there any more, and once nothing runs there the controller marks it OFFLINE, so it is never fenced for
+     * leaving. Re-joining (SetMembership ONLINE) ends it.
+     */
+    record RequestShutdown(String node) implements Command {
+        public RequestShutdown { Objects.requireNonNull(node, "node"); }
+    }
+
+    /**
      * The result of a resource operation on a node, as its executor reported it. {@code peer} is the other node of a
      * migration. {@code promotionScore} is what the driver reported, if anything.
      */

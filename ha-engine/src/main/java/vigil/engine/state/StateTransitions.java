@@ -143,6 +143,12 @@ public final class StateTransitions {
             if (n.membership() == c.membership()) return s;
             return s.withNode(n.withMembership(c.membership(), s.now(), c.reason()));
         }
+        if (command instanceof Command.RequestShutdown c) {
+            requireNode(s.config(), c.node());
+            NodeState n = s.node(c.node());
+            // a node that is not online has nothing to drain: it is already out (or must be fenced, if unclean)
+            return n.shutdown() || !n.isOnline() ? s : s.withNode(n.withShutdown(true));
+        }
         if (command instanceof Command.RecordOperation c) return recordOperation(s, c);
         if (command instanceof Command.Cleanup c) return cleanup(s, c);
         if (command instanceof Command.RecordFence c) return recordFence(s, c);

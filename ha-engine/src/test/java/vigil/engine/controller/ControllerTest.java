@@ -302,4 +302,63 @@ class ControllerTest {
             return executed.contains("d1 start n1") || executed.contains("d1 start n3");
         });
     }
+
+    @Test
+    void aNodeThatAnnouncedItsStopIsMarkedOfflineOnceDrained_neverFenced_andRejoinsWhenItComesBack() {
+        ClusterConfig.Builder b = ClusterConfig.builder();
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        AtomicBoolean n3Leaving = new AtomicBoolean();
+        List<Boolean> stopAsked = new CopyOnWriteArrayList<>();
+        List<String> fenced = new CopyOnWriteArrayList<>();
+        NodeTransport leavingN3 = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
+                if (node.equals("n3")) stopAsked.add(request.stop());
+                if (node.equals("n3") && !n3Answers.get()) return new CompletableFuture<>();
+                return CompletableFuture.completedFuture(new HeartbeatReply(node, request.term(), true, List.of(), node.equals("n3") && n3Leaving.get()));
+            }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, leavingN3, (config, target, action, executor) -> {
+            fenced.add(target);
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        pass(Duration.ofMillis(500));
+
+        // an administrator asks n3 to stop: the controller tells n3 so in its heartbeats, until n3 says it is leaving
+        submit(List.of(new Command.RequestShutdown("n3")));
+        Await.until(Duration.ofSeconds(20), "n3 asked to stop", () -> {
+            pass(Duration.ofMillis(100));
+            return stopAsked.contains(true);
+        });
+        assertEquals(Membership.ONLINE, state.get().node("n3").membership(), "not offline before it says it is leaving");
+        n3Leaving.set(true);
+        Await.until(Duration.ofSeconds(20), "n3 offline", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().node("n3").membership() == Membership.OFFLINE;
+        });
+        assertEquals(Controller.SHUT_DOWN, state.get().node("n3").reason());
+        // its process ends: silence well beyond node-timeout does not make it a lost node
+        n3Answers.set(false);
+        pass(Duration.ofSeconds(4));
+        assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+        assertEquals(Membership.OFFLINE, state.get().node("n3").membership());
+        assertTrue(submitted.stream().noneMatch(c -> c instanceof Command.SetMembership m && m.membership() == Membership.UNCLEAN), submitted.toString());
+
+        // started again: a new process answers and is not leaving; it joins, which ends its shutdown
+        n3Leaving.set(false);
+        n3Answers.set(true);
+        Await.until(Duration.ofSeconds(20), "n3 joined again", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().node("n3").membership() == Membership.ONLINE;
+        });
+        assertTrue(!state.get().node("n3").shutdown());
+        assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+    }
 }

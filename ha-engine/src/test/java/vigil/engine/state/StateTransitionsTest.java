@@ -49,6 +49,19 @@ class StateTransitionsTest {
     }
 
     @Test
+    void requestShutdown_marksAnOnlineNodeUntilItRejoins_andIgnoresANodeThatIsNotOnline() {
+        ClusterState s = apply(base(), new Command.SetMembership("n1", Membership.ONLINE, "joined"), new Command.RequestShutdown("n1"),
+                new Command.RequestShutdown("n2"));
+        assertTrue(s.node("n1").shutdown());
+        assertFalse(s.node("n2").shutdown(), "an offline node has nothing to drain");
+        s = apply(s, new Command.SetMembership("n1", Membership.OFFLINE, "shut down"));
+        assertTrue(s.node("n1").shutdown(), "still the node that left");
+        s = apply(s, new Command.SetMembership("n1", Membership.ONLINE, "joined"));
+        assertFalse(s.node("n1").shutdown(), "re-joining ends the shutdown");
+        assertThrows(ConfigException.class, () -> apply(base(), new Command.RequestShutdown("n9")));
+    }
+
+    @Test
     void start_success_isStarted_promotableIsUnpromoted() {
         ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.SUCCESS), op("st", "n2", "start", 0, OcfCode.SUCCESS));
         assertEquals(Role.STARTED, s.resource("d1", "n1").role());

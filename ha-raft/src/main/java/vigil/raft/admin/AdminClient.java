@@ -34,6 +34,7 @@ import vigil.raft.admin.proto.MaintenanceRequest;
 import vigil.raft.admin.proto.NodeRequest;
 import vigil.raft.admin.proto.PlacementRequest;
 import vigil.raft.admin.proto.ResourceRequest;
+import vigil.raft.admin.proto.ShutdownRequest;
 import vigil.raft.admin.proto.StatusRequest;
 import vigil.raft.admin.proto.WatchRequest;
 
@@ -183,6 +184,11 @@ public final class AdminClient implements Cluster {
     @Override
     public void maintenance(String node, boolean on) {
         call("maintenance", s -> s.maintenance(MaintenanceRequest.newBuilder().setNode(node).setOn(on).build()));
+    }
+
+    @Override
+    public void shutdown(String node, boolean force) {
+        call("shutdown", s -> s.shutdown(ShutdownRequest.newBuilder().setNode(node).setForce(force).build()));
     }
 
     @Override

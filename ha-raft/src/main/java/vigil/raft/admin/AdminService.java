@@ -23,6 +23,7 @@ import vigil.raft.admin.proto.MaintenanceRequest;
 import vigil.raft.admin.proto.NodeRequest;
 import vigil.raft.admin.proto.PlacementRequest;
 import vigil.raft.admin.proto.ResourceRequest;
+import vigil.raft.admin.proto.ShutdownRequest;
 import vigil.raft.admin.proto.StatusReply;
 import vigil.raft.admin.proto.StatusRequest;
 import vigil.raft.admin.proto.WatchRequest;
@@ -135,6 +136,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     @Override
     public void fence(NodeRequest r, StreamObserver<Ack> reply) {
         call(reply, () -> { cluster.fence(r.getNode()); LOG.log(Level.INFO, r.getNode() + ": admin fence requested"); return ACK; });
+    }
+
+    @Override
+    public void shutdown(ShutdownRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            cluster.shutdown(r.getNode(), r.getForce());
+            LOG.log(Level.INFO, r.getNode() + ": admin stop requested" + (r.getForce() ? " (forced)" : ""));
+            return ACK;
+        });
     }
 
     @Override

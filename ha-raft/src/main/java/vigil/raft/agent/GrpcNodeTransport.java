@@ -39,6 +39,9 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
             if (old != null) old.shutdownNow();
             return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         });
+        // gRPC waits up to two minutes between reconnects to a peer that was down; a node that was stopped or fenced
+        // and started again must be heard at the next heartbeat, not minutes later
+        if (ch.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) ch.resetConnectBackoff();
         return NodeAgentGrpc.newStub(ch).withCallCredentials(credentials);
     }
 
@@ -47,9 +50,9 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         CompletableFuture<NodeTransport.HeartbeatReply> f = new CompletableFuture<>();
         try {
             vigil.raft.agent.proto.HeartbeatRequest req = vigil.raft.agent.proto.HeartbeatRequest.newBuilder().setLeader(request.leader()).setTerm(request.term())
-                    .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).build();
+                    .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).setStop(request.stop()).build();
             stub(node).withDeadlineAfter(Math.max(100, request.nodeTimeout().toMillis()), TimeUnit.MILLISECONDS)
-                    .heartbeat(req, observer(f, (vigil.raft.agent.proto.HeartbeatReply r) -> new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList())));
+                    .heartbeat(req, observer(f, (vigil.raft.agent.proto.HeartbeatReply r) -> new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList(), r.getLeaving())));
         } catch (RuntimeException e) {
             f.completeExceptionally(e);
         }

@@ -20,9 +20,9 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatReply> out) {
         NodeTransport.HeartbeatReply r = agent.onHeartbeat(new NodeTransport.HeartbeatRequest(req.getLeader(), req.getTerm(),
-                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid()));
+                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid(), req.getStop()));
         out.onNext(HeartbeatReply.newBuilder().setNode(r.node()).setNewestTerm(r.newestTerm()).setReady(r.ready())
-                .addAllInFlight(r.inFlight()).build());
+                .addAllInFlight(r.inFlight()).setLeaving(r.leaving()).build());
         out.onCompleted();
     }
 

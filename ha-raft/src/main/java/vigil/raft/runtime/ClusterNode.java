@@ -67,6 +67,8 @@ import vigil.raft.agent.NodeAgentService;
  */
 public final class ClusterNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("vigil.node");
+    /** How long a node asked to stop waits for the cluster to move its resources away (Pacemaker's shutdown-escalation). */
+    public static final Duration STOP_TIMEOUT = Duration.ofMinutes(20);
 
     private final VigilNode raft;
     private final RaftCluster cluster;
@@ -80,6 +82,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ExecutorService fenceWorkers;
     private final Ledger ledger;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ClusterNode(Builder b) {
         String self = b.id;
@@ -129,6 +133,7 @@ public final class ClusterNode implements AutoCloseable {
             throw new UncheckedIOException(self + ": cannot serve the node API on " + api + " (is the port in use?)", e);
         }
         subscriptions.add(raft.onState((index, state) -> controller.onStateChanged()));
+        agent.onStopRequested(this::stopOnRequest);
         subscriptions.add(raft.onLeadership((isLeader, leaderId, term) -> {
             if (isLeader) addMissingMembers(b.peers);
             controller.onLeadership(isLeader, term);
@@ -139,6 +144,70 @@ public final class ClusterNode implements AutoCloseable {
         }
         LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
     }
+
+    /**
+     * Stops this node cleanly, as {@code systemctl stop} or {@code vigil node stop} do (Pacemaker's shutdown): announces
+     * the stop in the replicated state, waits while the controller moves or stops what runs here and then marks this node
+     * OFFLINE (a node that left this way is never fenced for it), hands Raft leadership to a live peer if this node leads,
+     * and returns; {@link #close()} then stops the node. Without a quorate leader nothing can be announced: it returns once
+     * this node's executor is idle (the no-quorum-policy handled what ran here).
+     *
+     * @param timeout how long to wait for the cluster to move everything away (like Pacemaker's shutdown-escalation);
+     *                after it, closing the node makes it fall silent, and the cluster fences it as it would any silent node
+     * @return whether the node left cleanly (marked OFFLINE, or had nothing to announce)
+     */
+    public boolean leave(Duration timeout) {
+        if (stopped.isDone()) return false;
+        long end = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<?> announced = agent.leave();
+        while (true) {
+            vigil.api.status.NodeState me = raft.state().node(id());
+            if (!me.isOnline() && (announced.isDone() || me.shutdown())) {
+                if (me.membership() == vigil.api.status.Membership.UNCLEAN) {
+                    LOG.log(Level.WARNING, "{0}: stopping while the cluster counts this node as lost ({1}): it will be fenced", id(), me.reason());
+                    return false;
+                }
+                break; // marked OFFLINE by the controller (or it never joined: nothing to drain)
+            }
+            if (!agent.hasLeader() && executor.inFlight().isEmpty()) {
+                LOG.log(Level.WARNING, "{0}: stopping without a quorate leader: the shutdown cannot be announced", id());
+                return false;
+            }
+            if (System.nanoTime() > end) {
+                LOG.log(Level.WARNING, "{0}: the cluster did not move everything off this node within {1} s; stopping anyway", id(), timeout.toSeconds());
+                return false;
+            }
+            if (announced.isCompletedExceptionally()) announced = agent.leave(); // not committed (e.g. a leader change): again
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        if (raft.isLeader()) {
+            vigil.api.status.ClusterState s = raft.state();
+            s.config().nodes().stream().map(Node::id).filter(n -> !n.equals(id()) && s.node(n).isOnline()).findFirst()
+                    .ifPresent(peer -> raft.transferLeadership(peer, Duration.ofSeconds(2)));
+        }
+        LOG.log(Level.INFO, "{0}: left the cluster cleanly", id());
+        return true;
+    }
+
+    /** An administrator asked this node to stop ({@code vigil node stop}): it leaves and closes; see {@link #stopped()}. */
+    private void stopOnRequest() {
+        if (!stopRequested.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
+            LOG.log(Level.INFO, "{0}: stop requested through the cluster", id());
+            leave(STOP_TIMEOUT);
+            close();
+        }, "vigil-" + id() + "-stop");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Completes when this node was closed, by {@link #close()} or because an administrator stopped it ({@code vigil node stop}). */
+    public CompletableFuture<Void> stopped() { return stopped; }
 
     private CompletableFuture<?> submit(List<Command> commands) {
         return raft.submit(commands).thenApply(results -> {
@@ -219,6 +288,7 @@ public final class ClusterNode implements AutoCloseable {
         if (cluster != null) cluster.close();
         if (raft != null) raft.close();
         if (ledger != null) ledger.close();
+        stopped.complete(null);
     }
 
     /** Validating builder: {@link #start()} names the field that is missing or wrong. */

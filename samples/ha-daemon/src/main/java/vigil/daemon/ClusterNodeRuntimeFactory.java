@@ -44,6 +44,12 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public boolean servesAdminApi() { return true; }
 
             @Override
+            public boolean leave(java.time.Duration timeout) { return node.leave(timeout); }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> stopped() { return node.stopped(); }
+
+            @Override
             public void close() {
                 if (started != null) started.interrupt();
                 node.close();

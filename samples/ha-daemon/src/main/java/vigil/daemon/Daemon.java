@@ -31,6 +31,9 @@ import vigil.raft.admin.TokenAuth;
 public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
 
+    /** How long a stopping node waits for the cluster to move what runs on it (Pacemaker's shutdown-escalation default). */
+    static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofMinutes(20);
+
     private final List<AutoCloseable> open = new ArrayList<>();
     private final NodeRuntime runtime;
     private final AdminServer admin;
@@ -97,11 +100,12 @@ public final class Daemon implements AutoCloseable {
         NodeConfig config = NodeConfig.read(file);
         Daemon d = start(config);
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM (systemctl stop): leave the cluster cleanly, then close; 'vigil node stop' for this node ends the same way
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.log(Level.INFO, config.node() + ": stopping");
-            d.close();
+            d.stop();
             stopped.countDown();
         }, "vigil-shutdown"));
+        d.runtime().stopped().thenRun(stopped::countDown);
         out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
                 + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/"));
         out.flush();
@@ -113,8 +117,16 @@ public final class Daemon implements AutoCloseable {
         return 0;
     }
 
+    /** Leaves the cluster cleanly (see {@link NodeRuntime#leave}), then closes everything; once. */
+    public synchronized void stop() {
+        if (open.isEmpty()) return;
+        LOG.log(Level.INFO, config.node() + ": stopping");
+        runtime.leave(STOP_TIMEOUT);
+        close();
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         List<AutoCloseable> reverse = new ArrayList<>(open);
         Collections.reverse(reverse);
         open.clear();

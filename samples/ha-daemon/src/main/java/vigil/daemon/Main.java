@@ -42,6 +42,7 @@ public final class Main {
               constraint add order ID FIRST THEN [--first-action A] [--then-action A] [--kind K] [--no-symmetrical]
               constraint remove ID | constraint list
               node standby|online NODE | node maintenance NODE [on|off]
+              node stop [NODE] [--force] [--wait 5min]   stop a node cleanly: its resources move, it leaves, it is not fenced
               fence NODE
               config show | config apply -f FILE [--yes] [--dry-run]
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)

@@ -85,6 +85,9 @@ public final class StateMachineCluster implements Cluster {
     public void maintenance(String node, boolean on) { commit(new Command.SetNodeFlags(node, null, on)); }
 
     @Override
+    public void shutdown(String node, boolean force) { commit(new Command.RequestShutdown(node)); }
+
+    @Override
     public void fence(String node) { fenceRequests.add(node); }
 
     @Override

@@ -411,13 +411,21 @@ public final class AdminCli {
     // ---- node / fence ------------------------------------------------------------------------------------
 
     private int node(List<String> argv) {
-        String sub = sub("node", argv, "standby, online, maintenance");
+        String sub = sub("node", argv, "standby, online, maintenance, stop");
         String name = "node " + sub;
+        if (sub.equals("stop")) {
+            Args a = Args.parse(name, argv.subList(1, argv.size()), with("wait"), Set.of("force")).atMost(1);
+            Duration wait = a.option("wait").map(v -> Durations.parse("--wait", v)).orElse(Duration.ofMinutes(5));
+            String node = a.positional().isEmpty() ? localNode(a, name) : a.positional().get(0);
+            try (Cluster c = connect(a)) {
+                return NodeStop.run(c, node, a.flag("force"), wait, out);
+            }
+        }
         Args a = Args.parse(name, argv.subList(1, argv.size()), CONNECT, Set.of());
         switch (sub) {
             case "standby", "online" -> a.atMost(1);
             case "maintenance" -> a.atMost(2);
-            default -> throw new UsageException("node: unknown subcommand \"" + sub + "\" (use standby, online or maintenance)");
+            default -> throw new UsageException("node: unknown subcommand \"" + sub + "\" (use standby, online, maintenance or stop)");
         }
         String node = a.arg(0, "node id");
         boolean on = true;
@@ -581,6 +589,14 @@ public final class AdminCli {
             targets.add(target);
         }
         return connector.connect(targets, readToken(Path.of(tokenFile)));
+    }
+
+    /** This host's node id, from its node config (for commands whose NODE defaults to this host). */
+    private String localNode(Args a, String command) {
+        Path nodeConfig = a.option("node-config").or(() -> java.util.Optional.ofNullable(env.get("VIGIL_NODE_CONFIG"))).map(Path::of)
+                .orElse(Files.isReadable(DEFAULT_NODE_CONFIG) ? DEFAULT_NODE_CONFIG : null);
+        if (nodeConfig == null) throw new UsageException(command + ": give the NODE to stop (this host has no " + DEFAULT_NODE_CONFIG + ")");
+        return NodeConfig.read(nodeConfig).node();
     }
 
     static String readToken(Path file) {

@@ -49,6 +49,7 @@ public final class StatusView {
             nm.put("membership", ns.membership().name().toLowerCase(java.util.Locale.ROOT));
             nm.put("standby", ns.standby());
             nm.put("maintenance", ns.maintenance());
+            nm.put("shutdown", ns.shutdown());
             nm.put("since", time(ns.since()));
             nm.put("reason", ns.reason());
             nm.put("leader", n.id().equals(s.leader()));
@@ -96,6 +97,7 @@ public final class StatusView {
             case OFFLINE -> "offline";
             case UNCLEAN -> "UNCLEAN";
         };
+        if (ns.shutdown() && ns.membership() == vigil.api.status.Membership.ONLINE) return base + " (shutting down)";
         if (ns.maintenance()) return base + " (maintenance)";
         if (ns.standby()) return base + " (standby)";
         return base;

@@ -1,0 +1,295 @@
+package vigil.lab.operator;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import vigil.api.status.ClusterState;
+import vigil.raft.admin.AdminClient;
+import vigil.testkit.Await;
+import vigil.testkit.LabDir;
+
+/**
+ * Hosts on 127.0.0.1, .2, ... each running {@code bin/vigil daemon} as its own process, set up and administered only
+ * with {@code bin/vigil} commands and YAML files, as samples/ha-daemon/README.md tells an operator. Each host has its own
+ * configuration directory (its {@code /etc/vigil}: node.yaml, token, data) and its own HA_RSCTMP, so an OCF Dummy's
+ * state file marks it running on that host only. Host i serves Raft on P, the admin API on P+1 and the status page on
+ * P+2 of 127.0.0.i. The cluster token is read from host 1's token file; the admin client is only used to observe.
+ */
+final class VigilHosts implements AutoCloseable {
+    static final Path ROOT = repositoryRoot();
+    static final Path VIGIL = ROOT.resolve("bin/vigil");
+
+    final Path dir = LabDir.create("vo");
+    final int port = freePort();
+    private final Map<String, Process> daemons = new LinkedHashMap<>();
+
+    record Result(int code, String out, String err, Duration took) {
+        @Override
+        public String toString() { return "exit " + code + " after " + took.toMillis() + " ms\n--- stdout\n" + out + "--- stderr\n" + err; }
+    }
+
+    VigilHosts() {
+        if (!Files.isDirectory(ROOT.resolve("samples/ha-lab/target/app/lib"))) {
+            throw new IllegalStateException("bin/vigil has no build to run (samples/ha-lab/target/app/lib): run the tests through 'mvn verify'");
+        }
+    }
+
+    static String ip(String node) { return "127.0.0." + node.substring(1); }
+
+    String raft(String node) { return ip(node) + ":" + port; }
+
+    String admin(String node) { return ip(node) + ":" + (port + 1); }
+
+    String http(String node) { return "http://" + ip(node) + ":" + (port + 2); }
+
+    /** A host's configuration directory (what /etc/vigil is on a real host). */
+    Path etc(String node) { return dir.resolve(node); }
+
+    Path nodeConfig(String node) { return etc(node).resolve("node.yaml"); }
+
+    Path pidFile(String node) { return dir.resolve(node + ".pid"); }
+
+    Path log(String node) { return dir.resolve(node + ".log"); }
+
+    String logText(String node) {
+        try {
+            return Files.exists(log(node)) ? Files.readString(log(node)) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code bin/vigil ARGS} on {@code host} (its node config tells the command where the cluster is). */
+    Result vigil(String host, String... args) {
+        return run(host, null, args);
+    }
+
+    /** Runs {@code bin/vigil ARGS} on {@code host} with {@code stdin} as the operator's input. */
+    Result run(String host, String stdin, String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(VIGIL.toString());
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
+        environment(pb, host);
+        long start = System.nanoTime();
+        try {
+            Path out = Files.createTempFile(dir, "out", ".txt");
+            Path err = Files.createTempFile(dir, "err", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            if (stdin != null) {
+                try (var in = p.getOutputStream()) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("vigil " + String.join(" ", args) + " did not finish within 5 minutes");
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err), Duration.ofNanos(System.nanoTime() - start));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void environment(ProcessBuilder pb, String host) {
+        Map<String, String> env = pb.environment();
+        env.put("VIGIL_SKIP_BUILD", "1"); // the build under test, never a rebuild in the middle of a test
+        env.put("VIGIL_NODE_CONFIG", nodeConfig(host).toString());
+        env.put("VIGIL_JAVA_OPTS", "-Xmx256m");
+        env.remove("VIGIL_CLUSTER");
+        env.remove("VIGIL_TOKEN_FILE");
+    }
+
+    /**
+     * Sets up n1, n2, n3 with {@code bin/vigil init} as samples/ha-daemon/README.md says, each host knowing every peer
+     * from the cluster file ({@code properties} and what follows the nodes are {@code clusterYaml}), the token copied
+     * from the first host to the others; then starts every daemon and waits until all three are online.
+     */
+    void setUp(String clusterYaml) {
+        StringBuilder nodes = new StringBuilder("nodes:\n");
+        for (String n : List.of("n1", "n2", "n3")) {
+            nodes.append("  ").append(n).append(": {address: ").append(raft(n)).append(", attributes: {admin-address: ").append(admin(n)).append("}}\n");
+        }
+        Path clusterFile = dir.resolve("cluster.yaml");
+        write(clusterFile, nodes + clusterYaml.replace("${dir}", dir.toString()));
+        for (String n : List.of("n1", "n2", "n3")) {
+            if (!n.equals("n1")) copy(etc("n1").resolve("token"), etc(n).resolve("token"));
+            Result r = vigil(n, "init", "--node", n, "--raft", raft(n), "--admin", admin(n), "--http", ip(n) + ":" + (port + 2), "--dir", etc(n).toString(),
+                    "--cluster-config", clusterFile.toString());
+            if (r.code() != 0) throw new AssertionError("init on " + n + ": " + r);
+        }
+        for (String n : List.of("n1", "n2", "n3")) startDaemon(n);
+        for (String n : List.of("n1", "n2", "n3")) awaitRunning(n);
+        Await.until(Duration.ofSeconds(90), "n1, n2 and n3 online", () -> {
+            try {
+                ClusterState s = status();
+                return List.of("n1", "n2", "n3").stream().allMatch(n -> s.node(n).isOnline());
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        });
+    }
+
+    void copy(Path from, Path to) {
+        try {
+            Files.createDirectories(to.getParent());
+            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code bin/vigil daemon --config node.yaml} on {@code host}, in the background; waits until it says it runs. */
+    void startDaemon(String host) {
+        Process old = daemons.get(host);
+        if (old != null && old.isAlive()) throw new IllegalStateException(host + " runs already");
+        try {
+            Path rsctmp = Files.createDirectories(etc(host).resolve("rsctmp"));
+            ProcessBuilder pb = new ProcessBuilder(VIGIL.toString(), "daemon", "--config", nodeConfig(host).toString()).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(host).toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            environment(pb, host);
+            pb.environment().put("HA_RSCTMP", rsctmp.toString());
+            Process p = pb.start(); // bin/vigil execs java: this is the daemon's pid
+            daemons.put(host, p);
+            Files.writeString(pidFile(host), Long.toString(p.pid()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void awaitRunning(String host) {
+        Await.until(Duration.ofSeconds(90), host + "'s daemon running (log " + log(host) + ")", () -> {
+            if (!daemons.get(host).isAlive()) throw new AssertionError(host + "'s daemon exited:\n" + tail(host));
+            return logText(host).contains("running; admin API on");
+        });
+    }
+
+    boolean isRunning(String host) {
+        Process p = daemons.get(host);
+        return p != null && p.isAlive();
+    }
+
+    Process process(String host) { return daemons.get(host); }
+
+    /** Sends {@code signal} (TERM, KILL, STOP, CONT) to the host's daemon. */
+    void signal(String host, String signal) {
+        try {
+            Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(daemons.get(host).pid())).inheritIO().start();
+            k.waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the host's daemon to exit and returns its exit code. */
+    int awaitExit(String host, Duration within) {
+        try {
+            Process p = daemons.get(host);
+            if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) throw new AssertionError(host + " still runs after " + within + ":\n" + tail(host));
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String tail(String host) {
+        String t = logText(host);
+        return t.length() > 6000 ? t.substring(t.length() - 6000) : t;
+    }
+
+    String token() {
+        try {
+            return Files.readString(etc("n1").resolve("token")).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The cluster as any of the given hosts' admin APIs answers (for assertions only; the test acts through bin/vigil). */
+    ClusterState status(String... hosts) {
+        List<String> targets = new ArrayList<>();
+        for (String h : hosts) if (isRunning(h)) targets.add(admin(h));
+        try (AdminClient c = AdminClient.connect(targets, token(), Duration.ofSeconds(10))) {
+            return c.status();
+        }
+    }
+
+    ClusterState status() { return status(daemons.keySet().toArray(String[]::new)); }
+
+    void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path repositoryRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isExecutable(p.resolve("bin/vigil"))) p = p.getParent();
+        if (p == null) throw new IllegalStateException("no bin/vigil above " + Path.of("").toAbsolutePath());
+        return p;
+    }
+
+    /** A base port P with P, P+1 and P+2 free on 127.0.0.1-3, below the ephemeral range. */
+    @SuppressWarnings("try")
+    private static int freePort() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int p = 20000 + ThreadLocalRandom.current().nextInt(12000);
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int host = 1; host <= 3; host++) {
+                    for (int q = p; q <= p + 2; q++) held.add(new ServerSocket(q, 1, InetAddress.getByName("127.0.0." + host)));
+                }
+                return p;
+            } catch (IOException taken) {
+                // try another
+            } finally {
+                for (ServerSocket s : held) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // closing a probe socket
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no three consecutive free ports below 32000 on 127.0.0.1-3");
+    }
+
+    @Override
+    public void close() {
+        for (Process p : daemons.values()) if (p.isAlive()) p.destroyForcibly();
+        for (Process p : daemons.values()) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
