@@ -21,6 +21,13 @@ public interface Cluster extends AutoCloseable {
     void applyConfig(ClusterConfig config);
 
     /**
+     * Replaces the whole configuration if its version is still {@code expectedVersion} (a compare-and-set): what was
+     * shown to an administrator as a diff from that version is exactly what changes. Otherwise throws
+     * {@link ConfigException} on field {@code config.version} and changes nothing.
+     */
+    void applyConfig(ClusterConfig config, long expectedVersion);
+
+    /**
      * Changes the configuration with a function of the current one; retried if another write
      * landed in between, so concurrent updates are not lost.
      */

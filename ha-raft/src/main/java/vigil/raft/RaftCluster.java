@@ -72,6 +72,13 @@ public final class RaftCluster implements Cluster {
     }
 
     @Override
+    public void applyConfig(ClusterConfig config, long expectedVersion) {
+        Objects.requireNonNull(config, "config");
+        validator.validate(config);
+        commit(new Command.ReplaceConfig(config, expectedVersion));
+    }
+
+    @Override
     public void updateConfig(UnaryOperator<ClusterConfig> change) {
         for (int attempt = 1; ; attempt++) {
             ClusterState s = node.readLinearizable();

@@ -86,6 +86,8 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Instant> fencedAt = new HashMap<>();
     private final Map<String, Instant> priorAck = new HashMap<>();
     private final Map<String, Instant> heardAsLeader = new HashMap<>();
+    /** Nodes of the configuration this controller heartbeats, and since when (nodes added after it started: when they were). */
+    private final Map<String, Instant> watched = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
     private final Map<String, String> holds = new HashMap<>();
     private final Map<String, String> loggedHolds = new HashMap<>();
@@ -163,6 +165,8 @@ public final class Controller implements AutoCloseable {
         // what this node's agent last heard from its previous leader, taken now: once this controller's own heartbeats
         // reach the agent, the agent's last leader is this node
         heardAsLeader.clear();
+        watched.clear();
+        for (Node n : state.get().config().nodes()) watched.put(n.id(), now);
         for (Node n : state.get().config().nodes()) lastHeard.apply(n.id()).filter(h -> h.isBefore(now)).ifPresent(h -> heardAsLeader.put(n.id(), h));
         ready.clear();
         leaving.clear();
@@ -206,6 +210,7 @@ public final class Controller implements AutoCloseable {
         ClusterState s = state.get();
         Instant now = clock.instant();
         Duration nodeTimeout = s.config().properties().nodeTimeout();
+        watch(s, now);
         boolean lease = holdsLease(s, now, nodeTimeout);
         // Raft's election is itself a majority's answer: for a moment after it the nodes may trust this leader, so that
         // a leader change does not make the survivors apply the no-quorum-policy while the first replies come in.
@@ -233,6 +238,30 @@ public final class Controller implements AutoCloseable {
         fencing.forEach((n, f) -> { if (f.running) p.add("fence " + n); });
         p.sort(null);
         pending = List.copyOf(p);
+    }
+
+    /**
+     * Keeps track of which nodes the configuration holds. A node that leaves the configuration is forgotten (what it said
+     * is stale once it is back), and one that (re)appears is silent only from then on: it was not heartbeated meanwhile,
+     * so its agent could not answer (a configuration applied without its nodes, then with them, fenced a healthy node).
+     */
+    private void watch(ClusterState s, Instant now) {
+        Set<String> configured = new HashSet<>();
+        for (Node n : s.config().nodes()) {
+            configured.add(n.id());
+            watched.putIfAbsent(n.id(), now);
+        }
+        for (String gone : new ArrayList<>(watched.keySet())) {
+            if (configured.contains(gone)) continue;
+            watched.remove(gone);
+            lastAck.remove(gone);
+            priorAck.remove(gone);
+            heardAsLeader.remove(gone);
+            lastHeartbeatSent.remove(gone);
+            ready.remove(gone);
+            leaving.remove(gone);
+            busyOnNodes.remove(gone);
+        }
     }
 
     private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease) {
@@ -358,7 +387,9 @@ public final class Controller implements AutoCloseable {
         Instant prior = priorAck.get(node);
         if (prior != null) return prior;
         Instant heard = heardAsLeader.get(node);
-        return heard != null ? heard : leaderSince;
+        if (heard != null) return heard;
+        Instant since = watched.get(node);
+        return since != null && since.isAfter(leaderSince) ? since : leaderSince;
     }
 
     /**

@@ -361,4 +361,48 @@ class ControllerTest {
         assertTrue(!state.get().node("n3").shutdown());
         assertTrue(fenced.isEmpty(), "fenced: " + fenced);
     }
+
+    @Test
+    void nodesRemovedFromTheConfigAndAddedBack_areNotDeclaredLostForTheTimeTheyWereNotHeartbeated() {
+        ClusterConfig.Builder b = ClusterConfig.builder();
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
+        ClusterConfig full = b.build();
+        submit(List.of(new Command.ReplaceConfig(full, 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        List<String> fenced = new CopyOnWriteArrayList<>();
+        // n3 answers slowly: its replies arrive a few heartbeats late, as on a loaded host
+        java.util.concurrent.ScheduledExecutorService slow = Executors.newSingleThreadScheduledExecutor();
+        NodeTransport slowN3 = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
+                CompletableFuture<HeartbeatReply> f = new CompletableFuture<>();
+                HeartbeatReply r = new HeartbeatReply(node, request.term(), true, List.of());
+                if (node.equals("n3")) slow.schedule(() -> f.complete(r), 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                else f.complete(r);
+                return f;
+            }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
+        };
+        try {
+            controller = new Controller("n1", Scheduler::plan, state::get, this::submit, slowN3, (config, target, action, executor) -> {
+                fenced.add(target);
+                return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+            }, clock, timer, fenceWorkers, k -> null);
+            controller.onLeadership(true, 1);
+            pass(Duration.ofSeconds(1));
+            // a configuration without nodes is applied (a file with only resources, applied whole), then the full one again
+            submit(List.of(new Command.ReplaceConfig(new ClusterConfig(List.of(), List.of(), List.of(), full.properties(), List.of(), List.of(), Map.of()), -1)));
+            pass(Duration.ofSeconds(3));
+            submit(List.of(new Command.ReplaceConfig(full, -1)));
+            pass(Duration.ofSeconds(3));
+            assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+            assertTrue(submitted.stream().noneMatch(c -> c instanceof Command.SetMembership m && m.membership() == Membership.UNCLEAN),
+                    "declared lost: " + submitted);
+        } finally {
+            slow.shutdownNow();
+        }
+    }
 }

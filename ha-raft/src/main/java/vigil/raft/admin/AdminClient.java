@@ -135,6 +135,11 @@ public final class AdminClient implements Cluster {
     }
 
     @Override
+    public void applyConfig(ClusterConfig config, long expectedVersion) {
+        call("config apply", s -> s.applyConfig(ApplyConfigRequest.newBuilder().setConfig(AdminCodec.config(config)).setExpectedVersion(expectedVersion).build()));
+    }
+
+    @Override
     public void updateConfig(UnaryOperator<ClusterConfig> change) {
         for (int attempt = 1; ; attempt++) {
             ClusterConfig base = status().config();

@@ -57,7 +57,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void applyConfig(ApplyConfigRequest request, StreamObserver<Ack> reply) {
         call(reply, () -> {
             ClusterConfig next = AdminCodec.config(request.getConfig());
-            if (request.getHasBase()) {
+            if (request.hasExpectedVersion()) {
+                cluster.applyConfig(next, request.getExpectedVersion());
+            } else if (request.getHasBase()) {
                 ClusterConfig base = AdminCodec.config(request.getBase());
                 cluster.updateConfig(current -> {
                     if (!current.equals(base)) throw new ConfigChanged();

@@ -47,6 +47,9 @@ public final class StateMachineCluster implements Cluster {
     public void applyConfig(ClusterConfig config) { commit(new Command.ReplaceConfig(config, -1)); }
 
     @Override
+    public void applyConfig(ClusterConfig config, long expectedVersion) { commit(new Command.ReplaceConfig(config, expectedVersion)); }
+
+    @Override
     public synchronized void updateConfig(UnaryOperator<ClusterConfig> change) {
         commit(new Command.ReplaceConfig(change.apply(state.config()), state.configVersion()));
     }

@@ -33,6 +33,7 @@ import vigil.api.model.Resource;
 import vigil.api.model.Role;
 import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
+import vigil.daemon.config.ConfigUpdate;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
 
@@ -471,16 +472,25 @@ public final class AdminCli {
             return 0;
         }
         if (!sub.equals("apply")) throw new UsageException("config: unknown subcommand \"" + sub + "\" (use show or apply)");
-        Args a = Args.parse(name, rest, with("f", "file"), Set.of("yes", "dry-run")).atMost(0);
+        Args a = Args.parse(name, rest, with("f", "file"), Set.of("yes", "dry-run", "replace")).atMost(0);
         String file = a.option("f").or(() -> a.option("file")).orElseThrow(() -> new UsageException(name + ": missing -f FILE (the cluster config in YAML)"));
-        ClusterConfig wanted = ConfigYaml.read(Path.of(file));
+        boolean replace = a.flag("replace");
+        // an update (only the sections and ids the file holds) is parsed first, so a bad file fails before any connection
+        ClusterConfig whole = replace ? ConfigYaml.read(Path.of(file)) : null;
+        ConfigUpdate update = replace ? null : ConfigUpdate.read(Path.of(file));
         try (Cluster c = connect(a)) {
-            ClusterConfig current = c.status().config();
+            ClusterState state = c.status();
+            ClusterConfig current = state.config();
+            ClusterConfig wanted = replace ? whole : update.applyTo(current);
+            ConfigApply.refuseIfUnsafe(state, wanted, localNodeOrNull(a));
             String diff = ConfigDiff.diff(ConfigYaml.format(current), ConfigYaml.format(wanted));
             if (diff.isEmpty()) {
                 out.println("no changes: the cluster already runs this configuration");
                 return 0;
             }
+            out.println(replace ? "replacing the whole configuration (config version " + state.configVersion() + "):"
+                    : "updating " + String.join(", ", update.sections()) + " (config version " + state.configVersion()
+                            + "; other sections and ids stay as they are, --replace replaces everything):");
             out.print(diff);
             if (a.flag("dry-run")) {
                 out.println("dry run: nothing applied");
@@ -501,12 +511,11 @@ public final class AdminCli {
                     return 1;
                 }
             }
-            c.updateConfig(now -> {
-                if (!now.equals(current)) {
-                    throw new VigilException("the configuration changed while the diff was shown; nothing applied (run 'vigil config apply' again)");
-                }
-                return wanted;
-            });
+            try {
+                c.applyConfig(wanted, state.configVersion());
+            } catch (ConfigException e) {
+                throw ConfigApply.changedMeanwhile(e, state.configVersion());
+            }
             out.println("applied");
         }
         return 0;
@@ -593,10 +602,16 @@ public final class AdminCli {
 
     /** This host's node id, from its node config (for commands whose NODE defaults to this host). */
     private String localNode(Args a, String command) {
+        String node = localNodeOrNull(a);
+        if (node == null) throw new UsageException(command + ": give the NODE (this host has no " + DEFAULT_NODE_CONFIG + ")");
+        return node;
+    }
+
+    /** The node this command runs on, or null on a host that is not a node. */
+    private String localNodeOrNull(Args a) {
         Path nodeConfig = a.option("node-config").or(() -> java.util.Optional.ofNullable(env.get("VIGIL_NODE_CONFIG"))).map(Path::of)
                 .orElse(Files.isReadable(DEFAULT_NODE_CONFIG) ? DEFAULT_NODE_CONFIG : null);
-        if (nodeConfig == null) throw new UsageException(command + ": give the NODE to stop (this host has no " + DEFAULT_NODE_CONFIG + ")");
-        return NodeConfig.read(nodeConfig).node();
+        return nodeConfig == null ? null : NodeConfig.read(nodeConfig).node();
     }
 
     static String readToken(Path file) {
