@@ -92,6 +92,7 @@ public final class Controller implements AutoCloseable {
     private final Map<String, String> holds = new HashMap<>();
     private final Map<String, String> loggedHolds = new HashMap<>();
     private boolean replan = true;
+    private String planFailure;
     private Instant lastPlan = Instant.EPOCH;
     private boolean leaseLogged;
     private volatile Transition lastTransition = Transition.EMPTY;
@@ -228,7 +229,18 @@ public final class Controller implements AutoCloseable {
         if (replan || Duration.between(lastPlan, now).compareTo(REPLAN_EVERY) >= 0) {
             replan = false;
             lastPlan = now;
-            Transition t = planner.apply(s);
+            Transition t;
+            try {
+                t = planner.apply(s);
+                planFailure = null;
+            } catch (RuntimeException e) {
+                // the scheduler plans every resource it can and reports the rest as blocked; if it throws all the same,
+                // nothing can be planned: say so once, keep heartbeating, and try again at the next change
+                if (!String.valueOf(e).equals(planFailure)) LOG.log(Level.ERROR, self + ": planning failed; nothing is planned until it succeeds", e);
+                planFailure = String.valueOf(e);
+                t = null;
+            }
+            if (t == null) return;
             lastTransition = t;
             dispatch(s, t, now, nodeTimeout);
             probePending(s, now, nodeTimeout);
@@ -438,7 +450,14 @@ public final class Controller implements AutoCloseable {
                 holds.put(a.resource(), a.kind().text() + " on " + a.node() + " waits: " + wait);
                 continue;
             }
-            send(s, a, now);
+            try {
+                send(s, a, now);
+            } catch (RuntimeException e) {
+                // one resource that cannot be sent (its driver fails on this node) must not hold back the others
+                InFlight f = inFlight.get(a.resource());
+                if (f != null && f.node().equals(a.node())) inFlight.remove(a.resource());
+                holds.put(a.resource(), a.kind().text() + " on " + a.node() + " cannot be sent: " + e.getMessage());
+            }
         }
         // a hold is logged when it begins (or its reason changes), so a resource that stays stopped says why
         holds.forEach((r, why) -> {
@@ -542,7 +561,13 @@ public final class Controller implements AutoCloseable {
         if (p == null) return DEFAULT_OP_TIMEOUT;
         String action = a.kind().text();
         for (Operation op : p.operations()) if (op.name().equals(action) && !op.isRecurring()) return op.timeout();
-        Duration d = defaultTimeouts.apply(p.type() + "/" + action);
+        Duration d;
+        try {
+            d = defaultTimeouts.apply(p.type() + "/" + action);
+        } catch (RuntimeException e) {
+            // the driver cannot say (e.g. the agent is not installed here): the node that runs it reports what is wrong
+            d = null;
+        }
         return d == null ? DEFAULT_OP_TIMEOUT : d;
     }
 

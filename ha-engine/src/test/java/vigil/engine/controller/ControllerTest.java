@@ -405,4 +405,21 @@ class ControllerTest {
             slow.shutdownNow();
         }
     }
+
+    @Test
+    void aResourceWhoseDriverCannotDescribeItself_doesNotHoldBackTheOthers() {
+        threeOnlineNodesWithoutStonith();
+        submit(List.of(new Command.PutResource(vigil.api.model.Primitive.builder("x", "ocf:heartbeat:NoSuchAgent").build()),
+                new Command.PutResource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build())));
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, key -> {
+                    if (key.startsWith("ocf:heartbeat:NoSuchAgent/")) throw new vigil.api.VigilException("ocf:heartbeat:NoSuchAgent: agent not found");
+                    return null;
+                });
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(20), "d1 and x sent to a node", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.stream().anyMatch(e -> e.startsWith("d1 start")) && executed.stream().anyMatch(e -> e.startsWith("x start"));
+        });
+    }
 }
