@@ -325,6 +325,8 @@ public final class LogCodec {
             }
         }
         for (FenceEvent e : s.fenceHistory()) b.addFenceHistory(fence(e));
+        b.addAllBlocked(entries(s.blocked()));
+        for (vigil.api.status.FenceDeviceStatus d : s.fenceDevices().values()) b.addFenceDeviceStatus(deviceStatus(d));
         return b.build();
     }
 
@@ -347,8 +349,18 @@ public final class LogCodec {
         }
         List<FenceEvent> history = new ArrayList<>();
         for (FenceEventP e : p.getFenceHistoryList()) history.add(fence(e));
+        Map<String, vigil.api.status.FenceDeviceStatus> devices = new TreeMap<>();
+        for (FenceDeviceStatusP d : p.getFenceDeviceStatusList()) devices.put(d.getDevice(), deviceStatus(d));
         return new ClusterState(p.hasConfig() ? config(p.getConfig()) : ClusterConfig.EMPTY, p.getConfigVersion(), instant(p.getNow()),
-                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum());
+                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), map(p.getBlockedList()), devices);
+    }
+
+    private static FenceDeviceStatusP deviceStatus(vigil.api.status.FenceDeviceStatus d) {
+        return FenceDeviceStatusP.newBuilder().setDevice(d.device()).setOk(d.ok()).setCheckedFrom(d.checkedFrom()).setAt(ts(d.at())).setDetail(d.detail()).build();
+    }
+
+    private static vigil.api.status.FenceDeviceStatus deviceStatus(FenceDeviceStatusP d) {
+        return new vigil.api.status.FenceDeviceStatus(d.getDevice(), d.getOk(), d.getCheckedFrom(), instant(d.getAt()), d.getDetail());
     }
 
     // ---- commands -------------------------------------------------------------------------------------------
@@ -405,6 +417,10 @@ public final class LogCodec {
             b.setLeaderElected(LeaderElectedP.newBuilder().setLeader(x.leader()).setTerm(x.term()));
         } else if (c instanceof Command.RequestShutdown x) {
             b.setRequestShutdown(RequestShutdownP.newBuilder().setNode(x.node()));
+        } else if (c instanceof Command.SetBlocked x) {
+            b.setSetBlocked(SetBlockedP.newBuilder().setResource(x.resource()).setReason(x.reason()));
+        } else if (c instanceof Command.RecordFenceDeviceCheck x) {
+            b.setRecordFenceDeviceCheck(RecordFenceDeviceCheckP.newBuilder().setStatus(deviceStatus(x.status())));
         } else {
             throw new IllegalArgumentException("no protobuf mapping for command " + c.getClass().getName());
         }
@@ -450,6 +466,8 @@ public final class LogCodec {
             case RECORD_FENCE: return new Command.RecordFence(fence(c.getRecordFence().getEvent()));
             case LEADER_ELECTED: return new Command.LeaderElected(c.getLeaderElected().getLeader(), c.getLeaderElected().getTerm());
             case REQUEST_SHUTDOWN: return new Command.RequestShutdown(c.getRequestShutdown().getNode());
+            case SET_BLOCKED: return new Command.SetBlocked(c.getSetBlocked().getResource(), c.getSetBlocked().getReason());
+            case RECORD_FENCE_DEVICE_CHECK: return new Command.RecordFenceDeviceCheck(deviceStatus(c.getRecordFenceDeviceCheck().getStatus()));
             default: throw new IllegalArgumentException("log entry holds a command this version does not know (field "
                     + c.getKindCase() + "); upgrade this node");
         }

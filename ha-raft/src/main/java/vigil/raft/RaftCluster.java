@@ -47,8 +47,18 @@ public final class RaftCluster implements Cluster {
     private final ConfigValidator validator;
     private final Duration timeout;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private java.util.function.BooleanSupplier quorate = () -> true;
 
     public RaftCluster(VigilNode node) { this(node, InstantSource.system(), ConfigValidator.structural()); }
+
+    /**
+     * @param quorate whether this node hears a controller with a majority behind it now; when it does not,
+     *                {@link #status()} answers at once with this node's own state, marked without quorum
+     */
+    public RaftCluster(VigilNode node, java.util.function.BooleanSupplier quorate) {
+        this(node, InstantSource.system(), ConfigValidator.structural());
+        this.quorate = quorate;
+    }
 
     /**
      * @param clock     where {@code move} and {@code ban} take "now" from for their expiry
@@ -61,8 +71,24 @@ public final class RaftCluster implements Cluster {
         this.timeout = Duration.ofSeconds(30);
     }
 
+    /**
+     * A linearizable snapshot when this node has quorum. On a node without quorum (cut off from the majority, or every
+     * other node down) it answers at once, as crm_mon does in a partition: this node's own last applied state, with
+     * {@link ClusterState#hasQuorum()} false; likewise when no leader confirms the read within {@link #READ_WAIT}.
+     */
     @Override
-    public ClusterState status() { return node.readLinearizable(); }
+    public ClusterState status() {
+        if (!quorate.getAsBoolean()) return node.state().withQuorum(false);
+        try {
+            return node.readLinearizable(READ_WAIT);
+        } catch (ClusterUnavailableException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: answering status from its own state: {1}", node.id(), e.getMessage());
+            return node.state().withQuorum(false);
+        }
+    }
+
+    /** How long a status read waits for a leader's confirmation before it answers with this node's own state. */
+    static final Duration READ_WAIT = Duration.ofSeconds(5);
 
     @Override
     public void applyConfig(ClusterConfig config) {
@@ -225,6 +251,17 @@ public final class RaftCluster implements Cluster {
             }
         }
         for (FenceEvent f : newFenceEvents(before.fenceHistory(), after.fenceHistory())) out.add(new ClusterEvent.Fenced(f));
+        Set<String> blocked = new java.util.TreeSet<>(before.blocked().keySet());
+        blocked.addAll(after.blocked().keySet());
+        for (String r : blocked) {
+            String was = before.blocked().getOrDefault(r, "");
+            String now = after.blocked().getOrDefault(r, "");
+            if (!was.equals(now)) out.add(new ClusterEvent.ResourceBlocked(r, now));
+        }
+        for (var d : after.fenceDevices().values()) {
+            var was = before.fenceDevices().get(d.device());
+            if (was == null ? !d.ok() : was.ok() != d.ok()) out.add(new ClusterEvent.FenceDeviceChecked(d));
+        }
         return out;
     }
 

@@ -199,6 +199,26 @@ public final class VigilNode implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #readLinearizable()}, waiting at most {@code timeout}; then fails with {@link ClusterUnavailableException}
+     * (no leader could confirm it in time).
+     */
+    public ClusterState readLinearizable(Duration timeout) {
+        Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().build().toByteArray()));
+        try {
+            RaftClientReply r = client.async().sendReadOnly(q, peerId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": linearizable read failed: " + r.getException());
+            return stateMachine.state();
+        } catch (TimeoutException e) {
+            throw new ClusterUnavailableException(id + ": no leader confirmed a read within " + timeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            throw new ClusterUnavailableException(id + ": linearizable read failed (no leader reachable?): " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterUnavailableException(id + ": interrupted while reading", e);
+        }
+    }
+
     public Subscription onState(StateListener l) {
         stateListeners.add(Objects.requireNonNull(l));
         return () -> stateListeners.remove(l);

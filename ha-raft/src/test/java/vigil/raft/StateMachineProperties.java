@@ -262,7 +262,10 @@ class StateMachineProperties {
                         text(), Arbitraries.of(true, false), instant(), text()).as((t, a, d, ex, ok, at, det) ->
                                 new Command.RecordFence(new FenceEvent(t, a, d, ex, ok, at, det)))),
                 net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.longs().between(0, 20)).as(Command.LeaderElected::new)),
-                net.jqwik.api.Tuple.of(2, node().map(Command.RequestShutdown::new)));
+                net.jqwik.api.Tuple.of(2, node().map(Command.RequestShutdown::new)),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(resource(), Arbitraries.of("", "agent not found")).as(Command.SetBlocked::new)),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.of("f1", "f2"), Arbitraries.of(true, false), node(), instant(), text())
+                        .as((d, ok, from, at, detail) -> new Command.RecordFenceDeviceCheck(new vigil.api.status.FenceDeviceStatus(d, ok, from, at, detail)))));
     }
 
     /** Commands that are invalid in any state these generators reach. */

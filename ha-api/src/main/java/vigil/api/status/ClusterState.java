@@ -21,11 +21,14 @@ import vigil.api.model.Role;
  * @param resources     status per primitive id, then per node id
  * @param fenceHistory  newest last, bounded
  * @param leader        the controller that last announced itself, and its term
- * @param hasQuorum     false only in states imported from a CIB without quorum
+ * @param hasQuorum     false in states imported from a CIB without quorum, and in a node's own view while it has none
+ * @param blocked       resources the controller cannot plan or run anywhere, with the reason (empty when none)
+ * @param fenceDevices  the last periodic check of each fence device
  */
 public record ClusterState(ClusterConfig config, long configVersion, Instant now,
                            Map<String, NodeState> nodes, Map<String, Map<String, ResourceState>> resources,
-                           List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum) {
+                           List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum,
+                           Map<String, String> blocked, Map<String, FenceDeviceStatus> fenceDevices) {
 
     public static final ClusterState EMPTY = new ClusterState(ClusterConfig.EMPTY, 0, Instant.EPOCH, Map.of(), Map.of(), List.of(), "", 0, true);
 
@@ -37,6 +40,13 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         fenceHistory = List.copyOf(fenceHistory);
         now = now == null ? Instant.EPOCH : now;
         leader = leader == null ? "" : leader;
+        blocked = Maps.sorted(blocked == null ? Map.of() : blocked);
+        fenceDevices = Maps.sorted(fenceDevices == null ? Map.of() : fenceDevices);
+    }
+
+    public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
+                        Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum) {
+        this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, Map.of(), Map.of());
     }
 
     public NodeState node(String id) { return nodes.getOrDefault(id, NodeState.offline(id)); }
@@ -58,15 +68,15 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
     }
 
     public ClusterState withConfig(ClusterConfig c, long version) {
-        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
     }
 
-    public ClusterState withNow(Instant t) { return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum); }
+    public ClusterState withNow(Instant t) { return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices); }
 
     public ClusterState withNode(NodeState n) {
         SortedMap<String, NodeState> m = new TreeMap<>(nodes);
         m.put(n.node(), n);
-        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
     }
 
     public ClusterState withResource(ResourceState r) {
@@ -74,21 +84,39 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         TreeMap<String, ResourceState> perNode = new TreeMap<>(m.getOrDefault(r.resource(), Map.of()));
         perNode.put(r.node(), r);
         m.put(r.resource(), perNode);
-        return new ClusterState(config, configVersion, now, nodes, m, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, nodes, m, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
     }
 
     public ClusterState withResources(Map<String, Map<String, ResourceState>> rs) {
-        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
     }
 
     public ClusterState withFence(FenceEvent e, int keep) {
         List<FenceEvent> h = new ArrayList<>(fenceHistory);
         h.add(e);
         while (h.size() > keep) h.remove(0);
-        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum, blocked, fenceDevices);
     }
 
-    public ClusterState withLeader(String l, long t) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum); }
+    public ClusterState withLeader(String l, long t) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum, blocked, fenceDevices); }
 
-    public ClusterState withQuorum(boolean q) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q); }
+    public ClusterState withQuorum(boolean q) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q, blocked, fenceDevices); }
+
+    /** Every node's status replaced (nodes missing from {@code n} are offline and unknown). */
+    public ClusterState withNodes(Map<String, NodeState> n) {
+        return new ClusterState(config, configVersion, now, n, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
+    }
+
+    /** {@code resource} blocked for {@code reason}; an empty reason unblocks it. */
+    public ClusterState withBlocked(String resource, String reason) {
+        SortedMap<String, String> m = new TreeMap<>(blocked);
+        if (reason == null || reason.isEmpty()) m.remove(resource); else m.put(resource, reason);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, m, fenceDevices);
+    }
+
+    public ClusterState withFenceDeviceStatus(FenceDeviceStatus d) {
+        SortedMap<String, FenceDeviceStatus> m = new TreeMap<>(fenceDevices);
+        m.put(d.device(), d);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, m);
+    }
 }

@@ -93,6 +93,7 @@ public final class Controller implements AutoCloseable {
     private final Map<String, String> loggedHolds = new HashMap<>();
     private boolean replan = true;
     private String planFailure;
+    private boolean blockedPending;
     private Instant lastPlan = Instant.EPOCH;
     private boolean leaseLogged;
     private volatile Transition lastTransition = Transition.EMPTY;
@@ -301,6 +302,9 @@ public final class Controller implements AutoCloseable {
         // a reply to a heartbeat sent before the node was fenced comes from the incarnation the fence ended
         Instant fenced = fencedAt.get(reply.node());
         if (fenced != null && !sentAt.isAfter(fenced)) return;
+        // and one sent before the node left the configuration and came back says nothing about it since
+        Instant since = watched.get(reply.node());
+        if (since == null || sentAt.isBefore(since)) return;
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
         // a node that just finished probing, or an operation that just ended there, may unblock held actions now
@@ -438,6 +442,7 @@ public final class Controller implements AutoCloseable {
         Set<String> toFence = new HashSet<>();
         for (PlannedAction a : t.actions()) if (a.kind() == ActionKind.FENCE) toFence.add(a.node());
         fencing.entrySet().removeIf(e -> !e.getValue().running && !toFence.contains(e.getKey()));
+        Map<String, String> blocked = new java.util.TreeMap<>();
         for (PlannedAction a : t.actions()) {
             if (!a.after().isEmpty()) continue;
             if (a.kind() == ActionKind.FENCE) {
@@ -457,8 +462,10 @@ public final class Controller implements AutoCloseable {
                 InFlight f = inFlight.get(a.resource());
                 if (f != null && f.node().equals(a.node())) inFlight.remove(a.resource());
                 holds.put(a.resource(), a.kind().text() + " on " + a.node() + " cannot be sent: " + e.getMessage());
+                blocked.put(a.resource(), a.kind().text() + " on " + a.node() + " cannot be sent: " + e.getMessage());
             }
         }
+        publishBlocked(s, blocked);
         // a hold is logged when it begins (or its reason changes), so a resource that stays stopped says why
         holds.forEach((r, why) -> {
             if (!why.equals(loggedHolds.get(r))) LOG.log(Level.INFO, "{0}: {1}", r, why);
@@ -466,6 +473,21 @@ public final class Controller implements AutoCloseable {
         loggedHolds.clear();
         loggedHolds.putAll(holds);
         holds.clear();
+    }
+
+    /**
+     * Commits which resources cannot be planned or run, and why, when that changed, so that status on every node and the
+     * event stream show it (a blocked resource holds back nothing else).
+     */
+    private void publishBlocked(ClusterState s, Map<String, String> blocked) {
+        if (blockedPending) return;
+        List<Command> changes = new ArrayList<>();
+        blocked.forEach((r, why) -> { if (!why.equals(s.blocked().get(r))) changes.add(new Command.SetBlocked(r, why)); });
+        for (String r : s.blocked().keySet()) if (!blocked.containsKey(r)) changes.add(new Command.SetBlocked(r, ""));
+        if (changes.isEmpty()) return;
+        blocked.forEach((r, why) -> { if (!why.equals(s.blocked().get(r))) LOG.log(Level.WARNING, "{0}: blocked: {1}", r, why); });
+        blockedPending = true;
+        submit.apply(changes).whenComplete((r, e) -> timer.execute(() -> blockedPending = false));
     }
 
     /** Why {@code a} cannot be sent now, or null when it can. */

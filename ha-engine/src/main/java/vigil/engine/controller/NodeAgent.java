@@ -104,6 +104,9 @@ public final class NodeAgent implements AutoCloseable {
     /** Whether a leader with a valid lease was heard within node-timeout (else the no-quorum-policy applied). */
     public synchronized boolean hasLeader() { return hadLeader; }
 
+    /** The leader this node hears (with a valid lease, within node-timeout); empty when none. */
+    public synchronized String leader() { return hadLeader ? lastLeader : ""; }
+
     public CompletableFuture<NodeTransport.ActionReply> onExecute(NodeTransport.ActionRequest req) {
         synchronized (this) {
             long known = Math.max(newestTerm, raftTerm.getAsLong());

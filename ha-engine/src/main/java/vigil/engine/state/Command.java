@@ -139,6 +139,22 @@ public sealed interface Command {
         public RecordFence { Objects.requireNonNull(event, "event"); }
     }
 
+    /**
+     * The controller cannot plan or run {@code resource} anywhere, for {@code reason} (shown by status and the event
+     * stream); an empty reason clears it.
+     */
+    record SetBlocked(String resource, String reason) implements Command {
+        public SetBlocked {
+            Objects.requireNonNull(resource, "resource");
+            reason = reason == null ? "" : reason;
+        }
+    }
+
+    /** The result of a periodic check of a fence device. */
+    record RecordFenceDeviceCheck(vigil.api.status.FenceDeviceStatus status) implements Command {
+        public RecordFenceDeviceCheck { Objects.requireNonNull(status, "status"); }
+    }
+
     /** A new controller: the Raft leader of {@code term} announces itself. */
     record LeaderElected(String leader, long term) implements Command {
         public LeaderElected { Objects.requireNonNull(leader, "leader"); }

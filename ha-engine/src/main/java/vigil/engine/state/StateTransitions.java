@@ -40,6 +40,9 @@ public final class StateTransitions {
     public static final String MOVE_PREFIX = "cli-prefer-";
     public static final String BAN_PREFIX = "cli-ban-";
 
+    /** The reason on the probe a cleanup asks for. */
+    public static final String CLEANUP_PROBE = "re-probe after cleanup";
+
     private static final ConfigValidator VALIDATOR = ConfigValidator.structural();
 
     private StateTransitions() {}
@@ -103,8 +106,7 @@ public final class StateTransitions {
             ClusterState next = withConfig(s, s.config().toBuilder().removeNode(c.id()).build());
             TreeMap<String, NodeState> nodes = new TreeMap<>(next.nodes());
             nodes.remove(c.id());
-            return new ClusterState(next.config(), next.configVersion(), next.now(), nodes, next.resources(), next.fenceHistory(),
-                    next.leader(), next.term(), next.hasQuorum());
+            return next.withNodes(nodes);
         }
         if (command instanceof Command.SetProperties c) return withConfig(s, s.config().toBuilder().properties(c.properties()).build());
         if (command instanceof Command.PutFenceDevice c) {
@@ -149,6 +151,16 @@ public final class StateTransitions {
             // a node that is not online has nothing to drain: it is already out (or must be fenced, if unclean)
             return n.shutdown() || !n.isOnline() ? s : s.withNode(n.withShutdown(true));
         }
+        if (command instanceof Command.SetBlocked c) {
+            if (!c.reason().isEmpty()) requireResource(s.config(), "resource", c.resource());
+            return s.withBlocked(c.resource(), c.reason());
+        }
+        if (command instanceof Command.RecordFenceDeviceCheck c) {
+            if (s.config().fenceDevice(c.status().device()).isEmpty()) {
+                throw new ConfigException("fence-devices." + c.status().device(), "no such fence device", "list fence devices to see their ids");
+            }
+            return s.withFenceDeviceStatus(c.status());
+        }
         if (command instanceof Command.RecordOperation c) return recordOperation(s, c);
         if (command instanceof Command.Cleanup c) return cleanup(s, c);
         if (command instanceof Command.RecordFence c) return recordFence(s, c);
@@ -161,7 +173,16 @@ public final class StateTransitions {
 
     private static ClusterState withConfig(ClusterState s, ClusterConfig config) {
         VALIDATOR.validate(config);
-        return s.withConfig(config, s.configVersion() + 1);
+        ClusterState next = s.withConfig(config, s.configVersion() + 1);
+        // what is about resources or devices that are gone goes with them
+        for (String r : s.blocked().keySet()) if (config.topLevelOf(r).isEmpty()) next = next.withBlocked(r, "");
+        if (s.fenceDevices().keySet().stream().anyMatch(d -> config.fenceDevice(d).isEmpty())) {
+            java.util.Map<String, vigil.api.status.FenceDeviceStatus> kept = new TreeMap<>(s.fenceDevices());
+            kept.keySet().removeIf(d -> config.fenceDevice(d).isEmpty());
+            next = new ClusterState(next.config(), next.configVersion(), next.now(), next.nodes(), next.resources(), next.fenceHistory(),
+                    next.leader(), next.term(), next.hasQuorum(), next.blocked(), kept);
+        }
+        return next;
     }
 
     private static int indexOf(List<Constraint> constraints, String id) {
@@ -378,7 +399,11 @@ public final class StateTransitions {
         for (String p : primitives) {
             for (ResourceState rs : s.resources().getOrDefault(p, Map.of()).values()) {
                 if (c.node() != null && !c.node().equals(rs.node())) continue;
-                out = out.withResource(rs.withFailCount(0, Instant.EPOCH).withBlocked(false));
+                // as crm_resource --cleanup: the history goes (no failure stays listed) and the resource is probed again;
+                // the pending probe is settled by the controller, the role stays what it was until the probe says
+                ResourceState clean = new ResourceState(rs.resource(), rs.node(), rs.role(), List.of(new OperationRecord("monitor", Duration.ZERO,
+                        OcfCode.PENDING, s.now(), Duration.ZERO, CLEANUP_PROBE)), 0, Instant.EPOCH, rs.promotionScore(), false);
+                out = out.withResource(clean);
             }
         }
         return out;

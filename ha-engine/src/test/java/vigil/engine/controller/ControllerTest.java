@@ -371,39 +371,38 @@ class ControllerTest {
         submit(List.of(new Command.ReplaceConfig(full, 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
                 new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
         List<String> fenced = new CopyOnWriteArrayList<>();
-        // n3 answers slowly: its replies arrive a few heartbeats late, as on a loaded host
-        java.util.concurrent.ScheduledExecutorService slow = Executors.newSingleThreadScheduledExecutor();
+        // n3 answers slowly: each reply arrives with the next round of heartbeats (on the test's clock), as on a loaded host
+        List<Runnable> late = new CopyOnWriteArrayList<>();
         NodeTransport slowN3 = new NodeTransport() {
             @Override
             public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
-                CompletableFuture<HeartbeatReply> f = new CompletableFuture<>();
                 HeartbeatReply r = new HeartbeatReply(node, request.term(), true, List.of());
-                if (node.equals("n3")) slow.schedule(() -> f.complete(r), 50, java.util.concurrent.TimeUnit.MILLISECONDS);
-                else f.complete(r);
+                if (!node.equals("n3")) return CompletableFuture.completedFuture(r);
+                List<Runnable> due = List.copyOf(late);
+                late.removeAll(due);
+                due.forEach(Runnable::run);
+                CompletableFuture<HeartbeatReply> f = new CompletableFuture<>();
+                late.add(() -> f.complete(r));
                 return f;
             }
 
             @Override
             public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
         };
-        try {
-            controller = new Controller("n1", Scheduler::plan, state::get, this::submit, slowN3, (config, target, action, executor) -> {
-                fenced.add(target);
-                return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
-            }, clock, timer, fenceWorkers, k -> null);
-            controller.onLeadership(true, 1);
-            pass(Duration.ofSeconds(1));
-            // a configuration without nodes is applied (a file with only resources, applied whole), then the full one again
-            submit(List.of(new Command.ReplaceConfig(new ClusterConfig(List.of(), List.of(), List.of(), full.properties(), List.of(), List.of(), Map.of()), -1)));
-            pass(Duration.ofSeconds(3));
-            submit(List.of(new Command.ReplaceConfig(full, -1)));
-            pass(Duration.ofSeconds(3));
-            assertTrue(fenced.isEmpty(), "fenced: " + fenced);
-            assertTrue(submitted.stream().noneMatch(c -> c instanceof Command.SetMembership m && m.membership() == Membership.UNCLEAN),
-                    "declared lost: " + submitted);
-        } finally {
-            slow.shutdownNow();
-        }
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, slowN3, (config, target, action, executor) -> {
+            fenced.add(target);
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        pass(Duration.ofSeconds(1));
+        // a configuration without nodes is applied (a file with only resources, applied whole), then the full one again
+        submit(List.of(new Command.ReplaceConfig(new ClusterConfig(List.of(), List.of(), List.of(), full.properties(), List.of(), List.of(), Map.of()), -1)));
+        pass(Duration.ofSeconds(3));
+        submit(List.of(new Command.ReplaceConfig(full, -1)));
+        pass(Duration.ofSeconds(3));
+        assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+        assertTrue(submitted.stream().noneMatch(c -> c instanceof Command.SetMembership m && m.membership() == Membership.UNCLEAN),
+                "declared lost: " + submitted);
     }
 
     @Test
@@ -420,6 +419,25 @@ class ControllerTest {
         Await.until(Duration.ofSeconds(20), "d1 and x sent to a node", () -> {
             pass(Duration.ofMillis(100));
             return executed.stream().anyMatch(e -> e.startsWith("d1 start")) && executed.stream().anyMatch(e -> e.startsWith("x start"));
+        });
+    }
+
+    @Test
+    void cleanup_reprobesTheResourceOnTheNodesItCleaned() {
+        threeOnlineNodesWithoutStonith();
+        submit(List.of(new Command.PutResource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build()),
+                new Command.RecordOperation("d1", "n2", "start", Duration.ZERO, vigil.api.status.OcfCode.ERR_GENERIC, Duration.ZERO, "boom", "",
+                        java.util.OptionalInt.empty()),
+                new Command.RecordOperation("d1", "n2", "stop", Duration.ZERO, vigil.api.status.OcfCode.SUCCESS, Duration.ZERO, "", "",
+                        java.util.OptionalInt.empty())));
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        pass(Duration.ofMillis(500));
+        submit(List.of(new Command.Cleanup("d1", "n2")));
+        Await.until(Duration.ofSeconds(20), "d1 probed on n2", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.contains("d1 monitor n2");
         });
     }
 }

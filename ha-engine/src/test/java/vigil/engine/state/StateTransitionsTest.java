@@ -25,6 +25,7 @@ import vigil.api.status.ClusterState;
 import vigil.api.status.FenceEvent;
 import vigil.api.status.Membership;
 import vigil.api.status.OcfCode;
+import vigil.api.status.ResourceState;
 
 class StateTransitionsTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -192,6 +193,23 @@ class StateTransitionsTest {
     void cleanup_ofClone_resetsItsPrimitivesFailCounts() {
         ClusterState s = apply(base(), op("st", "n1", "start", 0, OcfCode.ERR_GENERIC), new Command.Cleanup("ms", null));
         assertEquals(0, s.resource("st", "n1").failCount());
+    }
+
+    @Test
+    void cleanup_forgetsTheFailedOperations_andAsksForAProbe() {
+        ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.ERR_GENERIC), op("d1", "n1", "stop", 0, OcfCode.SUCCESS),
+                op("d1", "n2", "start", 0, OcfCode.SUCCESS), new Command.Cleanup("d1", "n1"));
+        ResourceState n1 = s.resource("d1", "n1");
+        assertEquals(0, n1.failCount());
+        assertTrue(n1.pending(), "a probe is pending");
+        assertEquals(List.of("monitor"), n1.operations().stream().map(vigil.api.status.OperationRecord::action).toList());
+        assertEquals(Role.STOPPED, n1.role());
+        assertEquals(Role.STARTED, s.resource("d1", "n2").role(), "other nodes untouched");
+        assertFalse(s.resource("d1", "n2").pending());
+        // the probe's result settles it
+        s = apply(s, op("d1", "n1", "monitor", 0, OcfCode.NOT_RUNNING));
+        assertFalse(s.resource("d1", "n1").pending());
+        assertEquals(0, s.resource("d1", "n1").failCount());
     }
 
     @Test

@@ -49,6 +49,10 @@ final class AdminCodec {
             b.setFenced(state(ClusterState.EMPTY.withFence(f.fence(), 1)).getFenceHistory(0));
         } else if (e instanceof ClusterEvent.LeaderChanged lc) {
             b.setLeaderChanged(LeaderChanged.newBuilder().setLeader(lc.leader()).setTerm(lc.term()));
+        } else if (e instanceof ClusterEvent.ResourceBlocked rb) {
+            b.setResourceBlocked(vigil.raft.admin.proto.ResourceBlocked.newBuilder().setResource(rb.resource()).setReason(rb.reason()));
+        } else if (e instanceof ClusterEvent.FenceDeviceChecked fd) {
+            b.setFenceDeviceChecked(state(ClusterState.EMPTY.withFenceDeviceStatus(fd.status())));
         }
         return b.build();
     }
@@ -69,6 +73,8 @@ final class AdminCodec {
                 return new ClusterEvent.Fenced(f);
             }
             case LEADER_CHANGED: return new ClusterEvent.LeaderChanged(e.getLeaderChanged().getLeader(), e.getLeaderChanged().getTerm());
+            case RESOURCE_BLOCKED: return new ClusterEvent.ResourceBlocked(e.getResourceBlocked().getResource(), e.getResourceBlocked().getReason());
+            case FENCE_DEVICE_CHECKED: return new ClusterEvent.FenceDeviceChecked(state(e.getFenceDeviceChecked()).fenceDevices().values().iterator().next());
             default: return null;
         }
     }

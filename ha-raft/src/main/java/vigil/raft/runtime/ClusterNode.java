@@ -91,7 +91,6 @@ public final class ClusterNode implements AutoCloseable {
                 "this node (" + self + ") is not in the peer list", "add it to peers(...)"));
         this.raft = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
                 .meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock).start();
-        this.cluster = new RaftCluster(raft);
         this.timers = Executors.newScheduledThreadPool(2, daemon("vigil-" + self + "-timer"));
         this.controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("vigil-" + self + "-controller"));
         this.fenceWorkers = Executors.newCachedThreadPool(daemon("vigil-" + self + "-fence"));
@@ -107,6 +106,8 @@ public final class ClusterNode implements AutoCloseable {
         ops.attach(executor);
         Function<List<Command>, CompletableFuture<?>> submit = this::submit;
         this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, timers);
+        NodeAgent localAgent = agent;
+        this.cluster = new RaftCluster(raft, localAgent::hasLeader);
 
         NodeFencer fencer = b.fencer != null ? b.fencer : loadFencer();
         this.transport = new GrpcNodeTransport(id -> raft.state().config().node(id)
@@ -253,6 +254,11 @@ public final class ClusterNode implements AutoCloseable {
 
     /** The Raft replica (for status details such as the leader and the applied index). */
     public VigilNode raft() { return raft; }
+
+    /** What this node knows on its own, at once (also without quorum): the leader it hears, the term, its applied state. */
+    public LocalView localView() {
+        return new LocalView(id(), agent.leader(), raft.term(), agent.hasLeader(), raft.state());
+    }
 
     /** Whether this node is the controller now. */
     public boolean isController() { return controller.isActive(); }

@@ -44,6 +44,9 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public boolean servesAdminApi() { return true; }
 
             @Override
+            public vigil.raft.runtime.LocalView localView() { return node.localView(); }
+
+            @Override
             public boolean leave(java.time.Duration timeout) { return node.leave(timeout); }
 
             @Override

@@ -55,12 +55,12 @@ public final class Daemon implements AutoCloseable {
                 admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token);
                 open.add(admin);
             }
-            open.add(ClusterMeters.bind(runtime.cluster(), meters));
+            open.add(ClusterMeters.bind(runtime.cluster(), meters, runtime::localView));
             if (config.http().isEmpty()) {
                 web = null;
             } else {
                 String[] h = hostPort(config.http());
-                web = StatusServer.start(runtime.cluster(), meters::scrape, h[0], Integer.parseInt(h[1]));
+                web = StatusServer.start(runtime.cluster(), meters::scrape, runtime::localView, h[0], Integer.parseInt(h[1]));
                 open.add(web);
             }
         } catch (RuntimeException e) {

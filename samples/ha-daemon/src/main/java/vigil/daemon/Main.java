@@ -30,7 +30,8 @@ public final class Main {
               join --node ID --raft HOST:PORT --admin HOST:PORT [--http HOST:PORT] [--witness] [--dir DIR]
                    --cluster HOST:PORT --token-file FILE
                                                    add this host to a running cluster and write its node config
-              status [--json]                      quorum, leader, nodes, resources, failures, fencing
+              status [--json]                      quorum, leader, nodes, resources, failures, fencing, warnings
+              status --simple                      one line; exit 0 OK, 1 WARN, 2 CRIT (UNCLEAN nodes, no quorum), 3 UNKNOWN
               resource create ID TYPE [key=value ...] [--meta k=v] [--op name:interval:timeout] [--clone|--promotable] [--group G]
               resource delete ID [--wait 60s] [--force]     (stops it first, unless --force)
               resource clear|enable|disable ID

@@ -11,6 +11,9 @@ public interface NodeRuntime extends AutoCloseable {
     /** This node's view of the cluster (linearizable reads, committed writes). */
     Cluster cluster();
 
+    /** What this node knows on its own, at once, also without quorum (the leader it hears, its applied state). */
+    vigil.raft.runtime.LocalView localView();
+
     /** Whether the node already serves the admin API on its admin address (then the daemon does not). */
     default boolean servesAdminApi() { return false; }
 

@@ -271,6 +271,55 @@ class CliTest {
     }
 
     @Test
+    void resourceCleanup_clearsTheFailedActionFromStatus_andAsksForAProbe() {
+        cluster.commit(new Command.RecordOperation("d1", "n1", "start", null, vigil.api.status.OcfCode.ERR_GENERIC, Duration.ofMillis(30), "it broke", "",
+                java.util.OptionalInt.empty()), new Command.RecordOperation("d1", "n1", "stop", null, vigil.api.status.OcfCode.SUCCESS,
+                Duration.ofMillis(30), "", "", java.util.OptionalInt.empty()));
+        assertTrue(vigil("status").out.contains("Failed Resource Actions:"));
+        Result r = vigil("resource", "cleanup", "d1");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.startsWith("cleaned up d1 on all nodes"), r.out);
+        String after = vigil("status").out;
+        assertFalse(after.contains("Failed Resource Actions:") || after.contains("it broke"), after);
+        assertTrue(cluster.status().resource("d1", "n1").pending(), "a probe is asked for");
+    }
+
+    @Test
+    void statusSimple_exitsLikeCrmMonS() {
+        Result ok = vigil("status", "--simple");
+        assertEquals(1, ok.code, ok.toString()); // stonith is on and nothing can fence n1 and n2
+        assertTrue(ok.out.startsWith("CLUSTER WARN: "), ok.out);
+        cluster.applyConfig(cluster.status().config().toBuilder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build()).build());
+        Result clean = vigil("status", "--simple");
+        assertEquals(0, clean.code, clean.toString());
+        assertEquals("CLUSTER OK: 3 nodes online, 1 resource instances configured\n", clean.out);
+        cluster.commit(new Command.SetMembership("n2", Membership.UNCLEAN, "no reply for 3000 ms"));
+        Result crit = vigil("status", "--simple");
+        assertEquals(2, crit.code, crit.toString());
+        assertTrue(crit.out.startsWith("CLUSTER CRIT: UNCLEAN node: n2"), crit.out);
+        Result down = raw("status", "--simple", "--cluster", "127.0.0.1:1", "--token-file", tokenFile.toString());
+        assertEquals(3, down.code, down.toString());
+        assertTrue(down.out.startsWith("CLUSTER UNKNOWN: "), down.out);
+    }
+
+    @Test
+    void status_warnsWhenStonithIsOnAndNothingCanFence_withTheFix() {
+        String out = vigil("status").out;
+        assertTrue(out.contains("WARNINGS:\n  * stonith-enabled is true but no fence device can fence n1, n2"), out);
+        assertTrue(out.contains("add a fence device"), out);
+    }
+
+    @Test
+    void statusJson_nowIsTheCurrentTime() {
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String json = vigil("status", "--json").out;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"now\":\"([^\"]+)\"").matcher(json);
+        assertTrue(m.find(), json);
+        assertFalse(java.time.Instant.parse(m.group(1)).isBefore(before), json);
+        assertTrue(json.contains("\"last-change\":\"2026-01-01T"), json);
+    }
+
+    @Test
     void configApply_malformedYaml_isRejectedWithLine() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "nodes:\n  n1: {address: 127.0.0.1:9001\n");

@@ -84,7 +84,20 @@ public final class AdminCli {
     // ---- status -------------------------------------------------------------------------------------------
 
     private int status(List<String> argv) {
-        Args a = Args.parse("status", argv, CONNECT, Set.of("json")).atMost(0);
+        Args a = Args.parse("status", argv, CONNECT, Set.of("json", "simple")).atMost(0);
+        if (a.flag("simple")) {
+            // like crm_mon -s, for monitoring: one line, exit 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN
+            ClusterState s;
+            try (Cluster c = connect(a)) {
+                s = c.status();
+            } catch (VigilException e) {
+                out.println("CLUSTER UNKNOWN: " + e.getMessage());
+                return StatusCheck.UNKNOWN;
+            }
+            StatusCheck.Result r = StatusCheck.of(s);
+            out.println(r.line());
+            return r.code();
+        }
         try (Cluster c = connect(a)) {
             ClusterState s = c.status();
             out.print(a.flag("json") ? StatusView.json(s) + "\n" : StatusView.text(s));
@@ -233,7 +246,7 @@ public final class AdminCli {
                     if (node != null) requireNode(cfg, node, false);
                     c.cleanup(id, node);
                 }
-                out.println("cleaned up " + id + (node == null ? " on all nodes" : " on " + node));
+                out.println("cleaned up " + id + (node == null ? " on all nodes" : " on " + node) + " (its failures are forgotten and it is probed again)");
                 return 0;
             }
             default:

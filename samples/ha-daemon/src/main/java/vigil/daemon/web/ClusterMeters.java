@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import vigil.raft.runtime.LocalView;
 import vigil.api.Cluster;
 import vigil.api.ClusterEvent;
 import vigil.api.Subscription;
@@ -33,10 +35,15 @@ public final class ClusterMeters implements AutoCloseable {
     private final Map<String, String> lastActive = new ConcurrentHashMap<>();
     private final Subscription subscription;
 
-    private ClusterMeters(Cluster cluster, MeterRegistry registry) {
+    private final Supplier<LocalView> local;
+
+    private ClusterMeters(Cluster cluster, MeterRegistry registry, Supplier<LocalView> local) {
         this.registry = registry;
-        gauge("vigil.cluster.term", "Raft term of the current leader", s -> s.term());
-        gauge("vigil.cluster.quorum", "1 when the cluster has quorum", s -> s.hasQuorum() ? 1 : 0);
+        this.local = local;
+        // term, quorum and leader are this node's own view, so that a node cut off from the majority says so at once
+        Gauge.builder("vigil.cluster.term", local, l -> l.get().term()).description("Raft term as this node knows it").register(registry);
+        Gauge.builder("vigil.cluster.quorum", local, l -> l.get().quorate() ? 1 : 0)
+                .description("1 while this node hears a controller with a majority behind it").register(registry);
         gauge("vigil.cluster.config.version", "configuration version", s -> s.configVersion());
         for (String st : new String[] {"online", "offline", "unclean", "standby", "maintenance"}) {
             Gauge.builder("vigil.nodes", state, r -> nodes(r.get(), st)).description("configured nodes by state").tag("state", st).register(registry);
@@ -50,8 +57,10 @@ public final class ClusterMeters implements AutoCloseable {
         subscription = cluster.subscribe(this::onEvent);
     }
 
-    /** Registers the meters and keeps them current until closed. */
-    public static ClusterMeters bind(Cluster cluster, MeterRegistry registry) { return new ClusterMeters(cluster, registry); }
+    /** Registers the meters and keeps them current until closed; {@code local} is the serving node's own view. */
+    public static ClusterMeters bind(Cluster cluster, MeterRegistry registry, Supplier<LocalView> local) {
+        return new ClusterMeters(cluster, registry, local);
+    }
 
     private void gauge(String name, String help, ToDoubleFunction<ClusterState> f) {
         Gauge.builder(name, state, r -> f.applyAsDouble(r.get())).description(help).register(registry);
@@ -72,7 +81,7 @@ public final class ClusterMeters implements AutoCloseable {
         ClusterState prev = state.getAndSet(next);
         for (String node : next.nodes().keySet()) {
             if (leaderGauges.add(node)) {
-                Gauge.builder("vigil.node.leader", state, r -> node.equals(r.get().leader()) ? 1 : 0).description("1 on the node that leads (controls) the cluster")
+                Gauge.builder("vigil.node.leader", local, l -> node.equals(l.get().leader()) ? 1 : 0).description("1 on the node this node hears as the controller")
                         .tag("node", node).register(registry);
             }
         }

@@ -22,11 +22,13 @@ import java.util.function.Supplier;
 import vigil.api.Cluster;
 import vigil.api.Subscription;
 import vigil.daemon.cli.StatusView;
+import vigil.raft.runtime.LocalView;
 
 /**
  * The daemon's read-only web status page (nodes, resources and where they run, failures, fence history), its data
  * as JSON, live updates as Server-Sent Events, and the Prometheus endpoint:
- * {@code /} the page, {@code /status.json}, {@code /events} (an SSE stream of status documents), {@code /metrics}.
+ * {@code /} the page, {@code /status.json}, {@code /events} (an SSE stream of status documents), {@code /metrics},
+ * {@code /healthz} (200 while this node hears a controller with quorum, 503 otherwise).
  */
 public final class StatusServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StatusServer.class.getName());
@@ -40,7 +42,7 @@ public final class StatusServer implements AutoCloseable {
     private final AtomicBoolean dirty = new AtomicBoolean();
     private final Subscription subscription;
 
-    private StatusServer(Cluster cluster, Supplier<String> metrics, String host, int port) {
+    private StatusServer(Cluster cluster, Supplier<String> metrics, Supplier<LocalView> local, String host, int port) {
         this.cluster = cluster;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 50);
@@ -61,6 +63,15 @@ public final class StatusServer implements AutoCloseable {
         });
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
         server.createContext("/events", this::events);
+        server.createContext("/healthz", ex -> {
+            LocalView v = local.get();
+            if (v.quorate()) {
+                respond(ex, 200, "text/plain; charset=utf-8", "ok: " + v.node() + " hears controller " + v.leader() + " (term " + v.term() + ") with quorum\n");
+            } else {
+                respond(ex, 503, "text/plain; charset=utf-8", "no quorum: " + v.node() + " hears no controller with a majority behind it"
+                        + (v.state().leader().isEmpty() ? "" : " (last known: " + v.state().leader() + ")") + "\n");
+            }
+        });
         subscription = cluster.subscribe(e -> dirty.set(true));
         pusher.scheduleWithFixedDelay(this::push, 200, 200, TimeUnit.MILLISECONDS);
         pusher.scheduleWithFixedDelay(() -> streams.forEach(q -> q.offer(": keep-alive\n\n")), 15, 15, TimeUnit.SECONDS);
@@ -68,9 +79,12 @@ public final class StatusServer implements AutoCloseable {
         LOG.log(Level.INFO, "web: status page on http://" + host + ":" + server.getAddress().getPort() + "/");
     }
 
-    /** Serves on {@code host:port} (port 0: any free port, see {@link #port()}); {@code metrics} renders /metrics. */
-    public static StatusServer start(Cluster cluster, Supplier<String> metrics, String host, int port) {
-        return new StatusServer(cluster, metrics, host, port);
+    /**
+     * Serves on {@code host:port} (port 0: any free port, see {@link #port()}); {@code metrics} renders /metrics;
+     * {@code local} is the serving node's own view, for /healthz (200 while it hears a controller with quorum, else 503).
+     */
+    public static StatusServer start(Cluster cluster, Supplier<String> metrics, Supplier<LocalView> local, String host, int port) {
+        return new StatusServer(cluster, metrics, local, host, port);
     }
 
     public int port() { return server.getAddress().getPort(); }

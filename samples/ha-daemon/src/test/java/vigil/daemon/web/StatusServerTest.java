@@ -26,6 +26,7 @@ import vigil.api.status.Membership;
 import vigil.api.status.OcfCode;
 import vigil.daemon.TestClusters;
 import vigil.engine.state.Command;
+import vigil.raft.runtime.LocalView;
 
 class StatusServerTest {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -42,8 +43,10 @@ class StatusServerTest {
     void pageJsonMetricsAndLiveEvents() throws Exception {
         var cluster = TestClusters.threeNodes();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (ClusterMeters meters = ClusterMeters.bind(cluster, registry);
-             StatusServer server = StatusServer.start(cluster, registry::scrape, "127.0.0.1", 0)) {
+        java.util.concurrent.atomic.AtomicBoolean quorate = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.function.Supplier<LocalView> local = () -> new LocalView("n2", quorate.get() ? "n1" : "", 2, quorate.get(), cluster.status());
+        try (ClusterMeters meters = ClusterMeters.bind(cluster, registry, local);
+             StatusServer server = StatusServer.start(cluster, registry::scrape, local, "127.0.0.1", 0)) {
             cluster.commit(new Command.RecordOperation("d1", "n1", "start", null, OcfCode.SUCCESS, Duration.ofMillis(40), "", "", OptionalInt.empty()));
             assertTrue(get(server.port(), "/").contains("<title>Vigil cluster status</title>"));
             assertTrue(get(server.port(), "/status.json").contains("\"instances\":[{\"node\":\"n1\",\"node-state\":\"online\",\"role\":\"Started\""));
@@ -66,6 +69,18 @@ class StatusServerTest {
             assertTrue(metrics.contains("vigil_nodes{state=\"online\"} 2.0"), metrics);
             assertTrue(metrics.contains("vigil_resources{role=\"started\"} 1.0"), metrics);
             assertTrue(metrics.contains("vigil_resource_operations_seconds_count{action=\"start\",result=\"success\"} 2"), metrics);
+            assertTrue(metrics.contains("vigil_cluster_quorum 1.0"), metrics);
+            assertTrue(get(server.port(), "/healthz").startsWith("ok: n2 hears controller n1 (term 2)"));
+
+            // cut off from the majority: the node's own view says so at once
+            quorate.set(false);
+            String cutOff = get(server.port(), "/metrics");
+            assertTrue(cutOff.contains("vigil_cluster_quorum 0.0"), cutOff);
+            assertTrue(cutOff.contains("vigil_node_leader{node=\"n1\"} 0.0"), cutOff);
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, health.statusCode());
+            assertTrue(health.body().startsWith("no quorum: n2 hears no controller"), health.body());
         }
     }
 
