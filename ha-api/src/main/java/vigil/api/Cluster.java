@@ -71,6 +71,13 @@ public interface Cluster extends AutoCloseable {
     /** Asks the cluster to fence {@code node}; returns once the request is committed. */
     void fence(String node);
 
+    /**
+     * What the answering node's drivers declare for resource type {@code type} (its parameters, which are required, and
+     * its actions' default timeouts), as {@code pcs resource describe} does; throws {@link ConfigException} on field
+     * {@code type} when that node has no driver or agent for it.
+     */
+    vigil.api.spi.ResourceMetadata resourceType(String type);
+
     /** Calls {@code listener} for every state change from now on, in commit order. */
     Subscription subscribe(ClusterListener listener);
 

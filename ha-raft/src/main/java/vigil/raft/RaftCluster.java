@@ -48,6 +48,9 @@ public final class RaftCluster implements Cluster {
     private final Duration timeout;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private java.util.function.BooleanSupplier quorate = () -> true;
+    private java.util.function.Function<String, vigil.api.spi.ResourceMetadata> types = t -> {
+        throw new ConfigException("type", "this node cannot describe resource types (it runs no drivers)", "ask a cluster node");
+    };
 
     public RaftCluster(VigilNode node) { this(node, InstantSource.system(), ConfigValidator.structural()); }
 
@@ -86,6 +89,15 @@ public final class RaftCluster implements Cluster {
             return node.state().withQuorum(false);
         }
     }
+
+    /** Describes resource types with this node's drivers (see {@link #resourceType}). */
+    public RaftCluster describeTypesWith(java.util.function.Function<String, vigil.api.spi.ResourceMetadata> describer) {
+        this.types = Objects.requireNonNull(describer, "describer");
+        return this;
+    }
+
+    @Override
+    public vigil.api.spi.ResourceMetadata resourceType(String type) { return types.apply(Objects.requireNonNull(type, "type")); }
 
     /** How long a status read waits for a leader's confirmation before it answers with this node's own state. */
     static final Duration READ_WAIT = Duration.ofSeconds(5);

@@ -307,6 +307,13 @@ public final class ConfigValidator {
             throw new ConfigException("properties.move-lifetime", "must be positive", "e.g. 1h");
         }
         if (p.fenceTimeout().isNegative() || p.fenceTimeout().isZero()) throw new ConfigException("properties.fence-timeout", "must be positive", "e.g. 60s");
+        // the further properties Vigil itself reads, so that a typo in their value is an error, not the default
+        for (String key : List.of("fence-monitor-interval", "startup-grace")) {
+            String v = p.other().get(key);
+            if (v == null) continue;
+            Duration d = Durations.parse("properties.other." + key, v);
+            if (d.isNegative()) throw new ConfigException("properties.other." + key, "must not be negative, got " + v, "e.g. 60s, or 0 to turn it off");
+        }
     }
 
     private static void checkId(String field, String id) {

@@ -69,6 +69,9 @@ public final class Controller implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService fenceWorkers;
     private final Function<String, Duration> defaultTimeouts;
+    private final FenceDeviceMonitor deviceMonitor;
+    /** When this node started: a controller elected soon after is part of a cold start (see {@link #lostAfter}). */
+    private final Instant startedAt;
 
     private boolean leader;
     private long term;
@@ -131,6 +134,8 @@ public final class Controller implements AutoCloseable {
         this.timer = timer;
         this.fenceWorkers = fenceWorkers;
         this.defaultTimeouts = defaultTimeouts;
+        this.deviceMonitor = new FenceDeviceMonitor(self, fencer, transport, submit, fenceWorkers, timer::execute);
+        this.startedAt = clock.instant();
     }
 
     /** Called when this node becomes Raft leader of {@code term}, or stops being leader. */
@@ -178,6 +183,7 @@ public final class Controller implements AutoCloseable {
         fencedAt.clear();
         membershipPending.clear();
         loggedHolds.clear();
+        deviceMonitor.reset();
         // Nobody is declared lost before a full node-timeout of this leader's own heartbeats went unanswered,
         // but the lease (acting at all) must be earned by fresh replies.
         leaderSince = now;
@@ -227,6 +233,9 @@ public final class Controller implements AutoCloseable {
         leaseLogged = false;
         expireInFlight(now);
         updateMembership(s, now, nodeTimeout);
+        Set<String> alive = new HashSet<>();
+        for (Node n : s.config().nodes()) if (isAlive(n.id(), now, nodeTimeout)) alive.add(n.id());
+        deviceMonitor.tick(s, now, alive, term);
         if (replan || Duration.between(lastPlan, now).compareTo(REPLAN_EVERY) >= 0) {
             replan = false;
             lastPlan = now;
@@ -356,7 +365,7 @@ public final class Controller implements AutoCloseable {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
-                    && now.isAfter(lostAfter(n.id(), nodeTimeout))
+                    && now.isAfter(lostAfter(n.id(), nodeTimeout, startupGrace(s.config())))
                     // silence measured before this term counts, but the node gets two heartbeats of this term to answer
                     && Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(5)) > 0) {
                 // (the controller's own node is alive while it runs: a late reply to its own heartbeat is load, not loss)
@@ -410,12 +419,30 @@ public final class Controller implements AutoCloseable {
 
     /**
      * When {@code node} counts as lost if it stays silent: node-timeout after it was last heard; a node this controller
-     * has no word of at all (it just started, e.g. on a freshly restarted host, as may the node) gets one node-timeout
-     * more, as Pacemaker's dc-deadtime gives nodes time to answer a new DC.
+     * has no word of at all gets one node-timeout more, and, when this node itself started less than {@code startup-grace}
+     * ago (all nodes starting together, some slower: a cold start of the cluster), until startup-grace after this node
+     * started, as Pacemaker's dc-deadtime gives nodes time to come up before a new DC fences them.
      */
-    private Instant lostAfter(String node, Duration nodeTimeout) {
+    private Instant lostAfter(String node, Duration nodeTimeout, Duration startupGrace) {
         boolean noWord = !lastAck.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
-        return silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
+        Instant after = silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
+        Instant coldStart = startedAt.plus(startupGrace);
+        return noWord && coldStart.isAfter(after) ? coldStart : after;
+    }
+
+    /** The cluster property (in {@code properties.other}) for the cold-start grace; default {@link #STARTUP_GRACE}. */
+    static final String STARTUP_GRACE_PROPERTY = "startup-grace";
+    /** Pacemaker's dc-deadtime default. */
+    static final Duration STARTUP_GRACE = Duration.ofSeconds(20);
+
+    static Duration startupGrace(ClusterConfig config) {
+        String v = config.properties().other().get(STARTUP_GRACE_PROPERTY);
+        if (v == null) return STARTUP_GRACE;
+        try {
+            return vigil.api.model.Durations.parse(STARTUP_GRACE_PROPERTY, v);
+        } catch (RuntimeException e) {
+            return STARTUP_GRACE; // ConfigValidator refuses such a value
+        }
     }
 
     /** How this controller hands leadership to one of the given live peers when its own node must be fenced. */
@@ -496,7 +523,9 @@ public final class Controller implements AutoCloseable {
         if (f != null) return f.action() + " in flight on " + f.node();
         for (ResourceState r : s.resources().getOrDefault(a.resource(), Map.of()).values()) {
             // its result may have been lost on the way: that node is probed first (a lost node is fenced first)
-            if (r.pending() && !r.node().equals(a.node()) && s.node(r.node()).membership() == Membership.ONLINE) {
+            // (a probe asked for by a cleanup comes first on its own node too: until it answers, the state there is unknown)
+            boolean probe = r.pending() && r.operations().get(r.operations().size() - 1).action().equals("monitor");
+            if (r.pending() && (probe || !r.node().equals(a.node())) && s.node(r.node()).membership() == Membership.ONLINE) {
                 return "its " + r.operations().get(r.operations().size() - 1).action() + " on " + r.node() + " is not settled yet";
             }
         }

@@ -45,6 +45,9 @@ public final class NodeAgent implements AutoCloseable {
     private boolean hadLeader;
     private boolean leaving;
     private volatile Runnable stopRequested = () -> { };
+    private volatile Function<String, vigil.api.spi.FenceResult> deviceChecker =
+            d -> new vigil.api.spi.FenceResult.Failed(d + ": this node cannot check fence devices");
+    private volatile java.util.concurrent.Executor checkWorkers = java.util.concurrent.ForkJoinPool.commonPool();
 
     /**
      * @param raftTerm the current Raft term as this node's Raft server knows it
@@ -97,6 +100,23 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public synchronized boolean isLeaving() { return leaving; }
+
+    /** How this node checks a fence device for the controller (blocking; run on {@code workers}). */
+    public void checkFenceDevicesWith(Function<String, vigil.api.spi.FenceResult> checker, java.util.concurrent.Executor workers) {
+        this.deviceChecker = checker;
+        this.checkWorkers = workers;
+    }
+
+    /** Checks a fence device for the controller of {@code req.term()}; a deposed controller's request is refused. */
+    public CompletableFuture<vigil.api.spi.FenceResult> onCheckFenceDevice(NodeTransport.FenceCheckRequest req) {
+        synchronized (this) {
+            long known = Math.max(newestTerm, raftTerm.getAsLong());
+            if (req.term() < known) {
+                return CompletableFuture.completedFuture(new vigil.api.spi.FenceResult.Failed("stale term " + req.term() + " < " + known));
+            }
+        }
+        return CompletableFuture.supplyAsync(() -> deviceChecker.apply(req.device()), checkWorkers);
+    }
 
     /** What to run when the leader says an administrator asked this node to stop (the node calls {@link #leave()} then). */
     public void onStopRequested(Runnable r) { this.stopRequested = r; }

@@ -57,6 +57,22 @@ public interface NodeTransport {
         public String key() { return resource + "/" + action; }
     }
 
+    /**
+     * Runs the periodic check of fence device {@code device} on {@code node} (one the device does not fence); completes
+     * with the device's answer. A transport that cannot reach agents for this fails the future.
+     */
+    default CompletableFuture<vigil.api.spi.FenceResult> checkFenceDevice(String node, FenceCheckRequest request) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this transport cannot check fence devices on other nodes"));
+    }
+
+    /** A fence device check sent by the controller of {@code term}. */
+    record FenceCheckRequest(long term, String leader, String device) {
+        public FenceCheckRequest {
+            Objects.requireNonNull(leader, "leader");
+            Objects.requireNonNull(device, "device");
+        }
+    }
+
     /** {@code accepted == false}: not run (stale term, node not ready); otherwise the operation's result. */
     record ActionReply(boolean accepted, String rejection, OcfCode code, String message) {
         public static ActionReply rejected(String why) { return new ActionReply(false, why, OcfCode.EXEC_ERROR, why); }

@@ -236,10 +236,11 @@ class ControllerTest {
     @Test
     void aNodeANewControllerHasNoWordOfGetsTwiceNodeTimeoutToAnswer() {
         threeOnlineNodesWithoutStonith();
-        Instant elected = clock.instant();
         AtomicReference<Instant> declaredAt = new AtomicReference<>();
         n3Answers.set(false); // a host that was restarted with this one and has not answered yet (or died meanwhile)
         controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        clock.advance(Duration.ofMinutes(1)); // this node has run for a while: not a cold start of the cluster
+        Instant elected = clock.instant();
         controller.onLeadership(true, 1);
         Await.until(Duration.ofSeconds(20), "n3 declared lost", () -> {
             pass(Duration.ofMillis(100));
@@ -430,7 +431,21 @@ class ControllerTest {
                         java.util.OptionalInt.empty()),
                 new Command.RecordOperation("d1", "n2", "stop", Duration.ZERO, vigil.api.status.OcfCode.SUCCESS, Duration.ZERO, "", "",
                         java.util.OptionalInt.empty())));
-        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport,
+        // the nodes answer probes as agents do (nothing runs in this test), and refuse everything else
+        NodeTransport probed = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) { return transport.heartbeat(node, request); }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) {
+                executed.add(request.resource() + " " + request.action() + " " + node);
+                if (!request.action().equals("monitor")) return CompletableFuture.completedFuture(ActionReply.rejected("no resources in this test"));
+                submit(List.of(new Command.RecordOperation(request.resource(), node, "monitor", Duration.ZERO, vigil.api.status.OcfCode.NOT_RUNNING,
+                        Duration.ZERO, "", "", java.util.OptionalInt.empty())));
+                return CompletableFuture.completedFuture(new ActionReply(true, "", vigil.api.status.OcfCode.NOT_RUNNING, ""));
+            }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, probed,
                 (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
         pass(Duration.ofMillis(500));
@@ -439,5 +454,80 @@ class ControllerTest {
             pass(Duration.ofMillis(100));
             return executed.contains("d1 monitor n2");
         });
+    }
+
+    @Test
+    void onAColdStart_aNodeStillStartingGetsTheStartupGraceBeforeItIsDeclaredLost() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false)
+                .other(Map.of("startup-grace", "5s")).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        // the state from before every node stopped says all three were online; n1 and n2 are up again, n3 still starts
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        Instant started = clock.instant();
+        AtomicReference<Instant> declaredAt = new AtomicReference<>();
+        n3Answers.set(false);
+        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(30), "n3 declared lost once the grace is over", () -> {
+            pass(Duration.ofMillis(100));
+            return declaredAt.get() != null;
+        });
+        long afterStart = Duration.between(started, declaredAt.get()).toMillis();
+        assertTrue(afterStart >= 5000, "n3 declared lost " + afterStart + " ms after the cluster started, within its startup grace");
+    }
+
+    @Test
+    void everyFenceDeviceIsCheckedFromANodeItDoesNotFence_andAFailedCheckIsRecorded() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder()
+                .other(Map.of("fence-monitor-interval", "5s")).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("ipmi-n1", "ipmi", Map.of("password", "wrong"), List.of("n1"), Map.of(), Duration.ZERO));
+        b.fenceDevice(new FenceDevice("ipmi-n2", "ipmi", Map.of("password", "right"), List.of("n2"), Map.of(), Duration.ZERO));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        List<String> checkedRemotely = new CopyOnWriteArrayList<>();
+        List<String> checkedHere = new CopyOnWriteArrayList<>();
+        NodeTransport checking = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) { return transport.heartbeat(node, request); }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
+
+            @Override
+            public CompletableFuture<vigil.api.spi.FenceResult> checkFenceDevice(String node, FenceCheckRequest request) {
+                checkedRemotely.add(request.device() + " from " + node);
+                return CompletableFuture.completedFuture(new vigil.api.spi.FenceResult.Failed(request.device() + ": monitor failed: wrong password"));
+            }
+        };
+        vigil.api.spi.NodeFencer fencer = new vigil.api.spi.NodeFencer() {
+            @Override
+            public FenceEvent fence(ClusterConfig config, String target, String action, String executorNode) { throw new AssertionError("nobody is fenced"); }
+
+            @Override
+            public vigil.api.spi.FenceResult check(ClusterConfig config, String device) {
+                checkedHere.add(device);
+                return new vigil.api.spi.FenceResult.On(device + ": BMC answers, power on");
+            }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, checking, fencer, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(20), "both devices checked and recorded", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().fenceDevices().size() == 2;
+        });
+        // ipmi-n1 fences the controller's own node: another node checks it; ipmi-n2 is checked here
+        assertEquals(List.of("ipmi-n2"), checkedHere.stream().distinct().toList());
+        assertTrue(checkedRemotely.get(0).equals("ipmi-n1 from n2") || checkedRemotely.get(0).equals("ipmi-n1 from n3"), checkedRemotely.toString());
+        vigil.api.status.FenceDeviceStatus bad = state.get().fenceDevices().get("ipmi-n1");
+        assertTrue(!bad.ok() && bad.detail().contains("wrong password") && !bad.checkedFrom().equals("n1"), bad.toString());
+        assertTrue(state.get().fenceDevices().get("ipmi-n2").ok());
+        // checked again every interval, recorded only when the answer changes
+        int commits = (int) submitted.stream().filter(c -> c instanceof Command.RecordFenceDeviceCheck).count();
+        pass(Duration.ofSeconds(6));
+        assertTrue(checkedHere.size() >= 2, "ipmi-n2 checked again: " + checkedHere);
+        assertEquals(commits, submitted.stream().filter(c -> c instanceof Command.RecordFenceDeviceCheck).count());
     }
 }

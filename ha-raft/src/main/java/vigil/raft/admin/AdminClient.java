@@ -197,6 +197,13 @@ public final class AdminClient implements Cluster {
     }
 
     @Override
+    public vigil.api.spi.ResourceMetadata resourceType(String type) {
+        vigil.raft.admin.proto.ResourceTypeRequest req = vigil.raft.admin.proto.ResourceTypeRequest.newBuilder().setType(type).build();
+        vigil.raft.admin.proto.ResourceTypeReply reply = call("resource type", s -> s.resourceType(req));
+        return AdminCodec.resourceType(reply);
+    }
+
+    @Override
     public void fence(String node) { call("fence", s -> s.fence(NodeRequest.newBuilder().setNode(node).build())); }
 
     /**

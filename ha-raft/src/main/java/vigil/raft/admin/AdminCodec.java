@@ -79,6 +79,24 @@ final class AdminCodec {
         }
     }
 
+    static vigil.raft.admin.proto.ResourceTypeReply resourceType(vigil.api.spi.ResourceMetadata md) {
+        var b = vigil.raft.admin.proto.ResourceTypeReply.newBuilder().setType(md.type() == null ? "" : md.type());
+        for (vigil.api.spi.ParameterSpec p : md.parameters()) {
+            b.addParameters(vigil.raft.admin.proto.ParameterSpecP.newBuilder().setName(p.name()).setRequired(p.required()).setSecret(p.secret())
+                    .setDefaultValue(p.defaultValue()).setDescription(p.description()));
+        }
+        md.actionTimeouts().forEach((a, t) -> b.putActionTimeouts(a, span(t)));
+        return b.build();
+    }
+
+    static vigil.api.spi.ResourceMetadata resourceType(vigil.raft.admin.proto.ResourceTypeReply r) {
+        java.util.List<vigil.api.spi.ParameterSpec> ps = new java.util.ArrayList<>();
+        for (var p : r.getParametersList()) ps.add(new vigil.api.spi.ParameterSpec(p.getName(), p.getRequired(), p.getSecret(), p.getDefaultValue(), p.getDescription()));
+        java.util.Map<String, Duration> timeouts = new java.util.TreeMap<>();
+        r.getActionTimeoutsMap().forEach((a, t) -> timeouts.put(a, duration(t)));
+        return new vigil.api.spi.ResourceMetadata(r.getType(), ps, timeouts);
+    }
+
     static RoleP role(Role r) {
         switch (r) {
             case STARTED: return RoleP.ROLE_STARTED;

@@ -150,6 +150,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
 
     @Override
+    public void resourceType(vigil.raft.admin.proto.ResourceTypeRequest r, StreamObserver<vigil.raft.admin.proto.ResourceTypeReply> reply) {
+        call(reply, () -> AdminCodec.resourceType(cluster.resourceType(r.getType())));
+    }
+
+    @Override
     public void watch(WatchRequest request, StreamObserver<Event> events) {
         ServerCallStreamObserver<Event> out = (ServerCallStreamObserver<Event>) events;
         Object lock = new Object();

@@ -75,6 +75,20 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         return f;
     }
 
+    @Override
+    public CompletableFuture<vigil.api.spi.FenceResult> checkFenceDevice(String node, NodeTransport.FenceCheckRequest request) {
+        CompletableFuture<vigil.api.spi.FenceResult> f = new CompletableFuture<>();
+        try {
+            vigil.raft.agent.proto.FenceCheckRequest req = vigil.raft.agent.proto.FenceCheckRequest.newBuilder().setTerm(request.term())
+                    .setLeader(request.leader()).setDevice(request.device()).build();
+            stub(node).withDeadlineAfter(5, TimeUnit.MINUTES).checkFenceDevice(req, observer(f, (vigil.raft.agent.proto.FenceCheckReply r) -> r.getOk()
+                    ? new vigil.api.spi.FenceResult.On(r.getDetail()) : new vigil.api.spi.FenceResult.Failed(r.getDetail())));
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
     private static <P, R> StreamObserver<P> observer(CompletableFuture<R> f, Function<P, R> convert) {
         return new StreamObserver<>() {
             @Override

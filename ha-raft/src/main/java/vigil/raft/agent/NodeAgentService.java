@@ -27,6 +27,19 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     }
 
     @Override
+    public void checkFenceDevice(vigil.raft.agent.proto.FenceCheckRequest req, StreamObserver<vigil.raft.agent.proto.FenceCheckReply> out) {
+        agent.onCheckFenceDevice(new NodeTransport.FenceCheckRequest(req.getTerm(), req.getLeader(), req.getDevice())).whenComplete((r, err) -> {
+            if (err != null) {
+                out.onError(Status.INTERNAL.withDescription(req.getDevice() + " check: " + err).asRuntimeException());
+                return;
+            }
+            out.onNext(vigil.raft.agent.proto.FenceCheckReply.newBuilder().setOk(!(r instanceof vigil.api.spi.FenceResult.Failed))
+                    .setDetail(r.detail()).build());
+            out.onCompleted();
+        });
+    }
+
+    @Override
     public void execute(ActionRequest req, StreamObserver<ActionReply> out) {
         NodeTransport.ActionRequest r = new NodeTransport.ActionRequest(req.getTerm(), req.getLeader(), req.getResource(), req.getAction(),
                 Duration.ofMillis(req.getIntervalMs()), req.getPeer(), Duration.ofMillis(req.getTimeoutMs()), req.getConfigVersion());

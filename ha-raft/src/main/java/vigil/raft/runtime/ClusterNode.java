@@ -107,7 +107,7 @@ public final class ClusterNode implements AutoCloseable {
         Function<List<Command>, CompletableFuture<?>> submit = this::submit;
         this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, timers);
         NodeAgent localAgent = agent;
-        this.cluster = new RaftCluster(raft, localAgent::hasLeader);
+        this.cluster = new RaftCluster(raft, localAgent::hasLeader).describeTypesWith(type -> describe(self, drivers, javaServices, type));
 
         NodeFencer fencer = b.fencer != null ? b.fencer : loadFencer();
         this.transport = new GrpcNodeTransport(id -> raft.state().config().node(id)
@@ -135,6 +135,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         subscriptions.add(raft.onState((index, state) -> controller.onStateChanged()));
         agent.onStopRequested(this::stopOnRequest);
+        agent.checkFenceDevicesWith(device -> fencer.check(raft.state().config(), device), fenceWorkers);
         subscriptions.add(raft.onLeadership((isLeader, leaderId, term) -> {
             if (isLeader) addMissingMembers(b.peers);
             controller.onLeadership(isLeader, term);
@@ -225,6 +226,21 @@ public final class ClusterNode implements AutoCloseable {
         List<Command> missing = new ArrayList<>();
         for (Node n : peers) if (raft.state().config().node(n.id()).isEmpty()) missing.add(new Command.PutNode(n));
         if (!missing.isEmpty()) submit(missing);
+    }
+
+    /** What this node's drivers declare for {@code type}; a ConfigException naming this node when it cannot run it. */
+    static ResourceMetadata describe(String self, DriverRegistry drivers, JavaServiceDriver javaServices, String type) {
+        if (JavaServiceDriver.isJavaType(type) && javaServices.service(type.substring(type.indexOf(':') + 1)).isEmpty()) {
+            throw new ConfigException("type", "no java service \"" + type.substring(type.indexOf(':') + 1) + "\" is registered on " + self,
+                    "register it with ClusterNode.Builder.service(...) on every node that may run it");
+        }
+        var driver = drivers.find(type).orElseThrow(() -> new ConfigException("type", "no driver for \"" + type + "\" on " + self,
+                "use ocf:<provider>:<agent>, java:<name>, kvm or drbd, or add the module that provides it"));
+        try {
+            return driver.metadata();
+        } catch (vigil.api.VigilException e) {
+            throw new ConfigException("type", e.getMessage() + " (asked on " + self + ")", "install it on every node that may run it, or check its name");
+        }
     }
 
     private static Duration metadataTimeout(ResourceMetadata md, String action) {

@@ -32,10 +32,11 @@ public final class Main {
                                                    add this host to a running cluster and write its node config
               status [--json]                      quorum, leader, nodes, resources, failures, fencing, warnings
               status --simple                      one line; exit 0 OK, 1 WARN, 2 CRIT (UNCLEAN nodes, no quorum), 3 UNKNOWN
-              resource create ID TYPE [key=value ...] [--meta k=v] [--op name:interval:timeout] [--clone|--promotable] [--group G]
+              resource create ID TYPE [key=value ...] [--meta k=v] [--op name:interval:timeout] [--clone|--promotable] [--group G] [--force]
+                                                   (refused when a node's agent for TYPE is missing, or does not know or requires a parameter; --force)
               resource delete ID [--wait 60s] [--force]     (stops it first, unless --force)
               resource clear|enable|disable ID
-              resource update ID [key=value ...] [--meta k=v] [--op ...]     (key= removes a key)
+              resource update ID [key=value ...] [--meta k=v] [--op ...] [--force]     (key= removes a key)
               resource move|ban ID NODE [--lifetime 30min]   (expires; default: the move-lifetime property)
               resource cleanup ID [--node NODE]
               constraint add location ID RESOURCE NODE SCORE [--role R]

@@ -320,6 +320,21 @@ class CliTest {
     }
 
     @Test
+    void resourceCreate_refusesAnUnknownAgentOrParameterOrAMissingRequiredOne_likePcs_unlessForced() {
+        rejected(1, "\"ocf:heartbeat:NoSuchAgent\" cannot run", "resource", "create", "x", "ocf:heartbeat:NoSuchAgent");
+        rejected(1, "agent not found at /usr/lib/ocf/resource.d/heartbeat/NoSuchAgent", "resource", "create", "x", "ocf:heartbeat:NoSuchAgent");
+        rejected(1, "resources.d2.params.bogus: ocf:heartbeat:Dummy has no parameter \"bogus\"", "resource", "create", "d2", "ocf:heartbeat:Dummy", "bogus=1");
+        rejected(1, "ocf:heartbeat:IPaddr2 requires ip", "resource", "create", "vip", "ocf:heartbeat:IPaddr2");
+        rejected(1, "--force", "resource", "create", "d2", "ocf:heartbeat:Dummy", "bogus=1");
+        rejected(1, "no driver for \"lsb:nope\"", "resource", "create", "x", "lsb:nope");
+        assertEquals(0, vigil("resource", "create", "d2", "ocf:heartbeat:Dummy", "state=/run/d2.state").code);
+        rejected(1, "has no parameter \"bogus\"", "resource", "update", "d2", "bogus=1");
+        Result forced = vigil("resource", "create", "x", "ocf:heartbeat:NoSuchAgent", "bogus=1", "--force");
+        assertEquals(0, forced.code, forced.toString());
+        assertEquals(0, vigil("resource", "update", "d2", "bogus=2", "--force").code);
+    }
+
+    @Test
     void configApply_malformedYaml_isRejectedWithLine() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "nodes:\n  n1: {address: 127.0.0.1:9001\n");

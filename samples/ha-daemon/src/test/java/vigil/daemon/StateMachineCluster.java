@@ -87,6 +87,19 @@ public final class StateMachineCluster implements Cluster {
     @Override
     public void maintenance(String node, boolean on) { commit(new Command.SetNodeFlags(node, null, on)); }
 
+    private final vigil.engine.driver.DriverRegistry drivers = vigil.engine.driver.DriverRegistry.load(new vigil.engine.driver.JavaServiceDriver());
+
+    /** What this machine's drivers (the OCF agents installed here, kvm, drbd) declare, as a node would answer. */
+    @Override
+    public vigil.api.spi.ResourceMetadata resourceType(String type) {
+        var d = drivers.find(type).orElseThrow(() -> new vigil.api.ConfigException("type", "no driver for \"" + type + "\" on this node", ""));
+        try {
+            return d.metadata();
+        } catch (vigil.api.VigilException e) {
+            throw new vigil.api.ConfigException("type", e.getMessage(), "");
+        }
+    }
+
     @Override
     public void shutdown(String node, boolean force) { commit(new Command.RequestShutdown(node)); }
 

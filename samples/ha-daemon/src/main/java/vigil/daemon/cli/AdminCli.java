@@ -113,7 +113,7 @@ public final class AdminCli {
         String name = "resource " + sub;
         switch (sub) {
             case "create": {
-                Args a = Args.parse(name, rest, with("meta", "op", "group"), Set.of("clone", "promotable"));
+                Args a = Args.parse(name, rest, with("meta", "op", "group"), Set.of("clone", "promotable", "force"));
                 String id = a.arg(0, "resource id (vigil resource create ID TYPE [param=value ...])");
                 String type = a.arg(1, "resource type, e.g. ocf:heartbeat:Dummy, kvm or drbd");
                 Primitive.Builder pb = Primitive.builder(id, type);
@@ -128,6 +128,11 @@ public final class AdminCli {
                 for (String op : a.all("op")) pb.operation(operation(name, op));
                 if (a.flag("clone") && a.flag("promotable")) throw new UsageException(name + ": give --clone or --promotable, not both");
                 Primitive p = pb.build();
+                if (!a.flag("force")) {
+                    try (Cluster c = connect(a)) {
+                        AgentParams.check(c, p, p.params().keySet());
+                    }
+                }
                 Resource r = a.flag("clone") || a.flag("promotable") ? new Clone(id + "-clone", p, null, a.flag("promotable")) : p;
                 String group = a.option("group").orElse(null);
                 if (group != null && r instanceof Clone) throw new UsageException(name + ": a clone cannot be put in a group");
@@ -173,7 +178,7 @@ public final class AdminCli {
                 return 0;
             }
             case "update": {
-                Args a = Args.parse(name, rest, with("meta", "op"), Set.of());
+                Args a = Args.parse(name, rest, with("meta", "op"), Set.of("force"));
                 String id = a.arg(0, "resource id (vigil resource update ID [param=value ...] [--meta key=value ...])");
                 List<String> params = a.positional().subList(1, a.positional().size());
                 if (params.isEmpty() && a.all("meta").isEmpty() && a.all("op").isEmpty()) {
@@ -193,7 +198,15 @@ public final class AdminCli {
                                 || o.name().equals(op.name()) && !op.isRecurring() && !o.isRecurring());
                         newOps.add(op);
                     }
-                    return replacePrimitive(cfg, new Primitive(p.id(), p.type(), pm, Meta.of(mm), newOps));
+                    Primitive updated = new Primitive(p.id(), p.type(), pm, Meta.of(mm), newOps);
+                    if (!a.flag("force") && !params.isEmpty()) {
+                        List<String> set = new ArrayList<>();
+                        for (String kv : params) if (!keyValue(name, kv, "param")[1].isEmpty()) set.add(keyValue(name, kv, "param")[0]);
+                        try (Cluster c = connect(a)) {
+                            AgentParams.check(c, updated, set);
+                        }
+                    }
+                    return replacePrimitive(cfg, updated);
                 });
                 out.println("updated " + id);
                 return 0;

@@ -31,6 +31,7 @@ public final class ClusterMeters implements AutoCloseable {
     private final MeterRegistry registry;
     private final AtomicReference<ClusterState> state = new AtomicReference<>(ClusterState.EMPTY);
     private final Set<String> leaderGauges = ConcurrentHashMap.newKeySet();
+    private final Set<String> deviceGauges = ConcurrentHashMap.newKeySet();
     /** resource id to the node it last became active on, for counting failovers. */
     private final Map<String, String> lastActive = new ConcurrentHashMap<>();
     private final Subscription subscription;
@@ -83,6 +84,14 @@ public final class ClusterMeters implements AutoCloseable {
             if (leaderGauges.add(node)) {
                 Gauge.builder("vigil.node.leader", local, l -> node.equals(l.get().leader()) ? 1 : 0).description("1 on the node this node hears as the controller")
                         .tag("node", node).register(registry);
+            }
+        }
+        for (String device : next.fenceDevices().keySet()) {
+            if (deviceGauges.add(device)) {
+                Gauge.builder("vigil.fence.device.ok", state, r -> {
+                    var d = r.get().fenceDevices().get(device);
+                    return d == null ? Double.NaN : d.ok() ? 1 : 0;
+                }).description("1 when the fence device's last periodic check succeeded").tag("device", device).register(registry);
             }
         }
         for (var perResource : next.resources().entrySet()) {
