@@ -8,7 +8,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import vigil.api.ConfigException;
 
 /**
- * Logging of the daemon, the CLI and the lab's node processes: SLF4J to logback, configured by {@code logback.xml}.
+ * Logging of the daemon, the CLI and the lab's node processes: SLF4J to logback, configured by {@code logback.xml}
+ * (text) or {@code vigil-logback-json.xml} (JSON lines).
  * The level and the format come from the system properties {@code vigil.log.level} / {@code vigil.log.format} or else
  * the environment ({@code VIGIL_LOG_LEVEL} / {@code VIGIL_LOG_FORMAT}); java.util.logging (gRPC, the JDK) is routed
  * into the same log; every line carries the node id once {@link #node} named it.
@@ -16,6 +17,8 @@ import vigil.api.ConfigException;
 public final class Logging {
     public static final String LEVEL_PROPERTY = "vigil.log.level";
     public static final String FORMAT_PROPERTY = "vigil.log.format";
+    /** logback's own switch; its value may name a classpath resource */
+    private static final String CONFIGURATION_FILE = "logback.configurationFile";
     private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
     private static final List<String> FORMATS = List.of("text", "json");
 
@@ -37,6 +40,7 @@ public final class Logging {
         }
         System.setProperty(LEVEL_PROPERTY, level);
         System.setProperty(FORMAT_PROPERTY, format);
+        if (format.equals("json") && System.getProperty(CONFIGURATION_FILE) == null) System.setProperty(CONFIGURATION_FILE, "vigil-logback-json.xml");
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
     }
