@@ -1,6 +1,5 @@
 package vigil.engine.controller;
 
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.Durations;
 import vigil.api.model.FenceDevice;
@@ -31,7 +32,7 @@ import vigil.engine.state.Command;
  * that node's agent. A result is committed when it differs from the last one. Runs on the controller's thread.
  */
 final class FenceDeviceMonitor {
-    private static final System.Logger LOG = System.getLogger("vigil.controller");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.controller");
     /** The cluster property (in {@code properties.other}) that sets how often each device is checked. */
     static final String INTERVAL_PROPERTY = "fence-monitor-interval";
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
@@ -112,8 +113,8 @@ final class FenceDeviceMonitor {
         boolean ok = !(r instanceof FenceResult.Failed);
         FenceDeviceStatus last = before.fenceDevices().get(device);
         if (last != null && last.ok() == ok && last.detail().equals(r.detail())) return;
-        if (ok) LOG.log(Level.INFO, "{0}: fence device answers (checked from {1}): {2}", device, from, r.detail());
-        else LOG.log(Level.WARNING, "{0}: fence device check FAILED (from {1}): {2}", device, from, r.detail());
+        if (ok) LOG.info("{}: fence device answers (checked from {}): {}", device, from, r.detail());
+        else LOG.warn("{}: fence device check FAILED (from {}): {}", device, from, r.detail());
         List<Command> c = new ArrayList<>();
         c.add(new Command.RecordFenceDeviceCheck(new FenceDeviceStatus(device, ok, from, at, r.detail())));
         submit.apply(c);

@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.ConfigException;
 import vigil.api.ManagedService;
@@ -66,7 +67,7 @@ import vigil.raft.agent.NodeAgentService;
  * }</pre>
  */
 public final class ClusterNode implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("vigil.node");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.node");
     /** How long a node asked to stop waits for the cluster to move its resources away (Pacemaker's shutdown-escalation). */
     public static final Duration STOP_TIMEOUT = Duration.ofMinutes(20);
 
@@ -144,7 +145,7 @@ public final class ClusterNode implements AutoCloseable {
             addMissingMembers(b.peers);
             controller.onLeadership(true, raft.term());
         }
-        LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
+        LOG.info("{}: member of {}, Raft {}, API {}", self, b.clusterName, me.address(), api);
     }
 
     /**
@@ -166,17 +167,17 @@ public final class ClusterNode implements AutoCloseable {
             vigil.api.status.NodeState me = raft.state().node(id());
             if (!me.isOnline() && (announced.isDone() || me.shutdown())) {
                 if (me.membership() == vigil.api.status.Membership.UNCLEAN) {
-                    LOG.log(Level.WARNING, "{0}: stopping while the cluster counts this node as lost ({1}): it will be fenced", id(), me.reason());
+                    LOG.warn("{}: stopping while the cluster counts this node as lost ({}): it will be fenced", id(), me.reason());
                     return false;
                 }
                 break; // marked OFFLINE by the controller (or it never joined: nothing to drain)
             }
             if (!agent.hasLeader() && executor.inFlight().isEmpty()) {
-                LOG.log(Level.WARNING, "{0}: stopping without a quorate leader: the shutdown cannot be announced", id());
+                LOG.warn("{}: stopping without a quorate leader: the shutdown cannot be announced", id());
                 return false;
             }
             if (System.nanoTime() > end) {
-                LOG.log(Level.WARNING, "{0}: the cluster did not move everything off this node within {1} s; stopping anyway", id(), timeout.toSeconds());
+                LOG.warn("{}: the cluster did not move everything off this node within {} s; stopping anyway", id(), timeout.toSeconds());
                 return false;
             }
             if (announced.isCompletedExceptionally()) announced = agent.leave(); // not committed (e.g. a leader change): again
@@ -192,7 +193,7 @@ public final class ClusterNode implements AutoCloseable {
             s.config().nodes().stream().map(Node::id).filter(n -> !n.equals(id()) && s.node(n).isOnline()).findFirst()
                     .ifPresent(peer -> raft.transferLeadership(peer, Duration.ofSeconds(2)));
         }
-        LOG.log(Level.INFO, "{0}: left the cluster cleanly", id());
+        LOG.info("{}: left the cluster cleanly", id());
         return true;
     }
 
@@ -200,7 +201,7 @@ public final class ClusterNode implements AutoCloseable {
     private void stopOnRequest() {
         if (!stopRequested.compareAndSet(false, true)) return;
         Thread t = new Thread(() -> {
-            LOG.log(Level.INFO, "{0}: stop requested through the cluster", id());
+            LOG.info("{}: stop requested through the cluster", id());
             leave(STOP_TIMEOUT);
             close();
         }, "vigil-" + id() + "-stop");
@@ -215,7 +216,7 @@ public final class ClusterNode implements AutoCloseable {
         return raft.submit(commands).thenApply(results -> {
             for (int i = 0; i < results.size(); i++) {
                 CommandResult r = results.get(i);
-                if (!r.ok()) LOG.log(Level.WARNING, "{0}: command rejected: {1}: {2}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
+                if (!r.ok()) LOG.warn("{}: command rejected: {}: {}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
             }
             return results;
         });
