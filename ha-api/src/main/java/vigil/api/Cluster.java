@@ -1,6 +1,7 @@
 package vigil.api;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import vigil.api.model.ClusterConfig;
 import vigil.api.status.ClusterState;
@@ -25,7 +26,14 @@ public interface Cluster extends AutoCloseable {
      * shown to an administrator as a diff from that version is exactly what changes. Otherwise throws
      * {@link ConfigException} on field {@code config.version} and changes nothing.
      */
-    void applyConfig(ClusterConfig config, long expectedVersion);
+    default void applyConfig(ClusterConfig config, long expectedVersion) { applyConfig(config, expectedVersion, UUID.randomUUID().toString()); }
+
+    /**
+     * As {@link #applyConfig(ClusterConfig, long)}, at most once for {@code changeId}: sent again with the same id (its
+     * answer was lost, a client tries once more, perhaps through another node), an applied change is not applied again
+     * and the call succeeds.
+     */
+    void applyConfig(ClusterConfig config, long expectedVersion, String changeId);
 
     /**
      * Changes the configuration with a function of the current one; retried if another write

@@ -326,6 +326,7 @@ public final class LogCodec {
         }
         for (FenceEvent e : s.fenceHistory()) b.addFenceHistory(fence(e));
         b.addAllBlocked(entries(s.blocked()));
+        b.addAllAppliedChanges(s.appliedChanges());
         for (vigil.api.status.FenceDeviceStatus d : s.fenceDevices().values()) b.addFenceDeviceStatus(deviceStatus(d));
         return b.build();
     }
@@ -352,7 +353,7 @@ public final class LogCodec {
         Map<String, vigil.api.status.FenceDeviceStatus> devices = new TreeMap<>();
         for (FenceDeviceStatusP d : p.getFenceDeviceStatusList()) devices.put(d.getDevice(), deviceStatus(d));
         return new ClusterState(p.hasConfig() ? config(p.getConfig()) : ClusterConfig.EMPTY, p.getConfigVersion(), instant(p.getNow()),
-                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), map(p.getBlockedList()), devices);
+                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), map(p.getBlockedList()), devices, p.getAppliedChangesList());
     }
 
     private static FenceDeviceStatusP deviceStatus(vigil.api.status.FenceDeviceStatus d) {
@@ -368,7 +369,7 @@ public final class LogCodec {
     static CommandP command(Command c) {
         CommandP.Builder b = CommandP.newBuilder();
         if (c instanceof Command.ReplaceConfig x) {
-            b.setReplaceConfig(ReplaceConfigP.newBuilder().setConfig(config(x.config())).setExpectedVersion(x.expectedVersion()));
+            b.setReplaceConfig(ReplaceConfigP.newBuilder().setConfig(config(x.config())).setExpectedVersion(x.expectedVersion()).setChangeId(x.changeId()));
         } else if (c instanceof Command.PutResource x) {
             b.setPutResource(PutResourceP.newBuilder().setResource(resource(x.resource())));
         } else if (c instanceof Command.DeleteResource x) {
@@ -429,7 +430,8 @@ public final class LogCodec {
 
     static Command command(CommandP c) {
         switch (c.getKindCase()) {
-            case REPLACE_CONFIG: return new Command.ReplaceConfig(config(c.getReplaceConfig().getConfig()), c.getReplaceConfig().getExpectedVersion());
+            case REPLACE_CONFIG: return new Command.ReplaceConfig(config(c.getReplaceConfig().getConfig()), c.getReplaceConfig().getExpectedVersion(),
+                    c.getReplaceConfig().getChangeId());
             case PUT_RESOURCE: return new Command.PutResource(resource(c.getPutResource().getResource()));
             case DELETE_RESOURCE: return new Command.DeleteResource(c.getDeleteResource().getId());
             case SET_RESOURCE_META: {

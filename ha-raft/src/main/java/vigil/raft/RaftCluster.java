@@ -112,10 +112,10 @@ public final class RaftCluster implements Cluster {
     }
 
     @Override
-    public void applyConfig(ClusterConfig config, long expectedVersion) {
+    public void applyConfig(ClusterConfig config, long expectedVersion, String changeId) {
         Objects.requireNonNull(config, "config");
         validator.validate(config);
-        commit(new Command.ReplaceConfig(config, expectedVersion));
+        commit(new Command.ReplaceConfig(config, expectedVersion, changeId));
     }
 
     @Override

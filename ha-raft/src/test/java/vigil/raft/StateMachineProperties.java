@@ -234,7 +234,8 @@ class StateMachineProperties {
     @Provide
     Arbitrary<Command> command() {
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(1, config().flatMap(c -> Arbitraries.longs().between(-1, 6).map(v -> (Command) new Command.ReplaceConfig(c, v)))),
+                net.jqwik.api.Tuple.of(1, Combinators.combine(config(), Arbitraries.longs().between(-1, 6), Arbitraries.of("", "change-1", "change-2"))
+                        .as((c, v, id) -> (Command) new Command.ReplaceConfig(c, v, id))),
                 net.jqwik.api.Tuple.of(6, resourceDef().map(Command.PutResource::new)),
                 net.jqwik.api.Tuple.of(1, resource().map(Command.DeleteResource::new)),
                 net.jqwik.api.Tuple.of(6, Combinators.combine(Arbitraries.of("r1", "r2", "r3", "g1", "g1a", "c1a", "zz"), Arbitraries.of("note", Meta.PRIORITY),

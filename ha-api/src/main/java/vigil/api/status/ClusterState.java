@@ -24,11 +24,13 @@ import vigil.api.model.Role;
  * @param hasQuorum     false in states imported from a CIB without quorum, and in a node's own view while it has none
  * @param blocked       resources the controller cannot plan or run anywhere, with the reason (empty when none)
  * @param fenceDevices  the last periodic check of each fence device
+ * @param appliedChanges ids of the latest configuration changes applied (newest last, bounded), so that a change an
+ *                       administrator's client sends again, because its answer was lost, is applied only once
  */
 public record ClusterState(ClusterConfig config, long configVersion, Instant now,
                            Map<String, NodeState> nodes, Map<String, Map<String, ResourceState>> resources,
                            List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum,
-                           Map<String, String> blocked, Map<String, FenceDeviceStatus> fenceDevices) {
+                           Map<String, String> blocked, Map<String, FenceDeviceStatus> fenceDevices, List<String> appliedChanges) {
 
     public static final ClusterState EMPTY = new ClusterState(ClusterConfig.EMPTY, 0, Instant.EPOCH, Map.of(), Map.of(), List.of(), "", 0, true);
 
@@ -42,11 +44,12 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         leader = leader == null ? "" : leader;
         blocked = Maps.sorted(blocked == null ? Map.of() : blocked);
         fenceDevices = Maps.sorted(fenceDevices == null ? Map.of() : fenceDevices);
+        appliedChanges = List.copyOf(appliedChanges == null ? List.of() : appliedChanges);
     }
 
     public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
                         Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum) {
-        this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, Map.of(), Map.of());
+        this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, Map.of(), Map.of(), List.of());
     }
 
     public NodeState node(String id) { return nodes.getOrDefault(id, NodeState.offline(id)); }
@@ -68,15 +71,15 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
     }
 
     public ClusterState withConfig(ClusterConfig c, long version) {
-        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
+        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices, appliedChanges);
     }
 
-    public ClusterState withNow(Instant t) { return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices); }
+    public ClusterState withNow(Instant t) { return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices, appliedChanges); }
 
     public ClusterState withNode(NodeState n) {
         SortedMap<String, NodeState> m = new TreeMap<>(nodes);
         m.put(n.node(), n);
-        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
+        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices, appliedChanges);
     }
 
     public ClusterState withResource(ResourceState r) {
@@ -84,39 +87,52 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         TreeMap<String, ResourceState> perNode = new TreeMap<>(m.getOrDefault(r.resource(), Map.of()));
         perNode.put(r.node(), r);
         m.put(r.resource(), perNode);
-        return new ClusterState(config, configVersion, now, nodes, m, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
+        return new ClusterState(config, configVersion, now, nodes, m, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices, appliedChanges);
     }
 
     public ClusterState withResources(Map<String, Map<String, ResourceState>> rs) {
-        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
+        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices, appliedChanges);
     }
 
     public ClusterState withFence(FenceEvent e, int keep) {
         List<FenceEvent> h = new ArrayList<>(fenceHistory);
         h.add(e);
         while (h.size() > keep) h.remove(0);
-        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum, blocked, fenceDevices);
+        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum, blocked, fenceDevices, appliedChanges);
     }
 
-    public ClusterState withLeader(String l, long t) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum, blocked, fenceDevices); }
+    public ClusterState withLeader(String l, long t) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum, blocked, fenceDevices, appliedChanges); }
 
-    public ClusterState withQuorum(boolean q) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q, blocked, fenceDevices); }
+    public ClusterState withQuorum(boolean q) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q, blocked, fenceDevices, appliedChanges); }
 
     /** Every node's status replaced (nodes missing from {@code n} are offline and unknown). */
     public ClusterState withNodes(Map<String, NodeState> n) {
-        return new ClusterState(config, configVersion, now, n, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices);
+        return new ClusterState(config, configVersion, now, n, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices, appliedChanges);
     }
 
     /** {@code resource} blocked for {@code reason}; an empty reason unblocks it. */
     public ClusterState withBlocked(String resource, String reason) {
         SortedMap<String, String> m = new TreeMap<>(blocked);
         if (reason == null || reason.isEmpty()) m.remove(resource); else m.put(resource, reason);
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, m, fenceDevices);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, m, fenceDevices, appliedChanges);
+    }
+
+    /** The change {@code id} was applied; the newest {@code keep} ids are remembered. */
+    public ClusterState withAppliedChange(String id, int keep) {
+        List<String> ids = new ArrayList<>(appliedChanges);
+        ids.add(id);
+        while (ids.size() > keep) ids.remove(0);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, fenceDevices, ids);
+    }
+
+    /** The fence device check results replaced. */
+    public ClusterState withFenceDevices(Map<String, FenceDeviceStatus> devices) {
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, devices, appliedChanges);
     }
 
     public ClusterState withFenceDeviceStatus(FenceDeviceStatus d) {
         SortedMap<String, FenceDeviceStatus> m = new TreeMap<>(fenceDevices);
         m.put(d.device(), d);
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, m);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, blocked, m, appliedChanges);
     }
 }

@@ -21,9 +21,17 @@ public sealed interface Command {
 
     // ---- configuration -------------------------------------------------------------------------------------
 
-    /** Replaces the whole configuration; {@code expectedVersion} >= 0 makes it a compare-and-set on the config version. */
-    record ReplaceConfig(ClusterConfig config, long expectedVersion) implements Command {
-        public ReplaceConfig { Objects.requireNonNull(config, "config"); }
+    /**
+     * Replaces the whole configuration; {@code expectedVersion} >= 0 makes it a compare-and-set on the config version.
+     * A non-empty {@code changeId} makes it happen at most once: sent again (its answer was lost), it changes nothing.
+     */
+    record ReplaceConfig(ClusterConfig config, long expectedVersion, String changeId) implements Command {
+        public ReplaceConfig {
+            Objects.requireNonNull(config, "config");
+            changeId = changeId == null ? "" : changeId;
+        }
+
+        public ReplaceConfig(ClusterConfig config, long expectedVersion) { this(config, expectedVersion, ""); }
     }
 
     /** Adds a resource, or replaces the one with the same id. */

@@ -34,6 +34,8 @@ import vigil.api.status.ResourceState;
 public final class StateTransitions {
     /** Operations kept per resource per node. */
     public static final int OPERATION_HISTORY = 8;
+    /** Ids of applied configuration changes kept (a client retries within seconds). */
+    public static final int APPLIED_CHANGES = 100;
     /** Fence events kept. */
     public static final int FENCE_HISTORY = 50;
     /** Prefixes of the location constraints {@code move} and {@code ban} create (as crm_resource names them). */
@@ -50,11 +52,13 @@ public final class StateTransitions {
     public static ClusterState apply(ClusterState state, Command command, Instant at) {
         ClusterState s = at.isAfter(state.now()) ? state.withNow(at) : state;
         if (command instanceof Command.ReplaceConfig c) {
+            if (!c.changeId().isEmpty() && s.appliedChanges().contains(c.changeId())) return s; // applied already: its answer was lost
             if (c.expectedVersion() >= 0 && c.expectedVersion() != s.configVersion()) {
                 throw new ConfigException("config.version", "expected version " + c.expectedVersion() + " but the cluster is at "
                         + s.configVersion() + " (another change was committed first)", "read the config again and reapply your change");
             }
-            return withConfig(s, c.config());
+            ClusterState next = withConfig(s, c.config());
+            return c.changeId().isEmpty() ? next : next.withAppliedChange(c.changeId(), APPLIED_CHANGES);
         }
         if (command instanceof Command.PutResource c) return withConfig(s, s.config().toBuilder().replaceResource(c.resource()).build());
         if (command instanceof Command.DeleteResource c) return deleteResource(s, c.id());
@@ -179,8 +183,7 @@ public final class StateTransitions {
         if (s.fenceDevices().keySet().stream().anyMatch(d -> config.fenceDevice(d).isEmpty())) {
             java.util.Map<String, vigil.api.status.FenceDeviceStatus> kept = new TreeMap<>(s.fenceDevices());
             kept.keySet().removeIf(d -> config.fenceDevice(d).isEmpty());
-            next = new ClusterState(next.config(), next.configVersion(), next.now(), next.nodes(), next.resources(), next.fenceHistory(),
-                    next.leader(), next.term(), next.hasQuorum(), next.blocked(), kept);
+            next = next.withFenceDevices(kept);
         }
         return next;
     }

@@ -213,6 +213,19 @@ class StateTransitionsTest {
     }
 
     @Test
+    void replaceConfig_withAChangeIdAlreadyApplied_changesNothing() {
+        ClusterState s = base();
+        ClusterConfig more = s.config().toBuilder().resource(Primitive.builder("d2", "ocf:heartbeat:Dummy").build()).build();
+        ClusterState once = apply(s, new Command.ReplaceConfig(more, s.configVersion(), "change-1"));
+        assertEquals(s.configVersion() + 1, once.configVersion());
+        // the same change sent again (its answer was lost): no second version, and no compare-and-set failure
+        ClusterState again = apply(once, new Command.ReplaceConfig(more, s.configVersion(), "change-1"));
+        assertEquals(once.configVersion(), again.configVersion());
+        assertEquals(once.config(), again.config());
+        assertThrows(ConfigException.class, () -> apply(once, new Command.ReplaceConfig(more, s.configVersion(), "change-2")));
+    }
+
+    @Test
     void leaderElected_olderTermIgnored() {
         ClusterState s = apply(base(), new Command.LeaderElected("n2", 5), new Command.LeaderElected("n1", 4));
         assertEquals("n2", s.leader());

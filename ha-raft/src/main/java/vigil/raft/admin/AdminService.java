@@ -44,11 +44,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     public AdminService(Cluster cluster) { this.cluster = cluster; }
 
-    /** The base config of a compare-and-set no longer matches. */
-    static final class ConfigChanged extends VigilException {
-        ConfigChanged() { super("the configuration changed since it was read; nothing applied (read it again and retry)"); }
-    }
-
     @Override
     public void status(StatusRequest request, StreamObserver<StatusReply> reply) {
         call(reply, () -> StatusReply.newBuilder().setState(AdminCodec.state(cluster.status())).build());
@@ -59,13 +54,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         call(reply, () -> {
             ClusterConfig next = AdminCodec.config(request.getConfig());
             if (request.hasExpectedVersion()) {
-                cluster.applyConfig(next, request.getExpectedVersion());
-            } else if (request.getHasBase()) {
-                ClusterConfig base = AdminCodec.config(request.getBase());
-                cluster.updateConfig(current -> {
-                    if (!current.equals(base)) throw new ConfigChanged();
-                    return next;
-                });
+                cluster.applyConfig(next, request.getExpectedVersion(), request.getChangeId());
             } else {
                 cluster.applyConfig(next);
             }
@@ -195,7 +184,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             t.put(FIX, ascii(c.fix()));
             return Status.INVALID_ARGUMENT.withDescription(c.getMessage()).asRuntimeException(t);
         }
-        if (e instanceof ConfigChanged) return Status.ABORTED.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof ClusterUnavailableException) return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof VigilException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof StatusRuntimeException s) return s;

@@ -120,7 +120,7 @@ class AdminApiTest {
         java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
         vigil.api.Cluster lateOnce = (vigil.api.Cluster) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {vigil.api.Cluster.class}, (proxy, m, args) -> {
-                    boolean change = m.getName().equals("updateConfig");
+                    boolean change = m.getName().equals("applyConfig") || m.getName().equals("updateConfig");
                     int n = change ? changes.incrementAndGet() : 0;
                     Object r;
                     try {

@@ -47,7 +47,9 @@ public final class StateMachineCluster implements Cluster {
     public void applyConfig(ClusterConfig config) { commit(new Command.ReplaceConfig(config, -1)); }
 
     @Override
-    public void applyConfig(ClusterConfig config, long expectedVersion) { commit(new Command.ReplaceConfig(config, expectedVersion)); }
+    public void applyConfig(ClusterConfig config, long expectedVersion, String changeId) {
+        commit(new Command.ReplaceConfig(config, expectedVersion, changeId));
+    }
 
     @Override
     public synchronized void updateConfig(UnaryOperator<ClusterConfig> change) {
