@@ -36,15 +36,9 @@ final class RaftSetup {
         return RaftPeer.newBuilder().setId(n.id()).setAddress(n.address()).build();
     }
 
-    static RaftGroup group(UUID clusterId, List<Node> nodes) { return group(clusterId, nodes, null); }
-
-    /** The group of {@code nodes}; {@code listener} (if not null) starts as a non-voting listener that catches up first. */
-    static RaftGroup group(UUID clusterId, List<Node> nodes, String listener) {
+    static RaftGroup group(UUID clusterId, List<Node> nodes) {
         List<RaftPeer> peers = new ArrayList<>();
-        for (Node n : nodes) {
-            peers.add(n.id().equals(listener) ? RaftPeer.newBuilder(peer(n)).setStartupRole(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER).build()
-                    : peer(n));
-        }
+        for (Node n : nodes) peers.add(peer(n));
         return RaftGroup.valueOf(RaftGroupId.valueOf(clusterId), peers);
     }
 

@@ -92,9 +92,10 @@ public final class VigilNode implements AutoCloseable {
         this.bootstrapPeers = b.peers;
         this.tls = b.tls;
         boolean fresh = claimDataDir(b.dataDir, b.clusterName, clusterId);
-        // a host that joins a running cluster starts as a listener: it catches up before it is made a voter (and never
-        // campaigns meanwhile); a restart recovers its role from the log
-        this.group = RaftSetup.group(clusterId, b.peers, b.joining && fresh ? b.id : null);
+        // a host that joins a running cluster starts outside its initial configuration: it never campaigns, and votes
+        // once a member added it (the leader catches it up first); a restart recovers the membership from the log
+        this.group = RaftSetup.group(clusterId, b.peers);
+        RaftGroup serverGroup = b.joining && fresh ? RaftGroup.valueOf(group.getGroupId()) : group;
         Parameters serverTls = RaftTls.parameters(b.tls, members, true);
         this.clientTls = RaftTls.parameters(b.tls, members, false);
         this.requestTimeout = b.requestTimeout;
@@ -141,7 +142,7 @@ public final class VigilNode implements AutoCloseable {
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         RaftServerConfigKeys.Write.setElementLimit(p, 8192);
 
-        this.server = RaftServer.newBuilder().setServerId(peerId).setGroup(group).setProperties(p).setParameters(serverTls).setStateMachine(stateMachine)
+        this.server = RaftServer.newBuilder().setServerId(peerId).setGroup(serverGroup).setProperties(p).setParameters(serverTls).setStateMachine(stateMachine)
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
         server.start();
         this.client = RaftSetup.client(group, requestTimeout, clientTls);
@@ -248,6 +249,7 @@ public final class VigilNode implements AutoCloseable {
 
     /** A state at least as new as every change committed before this call (Raft read index). */
     public ClusterState readLinearizable() {
+        if (!isVoterQuietly()) return readFromLeader();
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().build().toByteArray()));
         try {
             // blocking API: reads never share the ordered request window of writes
@@ -256,6 +258,26 @@ public final class VigilNode implements AutoCloseable {
             return stateMachine.state();
         } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": linearizable read failed (no leader reachable?): " + e, e);
+        }
+    }
+
+    private boolean isVoterQuietly() {
+        try {
+            return isVoter();
+        } catch (ClusterUnavailableException e) {
+            return true;
+        }
+    }
+
+    /** A listener (a host that joined and is catching up) cannot serve a read index: it reads the leader's state. */
+    private ClusterState readFromLeader() {
+        Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(true).build().toByteArray()));
+        try {
+            RaftClientReply r = client.io().sendReadOnly(q);
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": read from the leader failed: " + r.getException());
+            return LogCodec.state(vigil.raft.proto.QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray()).getState());
+        } catch (IOException e) {
+            throw new ClusterUnavailableException(id + ": read from the leader failed (no leader reachable?): " + e, e);
         }
     }
 
@@ -276,7 +298,7 @@ public final class VigilNode implements AutoCloseable {
 
     public long term() { return term; }
 
-    /** Whether this node votes in the current Raft configuration (a joining node listens first). */
+    /** Whether this node votes in the current Raft configuration (a joining node waits until it is added). */
     public boolean isVoter() { return isVoter(id); }
 
     /** Whether {@code nodeId} votes in the Raft configuration this node knows. */
@@ -302,9 +324,11 @@ public final class VigilNode implements AutoCloseable {
 
     /**
      * Adds a voting member (a witness too: it votes, its config role keeps resources off it): first to the replicated
-     * config (the membership every node's TLS checks), then as a listener,
-     * which the leader brings up to date (Ratis stages a new peer until it caught up), then as a voter. Start the new
-     * node first. Blocks until it votes; fails if it does not catch up.
+     * config (the membership every node's TLS checks), then to the Raft group. Ratis stages a new voter: the leader
+     * brings it up to date (log or snapshot) before the configuration that counts its vote is committed, so the
+     * cluster never waits on a member that is behind. (Ratis 3.3 also has non-voting listeners, but turning a
+     * listener into a voter can deadlock the new member, so a joining host is staged directly.) Start the new node
+     * first; blocks until it votes, and fails if it does not catch up.
      */
     public void addMember(Node node) {
         var conf = division().getRaftConf();
@@ -312,7 +336,6 @@ public final class VigilNode implements AutoCloseable {
             throw new ConfigException("nodes." + node.id(), "already a member", "remove it first to change its address");
         }
         HostPort.parse("nodes." + node.id() + ".address", node.address());
-        // a member is a node of the replicated config first: only then do the others accept its certificate
         if (readLinearizable().config().node(node.id()).isEmpty()) {
             try {
                 submit(List.of(new Command.PutNode(node))).get(requestTimeout.toMillis() * 6, TimeUnit.MILLISECONDS).get(0).orThrow();
@@ -325,14 +348,9 @@ public final class VigilNode implements AutoCloseable {
         }
         List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers());
         List<RaftPeer> listeners = new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER));
-        if (listeners.stream().noneMatch(p -> p.getId().toString().equals(node.id()))) {
-            List<RaftPeer> more = new ArrayList<>(listeners);
-            more.add(RaftSetup.peer(node));
-            setConfiguration(voters, more, "add " + node.id() + " as a listener");
-        }
         listeners.removeIf(p -> p.getId().toString().equals(node.id()));
         voters.add(RaftSetup.peer(node));
-        setConfiguration(voters, listeners, "make " + node.id() + " a voter");
+        setConfiguration(voters, listeners, "add " + node.id() + " (caught up first)");
     }
 
     /**
@@ -475,7 +493,7 @@ public final class VigilNode implements AutoCloseable {
         public Builder tls(NodeTls v) { tls = v; return this; }
         /** Plaintext Raft traffic that anyone on the network can read and forge: for a lab only. */
         public Builder insecure() { insecure = true; return this; }
-        /** This node joins a running cluster: on an empty data dir it starts as a listener until a member promotes it. */
+        /** This node joins a running cluster: on an empty data dir it waits, outside the group, until a member adds it. */
         public Builder joining(boolean v) { joining = v; return this; }
 
         public Builder id(String v) { id = v; return this; }

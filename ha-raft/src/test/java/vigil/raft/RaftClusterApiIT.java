@@ -155,7 +155,7 @@ class RaftClusterApiIT {
         List<Node> grown = new ArrayList<>(peers);
         grown.add(n4);
         VigilNode fourth = start("n4", n4.address(), grown, dir, true);
-        assertFalse(fourth.isVoter(), "a joining node starts as a listener");
+        assertFalse(fourth.isVoter(), "a joining node waits outside the group until it is added");
         leader.addMember(n4);
         Await.until(LONG, "n4 is a voter", () -> leader.members().size() == 4);
         Await.until(LONG, "n4 knows it votes", fourth::isVoter);

@@ -272,7 +272,7 @@ public final class AdminClient implements Cluster {
         return new String[] {r.getToken(), r.getVia()};
     }
 
-    /** Admits a joined host: config, then a Raft listener until it caught up, then a voter. */
+    /** Admits a joined host: config, then a Raft voter once the leader caught it up. */
     public void addMember(vigil.api.model.Node node) {
         call("node add", s -> s.addMember(AddMemberRequest.newBuilder().setNode(AdminCodec.node(node)).build()));
     }

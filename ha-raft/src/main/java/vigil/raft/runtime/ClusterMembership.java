@@ -30,8 +30,8 @@ import vigil.raft.tls.PeerIdentity;
 
 /**
  * Membership and certificates of one node's cluster, as the admin API drives them: join tokens, enrolling a new host
- * (its certificate, signed by the CA key every member keeps in its PKI directory), admitting it (config, then Raft
- * listener, then voter), removing a member with the checks that keep the cluster safe, rotating this node's
+ * (its certificate, signed by the CA key every member keeps in its PKI directory), admitting it (config, then a Raft
+ * voter once the leader caught it up), removing a member with the checks that keep the cluster safe, rotating this node's
  * certificate.
  */
 final class ClusterMembership implements NodeAdmin {
@@ -87,8 +87,9 @@ final class ClusterMembership implements NodeAdmin {
                 throw new ConfigException("raft", "address " + node.address() + " is already used by node " + m.id(), "give this host its own --raft address");
             }
         }
+        java.security.PublicKey key = ClusterCa.requestKey(csr);
         tokens.consume(tokenId, tokenSecret);
-        var chain = ca.sign(PeerIdentity.node(node.id()), csr, hosts(node));
+        var chain = ca.sign(PeerIdentity.node(node.id()), key, hosts(node), ClusterCa.CERT_LIFETIME);
         String chainPem = ClusterCa.pem(List.of(chain, ca.certificate()));
         LOG.log(Level.INFO, "{0}: enrolled with token {1}: certificate issued until {2}; it becomes a member when its daemon starts", node.id(), tokenId,
                 chain.getNotAfter().toInstant());
@@ -114,7 +115,7 @@ final class ClusterMembership implements NodeAdmin {
                     "remove it first (vigil node remove " + node.id() + ")");
         }
         if (!raft.isVoter(node.id())) {
-            LOG.log(Level.INFO, "{0}: admitting: Raft listener until it caught up, then voter", node.id());
+            LOG.log(Level.INFO, "{0}: admitting: the leader catches it up, then it votes", node.id());
             raft.addMember(node);
         }
         LOG.log(Level.INFO, "{0}: member (voter) at {1}", node.id(), node.address());

@@ -162,7 +162,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * A host that joined asks the members to admit it (config, Raft listener, then voter) until it votes; a restart
+     * A host that joined asks the members to admit it (config, then a Raft voter once caught up) until it votes; a restart
      * after that finds itself a voter at once.
      */
     private Thread startAdmission(Node me, Builder b) {
@@ -314,7 +314,7 @@ public final class ClusterNode implements AutoCloseable {
         public Builder insecure() { insecure = true; return this; }
         /** The cluster's id (Raft group id); {@code vigil init} picks a random one. Default: derived from the cluster name. */
         public Builder clusterId(java.util.UUID v) { clusterId = v; return this; }
-        /** This node joins a running cluster: it starts as a Raft listener until a member makes it a voter. */
+        /** This node joins a running cluster: it waits outside the Raft group until a member adds it (after catching it up). */
         public Builder joining(boolean v) { joining = v; return this; }
         /** Every voting member, this node included (witnesses too); this node's address is taken from its entry. */
         public Builder peers(List<Node> v) { peers = List.copyOf(v); return this; }

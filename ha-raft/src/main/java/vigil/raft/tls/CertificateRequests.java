@@ -29,10 +29,11 @@ final class CertificateRequests {
     static PublicKey verifiedPublicKey(byte[] der) {
         try {
             JcaPKCS10CertificationRequest r = new JcaPKCS10CertificationRequest(der);
-            if (!r.isSignatureValid(new JcaContentVerifierProviderBuilder().build(r.getSubjectPublicKeyInfo()))) {
+            PublicKey key = java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(r.getSubjectPublicKeyInfo().getEncoded()));
+            if (!r.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
                 throw new VigilException("the certificate request's signature does not match its key");
             }
-            return r.getPublicKey();
+            return key;
         } catch (IOException | RuntimeException | OperatorCreationException | PKCSException | GeneralSecurityException e) {
             if (e instanceof VigilException v) throw v;
             throw new VigilException("not a valid certificate request: " + e.getMessage());

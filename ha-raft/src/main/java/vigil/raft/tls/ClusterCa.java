@@ -186,6 +186,9 @@ public final class ClusterCa {
         return sign(identity, CertificateRequests.verifiedPublicKey(csr), hosts, CERT_LIFETIME);
     }
 
+    /** The public key of a PKCS#10 request, after checking the request is signed with its private key. */
+    public static PublicKey requestKey(byte[] csr) { return CertificateRequests.verifiedPublicKey(csr); }
+
     private static boolean isIpAddress(String host) {
         if (host.matches("[0-9.]+") || host.contains(":")) {
             try {

@@ -103,7 +103,13 @@ final class Pem {
     static void write(Path file, String text, boolean secret) {
         try {
             Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createDirectories(dir);
+                }
+            }
             Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
             if (secret) {
