@@ -250,7 +250,7 @@ public final class AdminClient implements Cluster {
     public void fence(String node) { call("fence", s -> s.fence(NodeRequest.newBuilder().setNode(node).build())); }
 
     /** What the node that answered says about itself: whether it runs without TLS, when its certificate expires. */
-    public record ServerInfo(String node, boolean insecure, java.time.Instant certificateExpires) {}
+    public record ServerInfo(String node, boolean insecure, java.time.Instant certificateExpires, List<String> voters) {}
 
     /** The status together with the answering node's {@link ServerInfo}. */
     public record Status2(ClusterState state, ServerInfo server) {}
@@ -258,7 +258,7 @@ public final class AdminClient implements Cluster {
     public Status2 statusWithServer() {
         var r = call("status", s -> s.status(StatusRequest.getDefaultInstance()));
         return new Status2(AdminCodec.state(r.getState()), new ServerInfo(r.getNode(), r.getInsecure(),
-                r.hasCertificateExpires() ? AdminCodec.instant(r.getCertificateExpires()) : null));
+                r.hasCertificateExpires() ? AdminCodec.instant(r.getCertificateExpires()) : null, List.copyOf(r.getVotersList())));
     }
 
     /** The configuration; with {@code showSecrets} (admin role only) including secret parameters. */
@@ -283,7 +283,7 @@ public final class AdminClient implements Cluster {
     /** Gives the answering node a new key and certificate; returns its id and new expiry. */
     public ServerInfo rotateCertificate() {
         var r = call("certs rotate", s -> s.rotateCertificate(RotateRequest.getDefaultInstance()));
-        return new ServerInfo(r.getNode(), false, AdminCodec.instant(r.getNotAfter()));
+        return new ServerInfo(r.getNode(), false, AdminCodec.instant(r.getNotAfter()), List.of());
     }
 
     /**

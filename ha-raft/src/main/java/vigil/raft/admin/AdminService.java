@@ -71,7 +71,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         call(reply, () -> {
             StatusReply.Builder b = StatusReply.newBuilder().setState(AdminCodec.state(SecretMask.mask(cluster.status())));
             if (node != null) {
-                b.setNode(node.nodeId()).setInsecure(node.insecure());
+                b.setNode(node.nodeId()).setInsecure(node.insecure()).addAllVoters(node.voters());
                 if (node.certificateExpires() != null) b.setCertificateExpires(AdminCodec.timestamp(node.certificateExpires()));
             }
             return b.build();

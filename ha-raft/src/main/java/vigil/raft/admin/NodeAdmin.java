@@ -19,6 +19,9 @@ public interface NodeAdmin {
     /** When this node's certificate expires (null when insecure). */
     Instant certificateExpires();
 
+    /** The Raft voters this node knows, as {@code id=host:port}. */
+    List<String> voters();
+
     JoinTokens.Token createJoinToken(Duration ttl);
 
     /** What a host that presented a valid join token receives. */

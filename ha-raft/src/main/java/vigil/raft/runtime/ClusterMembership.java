@@ -58,6 +58,9 @@ final class ClusterMembership implements NodeAdmin {
     @Override
     public Instant certificateExpires() { return tls == null ? null : tls.notAfter(); }
 
+    @Override
+    public List<String> voters() { return raft.members(); }
+
     private ClusterCa ca() {
         Path dir = tls == null ? null : tls.directory();
         if (dir == null || !ClusterCa.existsIn(dir)) {
