@@ -1,5 +1,7 @@
 package vigil.raft;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -25,7 +27,7 @@ import vigil.raft.tls.PeerIdentity;
  * every call, so a node removed while its connection stays open is refused from then on.
  */
 final class RaftTls {
-    private static final System.Logger LOG = System.getLogger(RaftTls.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RaftTls.class);
 
     private RaftTls() {}
 
@@ -48,7 +50,7 @@ final class RaftTls {
                 Optional<PeerIdentity> who = identity(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
                 if (who.isEmpty() || who.get().kind() != PeerIdentity.Kind.NODE || !members.isMember(who.get().name())) {
                     String why = who.map(w -> w + " is not a member of this cluster").orElse("no cluster certificate");
-                    LOG.log(System.Logger.Level.WARNING, "raft: refused a call of " + call.getMethodDescriptor().getFullMethodName() + ": " + why);
+                    LOG.warn("raft: refused a call of " + call.getMethodDescriptor().getFullMethodName() + ": " + why);
                     call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
                     return new ServerCall.Listener<>() {};
                 }

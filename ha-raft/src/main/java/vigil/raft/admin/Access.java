@@ -1,5 +1,7 @@
 package vigil.raft.admin;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -28,7 +30,7 @@ public final class Access {
     /** The role of the current call, for services that vary what they return by it. */
     static final Context.Key<Role> ROLE = Context.key("vigil-role");
     static final Set<String> READ_ONLY_METHODS = Set.of("Status", "Watch", "GetConfig");
-    private static final System.Logger LOG = System.getLogger(Access.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Access.class);
 
     private Access() {}
 
@@ -62,12 +64,12 @@ public final class Access {
                     String problem = tokenGiven ? "invalid cluster token: it does not match this cluster's token (check --token-file: use the token file of this cluster)"
                             : cert.isPresent() ? cert.get() + " has no role in this cluster (a node that is not a member)"
                             : "no credentials: this cluster requires a client certificate of its CA or its token (vigil: --token-file FILE; other clients: header 'authorization: Bearer <token>')";
-                    LOG.log(System.Logger.Level.WARNING, "admin: refused a call of " + method + ": " + (tokenGiven ? "wrong token" : cert.map(Object::toString).orElse("no credentials")));
+                    LOG.warn("admin: refused a call of " + method + ": " + (tokenGiven ? "wrong token" : cert.map(Object::toString).orElse("no credentials")));
                     call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
                     return new ServerCall.Listener<>() {};
                 }
                 if (role == Role.READ_ONLY && !READ_ONLY_METHODS.contains(method)) {
-                    LOG.log(System.Logger.Level.WARNING, "admin: refused " + method + " to read-only " + cert.get());
+                    LOG.warn("admin: refused " + method + " to read-only " + cert.get());
                     call.close(Status.PERMISSION_DENIED.withDescription(cert.get() + " is read-only: " + method + " needs the admin role"), new Metadata());
                     return new ServerCall.Listener<>() {};
                 }
@@ -93,7 +95,7 @@ public final class Access {
                 Optional<PeerIdentity> cert = GrpcTls.caller(call);
                 if (cert.isEmpty() || cert.get().kind() != PeerIdentity.Kind.NODE || !members.test(cert.get().name())) {
                     String why = cert.map(c -> c + " is not a node of this cluster").orElse("no cluster certificate");
-                    LOG.log(System.Logger.Level.WARNING, "agent: refused a call of " + call.getMethodDescriptor().getBareMethodName() + ": " + why);
+                    LOG.warn("agent: refused a call of " + call.getMethodDescriptor().getBareMethodName() + ": " + why);
                     call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
                     return new ServerCall.Listener<>() {};
                 }

@@ -1,8 +1,9 @@
 package vigil.raft.admin;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.lang.System.Logger.Level;
 import vigil.api.VigilException;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
@@ -17,7 +18,7 @@ import vigil.raft.agent.AgentAddresses;
  * the cluster token.
  */
 public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
-    private static final System.Logger LOG = System.getLogger(EnrollmentService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EnrollmentService.class);
     /** Node attribute holding a node's admin API address, so joining hosts learn every peer's. */
     public static final String ADMIN_ADDRESS = "admin-address";
 
@@ -33,7 +34,7 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
                     java.util.Map.of(AgentAddresses.ATTRIBUTE, r.getAdminAddress(), ADMIN_ADDRESS, r.getAdminAddress()));
             e = node.join(r.getTokenId(), r.getTokenSecret(), n, r.getCsr().toByteArray());
         } catch (VigilException | IllegalArgumentException ex) {
-            LOG.log(Level.WARNING, "enrollment: refused a join as " + r.getNode() + ": " + ex.getMessage());
+            LOG.warn("enrollment: refused a join as " + r.getNode() + ": " + ex.getMessage());
             reply.onError(Status.PERMISSION_DENIED.withDescription(ex.getMessage()).asRuntimeException());
             return;
         } catch (RuntimeException ex) {

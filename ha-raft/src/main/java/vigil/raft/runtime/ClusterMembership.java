@@ -1,6 +1,7 @@
 package vigil.raft.runtime;
 
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ import vigil.raft.tls.PeerIdentity;
  * certificate.
  */
 final class ClusterMembership implements NodeAdmin {
-    private static final System.Logger LOG = System.getLogger("vigil.membership");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.membership");
     private static final Duration MAX_TOKEN_TTL = Duration.ofHours(24);
 
     private final VigilNode raft;
@@ -94,7 +95,7 @@ final class ClusterMembership implements NodeAdmin {
         tokens.consume(tokenId, tokenSecret);
         var chain = ca.sign(PeerIdentity.node(node.id()), key, hosts(node), ClusterCa.CERT_LIFETIME);
         String chainPem = ClusterCa.pem(List.of(chain, ca.certificate()));
-        LOG.log(Level.INFO, "{0}: enrolled with token {1}: certificate issued until {2}; it becomes a member when its daemon starts", node.id(), tokenId,
+        LOG.info("{}: enrolled with token {}: certificate issued until {}; it becomes a member when its daemon starts", node.id(), tokenId,
                 chain.getNotAfter().toInstant());
         return new Enrolled(raft.clusterName(), raft.clusterId().toString(), ca.certificatePem(), chainPem, ca.keyPem(), adminToken == null ? "" : adminToken,
                 s.config().nodes());
@@ -118,10 +119,10 @@ final class ClusterMembership implements NodeAdmin {
                     "remove it first (vigil node remove " + node.id() + ")");
         }
         if (!raft.isVoter(node.id())) {
-            LOG.log(Level.INFO, "{0}: admitting: the leader catches it up, then it votes", node.id());
+            LOG.info("{}: admitting: the leader catches it up, then it votes", node.id());
             raft.addMember(node);
         }
-        LOG.log(Level.INFO, "{0}: member (voter) at {1}", node.id(), node.address());
+        LOG.info("{}: member (voter) at {}", node.id(), node.address());
     }
 
     @Override
@@ -154,7 +155,7 @@ final class ClusterMembership implements NodeAdmin {
         }
         if (s.config().node(id).isPresent()) commit(new Command.RemoveNode(id));
         if (voters.contains(id) || raft.listeners().contains(id)) raft.removeMember(id);
-        LOG.log(Level.INFO, "{0}: removed from the cluster; its certificate is refused from now on", id);
+        LOG.info("{}: removed from the cluster; its certificate is refused from now on", id);
     }
 
     @Override
@@ -166,7 +167,7 @@ final class ClusterMembership implements NodeAdmin {
         fresh.save(tls.directory());
         ca.save(tls.directory());
         tls.reload();
-        LOG.log(Level.INFO, "{0}: certificate rotated: new key, valid until {1}; new connections use it", raft.id(), tls.notAfter());
+        LOG.info("{}: certificate rotated: new key, valid until {}; new connections use it", raft.id(), tls.notAfter());
         return tls.notAfter();
     }
 

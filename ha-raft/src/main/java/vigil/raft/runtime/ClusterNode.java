@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.ConfigException;
 import vigil.api.ManagedService;
@@ -71,7 +72,7 @@ import vigil.raft.tls.NodeTls;
  * }</pre>
  */
 public final class ClusterNode implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("vigil.node");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.node");
 
     private final VigilNode raft;
     private final RaftCluster cluster;
@@ -102,7 +103,7 @@ public final class ClusterNode implements AutoCloseable {
             io.micrometer.core.instrument.Gauge.builder("vigil_tls_certificate_expiry_seconds", tls, t -> Duration.between(java.time.Instant.now(), t.notAfter()).toSeconds())
                     .description("Seconds until this node's TLS certificate expires (renew with vigil certs rotate)").register(b.registry);
         } else {
-            LOG.log(Level.WARNING, "{0}: INSECURE: TLS is off (insecure lab switch); anyone on the network can read and forge this cluster's traffic", self);
+            LOG.warn("{}: INSECURE: TLS is off (insecure lab switch); anyone on the network can read and forge this cluster's traffic", self);
         }
         this.cluster = new RaftCluster(raft);
         this.timers = Executors.newScheduledThreadPool(2, daemon("vigil-" + self + "-timer"));
@@ -158,7 +159,7 @@ public final class ClusterNode implements AutoCloseable {
             controller.onLeadership(true, raft.term());
         }
         this.admission = b.joining ? startAdmission(me, b) : null;
-        LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
+        LOG.info("{}: member of {}, Raft {}, API {}", self, b.clusterName, me.address(), api);
     }
 
     /**
@@ -178,10 +179,10 @@ public final class ClusterNode implements AutoCloseable {
                     try (AdminClient c = AdminClient.connect(targets, creds, Duration.ofMinutes(5))) {
                         c.addMember(me);
                     }
-                    LOG.log(Level.INFO, "{0}: admitted: a voting member now", me.id());
+                    LOG.info("{}: admitted: a voting member now", me.id());
                     return;
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "{0}: not admitted yet ({1}); retrying", me.id(), e.getMessage());
+                    LOG.warn("{}: not admitted yet ({}); retrying", me.id(), e.getMessage());
                 }
                 try {
                     Thread.sleep(backoff);
@@ -200,7 +201,7 @@ public final class ClusterNode implements AutoCloseable {
         return raft.submit(commands).thenApply(results -> {
             for (int i = 0; i < results.size(); i++) {
                 CommandResult r = results.get(i);
-                if (!r.ok()) LOG.log(Level.WARNING, "{0}: command rejected: {1}: {2}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
+                if (!r.ok()) LOG.warn("{}: command rejected: {}: {}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
             }
             return results;
         });
