@@ -69,7 +69,7 @@ class CliTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(),
-                (targets, token) -> AdminClient.connect(targets, token, Duration.ofSeconds(5)), null);
+                (targets, token) -> AdminClient.connect(targets, token, Duration.ofSeconds(30)), null);   // the deadline vigil itself uses
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
