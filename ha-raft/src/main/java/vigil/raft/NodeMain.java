@@ -28,6 +28,10 @@ public final class NodeMain {
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
+                if (a.equals("--insecure")) { // the one flag without a value
+                    b.insecure();
+                    continue;
+                }
                 String v = i + 1 < args.length ? args[++i] : "";
                 switch (a) {
                     case "--id" -> b.id(v);
@@ -39,10 +43,6 @@ public final class NodeMain {
                     case "--segment-size" -> b.logSegmentSize(Long.parseLong(v));
                     case "--node-timeout" -> b.nodeTimeout(Duration.parse(v));
                     case "--pki" -> b.tls(vigil.raft.tls.NodeTls.load(Path.of(v)));
-                    case "--insecure" -> {
-                        b.insecure();
-                        i--;
-                    }
                     default -> {
                         err.println("unknown option " + a + " (use --id --address --peers --data --cluster --snapshot-threshold --segment-size --node-timeout --pki DIR | --insecure)");
                         return 2;
