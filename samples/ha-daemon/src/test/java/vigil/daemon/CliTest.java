@@ -264,7 +264,8 @@ class CliTest {
         };
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"config", "apply", "-f", file.toString(), "--cluster", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString()},
+        int code = Main.run(new String[] {"config", "apply", "-f", file.toString(), "--cluster", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString(),
+                        "--ca", dir.resolve("ca").resolve("ca.crt").toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(),
                 (targets, token) -> AdminClient.connect(targets, token, Duration.ofSeconds(5)), operator);
         assertEquals(1, code, out + "\n" + err);

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import vigil.api.status.ClusterState;
 import vigil.raft.admin.AdminClient;
+import vigil.raft.tls.ClusterCa;
 import vigil.testkit.Await;
 import vigil.testkit.LabDir;
 
@@ -120,43 +121,59 @@ final class VigilHosts implements AutoCloseable {
     }
 
     /**
-     * Sets up n1, n2, n3 with {@code bin/vigil init} as samples/ha-daemon/README.md says, each host knowing every peer
-     * from the cluster file ({@code properties} and what follows the nodes are {@code clusterYaml}), the token copied
-     * from the first host to the others; then starts every daemon and waits until all three are online.
+     * Sets up n1, n2, n3 as samples/ha-daemon/README.md says: {@code vigil init} on n1 with {@code clusterYaml} as its
+     * cluster file ({@code ${dir}} stands for this lab's directory), its daemon, then for n2 and n3 a one-time token from
+     * {@code vigil token create} on n1, {@code vigil join} with it and the daemon; waits until the three are Raft voters
+     * and online. No key or token is copied between hosts.
      */
     void setUp(String clusterYaml) {
-        StringBuilder nodes = new StringBuilder("nodes:\n");
-        for (String n : List.of("n1", "n2", "n3")) {
-            nodes.append("  ").append(n).append(": {address: ").append(raft(n)).append(", attributes: {admin-address: ").append(admin(n)).append("}}\n");
-        }
         Path clusterFile = dir.resolve("cluster.yaml");
-        write(clusterFile, nodes + clusterYaml.replace("${dir}", dir.toString()));
-        for (String n : List.of("n1", "n2", "n3")) {
-            if (!n.equals("n1")) copy(etc("n1").resolve("token"), etc(n).resolve("token"));
-            Result r = vigil(n, "init", "--node", n, "--raft", raft(n), "--admin", admin(n), "--http", ip(n) + ":" + (port + 2), "--dir", etc(n).toString(),
-                    "--cluster-config", clusterFile.toString());
-            if (r.code() != 0) throw new AssertionError("init on " + n + ": " + r);
-        }
-        for (String n : List.of("n1", "n2", "n3")) startDaemon(n);
-        for (String n : List.of("n1", "n2", "n3")) awaitRunning(n);
-        Await.until(Duration.ofSeconds(90), "n1, n2 and n3 online", () -> {
-            try {
-                ClusterState s = status();
-                return List.of("n1", "n2", "n3").stream().allMatch(n -> s.node(n).isOnline());
+        write(clusterFile, clusterYaml.replace("${dir}", dir.toString()));
+        Result r = vigil("n1", "init", "--node", "n1", "--raft", raft("n1"), "--admin", admin("n1"), "--http", httpAddress("n1"), "--dir", etc("n1").toString(),
+                "--cluster-config", clusterFile.toString());
+        if (r.code() != 0) throw new AssertionError("init on n1: " + r);
+        startDaemon("n1");
+        awaitRunning("n1");
+        for (String n : List.of("n2", "n3")) join(n);
+        awaitVoters(List.of("n1", "n2", "n3"));
+    }
+
+    /** A token from {@code vigil token create} on n1, then {@code vigil join} on {@code host} and its daemon. */
+    void join(String host) {
+        Result token = vigil("n1", "token", "create");
+        if (token.code() != 0) throw new AssertionError("token create on n1: " + token);
+        Result r = vigil(host, "join", "--node", host, "--raft", raft(host), "--admin", admin(host), "--http", httpAddress(host), "--dir", etc(host).toString(),
+                "--cluster", admin("n1"), "--token", token.out().trim());
+        if (r.code() != 0) throw new AssertionError("join on " + host + ": " + r);
+        startDaemon(host);
+        awaitRunning(host);
+    }
+
+    /** Waits until exactly {@code nodes} are the Raft voters and all of them are online. */
+    void awaitVoters(List<String> nodes) {
+        Await.until(Duration.ofSeconds(120), nodes + " Raft voters and online", () -> {
+            try (AdminClient c = client(daemons.keySet())) {
+                var s = c.statusWithServer();
+                return s.server().voters().size() == nodes.size() && s.server().voters().containsAll(nodes)
+                        && nodes.stream().allMatch(n -> s.state().node(n).isOnline());
             } catch (RuntimeException notYet) {
                 return false;
             }
         });
     }
 
-    void copy(Path from, Path to) {
-        try {
-            Files.createDirectories(to.getParent());
-            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    /** Deletes everything {@code host} had (its directory, data and log), as a new machine in its place would be. */
+    void deleteHost(String host) {
+        if (isRunning(host)) throw new IllegalStateException(host + " still runs");
+        try (var files = Files.walk(etc(host))) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            Files.deleteIfExists(log(host));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
+    String httpAddress(String node) { return ip(node) + ":" + (port + 2); }
 
     /** {@code bin/vigil daemon --config node.yaml} on {@code host}, in the background; waits until it says it runs. */
     void startDaemon(String host) {
@@ -230,11 +247,17 @@ final class VigilHosts implements AutoCloseable {
 
     /** The cluster as any of the given hosts' admin APIs answers (for assertions only; the test acts through bin/vigil). */
     ClusterState status(String... hosts) {
-        List<String> targets = new ArrayList<>();
-        for (String h : hosts) if (isRunning(h)) targets.add(admin(h));
-        try (AdminClient c = AdminClient.connect(targets, token(), Duration.ofSeconds(10))) {
+        try (AdminClient c = client(List.of(hosts))) {
             return c.status();
         }
+    }
+
+    /** An admin client of the given hosts as the CLI on n1 is: the cluster token, over TLS checked against n1's CA certificate. */
+    AdminClient client(java.util.Collection<String> hosts) {
+        List<String> targets = new ArrayList<>();
+        for (String h : hosts) if (isRunning(h)) targets.add(admin(h));
+        return AdminClient.connect(targets, AdminClient.Credentials.token(token(), ClusterCa.readCertificates(etc("n1").resolve("pki").resolve(ClusterCa.CA_CERT))),
+                Duration.ofSeconds(10));
     }
 
     ClusterState status() { return status(daemons.keySet().toArray(String[]::new)); }
