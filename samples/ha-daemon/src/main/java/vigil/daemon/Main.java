@@ -56,6 +56,7 @@ public final class Main {
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)
               simulate-compare [--dir DIR] [--live|--record] [--update-floor]   agreement with crm_simulate (see --help)
               bench scheduler|commits|failover ... benchmarks
+              bench false-fence [--minutes 10] [--node-timeout-ms MS]   spurious fences of a 3-node cluster under a CPU hog
               drbd resolve ...                     DRBD split-brain resolution
               demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
               chaos --schedules N --seed S [--nodes 3|5]   seeded fault injection against a local cluster
@@ -71,6 +72,7 @@ public final class Main {
             "demo", "vigil.lab.Demo",
             "chaos", "vigil.lab.Chaos",
             "bench failover", "vigil.lab.FailoverBench",
+            "bench false-fence", "vigil.lab.FalseFenceBench",
             "simulate", "vigil.engine.simulate.SimulateCommand",
             "simulate-compare", "vigil.engine.simulate.CompareCommand",
             "bench scheduler", "vigil.engine.simulate.SchedulerBenchCommand",
@@ -112,7 +114,7 @@ public final class Main {
             if (AdminCli.handles(cmd)) return new AdminCli(out, err, env, connector, stdin).run(argv);
             if (List.of("simulate", "simulate-compare", "demo", "chaos").contains(cmd)) return delegate(cmd, rest, out, err);
             if (cmd.equals("bench") || cmd.equals("drbd")) {
-                if (rest.isEmpty()) throw new UsageException(cmd + ": missing subcommand (" + (cmd.equals("bench") ? "scheduler, commits, failover" : "resolve") + ")");
+                if (rest.isEmpty()) throw new UsageException(cmd + ": missing subcommand (" + (cmd.equals("bench") ? "scheduler, commits, failover, false-fence" : "resolve") + ")");
                 String name = cmd + " " + rest.get(0);
                 if (!DELEGATES.containsKey(name)) throw new UsageException("unknown command \"" + name + "\" (see vigil --help)");
                 return delegate(name, rest.subList(1, rest.size()), out, err);
