@@ -34,7 +34,7 @@ public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
     /** How long a stopping node waits for the cluster to move what runs on it (Pacemaker's shutdown-escalation default). */
-    static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofMinutes(20);
+    static final java.time.Duration STOP_TIMEOUT = vigil.raft.runtime.ClusterNode.STOP_TIMEOUT;
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final NodeRuntime runtime;
