@@ -12,15 +12,19 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import vigil.api.Cluster;
 import vigil.api.ConfigException;
 import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
-import vigil.daemon.cli.Args;
-import vigil.daemon.cli.ClusterConnector;
+import vigil.daemon.cli.CliContext;
 import vigil.daemon.cli.UsageException;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
@@ -35,85 +39,118 @@ final class Setup {
     /** Node attribute holding a node's admin API address, so joining hosts learn every peer's. */
     static final String ADMIN_ADDRESS = "admin-address";
 
-    private final PrintStream out;
-    private final Map<String, String> env;
-    private final ClusterConnector connector;
+    private Setup() {}
 
-    Setup(PrintStream out, Map<String, String> env, ClusterConnector connector) {
-        this.out = out;
-        this.env = env;
-        this.connector = connector;
+    /** What init and join both take: this host's identity, addresses and directories. */
+    static final class HostOptions {
+        @Option(names = "--node", required = true, paramLabel = "ID", description = "this node's id, e.g. kvm1") String node;
+        @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "this node's Raft address host:port, e.g. 10.0.0.1:9870") String raft;
+        @Option(names = "--admin", required = true, paramLabel = "HOST:PORT", description = "this node's admin API address host:port, e.g. 10.0.0.1:9871") String admin;
+        @Option(names = "--http", paramLabel = "HOST:PORT", description = "Where to serve the status page and /metrics (default: not served).") String http;
+        @Option(names = "--witness", description = "A witness: votes, runs no resources.") boolean witness;
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/etc/vigil", description = "Where node.yaml (and the token) go (default: ${DEFAULT-VALUE}).") Path dir;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "The Raft log and snapshots (default: DIR/data).") Path dataDir;
+        @Option(names = "--force", description = "Overwrite an existing node.yaml.") boolean force;
+
+        Path nodeFile() { return dir.resolve("node.yaml"); }
+
+        Node self() { return new Node(node, raft, witness ? NodeRole.WITNESS : NodeRole.MEMBER, Map.of(ADMIN_ADDRESS, admin)); }
+
+        void refuseOverwrite() {
+            if (Files.exists(nodeFile()) && !force) {
+                throw new VigilException(nodeFile() + " exists already: this host is set up (remove it, or pass --force to overwrite)");
+            }
+        }
     }
 
-    int run(String cmd, List<String> argv) {
-        Set<String> valued = new java.util.TreeSet<>(Set.of("node", "raft", "admin", "http", "dir", "data-dir"));
-        if (cmd.equals("init")) valued.add("cluster-config"); else valued.addAll(Set.of("cluster", "token-file"));
-        Args a = Args.parse(cmd, argv, valued, Set.of("witness", "force")).atMost(0);
-        String node = required(a, "node", "this node's id, e.g. kvm1");
-        String raft = required(a, "raft", "this node's Raft address host:port, e.g. 10.0.0.1:9870");
-        String admin = required(a, "admin", "this node's admin API address host:port, e.g. 10.0.0.1:9871");
-        NodeRole role = a.flag("witness") ? NodeRole.WITNESS : NodeRole.MEMBER;
-        Path dir = Path.of(a.option("dir").orElse("/etc/vigil"));
-        Path dataDir = Path.of(a.option("data-dir").orElse(dir.resolve("data").toString()));
-        String http = a.option("http").orElse("");
-        Path nodeFile = dir.resolve("node.yaml");
-        if (Files.exists(nodeFile) && !a.flag("force")) {
-            throw new VigilException(nodeFile + " exists already: this host is set up (remove it, or pass --force to overwrite)");
-        }
-        Node self = new Node(node, raft, role, Map.of(ADMIN_ADDRESS, admin));
-        Path tokenFile = dir.resolve("token");
-        Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
-        Path clusterFile;
-        if (cmd.equals("init")) {
+    @Command(name = "init", description = "Bootstrap a cluster on its first node: write DIR/node.yaml and a new cluster token.")
+    static final class Init implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin HostOptions host;
+        @Option(names = "--cluster-config", paramLabel = "FILE", description = "The cluster configuration to start with (default: this node alone, written to DIR/cluster.yaml).")
+        Path clusterConfig;
+
+        @Override
+        public Integer call() {
+            host.refuseOverwrite();
+            Node self = host.self();
+            Path tokenFile = host.dir.resolve("token");
             ClusterConfig bootstrap;
-            if (a.option("cluster-config").isPresent()) {
-                Path given = Path.of(a.option("cluster-config").get()).toAbsolutePath();
+            Path clusterFile;
+            if (clusterConfig != null) {
+                Path given = clusterConfig.toAbsolutePath();
                 bootstrap = ConfigYaml.read(given);
-                if (bootstrap.node(node).isEmpty()) bootstrap = bootstrap.toBuilder().node(self).build();
+                if (bootstrap.node(host.node).isEmpty()) bootstrap = bootstrap.toBuilder().node(self).build();
                 clusterFile = given;
             } else {
                 bootstrap = ClusterConfig.builder().node(self).build();
-                clusterFile = dir.resolve("cluster.yaml");
+                clusterFile = host.dir.resolve("cluster.yaml");
             }
-            for (Node n : bootstrap.nodes()) peers.put(n.id(), peer(n, n.id().equals(node) ? admin : null));
-            mkdirs(dir);
+            Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
+            for (Node n : bootstrap.nodes()) peers.put(n.id(), peer(n, n.id().equals(host.node) ? host.admin : null));
+            mkdirs(host.dir);
             if (!Files.exists(tokenFile)) {
                 byte[] random = new byte[32];
                 new SecureRandom().nextBytes(random);
                 writePrivate(tokenFile, HexFormat.of().formatHex(random) + "\n");
             }
-            if (!clusterFile.equals(Path.of(a.option("cluster-config").orElse("")).toAbsolutePath())) {
+            if (clusterConfig == null) {
                 write(clusterFile, "# Cluster configuration applied when the cluster is first started; afterwards use 'vigil config apply'.\n"
                         + ConfigYaml.format(bootstrap));
             }
-        } else {
-            String cluster = a.option("cluster").orElse(env.get("VIGIL_CLUSTER"));
-            String given = a.option("token-file").orElse(env.get("VIGIL_TOKEN_FILE"));
-            if (cluster == null) throw new UsageException("join: missing --cluster HOST:PORT (the admin address of a running node)");
+            return finish(spec, host, peers, tokenFile, clusterFile,
+                    "initialized cluster with " + host.node + ": wrote " + host.nodeFile() + " and " + tokenFile + " (copy it to every host that joins)");
+        }
+    }
+
+    @Command(name = "join", description = "Add this host to a running cluster and write its DIR/node.yaml.")
+    static final class Join implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin HostOptions host;
+        @Option(names = "--cluster", paramLabel = "HOST:PORT,...", description = "The admin address of a running node (default: env VIGIL_CLUSTER).")
+        String cluster;
+        @Option(names = "--token-file", paramLabel = "FILE", description = "A copy of the cluster's token file (default: env VIGIL_TOKEN_FILE).")
+        String tokenFileGiven;
+
+        @Override
+        public Integer call() {
+            host.refuseOverwrite();
+            CliContext ctx = CliContext.of(spec);
+            String targets = cluster != null ? cluster : ctx.env().get("VIGIL_CLUSTER");
+            String given = tokenFileGiven != null ? tokenFileGiven : ctx.env().get("VIGIL_TOKEN_FILE");
+            if (targets == null) throw new UsageException("join: missing --cluster HOST:PORT (the admin address of a running node)");
             if (given == null) throw new UsageException("join: missing --token-file FILE (a copy of the cluster's token file)");
             String token = TokenAuth.readTokenFile(Path.of(given));
+            Node self = host.self();
             ClusterConfig after;
-            try (Cluster c = connector.connect(List.of(cluster.split(",")), token)) {
+            try (Cluster c = ctx.connector().connect(List.of(targets.split(",")), token)) {
                 ClusterConfig before = c.status().config();
-                Node existing = before.node(node).orElse(null);
-                if (existing != null && !existing.address().equals(raft)) {
-                    throw new ConfigException("node", "a node \"" + node + "\" with address " + existing.address() + " is already a member",
+                Node existing = before.node(host.node).orElse(null);
+                if (existing != null && !existing.address().equals(host.raft)) {
+                    throw new ConfigException("node", "a node \"" + host.node + "\" with address " + existing.address() + " is already a member",
                             "pick another --node id, or remove that node first");
                 }
-                for (Node n : before.nodes()) if (!n.id().equals(node)) peer(n, null);
-                c.updateConfig(cfg -> cfg.node(node).isPresent() ? cfg : cfg.toBuilder().node(self).build());
+                for (Node n : before.nodes()) if (!n.id().equals(host.node)) peer(n, null);
+                c.updateConfig(cfg -> cfg.node(host.node).isPresent() ? cfg : cfg.toBuilder().node(self).build());
                 after = c.status().config();
             }
-            for (Node n : after.nodes()) peers.put(n.id(), peer(n, n.id().equals(node) ? admin : null));
-            mkdirs(dir);
+            Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
+            for (Node n : after.nodes()) peers.put(n.id(), peer(n, n.id().equals(host.node) ? host.admin : null));
+            mkdirs(host.dir);
+            Path tokenFile = host.dir.resolve("token");
             if (!Path.of(given).toAbsolutePath().equals(tokenFile.toAbsolutePath())) writePrivate(tokenFile, token + "\n");
-            clusterFile = null;
+            return finish(spec, host, peers, tokenFile, null, "joined cluster as " + host.node + ": wrote " + host.nodeFile());
         }
-        NodeConfig config = new NodeConfig(node, role, dataDir, tokenFile, http, peers, clusterFile);
-        write(nodeFile, config.format());
-        out.println((cmd.equals("init") ? "initialized cluster with " : "joined cluster as ") + node + ": wrote " + nodeFile
-                + (cmd.equals("init") ? " and " + tokenFile + " (copy it to every host that joins)" : ""));
-        out.println("start the node with: vigil daemon --config " + nodeFile);
+    }
+
+    private static int finish(CommandSpec spec, HostOptions host, Map<String, NodeConfig.Peer> peers, Path tokenFile, Path clusterFile, String done) {
+        Path dataDir = host.dataDir != null ? host.dataDir : host.dir.resolve("data");
+        NodeConfig config = new NodeConfig(host.node, host.witness ? NodeRole.WITNESS : NodeRole.MEMBER, dataDir, tokenFile,
+                host.http == null ? "" : host.http, peers, clusterFile);
+        write(host.nodeFile(), config.format());
+        PrintStream out = CliContext.of(spec).out();
+        out.println(done);
+        out.println("start the node with: vigil daemon --config " + host.nodeFile());
         return 0;
     }
 
@@ -124,10 +161,6 @@ final class Setup {
                     "add the attribute " + ADMIN_ADDRESS + ": host:port to node " + n.id());
         }
         return new NodeConfig.Peer(n.address(), admin, n.role());
-    }
-
-    private static String required(Args a, String option, String what) {
-        return a.option(option).orElseThrow(() -> new UsageException(a.command() + ": missing --" + option + " (" + what + ")"));
     }
 
     private static void mkdirs(Path dir) {

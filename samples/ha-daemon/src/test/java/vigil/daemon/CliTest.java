@@ -159,7 +159,8 @@ class CliTest {
 
     @Test
     void constraintAddListRemove() {
-        assertEquals(0, vigil("constraint", "add", "location", "l1", "d1", "n1", "-INFINITY").code);
+        Result add = vigil("constraint", "add", "location", "l1", "d1", "n1", "-INFINITY");
+        assertEquals(0, add.code, add.err);
         Result list = vigil("constraint", "list");
         assertTrue(list.out.contains("location l1: d1 on n1 score -INFINITY"), list.out);
         assertEquals(0, vigil("constraint", "remove", "l1").code);
@@ -251,7 +252,7 @@ class CliTest {
         assertEquals(2, r.code);
         assertTrue(r.err.contains("unknown command \"bench frob\""), r.err);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.delegate("simulate", "vigil.nowhere.Simulate", List.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = vigil.daemon.cli.DelegatedCommand.delegate("simulate", "vigil.nowhere.Simulate", List.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(1, code);
         assertEquals("vigil: 'simulate' is not available in this build (vigil.nowhere.Simulate is missing from the classpath)\n", err.toString(StandardCharsets.UTF_8));
     }
@@ -259,7 +260,7 @@ class CliTest {
     @Test
     void delegatedCommand_present_getsArgsAndReturnsItsCode() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.delegate("echo", EchoCommand.class.getName(), List.of("a", "b"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        int code = vigil.daemon.cli.DelegatedCommand.delegate("echo", EchoCommand.class.getName(), List.of("a", "b"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertEquals(3, code);
         assertEquals("a b\n", out.toString(StandardCharsets.UTF_8));
     }
