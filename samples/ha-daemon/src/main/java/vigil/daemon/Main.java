@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import vigil.api.VigilException;
 import vigil.daemon.cli.ClusterConnector;
@@ -15,6 +16,9 @@ import vigil.raft.admin.AdminClient;
  * operation failed (the message says why and what to do), 2 the command line is wrong.
  */
 public final class Main {
+    /** The admin gRPC API of the cluster's nodes; 30 s for an answer, as a node in an election may take. */
+    static final ClusterConnector ADMIN_API = (targets, credentials) -> AdminClient.connect(targets, credentials, Duration.ofSeconds(30));
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -26,14 +30,14 @@ public final class Main {
             System.exit(2);
         }
         BufferedReader stdin = System.console() == null ? null : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        int code = run(args, System.out, System.err, System.getenv(), AdminClient::connect, stdin);
+        int code = run(args, System.out, System.err, System.getenv(), ADMIN_API, stdin);
         System.out.flush();
         System.exit(code);
     }
 
     /** The entry point for launchers and tests: runs one command, returns its exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, System.getenv(), AdminClient::connect, null);
+        return run(args, out, err, System.getenv(), ADMIN_API, null);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, ClusterConnector connector, BufferedReader stdin) {

@@ -33,9 +33,10 @@ import vigil.daemon.cli.PropertyCommand;
 import vigil.daemon.cli.ResourceCommand;
 import vigil.daemon.cli.StatusCommand;
 import vigil.daemon.cli.StonithCommand;
+import vigil.daemon.cli.TokenCommand;
+import vigil.daemon.cli.CertsCommand;
 import vigil.daemon.cli.ToolCommands;
 import vigil.daemon.cli.UsageException;
-import vigil.raft.admin.AdminClient;
 
 /**
  * {@code vigil}: the daemon and the administration commands, a tree of picocli commands. Exit codes: 0 done, 1 the
@@ -44,7 +45,7 @@ import vigil.raft.admin.AdminClient;
  */
 @Command(name = "vigil", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = VigilCommand.Version.class,
         usageHelpAutoWidth = true, sortOptions = false,
-        subcommands = {HelpCommand.class, Daemon.Run.class, Setup.Init.class, Setup.Join.class, StatusCommand.class, ResourceCommand.class,
+        subcommands = {HelpCommand.class, Daemon.Run.class, Setup.Init.class, Setup.Join.class, TokenCommand.class, CertsCommand.class, StatusCommand.class, ResourceCommand.class,
                 ConstraintCommand.class, NodeCommand.class, PropertyCommand.class, StonithCommand.class, FenceCommand.class, ConfigCommand.class,
                 ToolCommands.Simulate.class, ToolCommands.SimulateCompare.class, ToolCommands.Bench.class, ToolCommands.Drbd.class,
                 ToolCommands.Demo.class, ToolCommands.Chaos.class},
@@ -58,7 +59,7 @@ public final class VigilCommand implements Callable<Integer>, CliContext.Holder 
 
     /** For tools that inspect the command tree (completion and man page generators); prints to System.out/err. */
     public VigilCommand() {
-        this(new CliContext(System.out, System.err, System.getenv(), AdminClient::connect, null));
+        this(new CliContext(System.out, System.err, System.getenv(), Main.ADMIN_API, null));
     }
 
     public VigilCommand(CliContext context) { this.context = context; }

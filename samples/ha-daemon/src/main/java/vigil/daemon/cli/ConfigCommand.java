@@ -13,16 +13,19 @@ import vigil.api.Cluster;
 import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.daemon.config.ConfigYaml;
+import vigil.raft.admin.AdminClient;
 
 /** {@code vigil config show|apply}: the whole cluster configuration as YAML. */
 @Command(name = "config", description = "Show the whole cluster configuration as YAML, or apply a file: validated, the diff shown, then exactly that diff applied.")
 public final class ConfigCommand {
     @Spec CommandSpec spec;
 
-    @Command(name = "show", description = "The whole configuration as YAML (the format of config apply).")
-    int show(@Mixin ClusterOptions cluster) {
+    @Command(name = "show", description = "The whole configuration as YAML (the format of config apply); secret parameters masked as ******.")
+    int show(@Option(names = "--show-secrets", description = "Show secret parameters too (admin role only).") boolean showSecrets,
+             @Mixin ClusterOptions cluster) {
         try (Cluster c = cluster.connect()) {
-            CliContext.of(spec).out().print(ConfigYaml.format(c.status().config()));
+            // secrets are masked unless asked for, and only the admin role gets them
+            CliContext.of(spec).out().print(ConfigYaml.format(c instanceof AdminClient ac ? ac.config(showSecrets) : c.status().config()));
         }
         return 0;
     }

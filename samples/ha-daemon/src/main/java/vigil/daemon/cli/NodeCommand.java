@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 import vigil.api.Cluster;
 
 /** {@code vigil node ...}: like {@code pcs node}; without a node id it means this host's node (from its node config). */
-@Command(name = "node", description = "Put a node in standby or maintenance, or back online (like pcs node).")
+@Command(name = "node", description = "Put a node in standby or maintenance, or back online, or remove a member (like pcs node).")
 public final class NodeCommand {
     @Spec CommandSpec spec;
 
@@ -35,6 +35,16 @@ public final class NodeCommand {
         }
         String node = a.size() - (hasState ? 1 : 0) == 1 ? a.get(0) : cluster.localNode();
         return change(hasState && last.equals("off") ? "maintenance off" : "maintenance on", node, cluster, !(hasState && last.equals("off")));
+    }
+
+    @Command(name = "remove", description = "Take a member out of the configuration and the Raft group (refused while it runs resources or without an online majority).")
+    int remove(@Parameters(paramLabel = "NODE", description = "node id") String node, @Mixin ClusterOptions cluster) {
+        try (Cluster c = cluster.connect()) {
+            ConfigEdits.requireNode(c.status().config(), node, false);
+            ClusterOptions.admin(c, CliContext.commandName(spec) + " remove").removeMember(node);
+        }
+        CliContext.of(spec).out().println(node + ": removed from the cluster (its certificate is refused from now on; to replace the host, join a new one with an empty data dir)");
+        return 0;
     }
 
     private int change(String what, String node, ClusterOptions cluster, boolean on) {

@@ -51,8 +51,8 @@ public final class ToolCommands {
     @Command(name = "bench", description = "Benchmarks; each prints numbers and ends with one key=value line.",
             subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.Scheduler.class})
     public static final class Bench {
-        @Command(name = "commits", description = "3 local Raft processes, fsync on, many small config changes in flight; "
-                + "the last line is commits_per_s=<n> p50_ms=<n> p99_ms=<n>.")
+        @Command(name = "commits", description = "3 local Raft processes, fsync on, many small config changes in flight, once with mutual TLS and once "
+                + "in plaintext; the last line is commits_per_s=<n> p50_ms=<n> p99_ms=<n> plaintext_commits_per_s=<n>.")
         public static final class Commits extends DelegatedCommand {
             @Option(names = "--seconds", paramLabel = "N", description = "Measured seconds (default 20).") String seconds;
             @Option(names = "--warmup", paramLabel = "N", description = "Seconds before measuring (default 3).") String warmup;
