@@ -17,7 +17,7 @@ final class NodeStop {
     private NodeStop() {}
 
     static int run(Cluster cluster, String node, boolean force, Duration wait, PrintStream out) {
-        AdminCli.requireNode(cluster.status().config(), node, false);
+        ConfigEdits.requireNode(cluster.status().config(), node, false);
         NodeState before = cluster.status().node(node);
         if (before.membership() != Membership.ONLINE) {
             out.println(node + ": not running (" + StatusView.nodeState(before) + "); nothing to stop");
