@@ -152,15 +152,28 @@ final class VigilHosts implements AutoCloseable {
 
     /** Waits until exactly {@code nodes} are the Raft voters and all of them are online. */
     void awaitVoters(List<String> nodes) {
-        Await.until(Duration.ofSeconds(120), nodes + " Raft voters and online", () -> {
-            try (AdminClient c = client(daemons.keySet())) {
-                var s = c.statusWithServer();
-                return s.server().voters().size() == nodes.size() && s.server().voters().containsAll(nodes)
-                        && nodes.stream().allMatch(n -> s.state().node(n).isOnline());
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
+        String[] last = {"no answer yet"};
+        try {
+            Await.until(Duration.ofSeconds(120), nodes + " Raft voters and online", () -> {
+                try (AdminClient c = client(daemons.keySet())) {
+                    var s = c.statusWithServer();
+                    last[0] = "voters " + s.server().voters() + ", nodes " + s.state().nodes().values();
+                    return ids(s.server().voters()).equals(new java.util.TreeSet<>(nodes)) && nodes.stream().allMatch(n -> s.state().node(n).isOnline());
+                } catch (RuntimeException notYet) {
+                    last[0] = notYet.toString();
+                    return false;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen: " + last[0], e);
+        }
+    }
+
+    /** The node ids of Raft voters as the admin API lists them ({@code id=host:port}). */
+    static java.util.SortedSet<String> ids(List<String> voters) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (String v : voters) out.add(v.contains("=") ? v.substring(0, v.indexOf('=')) : v);
+        return out;
     }
 
     /** Deletes everything {@code host} had (its directory, data and log), as a new machine in its place would be. */
