@@ -364,6 +364,28 @@ class ControllerTest {
     }
 
     @Test
+    void aNodeThatAnnouncedItsStop_isPlannedLikeStandby_whatRunsThereMovesAway() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.resource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build());
+        ClusterState s = ClusterState.EMPTY;
+        for (Command c : List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined"),
+                new Command.RecordOperation("d1", "n1", "start", Duration.ZERO, vigil.api.status.OcfCode.SUCCESS, Duration.ofMillis(20), "", "",
+                        java.util.OptionalInt.empty()),
+                new Command.RequestShutdown("n1"))) {
+            s = StateTransitions.apply(s, c, clock.instant());
+        }
+        assertTrue(s.node("n1").shutdown() && s.activeNodes("d1").equals(List.of("n1")));
+        // the controller's own node is the one stopping: nothing may keep d1 there
+        List<vigil.engine.scheduler.PlannedAction> plan = Scheduler.plan(Controller.drainingAsStandby(s)).actions();
+        assertTrue(plan.stream().anyMatch(a -> a.kind() == vigil.engine.scheduler.ActionKind.STOP && a.resource().equals("d1") && a.node().equals("n1")), plan.toString());
+        assertTrue(plan.stream().anyMatch(a -> a.kind() == vigil.engine.scheduler.ActionKind.START && a.resource().equals("d1") && !a.node().equals("n1")),
+                plan.toString());
+        assertTrue(Scheduler.plan(s).actions().stream().noneMatch(a -> a.kind() == vigil.engine.scheduler.ActionKind.STOP), "without the drain d1 stays");
+    }
+
+    @Test
     void nodesRemovedFromTheConfigAndAddedBack_areNotDeclaredLostForTheTimeTheyWereNotHeartbeated() {
         ClusterConfig.Builder b = ClusterConfig.builder();
         for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));

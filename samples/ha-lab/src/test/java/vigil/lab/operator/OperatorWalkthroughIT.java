@@ -154,17 +154,19 @@ class OperatorWalkthroughIT {
 
     @Test
     @Order(5)
-    void aBrokenResource_isBlockedWithItsReason_andTheOthersStillRun() {
+    void aBrokenResource_failsAloneWithItsReason_andTheOthersStillRun() {
         ok("n1", "resource", "create", "broken", "ocf:heartbeat:NoSuchAgent", "--force");
         ok("n1", "resource", "create", "d3", "ocf:heartbeat:Dummy");
         runsOn("d3");
-        Await.until(Duration.ofSeconds(60), "broken shown as blocked", () -> ok("n2", "status").out().contains("broken") && hosts.status().blocked()
-                .containsKey("broken"));
+        Await.until(Duration.ofSeconds(60), "broken failed on every node", () -> hosts.status().config().nodes().stream()
+                .allMatch(n -> hosts.status().resource("broken", n.id()).failCount() > 0));
         String status = ok("n2", "status").out();
-        assertTrue(status.contains("(blocked: "), status);
+        assertTrue(status.contains("broken") && status.contains("agent not found"), status);
+        assertTrue(hosts.status().activeNodes("broken").isEmpty());
         runsOn("d1");
         runsOn("d2");
         ok("n1", "resource", "delete", "broken", "--force");
+        assertTrue(hosts.status().config().resource("broken").isEmpty());
         assertTrue(fences().isEmpty(), "nothing fenced: " + fences());
     }
 

@@ -238,11 +238,29 @@ final class VigilHosts implements AutoCloseable {
     int awaitExit(String host, Duration within) {
         try {
             Process p = daemons.get(host);
-            if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) throw new AssertionError(host + " still runs after " + within + ":\n" + tail(host));
+            if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(host + " still runs after " + within + ":\n" + tail(host) + "\n--- its threads\n" + threads(p));
+            }
             return p.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The threads of a running JVM (jcmd Thread.print), for a test that found it stuck. */
+    static String threads(Process p) {
+        try {
+            Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(p.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            j.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            return "(jcmd failed: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
         }
     }
 
