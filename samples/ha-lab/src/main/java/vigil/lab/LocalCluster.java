@@ -186,7 +186,7 @@ public final class LocalCluster implements AutoCloseable {
         Process old = processes.get(node);
         if (old != null && old.isAlive()) throw new IllegalStateException(node + " is still running");
         // the next incarnation's records begin after this: the previous one's death must be older than all of them
-        if (old != null) died(node, old, Instant.now(), "process exited");
+        if (old != null) died(node, old, Instant.now(), exitCause(old));
         Path nd = nodeDir(node);
         try {
             Path rsctmp = nd.resolve("rsctmp");
@@ -212,10 +212,16 @@ public final class LocalCluster implements AutoCloseable {
             processes.put(node, p);
             // a node can die without the harness killing it (a fence device, a watchdog): what ran there ended no later
             // than the exit this JVM observes
-            p.onExit().thenRun(() -> died(node, p, Instant.now(), "process exited"));
+            p.onExit().thenRun(() -> died(node, p, Instant.now(), exitCause(p)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + node, e);
         }
+    }
+
+    /** "process exited (exit 137: signal 9)": a node fenced by SIGKILL, or one that died of something else. */
+    private static String exitCause(Process p) {
+        int code = p.exitValue();
+        return "process exited (exit " + code + (code > 128 ? ": signal " + (code - 128) : "") + ")";
     }
 
     /** Records the death of {@code p} at {@code at} (a time by which the harness knows it was dead), once. */
