@@ -153,9 +153,10 @@ public final class Chaos {
                     }
                     broken.addAll(workload.check());
                     records.check().forEach(v -> broken.add(v.toString()));
-                    String line = String.format(Locale.ROOT, "schedule %d/%d (seed %d): %s; restarted %s; settled after %s ms; %d changes acknowledged",
-                            i, schedules, seed, String.join(", ", done), restarted.isEmpty() ? "none" : restarted,
-                            LabScenario.ms(Duration.between(healStart, Instant.now())), workload.acknowledged());
+                    String line = String.format(Locale.ROOT, "schedule %d/%d (seed %d): %s; restarted %s; settled after %s ms; %d changes acknowledged"
+                            + " (%d run again by the client after they had committed)", i, schedules, seed, String.join(", ", done),
+                            restarted.isEmpty() ? "none" : restarted, LabScenario.ms(Duration.between(healStart, Instant.now())),
+                            workload.acknowledged(), workload.retriedAfterCommit());
                     workload.forgetBefore(i);
                     if (broken.isEmpty()) {
                         out.println(line + ": ok");

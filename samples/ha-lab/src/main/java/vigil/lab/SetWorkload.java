@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import vigil.api.Cluster;
@@ -24,6 +27,10 @@ import vigil.api.status.ClusterState;
  * </ul>
  *
  * Unlike a counter that the next write overwrites, an id that a rollback lost stays missing for good.
+ *
+ * <p>The writer's change adds its id only when it is not there yet: the admin client runs a change again when an
+ * attempt that did commit looked failed to it (its answer came too late, or the node answering died), which would put
+ * an id in twice; the workload counts those runs ({@link #retriedAfterCommit()}) instead.
  */
 final class SetWorkload implements AutoCloseable {
     static final String BLOB = "chaos-set";
@@ -74,6 +81,10 @@ final class SetWorkload implements AutoCloseable {
         List<Ack> byTime = acks.stream().sorted(Comparator.comparingLong(Ack::ackNanos)).toList();
         List<Read> byEnd = reads.stream().sorted(Comparator.comparingLong(Read::endNanos)).toList();
         List<Read> byStart = reads.stream().sorted(Comparator.comparingLong(Read::startNanos)).toList();
+        // each lost, doubled or unknown id is reported once, with the first read that showed it
+        Map<String, Read> missing = new LinkedHashMap<>();
+        Map<String, Read> twice = new LinkedHashMap<>();
+        Map<String, Read> unknown = new LinkedHashMap<>();
         int ended = 0;
         Read newest = null; // the read of the highest version among those that ended before this one began
         for (Read r : byStart) {
@@ -87,7 +98,7 @@ final class SetWorkload implements AutoCloseable {
             }
             // the newest round acknowledged before the read began, and its ids acknowledged by then
             int round = 0;
-            Set<String> due = new HashSet<>();
+            Set<String> due = new LinkedHashSet<>();
             for (Ack a : byTime) {
                 if (a.ackNanos() >= r.startNanos()) break;
                 if (a.round() > round) {
@@ -100,23 +111,24 @@ final class SetWorkload implements AutoCloseable {
                 out.add("acknowledged change missing: " + r + " shows round " + r.round() + ", but " + due.size() + " changes of round " + round
                         + " were acknowledged before it began");
             } else if (r.round() == round) {
-                List<String> missing = due.stream().filter(id -> !r.ids().contains(id)).sorted().toList();
-                if (!missing.isEmpty()) {
-                    out.add("acknowledged change missing: " + r + " lacks " + missing.size() + " of the " + due.size()
-                            + " ids acknowledged before it began: " + abbreviate(missing));
-                }
+                for (String id : due) if (!r.ids().contains(id)) missing.putIfAbsent(id, r);
             }
             Set<String> seen = new HashSet<>();
-            List<String> twice = new ArrayList<>();
-            List<String> unknown = new ArrayList<>();
             for (String id : r.ids()) {
-                if (!seen.add(id)) twice.add(id);
-                if (!written.contains(id)) unknown.add(id);
+                if (!seen.add(id)) twice.putIfAbsent(id, r);
+                if (!written.contains(id)) unknown.putIfAbsent(id, r);
             }
-            if (!twice.isEmpty()) out.add("change applied twice: " + r + " holds these ids more than once: " + abbreviate(twice));
-            if (!unknown.isEmpty()) out.add("unknown change: " + r + " holds ids that were never written: " + abbreviate(unknown));
         }
+        report(out, "acknowledged change missing", "acknowledged before it began and not in it", missing);
+        report(out, "change applied twice", "held more than once", twice);
+        report(out, "unknown change", "held, never written", unknown);
         return out;
+    }
+
+    private static void report(List<String> out, String what, String how, Map<String, Read> ids) {
+        Map<Read, List<String>> byRead = new LinkedHashMap<>();
+        ids.forEach((id, r) -> byRead.computeIfAbsent(r, k -> new ArrayList<>()).add(id));
+        byRead.forEach((r, list) -> out.add(what + ": " + abbreviate(list) + " " + how + ": " + r));
     }
 
     private static String abbreviate(List<String> ids) {
@@ -133,6 +145,7 @@ final class SetWorkload implements AutoCloseable {
     private final Set<String> written = new HashSet<>();
     private final List<Read> reads = new ArrayList<>();
     private Read floor;
+    private final java.util.concurrent.atomic.AtomicInteger retriedAfterCommit = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int round = 1;
     private long seq;
 
@@ -159,6 +172,9 @@ final class SetWorkload implements AutoCloseable {
     void round(int r) { round = r; }
 
     synchronized int acknowledged() { return acks.size(); }
+
+    /** How many times the client ran a change again after an attempt of it had committed (see the writer). */
+    int retriedAfterCommit() { return retriedAfterCommit.get(); }
 
     /** A read through {@code client} (the final read after a schedule), added to the history. */
     Read readNow(String via, Cluster client) {
@@ -194,7 +210,16 @@ final class SetWorkload implements AutoCloseable {
                 written.add(id);
             }
             try {
-                writerClient.updateConfig(cfg -> cfg.toBuilder().blob(BLOB, add(cfg.blobs().get(BLOB), r, id)).build());
+                writerClient.updateConfig(cfg -> {
+                    String blob = cfg.blobs().get(BLOB);
+                    if (round(blob) == r && ids(blob).contains(id)) {
+                        // this call's earlier attempt committed although the client took it for failed: the client retries
+                        // the change itself, which a non-idempotent change would apply twice (counted, see retriedAfterCommit)
+                        retriedAfterCommit.incrementAndGet();
+                        return cfg;
+                    }
+                    return cfg.toBuilder().blob(BLOB, add(blob, r, id)).build();
+                });
                 long at = now();
                 synchronized (this) {
                     acks.add(new Ack(r, id, at));

@@ -59,6 +59,17 @@ class SetWorkloadTest {
     }
 
     @Test
+    void check_aLostIdIsReportedOnceWithTheFirstReadThatLacksIt() {
+        ack(1, "1.1", 10);
+        ack(1, "1.2", 20);
+        read(30, 40, 9, "1 1.1");
+        read(50, 60, 10, "1 1.1");
+        List<String> v = check();
+        assertEquals(1, v.size(), v.toString());
+        assertTrue(v.get(0).contains("1.2") && v.get(0).contains("from " + Evidence.instant(30)), v.toString());
+    }
+
+    @Test
     void check_anIdAcknowledgedAfterTheReadBegan_isNotExpected() {
         ack(1, "1.1", 10);
         ack(1, "1.2", 45);
