@@ -138,16 +138,22 @@ public final class LocalCluster implements AutoCloseable {
         throw new IllegalArgumentException("unknown node " + node);
     }
 
-    /** The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources. */
+    /**
+     * The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources. The
+     * fence device kills only a process whose command line names this cluster's directory: a dead node's pid may belong
+     * to any other program by the time it is fenced.
+     */
     public ClusterConfig baseConfig(ClusterConfig extra) {
         ClusterConfig.Builder b = extra.toBuilder();
         for (Node n : nodes) b.removeNode(n.id());
         nodes.forEach(b::node);
         Map<String, String> pidFiles = new LinkedHashMap<>();
-        for (Node n : nodes) pidFiles.put(n.id(), nodeDir(n.id()).resolve("pid").toString());
-        b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of(), List.of(), pidFiles, Duration.ZERO));
+        for (Node n : nodes) pidFiles.put(n.id(), pidFile(n.id()).toString());
+        b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of("match", dir + "/"), List.of(), pidFiles, Duration.ZERO));
         return b.build();
     }
+
+    private Path pidFile(String node) { return nodeDir(node).resolve("pid"); }
 
     /**
      * {@code config} with the harness's fence device waiting {@code delay} before it kills (FenceDevice delay), so a
@@ -224,9 +230,19 @@ public final class LocalCluster implements AutoCloseable {
         return "process exited (exit " + code + (code > 128 ? ": signal " + (code - 128) : "") + ")";
     }
 
-    /** Records the death of {@code p} at {@code at} (a time by which the harness knows it was dead), once. */
+    /**
+     * Records the death of {@code p} at {@code at} (a time by which the harness knows it was dead), once, and removes
+     * its pid file: fencing a node that is gone must not kill whatever process gets its pid next.
+     */
     private synchronized void died(String node, Process p, Instant at, String cause) {
-        if (dead.add(p)) deaths.add(new ActivityChecker.Death(node, p.pid(), nanos(at), cause));
+        if (!dead.add(p)) return;
+        deaths.add(new ActivityChecker.Death(node, p.pid(), nanos(at), cause));
+        try {
+            Path f = pidFile(node);
+            if (Files.exists(f) && Files.readString(f).trim().equals(Long.toString(p.pid()))) Files.delete(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the pid file of " + node + "'s dead process " + p.pid(), e);
+        }
     }
 
     public synchronized boolean isAlive(String node) {
