@@ -14,6 +14,7 @@ import vigil.daemon.logging.Logging;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.runtime.ClusterNode;
+import vigil.raft.tls.NodeTls;
 
 /**
  * One node of a local lab cluster, as its own JVM process: a {@link ClusterNode} hosting the lab's Java services
@@ -21,8 +22,8 @@ import vigil.raft.runtime.ClusterNode;
  * leaving evidence of running in the node's evidence file), OCF agents and the fencing adapters. It writes its pid
  * file, records every start / stop in its ledger, and exits on SIGTERM.
  *
- * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME}; the
- * evidence file is {@code evidence/ID} beside {@code DIR}.
+ * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)};
+ * the evidence file is {@code evidence/ID} beside {@code DIR}.
  */
 public final class LabNode {
     private LabNode() {}
@@ -37,7 +38,9 @@ public final class LabNode {
         List<Node> peers = parsePeers(a.get("peers"));
         Files.writeString(dir.resolve("pid"), Long.toString(ProcessHandle.current().pid()));
         Evidence.Writer evidence = new Evidence.Writer(evidenceDir(dir.getParent()).resolve(id));
-        ClusterNode node = ClusterNode.builder().id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
+        ClusterNode.Builder b = ClusterNode.builder();
+        if (a.containsKey("pki")) b.tls(NodeTls.load(Path.of(a.get("pki")))); else if (a.containsKey("insecure")) b.insecure();
+        ClusterNode node = b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
                 .token(TokenAuth.readTokenFile(Path.of(a.get("token-file"))))
                 .ledger(dir.resolve("ledger"))
                 .service(LabScenario.TICKER, new LabService(LabScenario.TICKER, id, false, evidence))
