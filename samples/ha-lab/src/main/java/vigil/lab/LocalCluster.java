@@ -368,7 +368,7 @@ public final class LocalCluster implements AutoCloseable {
     /** A client of {@code node}'s admin API only (no fail-over to other nodes), each call waiting at most {@code deadline}. */
     public AdminClient adminOf(String node, Duration deadline) {
         Node n = nodes.stream().filter(x -> x.id().equals(node)).findFirst().orElseThrow(() -> new IllegalArgumentException("unknown node " + node));
-        return AdminClient.connect(List.of(AgentAddresses.of(n)), token, deadline);
+        return AdminClient.connect(List.of(AgentAddresses.of(n)), credentials, deadline);
     }
 
     public void await(Duration deadline, String what, BooleanSupplier condition) {
