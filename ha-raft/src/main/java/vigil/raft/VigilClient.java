@@ -3,7 +3,6 @@ package vigil.raft;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,7 +32,7 @@ public final class VigilClient implements AutoCloseable {
         var group = RaftSetup.group(clusterName, peers);
         this.client = RaftSetup.client(group, timeout);
         this.reader = RaftSetup.client(group, timeout, 20);
-        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout), InstantSource.system(), maxBatch, maxInFlight,
+        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout), maxBatch, maxInFlight,
                 new RaftMeters(new SimpleMeterRegistry(), "client"));
     }
 

@@ -50,8 +50,12 @@ class RaftClusterApiIT {
         }
     }
 
+    /** The cluster time every node stamps while it leads. */
+    private static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
+
     private VigilNode start(String id, String address, List<Node> peers, Path dir) {
-        VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api").start();
+        VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api")
+                .clock(InstantSource.fixed(NOW)).start();
         nodes.add(n);
         return n;
     }
@@ -68,9 +72,9 @@ class RaftClusterApiIT {
     void writes_areValidatedCommittedAndSeenAsEvents() throws Exception {
         Path dir = LabDir.create("vigil-raft-api-");
         List<Node> peers = startThree(dir);
-        Instant now = Instant.parse("2026-05-01T12:00:00Z");
+        Instant now = NOW;
         VigilNode follower = nodes.stream().filter(n -> !n.isLeader()).findFirst().orElseThrow();
-        try (RaftCluster cluster = new RaftCluster(follower, InstantSource.fixed(now), vigil.api.model.ConfigValidator.structural())) {
+        try (RaftCluster cluster = new RaftCluster(follower, vigil.api.model.ConfigValidator.structural())) {
             ClusterConfig.Builder cb = ClusterConfig.builder();
             peers.forEach(cb::node);
             cb.resource(Primitive.builder("vm1", "ocf:heartbeat:Dummy").build());

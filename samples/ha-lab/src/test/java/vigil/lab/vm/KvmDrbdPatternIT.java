@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import vigil.api.Ticker;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.ClusterProperties;
 import vigil.api.model.Constraint;
@@ -213,7 +214,7 @@ class KvmDrbdPatternIT {
         transport = new DirectTransport();
         log.submit(List.of(new Command.ReplaceConfig(config(vmParams), -1))).join();
         controller = new Controller(WITNESS, Scheduler::plan, log::state, log::submit, transport, new LabPowerFencer(hosts),
-                InstantSource.system(), controllerThread, fenceWorkers, this::defaultTimeout);
+                InstantSource.system(), Ticker.system(), controllerThread, fenceWorkers, this::defaultTimeout);
         log.onCommit(controller::onStateChanged);
         for (String n : List.of(A, B, WITNESS)) startNode(n);
         controller.onLeadership(true, 1);
@@ -296,7 +297,7 @@ class KvmDrbdPatternIT {
             ExecutorOperations ops = new ExecutorOperations(log::state, member);
             this.executor = Executor.builder(id, new DriverRegistry(providers), timers).listener(ops).build();
             ops.attach(executor);
-            this.agent = new NodeAgent(id, ops, log::submit, log::state, () -> 1L, InstantSource.system(), timers);
+            this.agent = new NodeAgent(id, ops, log::submit, log::state, () -> 1L, InstantSource.system(), Ticker.system(), timers);
         }
 
         @Override
