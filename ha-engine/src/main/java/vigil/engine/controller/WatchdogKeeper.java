@@ -60,6 +60,7 @@ public final class WatchdogKeeper implements AutoCloseable {
     private Instant lastAttempt;
     private String stopReason = "";
     private boolean stoppedLogged;
+    private boolean zeroLogged;
 
     /**
      * @param device   the watchdog device from the node's configuration ({@code /dev/watchdog})
@@ -132,7 +133,12 @@ public final class WatchdogKeeper implements AutoCloseable {
     private void arm(Instant now) {
         ClusterState s = state.get();
         Duration wanted = s.config().properties().watchdogTimeout();
-        if (wanted.isZero()) return;
+        if (wanted.isZero()) {
+            if (!zeroLogged) LOG.log(Level.WARNING, "{0}: watchdog {1} not armed: the cluster's watchdog-timeout is 0; set it to arm the "
+                    + "watchdogs (this node is never counted as self-fenced without one)", self, device);
+            zeroLogged = true;
+            return;
+        }
         if (lastAttempt != null && Duration.between(lastAttempt, now).compareTo(RETRY_OPEN) < 0) return;
         lastAttempt = now;
         try {

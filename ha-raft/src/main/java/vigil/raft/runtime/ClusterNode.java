@@ -36,6 +36,7 @@ import vigil.api.ManagedService;
 import vigil.api.model.ClusterProperties;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
+import vigil.api.spi.DriverContext;
 import vigil.api.spi.NodeFencer;
 import vigil.api.spi.ResourceMetadata;
 import vigil.api.spi.WatchdogProvider;
@@ -105,7 +106,7 @@ public final class ClusterNode implements AutoCloseable {
 
         JavaServiceDriver javaServices = new JavaServiceDriver();
         b.services.forEach(javaServices::register);
-        DriverRegistry drivers = DriverRegistry.load(javaServices);
+        DriverRegistry drivers = DriverRegistry.load(javaServices, new DriverContext(new ReplicatedOutdatedCopies(raft)));
         ExecutorOperations ops = new ExecutorOperations(raft::state, me.role() == NodeRole.MEMBER);
         this.ledger = b.ledger == null ? null : Ledger.open(b.ledger, InstantSource.system());
         Executor.Builder eb = Executor.builder(self, drivers, timers).clock(b.clock).listener(ops);

@@ -28,6 +28,7 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
         ClusterNode.Builder b = ClusterNode.builder().id(config.node()).peers(peers).dataDir(config.dataDir())
                 .clusterName("vigil").token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
         if (bootstrap != null) b.nodeTimeout(bootstrap.properties().nodeTimeout());
+        if (config.watchdog() != null) b.watchdog(config.watchdog());
         ClusterNode node = b.start();
         Thread bootstrapper = null;
         if (bootstrap != null) {

@@ -24,8 +24,11 @@ import vigil.api.model.NodeRole;
  * @param http        host:port of the web status page and /metrics; empty: not served
  * @param peers       every member and witness of the cluster, in order, this node included
  * @param clusterFile optional cluster config (YAML) applied when the cluster is bootstrapped
+ * @param watchdog    optional watchdog device ({@code /dev/watchdog}) the node arms with the cluster's watchdog-timeout
+ *                    and feeds while it hears a quorate leader; null: none (the node is never counted as self-fenced)
  */
-public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile) {
+public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile,
+                         Path watchdog) {
 
     /** A cluster member's addresses: {@code raft} for replication, {@code admin} for the gRPC admin API; its role. */
     public record Peer(String raft, String admin, NodeRole role) {
@@ -47,6 +50,11 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
         peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
     }
 
+    /** A node config without a watchdog device. */
+    public NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile) {
+        this(node, role, dataDir, tokenFile, http, peers, clusterFile, null);
+    }
+
     public Peer self() { return peers.get(node); }
 
     /** Admin addresses of every peer, this node first: what a client on this host tries, in order. */
@@ -60,7 +68,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
     public NodeConfig withPeer(String id, Peer peer) {
         Map<String, Peer> m = new LinkedHashMap<>(peers);
         m.put(id, peer);
-        return new NodeConfig(node, role, dataDir, tokenFile, http, m, clusterFile);
+        return new NodeConfig(node, role, dataDir, tokenFile, http, m, clusterFile, watchdog);
     }
 
     public static NodeConfig read(Path file) {
@@ -71,7 +79,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
     public static NodeConfig parse(String source, String text, Path baseDir) {
         YamlTree.Mapping root = YamlTree.parse(source, text);
         try {
-            root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config");
+            root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config", "watchdog");
             String node = root.string("node");
             String roleText = root.string("role", null);
             Map<String, Peer> peers = new LinkedHashMap<>();
@@ -97,7 +105,9 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
             if (!http.isEmpty()) checkHostPort("http", http);
             Path base = baseDir == null ? Path.of("") : baseDir;
             Path cluster = root.has("cluster-config") ? base.resolve(root.string("cluster-config")) : null;
-            return new NodeConfig(node, role, base.resolve(root.string("data-dir")), base.resolve(root.string("token-file")), http, peers, cluster);
+            Path watchdog = root.has("watchdog") ? base.resolve(root.string("watchdog")) : null;
+            return new NodeConfig(node, role, base.resolve(root.string("data-dir")), base.resolve(root.string("token-file")), http, peers, cluster,
+                    watchdog);
         } catch (ConfigException e) {
             throw new YamlConfigException(source, root.tree().lineOf(e.field()), e.field(), e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
         }
@@ -133,6 +143,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
         m.put("token-file", tokenFile.toString());
         if (!http.isEmpty()) m.put("http", http);
         if (clusterFile != null) m.put("cluster-config", clusterFile.toString());
+        if (watchdog != null) m.put("watchdog", watchdog.toString());
         Map<String, Object> ps = new LinkedHashMap<>();
         peers.forEach((id, p) -> {
             Map<String, Object> pm = new LinkedHashMap<>();

@@ -32,6 +32,7 @@ import vigil.api.model.Primitive;
 import vigil.api.model.Role;
 import vigil.api.model.Score;
 import vigil.api.spi.NodeFencer;
+import vigil.api.spi.OutdatedCopies;
 import vigil.api.spi.ResourceDriver;
 import vigil.api.spi.ResourceDriverProvider;
 import vigil.api.status.ClusterState;
@@ -48,7 +49,6 @@ import vigil.engine.state.StateTransitions;
 import vigil.kvm.KvmDriverProvider;
 import vigil.storage.DrbdDriver;
 import vigil.storage.DrbdVmPattern;
-import vigil.storage.PeerFencing;
 import vigil.testkit.Await;
 import vigil.testkit.LabDir;
 import vigil.testkit.LibvirtLab;
@@ -89,7 +89,17 @@ class KvmDrbdPatternIT {
     private InProcessLog log;
     private DirectTransport transport;
     private DrbdKernelStandIn drbd;
-    private final PeerFencing outdatedMarks = PeerFencing.inMemory();
+    /** The fencing marks, in the replicated state this test's in-process log applies. */
+    private final OutdatedCopies outdatedMarks = new OutdatedCopies() {
+        @Override
+        public void mark(String resource, String node, String reason) { log.submit(List.of(new Command.MarkOutdated(resource, node, reason))).join(); }
+
+        @Override
+        public void clear(String resource, String node) { log.submit(List.of(new Command.ClearOutdated(resource, node))).join(); }
+
+        @Override
+        public boolean isOutdated(String resource, String node) { return log.state().isOutdated(resource, node); }
+    };
     private final Map<String, NodeProcess> nodes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(4, daemon("lab-timer"));
     private final ScheduledExecutorService controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("lab-controller"));
