@@ -1,14 +1,15 @@
 package vigil.testkit;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -108,9 +109,15 @@ public final class LibvirtLab implements AutoCloseable {
         deleteTree(dir);
     }
 
-    /** Whether {@code /dev/kvm} can be opened (root, nested virtualization): then guests use {@code type='kvm'}. */
+    /**
+     * Whether the {@code /dev/kvm} device can be opened (root, nested virtualization): then guests use
+     * {@code type='kvm'}. Opened without CREATE: on a host without KVM a probe must not leave a regular file there,
+     * which would make every later probe (and libvirt) believe KVM exists.
+     */
     public static boolean kvmUsable() {
-        try (RandomAccessFile f = new RandomAccessFile("/dev/kvm", "rw")) {
+        Path dev = Path.of("/dev/kvm");
+        if (!Files.exists(dev) || Files.isRegularFile(dev)) return false;
+        try (FileChannel c = FileChannel.open(dev, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return true;
         } catch (IOException | SecurityException e) {
             return false;

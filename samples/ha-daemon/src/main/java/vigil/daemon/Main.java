@@ -45,7 +45,7 @@ public final class Main {
               fence NODE
               config show | config apply -f FILE [--yes] [--dry-run]
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)
-              simulate-compare --dir DIR [--limit N]   how many CIBs agree with crm_simulate's transition summary
+              simulate-compare [--dir DIR] [--live|--record] [--update-floor]   agreement with crm_simulate (see --help)
               bench scheduler|commits|failover ... benchmarks
               drbd resolve ...                     DRBD split-brain resolution
               demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
