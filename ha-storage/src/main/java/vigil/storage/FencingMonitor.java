@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 import vigil.api.VigilException;
 import vigil.api.spi.OutdatedCopies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resource-level fencing driven by state changes (as crm-fence-peer / crm-unfence-peer): when this node is Primary
@@ -12,7 +14,7 @@ import vigil.api.spi.OutdatedCopies;
  * is cleared. Feed it every new state of one resource on one node (from events2 or status polling).
  */
 public final class FencingMonitor {
-    private static final System.Logger LOG = System.getLogger(FencingMonitor.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(FencingMonitor.class);
 
     private final DrbdResourceConfig config;
     private final String primitive;
@@ -45,17 +47,17 @@ public final class FencingMonitor {
                 if (!connected && status.role() == DrbdRole.Primary && !Boolean.FALSE.equals(before) && !marks.isOutdated(primitive, peer.node())) {
                     String why = "replication link to " + peer.node() + " lost while " + localNode + " is Primary";
                     marks.mark(primitive, peer.node(), why);
-                    LOG.log(System.Logger.Level.WARNING, "{0}: outdate {1} ({2}); it will not be promoted until it resynced", primitive, peer.node(), why);
+                    LOG.warn("{}: outdate {} ({}); it will not be promoted until it resynced", primitive, peer.node(), why);
                     changed = true;
                 } else if (connected && marks.isOutdated(primitive, peer.node()) && !c.peerDevices().isEmpty()
                         && c.peerDevices().stream().allMatch(p -> p.peerDisk() == DiskState.UpToDate && p.replication() == ReplicationState.Established)) {
                     marks.clear(primitive, peer.node());
-                    LOG.log(System.Logger.Level.INFO, "{0}: unfence {1} (resync finished, peer UpToDate)", primitive, peer.node());
+                    LOG.info("{}: unfence {} (resync finished, peer UpToDate)", primitive, peer.node());
                     changed = true;
                 }
             } catch (VigilException e) {
-                LOG.log(System.Logger.Level.ERROR, "{0}: fencing mark for {1} not committed, trying again with the next state: {2}", primitive,
-                        peer.node(), e.getMessage());
+                LOG.error("{}: fencing mark for {} not committed, trying again with the next state: {}", primitive, peer.node(),
+                        e.getMessage());
                 continue;
             }
             wasConnected.put(peer.node(), connected);

@@ -1,6 +1,5 @@
 package vigil.engine.controller;
 
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Ticker;
 import vigil.api.spi.Watchdog;
 import vigil.api.spi.WatchdogProvider;
@@ -37,7 +38,7 @@ import vigil.engine.state.Command;
  * watchdog-timeout applies when the node restarts.
  */
 public final class WatchdogKeeper implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("vigil.watchdog");
+    private static final Logger LOG = LoggerFactory.getLogger(WatchdogKeeper.class);
     private static final Duration RETRY_OPEN = Duration.ofSeconds(10);
 
     private enum Phase { UNARMED, ARMED, RESETTING, CLOSED }
@@ -105,7 +106,7 @@ public final class WatchdogKeeper implements AutoCloseable {
         if (phase != Phase.ARMED) return;
         phase = Phase.RESETTING;
         stopReason = reason;
-        LOG.log(Level.WARNING, "{0}: watchdog {1}: no longer fed ({2}); the host resets within {3} ms", self, device, reason,
+        LOG.warn("{}: watchdog {}: no longer fed ({}); the host resets within {} ms", self, device, reason,
                 remaining(monotonic.instant()).toMillis());
     }
 
@@ -134,7 +135,7 @@ public final class WatchdogKeeper implements AutoCloseable {
         ClusterState s = state.get();
         Duration wanted = s.config().properties().watchdogTimeout();
         if (wanted.isZero()) {
-            if (!zeroLogged) LOG.log(Level.WARNING, "{0}: watchdog {1} not armed: the cluster's watchdog-timeout is 0; set it to arm the "
+            if (!zeroLogged) LOG.warn("{}: watchdog {} not armed: the cluster's watchdog-timeout is 0; set it to arm the "
                     + "watchdogs (this node is never counted as self-fenced without one)", self, device);
             zeroLogged = true;
             return;
@@ -144,18 +145,18 @@ public final class WatchdogKeeper implements AutoCloseable {
         try {
             dog = provider.open(device, wanted);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "{0}: watchdog {1} not armed: {2}; without it this node is never counted as self-fenced", self, device,
+            LOG.error("{}: watchdog {} not armed: {}; without it this node is never counted as self-fenced", self, device,
                     e.getMessage());
             return;
         }
         timeout = dog.timeout();
         lastFeed = now;
         phase = Phase.ARMED;
-        LOG.log(Level.INFO, "{0}: watchdog {1} armed, timeout {2} ms", self, device, timeout.toMillis());
+        LOG.info("{}: watchdog {} armed, timeout {} ms", self, device, timeout.toMillis());
         // the node's own word for controllers that never hear it (it joins with this value too, see NodeAgent)
         Duration t = timeout;
         submit.apply(List.of(new Command.SetWatchdog(self, t))).whenComplete((r, e) -> {
-            if (e != null) LOG.log(Level.WARNING, "{0}: watchdog timeout not committed yet ({1}); it goes with the next probe", self, e.toString());
+            if (e != null) LOG.warn("{}: watchdog timeout not committed yet ({}); it goes with the next probe", self, e.toString());
         });
     }
 
@@ -164,7 +165,7 @@ public final class WatchdogKeeper implements AutoCloseable {
             feed();
         } catch (RuntimeException | Error e) {
             // an escaping throwable would end the timer: the host would reset without a word
-            LOG.log(Level.ERROR, self + ": watchdog feeder failed", e);
+            LOG.error("{}: watchdog feeder failed", self, e);
         }
     }
 
@@ -179,7 +180,7 @@ public final class WatchdogKeeper implements AutoCloseable {
             boolean quorate = quiet.compareTo(nodeTimeout.minus(nodeTimeout.dividedBy(4))) <= 0;
             if (!quorate || !ok) {
                 if (!stoppedLogged) {
-                    LOG.log(Level.WARNING, "{0}: watchdog {1} not fed: {2}", self, device,
+                    LOG.warn("{}: watchdog {} not fed: {}", self, device,
                             !quorate ? "no quorate leader heard for " + quiet.toMillis() + " ms" : "the engine is not healthy");
                 }
                 stoppedLogged = true;
@@ -193,7 +194,7 @@ public final class WatchdogKeeper implements AutoCloseable {
             } catch (java.io.IOException e) {
                 phase = Phase.RESETTING;
                 stopReason = "feeding failed: " + e.getMessage();
-                LOG.log(Level.ERROR, "{0}: watchdog {1}: {2}; the host resets", self, device, stopReason);
+                LOG.error("{}: watchdog {}: {}; the host resets", self, device, stopReason);
             }
         }
     }
@@ -209,10 +210,10 @@ public final class WatchdogKeeper implements AutoCloseable {
             if (dog != null) {
                 if (phase == Phase.ARMED && runsNothing) {
                     dog.disarm();
-                    LOG.log(Level.INFO, "{0}: watchdog {1} disarmed (nothing runs here)", self, device);
+                    LOG.info("{}: watchdog {} disarmed (nothing runs here)", self, device);
                 } else {
                     dog.abandon();
-                    LOG.log(Level.WARNING, "{0}: watchdog {1} left armed ({2}): the host resets", self, device,
+                    LOG.warn("{}: watchdog {} left armed ({}): the host resets", self, device,
                             phase == Phase.RESETTING ? stopReason : "resources may still run here");
                 }
             }

@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ConfigException;
 import vigil.api.spi.Watchdog;
 import vigil.api.spi.WatchdogProvider;
@@ -29,7 +31,7 @@ import vigil.api.spi.WatchdogProvider;
  * timeout, creates it. Its timeout cannot be set through the file, so the one asked for is taken as the device's.
  */
 public final class LinuxWatchdog implements Watchdog {
-    private static final System.Logger LOG = System.getLogger(LinuxWatchdog.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxWatchdog.class);
     private static final int O_WRONLY = 1;
     private static final int O_CLOEXEC = 0x80000;
     /** _IOWR('W', 6, int) and _IOR('W', 7, int) from linux/watchdog.h. */
@@ -96,7 +98,7 @@ public final class LinuxWatchdog implements Watchdog {
                 public void close() throws IOException { ch.close(); }
             });
             w.feed();
-            LOG.log(System.Logger.Level.WARNING, "watchdog {0} is a regular file, a stand-in for a device: taking its timeout as {1} ms",
+            LOG.warn("watchdog {} is a regular file, a stand-in for a device: taking its timeout as {} ms",
                     file, timeout.toMillis());
             return w;
         } catch (NoSuchFileException e) {
@@ -166,7 +168,7 @@ public final class LinuxWatchdog implements Watchdog {
             channel.write(MAGIC_CLOSE);
             channel.close();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, "watchdog {0}: disarming failed, the host may reset: {1}", device, e.getMessage());
+            LOG.error("watchdog {}: disarming failed, the host may reset: {}", device, e.getMessage());
         }
     }
 
@@ -175,7 +177,7 @@ public final class LinuxWatchdog implements Watchdog {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "watchdog {0}: closing: {1}", device, e.getMessage());
+            LOG.warn("watchdog {}: closing: {}", device, e.getMessage());
         }
     }
 }
