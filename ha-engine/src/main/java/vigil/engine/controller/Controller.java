@@ -102,6 +102,9 @@ public final class Controller implements AutoCloseable {
     private boolean replan = true;
     private Instant lastPlan = Instant.EPOCH;
     private Instant lastChange = Instant.EPOCH;
+    /** The newest cluster time this node applied, and when (monotonic): carried forward while no majority is heard. */
+    private record Applied(Instant clusterTime, Instant at) {}
+    private volatile Applied applied = new Applied(Instant.EPOCH, Instant.EPOCH);
     private boolean leaseLogged;
     private volatile Transition lastTransition = Transition.EMPTY;
     private volatile List<String> pending = List.of();
@@ -158,19 +161,27 @@ public final class Controller implements AutoCloseable {
         timer.execute(() -> {
             replan = true;
             lastChange = monotonic.instant();
+            Instant t = state.get().now();
+            if (t.isAfter(applied.clusterTime())) applied = new Applied(t, lastChange);
         });
     }
 
     /**
      * The cluster time this controller stamps on log entries while it is active: the lower median of the wall clocks
-     * of the voting nodes that answered within node-timeout (see {@link ClusterClock}); empty while it is not active or
-     * has not heard a majority. Thread-safe.
+     * of the voting nodes that answered within node-timeout (see {@link ClusterClock}). Until it has heard a majority
+     * (it was just elected), the newest cluster time this node applied, carried forward on its monotonic clock: never
+     * ahead, since that entry was stamped before it was applied. Empty while it is not active, and in a cluster that
+     * has no time yet. Thread-safe.
      */
     public Optional<Instant> clusterTime() {
         if (!leader) return Optional.empty();
         ClusterState s = state.get();
         List<String> voters = s.config().nodes().stream().map(Node::id).toList();
-        return clusterClock.now(voters, s.config().properties().nodeTimeout());
+        Optional<Instant> median = clusterClock.now(voters, s.config().properties().nodeTimeout());
+        if (median.isPresent()) return median;
+        Applied a = applied;
+        if (a.clusterTime().equals(Instant.EPOCH)) return Optional.empty();
+        return Optional.of(a.clusterTime().plus(Duration.between(a.at(), monotonic.instant())));
     }
 
     /** {@code ticker}'s readings as instants on a monotonic time line (not dates: only their differences mean anything). */
