@@ -30,6 +30,7 @@ import vigil.api.status.FenceEvent;
 import vigil.engine.executor.Ledger;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.agent.AgentAddresses;
+import vigil.raft.tls.ClusterCa;
 
 /**
  * A cluster of {@link LabNode} processes on 127.0.0.1, .2, .3 ... of this machine (or each in its own network namespace,
@@ -56,6 +57,8 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<String, Process> emulators = new LinkedHashMap<>();
     private final Set<String> withoutWatchdog;
     private final java.util.function.Function<String, Map<String, String>> environment;
+    private final boolean tls;
+    private final AdminClient.Credentials credentials;
     private final Thread cleanup = new Thread(this::close, "lab-cluster-cleanup");
     private boolean closed;
 
@@ -68,6 +71,7 @@ public final class LocalCluster implements AutoCloseable {
         this.nodes = List.copyOf(nodes);
         this.javaOptions = List.copyOf(b.javaOptions);
         this.network = network;
+        this.tls = b.tls;
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         try {
             Files.createDirectories(dir);
@@ -81,8 +85,17 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (tls) {
+            // a cluster CA of its own per lab cluster, and each node's certificate in its directory
+            ClusterCa ca = ClusterCa.create(name, java.util.UUID.randomUUID());
+            ca.save(dir.resolve("pki"));
+            for (Node n : nodes) ca.issueNode(n.id(), List.of(n.address().substring(0, n.address().lastIndexOf(':')))).save(nodeDir(n.id()).resolve("pki"));
+            this.credentials = AdminClient.Credentials.token(token, List.of(ca.certificate()));
+        } else {
+            this.credentials = AdminClient.Credentials.insecure(token);
+        }
         List<String> apis = nodes.stream().map(AgentAddresses::of).toList();
-        this.admin = AdminClient.connect(apis, token, Duration.ofSeconds(10));
+        this.admin = AdminClient.connect(apis, credentials, Duration.ofSeconds(10));
         // Ctrl-C or a kill of the harness must not leave node processes and network namespaces behind
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
@@ -100,7 +113,15 @@ public final class LocalCluster implements AutoCloseable {
      * (see {@link LabNetwork}), so that {@link #cut} can sever links between nodes.
      */
     public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions, boolean ownNetwork) {
-        return builder(dir).members(members).witnesses(witnesses).javaOptions(javaOptions).ownNetwork(ownNetwork).start();
+        return start(dir, members, witnesses, javaOptions, ownNetwork, true);
+    }
+
+    /**
+     * As {@link #start(Path, int, int, List, boolean)}; {@code tls} false runs every port in plaintext (the insecure
+     * lab switch), to measure what TLS costs.
+     */
+    public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions, boolean ownNetwork, boolean tls) {
+        return builder(dir).members(members).witnesses(witnesses).javaOptions(javaOptions).ownNetwork(ownNetwork).tls(tls).start();
     }
 
     /** A cluster in {@code dir}, three members by default. */
@@ -112,6 +133,7 @@ public final class LocalCluster implements AutoCloseable {
         private int witnesses;
         private List<String> javaOptions = LabScenario.nodeJavaOptions();
         private boolean ownNetwork;
+        private boolean tls = true;
         private Duration watchdog;
         private Set<String> withoutWatchdog = Set.of();
         private java.util.function.Function<String, Map<String, String>> environment = node -> Map.of();
@@ -127,6 +149,9 @@ public final class LocalCluster implements AutoCloseable {
 
         /** Every node in its own network namespace (see {@link LabNetwork}), so that {@link #cut} can sever links. */
         public Builder ownNetwork(boolean v) { ownNetwork = v; return this; }
+
+        /** Mutual TLS on every port (the default); false: plaintext (the insecure lab switch). */
+        public Builder tls(boolean v) { tls = v; return this; }
 
         /**
          * Every member but {@code without} runs with a watchdog device watched by its own {@link WatchdogEmulator} (a
@@ -227,6 +252,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public AdminClient admin() { return admin; }
 
+    /** What an admin client of this cluster presents: the token, over TLS checked against the cluster CA (or plaintext). */
+    public AdminClient.Credentials adminCredentials() { return credentials; }
+
+    public boolean isTls() { return tls; }
+
     public Path nodeDir(String node) { return dir.resolve(node); }
 
     private String peerSpec() {
@@ -266,6 +296,7 @@ public final class LocalCluster implements AutoCloseable {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabNode.class.getName(),
                     "--id", node, "--peers", peerSpec(), "--dir", nd.toString(), "--token-file", dir.resolve("token").toString(), "--cluster", name,
                     "--clock-offset-file", nd.resolve(CLOCK_OFFSET).toString()));
+            cmd.addAll(tls ? List.of("--pki", nd.resolve("pki").toString()) : List.of("--insecure"));
             if (watchdog != null && role(node) == NodeRole.MEMBER) cmd.addAll(List.of("--watchdog", nd.resolve(WATCHDOG_DEVICE).toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile())).redirectInput(new File("/dev/null"));
