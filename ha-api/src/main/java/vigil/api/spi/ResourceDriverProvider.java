@@ -8,4 +8,7 @@ public interface ResourceDriverProvider {
     boolean supports(String type);
 
     ResourceDriver create(String type);
+
+    /** The driver for {@code type} on a cluster node; drivers that need the cluster (e.g. its fencing marks) override this. */
+    default ResourceDriver create(String type, DriverContext context) { return create(type); }
 }

@@ -22,8 +22,10 @@ import vigil.raft.tls.NodeTls;
  * leaving evidence of running in the node's evidence file), OCF agents and the fencing adapters. It writes its pid
  * file, records every start / stop in its ledger, and exits on SIGTERM.
  *
- * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)};
- * the evidence file is {@code evidence/ID} beside {@code DIR}.
+ * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)},
+ * and optionally {@code --watchdog DEVICE} (armed and fed by the node; the harness runs a {@link WatchdogEmulator} on it) and
+ * {@code --clock-offset-file F} (the node's wall clock is the system's plus the offset in F, see {@link SteppedClock}). The
+ * evidence file is {@code evidence/ID} beside {@code DIR}.
  */
 public final class LabNode {
     private LabNode() {}
@@ -40,13 +42,15 @@ public final class LabNode {
         Evidence.Writer evidence = new Evidence.Writer(evidenceDir(dir.getParent()).resolve(id));
         ClusterNode.Builder b = ClusterNode.builder();
         if (a.containsKey("pki")) b.tls(NodeTls.load(Path.of(a.get("pki")))); else if (a.containsKey("insecure")) b.insecure();
-        ClusterNode node = b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
+        b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
                 .token(TokenAuth.readTokenFile(Path.of(a.get("token-file"))))
                 .ledger(dir.resolve("ledger"))
                 .service(LabScenario.TICKER, new LabService(LabScenario.TICKER, id, false, evidence))
                 .service(LabScenario.PROMOTABLE, new LabService(LabScenario.PROMOTABLE, id, true, evidence))
-                .service(LabScenario.CLONE, new LabService(LabScenario.CLONE, id, false, evidence))
-                .start();
+                .service(LabScenario.CLONE, new LabService(LabScenario.CLONE, id, false, evidence));
+        if (a.containsKey("watchdog")) b.watchdog(Path.of(a.get("watchdog")));
+        if (a.containsKey("clock-offset-file")) b.clock(new SteppedClock(Path.of(a.get("clock-offset-file"))));
+        ClusterNode node = b.start();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -49,7 +49,7 @@ public final class ConfigYaml {
     static final List<String> TOP = List.of("properties", "nodes", "resources", "constraints", "fence-devices", "fencing-topology", "blobs");
     static final List<String> PROPERTIES = List.of("stonith-enabled", "symmetric-cluster", "no-quorum-policy", "node-timeout",
             "watchdog-timeout", "default-resource-stickiness", "start-failure-is-fatal", "maintenance-mode", "move-lifetime",
-            "fence-timeout", "other");
+            "fence-timeout", ClusterProperties.CLUSTER_RECHECK_INTERVAL, "other");
     static final List<String> PRIMITIVE = List.of("type", "params", "meta", "operations");
     static final List<String> OPERATION = List.of("name", "interval", "timeout", "on-fail", "role");
 
@@ -151,6 +151,10 @@ public final class ConfigYaml {
         if (p.has("move-lifetime")) b.moveLifetime(Durations.parse(p.field("move-lifetime"), p.string("move-lifetime")));
         if (p.has("fence-timeout")) b.fenceTimeout(Durations.parse(p.field("fence-timeout"), p.string("fence-timeout")));
         b.other(p.strings("other"));
+        if (p.has(ClusterProperties.CLUSTER_RECHECK_INTERVAL)) {
+            String f = p.field(ClusterProperties.CLUSTER_RECHECK_INTERVAL);
+            b.clusterRecheckInterval(Durations.parse(f, p.string(ClusterProperties.CLUSTER_RECHECK_INTERVAL)));
+        }
         return b.build();
     }
 
@@ -304,7 +308,11 @@ public final class ConfigYaml {
         m.put("maintenance-mode", p.maintenanceMode());
         m.put("move-lifetime", Durations.format(p.moveLifetime()));
         m.put("fence-timeout", Durations.format(p.fenceTimeout()));
-        if (!p.other().isEmpty()) m.put("other", values(p.other()));
+        Map<String, String> other = new java.util.TreeMap<>(p.other());
+        if (other.remove(ClusterProperties.CLUSTER_RECHECK_INTERVAL) != null) {
+            m.put(ClusterProperties.CLUSTER_RECHECK_INTERVAL, Durations.format(p.clusterRecheckInterval()));
+        }
+        if (!other.isEmpty()) m.put("other", values(other));
         return m;
     }
 
