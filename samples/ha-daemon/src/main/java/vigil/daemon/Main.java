@@ -55,7 +55,7 @@ public final class Main {
               bench scheduler|commits|failover ... benchmarks
               drbd resolve ...                     DRBD split-brain resolution
               demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
-              chaos --schedules N --seed S [--nodes 3|5] [--plant lying-fence|no-stonith]
+              chaos --schedules N --seed S [--nodes 3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]
                                                    seeded fault injection against a local cluster, checked independently
 
             Commands that talk to a cluster take --cluster HOST:PORT[,HOST:PORT] (admin address; env VIGIL_CLUSTER),

@@ -19,7 +19,7 @@ import vigil.engine.executor.Ledger;
 import vigil.raft.admin.AdminClient;
 
 /**
- * {@code vigil chaos --schedules N --seed S [--nodes 3|5] [--plant lying-fence|no-stonith]}: runs N seeded,
+ * {@code vigil chaos --schedules N --seed S [--nodes 3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]}: runs N seeded,
  * reproducible schedules of faults against a local cluster of separate processes (SIGKILL of a node, of the leader or
  * of the node running the ticker; SIGSTOP pauses shorter and longer than node-timeout; restarts; a node cut off from
  * all others, or one link between two nodes cut, shorter or longer than node-timeout, where network namespaces can be
@@ -33,6 +33,11 @@ import vigil.raft.admin.AdminClient;
  * Ends with one line {@code schedules=<n> violations=<n>}; exits non-zero on any violation, printing the schedule and
  * the records that broke.
  *
+ * <p>{@code --fencing device} (the default) fences through a fence device that SIGKILLs node processes; {@code --fencing
+ * watchdog} has no fence device at all: every node arms a watchdog, each watched by its own {@link WatchdogEmulator} (a
+ * separate process standing in for softdog, which SIGKILLs the node when its device is not fed for the watchdog
+ * timeout), and a lost node counts as fenced only through its watchdog.
+ *
  * <p>{@code --plant} makes the cluster unsafe on purpose, without touching the product, to show that the checker
  * catches it: {@code lying-fence} swaps the fence device for {@code fence_dummy}, which reports every node off and
  * kills nothing; {@code no-stonith} turns stonith off. Each planted schedule begins with the fault both let through:
@@ -42,6 +47,22 @@ public final class Chaos {
     private Chaos() {}
 
     enum Fault { KILL, KILL_LEADER, KILL_RUNNING, SHORT_PAUSE, LONG_PAUSE, RESTART, ISOLATE, CUT_LINK }
+
+    /** How lost nodes are fenced. */
+    enum Fencing {
+        DEVICE("device"), WATCHDOG("watchdog");
+
+        final String text;
+
+        Fencing(String text) { this.text = text; }
+
+        static Fencing parse(String v) {
+            for (Fencing f : values()) if (f.text.equals(v)) return f;
+            throw new IllegalArgumentException("--fencing must be device or watchdog, got \"" + v + "\"");
+        }
+    }
+
+    private static final String USAGE = "vigil chaos --schedules N --seed S [--nodes 3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]";
 
     /** A fault planted in the cluster's configuration, which the checker must catch. */
     enum Plant {
@@ -86,25 +107,37 @@ public final class Chaos {
         long seed;
         int nodes;
         Plant plant;
+        Fencing fencing;
         try {
             Map<String, String> a = Args.parse(args, List.of());
             schedules = Args.integer(a, "schedules", 10);
             seed = Args.longValue(a, "seed", 1);
             nodes = Args.integer(a, "nodes", 3);
             plant = a.containsKey("plant") ? Plant.parse(a.get("plant")) : null;
+            fencing = Fencing.parse(a.getOrDefault("fencing", Fencing.DEVICE.text));
+            if (plant == Plant.LYING_FENCE && fencing == Fencing.WATCHDOG) {
+                throw new IllegalArgumentException("--plant lying-fence replaces the fence device, which --fencing watchdog does not have; use --fencing device");
+            }
             if (schedules < 1) throw new IllegalArgumentException("--schedules must be at least 1");
             if (nodes != 3 && nodes != 5) throw new IllegalArgumentException("--nodes must be 3 or 5");
         } catch (IllegalArgumentException e) {
-            err.println("chaos: " + e.getMessage()
-                    + " (usage: vigil chaos --schedules N --seed S [--nodes 3|5] [--plant lying-fence|no-stonith])");
+            err.println("chaos: " + e.getMessage() + " (usage: " + USAGE + ")");
             return 2;
         }
         int violations = 0;
         Duration nodeTimeout = Duration.ofSeconds(1);
+        // well above node-timeout: a node that is merely slow on a busy host feeds in time; one that lost the cluster stops
+        Duration watchdogTimeout = nodeTimeout.multipliedBy(3);
         Optional<String> noNetwork = LabNetwork.unavailable();
         List<AdminClient> readerClients = new ArrayList<>();
-        try (LocalCluster c = LocalCluster.start(LabScenario.labDir("vigil-chaos-"), nodes, 0, LabScenario.nodeJavaOptions(), noNetwork.isEmpty())) {
+        LocalCluster.Builder cluster = LocalCluster.builder(LabScenario.labDir("vigil-chaos-")).members(nodes).ownNetwork(noNetwork.isEmpty());
+        if (fencing == Fencing.WATCHDOG) cluster.watchdog(watchdogTimeout, Set.of());
+        try (LocalCluster c = cluster.start()) {
             out.println("chaos: " + nodes + " node processes in " + c.dir() + ", seed " + seed + ", " + schedules + " schedules");
+            out.println(fencing == Fencing.WATCHDOG
+                    ? "chaos: fencing by watchdog only, no fence device: each node's watchdog emulator kills it when not fed for "
+                            + watchdogTimeout.toMillis() + " ms"
+                    : "chaos: fencing by a fence device that kills node processes");
             out.println(noNetwork.map(why -> "chaos: WITHOUT network cuts: network namespaces cannot be made here (" + why + ")")
                     .orElse("chaos: every node in its own network namespace; faults include network cuts"));
             if (plant != null) out.println("chaos: PLANTED FAULT " + plant.text + ": " + plant.describe());

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * Three seeded schedules must end with no violation: seed 3 draws kills of the leader and of the node running the
  * ticker, restarts, a node isolated from the others and single links cut; the nodes run in their own network
  * namespaces (this machine's test peers include iproute2 and nftables, and CI runs as root). And the checker must be
- * able to fail: one schedule with a planted fence device that lies must end with a violation.
+ * able to fail: one schedule with a planted fence device that lies must end with a violation. One schedule fences by
+ * watchdog only (no fence device; the watchdogs are emulated by separate processes, as softdog cannot load here).
  */
 class ChaosSimTest {
     record Run(int code, String out, String report) {
@@ -44,6 +45,21 @@ class ChaosSimTest {
         assertTrue(r.out().contains("isolate ") && r.out().contains("cut "), "no cut was injected: " + r.report());
         assertEquals("schedules=3 violations=0", r.lastLine(), r.report());
         assertEquals(0, r.code(), r.report());
+    }
+
+    @Test
+    void watchdogOnlyFencing_aScheduleEndsWithoutViolations() {
+        Run r = chaos("--schedules", "1", "--seed", "3", "--fencing", "watchdog");
+        assertTrue(r.out().contains("fencing by watchdog only, no fence device"), r.report());
+        assertEquals("schedules=1 violations=0", r.lastLine(), r.report());
+        assertEquals(0, r.code(), r.report());
+    }
+
+    @Test
+    void aLyingFenceNeedsAFenceDevice() {
+        Run r = chaos("--schedules", "1", "--seed", "3", "--fencing", "watchdog", "--plant", "lying-fence");
+        assertEquals(2, r.code(), r.report());
+        assertTrue(r.report().contains("use --fencing device"), r.report());
     }
 
     @Test
