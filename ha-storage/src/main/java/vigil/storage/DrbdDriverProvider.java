@@ -1,5 +1,6 @@
 package vigil.storage;
 
+import java.util.List;
 import vigil.api.spi.DriverContext;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ResourceDriver;
@@ -12,6 +13,9 @@ import vigil.api.spi.ResourceDriverProvider;
 public final class DrbdDriverProvider implements ResourceDriverProvider {
     @Override
     public boolean supports(String type) { return DrbdDriver.TYPE.equals(type); }
+
+    @Override
+    public List<String> types() { return List.of(DrbdDriver.TYPE); }
 
     @Override
     public ResourceDriver create(String type) { return create(type, DriverContext.NONE); }

@@ -36,10 +36,11 @@ class ClusterTimeIT {
     void aMemberWhoseClockIsAnHourAheadMovesNeitherTheClusterTimeNorTheExpiryOfAMove_evenAsLeader(@TempDir Path dir) {
         int port = FreePorts.pair();
         List<Node> peers = List.of(Node.member("n1", "127.0.0.1:" + port), Node.member("n2", "127.0.0.2:" + port), Node.member("n3", "127.0.0.3:" + port));
+        vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("time", java.util.UUID.randomUUID());
         for (Node p : peers) {
             InstantSource clock = p.id().equals("n3") ? InstantSource.offset(InstantSource.system(), Duration.ofHours(1)) : InstantSource.system();
             nodes.add(ClusterNode.builder().id(p.id()).clusterName("time").token("time-it-token").peers(peers).dataDir(dir.resolve(p.id()))
-                    .clock(clock).start());
+                    .tls(ca.issueNode(p.id(), List.of(p.address().substring(0, p.address().lastIndexOf(':'))))).clock(clock).start());
         }
         ClusterNode n1 = nodes.get(0);
         ClusterNode n3 = nodes.get(2);

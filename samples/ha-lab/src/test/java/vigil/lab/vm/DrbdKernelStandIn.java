@@ -3,8 +3,10 @@ package vigil.lab.vm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import vigil.api.spi.ProcessRunner;
 
@@ -28,6 +30,7 @@ final class DrbdKernelStandIn {
     private final Map<String, Replica> replicas = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
     private final List<String> stalePromotions = new ArrayList<>();
+    private final Set<String> shownConnected = new HashSet<>();
     private boolean linkUp = true;
 
     private static final class Replica {
@@ -89,6 +92,9 @@ final class DrbdKernelStandIn {
     synchronized boolean isPrimary(String node) { return replicas.get(node).up && replicas.get(node).primary; }
 
     synchronized List<String> calls() { return List.copyOf(calls); }
+
+    /** Whether {@code node}'s status was read (by its monitor) while it was connected to its peer. */
+    synchronized boolean hasShownConnected(String node) { return shownConnected.contains(node); }
 
     private synchronized ProcessRunner.ProcessResult run(String node, List<String> argv) {
         Replica me = replicas.get(node);
@@ -164,6 +170,7 @@ final class DrbdKernelStandIn {
         String peer = peerOf(node);
         Replica other = replicas.get(peer);
         boolean conn = connected(node);
+        if (conn) shownConnected.add(node);
         return "[\n{\n"
                 + "  \"name\": \"" + resource + "\",\n"
                 + "  \"node-id\": " + nodeIds.get(node) + ",\n"

@@ -86,6 +86,10 @@ class DrbdOutdateIT {
         String peer = other(primary);
         event("Primary " + primary + ", peer " + peer);
 
+        // the Primary's monitor must have seen its peer connected: like DRBD's fence-peer handler, it marks a peer only
+        // when a connection is lost, never one it has not seen connected
+        c.await(LONG, primary + "'s monitor saw " + peer + " connected", () -> drbd.hasShownConnected(primary));
+
         // the replication link breaks: the Primary's monitor finds its peer gone and commits the mark
         drbd.cutLink();
         event("link cut");
