@@ -556,6 +556,14 @@ public final class LocalCluster implements AutoCloseable {
         }
         // the emulators exit once their node is gone; one whose node never wrote its pid would wait for ever
         for (Process e : emulators.values()) e.destroy();
+        // and are gone before the caller removes the directory their device files are in
+        for (Process e : emulators.values()) {
+            try {
+                if (!e.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) e.destroyForcibly().waitFor();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (network != null) network.close();
     }
 }

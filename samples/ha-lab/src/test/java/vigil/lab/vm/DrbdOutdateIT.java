@@ -144,16 +144,8 @@ class DrbdOutdateIT {
     /** The state as {@code node} itself has applied it (its own replica, not the leader's). */
     private ClusterState statusFrom(String node) {
         String api = AgentAddresses.of(c.nodes().stream().filter(n -> n.id().equals(node)).findFirst().orElseThrow());
-        try (AdminClient one = AdminClient.connect(List.of(api), token(), Duration.ofSeconds(5))) {
+        try (AdminClient one = AdminClient.connect(List.of(api), c.adminCredentials(), Duration.ofSeconds(5))) {
             return one.status(); // the contacted node's own replica, after a read index
-        }
-    }
-
-    private String token() {
-        try {
-            return java.nio.file.Files.readString(dir.resolve("token")).trim();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }
