@@ -266,7 +266,13 @@ class StateMachineProperties {
                 net.jqwik.api.Tuple.of(2, node().map(Command.RequestShutdown::new)),
                 net.jqwik.api.Tuple.of(2, Combinators.combine(resource(), Arbitraries.of("", "agent not found")).as(Command.SetBlocked::new)),
                 net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.of("f1", "f2"), Arbitraries.of(true, false), node(), instant(), text())
-                        .as((d, ok, from, at, detail) -> new Command.RecordFenceDeviceCheck(new vigil.api.status.FenceDeviceStatus(d, ok, from, at, detail)))));
+                        .as((d, ok, from, at, detail) -> new Command.RecordFenceDeviceCheck(new vigil.api.status.FenceDeviceStatus(d, ok, from, at, detail)))),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(constraint().filter(c -> c instanceof Constraint.Location), duration())
+                        .as(Command.PutConstraint::new)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Command.Tick())),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(node(), duration()).as(Command.SetWatchdog::new)),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.of("r1", "r2", "g1a", "c1a", "gone"), node(), text()).as(Command.MarkOutdated::new)),
+                net.jqwik.api.Tuple.of(1, Combinators.combine(Arbitraries.of("r1", "r2", "gone"), node()).as(Command.ClearOutdated::new)));
     }
 
     /** Commands that are invalid in any state these generators reach. */
