@@ -157,7 +157,7 @@ public final class Controller implements AutoCloseable {
         this.fenceWorkers = fenceWorkers;
         this.defaultTimeouts = defaultTimeouts;
         this.deviceMonitor = new FenceDeviceMonitor(self, fencer, transport, submit, fenceWorkers, timer::execute);
-        this.startedAt = clock.instant();
+        this.startedAt = monotonic.instant();
     }
 
     /** Called when this node becomes Raft leader of {@code term}, or stops being leader. */

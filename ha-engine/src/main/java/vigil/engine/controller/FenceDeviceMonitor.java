@@ -92,7 +92,7 @@ final class FenceDeviceMonitor {
                     ? CompletableFuture.supplyAsync(() -> fencer.check(config, d.id()), workers)
                     : transport.checkFenceDevice(from, new NodeTransport.FenceCheckRequest(term, self, d.id()));
             result.exceptionally(e -> new FenceResult.Failed(d.id() + ": the check could not run on " + from + ": " + e))
-                    .thenAccept(r -> onControllerThread.accept(() -> record(s, d.id(), from, now, r)));
+                    .thenAccept(r -> onControllerThread.accept(() -> record(s, d.id(), from, s.now(), r))); // stamped with the cluster time (now is monotonic)
         }
     }
 
