@@ -46,7 +46,7 @@ public final class Main {
               config show | config apply -f FILE [--yes] [--dry-run]
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)
               simulate-compare --dir DIR [--limit N]   how many CIBs agree with crm_simulate's transition summary
-              bench scheduler|commits|failover ... benchmarks
+              bench scheduler|commits|failover|idle ... benchmarks
               drbd resolve ...                     DRBD split-brain resolution
               demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
               chaos --schedules N --seed S [--nodes 3|5]   seeded fault injection against a local cluster
@@ -60,6 +60,7 @@ public final class Main {
             "demo", "vigil.lab.Demo",
             "chaos", "vigil.lab.Chaos",
             "bench failover", "vigil.lab.FailoverBench",
+            "bench idle", "vigil.lab.IdleBench",
             "simulate", "vigil.engine.simulate.SimulateCommand",
             "simulate-compare", "vigil.engine.simulate.CompareCommand",
             "bench scheduler", "vigil.engine.simulate.SchedulerBenchCommand",
@@ -94,7 +95,7 @@ public final class Main {
             if (AdminCli.handles(cmd)) return new AdminCli(out, err, env, connector, stdin).run(argv);
             if (List.of("simulate", "simulate-compare", "demo", "chaos").contains(cmd)) return delegate(cmd, rest, out, err);
             if (cmd.equals("bench") || cmd.equals("drbd")) {
-                if (rest.isEmpty()) throw new UsageException(cmd + ": missing subcommand (" + (cmd.equals("bench") ? "scheduler, commits, failover" : "resolve") + ")");
+                if (rest.isEmpty()) throw new UsageException(cmd + ": missing subcommand (" + (cmd.equals("bench") ? "scheduler, commits, failover, idle" : "resolve") + ")");
                 String name = cmd + " " + rest.get(0);
                 if (!DELEGATES.containsKey(name)) throw new UsageException("unknown command \"" + name + "\" (see vigil --help)");
                 return delegate(name, rest.subList(1, rest.size()), out, err);
