@@ -41,6 +41,12 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public Cluster cluster() { return node.cluster(); }
 
             @Override
+            public ClusterNode.LocalView localView() { return node.localView(); }
+
+            @Override
+            public vigil.api.status.ClusterState localState() { return node.raft().state(); }
+
+            @Override
             public boolean servesAdminApi() { return true; }
 
             @Override

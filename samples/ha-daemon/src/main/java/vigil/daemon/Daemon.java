@@ -19,6 +19,7 @@ import vigil.daemon.cli.Args;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
 import vigil.daemon.web.ClusterMeters;
+import vigil.daemon.web.JvmMeters;
 import vigil.daemon.web.StatusServer;
 import vigil.raft.admin.AdminServer;
 import vigil.raft.admin.TokenAuth;
@@ -52,7 +53,8 @@ public final class Daemon implements AutoCloseable {
                 admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token);
                 open.add(admin);
             }
-            open.add(ClusterMeters.bind(runtime.cluster(), meters));
+            open.add(JvmMeters.bind(meters));
+            open.add(ClusterMeters.bind(runtime.cluster(), runtime.localState(), runtime::localView, meters));
             if (config.http().isEmpty()) {
                 web = null;
             } else {

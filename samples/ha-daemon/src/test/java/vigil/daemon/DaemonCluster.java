@@ -21,7 +21,7 @@ import vigil.testkit.Peer;
 
 /**
  * Three {@code vigil daemon} processes on 127.0.0.1-3 (members n1, n2 and witness w), bootstrapped with a cluster
- * config that runs an OCF Dummy resource d1 without fencing; each process has its own HA_RSCTMP, so a Dummy state
+ * config that runs an OCF Dummy resource d1 without fencing; each process has its own HA_RSCTMP and HA_VARRUN, so an agent's state
  * file marks the resource running on that node only.
  */
 final class DaemonCluster implements AutoCloseable {
@@ -33,21 +33,27 @@ final class DaemonCluster implements AutoCloseable {
 
     record Result(int code, String out, String err) {}
 
-    DaemonCluster() {
+    /** The default bootstrap config: no fencing, node-timeout 3 s, and d1. */
+    static final String D1 = """
+            properties:
+              stonith-enabled: false
+              node-timeout: 3s
+              move-lifetime: 20min
+            resources:
+              d1:
+                type: ocf:heartbeat:Dummy
+                operations:
+                  - {name: monitor, interval: 2s, timeout: 20s}
+            """;
+
+    DaemonCluster() { this(D1); }
+
+    /** Starts the daemons with {@code clusterYaml} as the bootstrap config (it must define d1). */
+    DaemonCluster(String clusterYaml) {
         raftPort = freePort();
         try {
             Files.writeString(tokenFile, "cli-it-token-0123456789\n");
-            Files.writeString(lab.resolve("cluster.yaml"), """
-                    properties:
-                      stonith-enabled: false
-                      node-timeout: 3s
-                      move-lifetime: 20min
-                    resources:
-                      d1:
-                        type: ocf:heartbeat:Dummy
-                        operations:
-                          - {name: monitor, interval: 2s, timeout: 20s}
-                    """);
+            Files.writeString(lab.resolve("cluster.yaml"), clusterYaml);
             for (String id : NODES) {
                 Path rsc = Files.createDirectories(lab.resolve(id + "-rsctmp"));
                 StringBuilder peers = new StringBuilder();
@@ -57,7 +63,7 @@ final class DaemonCluster implements AutoCloseable {
                 }
                 Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\nhttp: " + ip(id) + ":" + (raftPort + 2)
                         + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
-                daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, "HA_VARRUN=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "--config", lab.resolve(id + ".yaml").toString())));
             }
             for (String id : NODES) {
