@@ -59,7 +59,8 @@ public final class Daemon implements AutoCloseable {
                 web = null;
             } else {
                 String[] h = hostPort(config.http());
-                web = StatusServer.start(runtime.cluster(), meters::scrape, h[0], Integer.parseInt(h[1]));
+                web = StatusServer.start(new StatusServer.Sources(runtime.cluster(), runtime::localView, runtime::localState, meters::scrape,
+                        StatusServer.secretEquals(token)), h[0], Integer.parseInt(h[1]));
                 open.add(web);
             }
         } catch (RuntimeException e) {
