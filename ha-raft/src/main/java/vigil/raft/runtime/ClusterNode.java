@@ -190,7 +190,7 @@ public final class ClusterNode implements AutoCloseable {
      * the majority): the leader it follows, the Raft term, and whether it hears a leader that holds a majority.
      */
     public LocalView localView() {
-        return new LocalView(raft.id(), raft.leaderId(), raft.term(), agent.hearsQuorateLeader());
+        return new LocalView(raft.id(), raft.leaderId(), raft.term(), agent.hearsQuorateLeader(), raft.state());
     }
 
     /**
@@ -200,11 +200,9 @@ public final class ClusterNode implements AutoCloseable {
      * @param leader  the Raft leader this node knows of, empty while it knows none
      * @param term    the Raft term this node is in
      * @param quorate whether it heard a leader holding a majority within node-timeout
+     * @param state   the state this node has applied (never a Raft read; may lag the leader)
      */
-    public record LocalView(String node, String leader, long term, boolean quorate) {
-        /** Whether this node leads (controls) a quorate cluster. */
-        public boolean leads() { return quorate && node.equals(leader); }
-    }
+    public record LocalView(String node, String leader, long term, boolean quorate, vigil.api.status.ClusterState state) {}
 
     /** Whether this node is the controller now. */
     public boolean isController() { return controller.isActive(); }

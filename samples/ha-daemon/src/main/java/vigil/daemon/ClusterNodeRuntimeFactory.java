@@ -44,9 +44,6 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public ClusterNode.LocalView localView() { return node.localView(); }
 
             @Override
-            public vigil.api.status.ClusterState localState() { return node.raft().state(); }
-
-            @Override
             public boolean servesAdminApi() { return true; }
 
             @Override

@@ -54,12 +54,12 @@ public final class Daemon implements AutoCloseable {
                 open.add(admin);
             }
             open.add(JvmMeters.bind(meters));
-            open.add(ClusterMeters.bind(runtime.cluster(), runtime.localState(), runtime::localView, meters));
+            open.add(ClusterMeters.bind(runtime.cluster(), runtime::localView, meters));
             if (config.http().isEmpty()) {
                 web = null;
             } else {
                 String[] h = hostPort(config.http());
-                web = StatusServer.start(new StatusServer.Sources(runtime.cluster(), runtime::localView, runtime::localState, meters::scrape,
+                web = StatusServer.start(new StatusServer.Sources(runtime.cluster(), runtime::localView, meters::scrape,
                         StatusServer.secretEquals(token)), h[0], Integer.parseInt(h[1]));
                 open.add(web);
             }

@@ -1,7 +1,6 @@
 package vigil.daemon;
 
 import vigil.api.Cluster;
-import vigil.api.status.ClusterState;
 import vigil.raft.runtime.ClusterNode.LocalView;
 
 /**
@@ -15,9 +14,6 @@ public interface NodeRuntime extends AutoCloseable {
 
     /** What this node knows by itself, answered at once (also when it is cut off from the majority). */
     LocalView localView();
-
-    /** The state this node has applied (may lag the leader; never blocks). */
-    ClusterState localState();
 
     /** Whether the node already serves the admin API on its admin address (then the daemon does not). */
     default boolean servesAdminApi() { return false; }

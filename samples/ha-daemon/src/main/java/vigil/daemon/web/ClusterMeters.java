@@ -36,9 +36,9 @@ public final class ClusterMeters implements MultiCollector, AutoCloseable {
     private final Subscription subscription;
     private PrometheusMeterRegistry registry;
 
-    private ClusterMeters(Cluster cluster, ClusterState initial, Supplier<LocalView> local) {
+    private ClusterMeters(Cluster cluster, Supplier<LocalView> local) {
         this.local = local;
-        this.state = new AtomicReference<>(initial);
+        this.state = new AtomicReference<>(local.get().state());
         String v = ClusterMeters.class.getPackage().getImplementationVersion();
         this.version = v == null ? "unknown" : v;
         this.subscription = cluster.subscribe(this::onEvent);
@@ -47,11 +47,11 @@ public final class ClusterMeters implements MultiCollector, AutoCloseable {
     /**
      * Serves the series through {@code registry} until closed.
      *
-     * @param initial this node's applied state now (later states come from {@code cluster}'s events)
+     * @param cluster its events bring every applied state
      * @param local   this node's own view, read at every scrape
      */
-    public static ClusterMeters bind(Cluster cluster, ClusterState initial, Supplier<LocalView> local, PrometheusMeterRegistry registry) {
-        ClusterMeters m = new ClusterMeters(cluster, initial, local);
+    public static ClusterMeters bind(Cluster cluster, Supplier<LocalView> local, PrometheusMeterRegistry registry) {
+        ClusterMeters m = new ClusterMeters(cluster, local);
         registry.getPrometheusRegistry().register(m);
         m.registry = registry;
         return m;
@@ -69,16 +69,19 @@ public final class ClusterMeters implements MultiCollector, AutoCloseable {
         out.add(ClusterSeries.gauge("vigil_node_quorum", "1 while this node hears a leader that holds a majority; 0 once it has heard "
                 + "none for node-timeout (its own view, answered without asking the cluster)", ClusterSeries.point(node, view.quorate() ? 1 : 0)));
         out.add(ClusterSeries.gauge("vigil_node_leader", "1 on the node that leads (controls) a quorate cluster, by its own view; the "
-                + "cluster-wide vigil_* series are exported by this node only", ClusterSeries.point(node, view.leads() ? 1 : 0)));
+                + "cluster-wide vigil_* series are exported by this node only", ClusterSeries.point(node, leads(view) ? 1 : 0)));
         out.add(new InfoSnapshot(ClusterSeries.meta("vigil_build", "Vigil version and Java runtime of this node"),
                 List.of(InfoSnapshot.InfoDataPointSnapshot.builder()
                         .labels(Labels.of("node", view.node(), "version", version, "java_version", System.getProperty("java.version"))).build())));
-        if (view.leads()) {
+        if (leads(view)) {
             out.addAll(ClusterSeries.of(state.get()));
             out.addAll(counters.snapshots());
         }
         return new MetricSnapshots(out);
     }
+
+    /** Whether {@code view}'s node leads a quorate cluster: it alone exports the cluster-wide series. */
+    static boolean leads(LocalView view) { return view.quorate() && view.node().equals(view.leader()); }
 
     @Override
     public void close() {

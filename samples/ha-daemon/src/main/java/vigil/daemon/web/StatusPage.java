@@ -44,11 +44,14 @@ final class StatusPage {
     /**
      * What one page shows.
      *
+     * @param view   this node's view and applied state
      * @param plan   the scheduler's transition for {@code state}, with scores
      * @param csrf   the session's CSRF token when an admin is logged in, else null (read-only page)
      * @param flash  what the admin's last action did (empty: nothing to say)
      */
-    record Model(ClusterState state, LocalView view, Transition plan, String csrf, String flash, boolean flashIsError) {
+    record Model(LocalView view, Transition plan, String csrf, String flash, boolean flashIsError) {
+        ClusterState state() { return view.state(); }
+
         boolean admin() { return csrf != null; }
     }
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,12 +58,11 @@ public final class StatusServer implements AutoCloseable {
      * Where the server gets what it shows.
      *
      * @param cluster       the failover API (actions, linearizable status for /status.json, change events)
-     * @param local         this node's own view (never blocks)
-     * @param state         this node's applied state (never blocks)
+     * @param local         this node's own view and applied state (never blocks)
      * @param metrics       renders /metrics
      * @param isAdminSecret whether a secret a browser presents at login is an admin credential
      */
-    public record Sources(Cluster cluster, Supplier<LocalView> local, Supplier<ClusterState> state, Supplier<String> metrics,
+    public record Sources(Cluster cluster, Supplier<LocalView> local, Supplier<String> metrics,
                           Predicate<String> isAdminSecret) {}
 
     /** An open SSE stream: its queue and, for /live, the session it renders for (null: read-only). */
@@ -75,7 +75,8 @@ public final class StatusServer implements AutoCloseable {
     private final ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "vigil-http-push"));
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean pushScheduled = new AtomicBoolean();
-    private final AtomicReference<LocalView> pushedView = new AtomicReference<>();
+    /** leader, term and quorum of the view last pushed to open pages. */
+    private final AtomicReference<List<Object>> pushedView = new AtomicReference<>();
     private final Subscription subscription;
     private volatile Planned planned = new Planned(null, Transition.EMPTY);
 
@@ -103,7 +104,7 @@ public final class StatusServer implements AutoCloseable {
         subscription = sources.cluster().subscribe(e -> schedulePush());
         // a node that loses its quorum learns it without a state change: open pages are told within a second
         pusher.scheduleWithFixedDelay(() -> {
-            if (!streams.isEmpty() && !sources.local().get().equals(pushedView.get())) schedulePush();
+            if (!streams.isEmpty() && !viewKey(sources.local().get()).equals(pushedView.get())) schedulePush();
         }, 1, 1, TimeUnit.SECONDS);
         pusher.scheduleWithFixedDelay(() -> streams.forEach(s -> s.queue().offer(": keep-alive\n\n")), 15, 15, TimeUnit.SECONDS);
         server.start();
@@ -136,9 +137,11 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private StatusPage.Model model(String csrf, String flash, boolean flashIsError) {
-        ClusterState s = sources.state().get();
-        return new StatusPage.Model(s, sources.local().get(), plan(s), csrf, flash, flashIsError);
+        LocalView v = sources.local().get();
+        return new StatusPage.Model(v, plan(v.state()), csrf, flash, flashIsError);
     }
+
+    private static List<Object> viewKey(LocalView v) { return List.of(v.leader(), v.term(), v.quorate()); }
 
     private Transition plan(ClusterState s) {
         Planned p = planned;
@@ -292,7 +295,7 @@ public final class StatusServer implements AutoCloseable {
         pushScheduled.set(false);
         try {
             StatusPage.Model m = model(CSRF_SLOT, "", false);
-            pushedView.set(m.view());
+            pushedView.set(viewKey(m.view()));
             String json = null;
             String readOnly = null;
             String admin = null;
@@ -304,7 +307,7 @@ public final class StatusServer implements AutoCloseable {
                     if (admin == null) admin = StatusPage.live(m);
                     s.queue().offer(event(admin.replace(CSRF_SLOT, s.session().csrf)));
                 } else {
-                    if (readOnly == null) readOnly = event(StatusPage.live(new StatusPage.Model(m.state(), m.view(), m.plan(), null, "", false)));
+                    if (readOnly == null) readOnly = event(StatusPage.live(new StatusPage.Model(m.view(), m.plan(), null, "", false)));
                     s.queue().offer(readOnly);
                 }
             }
@@ -334,7 +337,7 @@ public final class StatusServer implements AutoCloseable {
                 StatusPage.Model m = model(session == null ? null : session.csrf, "", false);
                 first = event(StatusPage.live(m));
             } else {
-                first = event(StatusView.json(sources.state().get()));
+                first = event(StatusView.json(sources.local().get().state()));
             }
             out.write(("retry: 1000\n" + first).getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -24,14 +24,17 @@ import vigil.raft.runtime.ClusterNode.LocalView;
 class ClusterMetersTest {
     final StateMachineCluster cluster = TestClusters.threeNodes();
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    final AtomicReference<LocalView> view = new AtomicReference<>(new LocalView("n1", "n1", 2, true));
+    final AtomicReference<LocalView> view = new AtomicReference<>(view("n1", true));
 
     @org.junit.jupiter.api.AutoClose
     JvmMeters jvm = JvmMeters.bind(registry);
 
     ClusterMeters bind() {
-        return ClusterMeters.bind(cluster, cluster.status(), view::get, registry);
+        return ClusterMeters.bind(cluster, view::get, registry);
     }
+
+    /** {@code node}'s view: n1 leads in term 2; the state is the test cluster's. */
+    LocalView view(String node, boolean quorate) { return new LocalView(node, "n1", 2, quorate, cluster.status()); }
 
     static Command started(String resource, String node) {
         return new Command.RecordOperation(resource, node, "start", null, OcfCode.SUCCESS, Duration.ofMillis(40), "", "", OptionalInt.empty());
@@ -69,12 +72,12 @@ class ClusterMetersTest {
     void scrape_onFollowerOrWithoutQuorum_hasOnlyTheNodesOwnSeries() {
         try (ClusterMeters m = bind()) {
             cluster.commit(started("d1", "n1"));
-            view.set(new LocalView("n2", "n1", 2, true));
+            view.set(view("n2", true));
             String follower = registry.scrape();
             assertTrue(follower.contains("vigil_node_leader{node=\"n2\"} 0.0"), follower);
             assertFalse(follower.contains("vigil_resources{"), follower);
             assertFalse(follower.contains("vigil_nodes{"), follower);
-            view.set(new LocalView("n1", "n1", 2, false));
+            view.set(view("n1", false));
             String cutOff = registry.scrape();
             assertTrue(cutOff.contains("vigil_node_quorum{node=\"n1\"} 0.0"), cutOff);
             assertTrue(cutOff.contains("vigil_node_leader{node=\"n1\"} 0.0"), cutOff);

@@ -48,10 +48,9 @@ class StatusServerTest {
         cluster.updateConfig(c -> c.toBuilder().fenceDevice(new FenceDevice("ipmi-n1", "ipmi", Map.of("ip", "10.0.0.9", "password", FENCE_PASSWORD),
                 List.of("n1"), Map.of(), Duration.ZERO)).build());
         cluster.commit(started("d1", "n1"));
-        LocalView view = new LocalView("n1", "n1", 2, true);
-        meters = ClusterMeters.bind(cluster, cluster.status(), () -> view, registry);
-        server = StatusServer.start(new StatusServer.Sources(cluster, () -> view, cluster::status, registry::scrape, StatusServer.secretEquals(TOKEN)),
-                "127.0.0.1", 0);
+        java.util.function.Supplier<LocalView> view = () -> new LocalView("n1", "n1", 2, true, cluster.status());
+        meters = ClusterMeters.bind(cluster, view, registry);
+        server = StatusServer.start(new StatusServer.Sources(cluster, view, registry::scrape, StatusServer.secretEquals(TOKEN)), "127.0.0.1", 0);
     }
 
     @AfterEach
