@@ -38,6 +38,8 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ClusterUnavailableException;
 import vigil.api.ConfigException;
 import vigil.api.Subscription;
@@ -56,7 +58,7 @@ import vigil.raft.proto.QueryP;
  * }</pre>
  */
 public final class VigilNode implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(VigilNode.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(VigilNode.class);
     private static final String CLUSTER_ID_FILE = "cluster-id";
 
     private final String id;
@@ -131,7 +133,7 @@ public final class VigilNode implements AutoCloseable {
         server.start();
         this.client = RaftSetup.client(group, requestTimeout);
         this.submitter = new Submitter(b.id, () -> RaftSetup.client(group, requestTimeout), b.clock, b.maxBatch, b.maxInFlight, meters);
-        LOG.log(System.Logger.Level.INFO, "{0}: started at {1} in cluster {2} (id {3}), {4} peers, data {5}", id, b.address, clusterName,
+        LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}", id, b.address, clusterName,
                 RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir);
     }
 
@@ -246,7 +248,7 @@ public final class VigilNode implements AutoCloseable {
         try {
             client.admin().transferLeadership(RaftPeerId.valueOf(target), timeout.toMillis());
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, id + ": leadership transfer to " + target + " failed: " + e.getMessage());
+            LOG.warn("{}: leadership transfer to {} failed: {}", id, target, e.getMessage());
         }
     }
 
@@ -263,7 +265,7 @@ public final class VigilNode implements AutoCloseable {
         try {
             RaftClientReply r = client.admin().setConfiguration(peers);
             if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": cannot " + what + ": " + r.getException());
-            LOG.log(System.Logger.Level.INFO, "{0}: membership changed ({1}), now {2} voters", id, what, peers.size());
+            LOG.info("{}: membership changed ({}), now {} voters", id, what, peers.size());
         } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": cannot " + what + ": " + e, e);
         }
@@ -295,7 +297,7 @@ public final class VigilNode implements AutoCloseable {
                 try {
                     l.applied(index, s);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, id + ": state listener failed at index " + index, e);
+                    LOG.warn("{}: state listener failed at index {}", id, index, e);
                 }
             }
         });
@@ -313,12 +315,12 @@ public final class VigilNode implements AutoCloseable {
             term = t;
             meters.leaderChanged(t);
             boolean me = isLeader();
-            LOG.log(System.Logger.Level.INFO, "{0}: leader is now {1} (term {2})", id, leaderId.isEmpty() ? "unknown" : leaderId, t);
+            LOG.info("{}: leader is now {} (term {})", id, leaderId.isEmpty() ? "unknown" : leaderId, t);
             for (LeadershipListener l : leadershipListeners) {
                 try {
                     l.leadershipChanged(me, leaderId, t);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, id + ": leadership listener failed", e);
+                    LOG.warn("{}: leadership listener failed", id, e);
                 }
             }
         });
@@ -331,12 +333,12 @@ public final class VigilNode implements AutoCloseable {
         try {
             client.close();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: client close: {1}", id, e);
+            LOG.debug("{}: client close: {}", id, e.toString());
         }
         try {
             server.close();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: server close failed: {1}", id, e);
+            LOG.warn("{}: server close failed: {}", id, e.toString());
         }
         events.shutdown();
         try {
@@ -344,7 +346,7 @@ public final class VigilNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: stopped", id);
+        LOG.info("{}: stopped", id);
     }
 
     /** Validating builder; {@link #start()} checks every field and names the wrong one. */

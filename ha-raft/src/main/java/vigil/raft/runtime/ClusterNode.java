@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.ConfigException;
 import vigil.api.ManagedService;
@@ -66,7 +67,7 @@ import vigil.raft.agent.NodeAgentService;
  * }</pre>
  */
 public final class ClusterNode implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("vigil.node");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.node");
 
     private final VigilNode raft;
     private final RaftCluster cluster;
@@ -137,14 +138,14 @@ public final class ClusterNode implements AutoCloseable {
             addMissingMembers(b.peers);
             controller.onLeadership(true, raft.term());
         }
-        LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
+        LOG.info("{}: member of {}, Raft {}, API {}", self, b.clusterName, me.address(), api);
     }
 
     private CompletableFuture<?> submit(List<Command> commands) {
         return raft.submit(commands).thenApply(results -> {
             for (int i = 0; i < results.size(); i++) {
                 CommandResult r = results.get(i);
-                if (!r.ok()) LOG.log(Level.WARNING, "{0}: command rejected: {1}: {2}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
+                if (!r.ok()) LOG.warn("{}: command rejected: {}: {}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
             }
             return results;
         });

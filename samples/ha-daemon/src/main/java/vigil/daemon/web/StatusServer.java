@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.Subscription;
 import vigil.api.VigilException;
@@ -49,7 +50,7 @@ import vigil.raft.runtime.ClusterNode.LocalView;
  * </ul>
  */
 public final class StatusServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(StatusServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     private static final String STOP = "\u0000stop";
     private static final String CSRF_SLOT = "\u0000csrf\u0000";
     private static final int MAX_FORM = 16 * 1024;
@@ -108,7 +109,7 @@ public final class StatusServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         pusher.scheduleWithFixedDelay(() -> streams.forEach(s -> s.queue().offer(": keep-alive\n\n")), 15, 15, TimeUnit.SECONDS);
         server.start();
-        LOG.log(Level.INFO, "web: status page on http://" + host + ":" + server.getAddress().getPort() + "/");
+        LOG.info("web: status page on http://{}:{}/", host, server.getAddress().getPort());
     }
 
     /** Serves on {@code host:port} (port 0: any free port, see {@link #port()}). */
@@ -150,7 +151,7 @@ public final class StatusServer implements AutoCloseable {
             try {
                 t = Scheduler.plan(s, true);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "web: cannot compute placement scores: " + e);
+                LOG.warn("web: cannot compute placement scores: {}", e.toString());
                 t = Transition.EMPTY;
             }
             p = new Planned(s, t);
@@ -185,13 +186,13 @@ public final class StatusServer implements AutoCloseable {
         Map<String, String> form = form(ex);
         if (form == null) return;
         if (!sources.isAdminSecret().test(form.getOrDefault("token", ""))) {
-            LOG.log(Level.WARNING, "web: failed admin login from " + ex.getRemoteAddress().getAddress().getHostAddress());
+            LOG.warn("web: failed admin login from {}", ex.getRemoteAddress().getAddress().getHostAddress());
             pause(); // guessing costs a second per try
             redirect(ex, "./?login=failed", null);
             return;
         }
         WebSessions.Session s = sessions.create();
-        LOG.log(Level.INFO, "web: admin logged in from " + ex.getRemoteAddress().getAddress().getHostAddress());
+        LOG.info("web: admin logged in from {}", ex.getRemoteAddress().getAddress().getHostAddress());
         redirect(ex, "./", WebSessions.COOKIE + "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict");
     }
 
@@ -221,10 +222,10 @@ public final class StatusServer implements AutoCloseable {
         String from = ex.getRemoteAddress().getAddress().getHostAddress();
         try {
             String done = WebActions.run(sources.cluster(), form);
-            LOG.log(Level.INFO, "web: admin from " + from + ": " + done);
+            LOG.info("web: admin from {}: {}", from, done);
             s.flash(done, false);
         } catch (VigilException e) {
-            LOG.log(Level.WARNING, "web: admin from " + from + ": " + form.getOrDefault("action", "?") + " refused: " + e.getMessage());
+            LOG.warn("web: admin from {}: {} refused: {}", from, form.getOrDefault("action", "?"), e.getMessage());
             s.flash(form.getOrDefault("action", "action") + " refused: " + e.getMessage(), true);
         }
         redirect(ex, "./", null);
@@ -312,7 +313,7 @@ public final class StatusServer implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "web: live update failed: " + e);
+            LOG.warn("web: live update failed: {}", e.toString());
         }
     }
 
@@ -348,7 +349,7 @@ public final class StatusServer implements AutoCloseable {
                 out.flush();
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "web: event stream closed: " + e);
+            LOG.debug("web: event stream closed: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
