@@ -48,6 +48,9 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public ClusterNode.LocalView localView() { return node.localView(); }
 
             @Override
+            public NodeTls tls() { return node.tls(); }
+
+            @Override
             public boolean servesAdminApi() { return true; }
 
             @Override

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -175,7 +174,7 @@ class CliIT {
     @Test
     @Order(8)
     void metricsEndpoint_hasTheClusterMeters() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cluster.http("w") + "/metrics")).build(),
+        HttpResponse<String> r = cluster.httpClient().send(HttpRequest.newBuilder(URI.create(cluster.http("w") + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         String m = r.body();

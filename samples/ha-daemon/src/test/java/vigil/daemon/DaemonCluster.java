@@ -89,7 +89,13 @@ final class DaemonCluster implements AutoCloseable {
 
     String admin(String node) { return ip(node) + ":" + (raftPort + 1); }
 
-    String http(String node) { return "http://" + ip(node) + ":" + (raftPort + 2); }
+    /** The node's status page and /metrics: HTTPS with its node certificate, as every TLS node serves them. */
+    String http(String node) { return "https://" + ip(node) + ":" + (raftPort + 2); }
+
+    /** An HTTP client that trusts this cluster's CA (and nothing else), as a Prometheus scraping it would be configured. */
+    java.net.http.HttpClient httpClient() {
+        return java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestTls.trusting(caFile())).build();
+    }
 
     String targets() {
         List<String> t = new ArrayList<>();

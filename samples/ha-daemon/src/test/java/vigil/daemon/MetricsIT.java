@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -56,11 +55,9 @@ class MetricsIT {
               web-with-d1: {type: colocation, resource: web, with-resource: d1, score: INFINITY}
             """;
 
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     String scrape(DaemonCluster c, String node) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(c.http(node) + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse<String> r = c.httpClient().send(HttpRequest.newBuilder(URI.create(c.http(node) + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), node + " /metrics: " + r.body());
             return r.body();

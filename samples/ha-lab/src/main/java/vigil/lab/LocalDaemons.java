@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import vigil.raft.admin.AdminClient;
+import vigil.raft.tls.ClusterCa;
 
 /**
  * A cluster of {@code vigil daemon} processes on 127.0.0.1, .2, ..., each started exactly as an admin starts one
@@ -41,6 +42,7 @@ final class LocalDaemons implements AutoCloseable {
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         Path launcher = launcher();
         for (int i = 1; i <= count; i++) nodes.add("n" + i);
+        ClusterCa ca = ClusterCa.create("vigil", java.util.UUID.randomUUID());
         try {
             Files.createDirectories(dir);
             Path tokenFile = dir.resolve("token");
@@ -52,9 +54,12 @@ final class LocalDaemons implements AutoCloseable {
                 peers.append("  ").append(n).append(": {raft: ").append(host(n)).append(':').append(port).append(", admin: ").append(host(n)).append(':')
                         .append(port + 1).append("}\n");
             }
+            // mutual TLS as every daemon runs by default: a cluster CA, and each node's certificate and the CA key (as init / join leave them)
             for (String n : nodes) {
-                Files.writeString(dir.resolve(n + ".yaml"), "node: " + n + "\ndata-dir: " + n + "-data\ntoken-file: token\nhttp: " + host(n) + ":" + (port + 2)
-                        + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
+                ca.issueNode(n, List.of(host(n))).save(dir.resolve(n + "-pki"));
+                ca.save(dir.resolve(n + "-pki"));
+                Files.writeString(dir.resolve(n + ".yaml"), "node: " + n + "\ndata-dir: " + n + "-data\ntoken-file: token\npki-dir: " + n + "-pki\nhttp: " + host(n) + ":"
+                        + (port + 2) + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -78,7 +83,7 @@ final class LocalDaemons implements AutoCloseable {
             throw new UncheckedIOException("cannot start the daemons", e);
         }
         List<String> admins = nodes.stream().map(n -> host(n) + ":" + (port + 1)).toList();
-        this.admin = AdminClient.connect(admins, token, Duration.ofSeconds(10));
+        this.admin = AdminClient.connect(admins, AdminClient.Credentials.token(token, List.of(ca.certificate())), Duration.ofSeconds(10));
     }
 
     /** The launcher an admin runs ({@code $VIGIL_HOME/bin/vigil}, which {@code bin/vigil} exports). */
@@ -114,7 +119,7 @@ final class LocalDaemons implements AutoCloseable {
         }
     }
 
-    String http(String node) { return "http://" + host(node) + ":" + (port + 2); }
+    String http(String node) { return "https://" + host(node) + ":" + (port + 2); }
 
     /** Polls {@code value} every 200 ms until it is present, or fails after {@code deadline} naming {@code what}. */
     static <T> T awaitValue(Duration deadline, String what, java.util.function.Supplier<java.util.Optional<T>> value) {

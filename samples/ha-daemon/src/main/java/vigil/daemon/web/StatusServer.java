@@ -2,6 +2,8 @@ package vigil.daemon.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
@@ -71,6 +74,8 @@ public final class StatusServer implements AutoCloseable {
 
     private final Sources sources;
     private final HttpServer server;
+    /** Set-Cookie attributes of the session cookie: over HTTPS also Secure, so a browser never sends it in plaintext. */
+    private final String cookieAttributes;
     private final WebSessions sessions = new WebSessions(InstantSource.system());
     private final ExecutorService handlers = Executors.newCachedThreadPool(r -> daemon(r, "vigil-http"));
     private final ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "vigil-http-push"));
@@ -84,10 +89,17 @@ public final class StatusServer implements AutoCloseable {
     /** The scheduler's plan (with scores) for one applied state, computed once per state a page shows. */
     private record Planned(ClusterState state, Transition plan) {}
 
-    private StatusServer(Sources sources, String host, int port) {
+    private StatusServer(Sources sources, String host, int port, SSLContext tls) {
         this.sources = sources;
+        this.cookieAttributes = "; Path=/; HttpOnly; SameSite=Strict" + (tls == null ? "" : "; Secure");
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 50);
+            if (tls == null) {
+                server = HttpServer.create(new InetSocketAddress(host, port), 50);
+            } else {
+                HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 50);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve the status page on " + host + ":" + port + " (is the port in use?)", e);
         }
@@ -109,11 +121,14 @@ public final class StatusServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         pusher.scheduleWithFixedDelay(() -> streams.forEach(s -> s.queue().offer(": keep-alive\n\n")), 15, 15, TimeUnit.SECONDS);
         server.start();
-        LOG.info("web: status page on http://{}:{}/", host, server.getAddress().getPort());
+        LOG.info("web: status page on {}://{}:{}/", tls == null ? "http" : "https", host, server.getAddress().getPort());
     }
 
-    /** Serves on {@code host:port} (port 0: any free port, see {@link #port()}). */
-    public static StatusServer start(Sources sources, String host, int port) { return new StatusServer(sources, host, port); }
+    /** Serves plain HTTP on {@code host:port} (port 0: any free port, see {@link #port()}), for an insecure node. */
+    public static StatusServer start(Sources sources, String host, int port) { return new StatusServer(sources, host, port, null); }
+
+    /** Serves HTTPS with {@code tls} (the node's certificate; browsers are not asked for one), or HTTP when it is null. */
+    public static StatusServer start(Sources sources, String host, int port, SSLContext tls) { return new StatusServer(sources, host, port, tls); }
 
     public int port() { return server.getAddress().getPort(); }
 
@@ -193,7 +208,7 @@ public final class StatusServer implements AutoCloseable {
         }
         WebSessions.Session s = sessions.create();
         LOG.info("web: admin logged in from {}", ex.getRemoteAddress().getAddress().getHostAddress());
-        redirect(ex, "./", WebSessions.COOKIE + "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict");
+        redirect(ex, "./", WebSessions.COOKIE + "=" + s.id + cookieAttributes);
     }
 
     private void logout(HttpExchange ex) throws IOException {
@@ -202,7 +217,7 @@ public final class StatusServer implements AutoCloseable {
         if (form == null) return;
         Optional<WebSessions.Session> s = sessions.find(ex.getRequestHeaders().getFirst("Cookie"));
         if (s.isPresent() && sameSecret(s.get().csrf, form.get("csrf"))) sessions.end(s.get());
-        redirect(ex, "./", WebSessions.COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        redirect(ex, "./", WebSessions.COOKIE + "=" + cookieAttributes + "; Max-Age=0");
     }
 
     private void action(HttpExchange ex) throws IOException {

@@ -2,6 +2,7 @@ package vigil.daemon.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -14,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -92,6 +94,33 @@ class StatusServerTest {
         Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page);
         assertTrue(m.find(), "no CSRF token in the page");
         return m.group(1);
+    }
+
+    @Test
+    void https_servesThePageWithTheNodeCertificate_andTheSessionCookieIsSecure() throws Exception {
+        Path pki = java.nio.file.Files.createTempDirectory("vigil-web-pki");
+        vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("web", java.util.UUID.randomUUID());
+        ca.save(pki);
+        vigil.raft.tls.NodeTls tls = ca.issueNode("n1", List.of("127.0.0.1"));
+        java.util.function.Supplier<LocalView> view = () -> new LocalView("n1", "n1", 2, true, cluster.status());
+        try (StatusServer https = StatusServer.start(new StatusServer.Sources(cluster, view, registry::scrape, StatusServer.secretEquals(TOKEN)), "127.0.0.1", 0,
+                tls.serverSslContext())) {
+            HttpClient trusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(vigil.daemon.TestTls.trusting(pki.resolve("ca.crt"))).build();
+            String base = "https://127.0.0.1:" + https.port();
+            HttpResponse<String> page = trusting.send(HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("d1"), page.body());
+            HttpResponse<String> login = trusting.send(HttpRequest.newBuilder(URI.create(base + "/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(TOKEN, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, login.statusCode());
+            assertTrue(login.headers().firstValue("Set-Cookie").orElseThrow().contains("; Secure"), "the session cookie never goes over plaintext");
+            // a plaintext client gets no page from the HTTPS port
+            assertThrows(java.io.IOException.class, () -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + https.port() + "/"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
+            // a client that does not trust the cluster CA refuses the server
+            assertThrows(javax.net.ssl.SSLHandshakeException.class, () -> http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
     }
 
     @Test
