@@ -148,7 +148,7 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized boolean hearsQuorateLeader() {
         if (!hadLeader) return false;
         Duration nodeTimeout = state.get().config().properties().nodeTimeout();
-        return Duration.between(lastLeaderContact, clock.instant()).compareTo(nodeTimeout) <= 0;
+        return Duration.between(lastLeaderContact, monotonic.instant()).compareTo(nodeTimeout) <= 0;
     }
 
     /**
