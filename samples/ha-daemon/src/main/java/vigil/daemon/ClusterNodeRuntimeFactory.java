@@ -46,10 +46,13 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public Cluster cluster() { return node.cluster(); }
 
             @Override
-            public boolean servesAdminApi() { return true; }
+            public ClusterNode.LocalView localView() { return node.localView(); }
 
             @Override
-            public vigil.raft.runtime.LocalView localView() { return node.localView(); }
+            public NodeTls tls() { return node.tls(); }
+
+            @Override
+            public boolean servesAdminApi() { return true; }
 
             @Override
             public boolean leave(java.time.Duration timeout) { return node.leave(timeout); }
