@@ -24,8 +24,8 @@ import vigil.testkit.Await;
 /**
  * What an operator does in the first hour, exactly as samples/ha-daemon/README.md says, on three hosts (127.0.0.1-3)
  * that each run {@code bin/vigil daemon}: init, join twice, resources with the real {@code ocf:heartbeat:Dummy}, move and
- * clear, standby and online, a partial {@code config apply}, clean stops and starts, a broken resource, removing a host
- * and joining it again with an empty directory, and status on a node cut off from the others. Everything is done with
+ * clear, standby and online, a partial {@code config apply}, clean stops and starts, a broken resource, and status on a
+ * node cut off from the others. Everything is done with
  * {@code bin/vigil} and YAML files; the admin client only observes. Stonith is on, with a device that SIGKILLs a node's
  * daemon, so a stop the cluster mistook for a failure would show in the fence history.
  */
@@ -211,26 +211,6 @@ class OperatorWalkthroughIT {
             assertEquals(Membership.OFFLINE, s.node(node).membership(), node + ": " + s.node(node));
             assertTrue(s.fenceHistory().isEmpty(), node + " fenced for a clean stop: " + s.fenceHistory());
         }
-    }
-
-    @Test
-    @Order(7)
-    void nodeRemove_thenJoinAgainWithAnEmptyDirectory() throws Exception {
-        String leaving = "n3";
-        ok("n1", "node", "standby", leaving);
-        Await.until(Duration.ofSeconds(60), leaving + " idle", () -> idle(hosts.status(), leaving));
-        ok(leaving, "node", "stop");
-        assertEquals(0, hosts.awaitExit(leaving, Duration.ofSeconds(60)));
-        VigilHosts.Result removed = ok("n1", "node", "remove", leaving);
-        assertTrue(removed.out().contains(leaving + ": removed"), removed.toString());
-        hosts.awaitVoters(List.of("n1", "n2"));
-        assertTrue(hosts.status().config().node(leaving).isEmpty());
-
-        hosts.deleteHost(leaving); // a new host: empty directory and data dir
-        hosts.join(leaving);
-        hosts.awaitVoters(List.of("n1", "n2", "n3"));
-        assertTrue(hosts.logText(leaving).contains(leaving + ": probing every configured resource"), "the new host probes");
-        assertTrue(fences().isEmpty(), "nothing fenced: " + fences());
     }
 
     @Test

@@ -176,17 +176,6 @@ final class VigilHosts implements AutoCloseable {
         return out;
     }
 
-    /** Deletes everything {@code host} had (its directory, data and log), as a new machine in its place would be. */
-    void deleteHost(String host) {
-        if (isRunning(host)) throw new IllegalStateException(host + " still runs");
-        try (var files = Files.walk(etc(host))) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-            Files.deleteIfExists(log(host));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     String httpAddress(String node) { return ip(node) + ":" + (port + 2); }
 
     /** {@code bin/vigil daemon --config node.yaml} on {@code host}, in the background; waits until it says it runs. */
