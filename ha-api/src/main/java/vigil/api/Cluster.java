@@ -15,7 +15,11 @@ import vigil.api.status.ClusterState;
  */
 public interface Cluster extends AutoCloseable {
 
-    /** A linearizable snapshot of config and status. */
+    /**
+     * A linearizable snapshot of config and status when {@link ClusterState#hasQuorum()} is true. A node without
+     * quorum answers at once with its own last applied state and {@code hasQuorum()} false (as crm_mon shows a
+     * partition): that state may be older than changes already acknowledged elsewhere.
+     */
     ClusterState status();
 
     /** Replaces the whole configuration. */
