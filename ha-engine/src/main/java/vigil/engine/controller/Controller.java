@@ -90,7 +90,13 @@ public final class Controller implements AutoCloseable {
     private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
     private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
     private ScheduledFuture<?> ticking;
+    /** Per node, when the newest heartbeat it answered was SENT: the controller's own lease counts from there. */
     private final Map<String, Instant> lastAck = new HashMap<>();
+    /** Per node, when its newest answer ARRIVED: its silence counts from there (its agent heard that heartbeat before). */
+    private final Map<String, Instant> lastReply = new HashMap<>();
+    /** Per node, the newest heartbeat sequence number whose answer arrived: the agent's lease runs only from those. */
+    private final Map<String, Long> confirmed = new HashMap<>();
+    private long heartbeatSeq;
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
     private final Map<String, Boolean> ready = new HashMap<>();
     private final Set<String> leaving = new HashSet<>();
@@ -214,8 +220,10 @@ public final class Controller implements AutoCloseable {
         // re-elected after a step-down need not wait a whole node-timeout again), but they earn no lease
         Duration nodeTimeout = state.get().config().properties().nodeTimeout();
         priorAck.clear();
-        lastAck.forEach((n, t) -> { if (Duration.between(t, now).compareTo(nodeTimeout) < 0) priorAck.put(n, t); });
+        lastReply.forEach((n, t) -> { if (Duration.between(t, now).compareTo(nodeTimeout) < 0) priorAck.put(n, t); });
         lastAck.clear();
+        lastReply.clear();
+        confirmed.clear();
         // what this node's agent last heard from its previous leader, taken now: once this controller's own heartbeats
         // reach the agent, the agent's last leader is this node
         heardAsLeader.clear();
@@ -275,7 +283,9 @@ public final class Controller implements AutoCloseable {
         // a leader change does not make the survivors apply the no-quorum-policy while the first replies come in.
         // Acting still waits for this term's own replies.
         boolean justElected = Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(2)) < 0;
-        heartbeat(s, now, nodeTimeout, lease || justElected);
+        Instant leaseEnd = lease ? leaseEnd(s, nodeTimeout) : justElected ? leaderSince.plus(nodeTimeout.dividedBy(2)) : now;
+        Duration leaseLeft = leaseEnd.isAfter(now) ? Duration.between(now, leaseEnd) : Duration.ZERO;
+        heartbeat(s, now, nodeTimeout, lease || justElected, leaseLeft);
         if (!lease) {
             fenceTargets = Set.of();
             if (!leaseLogged) LOG.warn("{}: no majority answered within {} ms; not acting", self, nodeTimeout.toMillis());
@@ -330,6 +340,8 @@ public final class Controller implements AutoCloseable {
             if (configured.contains(gone)) continue;
             watched.remove(gone);
             lastAck.remove(gone);
+            lastReply.remove(gone);
+            confirmed.remove(gone);
             priorAck.remove(gone);
             heardAsLeader.remove(gone);
             lastHeartbeatSent.remove(gone);
@@ -350,7 +362,11 @@ public final class Controller implements AutoCloseable {
         submit.apply(List.of(new Command.Tick()));
     }
 
-    private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease) {
+    /**
+     * @param leaseLeft how long this controller's own lease still runs: an agent's lease never outlasts the controller's
+     *                  (a deposed leader's own node must not run its resources on after a new controller counted them lost)
+     */
+    private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease, Duration leaseLeft) {
         Duration every = nodeTimeout.dividedBy(10);
         long myTerm = term;
         for (Node n : s.config().nodes()) {
@@ -362,14 +378,16 @@ public final class Controller implements AutoCloseable {
                     && watchdogs.lastReport(n.id()).filter(r -> r.isArmed() && !r.resetting()).isPresent();
             NodeState ns = s.node(n.id());
             boolean stop = ns.shutdown() && ns.isOnline() && !leaving.contains(n.id());
-            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, fenceYourself, stop);
+            long seq = ++heartbeatSeq;
+            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, fenceYourself, stop,
+                    seq, confirmed.getOrDefault(n.id(), 0L), leaseLeft);
             transport.heartbeat(n.id(), req).whenComplete((reply, err) -> {
-                if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm));
+                if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm, seq));
             });
         }
     }
 
-    private void onHeartbeatReply(NodeTransport.HeartbeatReply reply, Instant sentAt, long sentInTerm) {
+    private void onHeartbeatReply(NodeTransport.HeartbeatReply reply, Instant sentAt, long sentInTerm, long seq) {
         if (!leader || sentInTerm != term) return;
         if (reply.newestTerm() > term) {
             stop(reply.node() + " has seen term " + reply.newestTerm() + " > " + term);
@@ -383,6 +401,8 @@ public final class Controller implements AutoCloseable {
         if (since == null || sentAt.isBefore(since)) return;
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
+        lastReply.put(reply.node(), monotonic.instant());
+        confirmed.merge(reply.node(), seq, Math::max);
         if (reply.wallClock() != null) clusterClock.reading(reply.node(), reply.wallClock());
         watchdogs.reply(reply.node(), reply.watchdog());
         // a node that just finished probing, or an operation that just ended there, may unblock held actions now
@@ -399,6 +419,20 @@ public final class Controller implements AutoCloseable {
         }
         Set<String> before = busyOnNodes.put(reply.node(), busy);
         if (before != null && !busy.containsAll(before)) replan = true;
+    }
+
+    /** When this controller's lease ends unless more answers come: node-timeout after the majority's oldest answer. */
+    private Instant leaseEnd(ClusterState s, Duration nodeTimeout) {
+        List<Instant> acks = new ArrayList<>();
+        for (Node n : s.config().nodes()) {
+            Instant a = lastAck.get(n.id());
+            if (a != null) acks.add(a);
+        }
+        if (s.config().nodes().isEmpty()) return monotonic.instant().plus(nodeTimeout);
+        int majority = s.config().nodes().size() / 2 + 1;
+        if (acks.size() < majority) return Instant.EPOCH;
+        acks.sort(java.util.Comparator.reverseOrder());
+        return acks.get(majority - 1).plus(nodeTimeout);
     }
 
     private boolean holdsLease(ClusterState s, Instant now, Duration nodeTimeout) {
@@ -433,10 +467,12 @@ public final class Controller implements AutoCloseable {
             } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE && !leaving.contains(n.id())) {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
-            } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
+            } else if (ns.membership() == Membership.ONLINE && !n.id().equals(self)
                     && now.isAfter(lostAfter(n.id(), nodeTimeout, startupGrace(s.config())))
-                    // silence measured before this term counts, but the node gets two heartbeats of this term to answer
-                    && Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(5)) > 0) {
+                    // Not before this term ran node-timeout and a heartbeat interval: until then an agent may still hold
+                    // a lease the previous controller gave it (that controller's lease ends node-timeout after the last
+                    // answer it got, and no voter answers it once it voted for this term).
+                    && Duration.between(leaderSince, now).compareTo(nodeTimeout.plus(nodeTimeout.dividedBy(10))) > 0) {
                 // (the controller's own node is alive while it runs: a late reply to its own heartbeat is load, not loss)
                 long silentMs = Duration.between(silentSince(n.id()), now).toMillis();
                 Membership m = n.role() == NodeRole.WITNESS ? Membership.OFFLINE : Membership.UNCLEAN;
@@ -481,12 +517,12 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Since when {@code node} has not been heard from: its last answered heartbeat (of this term, else of this node's
+     * Since when {@code node} has not been heard from: when its last answer arrived (in this term, else in this node's
      * previous term as leader if that was within node-timeout), else (just elected) when this node last heard from it
      * as its leader, else the start of this term: nobody is declared lost on less evidence.
      */
     private Instant silentSince(String node) {
-        Instant a = lastAck.get(node);
+        Instant a = lastReply.get(node);
         if (a != null) return a;
         Instant prior = priorAck.get(node);
         if (prior != null) return prior;
@@ -503,7 +539,7 @@ public final class Controller implements AutoCloseable {
      * started, as Pacemaker's dc-deadtime gives nodes time to come up before a new DC fences them.
      */
     private Instant lostAfter(String node, Duration nodeTimeout, Duration startupGrace) {
-        boolean noWord = !lastAck.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
+        boolean noWord = !lastReply.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
         Instant after = silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
         Instant coldStart = startedAt.plus(startupGrace);
         return noWord && coldStart.isAfter(after) ? coldStart : after;
@@ -756,6 +792,7 @@ public final class Controller implements AutoCloseable {
             fencedAt.put(target, monotonic.instant());
             watchdogs.forget(target);
             lastAck.remove(target);
+            lastReply.remove(target);
             priorAck.remove(target);
             ready.remove(target);
             busyOnNodes.remove(target);

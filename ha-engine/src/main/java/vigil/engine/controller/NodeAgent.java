@@ -43,7 +43,12 @@ public final class NodeAgent implements AutoCloseable {
     private static final Duration CATCH_UP = Duration.ofSeconds(5);
 
     private long newestTerm;
+    /** Where this node's lease counts from: it ends node-timeout later (see {@link NodeTransport.HeartbeatRequest}). */
     private Instant lastLeaderContact = Instant.EPOCH;
+    /** Lease-valid heartbeats of the current controller whose answers are not confirmed yet: their number, arrival, grant. */
+    private final java.util.NavigableMap<Long, Instant> unconfirmed = new java.util.TreeMap<>();
+    private String unconfirmedFrom = "";
+    private static final int MAX_UNCONFIRMED = 64;
     private String lastLeader = "";
     private boolean ready;
     private boolean probing;
@@ -94,15 +99,36 @@ public final class NodeAgent implements AutoCloseable {
             }
             // a node whose watchdog is no longer fed takes no further part: its host is about to reset
             if (watchdog != null && watchdog.resetting()) return reply(newestTerm);
-            lastLeaderContact = now;
+            Instant leaseFrom = confirmedLease(req, now, nodeTimeout);
+            if (leaseFrom == null || Duration.between(leaseFrom, now).compareTo(nodeTimeout) > 0) return reply(newestTerm);
+            if (!hadLeader || leaseFrom.isAfter(lastLeaderContact)) lastLeaderContact = leaseFrom;
             lastLeader = req.leader();
-            if (watchdog != null) watchdog.heard();
+            if (watchdog != null) watchdog.heard(lastLeaderContact);
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
             if (req.stop() && !leaving) timer.execute(stopRequested);
         }
         return reply(newestTerm);
+    }
+
+    /**
+     * Notes {@code req} (received {@code now}) and returns where the lease counts from after it: the arrival of the
+     * heartbeat it confirms, moved earlier by what that heartbeat's grant fell short of node-timeout; null while no
+     * heartbeat of this controller is confirmed yet.
+     */
+    private Instant confirmedLease(NodeTransport.HeartbeatRequest req, Instant now, Duration nodeTimeout) {
+        String from = req.leader() + "@" + req.term();
+        if (!from.equals(unconfirmedFrom)) {
+            unconfirmed.clear();
+            unconfirmedFrom = from;
+        }
+        Duration grant = req.leaseLeft().compareTo(nodeTimeout) < 0 ? req.leaseLeft() : nodeTimeout;
+        unconfirmed.put(req.seq(), now.minus(nodeTimeout.minus(grant)));
+        Instant from0 = unconfirmed.get(req.confirmed());
+        unconfirmed.headMap(req.confirmed(), true).clear();
+        while (unconfirmed.size() > MAX_UNCONFIRMED) unconfirmed.pollFirstEntry();
+        return from0;
     }
 
     private NodeTransport.HeartbeatReply reply(long term) {

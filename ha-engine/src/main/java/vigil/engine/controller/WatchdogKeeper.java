@@ -91,11 +91,13 @@ public final class WatchdogKeeper implements AutoCloseable {
      * The node heard a quorate leader now. The first time (with watchdog-timeout set) this arms the device, before the
      * node probes and accepts actions.
      */
-    public synchronized void heard() {
+    public synchronized void heard() { heard(monotonic.instant()); }
+
+    /** The node's lease from a quorate leader counts from {@code leaseFrom} (monotonic, not after now). */
+    public synchronized void heard(Instant leaseFrom) {
         if (phase == Phase.RESETTING || phase == Phase.CLOSED) return;
-        Instant now = monotonic.instant();
-        lastContact = now;
-        if (phase == Phase.UNARMED) arm(now);
+        if (lastContact == null || leaseFrom.isAfter(lastContact)) lastContact = leaseFrom;
+        if (phase == Phase.UNARMED) arm(monotonic.instant());
     }
 
     /**

@@ -199,7 +199,7 @@ class ControllerTest {
     }
 
     @Test
-    void aNewLeaderCountsThePreviousLeadersSilenceFromWhenItsNodeLastHeardIt() {
+    void aNewLeaderWaitsOutThePreviousControllersLeaseBeforeCountingItsNodeLost() {
         threeOnlineNodesWithoutStonith();
         Instant elected = clock.instant();
         AtomicReference<Instant> declaredAt = new AtomicReference<>();
@@ -230,8 +230,10 @@ class ControllerTest {
             return declaredAt.get() != null;
         });
         long afterElection = Duration.between(elected, declaredAt.get()).toMillis();
-        // node-timeout (1 s) after it was last heard is 400 ms after the election; counting from the election would be 1 s
-        assertTrue(afterElection < 900, "n3 declared lost " + afterElection + " ms after the election");
+        // node-timeout (1 s) after it was last heard here is 400 ms after the election; but n3's controller may have kept
+        // its lease (answers of the third node) until up to node-timeout after this election, and its own agent with it.
+        // Without word of n3 at all it would be twice node-timeout.
+        assertTrue(afterElection >= 1100 && afterElection < 1900, "n3 declared lost " + afterElection + " ms after the election");
     }
 
     @Test

@@ -136,8 +136,12 @@ class WatchdogKeeperTest {
         timer.shutdownNow();
     }
 
+    private long seq;
+
+    /** One exchange with the leader: a heartbeat, and the next one confirming its answer arrived. */
     private NodeTransport.HeartbeatReply heartbeat(boolean fenceYourself) {
-        return agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", 1, NODE_TIMEOUT, true, fenceYourself));
+        agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", 1, NODE_TIMEOUT, true, false, ++seq));
+        return agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", 1, NODE_TIMEOUT, true, fenceYourself, ++seq));
     }
 
     /** Time passes with a heartbeat every 100 ms (or none), giving the keeper's thread time to run. */
