@@ -89,11 +89,15 @@ public final class CibImporter {
     private static final Pattern INSTANCE = Pattern.compile("[0-9]+");
 
     private final Document doc;
+    /** The CIB was written before fail counts were kept per operation. */
+    private boolean legacyFailCounts;
     private final Instant fallbackNow;
     private final Map<String, Element> byId = new HashMap<>();
     private final List<String> nodeNames = new ArrayList<>();
     private final Map<String, String> nodeNameById = new HashMap<>();
     private final Set<String> fenceDeviceIds = new java.util.HashSet<>();
+    /** Stonith primitives: each is a resource (placed and monitored like any) and one of Vigil's fence devices. */
+    private final List<FenceDevice> stonithDevices = new ArrayList<>();
     /** primitive id -> whether it is the child (or group member) of a promotable clone. */
     private final Map<String, Boolean> primitives = new HashMap<>();
     /** every configured resource id (primitives, groups, clones) -> element. */
@@ -133,6 +137,7 @@ public final class CibImporter {
 
     private ClusterState run() {
         Element cib = doc.getDocumentElement();
+        legacyFailCounts = olderThan(cib.getAttribute("crm_feature_set"), "3.1.0");
         if (!cib.getTagName().equals("cib")) throw CibException.invalid(cib.getTagName(), "the root element must be <cib>, got <" + cib.getTagName() + ">");
         index(cib);
         Element configuration = child(cib, "configuration");
@@ -160,6 +165,7 @@ public final class CibImporter {
         if (resources != null) {
             for (Element e : children(resources)) resource(e, cfg, rscDefaults, defaultTimeout);
         }
+        stonithDevices.forEach(cfg::fenceDevice);
         Element topology = child(configuration, "fencing-topology");
         if (topology != null) {
             for (Element level : children(topology)) fencingLevels(level, cfg).forEach(cfg::fencingLevel);
@@ -184,7 +190,24 @@ public final class CibImporter {
         if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(() -> path(cib) + "/@execution-date", exec));
         boolean quorum = truth(cib.getAttribute("have-quorum"), false);
         LOG.log(System.Logger.Level.DEBUG, () -> "cib: imported " + nodeNames.size() + " nodes, " + primitives.size() + " primitives");
-        return new ClusterState(cfg.build(), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
+        return new ClusterState(inStatusOrder(cfg.build(), status), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
+    }
+
+    /**
+     * The nodes in the order the status section lists them (then those it does not list): the order in which
+     * Pacemaker reads their history, which decides the instance numbers of anonymous clones.
+     */
+    private ClusterConfig inStatusOrder(ClusterConfig c, Element status) {
+        if (status == null) return c;
+        List<vigil.api.model.Node> ordered = new ArrayList<>();
+        for (Element ns : children(status)) {
+            String uname = ns.getAttribute("uname");
+            if (uname.isEmpty()) uname = nodeNameById.get(ns.getAttribute("id"));
+            String u = uname;
+            c.nodes().stream().filter(n -> n.id().equals(u) && !ordered.contains(n)).findFirst().ifPresent(ordered::add);
+        }
+        for (vigil.api.model.Node n : c.nodes()) if (!ordered.contains(n)) ordered.add(n);
+        return new ClusterConfig(ordered, c.resources(), c.constraints(), c.properties(), c.fenceDevices(), c.fencingLevels(), c.blobs());
     }
 
     // ---------------------------------------------------------------- crm_config, rsc_defaults, op_defaults
@@ -294,8 +317,7 @@ public final class CibImporter {
         e = deref(e);
         switch (e.getTagName()) {
             case "primitive" -> {
-                if (isStonith(e)) cfg.fenceDevice(fenceDevice(e));
-                else cfg.resource(primitive(e, defaults, defaultTimeout, false));
+                cfg.resource(primitive(e, defaults, defaultTimeout, false));
             }
             case "group" -> cfg.resource(group(e, defaults, defaultTimeout, false));
             case "clone", "master" -> cfg.resource(clone(e, defaults, defaultTimeout));
@@ -310,7 +332,7 @@ public final class CibImporter {
     private Primitive primitive(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
         String id = requireId(e);
         if (!e.getAttribute("template").isEmpty()) throw CibException.unsupported(path(e), "primitives based on a template are not supported");
-        if (isStonith(e)) throw CibException.unsupported(path(e), "a stonith primitive inside a group or clone is not supported");
+        if (isStonith(e)) stonithDevices.add(fenceDevice(e));
         String cls = e.getAttribute("class");
         if (cls.isEmpty() || e.getAttribute("type").isEmpty()) throw CibException.invalid(path(e), "primitive needs class and type");
         if (cls.equals("ocf") && e.getAttribute("provider").equals("pacemaker") && e.getAttribute("type").equals("remote")) {
@@ -357,12 +379,12 @@ public final class CibImporter {
 
     private Group group(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
         String id = requireId(e);
-        Map<String, String> meta = new TreeMap<>();
+        Map<String, String> meta = new TreeMap<>(defaults);
         List<Primitive> members = new ArrayList<>();
         for (Element c : children(e)) {
             c = deref(c);
             switch (c.getTagName()) {
-                case "primitive" -> members.add(primitive(c, defaults, defaultTimeout, promotable));
+                case "primitive" -> members.add(primitive(c, Map.of(), defaultTimeout, promotable));
                 case "meta_attributes" -> meta.putAll(nvpairs(c));
                 case "instance_attributes" -> {
                     if (!nvpairs(c).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a group are not supported");
@@ -378,7 +400,7 @@ public final class CibImporter {
 
     private Clone clone(Element e, Map<String, String> defaults, Duration defaultTimeout) {
         String id = requireId(e);
-        Map<String, String> meta = new TreeMap<>();
+        Map<String, String> meta = new TreeMap<>(defaults);
         Element childElement = null;
         for (Element c : children(e)) {
             c = deref(c);
@@ -404,8 +426,8 @@ public final class CibImporter {
         int nodeMax = wrapMeta(e, m::cloneNodeMax);
         if (nodeMax > 1) throw CibException.unsupported(path(e), "clone-node-max " + nodeMax + " is not supported (at most one instance per node)");
         Resource child = childElement.getTagName().equals("group")
-                ? group(childElement, defaults, defaultTimeout, promotable)
-                : primitive(childElement, defaults, defaultTimeout, promotable);
+                ? group(childElement, Map.of(), defaultTimeout, promotable)
+                : primitive(childElement, Map.of(), defaultTimeout, promotable);
         register(id, e);
         return new Clone(id, child, m, promotable);
     }
@@ -430,8 +452,8 @@ public final class CibImporter {
             return null;
         });
         String requires = meta.getOrDefault("requires", "");
-        if (requires.equals("nothing") || requires.equals("unfencing")) {
-            throw CibException.unsupported(path(e), "requires=" + requires + " is not supported (resources wait for quorum and fencing)");
+        if (requires.equals("unfencing")) {
+            throw CibException.unsupported(path(e), "requires=unfencing is not supported (Vigil does not unfence)");
         }
         if (meta.containsKey("container") || meta.containsKey("remote-node")) {
             throw CibException.unsupported(path(e), "guest nodes and containers (remote-node / container meta) are not supported");
@@ -474,7 +496,6 @@ public final class CibImporter {
         String base = params.remove("pcmk_delay_base");
         if (base != null) delay = duration(() -> path(e) + "/pcmk_delay_base", base);
         fenceDeviceIds.add(id);
-        register(id, e);
         return new FenceDevice(id, "agent:" + e.getAttribute("type"), params, hostList, hostMap, delay);
     }
 
@@ -528,9 +549,6 @@ public final class CibImporter {
         }
     }
 
-    /** A constraint on a fence device only decides where Pacemaker runs the device's monitor; Vigil has no such resource. */
-    private boolean onFenceDevice(String rsc) { return fenceDeviceIds.contains(rsc); }
-
     private String resourceRef(Element e, String attr) {
         String id = e.getAttribute(attr);
         if (id.isEmpty()) throw CibException.invalid(path(e), "missing " + attr);
@@ -544,7 +562,6 @@ public final class CibImporter {
         String id = requireId(e);
         if (!e.getAttribute("rsc-pattern").isEmpty()) throw CibException.unsupported(path(e), "rsc-pattern is not supported");
         String rsc = resourceRef(e, "rsc");
-        if (onFenceDevice(rsc)) return;
         Role role = roleAttr(e, "role");
         String node = e.getAttribute("node");
         List<Element> rules = new ArrayList<>();
@@ -616,7 +633,6 @@ public final class CibImporter {
         if (!e.getAttribute("rsc-instance").isEmpty() || !e.getAttribute("with-rsc-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "colocation with clone instances is not supported");
         }
-        if (onFenceDevice(rsc) || onFenceDevice(with)) return;
         cfg.constraint(new Constraint.Colocation(id, rsc, with, scoreAttr(e, "score"), roleAttr(e, "rsc-role"), roleAttr(e, "with-rsc-role")));
     }
 
@@ -627,7 +643,6 @@ public final class CibImporter {
         if (!e.getAttribute("first-instance").isEmpty() || !e.getAttribute("then-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "ordering of clone instances is not supported");
         }
-        if (onFenceDevice(first) || onFenceDevice(then)) return;
         Action fa = actionAttr(e, "first-action", Action.START);
         Action ta = actionAttr(e, "then-action", fa);
         OrderKind kind;
@@ -639,7 +654,8 @@ public final class CibImporter {
             kind = OrderKind.MANDATORY;
         }
         boolean symmetrical = e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
-        cfg.constraint(new Constraint.Order(id, first, fa, then, ta, kind, symmetrical));
+        boolean requireAll = truth(e.getAttribute("require-all"), true);
+        cfg.constraint(new Constraint.Order(id, first, fa, then, ta, kind, symmetrical, requireAll));
     }
 
     private Action actionAttr(Element e, String attr, Action dflt) {
@@ -765,7 +781,6 @@ public final class CibImporter {
             for (Element r : children(resources)) {
                 if (!r.getTagName().equals("lrm_resource")) continue;
                 String id = baseId(r.getAttribute("id"));
-                if (fenceDeviceIds.contains(id) || r.getAttribute("class").equals("stonith")) continue;
                 if (!r.getAttribute("container").isEmpty()) throw CibException.unsupported(path(r), "containers are not supported");
                 List<Op> ops = byResource.computeIfAbsent(id, k -> new ArrayList<>());
                 for (Element o : children(r)) if (o.getTagName().equals("lrm_rsc_op")) ops.add(op(o));
@@ -806,10 +821,12 @@ public final class CibImporter {
         for (var a : attrs.entrySet()) {
             String k = a.getKey();
             if (k.startsWith("fail-count-")) {
+                if (!failureKeyCounts(k)) continue;
                 String rsc = baseId(stripOp(k.substring("fail-count-".length())));
                 int v = Score.parse(k, a.getValue()).value();
                 failCounts.merge(rsc, v, (x, y) -> Score.of(x).plus(Score.of(y)).value());
             } else if (k.startsWith("last-failure-")) {
+                if (!failureKeyCounts(k)) continue;
                 String rsc = baseId(stripOp(k.substring("last-failure-".length())));
                 Instant t = Instant.ofEpochSecond(longValue(() -> "status/node_state[@uname='" + node + "']//nvpair[@name='" + k + "']", a.getValue()));
                 lastFailures.merge(rsc, t, (x, y) -> x.isAfter(y) ? x : y);
@@ -822,7 +839,6 @@ public final class CibImporter {
         all.addAll(failCounts.keySet());
         all.addAll(promotion.keySet());
         for (String rsc : all) {
-            if (fenceDeviceIds.contains(rsc)) continue;
             List<Op> ops = new ArrayList<>(byResource.getOrDefault(rsc, List.of()));
             ops.sort(Comparator.comparingInt(Op::callId).thenComparing(Op::at));
             boolean promotable = primitives.getOrDefault(rsc, false);
@@ -875,10 +891,22 @@ public final class CibImporter {
             }
             while (records.size() > KEEP_OPERATIONS) records.remove(0);
             ResourceState s = new ResourceState(rsc, node, role, records, failCounts.getOrDefault(rsc, 0), lastFailure,
-                    promotion.getOrDefault(rsc, 0), blocked);
+                    promotion.getOrDefault(rsc, ResourceState.NO_PROMOTION_SCORE), blocked);
             rs.computeIfAbsent(rsc, k -> new TreeMap<>()).put(node, s);
         }
     }
+
+    /**
+     * Whether a fail-count / last-failure attribute counts: CIBs written by Pacemaker from 1.1.17 on (feature set
+     * 3.1.0 and later) keep one per operation ({@code fail-count-rsc#monitor_10000}), older ones one per resource, and
+     * Pacemaker reads only the form the CIB's version writes.
+     */
+    private boolean failureKeyCounts(String key) {
+        boolean perOperation = PER_OPERATION_FAILURE.matcher(key).find();
+        return perOperation != legacyFailCounts;
+    }
+
+    private static final Pattern PER_OPERATION_FAILURE = Pattern.compile("#.+_[0-9]+$");
 
     private static Role active(boolean promotable) { return promotable ? Role.UNPROMOTED : Role.STARTED; }
 
@@ -893,6 +921,19 @@ public final class CibImporter {
         int c = id.lastIndexOf(':');
         if (c > 0 && INSTANCE.matcher(id.substring(c + 1)).matches() && !primitives.containsKey(id)) return id.substring(0, c);
         return id;
+    }
+
+    /** Compares dotted versions ("3.0.7" < "3.1.0"); a missing version is older than any (as Pacemaker compares). */
+    static boolean olderThan(String version, String than) {
+        if (version == null || version.isBlank()) return true;
+        String[] a = version.trim().split("\\.");
+        String[] b = than.split("\\.");
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            int x = i < a.length ? parseIntOr(a[i], 0) : 0;
+            int y = i < b.length ? parseIntOr(b[i], 0) : 0;
+            if (x != y) return x < y;
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- XML helpers

@@ -67,7 +67,7 @@ class CibImporterTest {
         FenceDevice fence = cfg.fenceDevice("fence-n1").orElseThrow();
         assertEquals("agent:fence_dummy", fence.type());
         assertEquals(List.of("n1"), fence.hostList());
-        assertTrue(cfg.resource("fence-n1").isEmpty(), "a stonith primitive is a fence device, not a resource");
+        assertTrue(cfg.resource("fence-n1").isPresent(), "a stonith primitive is also a resource: placed and monitored like Pacemaker's");
 
         Primitive d1 = (Primitive) cfg.resource("d1").orElseThrow();
         assertEquals("ocf:heartbeat:Dummy", d1.type());
@@ -119,7 +119,7 @@ class CibImporterTest {
         assertEquals(Role.UNPROMOTED, s.resource("st1", "n1").role());
         assertEquals(Role.UNPROMOTED, s.resource("st1", "n2").role());
         assertTrue(s.activeNodes("ip1").isEmpty());
-        assertTrue(s.resources().get("fence-n1") == null, "fence device history is not resource status");
+        assertTrue(s.resources().get("fence-n1") != null, "a fence device's history is its status as a resource");
     }
 
     @Test
@@ -246,7 +246,7 @@ class CibImporterTest {
     @Test
     void history_failCountsLastFailureAndPromotionScoreFromTransientAttributes() {
         ClusterState s = xml("""
-                <cib><configuration><nodes><node id="1" uname="a"/></nodes><resources>
+                <cib crm_feature_set="3.16.2"><configuration><nodes><node id="1" uname="a"/></nodes><resources>
                 <clone id="ms"><meta_attributes id="m"><nvpair id="p" name="promotable" value="true"/></meta_attributes>
                 <primitive id="s" class="ocf" provider="pacemaker" type="Stateful"/></clone></resources></configuration>
                 <status><node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member">
