@@ -12,16 +12,13 @@ import vigil.api.model.Node;
 /**
  * Runs one Vigil node in its own JVM until SIGTERM (tests and benchmarks start clusters of these):
  * {@code NodeMain --id n1 --address 127.0.0.1:7001 --peers n1=127.0.0.1:7001,n2=... --data DIR --cluster NAME
- * [--snapshot-threshold N] [--segment-size BYTES]}. Prints {@code READY <id>} once started.
+ * [--snapshot-threshold N] [--segment-size BYTES] (--pki DIR | --insecure)}: with {@code --pki} mutual TLS with the node
+ * certificate in DIR ({@code ca.crt}, {@code node.crt}, {@code node.key}). Prints {@code READY <id>} once started.
  */
 public final class NodeMain {
     private NodeMain() {}
 
-    /** Kept referenced so the level sticks: Ratis is chatty at INFO. */
-    private static final java.util.logging.Logger RATIS_LOG = java.util.logging.Logger.getLogger("org.apache.ratis");
-
     public static void main(String[] args) throws InterruptedException {
-        RATIS_LOG.setLevel(java.util.logging.Level.WARNING);
         int rc = run(args, System.out, System.err);
         if (rc != 0) System.exit(rc);
     }
@@ -31,6 +28,10 @@ public final class NodeMain {
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
+                if (a.equals("--insecure")) { // the one flag without a value
+                    b.insecure();
+                    continue;
+                }
                 String v = i + 1 < args.length ? args[++i] : "";
                 switch (a) {
                     case "--id" -> b.id(v);
@@ -41,8 +42,9 @@ public final class NodeMain {
                     case "--snapshot-threshold" -> b.snapshotThreshold(Long.parseLong(v));
                     case "--segment-size" -> b.logSegmentSize(Long.parseLong(v));
                     case "--node-timeout" -> b.nodeTimeout(Duration.parse(v));
+                    case "--pki" -> b.tls(vigil.raft.tls.NodeTls.load(Path.of(v)));
                     default -> {
-                        err.println("unknown option " + a + " (use --id --address --peers --data --cluster --snapshot-threshold --segment-size --node-timeout)");
+                        err.println("unknown option " + a + " (use --id --address --peers --data --cluster --snapshot-threshold --segment-size --node-timeout --pki DIR | --insecure)");
                         return 2;
                     }
                 }

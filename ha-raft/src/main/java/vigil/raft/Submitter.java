@@ -14,6 +14,8 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ClusterUnavailableException;
 import vigil.api.ConfigException;
 import vigil.engine.state.Command;
@@ -25,7 +27,7 @@ import vigil.raft.proto.CommandResultP;
  * one Raft round trip and one fsync serve many changes. With nothing in flight a submission is sent at once.
  */
 final class Submitter implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Submitter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
 
     private record Pending(List<Command> commands, CompletableFuture<List<CommandResult>> result) {}
 
@@ -117,7 +119,7 @@ final class Submitter implements AutoCloseable {
             inFlight.release();
             if (error == null && !reply.isSuccess()) error = reply.getException();
             if (error != null) {
-                LOG.log(System.Logger.Level.DEBUG, "batch of {0} commands failed: {1}", size, error);
+                LOG.debug("batch of {} commands failed: {}", size, error.toString());
                 if (gaveUp(error)) renew(used);
                 for (Pending p : batch) {
                     p.result().completeExceptionally(new ClusterUnavailableException("the change may not have been committed: " + error, error));
@@ -152,7 +154,7 @@ final class Submitter implements AutoCloseable {
 
     private synchronized void renew(RaftClient failed) {
         if (client != failed || closed) return;
-        LOG.log(System.Logger.Level.INFO, "Raft client gave up on a request; replacing it");
+        LOG.info("Raft client gave up on a request; replacing it");
         client = clients.get();
         Thread t = new Thread(() -> closeQuietly(failed), "vigil-client-close");
         t.setDaemon(true);
@@ -163,7 +165,7 @@ final class Submitter implements AutoCloseable {
         try {
             c.close();
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing a replaced Raft client: {0}", e.toString());
+            LOG.debug("closing a replaced Raft client: {}", e.toString());
         }
     }
 

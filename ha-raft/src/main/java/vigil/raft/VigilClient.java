@@ -20,6 +20,8 @@ import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
 import vigil.raft.proto.QueryP;
 import vigil.raft.proto.QueryReplyP;
+import vigil.raft.tls.ClusterTrust;
+import vigil.raft.tls.NodeTls;
 
 /** A client of a Vigil cluster from outside it (CLI, benchmarks, tests): group-committed writes and state reads. */
 public final class VigilClient implements AutoCloseable {
@@ -28,21 +30,33 @@ public final class VigilClient implements AutoCloseable {
     private final Submitter submitter;
     private final Duration timeout;
 
-    private VigilClient(String clusterName, List<Node> peers, Duration timeout, int maxBatch, int maxInFlight) {
+    private VigilClient(String clusterName, List<Node> peers, NodeTls tls, Duration timeout, int maxBatch, int maxInFlight) {
         this.timeout = timeout;
-        var group = RaftSetup.group(clusterName, peers);
-        this.client = RaftSetup.client(group, timeout);
-        this.reader = RaftSetup.client(group, timeout, 20);
-        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout), InstantSource.system(), maxBatch, maxInFlight,
+        var group = RaftSetup.group(RaftSetup.clusterId(clusterName), peers);
+        // a Raft client is a cluster node: it must hold a node certificate of this cluster (tls null: plaintext lab)
+        ClusterTrust.Members members = new ClusterTrust.Members() {
+            @Override
+            public boolean isMember(String nodeId) { return peers.stream().anyMatch(n -> n.id().equals(nodeId)); }
+
+            @Override
+            public java.util.Optional<String> nodeAt(String host, int port) {
+                return peers.stream().filter(n -> n.address().equals(host + ":" + port)).map(Node::id).findFirst();
+            }
+        };
+        var params = RaftTls.parameters(tls, members, false);
+        this.client = RaftSetup.client(group, timeout, params);
+        this.reader = RaftSetup.client(group, timeout, 20, params);
+        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout, params), InstantSource.system(), maxBatch, maxInFlight,
                 new RaftMeters(new SimpleMeterRegistry(), "client"));
     }
 
-    public static VigilClient connect(String clusterName, List<Node> peers) {
-        return new VigilClient(clusterName, peers, Duration.ofSeconds(5), 2_000, 2);
+    /** A client of the cluster {@code clusterName} (of {@code peers}), with a node certificate of it; null: plaintext. */
+    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls) {
+        return new VigilClient(clusterName, peers, tls, Duration.ofSeconds(5), 2_000, 2);
     }
 
-    public static VigilClient connect(String clusterName, List<Node> peers, int maxBatch, int maxInFlight) {
-        return new VigilClient(clusterName, peers, Duration.ofSeconds(5), maxBatch, maxInFlight);
+    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls, int maxBatch, int maxInFlight) {
+        return new VigilClient(clusterName, peers, tls, Duration.ofSeconds(5), maxBatch, maxInFlight);
     }
 
     /** See {@link VigilNode#submit}. */

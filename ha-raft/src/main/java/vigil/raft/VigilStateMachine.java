@@ -29,6 +29,8 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ConfigException;
 import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
@@ -44,7 +46,7 @@ import vigil.raft.proto.QueryReplyP;
  * entry's timestamp. Snapshots are the protobuf encoding of the whole state, written atomically.
  */
 final class VigilStateMachine extends BaseStateMachine {
-    private static final System.Logger LOG = System.getLogger(VigilStateMachine.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(VigilStateMachine.class);
     private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
         @Override
         public int getNumSnapshotsRetained() { return 2; }
@@ -94,7 +96,7 @@ final class VigilStateMachine extends BaseStateMachine {
     public synchronized void reinitialize() throws IOException {
         // called after a snapshot from the leader was installed
         SingleFileSnapshotInfo installed = storage.loadLatestSnapshot();
-        LOG.log(System.Logger.Level.INFO, "{0}: installed a snapshot from the leader at {1}", node, installed == null ? "none" : installed.getTermIndex());
+        LOG.info("{}: installed a snapshot from the leader at {}", node, installed == null ? "none" : installed.getTermIndex());
         load(installed);
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
@@ -112,7 +114,7 @@ final class VigilStateMachine extends BaseStateMachine {
         ClusterState loaded = LogCodec.decodeState(Files.readAllBytes(file));
         state = loaded;
         setLastAppliedTermIndex(snapshot.getTermIndex());
-        LOG.log(System.Logger.Level.INFO, "{0}: loaded snapshot {1} (config version {2})", node, snapshot.getTermIndex(), loaded.configVersion());
+        LOG.info("{}: loaded snapshot {} (config version {})", node, snapshot.getTermIndex(), loaded.configVersion());
         onApplied.accept(snapshot.getIndex(), loaded);
     }
 
@@ -130,7 +132,7 @@ final class VigilStateMachine extends BaseStateMachine {
             decoded = LogCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (IOException | RuntimeException e) {
             // every replica decodes the same bytes the same way, so skipping it is deterministic
-            LOG.log(System.Logger.Level.WARNING, "{0}: log entry {1} is not a Vigil entry, skipped: {2}", node, index, e.getMessage());
+            LOG.warn("{}: log entry {} is not a Vigil entry, skipped: {}", node, index, e.getMessage());
             decoded = new LogCodec.Entry(s.now(), List.of());
         }
         Batch b = applyBatch(s, decoded);
@@ -214,7 +216,7 @@ final class VigilStateMachine extends BaseStateMachine {
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target.toFile());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target, md5), last));
         storage.cleanupOldSnapshots(KEEP_TWO);
-        LOG.log(System.Logger.Level.INFO, "{0}: snapshot at {1} written ({2} bytes)", node, last, Files.size(target));
+        LOG.info("{}: snapshot at {} written ({} bytes)", node, last, Files.size(target));
         return last.getIndex();
     }
 

@@ -20,6 +20,8 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ProcessRunner.ProcessResult;
 
@@ -34,7 +36,7 @@ import vigil.api.spi.ProcessRunner.ProcessResult;
  * mounts vanish with the namespace once its last process exits. Needs root.
  */
 public final class LibvirtLab implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(LibvirtLab.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtLab.class);
     private static final ProcessRunner RUNNER = ProcessRunner.local();
     private static final List<String> PROGRAMS = List.of("libvirtd", "virtlogd", "unshare", "virsh", "mount", "/usr/bin/qemu-system-x86_64");
     /** Bind-mounted per host: directory under the host's dir, and where it appears inside the namespace. */
@@ -103,7 +105,7 @@ public final class LibvirtLab implements AutoCloseable {
             try {
                 h.close();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, h.name + ": stopping failed: " + e);
+                LOG.warn("{}: stopping failed: {}", h.name, e.toString());
             }
         }
         deleteTree(dir);
@@ -234,7 +236,7 @@ public final class LibvirtLab implements AutoCloseable {
                 return v.ok() && v.stdout().strip().equals(name);
             });
             if (libvirtdPid().isEmpty()) throw new IllegalStateException("libvirtd of host " + name + " exited:" + tail(log()) + tail(dir.resolve("libvirtd.out")));
-            LOG.log(System.Logger.Level.INFO, name + ": libvirtd up (pid " + libvirtdPid().orElse(-1) + ", host_uuid " + hostUuid + ") at " + uri());
+            LOG.info("{}: libvirtd up (pid {}, host_uuid {}) at {}", name, libvirtdPid().orElse(-1), hostUuid, uri());
         }
 
         /** Starts libvirtd again after {@link #killLibvirtd()} or {@link #crash()}; it reconnects to guests still running. */
@@ -383,7 +385,7 @@ public final class LibvirtLab implements AutoCloseable {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot delete lab dir " + root + ": " + e);
+            LOG.warn("cannot delete lab dir {}: {}", root, e.toString());
         }
     }
 }

@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import vigil.api.ConfigException;
 import vigil.api.VigilException;
 import vigil.api.model.Durations;
@@ -37,7 +41,7 @@ public final class OcfDriver implements ResourceDriver {
     static final String CRM_FEATURE_SET = "3.19.0";
     static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final System.Logger LOG = System.getLogger(OcfDriver.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OcfDriver.class);
 
     private final String type;
     private final String provider;
@@ -45,13 +49,14 @@ public final class OcfDriver implements ResourceDriver {
     private final Path root;
     private final Path agentPath;
     private final ProcessRunner runner;
-    private final ToolShims shim;
+    /** The promotion score scripts, installed when an action first runs (reading meta-data needs none). */
+    private final Supplier<ToolShims> shims;
     private volatile CachedMetadata cached;
 
     /** Either the parsed meta-data or why it could not be had, for one version (mtime) of the agent file. */
     private record CachedMetadata(long modified, OcfAgentMetadata metadata, String error) {}
 
-    OcfDriver(String type, Path root, ProcessRunner runner, ToolShims shim) {
+    OcfDriver(String type, Path root, ProcessRunner runner, Supplier<ToolShims> shims) {
         String[] parts = parseType(type);
         this.type = type;
         this.provider = parts[0];
@@ -59,7 +64,7 @@ public final class OcfDriver implements ResourceDriver {
         this.root = root;
         this.agentPath = agentPath(root, provider, agent);
         this.runner = runner;
-        this.shim = shim;
+        this.shims = shims;
     }
 
     public static boolean isOcfType(String type) { return type != null && type.startsWith("ocf:"); }
@@ -204,7 +209,7 @@ public final class OcfDriver implements ResourceDriver {
         env.put("OCF_RESOURCE_TYPE", agent);
         env.put("OCF_RESOURCE_PROVIDER", provider);
         env.put("HA_LOGFACILITY", "none");
-        env.put("HA_SBIN_DIR", shim.dir().toString());
+        env.put("HA_SBIN_DIR", shims.get().dir().toString());
         ProcessResult r = runner.run(argv(agentPath, "meta-data"), env, "", timeout);
         if (!r.ok()) {
             String error = type + ": meta-data failed (" + (r.timedOut() ? "timed out after " + Durations.format(timeout)
@@ -258,16 +263,16 @@ public final class OcfDriver implements ResourceDriver {
     private OperationResult run(String action, ResourceInstance inst, Map<String, String> extra) {
         if (!Files.isExecutable(agentPath)) {
             String msg = notInstalled();
-            LOG.log(System.Logger.Level.WARNING, inst.resource() + ": " + action + " on " + inst.localNode() + " -> ERR_INSTALLED: " + msg);
+            LOG.warn("{}: {} on {} -> ERR_INSTALLED: {}", inst.resource(), action, inst.localNode(), msg);
             return OperationResult.of(OcfCode.ERR_INSTALLED, msg);
         }
         Map<String, String> env = new LinkedHashMap<>(environment(root, provider, agent, inst, action));
         env.putAll(extra);
         String instanceName = env.get("OCF_RESOURCE_INSTANCE");
-        Path scores = shim.scoreFile(instanceName);
+        Path scores = shims.get().scoreFile(instanceName);
         long before = ToolShims.size(scores);
-        env.put("HA_SBIN_DIR", shim.dir().toString());
-        env.put("PATH", shim.dir() + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        env.put("HA_SBIN_DIR", shims.get().dir().toString());
+        env.put("PATH", shims.get().dir() + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
         env.put(ToolShims.FILE_ENV, scores.toString());
 
         ProcessResult r = runner.run(argv(agentPath, action), env, "", inst.timeout());
@@ -301,13 +306,13 @@ public final class OcfDriver implements ResourceDriver {
     private static void log(ResourceInstance inst, String action, OcfCode code, ProcessResult r, Map<String, String> secrets) {
         boolean expected = code == OcfCode.SUCCESS || code == OcfCode.RUNNING_PROMOTED
                 || (action.equals("monitor") && code == OcfCode.NOT_RUNNING);
-        System.Logger.Level level = !expected ? System.Logger.Level.WARNING
-                : action.equals("monitor") ? System.Logger.Level.DEBUG : System.Logger.Level.INFO;
-        if (!LOG.isLoggable(level)) return;
+        Level level = !expected ? Level.WARN : action.equals("monitor") ? Level.DEBUG : Level.INFO;
+        if (!LOG.isEnabledForLevel(level)) return;
         String output = Secrets.scrub((r.stdout().strip() + "\n" + r.stderr().strip()).strip(), secrets).replace('\n', '|');
         String interval = inst.meta().getOrDefault("interval", "0");
-        LOG.log(level, inst.resource() + ": " + action + (interval.equals("0") ? "" : " (every " + interval + " ms)") + " on " + inst.localNode()
-                + " -> " + code + " (rc=" + r.exitCode() + ") in " + r.took().toMillis() + " ms" + (output.isEmpty() ? "" : "; output: " + output));
+        String every = interval.equals("0") ? "" : " (every " + interval + " ms)";
+        LOG.atLevel(level).log("{}: {}{} on {} -> {} (rc={}) in {} ms{}{}", inst.resource(), action, every, inst.localNode(), code, r.exitCode(),
+                r.took().toMillis(), output.isEmpty() ? "" : "; output: ", output);
     }
 
     private static boolean isTrue(String v) {

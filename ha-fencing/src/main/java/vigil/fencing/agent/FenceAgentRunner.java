@@ -1,5 +1,6 @@
 package vigil.fencing.agent;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.slf4j.event.Level;
 import vigil.api.ConfigException;
 import vigil.api.model.FenceDevice;
 import vigil.api.model.Secrets;
@@ -19,6 +22,7 @@ import vigil.api.spi.FenceResult;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ProcessRunner.ProcessResult;
 import vigil.fencing.DeviceParams;
+import vigil.fencing.log.ScrubbingLogger;
 
 /**
  * Type {@code agent:fence_<name>}: runs any ClusterLabs fence agent with its stdin protocol. Device parameters are
@@ -29,7 +33,7 @@ import vigil.fencing.DeviceParams;
  * After {@code off} it asks the agent for {@code status} and returns {@link FenceResult.Off} only on status 2 (off).
  */
 public final class FenceAgentRunner implements FenceAgent {
-    private static final System.Logger LOG = System.getLogger(FenceAgentRunner.class.getName());
+    private static final ScrubbingLogger LOG = ScrubbingLogger.of(FenceAgentRunner.class);
     private static final Map<String, AgentMetadata> METADATA = new ConcurrentHashMap<>();
     private static final List<String> SEARCH = List.of("/usr/sbin", "/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin");
     private static final List<String> VIGIL_PARAMS = List.of("agent_path", "password_file", "password_env", "host_argument");
@@ -53,6 +57,17 @@ public final class FenceAgentRunner implements FenceAgent {
     public static final class Provider implements FenceAgentProvider {
         @Override
         public boolean supports(String type) { return type.startsWith("agent:fence_") && type.length() > "agent:fence_".length(); }
+
+        /** Every fence_* agent installed where {@link FenceAgentRunner} looks for them. */
+        @Override
+        public List<String> types() {
+            TreeSet<String> found = new TreeSet<>();
+            for (String dir : SEARCH) {
+                File[] files = new File(dir).listFiles((d, n) -> n.matches("fence_[A-Za-z0-9_]+"));
+                if (files != null) for (File f : files) if (f.canExecute()) found.add("agent:" + f.getName());
+            }
+            return List.copyOf(found);
+        }
 
         @Override
         public FenceAgent create(FenceDevice device) { return FenceAgentRunner.create(device, ProcessRunner.local()); }
@@ -198,16 +213,18 @@ public final class FenceAgentRunner implements FenceAgent {
         return new FenceResult.Failed(scrub(id + ": " + action + " of " + request.node() + " failed: " + why(r, timeout)));
     }
 
-    private String scrub(String s) {
+    private String scrub(String s) { return Secrets.scrub(s, secrets()); }
+
+    /** The agent's secret parameters, under names {@link Secrets} recognizes. */
+    private Map<String, String> secrets() {
         Map<String, String> secrets = new TreeMap<>();
         params.forEach((k, v) -> { if (AgentMetadata.secret(k)) secrets.put("password-" + k, v); });
-        return Secrets.scrub(s, secrets);
+        return secrets;
     }
 
     private void log(FenceRequest request, String action, FenceResult r) {
-        LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                scrub(request.node() + ": " + agent.substring(agent.lastIndexOf('/') + 1) + " " + action + " via " + id + " -> "
-                        + r.getClass().getSimpleName() + ": " + r.detail()));
+        LOG.log(r instanceof FenceResult.Failed ? Level.WARN : Level.INFO, secrets(), "{}: {} {} via {} -> {}: {}", request.node(),
+                agent.substring(agent.lastIndexOf('/') + 1), action, id, r.getClass().getSimpleName(), r.detail());
     }
 
     private static Duration remaining(long deadline) { return Duration.ofNanos(Math.max(0, deadline - System.nanoTime())); }

@@ -1,10 +1,11 @@
 package vigil.daemon;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
@@ -13,6 +14,7 @@ import vigil.daemon.config.NodeConfig;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.runtime.ClusterNode;
+import vigil.raft.tls.NodeTls;
 
 /**
  * The daemon's node: a {@link ClusterNode} (Raft member, executor, node agent, controller) whose gRPC server also
@@ -20,13 +22,15 @@ import vigil.raft.runtime.ClusterNode;
  * {@code cluster-config}) is applied once a leader is elected.
  */
 public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
-    private static final System.Logger LOG = System.getLogger(ClusterNodeRuntimeFactory.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeRuntimeFactory.class);
 
     @Override
     public NodeRuntime start(NodeConfig config, ClusterConfig bootstrap, MeterRegistry meters) {
         List<Node> peers = peers(config);
         ClusterNode.Builder b = ClusterNode.builder().id(config.node()).peers(peers).dataDir(config.dataDir())
-                .clusterName("vigil").token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
+                .clusterName(config.cluster().name()).clusterId(config.cluster().id()).joining(config.joined())
+                .token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
+        if (config.insecure()) b.insecure(); else b.tls(NodeTls.load(config.pkiDir()));
         if (bootstrap != null) b.nodeTimeout(bootstrap.properties().nodeTimeout());
         ClusterNode node = b.start();
         Thread bootstrapper = null;
@@ -71,10 +75,10 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 cluster.updateConfig(c -> c.resources().isEmpty() && c.constraints().isEmpty() && c.fenceDevices().isEmpty() && !target.equals(c) ? target : c);
-                LOG.log(Level.INFO, "bootstrap: cluster configuration in place (" + target.resources().size() + " resources)");
+                LOG.info("bootstrap: cluster configuration in place ({} resources)", target.resources().size());
                 return;
             } catch (VigilException e) {
-                LOG.log(Level.DEBUG, "bootstrap: not yet: " + e.getMessage());
+                LOG.debug("bootstrap: not yet: {}", e.getMessage());
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException ie) {

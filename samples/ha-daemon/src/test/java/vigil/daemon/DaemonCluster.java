@@ -48,14 +48,19 @@ final class DaemonCluster implements AutoCloseable {
                         operations:
                           - {name: monitor, interval: 2s, timeout: 20s}
                     """);
+            // the cluster CA of this test cluster, and each node's certificate (what init and join make)
+            vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("vigil", java.util.UUID.randomUUID());
+            ca.save(lab.resolve("pki"));
             for (String id : NODES) {
+                ca.issueNode(id, List.of(ip(id))).save(lab.resolve(id + "-pki"));
+                ca.save(lab.resolve(id + "-pki")); // every member holds the CA key, as after init / join: token create, certs rotate
                 Path rsc = Files.createDirectories(lab.resolve(id + "-rsctmp"));
                 StringBuilder peers = new StringBuilder();
                 for (String p : NODES) {
                     peers.append("  ").append(p).append(": {raft: ").append(ip(p)).append(':').append(raftPort).append(", admin: ").append(ip(p)).append(':')
                             .append(raftPort + 1).append(p.equals("w") ? ", role: witness" : "").append("}\n");
                 }
-                Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\nhttp: " + ip(id) + ":" + (raftPort + 2)
+                Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\npki-dir: " + id + "-pki\nhttp: " + ip(id) + ":" + (raftPort + 2)
                         + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
                 daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "--config", lab.resolve(id + ".yaml").toString())));
@@ -74,6 +79,8 @@ final class DaemonCluster implements AutoCloseable {
     }
 
     static String ip(String node) { return "127.0.0." + (NODES.indexOf(node) + 1); }
+
+    Path caFile() { return lab.resolve("pki").resolve("ca.crt"); }
 
     String admin(String node) { return ip(node) + ":" + (raftPort + 1); }
 
@@ -94,7 +101,8 @@ final class DaemonCluster implements AutoCloseable {
     }
 
     ClusterState status() {
-        try (AdminClient c = AdminClient.connect(List.of(targets().split(",")), "cli-it-token-0123456789", Duration.ofSeconds(10))) {
+        try (AdminClient c = AdminClient.connect(List.of(targets().split(",")), AdminClient.Credentials.token("cli-it-token-0123456789",
+                vigil.raft.tls.ClusterCa.readCertificates(lab.resolve("pki").resolve("ca.crt"))), Duration.ofSeconds(10))) {
             return c.status();
         }
     }
@@ -102,7 +110,7 @@ final class DaemonCluster implements AutoCloseable {
     /** Runs {@code vigil ARGS --cluster <live nodes> --token-file <token>} in this JVM. */
     Result cli(String... args) {
         List<String> argv = new ArrayList<>(List.of(args));
-        argv.addAll(List.of("--cluster", targets(), "--token-file", tokenFile.toString()));
+        argv.addAll(List.of("--cluster", targets(), "--token-file", tokenFile.toString(), "--ca", lab.resolve("pki").resolve("ca.crt").toString()));
         return raw(argv.toArray(new String[0]));
     }
 

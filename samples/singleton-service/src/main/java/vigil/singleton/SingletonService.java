@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import vigil.api.Cluster;
 import vigil.api.ClusterEvent;
 import vigil.api.VigilException;
@@ -14,6 +15,7 @@ import vigil.api.model.Node;
 import vigil.api.model.Primitive;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.runtime.ClusterNode;
+import vigil.raft.tls.NodeTls;
 
 /**
  * A small service embedding Vigil: three copies of this program form a cluster, and the cluster keeps the
@@ -31,6 +33,8 @@ public final class SingletonService {
     private SingletonService() {}
 
     public static void main(String[] args) throws InterruptedException {
+        SLF4JBridgeHandler.removeHandlersForRootLogger(); // gRPC logs through java.util.logging: one log, one format
+        SLF4JBridgeHandler.install();
         Map<String, String> opts;
         try {
             opts = options(args);
@@ -49,7 +53,10 @@ public final class SingletonService {
         TickScheduler ticker = new TickScheduler(id, Path.of(opts.get("ticks")), interval, InstantSource.system());
         ClusterNode node;
         try {
-            node = ClusterNode.builder().id(id).peers(peers).dataDir(Path.of(opts.get("data"))).clusterName("singleton")
+            ClusterNode.Builder b = ClusterNode.builder();
+            // mutual TLS with this node's certificate (vigil certs issue makes one); --insecure only for a lab
+            if (opts.containsKey("pki")) b.tls(NodeTls.load(Path.of(opts.get("pki")))); else if (opts.containsKey("insecure")) b.insecure();
+            node = b.id(id).peers(peers).dataDir(Path.of(opts.get("data"))).clusterName("singleton")
                     .token(TokenAuth.readTokenFile(Path.of(opts.get("token-file")))).service(RESOURCE, ticker).start();
         } catch (VigilException e) {
             System.err.println("singleton-service: " + e.getMessage());

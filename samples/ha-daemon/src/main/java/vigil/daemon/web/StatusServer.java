@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -19,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.Subscription;
 import vigil.daemon.cli.StatusView;
@@ -29,7 +30,7 @@ import vigil.daemon.cli.StatusView;
  * {@code /} the page, {@code /status.json}, {@code /events} (an SSE stream of status documents), {@code /metrics}.
  */
 public final class StatusServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(StatusServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     private static final String STOP = "\u0000stop";
 
     private final Cluster cluster;
@@ -65,7 +66,7 @@ public final class StatusServer implements AutoCloseable {
         pusher.scheduleWithFixedDelay(this::push, 200, 200, TimeUnit.MILLISECONDS);
         pusher.scheduleWithFixedDelay(() -> streams.forEach(q -> q.offer(": keep-alive\n\n")), 15, 15, TimeUnit.SECONDS);
         server.start();
-        LOG.log(Level.INFO, "web: status page on http://" + host + ":" + server.getAddress().getPort() + "/");
+        LOG.info("web: status page on http://{}:{}/", host, server.getAddress().getPort());
     }
 
     /** Serves on {@code host:port} (port 0: any free port, see {@link #port()}); {@code metrics} renders /metrics. */
@@ -92,7 +93,7 @@ public final class StatusServer implements AutoCloseable {
             doc = StatusView.json(cluster.status());
         } catch (RuntimeException e) {
             dirty.set(true);
-            LOG.log(Level.DEBUG, "web: status not available for live update: " + e.getMessage());
+            LOG.debug("web: status not available for live update: {}", e.getMessage());
             return;
         }
         String message = "data: " + doc + "\n\n";
@@ -115,7 +116,7 @@ public final class StatusServer implements AutoCloseable {
                 out.flush();
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "web: event stream closed: " + e);
+            LOG.debug("web: event stream closed: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
