@@ -21,8 +21,7 @@ final class ActionGraph {
 
     static void update(WorkingSet ws) {
         ActionGraph g = new ActionGraph(ws);
-        if (Boolean.getBoolean("exp.oldestFirst")) for (int i = 0; i < ws.actions.size(); i++) g.updateAction(ws.actions.get(i), 0);
-        else for (int i = ws.actions.size() - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
+        for (int i = ws.actions.size() - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
     }
 
     private void updateAction(Act then, int depth) {

@@ -84,9 +84,8 @@ final class Orderings {
 
     /** Turns every ordering into edges between actions (Pacemaker's rsc_order_first / rsc_order_then). */
     static void apply(WorkingSet ws) {
-        boolean rev = Boolean.getBoolean("exp.applyNewestFirst");
-        for (int k = 0; k < ws.orderings.size(); k++) {
-            Ordering o = ws.orderings.get(rev ? ws.orderings.size() - 1 - k : k);
+        for (int k = 0; k < ws.orderings.size(); k++) { // orderings added on the way are applied too
+            Ordering o = ws.orderings.get(k);
             if (o.firstRsc != null) {
                 orderFirst(ws, o);
             } else if (o.thenRsc != null) {
