@@ -1,6 +1,5 @@
 package vigil.raft;
 
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +32,6 @@ final class Submitter implements AutoCloseable {
 
     private final Supplier<RaftClient> clients;
     private volatile RaftClient client;
-    private final InstantSource clock;
     private final int maxBatch;
     private final Semaphore inFlight;
     private final RaftMeters meters;
@@ -43,10 +41,9 @@ final class Submitter implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong entries = new java.util.concurrent.atomic.AtomicLong();
 
     /** {@code clients} makes a fresh Raft client; one is replaced when Ratis gives up on it (its request window is then closed for good). */
-    Submitter(String name, Supplier<RaftClient> clients, InstantSource clock, int maxBatch, int maxInFlight, RaftMeters meters) {
+    Submitter(String name, Supplier<RaftClient> clients, int maxBatch, int maxInFlight, RaftMeters meters) {
         this.clients = clients;
         this.client = clients.get();
-        this.clock = clock;
         this.maxBatch = maxBatch;
         this.inFlight = new Semaphore(maxInFlight);
         this.meters = meters;
@@ -104,7 +101,7 @@ final class Submitter implements AutoCloseable {
         for (Pending p : batch) all.addAll(p.commands());
         meters.batch(size);
         entries.incrementAndGet();
-        byte[] bytes = LogCodec.encodeEntry(clock.instant(), all);
+        byte[] bytes = LogCodec.encodeEntry(null, all); // the leader stamps the cluster time
         CompletableFuture<RaftClientReply> sent;
         RaftClient used = client;
         try {

@@ -3,7 +3,6 @@ package vigil.raft;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -46,7 +45,7 @@ public final class VigilClient implements AutoCloseable {
         var params = RaftTls.parameters(tls, members, false);
         this.client = RaftSetup.client(group, timeout, params);
         this.reader = RaftSetup.client(group, timeout, 20, params);
-        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout, params), InstantSource.system(), maxBatch, maxInFlight,
+        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout, params), maxBatch, maxInFlight,
                 new RaftMeters(new SimpleMeterRegistry(), "client"));
     }
 

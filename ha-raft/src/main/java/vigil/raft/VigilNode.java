@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
@@ -107,7 +110,7 @@ public final class VigilNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged);
+        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, b.clusterTime);
 
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
@@ -148,7 +151,7 @@ public final class VigilNode implements AutoCloseable {
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
         server.start();
         this.client = RaftSetup.client(group, requestTimeout, clientTls);
-        this.submitter = new Submitter(b.id, () -> RaftSetup.client(group, requestTimeout, clientTls), b.clock, b.maxBatch, b.maxInFlight, meters);
+        this.submitter = new Submitter(b.id, () -> RaftSetup.client(group, requestTimeout, clientTls), b.maxBatch, b.maxInFlight, meters);
         LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}, {}", id, b.address, clusterName,
                 clusterId, b.peers.size(), b.dataDir, b.tls == null ? "PLAINTEXT (insecure)" : "mutual TLS as " + b.tls.identity());
     }
@@ -481,7 +484,7 @@ public final class VigilNode implements AutoCloseable {
         private long segmentSize = 8L << 20;
         private int maxBatch = 2_000;
         private int maxInFlight = 2;
-        private InstantSource clock = InstantSource.system();
+        private Supplier<Optional<Instant>> clusterTime;
         private UUID clusterId;
         private NodeTls tls;
         private boolean insecure;
@@ -518,8 +521,14 @@ public final class VigilNode implements AutoCloseable {
         public Builder maxBatch(int v) { maxBatch = v; return this; }
         /** Log entries this node's submitter keeps in flight at once. */
         public Builder maxInFlight(int v) { maxInFlight = v; return this; }
-        /** The clock that stamps submitted entries (the only time apply sees). */
-        public Builder clock(InstantSource v) { clock = v; return this; }
+        /**
+         * While this node leads, the cluster time it stamps on every entry it accepts (the only time apply sees; empty:
+         * none, the state's time stays). {@code ClusterNode} gives the controller's; without it the leader's own clock.
+         */
+        public Builder clusterTime(Supplier<Optional<Instant>> v) { clusterTime = v; return this; }
+
+        /** The leader stamps entries with {@code v}'s reading (a Raft group without a controller). */
+        public Builder clock(InstantSource v) { Objects.requireNonNull(v, "clock"); clusterTime = () -> Optional.of(v.instant()); return this; }
 
         public VigilNode start() {
             validate();
@@ -574,7 +583,7 @@ public final class VigilNode implements AutoCloseable {
                 throw new ConfigException("tls", "the certificate is for " + tls.identity() + ", not for node " + id, "give this node its own certificate");
             }
             Objects.requireNonNull(registry, "meterRegistry");
-            Objects.requireNonNull(clock, "clock");
+            if (clusterTime == null) clock(InstantSource.system());
         }
     }
 }

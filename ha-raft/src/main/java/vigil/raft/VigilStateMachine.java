@@ -7,13 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -43,7 +48,7 @@ import vigil.raft.proto.QueryReplyP;
 /**
  * Applies committed log entries to the immutable {@link ClusterState}. Each command of an entry is applied on its own:
  * a rejected one leaves the state as it was and the others still apply. Apply is deterministic: the only time is the
- * entry's timestamp. Snapshots are the protobuf encoding of the whole state, written atomically.
+ * cluster time the leader stamped on the entry. Snapshots are the protobuf encoding of the whole state, written atomically.
  */
 final class VigilStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(VigilStateMachine.class);
@@ -57,17 +62,38 @@ final class VigilStateMachine extends BaseStateMachine {
     private final RaftMeters meters;
     private final BiConsumer<Long, ClusterState> onApplied;
     private final LeaderCallback onLeader;
+    private final Supplier<Optional<Instant>> clusterTime;
     private volatile ClusterState state = ClusterState.EMPTY;
 
     interface LeaderCallback {
         void leaderChanged(RaftPeerId leader);
     }
 
-    VigilStateMachine(String node, RaftMeters meters, BiConsumer<Long, ClusterState> onApplied, LeaderCallback onLeader) {
+    /** @param clusterTime the cluster time this node stamps on the entries it accepts while it leads (empty: none) */
+    VigilStateMachine(String node, RaftMeters meters, BiConsumer<Long, ClusterState> onApplied, LeaderCallback onLeader,
+                      Supplier<Optional<Instant>> clusterTime) {
         this.node = node;
         this.meters = meters;
         this.onApplied = onApplied;
         this.onLeader = onLeader;
+        this.clusterTime = clusterTime;
+    }
+
+    /**
+     * On the leader, for every entry a client submits: the entry as sent, stamped with the leader's cluster time. Every
+     * replica applies the same bytes, so the time each applies is the leader's, never the submitter's. An entry that is
+     * not a Vigil entry passes unchanged (apply skips it).
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        ByteString sent = request.getMessage().getContent();
+        ByteString stamped;
+        try {
+            stamped = ByteString.copyFrom(LogCodec.stamp(sent.toByteArray(), clusterTime.get().orElse(null)));
+        } catch (InvalidProtocolBufferException e) {
+            stamped = sent;
+        }
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).setLogData(stamped).build();
     }
 
     ClusterState state() { return state; }

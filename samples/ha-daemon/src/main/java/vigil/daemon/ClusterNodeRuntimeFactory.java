@@ -32,6 +32,7 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
                 .token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
         if (config.insecure()) b.insecure(); else b.tls(NodeTls.load(config.pkiDir()));
         if (bootstrap != null) b.nodeTimeout(bootstrap.properties().nodeTimeout());
+        if (config.watchdog() != null) b.watchdog(config.watchdog());
         ClusterNode node = b.start();
         Thread bootstrapper = null;
         if (bootstrap != null) {

@@ -25,7 +25,9 @@ import vigil.raft.tls.NodeTls;
  * service (a singleton job that appends a tick per 100 ms to a file while it runs), OCF agents and the fencing
  * adapters. It writes its pid file, records every start / stop in its ledger, and exits on SIGTERM.
  *
- * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)}
+ * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)},
+ * and optionally {@code --watchdog DEVICE} (armed and fed by the node; the harness runs a {@link WatchdogEmulator} on it) and
+ * {@code --clock-offset-file F} (the node's wall clock is the system's plus the offset in F, see {@link SteppedClock}).
  */
 public final class LabNode {
     private LabNode() {}
@@ -88,11 +90,13 @@ public final class LabNode {
         Files.writeString(dir.resolve("pid"), Long.toString(ProcessHandle.current().pid()));
         ClusterNode.Builder b = ClusterNode.builder();
         if (a.containsKey("pki")) b.tls(NodeTls.load(Path.of(a.get("pki")))); else if (a.containsKey("insecure")) b.insecure();
-        ClusterNode node = b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
+        b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
                 .token(TokenAuth.readTokenFile(Path.of(a.get("token-file"))))
                 .ledger(dir.resolve("ledger"))
-                .service("ticker", new Ticker(id, dir.getParent().resolve("ticks")))
-                .start();
+                .service("ticker", new Ticker(id, dir.getParent().resolve("ticks")));
+        if (a.containsKey("watchdog")) b.watchdog(Path.of(a.get("watchdog")));
+        if (a.containsKey("clock-offset-file")) b.clock(new SteppedClock(Path.of(a.get("clock-offset-file"))));
+        ClusterNode node = b.start();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -40,6 +40,8 @@ import vigil.raft.tls.ClusterCa;
  */
 public final class LocalCluster implements AutoCloseable {
     public static final String FENCE_DEVICE = "lab-kill";
+    private static final String WATCHDOG_DEVICE = "watchdog";
+    private static final String CLOCK_OFFSET = "clock-offset";
 
     private final Path dir;
     private final String name;
@@ -51,18 +53,25 @@ public final class LocalCluster implements AutoCloseable {
     private final AdminClient admin;
     private final String token;
     private final LabNetwork network; // null: the nodes share the host's loopback and no link can be cut
+    private final Duration watchdog; // null: no watchdogs; else every member's watchdog emulator fires after it
+    private final Map<String, Process> emulators = new LinkedHashMap<>();
+    private final Set<String> withoutWatchdog;
+    private final java.util.function.Function<String, Map<String, String>> environment;
     private final boolean tls;
     private final AdminClient.Credentials credentials;
     private final Thread cleanup = new Thread(this::close, "lab-cluster-cleanup");
     private boolean closed;
 
-    private LocalCluster(Path dir, String name, List<Node> nodes, List<String> javaOptions, LabNetwork network, boolean tls) {
-        this.dir = dir;
+    private LocalCluster(Builder b, String name, List<Node> nodes, LabNetwork network) {
+        this.dir = b.dir;
+        this.watchdog = b.watchdog;
+        this.withoutWatchdog = Set.copyOf(b.withoutWatchdog);
+        this.environment = b.environment;
         this.name = name;
         this.nodes = List.copyOf(nodes);
-        this.javaOptions = List.copyOf(javaOptions);
+        this.javaOptions = List.copyOf(b.javaOptions);
         this.network = network;
-        this.tls = tls;
+        this.tls = b.tls;
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         try {
             Files.createDirectories(dir);
@@ -96,7 +105,7 @@ public final class LocalCluster implements AutoCloseable {
      * sharing one free port pair, and waits until they elected a leader.
      */
     public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions) {
-        return start(dir, members, witnesses, javaOptions, false);
+        return builder(dir).members(members).witnesses(witnesses).javaOptions(javaOptions).start();
     }
 
     /**
@@ -112,30 +121,79 @@ public final class LocalCluster implements AutoCloseable {
      * lab switch), to measure what TLS costs.
      */
     public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions, boolean ownNetwork, boolean tls) {
-        int count = members + witnesses;
-        LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
-        int port = ownNetwork ? 7100 : freePort(count);
-        List<Node> nodes = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            NodeRole role = i <= members ? NodeRole.MEMBER : NodeRole.WITNESS;
-            String host = ownNetwork ? network.address(i) : "127.0.0." + i;
-            nodes.add(new Node((role == NodeRole.MEMBER ? "n" : "w") + i, host + ":" + port, role, Map.of()));
+        return builder(dir).members(members).witnesses(witnesses).javaOptions(javaOptions).ownNetwork(ownNetwork).tls(tls).start();
+    }
+
+    /** A cluster in {@code dir}, three members by default. */
+    public static Builder builder(Path dir) { return new Builder(dir); }
+
+    public static final class Builder {
+        private final Path dir;
+        private int members = 3;
+        private int witnesses;
+        private List<String> javaOptions = LabScenario.nodeJavaOptions();
+        private boolean ownNetwork;
+        private boolean tls = true;
+        private Duration watchdog;
+        private Set<String> withoutWatchdog = Set.of();
+        private java.util.function.Function<String, Map<String, String>> environment = node -> Map.of();
+
+        private Builder(Path dir) { this.dir = dir; }
+
+        public Builder members(int n) { members = n; return this; }
+
+        public Builder witnesses(int n) { witnesses = n; return this; }
+
+        /** Options of the node JVMs (default: small heaps and one log line per record with milliseconds). */
+        public Builder javaOptions(List<String> v) { javaOptions = List.copyOf(v); return this; }
+
+        /** Every node in its own network namespace (see {@link LabNetwork}), so that {@link #cut} can sever links. */
+        public Builder ownNetwork(boolean v) { ownNetwork = v; return this; }
+
+        /** Mutual TLS on every port (the default); false: plaintext (the insecure lab switch). */
+        public Builder tls(boolean v) { tls = v; return this; }
+
+        /**
+         * Every member but {@code without} runs with a watchdog device watched by its own {@link WatchdogEmulator} (a
+         * stand-in for softdog, which cannot load here) that kills the node process when it is not fed for
+         * {@code timeout}; {@link #baseConfig} then fences by watchdog only.
+         */
+        public Builder watchdog(Duration timeout, Set<String> without) {
+            watchdog = timeout;
+            withoutWatchdog = Set.copyOf(without);
+            return this;
         }
-        LocalCluster c;
-        try {
-            c = new LocalCluster(dir, "lab", nodes, javaOptions, network, tls);
-        } catch (RuntimeException e) {
-            if (network != null) network.close();
-            throw e;
+
+        /** Variables added to each node process's environment, by node id (e.g. a PATH with stand-ins for drbd-utils). */
+        public Builder environment(java.util.function.Function<String, Map<String, String>> env) { environment = env; return this; }
+
+        /** Starts the nodes and waits until they elected a leader. */
+        public LocalCluster start() {
+            int count = members + witnesses;
+            LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
+            int port = ownNetwork ? 7100 : freePort(count);
+            List<Node> nodes = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                NodeRole role = i <= members ? NodeRole.MEMBER : NodeRole.WITNESS;
+                String host = ownNetwork ? network.address(i) : "127.0.0." + i;
+                nodes.add(new Node((role == NodeRole.MEMBER ? "n" : "w") + i, host + ":" + port, role, Map.of()));
+            }
+            LocalCluster c;
+            try {
+                c = new LocalCluster(this, "lab", nodes, network);
+            } catch (RuntimeException e) {
+                if (network != null) network.close();
+                throw e;
+            }
+            try {
+                for (Node n : nodes) c.launch(n.id());
+                c.await(Duration.ofSeconds(60), "a leader", () -> c.leader().isPresent());
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return c;
         }
-        try {
-            for (Node n : nodes) c.launch(n.id());
-            c.await(Duration.ofSeconds(60), "a leader", () -> c.leader().isPresent());
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
     }
 
     /** Whether {@link #cut} can be used (the nodes run in their own network namespaces). */
@@ -157,11 +215,16 @@ public final class LocalCluster implements AutoCloseable {
         throw new IllegalArgumentException("unknown node " + node);
     }
 
-    /** The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources. */
+    /**
+     * The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources.
+     * A cluster started with watchdogs has no fence device: watchdog-timeout is set to its emulators' timeout, and a
+     * lost node counts as fenced only through its watchdog.
+     */
     public ClusterConfig baseConfig(ClusterConfig extra) {
         ClusterConfig.Builder b = extra.toBuilder();
         for (Node n : nodes) b.removeNode(n.id());
         nodes.forEach(b::node);
+        if (watchdog != null) return b.properties(extra.properties().toBuilder().stonithEnabled(true).watchdogTimeout(watchdog).build()).build();
         Map<String, String> pidFiles = new LinkedHashMap<>();
         for (Node n : nodes) pidFiles.put(n.id(), nodeDir(n.id()).resolve("pid").toString());
         b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of(), List.of(), pidFiles, Duration.ZERO));
@@ -211,6 +274,14 @@ public final class LocalCluster implements AutoCloseable {
         if (old != null && old.isAlive()) throw new IllegalStateException(node + " is still running");
         Path nd = nodeDir(node);
         try {
+            Files.createDirectories(nd);
+            // a fresh host: no pid of an earlier incarnation, no watchdog device an earlier emulator left
+            Files.deleteIfExists(nd.resolve("pid"));
+            Files.deleteIfExists(nd.resolve(WATCHDOG_DEVICE));
+            Process emulator = emulators.remove(node);
+            if (emulator != null) emulator.destroyForcibly().waitFor();
+            boolean armed = watchdog != null && role(node) == NodeRole.MEMBER && !withoutWatchdog.contains(node);
+            if (armed) startEmulator(node);
             Path rsctmp = nd.resolve("rsctmp");
             if (Files.exists(rsctmp)) {
                 try (Stream<Path> s = Files.walk(rsctmp)) {
@@ -223,12 +294,15 @@ public final class LocalCluster implements AutoCloseable {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(javaOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabNode.class.getName(),
-                    "--id", node, "--peers", peerSpec(), "--dir", nd.toString(), "--token-file", dir.resolve("token").toString(), "--cluster", name));
+                    "--id", node, "--peers", peerSpec(), "--dir", nd.toString(), "--token-file", dir.resolve("token").toString(), "--cluster", name,
+                    "--clock-offset-file", nd.resolve(CLOCK_OFFSET).toString()));
             cmd.addAll(tls ? List.of("--pki", nd.resolve("pki").toString()) : List.of("--insecure"));
+            if (watchdog != null && role(node) == NodeRole.MEMBER) cmd.addAll(List.of("--watchdog", nd.resolve(WATCHDOG_DEVICE).toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile())).redirectInput(new File("/dev/null"));
             // per-node run-time state for OCF agents (Dummy keeps its state in HA_RSCTMP, Stateful in HA_VARRUN), cleared
             // on restart as a reboot clears /run
+            pb.environment().putAll(environment.apply(node));
             pb.environment().put("HA_RSCTMP", rsctmp.toString());
             pb.environment().put("HA_VARRUN", rsctmp.toString());
             Process p = pb.start();
@@ -238,7 +312,49 @@ public final class LocalCluster implements AutoCloseable {
             p.onExit().thenRun(() -> exited(node, Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + node, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted starting " + node, e);
         }
+    }
+
+    /**
+     * The emulator of {@code node}'s watchdog, started with the node: the node arms its device when it first hears a
+     * leader (seconds later), and tries again if the emulator had not created it yet. A small interpreted JVM: it
+     * only polls one file.
+     */
+    private void startEmulator(String node) throws IOException {
+        Path nd = nodeDir(node);
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xint", "-Xmx16m", "-Xss256k",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), WatchdogEmulator.class.getName(),
+                "--device", nd.resolve(WATCHDOG_DEVICE).toString(), "--timeout", watchdog.toMillis() + "ms", "--pid-file", nd.resolve("pid").toString());
+        emulators.put(node, new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + "-watchdog.log").toFile())).redirectInput(new File("/dev/null")).start());
+    }
+
+    /** Whether {@code node}'s watchdog emulator killed its process because it was not fed. */
+    public synchronized boolean watchdogFired(String node) {
+        Process e = emulators.get(node);
+        return e != null && !e.isAlive() && e.exitValue() == WatchdogEmulator.FIRED;
+    }
+
+    /**
+     * Steps {@code node}'s wall clock to {@code offset} off the system clock (it reads it within 20 ms), as NTP or an
+     * operator would step a host's clock; the machine's clock is not touched (see {@link SteppedClock}).
+     */
+    public void stepClock(String node, Duration offset) {
+        Path f = nodeDir(node).resolve(CLOCK_OFFSET);
+        Path tmp = nodeDir(node).resolve(CLOCK_OFFSET + ".tmp");
+        try {
+            Files.writeString(tmp, offset.toString());
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot step the clock of " + node, e);
+        }
+    }
+
+    private NodeRole role(String node) {
+        return nodes.stream().filter(n -> n.id().equals(node)).findFirst().map(Node::role).orElseThrow();
     }
 
     private synchronized void exited(String node, Instant at) {
@@ -410,6 +526,16 @@ public final class LocalCluster implements AutoCloseable {
             try {
                 if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // the emulators exit once their node is gone; one whose node never wrote its pid would wait for ever
+        for (Process e : emulators.values()) e.destroy();
+        // and are gone before the caller removes the directory their device files are in
+        for (Process e : emulators.values()) {
+            try {
+                if (!e.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) e.destroyForcibly().waitFor();
+            } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
         }

@@ -49,8 +49,14 @@ final class LabFixture implements AutoCloseable {
     private LabFixture(LocalCluster c) { this.c = c; }
 
     /** Starts three node processes and configures them (fencing by SIGKILL, node-timeout 1 s, stickiness 100). */
-    static LabFixture start(String prefix) {
-        LocalCluster c = LocalCluster.start(LabDir.create(prefix), 3, 0, LabScenario.nodeJavaOptions());
+    static LabFixture start(String prefix) { return start(prefix, null, Set.of()); }
+
+    /**
+     * As {@link #start(String)}; with {@code watchdog} every node but {@code withoutWatchdog} runs with a watchdog
+     * emulator and the cluster fences by watchdog only (see {@link LocalCluster#baseConfig}).
+     */
+    static LabFixture start(String prefix, Duration watchdog, Set<String> withoutWatchdog) {
+        LocalCluster c = LocalCluster.builder(LabDir.create(prefix)).javaOptions(LabScenario.nodeJavaOptions()).watchdog(watchdog, withoutWatchdog).start();
         LabFixture f = new LabFixture(c);
         try {
             c.admin().applyConfig(c.baseConfig(ClusterConfig.builder()
