@@ -11,7 +11,8 @@ import vigil.api.status.ResourceState;
  * the promotion score its agent reported on its node (-1 when it reported none, so that it is not promoted without a
  * location preference), plus role-Promoted location constraints and colocations; the clone's own preferences and those
  * of resources colocated with its promoted role are added per node; the best promoted-max instances with a priority of
- * at least 0 are promoted, at most promoted-node-max per node.
+ * at least 0 are promoted, at most promoted-node-max per node. A copy marked outdated on a node (Vigil's replicated
+ * resource-level fencing) gets -INFINITY there.
  */
 final class Promotion {
     private Promotion() {}
@@ -24,7 +25,7 @@ final class Promotion {
             if (chosen == null) continue;
             Role next = child.nextRole;
             if (next == null || next == Role.STARTED) {
-                child.promotionPriority = score(ws, child, chosen, -1);
+                child.promotionPriority = outdated(ws, child, chosen) ? -Scores.INF : score(ws, child, chosen, -1);
             } else if (next == Role.UNPROMOTED || next == Role.STOPPED) {
                 child.promotionPriority = -Scores.INF;
             }
@@ -97,6 +98,17 @@ final class Promotion {
         });
         clone.children.clear();
         clone.children.addAll(sorted);
+    }
+
+    /**
+     * Whether the instance's copy on {@code node} is marked outdated in the replicated state (resource-level fencing:
+     * the Primary lost its link to it): it is never promoted there until the mark is cleared, whatever its promotion
+     * score, which the node's own driver may not have lowered yet. A copy already promoted there stays so.
+     */
+    private static boolean outdated(WorkingSet ws, Rsc child, SchedNode node) {
+        if (child.state(true) == Role.PROMOTED && child.activeNode() == node) return false;
+        for (Rsc p : child.primitives()) if (ws.state.isOutdated(p.configId, node.id)) return true;
+        return false;
     }
 
     /** Where the instance can be promoted, or null (Pacemaker's can_be_master). */
