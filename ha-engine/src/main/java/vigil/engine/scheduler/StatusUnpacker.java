@@ -197,7 +197,7 @@ final class StatusUnpacker {
                 if (c.cloneRsc() == null) {
                     unpackState(ws.rsc(c.id()), node, rs);
                 } else if (rs.isActive() || rs.blocked() || rs.pending() || !rs.operations().isEmpty() || rs.failCount() > 0) {
-                    Rsc instance = findInstance(c.cloneRsc(), c.id(), c.memberIndex(), node, rs);
+                    Rsc instance = findInstance(c.cloneRsc(), c.memberIndex(), node);
                     if (instance != null) unpackState(instance, node, rs);
                 }
             }
@@ -248,7 +248,7 @@ final class StatusUnpacker {
      * The instance of an anonymous clone a node's record belongs to: the one already active there (a cloned group's
      * other member), else the first that is not active anywhere yet, else a new orphan instance.
      */
-    private Rsc findInstance(Rsc clone, String configId, int memberIndex, SchedNode node, ResourceState rs) {
+    private Rsc findInstance(Rsc clone, int memberIndex, SchedNode node) {
         Rsc inactive = null;
         Rsc found = null;
         for (Rsc inst : clone.children) {
@@ -264,17 +264,14 @@ final class StatusUnpacker {
                 inactive = member;
             }
         }
-        boolean active = rs.isActive() || rs.blocked() || rs.pending();
-        if (!active) {
-            // a stopped instance's record (its failures, that it was probed) belongs to the first free instance
-            return found != null ? found : inactive;
-        }
         if (found == null) found = inactive;
         // An instance that needs no fencing and runs on a node that is down or being fenced counts as stopped: it
         // must not use up an instance number that a node that is up could get (unless every node gets one anyway).
         if (found != null && !found.needsFencing && (!node.online || node.unclean) && clone.cloneMax < memberNodes()) found = null;
         if (found != null) return found;
-        // more active copies than clone-max: an orphan instance, stopped
+        // No instance free: more active copies than clone-max, or a stopped copy's record (its failures) on a node
+        // while every instance is active elsewhere. An orphan instance, stopped, keeps the record, so that a
+        // migration-threshold reached there still bans the clone from that node.
         int n = clone.children.size();
         Rsc inst = instance(clone, ((Clone) clone.config).child(), n, new LinkedHashMap<>(clone.config.meta().values()));
         for (Rsc p : inst.primitives()) p.orphan = true;
