@@ -24,14 +24,19 @@ import vigil.api.model.Role;
  * @param resources     status per primitive id, then per node id
  * @param fenceHistory  newest last, bounded
  * @param leader        the controller that last announced itself, and its term
- * @param hasQuorum     false only in states imported from a CIB without quorum
+ * @param hasQuorum     false in states imported from a CIB without quorum, and in a node's own view while it has none
  * @param watchdogs     per node id, the timeout of the watchdog the node armed and committed (absent: none)
  * @param outdatedCopies copies of replicated storage that must not be promoted, by resource then node
+ * @param blocked       resources the controller cannot plan or run anywhere, with the reason (empty when none)
+ * @param fenceDevices  the last periodic check of each fence device
+ * @param appliedChanges ids of the latest configuration changes applied (newest last, bounded), so that a change an
+ *                       administrator's client sends again, because its answer was lost, is applied only once
  */
 public record ClusterState(ClusterConfig config, long configVersion, Instant now,
                            Map<String, NodeState> nodes, Map<String, Map<String, ResourceState>> resources,
                            List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum,
-                           Map<String, Duration> watchdogs, List<OutdatedCopy> outdatedCopies) {
+                           Map<String, Duration> watchdogs, List<OutdatedCopy> outdatedCopies,
+                           Map<String, String> blocked, Map<String, FenceDeviceStatus> fenceDevices, List<String> appliedChanges) {
 
     public static final ClusterState EMPTY = new ClusterState(ClusterConfig.EMPTY, 0, Instant.EPOCH, Map.of(), Map.of(), List.of(), "", 0, true);
 
@@ -46,13 +51,23 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         watchdogs = Maps.sorted(watchdogs == null ? Map.of() : watchdogs);
         outdatedCopies = outdatedCopies == null ? List.of() : outdatedCopies.stream()
                 .sorted(Comparator.comparing(OutdatedCopy::resource).thenComparing(OutdatedCopy::node)).toList();
+        blocked = Maps.sorted(blocked == null ? Map.of() : blocked);
+        fenceDevices = Maps.sorted(fenceDevices == null ? Map.of() : fenceDevices);
+        appliedChanges = List.copyOf(appliedChanges == null ? List.of() : appliedChanges);
     }
 
-    /** A state without watchdogs and outdated copies. */
+    /** A state without watchdogs, outdated copies, blocked resources, fence device checks and applied change ids. */
     public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
                         Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term,
                         boolean hasQuorum) {
         this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, Map.of(), List.of());
+    }
+
+    /** A state without blocked resources, fence device checks and applied change ids. */
+    public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
+                        Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term,
+                        boolean hasQuorum, Map<String, Duration> watchdogs, List<OutdatedCopy> outdatedCopies) {
+        this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, Map.of(), Map.of(), List.of());
     }
 
     /** The watchdog timeout {@code node} committed (zero: it armed none). */
@@ -84,15 +99,19 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
     }
 
     public ClusterState withConfig(ClusterConfig c, long version) {
-        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies);
+        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
     }
 
-    public ClusterState withNow(Instant t) { return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies); }
+    public ClusterState withNow(Instant t) {
+        return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
+    }
 
     public ClusterState withNode(NodeState n) {
         SortedMap<String, NodeState> m = new TreeMap<>(nodes);
         m.put(n.node(), n);
-        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies);
+        return withNodes(m);
     }
 
     public ClusterState withResource(ResourceState r) {
@@ -100,28 +119,43 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         TreeMap<String, ResourceState> perNode = new TreeMap<>(m.getOrDefault(r.resource(), Map.of()));
         perNode.put(r.node(), r);
         m.put(r.resource(), perNode);
-        return new ClusterState(config, configVersion, now, nodes, m, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies);
+        return withResources(m);
     }
 
     public ClusterState withResources(Map<String, Map<String, ResourceState>> rs) {
-        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies);
+        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
     }
 
     public ClusterState withFence(FenceEvent e, int keep) {
         List<FenceEvent> h = new ArrayList<>(fenceHistory);
         h.add(e);
         while (h.size() > keep) h.remove(0);
-        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum, watchdogs, outdatedCopies);
+        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
     }
 
-    public ClusterState withLeader(String l, long t) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum, watchdogs, outdatedCopies); }
+    public ClusterState withLeader(String l, long t) {
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
+    }
 
-    public ClusterState withQuorum(boolean q) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q, watchdogs, outdatedCopies); }
+    public ClusterState withQuorum(boolean q) {
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
+    }
+
+    /** Every node's status replaced (nodes missing from {@code n} are offline and unknown). */
+    public ClusterState withNodes(Map<String, NodeState> n) {
+        return new ClusterState(config, configVersion, now, n, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
+    }
 
     public ClusterState withWatchdog(String node, Duration timeout) {
         SortedMap<String, Duration> m = new TreeMap<>(watchdogs);
         if (timeout.isZero()) m.remove(node); else m.put(node, timeout);
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, m, outdatedCopies);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, m, outdatedCopies, blocked, fenceDevices,
+                appliedChanges);
     }
 
     /** Adds or replaces the mark of {@code copy.node()}'s copy of {@code copy.resource()}. */
@@ -129,12 +163,46 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         List<OutdatedCopy> m = new ArrayList<>(outdatedCopies);
         m.removeIf(o -> o.resource().equals(copy.resource()) && o.node().equals(copy.node()));
         m.add(copy);
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, m);
+        return withOutdatedCopies(m);
     }
 
     public ClusterState withoutOutdated(String resource, String node) {
         List<OutdatedCopy> m = new ArrayList<>(outdatedCopies);
         m.removeIf(o -> o.resource().equals(resource) && o.node().equals(node));
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, m);
+        return withOutdatedCopies(m);
+    }
+
+    private ClusterState withOutdatedCopies(List<OutdatedCopy> m) {
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, m, blocked, fenceDevices,
+                appliedChanges);
+    }
+
+    /** {@code resource} blocked for {@code reason}; an empty reason unblocks it. */
+    public ClusterState withBlocked(String resource, String reason) {
+        SortedMap<String, String> m = new TreeMap<>(blocked);
+        if (reason == null || reason.isEmpty()) m.remove(resource); else m.put(resource, reason);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, m, fenceDevices,
+                appliedChanges);
+    }
+
+    /** The change {@code id} was applied; the newest {@code keep} ids are remembered. */
+    public ClusterState withAppliedChange(String id, int keep) {
+        List<String> ids = new ArrayList<>(appliedChanges);
+        ids.add(id);
+        while (ids.size() > keep) ids.remove(0);
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                ids);
+    }
+
+    /** The fence device check results replaced. */
+    public ClusterState withFenceDevices(Map<String, FenceDeviceStatus> devices) {
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, devices,
+                appliedChanges);
+    }
+
+    public ClusterState withFenceDeviceStatus(FenceDeviceStatus d) {
+        SortedMap<String, FenceDeviceStatus> m = new TreeMap<>(fenceDevices);
+        m.put(d.device(), d);
+        return withFenceDevices(m);
     }
 }

@@ -3,8 +3,13 @@ package vigil.api.status;
 import java.time.Instant;
 import java.util.Objects;
 
-/** Status of one node. {@code since} is when its membership last changed (leader's clock). */
-public record NodeState(String node, Membership membership, boolean standby, boolean maintenance, Instant since, String reason) {
+/**
+ * Status of one node. {@code since} is when its membership last changed (leader's clock). {@code shutdown}: the node
+ * announced a clean stop (like Pacemaker's shutdown attribute): nothing is placed there any more, and once nothing
+ * runs there the controller marks it OFFLINE instead of waiting for it to fall silent; re-joining clears it.
+ */
+public record NodeState(String node, Membership membership, boolean standby, boolean maintenance, Instant since, String reason,
+                        boolean shutdown) {
     public NodeState {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(membership, "membership");
@@ -12,13 +17,22 @@ public record NodeState(String node, Membership membership, boolean standby, boo
         reason = reason == null ? "" : reason;
     }
 
+    public NodeState(String node, Membership membership, boolean standby, boolean maintenance, Instant since, String reason) {
+        this(node, membership, standby, maintenance, since, reason, false);
+    }
+
     public static NodeState offline(String node) { return new NodeState(node, Membership.OFFLINE, false, false, Instant.EPOCH, ""); }
 
-    public NodeState withMembership(Membership m, Instant at, String why) { return new NodeState(node, m, standby, maintenance, at, why); }
+    /** The membership changed; joining (ONLINE) ends an announced shutdown. */
+    public NodeState withMembership(Membership m, Instant at, String why) {
+        return new NodeState(node, m, standby, maintenance, at, why, shutdown && m != Membership.ONLINE);
+    }
 
-    public NodeState withStandby(boolean s) { return new NodeState(node, membership, s, maintenance, since, reason); }
+    public NodeState withStandby(boolean s) { return new NodeState(node, membership, s, maintenance, since, reason, shutdown); }
 
-    public NodeState withMaintenance(boolean m) { return new NodeState(node, membership, standby, m, since, reason); }
+    public NodeState withMaintenance(boolean m) { return new NodeState(node, membership, standby, m, since, reason, shutdown); }
+
+    public NodeState withShutdown(boolean s) { return new NodeState(node, membership, standby, maintenance, since, reason, s); }
 
     public boolean isOnline() { return membership == Membership.ONLINE; }
 }

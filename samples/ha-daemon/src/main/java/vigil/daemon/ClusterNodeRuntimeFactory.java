@@ -46,7 +46,19 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public Cluster cluster() { return node.cluster(); }
 
             @Override
+            public ClusterNode.LocalView localView() { return node.localView(); }
+
+            @Override
+            public NodeTls tls() { return node.tls(); }
+
+            @Override
             public boolean servesAdminApi() { return true; }
+
+            @Override
+            public boolean leave(java.time.Duration timeout) { return node.leave(timeout); }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> stopped() { return node.stopped(); }
 
             @Override
             public void close() {

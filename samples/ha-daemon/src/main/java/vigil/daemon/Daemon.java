@@ -25,9 +25,11 @@ import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
 import vigil.daemon.logging.Logging;
 import vigil.daemon.web.ClusterMeters;
+import vigil.daemon.web.JvmMeters;
 import vigil.daemon.web.StatusServer;
 import vigil.raft.admin.AdminServer;
 import vigil.raft.admin.TokenAuth;
+import vigil.raft.tls.NodeTls;
 
 /**
  * {@code vigil daemon --config FILE}: starts this node ({@link NodeRuntime}), then serves the admin API, the status
@@ -36,6 +38,9 @@ import vigil.raft.admin.TokenAuth;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    /** How long a stopping node waits for the cluster to move what runs on it (Pacemaker's shutdown-escalation default). */
+    static final java.time.Duration STOP_TIMEOUT = vigil.raft.runtime.ClusterNode.STOP_TIMEOUT;
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final NodeRuntime runtime;
@@ -56,15 +61,19 @@ public final class Daemon implements AutoCloseable {
             } else {
                 String[] a = hostPort(config.self().admin());
                 admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token,
-                        config.insecure() ? null : vigil.raft.tls.NodeTls.load(config.pkiDir()));
+                        config.insecure() ? null : NodeTls.load(config.pkiDir()));
                 open.add(admin);
             }
-            open.add(ClusterMeters.bind(runtime.cluster(), meters));
+            open.add(JvmMeters.bind(meters));
+            open.add(ClusterMeters.bind(runtime.cluster(), runtime::localView, meters));
             if (config.http().isEmpty()) {
                 web = null;
             } else {
                 String[] h = hostPort(config.http());
-                web = StatusServer.start(runtime.cluster(), meters::scrape, h[0], Integer.parseInt(h[1]));
+                // HTTPS with the node's certificate (it follows rotation); plain HTTP only on an insecure lab node
+                NodeTls tls = config.insecure() ? null : runtime.tls() != null ? runtime.tls() : NodeTls.load(config.pkiDir());
+                web = StatusServer.start(new StatusServer.Sources(runtime.cluster(), runtime::localView, meters::scrape,
+                        StatusServer.secretEquals(token)), h[0], Integer.parseInt(h[1]), tls == null ? null : tls.serverSslContext());
                 open.add(web);
             }
         } catch (RuntimeException e) {
@@ -112,14 +121,15 @@ public final class Daemon implements AutoCloseable {
             Logging.node(config.node());
             Daemon d = start(config);
             CountDownLatch stopped = new CountDownLatch(1);
+            // SIGTERM (systemctl stop): leave the cluster cleanly, then close; 'vigil node stop' for this node ends the same way
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                LOG.info("{}: stopping", config.node());
-                d.close();
+                d.stop();
                 stopped.countDown();
             }, "vigil-shutdown"));
+            d.runtime().stopped().thenRun(stopped::countDown);
             PrintStream out = CliContext.of(spec).out();
             out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
-                    + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/")
+                    + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on " + (config.insecure() ? "http" : "https") + "://" + config.http() + "/")
                     + (config.insecure() ? "; WARNING: INSECURE (insecure: true): no TLS on any port" : "; mutual TLS on every port"));
             out.flush();
             try {
@@ -131,8 +141,16 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Leaves the cluster cleanly (see {@link NodeRuntime#leave}), then closes everything; once. */
+    public synchronized void stop() {
+        if (open.isEmpty()) return;
+        LOG.info("{}: stopping", config.node());
+        runtime.leave(STOP_TIMEOUT);
+        close();
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         List<AutoCloseable> reverse = new ArrayList<>(open);
         Collections.reverse(reverse);
         open.clear();

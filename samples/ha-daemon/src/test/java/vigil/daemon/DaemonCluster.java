@@ -21,7 +21,7 @@ import vigil.testkit.Peer;
 
 /**
  * Three {@code vigil daemon} processes on 127.0.0.1-3 (members n1, n2 and witness w), bootstrapped with a cluster
- * config that runs an OCF Dummy resource d1 without fencing; each process has its own HA_RSCTMP, so a Dummy state
+ * config that runs an OCF Dummy resource d1 without fencing; each process has its own HA_RSCTMP and HA_VARRUN, so an agent's state
  * file marks the resource running on that node only.
  */
 final class DaemonCluster implements AutoCloseable {
@@ -33,21 +33,27 @@ final class DaemonCluster implements AutoCloseable {
 
     record Result(int code, String out, String err) {}
 
-    DaemonCluster() {
+    /** The default bootstrap config: no fencing, node-timeout 3 s, and d1. */
+    static final String D1 = """
+            properties:
+              stonith-enabled: false
+              node-timeout: 3s
+              move-lifetime: 20min
+            resources:
+              d1:
+                type: ocf:heartbeat:Dummy
+                operations:
+                  - {name: monitor, interval: 2s, timeout: 20s}
+            """;
+
+    DaemonCluster() { this(D1); }
+
+    /** Starts the daemons with {@code clusterYaml} as the bootstrap config (it must define d1). */
+    DaemonCluster(String clusterYaml) {
         raftPort = freePort();
         try {
             Files.writeString(tokenFile, "cli-it-token-0123456789\n");
-            Files.writeString(lab.resolve("cluster.yaml"), """
-                    properties:
-                      stonith-enabled: false
-                      node-timeout: 3s
-                      move-lifetime: 20min
-                    resources:
-                      d1:
-                        type: ocf:heartbeat:Dummy
-                        operations:
-                          - {name: monitor, interval: 2s, timeout: 20s}
-                    """);
+            Files.writeString(lab.resolve("cluster.yaml"), clusterYaml);
             // the cluster CA of this test cluster, and each node's certificate (what init and join make)
             vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("vigil", java.util.UUID.randomUUID());
             ca.save(lab.resolve("pki"));
@@ -62,7 +68,7 @@ final class DaemonCluster implements AutoCloseable {
                 }
                 Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\npki-dir: " + id + "-pki\nhttp: " + ip(id) + ":" + (raftPort + 2)
                         + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
-                daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, "HA_VARRUN=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "--config", lab.resolve(id + ".yaml").toString())));
             }
             for (String id : NODES) {
@@ -84,7 +90,13 @@ final class DaemonCluster implements AutoCloseable {
 
     String admin(String node) { return ip(node) + ":" + (raftPort + 1); }
 
-    String http(String node) { return "http://" + ip(node) + ":" + (raftPort + 2); }
+    /** The node's status page and /metrics: HTTPS with its node certificate, as every TLS node serves them. */
+    String http(String node) { return "https://" + ip(node) + ":" + (raftPort + 2); }
+
+    /** An HTTP client that trusts this cluster's CA (and nothing else), as a Prometheus scraping it would be configured. */
+    java.net.http.HttpClient httpClient() {
+        return java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestTls.trusting(caFile())).build();
+    }
 
     String targets() {
         List<String> t = new ArrayList<>();

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +26,6 @@ import vigil.api.model.FenceDevice;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
 import vigil.api.status.ClusterState;
-import vigil.api.status.FenceEvent;
 import vigil.engine.executor.Ledger;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.agent.AgentAddresses;
@@ -35,8 +34,9 @@ import vigil.raft.tls.ClusterCa;
 /**
  * A cluster of {@link LabNode} processes on 127.0.0.1, .2, .3 ... of this machine (or each in its own network namespace,
  * see {@link LabNetwork}), for the demo, the fault-injection
- * harness and the failover benchmark. It can SIGKILL, SIGSTOP / SIGCONT and restart nodes, and remembers when it
- * killed each one (the ledger checker needs those times). {@link #close()} kills every node and keeps the directory.
+ * harness and the failover benchmark. It can SIGKILL, SIGSTOP / SIGCONT and restart nodes, and remembers when each node
+ * process died, as it killed it or saw it exit (the activity checker's only source of deaths). {@link #close()} kills
+ * every node and keeps the directory.
  */
 public final class LocalCluster implements AutoCloseable {
     public static final String FENCE_DEVICE = "lab-kill";
@@ -47,8 +47,8 @@ public final class LocalCluster implements AutoCloseable {
     private final String name;
     private final List<Node> nodes;
     private final Map<String, Process> processes = new LinkedHashMap<>();
-    private final List<LedgerChecker.Death> deaths = new ArrayList<>();
-    private final Set<LedgerChecker.Death> fences = new LinkedHashSet<>();
+    private final List<ActivityChecker.Death> deaths = new ArrayList<>();
+    private final Set<Process> dead = new HashSet<>(); // processes whose death is recorded (by identity: pids are reused)
     private final List<String> javaOptions;
     private final AdminClient admin;
     private final String token;
@@ -187,7 +187,9 @@ public final class LocalCluster implements AutoCloseable {
             }
             try {
                 for (Node n : nodes) c.launch(n.id());
-                c.await(Duration.ofSeconds(60), "a leader", () -> c.leader().isPresent());
+                // a JVM that shares two cores with a few dozen busy processes takes up to ~45 s to start its Raft server,
+                // and elections with node-timeout-scale timeouts then need several rounds
+                c.await(Duration.ofSeconds(180), "a leader", () -> c.leader().isPresent());
             } catch (RuntimeException e) {
                 c.close();
                 throw e;
@@ -216,9 +218,10 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources.
-     * A cluster started with watchdogs has no fence device: watchdog-timeout is set to its emulators' timeout, and a
-     * lost node counts as fenced only through its watchdog.
+     * The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources. The
+     * fence device kills only a process whose command line names this cluster's directory: a dead node's pid may belong
+     * to any other program by the time it is fenced. A cluster started with watchdogs has no fence device:
+     * watchdog-timeout is set to its emulators' timeout, and a lost node counts as fenced only through its watchdog.
      */
     public ClusterConfig baseConfig(ClusterConfig extra) {
         ClusterConfig.Builder b = extra.toBuilder();
@@ -226,10 +229,12 @@ public final class LocalCluster implements AutoCloseable {
         nodes.forEach(b::node);
         if (watchdog != null) return b.properties(extra.properties().toBuilder().stonithEnabled(true).watchdogTimeout(watchdog).build()).build();
         Map<String, String> pidFiles = new LinkedHashMap<>();
-        for (Node n : nodes) pidFiles.put(n.id(), nodeDir(n.id()).resolve("pid").toString());
-        b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of(), List.of(), pidFiles, Duration.ZERO));
+        for (Node n : nodes) pidFiles.put(n.id(), pidFile(n.id()).toString());
+        b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of("match", dir + "/"), List.of(), pidFiles, Duration.ZERO));
         return b.build();
     }
+
+    private Path pidFile(String node) { return nodeDir(node).resolve("pid"); }
 
     /**
      * {@code config} with the harness's fence device waiting {@code delay} before it kills (FenceDevice delay), so a
@@ -272,6 +277,8 @@ public final class LocalCluster implements AutoCloseable {
     public synchronized void launch(String node) {
         Process old = processes.get(node);
         if (old != null && old.isAlive()) throw new IllegalStateException(node + " is still running");
+        // the next incarnation's records begin after this: the previous one's death must be older than all of them
+        if (old != null) died(node, old, Instant.now(), exitCause(old));
         Path nd = nodeDir(node);
         try {
             Files.createDirectories(nd);
@@ -307,14 +314,35 @@ public final class LocalCluster implements AutoCloseable {
             pb.environment().put("HA_VARRUN", rsctmp.toString());
             Process p = pb.start();
             processes.put(node, p);
-            // a node can die without the harness or a recorded fence (a fence device killed it but its controller died
-            // before committing the result): what ran there ended no later than the exit the JVM observes
-            p.onExit().thenRun(() -> exited(node, Instant.now()));
+            // a node can die without the harness killing it (a fence device, a watchdog): what ran there ended no later
+            // than the exit this JVM observes
+            p.onExit().thenRun(() -> died(node, p, Instant.now(), exitCause(p)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + node, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted starting " + node, e);
+        }
+    }
+
+    /** "process exited (exit 137: signal 9)": a node fenced by SIGKILL, or one that died of something else. */
+    private static String exitCause(Process p) {
+        int code = p.exitValue();
+        return "process exited (exit " + code + (code > 128 ? ": signal " + (code - 128) : "") + ")";
+    }
+
+    /**
+     * Records the death of {@code p} at {@code at} (a time by which the harness knows it was dead), once, and removes
+     * its pid file: fencing a node that is gone must not kill whatever process gets its pid next.
+     */
+    private synchronized void died(String node, Process p, Instant at, String cause) {
+        if (!dead.add(p)) return;
+        deaths.add(new ActivityChecker.Death(node, p.pid(), nanos(at), cause));
+        try {
+            Path f = pidFile(node);
+            if (Files.exists(f) && Files.readString(f).trim().equals(Long.toString(p.pid()))) Files.delete(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the pid file of " + node + "'s dead process " + p.pid(), e);
         }
     }
 
@@ -357,10 +385,6 @@ public final class LocalCluster implements AutoCloseable {
         return nodes.stream().filter(n -> n.id().equals(node)).findFirst().map(Node::role).orElseThrow();
     }
 
-    private synchronized void exited(String node, Instant at) {
-        deaths.add(new LedgerChecker.Death(node, nanos(at), "process exited"));
-    }
-
     public synchronized boolean isAlive(String node) {
         Process p = processes.get(node);
         return p != null && p.isAlive();
@@ -373,13 +397,14 @@ public final class LocalCluster implements AutoCloseable {
         Process p = processes.get(node);
         Instant at = Instant.now();
         if (p != null && p.isAlive()) {
-            signal(p.pid(), "KILL");
-            deaths.add(new LedgerChecker.Death(node, nanos(at), "killed by the harness"));
+            p.destroyForcibly();
             try {
                 p.waitFor();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            // recorded once it is gone: the death the checker uses is never earlier than the real one
+            died(node, p, Instant.now(), "killed by the harness");
         }
         return at;
     }
@@ -434,7 +459,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Every ledger line of every node, with the deaths the harness caused and the fences the cluster confirmed. */
+    /** Every ledger line of every node. */
     public List<Ledger.Entry> ledger() {
         List<Ledger.Entry> all = new ArrayList<>();
         for (Node n : nodes) {
@@ -444,20 +469,20 @@ public final class LocalCluster implements AutoCloseable {
         return all;
     }
 
-    /**
-     * The deaths the harness caused and every fence the cluster confirmed, as seen in this and earlier calls: the
-     * cluster keeps only its recent fence history, but an old ledger interval still needs the fence that ended it.
-     */
-    public synchronized List<LedgerChecker.Death> deaths(ClusterState state) {
-        for (FenceEvent e : state.fenceHistory()) {
-            if (e.success()) fences.add(new LedgerChecker.Death(e.target(), nanos(e.at()), "fenced by " + e.devices()));
-        }
-        List<LedgerChecker.Death> out = new ArrayList<>(deaths);
-        out.addAll(fences);
-        return out;
-    }
+    /** Where the nodes' services leave their evidence (see {@link Evidence}). */
+    public Path evidenceDir() { return LabNode.evidenceDir(dir); }
 
-    public synchronized List<LedgerChecker.Death> harnessDeaths() { return List.copyOf(deaths); }
+    /**
+     * Every node process death so far, as the harness caused it (SIGKILL) or saw it (the process exited: fenced, or
+     * killed by a watchdog), never from the cluster's own records.
+     */
+    public synchronized List<ActivityChecker.Death> deaths() { return List.copyOf(deaths); }
+
+    /** A client of {@code node}'s admin API only (no fail-over to other nodes), each call waiting at most {@code deadline}. */
+    public AdminClient adminOf(String node, Duration deadline) {
+        Node n = nodes.stream().filter(x -> x.id().equals(node)).findFirst().orElseThrow(() -> new IllegalArgumentException("unknown node " + node));
+        return AdminClient.connect(List.of(AgentAddresses.of(n)), credentials, deadline);
+    }
 
     public void await(Duration deadline, String what, BooleanSupplier condition) {
         long end = System.nanoTime() + deadline.toNanos();

@@ -52,7 +52,7 @@ class WatchdogIT extends LabClusterIT {
         Instant paused = Instant.now();
         c.pause(victim); // hung: it neither answers nor feeds its watchdog, and keeps running hung1
         c.await(LabFixture.LONG, victim + " reset by its watchdog", () -> c.watchdogFired(victim));
-        Instant reset = c.awaitValue(LabFixture.LONG, "the exit of " + victim + "'s process", () -> c.harnessDeaths().stream()
+        Instant reset = c.awaitValue(LabFixture.LONG, "the exit of " + victim + "'s process", () -> c.deaths().stream()
                 .filter(d -> d.node().equals(victim) && d.epochNanos() > LocalCluster.nanos(paused))
                 .map(d -> Instant.ofEpochSecond(0, d.epochNanos())).findFirst());
         FenceEvent fence = f.awaitFence(victim, paused);

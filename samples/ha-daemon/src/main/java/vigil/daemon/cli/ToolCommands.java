@@ -17,11 +17,16 @@ public final class ToolCommands {
     }
 
     @Command(name = "chaos", description = "Seeded, reproducible fault schedules (kill, pause, restart, network cuts) against a local cluster, checked "
-            + "against the ledgers; the last line is schedules=<n> violations=<n>.")
+            + "independently (deaths as the harness saw them, activity from the workload's own evidence, a set workload's writes and "
+            + "reads); the last line is schedules=<n> violations=<n>.")
     public static final class Chaos extends DelegatedCommand {
         @Option(names = "--schedules", paramLabel = "N", description = "How many schedules (default 10).") String schedules;
         @Option(names = "--seed", paramLabel = "S", description = "Seed of the first schedule (default 1).") String seed;
         @Option(names = "--nodes", paramLabel = "N", description = "Cluster size: 3 (default) or 5.") String nodes;
+        @Option(names = "--fencing", paramLabel = "device|watchdog", description = "device (default): a fence device that kills node "
+                + "processes; watchdog: no fence device, every node's watchdog (an emulator process) resets it.") String fencing;
+        @Option(names = "--plant", paramLabel = "lying-fence|no-stonith", description = "Make the cluster unsafe on purpose, to show "
+                + "that the checker fails: a fence device that kills nothing, or stonith off.") String plant;
 
         Chaos() { super("vigil.lab.Chaos"); }
     }
@@ -49,7 +54,7 @@ public final class ToolCommands {
     }
 
     @Command(name = "bench", description = "Benchmarks; each prints numbers and ends with one key=value line.",
-            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.Scheduler.class})
+            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.FalseFence.class, Bench.Scheduler.class, Bench.Idle.class})
     public static final class Bench {
         @Command(name = "commits", description = "3 local Raft processes, fsync on, many small config changes in flight, once with mutual TLS and once "
                 + "in plaintext; the last line is commits_per_s=<n> p50_ms=<n> p99_ms=<n> plaintext_commits_per_s=<n>.")
@@ -72,6 +77,25 @@ public final class ToolCommands {
             @Option(names = "--node-timeout-ms", paramLabel = "MS", description = "The cluster's node-timeout (default 1000).") String nodeTimeoutMs;
 
             Failover() { super("vigil.lab.FailoverBench"); }
+        }
+
+        @Command(name = "false-fence", description = "A 3-node cluster under a CPU hog on every core for N minutes, nothing killed: every fence is spurious; "
+                + "the last line is minutes=<n> spurious_fences=<n> node_timeout_ms=<n>.")
+        public static final class FalseFence extends DelegatedCommand {
+            @Option(names = "--minutes", paramLabel = "N", description = "How long (default 10).") String minutes;
+            @Option(names = "--node-timeout-ms", paramLabel = "MS", description = "The cluster's node-timeout (default: the node-timeout default, 1000).") String nodeTimeoutMs;
+
+            FalseFence() { super("vigil.lab.FalseFenceBench"); }
+        }
+
+        @Command(name = "idle", description = "Three 'vigil daemon' processes with the launcher's defaults, idle; CPU per minute, resident memory and "
+                + "threads of each node; the last line is the worst node's cpu_s_per_min=<x> rss_mib=<x> threads=<n>.")
+        public static final class Idle extends DelegatedCommand {
+            @Option(names = "--minutes", paramLabel = "N", description = "Measured minutes (default 5).") String minutes;
+            @Option(names = "--warmup-s", paramLabel = "S", description = "Seconds after the cluster settled before measuring (default 60).") String warmup;
+            @Option(names = "--threads", paramLabel = "TOP", description = "Also print each node's TOP busiest threads by name (default 0).") String threads;
+
+            Idle() { super("vigil.lab.IdleBench"); }
         }
 
         @Command(name = "scheduler", description = "Vigil's scheduler against crm_simulate on generated CIBs of 1,000 and 10,000 resources.")
