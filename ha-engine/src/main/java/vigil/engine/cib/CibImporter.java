@@ -78,8 +78,8 @@ import vigil.api.status.ResourceState;
  * <li>a {@code node_state} of a node missing from the configuration (Pacemaker ignores it too), and a
  *     {@code fencing-level} whose target is not a node of the configuration (it can never apply).</li>
  * </ul>
- * The {@code shutdown} node attribute (a node being stopped cleanly) is imported as standby: both move every
- * resource off the node.
+ * The {@code shutdown} node attribute (a node being stopped cleanly) is imported as the node's announced shutdown:
+ * like standby, every resource moves off it, and its reason says it is shutting down.
  */
 public final class CibImporter {
     private static final Logger LOG = LoggerFactory.getLogger(CibImporter.class);
@@ -764,9 +764,9 @@ public final class CibImporter {
             }
         }
         if (pending && m == Membership.ONLINE) throw CibException.unsupported(path(ns), "a node that is online but has not joined yet (pending) is not supported");
-        boolean standby = truth(attrs.get("standby"), configStandby.getOrDefault(uname, false)) || shutdown;
+        boolean standby = truth(attrs.get("standby"), configStandby.getOrDefault(uname, false));
         boolean maintenance = truth(attrs.get("maintenance"), configMaintenance.getOrDefault(uname, false));
-        return new NodeState(uname, m, standby, maintenance, Instant.EPOCH, reason);
+        return new NodeState(uname, m, standby, maintenance, Instant.EPOCH, reason, shutdown);
     }
 
     private static boolean isSet(String v) {

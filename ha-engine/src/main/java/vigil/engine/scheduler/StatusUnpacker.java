@@ -52,6 +52,7 @@ final class StatusUnpacker {
             sn.unclean = ns.membership() == Membership.UNCLEAN;
             sn.standby = ns.standby();
             sn.maintenance = ns.maintenance();
+            sn.shutdown = ns.shutdown();
             sn.attributes.putAll(n.attributes());
             sn.attributes.put("#uname", n.id());
             sn.attributes.put("#id", n.id());
@@ -60,6 +61,7 @@ final class StatusUnpacker {
             if (!n.runsResources()) sn.unavailable = "witness node runs no resources";
             else if (sn.unclean) sn.unavailable = "node is unclean";
             else if (!sn.online) sn.unavailable = "node is offline";
+            else if (sn.shutdown) sn.unavailable = "node is shutting down";
             else if (sn.standby) sn.unavailable = "node is in standby";
             else if (sn.maintenance) sn.unavailable = "node is in maintenance";
             ws.nodes[i] = sn;
