@@ -38,7 +38,7 @@ final class Promotion {
                 }
             }
             child.sortIndex = child.promotionPriority;
-            if (next == Role.PROMOTED) child.sortIndex = Scores.INF;
+            if (next == Role.PROMOTED || promoting(child, chosen)) child.sortIndex = Scores.INF;
         }
         order(ws, clone);
         int promoted = 0;
@@ -108,6 +108,12 @@ final class Promotion {
     private static boolean outdated(WorkingSet ws, Rsc child, SchedNode node) {
         if (child.state(true) == Role.PROMOTED && child.activeNode() == node) return false;
         for (Rsc p : child.primitives()) if (ws.state.isOutdated(p.configId, node.id)) return true;
+        return false;
+    }
+
+    /** Whether a promote of the instance is in flight on {@code node}: it goes on being promoted there. */
+    private static boolean promoting(Rsc child, SchedNode node) {
+        for (Rsc p : child.primitives()) if (p.promotePending == node) return true;
         return false;
     }
 

@@ -71,6 +71,8 @@ final class Rsc {
     /** While its restart actions (down to Stopped and back) are being created. */
     boolean restarting;
     SchedNode pendingNode;
+    /** Where a promote of it is in flight (recorded pending on a node that is up). */
+    SchedNode promotePending;
     SchedNode migrationSource;
     SchedNode migrationTarget;
     final List<SchedNode> danglingMigrations = new ArrayList<>();

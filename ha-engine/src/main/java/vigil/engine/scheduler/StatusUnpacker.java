@@ -295,7 +295,12 @@ final class StatusUnpacker {
                     rsc.startPending = node.online;
                     rsc.pendingNode = node;
                 }
-                case "promote" -> role = Role.PROMOTED;
+                case "promote" -> {
+                    // In flight on a node that is up: it stays Unpromoted and is promoted by this plan, so that what
+                    // waits for its promotion waits for the result. On a lost node it counts as done until the fence.
+                    if (node.online && !node.unclean) rsc.promotePending = node;
+                    else role = Role.PROMOTED;
+                }
                 default -> { }
             }
         }
