@@ -172,11 +172,12 @@ public final class CibImporter {
         if (topology != null) {
             for (Element level : children(topology)) fencingLevels(level, cfg).forEach(cfg::fencingLevel);
         }
+        Element status = child(cib, "status");
+        transientAttributesForRules(status, cib.getAttribute("dc-uuid"));
         Element constraints = child(configuration, "constraints");
         if (constraints != null) {
             for (Element e : children(constraints)) constraint(e, cfg);
         }
-        Element status = child(cib, "status");
         Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
         if (status != null) status(status, props, nodeStates, rs);
         for (String n : nodeNames) {
@@ -286,6 +287,8 @@ public final class CibImporter {
     // ---------------------------------------------------------------- nodes
 
     private final Map<String, Boolean> configStandby = new HashMap<>();
+    /** Per node: what rule expressions compare (configured and transient node attributes, #uname, #id, #kind, #is_dc). */
+    private final Map<String, Map<String, String>> ruleAttributes = new HashMap<>();
     private final Map<String, Boolean> configMaintenance = new HashMap<>();
 
     private void nodes(Element nodes, ClusterConfig.Builder cfg, Map<String, NodeState> states) {
@@ -307,6 +310,11 @@ public final class CibImporter {
                 if (set.getTagName().equals("instance_attributes")) attrs.putAll(nvpairs(set));
                 else if (!set.getTagName().equals("utilization")) throw CibException.unsupported(path(set), "unexpected element in node");
             }
+            Map<String, String> forRules = new HashMap<>(attrs);
+            forRules.put("#uname", uname);
+            forRules.put("#id", n.getAttribute("id").isEmpty() ? uname : n.getAttribute("id"));
+            forRules.put("#kind", "cluster");
+            ruleAttributes.put(uname, forRules);
             configStandby.put(uname, truth(attrs.remove("standby"), false));
             configMaintenance.put(uname, truth(attrs.remove("maintenance"), false));
             cfg.node(new vigil.api.model.Node(uname, uname + ":" + ADDRESS_PORT, null, attrs));
@@ -599,27 +607,55 @@ public final class CibImporter {
         }
     }
 
-    /** The nodes a rule expression selects; only comparisons of #uname (and defined #uname) are supported. */
+    /**
+     * The nodes a rule expression selects: a comparison of a node attribute (configured or transient, or #uname, #id,
+     * #kind, #is_dc) with a literal value, as Pacemaker evaluates it when the CIB is read. Date expressions, nested
+     * rules and values taken from resource parameters are not supported.
+     */
     private List<String> matchedNodes(Element x) {
         String xp = path(x);
         if (!x.getTagName().equals("expression")) {
-            throw CibException.unsupported(xp, "rule element <" + x.getTagName() + "> is not supported (only #uname expressions)");
+            throw CibException.unsupported(xp, "rule element <" + x.getTagName() + "> is not supported (only node attribute expressions)");
         }
         String attr = x.getAttribute("attribute");
         String operation = x.getAttribute("operation");
-        String value = x.getAttribute("value");
-        if (!attr.equals("#uname")) {
-            throw CibException.unsupported(xp, "rule expressions on attribute \"" + attr + "\" are not supported (only #uname)");
+        String value = x.getAttribute("value").isEmpty() ? null : x.getAttribute("value");
+        String type = x.getAttribute("type").isEmpty() ? null : x.getAttribute("type").toLowerCase(java.util.Locale.ROOT);
+        String source = x.getAttribute("value-source");
+        if (attr.isEmpty()) throw CibException.invalid(xp, "expression without attribute");
+        if (!source.isEmpty() && !source.equalsIgnoreCase("literal")) {
+            throw CibException.unsupported(xp, "value-source=\"" + source + "\" is not supported (only literal values)");
+        }
+        if (type != null && !List.of("string", "integer", "number", "version").contains(type)) {
+            throw CibException.invalid(xp + "/@type", "unknown type \"" + type + "\" (use string, integer, number or version)");
+        }
+        if (!List.of("lt", "gt", "lte", "gte", "eq", "ne", "defined", "not_defined").contains(operation.toLowerCase(java.util.Locale.ROOT))) {
+            throw CibException.invalid(xp + "/@operation", "unknown operation \"" + operation + "\" (use lt, gt, lte, gte, eq, ne, defined or not_defined)");
         }
         List<String> out = new ArrayList<>();
-        switch (operation) {
-            case "eq" -> { if (nodeNames.contains(value)) out.add(value); }
-            case "ne" -> { for (String n : nodeNames) if (!n.equals(value)) out.add(n); }
-            case "defined" -> out.addAll(nodeNames);
-            case "not_defined" -> { }
-            default -> throw CibException.unsupported(xp, "#uname operation \"" + operation + "\" is not supported (use eq or ne)");
+        for (String n : nodeNames) {
+            if (NodeAttributeRule.accepts(ruleAttributes.getOrDefault(n, Map.of()).get(attr), value, type, operation)) out.add(n);
         }
         return out;
+    }
+
+    /** Each node's transient attributes from the status section, over its configured ones, for rule expressions. */
+    private void transientAttributesForRules(Element status, String dcUuid) {
+        for (String n : nodeNames) {
+            Map<String, String> a = ruleAttributes.computeIfAbsent(n, k -> new HashMap<>());
+            a.put("#is_dc", Boolean.toString(!dcUuid.isEmpty() && dcUuid.equals(a.get("#id"))));
+        }
+        if (status == null) return;
+        for (Element ns : children(status)) {
+            if (!ns.getTagName().equals("node_state")) continue;
+            String uname = ns.getAttribute("uname");
+            if (uname.isEmpty()) uname = nodeNameById.get(ns.getAttribute("id"));
+            if (uname == null || !nodeNames.contains(uname)) continue;
+            for (Element c : children(ns)) {
+                if (!c.getTagName().equals("transient_attributes")) continue;
+                for (Element set : children(c)) ruleAttributes.get(uname).putAll(nvpairs(set));
+            }
+        }
     }
 
     private void checkNode(Element e, String node) {
