@@ -79,11 +79,12 @@ final class JoinedCluster implements AutoCloseable {
         }
     }
 
-    /** The end of every daemon's log: what a failed start needs to be understood without the lab directory. */
+    /** The end of every daemon's log (its last lines but stack frames): what a failed start needs to be understood without the lab directory. */
     String logTails() {
         StringBuilder out = new StringBuilder();
         for (String id : daemons.keySet()) {
-            List<String> lines = log(id).lines().toList();
+            // without stack frames: a few exceptions would otherwise fill the tail
+            List<String> lines = log(id).lines().filter(l -> !l.startsWith("\tat ") && !l.startsWith("\t... ")).toList();
             out.append("---- ").append(daemons.get(id)).append(", last ").append(Math.min(LOG_TAIL, lines.size())).append(" of ").append(lines.size())
                     .append(" lines\n");
             for (String l : lines.subList(Math.max(0, lines.size() - LOG_TAIL), lines.size())) out.append(l).append('\n');
