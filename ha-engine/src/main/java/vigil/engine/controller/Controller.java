@@ -294,7 +294,7 @@ public final class Controller implements AutoCloseable {
             lastPlan = now;
             Transition t;
             try {
-                t = planner.apply(drainingAsStandby(s));
+                t = planner.apply(s);
                 planFailure = null;
             } catch (RuntimeException e) {
                 // the scheduler plans every resource it can and reports the rest as blocked; if it throws all the same,
@@ -457,16 +457,6 @@ public final class Controller implements AutoCloseable {
                 }));
             }
         }
-    }
-
-    /**
-     * {@code s} with every node that announced its shutdown planned as if in standby, as Pacemaker treats a node's
-     * shutdown attribute: what runs there moves to other nodes or stops, and nothing new starts there.
-     */
-    static ClusterState drainingAsStandby(ClusterState s) {
-        ClusterState out = s;
-        for (NodeState ns : s.nodes().values()) if (ns.shutdown() && !ns.standby()) out = out.withNode(ns.withStandby(true));
-        return out;
     }
 
     /** Nothing is active, pending, blocked, in flight or running on {@code node}. */

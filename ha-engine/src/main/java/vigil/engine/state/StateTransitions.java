@@ -113,7 +113,11 @@ public final class StateTransitions {
                             "put the node in standby and wait until it runs nothing, then remove it");
                 }
             }
-            ClusterState next = withConfig(s, s.config().toBuilder().removeNode(c.id()).build());
+            // like a deleted resource's, the node's location constraints go with it; fence devices keep naming it (the hardware
+            // that fences a host of that id), as Pacemaker keeps a removed node in pcmk_host_map
+            List<Constraint> kept = new ArrayList<>(s.config().constraints());
+            kept.removeIf(k -> k instanceof Constraint.Location l && l.node().equals(c.id()));
+            ClusterState next = withConfig(s, rebuildConstraints(s.config().toBuilder().removeNode(c.id()), kept));
             TreeMap<String, NodeState> nodes = new TreeMap<>(next.nodes());
             nodes.remove(c.id());
             ClusterState removed = next.withNodes(nodes).withWatchdog(c.id(), Duration.ZERO);
@@ -446,7 +450,7 @@ public final class StateTransitions {
         out = out.withNode(out.node(target).withMembership(Membership.OFFLINE, s.now(), "fenced (" + c.event().action() + ")"));
         for (Map<String, ResourceState> perNode : s.resources().values()) {
             ResourceState r = perNode.get(target);
-            if (r != null && (r.isActive() || r.blocked())) out = out.withResource(r.withRole(Role.STOPPED).withBlocked(false));
+            if (r != null && (r.isActive() || r.blocked() || r.pending())) out = out.withResource(r.fenced());
         }
         return out;
     }
