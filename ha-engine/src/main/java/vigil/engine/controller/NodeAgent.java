@@ -25,7 +25,8 @@ import vigil.engine.state.Command;
  * The node side of the control protocol, on every node: answers the leader's heartbeats, runs its actions after
  * checking their term, commits their results, probes every resource when it (re)gains a leader, and stops its
  * resources when it has heard from no leader for {@code node-timeout} (no-quorum-policy). With a {@link WatchdogKeeper}
- * it also stops feeding the watchdog then, or when the controller asks it to fence itself, and takes no further part.
+ * it also stops feeding the watchdog then (until a leader of a newer term is heard), or for good when the controller
+ * asks it to fence itself, and takes no further part meanwhile.
  * Silence is measured on the monotonic {@link Ticker}: a step of the wall clock changes nothing.
  */
 public final class NodeAgent implements AutoCloseable {
@@ -97,13 +98,14 @@ public final class NodeAgent implements AutoCloseable {
                 watchdog.selfFence("the controller " + req.leader() + " fences this node");
                 if (hadLeader) loseQuorum(nodeTimeout);
             }
-            // a node whose watchdog is no longer fed takes no further part: its host is about to reset
+            // a node whose watchdog is no longer fed takes no further part: its host is about to reset (unless a leader of
+            // a newer term is heard first, see WatchdogKeeper)
             if (watchdog != null && watchdog.resetting()) return reply(newestTerm);
             Instant leaseFrom = confirmedLease(req, now, nodeTimeout);
             if (leaseFrom == null || Duration.between(leaseFrom, now).compareTo(nodeTimeout) > 0) return reply(newestTerm);
+            if (watchdog != null && !watchdog.heard(req.term(), leaseFrom)) return reply(newestTerm);
             if (!hadLeader || leaseFrom.isAfter(lastLeaderContact)) lastLeaderContact = leaseFrom;
             lastLeader = req.leader();
-            if (watchdog != null) watchdog.heard(lastLeaderContact);
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
@@ -281,7 +283,7 @@ public final class NodeAgent implements AutoCloseable {
     private void loseQuorum(Duration nodeTimeout) {
         hadLeader = false;
         ready = false;
-        if (watchdog != null) watchdog.selfFence("no quorate leader heard for " + nodeTimeout.toMillis() + " ms");
+        if (watchdog != null) watchdog.lostCluster("no quorate leader heard for " + nodeTimeout.toMillis() + " ms");
         NoQuorumPolicy policy = state.get().config().properties().noQuorumPolicy();
         LOG.warn("{}: no leader for {} ms: lost quorum; no-quorum-policy {}", self, nodeTimeout.toMillis(), policy.text());
         ops.quorumLost(policy).whenComplete((r, e) -> {
