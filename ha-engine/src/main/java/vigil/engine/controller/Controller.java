@@ -278,12 +278,13 @@ public final class Controller implements AutoCloseable {
         Instant now = monotonic.instant();
         Duration nodeTimeout = s.config().properties().nodeTimeout();
         watch(s, now);
-        boolean lease = holdsLease(s, now, nodeTimeout);
+        Instant majorityLeaseEnd = leaseEnd(s, now, nodeTimeout);
+        boolean lease = majorityLeaseEnd != null && !majorityLeaseEnd.isBefore(now);
         // Raft's election is itself a majority's answer: for a moment after it the nodes may trust this leader, so that
         // a leader change does not make the survivors apply the no-quorum-policy while the first replies come in.
         // Acting still waits for this term's own replies.
         boolean justElected = Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(2)) < 0;
-        Instant leaseEnd = lease ? leaseEnd(s, nodeTimeout) : justElected ? leaderSince.plus(nodeTimeout.dividedBy(2)) : now;
+        Instant leaseEnd = lease ? majorityLeaseEnd : justElected ? leaderSince.plus(nodeTimeout.dividedBy(2)) : now;
         Duration leaseLeft = leaseEnd.isAfter(now) ? Duration.between(now, leaseEnd) : Duration.ZERO;
         heartbeat(s, now, nodeTimeout, lease || justElected, leaseLeft);
         if (!lease) {
@@ -421,26 +422,22 @@ public final class Controller implements AutoCloseable {
         if (before != null && !busy.containsAll(before)) replan = true;
     }
 
-    /** When this controller's lease ends unless more answers come: node-timeout after the majority's oldest answer. */
-    private Instant leaseEnd(ClusterState s, Duration nodeTimeout) {
+    /**
+     * When this controller's lease ends unless more answers come: node-timeout after the answer of the majority's
+     * oldest member (the lease holds until then); null while fewer than a majority ever answered.
+     */
+    private Instant leaseEnd(ClusterState s, Instant now, Duration nodeTimeout) {
+        List<Node> voters = s.config().nodes();
+        if (voters.isEmpty()) return now.plus(nodeTimeout);
         List<Instant> acks = new ArrayList<>();
-        for (Node n : s.config().nodes()) {
+        for (Node n : voters) {
             Instant a = lastAck.get(n.id());
             if (a != null) acks.add(a);
         }
-        if (s.config().nodes().isEmpty()) return monotonic.instant().plus(nodeTimeout);
-        int majority = s.config().nodes().size() / 2 + 1;
-        if (acks.size() < majority) return Instant.EPOCH;
+        int majority = voters.size() / 2 + 1;
+        if (acks.size() < majority) return null;
         acks.sort(java.util.Comparator.reverseOrder());
         return acks.get(majority - 1).plus(nodeTimeout);
-    }
-
-    private boolean holdsLease(ClusterState s, Instant now, Duration nodeTimeout) {
-        List<Node> voters = s.config().nodes();
-        if (voters.isEmpty()) return true;
-        int alive = 0;
-        for (Node n : voters) if (isAlive(n.id(), now, nodeTimeout)) alive++;
-        return alive * 2 > voters.size();
     }
 
     private boolean isAlive(String node, Instant now, Duration nodeTimeout) {
