@@ -19,9 +19,21 @@ final class ActionGraph {
 
     private ActionGraph(WorkingSet ws) { this.ws = ws; }
 
+    /**
+     * Passes over all actions until nothing changes: an action can become unrunnable late (a start blocked by its
+     * colocation, a promote by what it is ordered after) after what is ordered after it was visited. Pacemaker 2.1
+     * makes one pass, and then starts or restarts what depends on an action that cannot run.
+     */
     static void update(WorkingSet ws) {
         ActionGraph g = new ActionGraph(ws);
-        for (int i = ws.actions.size() - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
+        for (int pass = 0; pass < 20; pass++) {
+            int[] before = new int[ws.actions.size()];
+            for (int i = 0; i < before.length; i++) before[i] = ws.actions.get(i).flags;
+            for (int i = ws.actions.size() - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
+            boolean changed = ws.actions.size() != before.length;
+            for (int i = 0; i < before.length && !changed; i++) changed = before[i] != ws.actions.get(i).flags;
+            if (!changed) break;
+        }
     }
 
     private void updateAction(Act then, int depth) {
@@ -385,14 +397,19 @@ final class ActionGraph {
         }
         for (Coloc c : List.copyOf(rsc.withThis)) {
             if (c.score != Scores.INF) continue;
-            String text = "colocation with " + action.rsc.id;
-            for (Act a : List.copyOf(c.dependent.actions)) {
-                if (!a.task.equals("start") || !a.runnable()) continue;
-                a.clear(Act.RUNNABLE);
-                if (a.reason == null) a.reason = text;
-                blockColocatedStarts(a, depth + 1);
-                updateAction(a, depth + 1);
-            }
+            blockStarts(c.dependent, "colocation with " + action.rsc.id, depth);
         }
+    }
+
+    /** Blocks a dependent's starts, and its members' and instances' too: what cannot start as a whole cannot start in part. */
+    private void blockStarts(Rsc dependent, String reason, int depth) {
+        for (Act a : List.copyOf(dependent.actions)) {
+            if (!a.task.equals("start") || !a.runnable()) continue;
+            a.clear(Act.RUNNABLE);
+            if (a.reason == null) a.reason = reason;
+            blockColocatedStarts(a, depth + 1);
+            updateAction(a, depth + 1);
+        }
+        for (Rsc child : dependent.children) blockStarts(child, reason, depth);
     }
 }

@@ -214,10 +214,14 @@ final class WorkingSet {
         order(first, firstTask, null, then, thenTask, null, flags);
     }
 
-    /** Orders two existing actions directly (Pacemaker's order_actions). */
+    /**
+     * Orders two existing actions directly (Pacemaker's order_actions). An ordering between the same two actions is
+     * added again unless one already there implies all it does: every ordering has the optional bit, so testing for a
+     * shared bit (as Pacemaker 2.1 does) would let an optional or serializing order hide a mandatory one.
+     */
     static boolean orderActions(Act first, Act then, int type) {
         if (first == null || then == null || first == then || type == Ordering.NONE) return false;
-        for (Act.Edge e : first.after) if (e.other == then && (e.type & type) != 0) return false;
+        for (Act.Edge e : first.after) if (e.other == then && (e.type & type) == type) return false;
         first.after.add(new Act.Edge(then, type));
         then.before.add(new Act.Edge(first, type));
         return true;
