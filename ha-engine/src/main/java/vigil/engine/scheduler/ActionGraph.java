@@ -389,7 +389,6 @@ final class ActionGraph {
         if (action.runnable() || !action.task.equals("start") || action.rsc == null) return;
         Rsc rsc = action.rsc.top();
         if (rsc.parent != null) return;
-        if (rsc.isClone()) return;
         if (rsc.withThis.isEmpty()) return;
         for (Rsc child : rsc.children) {
             Act start = WorkingSet.first(child, "start", null);
