@@ -63,14 +63,52 @@ public final class LogCodec {
         return b.build().toByteArray();
     }
 
-    /** A decoded log entry. */
-    public record Entry(Instant at, List<Command> commands) {}
+    /**
+     * A decoded log entry. {@code origin} is the node the leader verified as its sender (empty: none, which no
+     * leader appends), {@code controller} whether it came from the leader's own controller.
+     */
+    public record Entry(Instant at, List<Command> commands, String origin, boolean controller) {
+        public Entry {
+            commands = List.copyOf(commands);
+            origin = origin == null ? "" : origin;
+        }
 
-    public static Entry decodeEntry(byte[] bytes) throws InvalidProtocolBufferException {
-        LogEntryP e = LogEntryP.parseFrom(bytes);
+        /** An entry without an origin, as a submitter encodes it. */
+        public Entry(Instant at, List<Command> commands) { this(at, commands, "", false); }
+    }
+
+    public static Entry decodeEntry(byte[] bytes) throws InvalidProtocolBufferException { return entry(LogEntryP.parseFrom(bytes)); }
+
+    private static Entry entry(LogEntryP e) {
         List<Command> cs = new ArrayList<>(e.getCommandsCount());
         for (CommandP c : e.getCommandsList()) cs.add(command(c));
-        return new Entry(instant(e.getAt()), cs);
+        return new Entry(instant(e.getAt()), cs, e.getOrigin().getNode(), e.getOrigin().getController());
+    }
+
+    /**
+     * Decodes a submitted entry and checks that it is exactly what a Vigil submitter writes: every command known and
+     * valid, no origin (only the leader sets one), nothing this version does not understand (re-encoding the decoded
+     * entry gives the same bytes).
+     */
+    public static Entry decodeSubmitted(byte[] bytes) throws InvalidProtocolBufferException {
+        LogEntryP p = LogEntryP.parseFrom(bytes);
+        if (p.hasOrigin()) {
+            throw new IllegalArgumentException("a submitted entry must not name its origin (the leader sets it)");
+        }
+        Entry e = entry(p);
+        if (e.commands().isEmpty()) throw new IllegalArgumentException("the entry holds no command");
+        if (!java.util.Arrays.equals(encodeEntry(e.at(), e.commands()), bytes)) {
+            throw new IllegalArgumentException("the entry holds fields or values this version does not know");
+        }
+        return e;
+    }
+
+    /** {@code entry} with the origin the leader verified (protobuf merges the appended field into the message). */
+    static byte[] withOrigin(byte[] entry, String origin, boolean controller) {
+        byte[] stamp = LogEntryP.newBuilder().setOrigin(OriginP.newBuilder().setNode(origin).setController(controller)).build().toByteArray();
+        byte[] out = java.util.Arrays.copyOf(entry, entry.length + stamp.length);
+        System.arraycopy(stamp, 0, out, entry.length, stamp.length);
+        return out;
     }
 
     // ---- time -----------------------------------------------------------------------------------------------
@@ -403,6 +441,8 @@ public final class LogCodec {
             b.setRecordFence(RecordFenceP.newBuilder().setEvent(fence(x.event())));
         } else if (c instanceof Command.LeaderElected x) {
             b.setLeaderElected(LeaderElectedP.newBuilder().setLeader(x.leader()).setTerm(x.term()));
+        } else if (c instanceof Command.RequestFence x) {
+            b.setRequestFence(RequestFenceP.newBuilder().setNode(x.node()).setReason(x.reason()));
         } else {
             throw new IllegalArgumentException("no protobuf mapping for command " + c.getClass().getName());
         }
@@ -447,6 +487,7 @@ public final class LogCodec {
             }
             case RECORD_FENCE: return new Command.RecordFence(fence(c.getRecordFence().getEvent()));
             case LEADER_ELECTED: return new Command.LeaderElected(c.getLeaderElected().getLeader(), c.getLeaderElected().getTerm());
+            case REQUEST_FENCE: return new Command.RequestFence(c.getRequestFence().getNode(), c.getRequestFence().getReason());
             default: throw new IllegalArgumentException("log entry holds a command this version does not know (field "
                     + c.getKindCase() + "); upgrade this node");
         }

@@ -28,7 +28,6 @@ import vigil.api.model.Role;
 import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
 import vigil.api.status.FenceEvent;
-import vigil.api.status.Membership;
 import vigil.api.status.NodeState;
 import vigil.api.status.ResourceState;
 import vigil.engine.state.Command;
@@ -158,7 +157,7 @@ public final class RaftCluster implements Cluster {
     @Override
     public void fence(String n) {
         known(null, n);
-        commit(new Command.SetMembership(n, Membership.UNCLEAN, "fence requested through the API"));
+        commit(new Command.RequestFence(n, "fence requested through the API"));
     }
 
     @Override

@@ -28,21 +28,26 @@ public final class VigilClient implements AutoCloseable {
     private final Submitter submitter;
     private final Duration timeout;
 
-    private VigilClient(String clusterName, List<Node> peers, Duration timeout, int maxBatch, int maxInFlight) {
+    /** The name a client's submissions carry: it is no node, so it cannot report operation results. */
+    public static final String ORIGIN = "client";
+
+    private VigilClient(String clusterName, List<Node> peers, String secret, Duration timeout, int maxBatch, int maxInFlight) {
         this.timeout = timeout;
         var group = RaftSetup.group(clusterName, peers);
+        SubmissionSeal seal = new SubmissionSeal(secret);
         this.client = RaftSetup.client(group, timeout);
         this.reader = RaftSetup.client(group, timeout, 20);
-        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout), InstantSource.system(), maxBatch, maxInFlight,
-                new RaftMeters(new SimpleMeterRegistry(), "client"));
+        this.submitter = new Submitter(ORIGIN, Senders.client(() -> RaftSetup.client(group, timeout)), e -> seal.seal(ORIGIN, e),
+                InstantSource.system(), maxBatch, maxInFlight, new RaftMeters(new SimpleMeterRegistry(), ORIGIN));
     }
 
-    public static VigilClient connect(String clusterName, List<Node> peers) {
-        return new VigilClient(clusterName, peers, Duration.ofSeconds(5), 2_000, 2);
+    /** @param secret the cluster secret its nodes hold: without it the leader appends nothing this client submits */
+    public static VigilClient connect(String clusterName, List<Node> peers, String secret) {
+        return new VigilClient(clusterName, peers, secret, Duration.ofSeconds(5), 2_000, 2);
     }
 
-    public static VigilClient connect(String clusterName, List<Node> peers, int maxBatch, int maxInFlight) {
-        return new VigilClient(clusterName, peers, Duration.ofSeconds(5), maxBatch, maxInFlight);
+    public static VigilClient connect(String clusterName, List<Node> peers, String secret, int maxBatch, int maxInFlight) {
+        return new VigilClient(clusterName, peers, secret, Duration.ofSeconds(5), maxBatch, maxInFlight);
     }
 
     /** See {@link VigilNode#submit}. */

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -67,6 +68,7 @@ public final class VigilNode implements AutoCloseable {
     private final RaftServer server;
     private final RaftClient client;
     private final Submitter submitter;
+    private final Submitter controllerSubmitter;
     private final RaftMeters meters;
     private final ExecutorService events;
     private final Duration requestTimeout;
@@ -89,7 +91,9 @@ public final class VigilNode implements AutoCloseable {
             return t;
         });
         boolean fresh = claimDataDir(b.dataDir, b.clusterName);
-        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged);
+        SubmissionSeal seal = new SubmissionSeal(b.secret);
+        ClientId controllerClient = ClientId.randomId();
+        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, seal, controllerClient);
 
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
@@ -130,7 +134,10 @@ public final class VigilNode implements AutoCloseable {
                 .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
         server.start();
         this.client = RaftSetup.client(group, requestTimeout);
-        this.submitter = new Submitter(b.id, () -> RaftSetup.client(group, requestTimeout), b.clock, b.maxBatch, b.maxInFlight, meters);
+        this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout)), e -> seal.seal(b.id, e), b.clock,
+                b.maxBatch, b.maxInFlight, meters);
+        this.controllerSubmitter = new Submitter(b.id + "-controller", Senders.leader(server, group.getGroupId(), peerId, controllerClient,
+                requestTimeout), e -> seal.seal(b.id, e), b.clock, b.maxBatch, b.maxInFlight, meters);
         LOG.log(System.Logger.Level.INFO, "{0}: started at {1} in cluster {2} (id {3}), {4} peers, data {5}", id, b.address, clusterName,
                 RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir);
     }
@@ -179,6 +186,13 @@ public final class VigilNode implements AutoCloseable {
      * {@link ClusterUnavailableException} when no leader could commit it in time.
      */
     public CompletableFuture<List<CommandResult>> submit(List<Command> commands) { return submitter.submit(commands); }
+
+    /**
+     * Commits {@code commands} as this node's controller: straight into this node's Raft server, so it works only
+     * while this node leads, and only such entries may carry controller commands (fence results, membership, leader
+     * announcements, pending operations; see {@code CommandAuthority}).
+     */
+    public CompletableFuture<List<CommandResult>> submitAsController(List<Command> commands) { return controllerSubmitter.submit(commands); }
 
     /** The state this node has applied (may lag the leader). */
     public ClusterState state() { return stateMachine.state(); }
@@ -328,6 +342,7 @@ public final class VigilNode implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         submitter.close();
+        controllerSubmitter.close();
         try {
             client.close();
         } catch (IOException e) {
@@ -354,6 +369,7 @@ public final class VigilNode implements AutoCloseable {
         private List<Node> peers = List.of();
         private Path dataDir;
         private String clusterName;
+        private String secret;
         private MeterRegistry registry = new SimpleMeterRegistry();
         private Duration nodeTimeout = Duration.ofSeconds(1);
         private Duration requestTimeout = Duration.ofSeconds(5);
@@ -372,6 +388,11 @@ public final class VigilNode implements AutoCloseable {
         public Builder peers(List<Node> v) { peers = v == null ? List.of() : List.copyOf(v); return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
         public Builder clusterName(String v) { clusterName = v; return this; }
+        /**
+         * The secret every member of the cluster holds (the cluster token): what a node submits is sealed with a key
+         * derived from it, and the leader appends nothing that is not.
+         */
+        public Builder secret(String v) { secret = v; return this; }
         public Builder meterRegistry(MeterRegistry v) { registry = v; return this; }
         /** The cluster's node-timeout: Raft election timeouts are derived from it. */
         public Builder nodeTimeout(Duration v) { nodeTimeout = v; return this; }
@@ -405,6 +426,9 @@ public final class VigilNode implements AutoCloseable {
             if (clusterName == null || !clusterName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
                 throw new ConfigException("clusterName", "cluster name is " + (clusterName == null ? "missing" : "invalid: \"" + clusterName + "\""),
                         "call clusterName(...) with letters, digits, '.', '_' or '-'");
+            }
+            if (secret == null || secret.isBlank()) {
+                throw new ConfigException("secret", "the cluster secret is missing", "call secret(...) with the token every node of this cluster shares");
             }
             if (address == null) throw new ConfigException("address", "address is missing", "call address(\"host:port\")");
             HostPort.parse("address", address);

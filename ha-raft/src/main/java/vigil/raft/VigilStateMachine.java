@@ -9,11 +9,17 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.function.BiConsumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -32,6 +38,7 @@ import org.apache.ratis.util.MD5FileUtil;
 import vigil.api.ConfigException;
 import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
+import vigil.engine.state.CommandAuthority;
 import vigil.engine.state.StateTransitions;
 import vigil.raft.proto.ApplyReplyP;
 import vigil.raft.proto.CommandResultP;
@@ -55,17 +62,27 @@ final class VigilStateMachine extends BaseStateMachine {
     private final RaftMeters meters;
     private final BiConsumer<Long, ClusterState> onApplied;
     private final LeaderCallback onLeader;
+    private final SubmissionSeal seal;
+    private final ClientId controllerClient;
+    private final Set<String> refusedSources = ConcurrentHashMap.newKeySet();
     private volatile ClusterState state = ClusterState.EMPTY;
 
     interface LeaderCallback {
         void leaderChanged(RaftPeerId leader);
     }
 
-    VigilStateMachine(String node, RaftMeters meters, BiConsumer<Long, ClusterState> onApplied, LeaderCallback onLeader) {
+    /**
+     * @param seal             opens the submissions the leader appends
+     * @param controllerClient the client id this node's controller submits with, inside this process only
+     */
+    VigilStateMachine(String node, RaftMeters meters, BiConsumer<Long, ClusterState> onApplied, LeaderCallback onLeader, SubmissionSeal seal,
+                      ClientId controllerClient) {
         this.node = node;
         this.meters = meters;
         this.onApplied = onApplied;
         this.onLeader = onLeader;
+        this.seal = seal;
+        this.controllerClient = controllerClient;
     }
 
     ClusterState state() { return state; }
@@ -116,6 +133,56 @@ final class VigilStateMachine extends BaseStateMachine {
         onApplied.accept(snapshot.getIndex(), loaded);
     }
 
+    /**
+     * Runs on the leader for every write before it is appended: only a sealed, well-formed Vigil entry whose commands
+     * its sender may issue gets into the log, stamped with that sender (see {@link CommandAuthority}). Anything else
+     * is refused: the client gets the reason, nothing is appended.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) {
+        TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setServerRole(RaftProtos.RaftPeerRole.LEADER);
+        boolean controller = request.getClientId().equals(controllerClient);
+        String source = controller ? "this node's controller" : "client " + request.getClientId();
+        try {
+            SubmissionSeal.Opened opened = seal.open(request.getMessage().getContent().toByteArray());
+            source = "\"" + SubmissionSeal.printable(opened.origin()) + "\" (" + source + ")";
+            if (controller && !opened.origin().equals(node)) throw new IllegalArgumentException("the controller's entry names " + opened.origin());
+            LogCodec.Entry entry = LogCodec.decodeSubmitted(opened.entry());
+            CommandAuthority.Origin origin = new CommandAuthority.Origin(opened.origin(), controller, currentTerm());
+            for (Command c : entry.commands()) {
+                Optional<String> refusal = CommandAuthority.refusalAtLeader(c, origin);
+                if (refusal.isPresent()) throw new IllegalArgumentException(refusal.get());
+            }
+            return b.setLogData(ByteString.copyFrom(LogCodec.withOrigin(opened.entry(), opened.origin(), controller))).build();
+        } catch (SubmissionSeal.NotSealed | IOException | RuntimeException e) {
+            String why = e instanceof SubmissionSeal.NotSealed || e instanceof IllegalArgumentException || e instanceof ConfigException
+                    ? SubmissionSeal.printable(e.getMessage(), 300) : "not a well-formed Vigil entry: " + e.getClass().getSimpleName();
+            refused(source, why);
+            TransactionContext t = b.build();
+            t.setException(new IOException(node + " refused the entry: " + why));
+            return t;
+        }
+    }
+
+    private long currentTerm() {
+        try {
+            return getServer().get().getDivision(getGroupId()).getInfo().getCurrentTerm();
+        } catch (IOException | InterruptedException | ExecutionException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new IllegalStateException("the Raft server is not running", e);
+        }
+    }
+
+    /** Counts a refused entry or command, and logs it the first time its source is refused. */
+    private void refused(String source, String why) {
+        meters.refused();
+        if (refusedSources.add(source)) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: refused a log entry from {1}: {2} (further refusals from it are only counted in "
+                    + "vigil_raft_refused_total)", node, source, why);
+        }
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         RaftProtos.LogEntryProto entry = trx.getLogEntry();
@@ -123,41 +190,48 @@ final class VigilStateMachine extends BaseStateMachine {
         long started = System.nanoTime();
         ApplyReplyP.Builder reply = ApplyReplyP.newBuilder().setIndex(index);
         ClusterState s = state;
-        int ok = 0;
-        int bad = 0;
         LogCodec.Entry decoded;
         try {
             decoded = LogCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (IOException | RuntimeException e) {
             // every replica decodes the same bytes the same way, so skipping it is deterministic
-            LOG.log(System.Logger.Level.WARNING, "{0}: log entry {1} is not a Vigil entry, skipped: {2}", node, index, e.getMessage());
+            refused("log entry " + index, "not a Vigil entry: " + e.getMessage());
             decoded = new LogCodec.Entry(s.now(), List.of());
         }
-        Batch b = applyBatch(s, decoded);
+        Batch b = applyBatch(s, decoded, entry.getTerm());
+        for (String why : b.refusals()) refused(decoded.origin().isEmpty() ? "an unknown origin" : "\"" + decoded.origin() + "\"", why);
         reply.addAllResults(b.results());
-        s = b.state();
-        ok = b.ok();
-        bad = b.rejected();
-        state = s;
+        state = b.state();
         updateLastAppliedTermIndex(entry.getTerm(), index);
-        meters.applied(ok, bad, System.nanoTime() - started);
-        onApplied.accept(index, s);
+        meters.applied(b.ok(), b.rejected(), System.nanoTime() - started);
+        onApplied.accept(index, b.state());
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.build().toByteArray())));
     }
 
-    /** The outcome of one log entry: the new state and each command's result. */
-    record Batch(ClusterState state, List<CommandResultP> results, int ok, int rejected) {}
+    /** The outcome of one log entry: the new state, each command's result, and why commands were refused for their origin. */
+    record Batch(ClusterState state, List<CommandResultP> results, int ok, int rejected, List<String> refusals) {}
 
     /**
-     * Applies each command of an entry on its own: a rejected one leaves the state as it was, the rest still apply.
-     * Pure: the same state and entry always give the same batch.
+     * Applies each command of an entry appended in Raft term {@code term} on its own: a rejected one leaves the state
+     * as it was, the rest still apply. A command its origin may not issue (see {@link CommandAuthority}) is rejected
+     * too. Pure: the same state, entry and term always give the same batch.
      */
-    static Batch applyBatch(ClusterState start, LogCodec.Entry entry) {
+    static Batch applyBatch(ClusterState start, LogCodec.Entry entry, long term) {
         ClusterState s = start;
         int ok = 0;
         int bad = 0;
         List<CommandResultP> results = new ArrayList<>(entry.commands().size());
+        List<String> refusals = new ArrayList<>();
+        CommandAuthority.Origin origin = new CommandAuthority.Origin(entry.origin(), entry.controller(), term);
         for (Command c : entry.commands()) {
+            Optional<String> refusal = CommandAuthority.refusal(s, c, origin);
+            if (refusal.isPresent()) {
+                refusals.add(refusal.get());
+                results.add(CommandResultP.newBuilder().setField("origin").setProblem(refusal.get())
+                        .setFix("only the controller of the current term commits this; a node reports only its own operations").build());
+                bad++;
+                continue;
+            }
             try {
                 s = StateTransitions.apply(s, c, entry.at());
                 results.add(CommandResultP.newBuilder().setOk(true).build());
@@ -172,7 +246,7 @@ final class VigilStateMachine extends BaseStateMachine {
                 bad++;
             }
         }
-        return new Batch(s, results, ok, bad);
+        return new Batch(s, results, ok, bad, refusals);
     }
 
     @Override
@@ -184,7 +258,7 @@ final class VigilStateMachine extends BaseStateMachine {
             try {
                 var info = getServer().get().getDivision(getGroupId()).getInfo();
                 r.setTerm(info.getCurrentTerm()).setLeaderId(info.getLeaderId() == null ? "" : info.getLeaderId().toString());
-            } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException | RuntimeException e) {
+            } catch (IOException | InterruptedException | ExecutionException | RuntimeException e) {
                 // no server information yet: leave leader and term empty
             }
             if (q.getFullState()) r.setState(LogCodec.state(s));

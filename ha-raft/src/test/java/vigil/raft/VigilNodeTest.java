@@ -28,7 +28,8 @@ class VigilNodeTest {
     }
 
     private static VigilNode.Builder single(String address, Path data, String cluster) {
-        return VigilNode.builder().id("n1").address(address).peers(List.of(Node.member("n1", address))).dataDir(data).clusterName(cluster);
+        return VigilNode.builder().id("n1").address(address).peers(List.of(Node.member("n1", address))).dataDir(data).clusterName(cluster)
+                .secret("test-secret");
     }
 
     @Test
@@ -56,15 +57,16 @@ class VigilNodeTest {
         Path data = dir.resolve("x");
         assertEquals("id", assertThrows(ConfigException.class, () -> VigilNode.builder().start()).field());
         assertEquals("clusterName", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").start()).field());
+        assertEquals("secret", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c").start()).field());
         assertEquals("address", assertThrows(ConfigException.class,
-                () -> VigilNode.builder().id("n1").clusterName("c").address("nohost").start()).field());
+                () -> VigilNode.builder().id("n1").clusterName("c").secret("s").address("nohost").start()).field());
         assertEquals("dataDir", assertThrows(ConfigException.class,
-                () -> VigilNode.builder().id("n1").clusterName("c").address("127.0.0.1:7000").start()).field());
+                () -> VigilNode.builder().id("n1").clusterName("c").secret("s").address("127.0.0.1:7000").start()).field());
         assertEquals("peers", assertThrows(ConfigException.class,
-                () -> VigilNode.builder().id("n1").clusterName("c").address("127.0.0.1:7000").dataDir(data).start()).field());
-        assertEquals("peers", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c").address("127.0.0.1:7000")
+                () -> VigilNode.builder().id("n1").clusterName("c").secret("s").address("127.0.0.1:7000").dataDir(data).start()).field());
+        assertEquals("peers", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c").secret("s").address("127.0.0.1:7000")
                 .dataDir(data).peers(List.of(Node.member("n2", "127.0.0.2:7000"))).start()).field());
-        assertEquals("peers.n1.address", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c")
+        assertEquals("peers.n1.address", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c").secret("s")
                 .address("127.0.0.1:7000").dataDir(data).peers(List.of(Node.member("n1", "127.0.0.1:7001"))).start()).field());
         assertEquals("nodeTimeout", assertThrows(ConfigException.class, () -> single("127.0.0.1:7000", data, "c").nodeTimeout(Duration.ofMillis(5)).start()).field());
         assertTrue(!Files.exists(data), "nothing is written before validation passes");

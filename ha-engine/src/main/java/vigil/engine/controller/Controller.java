@@ -71,6 +71,7 @@ public final class Controller implements AutoCloseable {
     private boolean leader;
     private long term;
     private Instant leaderSince = Instant.EPOCH;
+    private Instant nextAnnouncement = Instant.EPOCH;
     private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
     private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
     private ScheduledFuture<?> ticking;
@@ -173,9 +174,14 @@ public final class Controller implements AutoCloseable {
         leaderSince = now;
         replan = true;
         LOG.log(Level.INFO, "{0}: controller active for term {1}", self, term);
-        submit.apply(List.of(new Command.LeaderElected(self, term)));
+        announce(now);
         if (ticking != null) ticking.cancel(false);
         ticking = timer.scheduleWithFixedDelay(this::tickSafely, 0, 20, TimeUnit.MILLISECONDS);
+    }
+
+    private void announce(Instant now) {
+        nextAnnouncement = now.plus(REPLAN_EVERY);
+        submit.apply(List.of(new Command.LeaderElected(self, term)));
     }
 
     private void stop(String why) {
@@ -214,6 +220,11 @@ public final class Controller implements AutoCloseable {
             return;
         }
         leaseLogged = false;
+        if (s.term() != term || !s.leader().equals(self)) {
+            // every replica refuses a controller's commands until its LeaderElected is applied (CommandAuthority)
+            if (now.isAfter(nextAnnouncement)) announce(now);
+            return;
+        }
         expireInFlight(now);
         updateMembership(s, now, nodeTimeout);
         if (replan || Duration.between(lastPlan, now).compareTo(REPLAN_EVERY) >= 0) {

@@ -92,7 +92,10 @@ public sealed interface Command {
         public SetNodeFlags { Objects.requireNonNull(node, "node"); }
     }
 
-    /** The leader's view of a node's membership: joined (ONLINE), fell silent (UNCLEAN) or left cleanly (OFFLINE). */
+    /**
+     * The controller's view of a node's membership: joined (ONLINE), fell silent (UNCLEAN) or left cleanly (OFFLINE).
+     * Only the controller may commit it (see {@link CommandAuthority}).
+     */
     record SetMembership(String node, Membership membership, String reason) implements Command {
         public SetMembership {
             Objects.requireNonNull(node, "node");
@@ -117,6 +120,17 @@ public sealed interface Command {
             reason = reason == null ? "" : reason;
             peer = peer == null ? "" : peer;
             promotionScore = promotionScore == null ? OptionalInt.empty() : promotionScore;
+        }
+    }
+
+    /**
+     * An administrator asks for a node to be fenced: it becomes UNCLEAN (unless it is already), and the controller
+     * fences it before anything that ran there starts elsewhere.
+     */
+    record RequestFence(String node, String reason) implements Command {
+        public RequestFence {
+            Objects.requireNonNull(node, "node");
+            reason = reason == null ? "" : reason;
         }
     }
 

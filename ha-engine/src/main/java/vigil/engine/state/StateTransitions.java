@@ -143,6 +143,12 @@ public final class StateTransitions {
             if (n.membership() == c.membership()) return s;
             return s.withNode(n.withMembership(c.membership(), s.now(), c.reason()));
         }
+        if (command instanceof Command.RequestFence c) {
+            requireNode(s.config(), c.node());
+            NodeState n = s.node(c.node());
+            if (n.membership() == Membership.UNCLEAN) return s;
+            return s.withNode(n.withMembership(Membership.UNCLEAN, s.now(), c.reason().isEmpty() ? "fence requested" : c.reason()));
+        }
         if (command instanceof Command.RecordOperation c) return recordOperation(s, c);
         if (command instanceof Command.Cleanup c) return cleanup(s, c);
         if (command instanceof Command.RecordFence c) return recordFence(s, c);

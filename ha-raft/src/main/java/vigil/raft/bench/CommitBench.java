@@ -82,7 +82,7 @@ public final class CommitBench {
                              PrintStream out, PrintStream err) throws InterruptedException {
         out.printf("starting 3 nodes on 127.0.0.1-3 in %s%n", dir);
         try (LocalCluster cluster = LocalCluster.start(dir, "bench", 3, List.of());
-             VigilClient client = VigilClient.connect("bench", cluster.nodes(), maxBatch, entriesInFlight)) {
+             VigilClient client = VigilClient.connect("bench", cluster.nodes(), cluster.secret(), maxBatch, entriesInFlight)) {
             List<Command> setup = new ArrayList<>();
             for (int r = 0; r < resources; r++) setup.add(new Command.PutResource(Primitive.builder("r" + r, "ocf:heartbeat:Dummy").build()));
             for (CommandResult res : client.submit(setup).join()) res.orThrow();

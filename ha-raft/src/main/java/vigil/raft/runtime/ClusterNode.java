@@ -86,7 +86,7 @@ public final class ClusterNode implements AutoCloseable {
         Node me = b.peers.stream().filter(n -> n.id().equals(self)).findFirst().orElseThrow(() -> new ConfigException("peers",
                 "this node (" + self + ") is not in the peer list", "add it to peers(...)"));
         this.raft = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
-                .meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock).start();
+                .secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock).start();
         this.cluster = new RaftCluster(raft);
         this.timers = Executors.newScheduledThreadPool(2, daemon("vigil-" + self + "-timer"));
         this.controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("vigil-" + self + "-controller"));
@@ -111,7 +111,8 @@ public final class ClusterNode implements AutoCloseable {
             int slash = key.lastIndexOf('/');
             return drivers.find(key.substring(0, slash)).map(d -> metadataTimeout(d.metadata(), key.substring(slash + 1))).orElse(null);
         };
-        this.controller = new Controller(self, Scheduler::plan, raft::state, submit, transport, fencer, b.clock, controllerThread,
+        Function<List<Command>, CompletableFuture<?>> submitAsController = commands -> logRejections(commands, raft.submitAsController(commands));
+        this.controller = new Controller(self, Scheduler::plan, raft::state, submitAsController, transport, fencer, b.clock, controllerThread,
                 fenceWorkers, defaultTimeouts);
         controller.livenessHints(agent::lastHeardFrom);
         controller.stepDownWith(peers -> raft.transferLeadership(peers.get(0), Duration.ofSeconds(2)));
@@ -140,8 +141,10 @@ public final class ClusterNode implements AutoCloseable {
         LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
     }
 
-    private CompletableFuture<?> submit(List<Command> commands) {
-        return raft.submit(commands).thenApply(results -> {
+    private CompletableFuture<?> submit(List<Command> commands) { return logRejections(commands, raft.submit(commands)); }
+
+    private CompletableFuture<?> logRejections(List<Command> commands, CompletableFuture<List<CommandResult>> submitted) {
+        return submitted.thenApply(results -> {
             for (int i = 0; i < results.size(); i++) {
                 CommandResult r = results.get(i);
                 if (!r.ok()) LOG.log(Level.WARNING, "{0}: command rejected: {1}: {2}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
