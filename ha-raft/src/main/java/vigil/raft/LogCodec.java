@@ -346,10 +346,10 @@ public final class LogCodec {
 
     static ClusterStateP state(ClusterState s) {
         ClusterStateP.Builder b = ClusterStateP.newBuilder().setConfig(config(s.config())).setConfigVersion(s.configVersion())
-                .setNow(ts(s.now())).setLeader(s.leader()).setTerm(s.term()).setHasQuorum(s.hasQuorum());
+                .setNow(ts(s.now())).setLeader(s.leader()).setTerm(s.term()).setHasQuorum(s.hasQuorum()).setBootstrapped(s.bootstrapped());
         for (NodeState n : new TreeMap<>(s.nodes()).values()) {
             b.addNodes(NodeStateP.newBuilder().setNode(n.node()).setMembership(membership(n.membership())).setStandby(n.standby())
-                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()));
+                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()).setDegraded(n.degraded()));
         }
         for (Map<String, ResourceState> perNode : new TreeMap<>(s.resources()).values()) {
             for (ResourceState r : new TreeMap<>(perNode).values()) {
@@ -370,7 +370,7 @@ public final class LogCodec {
         Map<String, NodeState> nodes = new TreeMap<>();
         for (NodeStateP n : p.getNodesList()) {
             nodes.put(n.getNode(), new NodeState(n.getNode(), membership(n.getMembership()), n.getStandby(), n.getMaintenance(),
-                    instant(n.getSince()), n.getReason()));
+                    instant(n.getSince()), n.getReason(), n.getDegraded()));
         }
         Map<String, Map<String, ResourceState>> resources = new TreeMap<>();
         for (ResourceStateP r : p.getResourcesList()) {
@@ -386,7 +386,7 @@ public final class LogCodec {
         List<FenceEvent> history = new ArrayList<>();
         for (FenceEventP e : p.getFenceHistoryList()) history.add(fence(e));
         return new ClusterState(p.hasConfig() ? config(p.getConfig()) : ClusterConfig.EMPTY, p.getConfigVersion(), instant(p.getNow()),
-                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum());
+                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), p.getBootstrapped());
     }
 
     // ---- commands -------------------------------------------------------------------------------------------
@@ -443,6 +443,10 @@ public final class LogCodec {
             b.setLeaderElected(LeaderElectedP.newBuilder().setLeader(x.leader()).setTerm(x.term()));
         } else if (c instanceof Command.RequestFence x) {
             b.setRequestFence(RequestFenceP.newBuilder().setNode(x.node()).setReason(x.reason()));
+        } else if (c instanceof Command.Bootstrap x) {
+            b.setBootstrap(BootstrapP.newBuilder().setConfig(config(x.config())));
+        } else if (c instanceof Command.SetNodeHealth x) {
+            b.setSetNodeHealth(SetNodeHealthP.newBuilder().setNode(x.node()).setDegraded(x.degraded()));
         } else {
             throw new IllegalArgumentException("no protobuf mapping for command " + c.getClass().getName());
         }
@@ -488,6 +492,8 @@ public final class LogCodec {
             case RECORD_FENCE: return new Command.RecordFence(fence(c.getRecordFence().getEvent()));
             case LEADER_ELECTED: return new Command.LeaderElected(c.getLeaderElected().getLeader(), c.getLeaderElected().getTerm());
             case REQUEST_FENCE: return new Command.RequestFence(c.getRequestFence().getNode(), c.getRequestFence().getReason());
+            case BOOTSTRAP: return new Command.Bootstrap(config(c.getBootstrap().getConfig()));
+            case SET_NODE_HEALTH: return new Command.SetNodeHealth(c.getSetNodeHealth().getNode(), c.getSetNodeHealth().getDegraded());
             default: throw new IllegalArgumentException("log entry holds a command this version does not know (field "
                     + c.getKindCase() + "); upgrade this node");
         }

@@ -83,6 +83,19 @@ final class Senders {
         }
     }
 
+    /** For a node whose Raft server is not running: every send fails with {@code why}. */
+    static Submitter.Sender none(String why) {
+        return new Submitter.Sender() {
+            @Override
+            public CompletableFuture<RaftClientReply> send(Message entry) {
+                return CompletableFuture.failedFuture(new vigil.api.ClusterUnavailableException(why));
+            }
+
+            @Override
+            public void close() { }
+        };
+    }
+
     /**
      * Straight into this node's own Raft server, for the controller: it acts only while its node leads, so a request
      * that finds another leader fails instead of being forwarded. {@code clientId} never leaves this process; the

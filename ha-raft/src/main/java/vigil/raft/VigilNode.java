@@ -43,9 +43,11 @@ import vigil.api.ClusterUnavailableException;
 import vigil.api.ConfigException;
 import vigil.api.Subscription;
 import vigil.api.model.Node;
+import vigil.api.spi.PrivateFiles;
 import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
 import vigil.raft.proto.QueryP;
+import vigil.raft.proto.QueryReplyP;
 
 /**
  * One member of a Vigil cluster: a Ratis server holding the replicated {@link ClusterState}, plus a client that
@@ -65,8 +67,10 @@ public final class VigilNode implements AutoCloseable {
     private final RaftGroup group;
     private final RaftPeerId peerId;
     private final VigilStateMachine stateMachine;
-    private final RaftServer server;
+    private final RaftServer server; // null when the replica could not start
     private final RaftClient client;
+    private final RaftClient reader;
+    private final ReplicaHealth health;
     private final Submitter submitter;
     private final Submitter controllerSubmitter;
     private final RaftMeters meters;
@@ -77,6 +81,9 @@ public final class VigilNode implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile String leaderId = "";
     private volatile long term;
+    /** While the replica is degraded: the leader's state, read every second ({@link #followLeader}). */
+    private volatile QueryReplyP fromLeader;
+    private volatile Thread follower;
 
     private VigilNode(Builder b) throws IOException {
         this.id = b.id;
@@ -93,7 +100,10 @@ public final class VigilNode implements AutoCloseable {
         boolean fresh = claimDataDir(b.dataDir, b.clusterName);
         SubmissionSeal seal = new SubmissionSeal(b.secret);
         ClientId controllerClient = ClientId.randomId();
-        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, seal, controllerClient);
+        String recovery = recovery(b.dataDir);
+        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, seal, controllerClient, b.dataDir, recovery);
+        Path groupDir = b.dataDir.resolve("raft").resolve(group.getGroupId().getUuid().toString());
+        this.health = new ReplicaHealth(b.id, this::divisionOrNull, () -> stateMachine, groupDir, recovery, this::healthChanged);
 
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
@@ -130,16 +140,54 @@ public final class VigilNode implements AutoCloseable {
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         RaftServerConfigKeys.Write.setElementLimit(p, 8192);
 
-        this.server = RaftServer.newBuilder().setServerId(peerId).setGroup(group).setProperties(p).setStateMachine(stateMachine)
-                .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
-        server.start();
+        // damaged storage stops the replica with a reason (and the node reports itself degraded) instead of a Ratis loop
+        StorageCheck.Result check = fresh ? new StorageCheck.Result(null, List.of()) : StorageCheck.run(groupDir, true, recovery);
+        for (String repair : check.repairs()) LOG.log(System.Logger.Level.WARNING, "{0}: {1}", b.id, repair);
+        RaftServer started = null;
+        String startProblem = check.problem();
+        if (check.ok()) {
+            try {
+                started = RaftServer.newBuilder().setServerId(peerId).setGroup(group).setProperties(p).setStateMachine(stateMachine)
+                        .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
+                started.start();
+            } catch (IOException | RuntimeException e) {
+                startProblem = "the Raft replica cannot start: " + rootMessage(e) + "; " + recovery;
+                if (started != null) closeQuietly(started);
+                started = null;
+            }
+        }
+        this.server = started;
         this.client = RaftSetup.client(group, requestTimeout);
+        this.reader = RaftSetup.client(group, requestTimeout, 20);
         this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout)), e -> seal.seal(b.id, e), b.clock,
                 b.maxBatch, b.maxInFlight, meters);
-        this.controllerSubmitter = new Submitter(b.id + "-controller", Senders.leader(server, group.getGroupId(), peerId, controllerClient,
-                requestTimeout), e -> seal.seal(b.id, e), b.clock, b.maxBatch, b.maxInFlight, meters);
-        LOG.log(System.Logger.Level.INFO, "{0}: started at {1} in cluster {2} (id {3}), {4} peers, data {5}", id, b.address, clusterName,
-                RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir);
+        this.controllerSubmitter = new Submitter(b.id + "-controller", server == null ? Senders.none(id + "'s Raft replica is not running")
+                : Senders.leader(server, group.getGroupId(), peerId, controllerClient, requestTimeout), e -> seal.seal(b.id, e), b.clock,
+                b.maxBatch, b.maxInFlight, meters);
+        health.start();
+        if (startProblem != null) health.startFailed(startProblem);
+        LOG.log(System.Logger.Level.INFO, "{0}: started at {1} in cluster {2} (id {3}), {4} peers, data {5}{6}", id, b.address, clusterName,
+                RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir, startProblem == null ? "" : " - DEGRADED: " + startProblem);
+    }
+
+    /** What the operator does about damaged storage. */
+    static String recovery(Path dataDir) {
+        return "to recover, stop this node, delete its data directory " + dataDir
+                + " and start it again: it copies the cluster state from the other members";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t == e || t.getMessage() == null ? String.valueOf(e.getMessage()) : t.getMessage();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "close: {0}", e.toString());
+        }
     }
 
     /**
@@ -147,7 +195,12 @@ public final class VigilNode implements AutoCloseable {
      * Returns whether the Raft storage is new.
      */
     private static boolean claimDataDir(Path dataDir, String clusterName) throws IOException {
-        Files.createDirectories(dataDir);
+        if (Files.isDirectory(dataDir) && PrivateFiles.openToOthers(dataDir)) {
+            // the snapshots in it hold fence device passwords
+            LOG.log(System.Logger.Level.WARNING, "data dir {0} was open to other users; made it owner-only (0700)", dataDir);
+            Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        PrivateFiles.createDirectories(dataDir.resolve("raft"));
         Path marker = dataDir.resolve(CLUSTER_ID_FILE);
         UUID wanted = RaftSetup.clusterId(clusterName);
         if (Files.exists(marker)) {
@@ -165,11 +218,9 @@ public final class VigilNode implements AutoCloseable {
             Properties props = new Properties();
             props.setProperty("name", clusterName);
             props.setProperty("id", wanted.toString());
-            Path tmp = dataDir.resolve(CLUSTER_ID_FILE + ".tmp");
-            try (var out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                props.store(out, "Vigil cluster of this data dir; a node refuses to start here for any other cluster");
-            }
-            Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
+            java.io.StringWriter text = new java.io.StringWriter();
+            props.store(text, "Vigil cluster of this data dir; a node refuses to start here for any other cluster");
+            PrivateFiles.writeString(marker, text.toString());
         }
         return !Files.isDirectory(dataDir.resolve("raft").resolve(wanted.toString()));
     }
@@ -194,14 +245,30 @@ public final class VigilNode implements AutoCloseable {
      */
     public CompletableFuture<List<CommandResult>> submitAsController(List<Command> commands) { return controllerSubmitter.submit(commands); }
 
-    /** The state this node has applied (may lag the leader). */
-    public ClusterState state() { return stateMachine.state(); }
+    /**
+     * The state this node has applied (may lag the leader); while its replica is degraded, the state it last read
+     * from the leader.
+     */
+    public ClusterState state() {
+        QueryReplyP remote = fromLeader;
+        return remote != null ? LogCodec.state(remote.getState()) : stateMachine.state();
+    }
 
     /** The log index of {@link #state()}. */
-    public long appliedIndex() { return stateMachine.appliedIndex(); }
+    public long appliedIndex() {
+        QueryReplyP remote = fromLeader;
+        return remote != null ? remote.getAppliedIndex() : stateMachine.appliedIndex();
+    }
+
+    /**
+     * Empty while this node's Raft replica keeps up; else why it does not (damaged storage, a full disk, a log it
+     * cannot apply) and what to do. A degraded node keeps serving reads from the leader and submitting through it.
+     */
+    public String problem() { return health.problem(); }
 
     /** A state at least as new as every change committed before this call (Raft read index). */
     public ClusterState readLinearizable() {
+        if (!health.problem().isEmpty()) return LogCodec.state(readLeader().getState());
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().build().toByteArray()));
         try {
             // blocking API: reads never share the ordered request window of writes
@@ -295,10 +362,87 @@ public final class VigilNode implements AutoCloseable {
     }
 
     private RaftServer.Division division() {
+        if (server == null) throw new ClusterUnavailableException(id + ": the Raft replica is not running: " + health.problem());
         try {
             return server.getDivision(group.getGroupId());
         } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": the Raft server is not running: " + e, e);
+        }
+    }
+
+    private RaftServer.Division divisionOrNull() {
+        try {
+            return server == null ? null : server.getDivision(group.getGroupId());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The leader's whole state after a read index there. */
+    private QueryReplyP readLeader() {
+        Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(true).build().toByteArray()));
+        try {
+            RaftClientReply r = reader.io().sendReadOnly(q);
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": read from the leader failed: " + r.getException());
+            return QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray());
+        } catch (IOException e) {
+            throw new ClusterUnavailableException(id + ": read from the leader failed (no leader reachable?): " + e, e);
+        }
+    }
+
+    /**
+     * The replica became degraded (or healthy again). Degraded, it follows the leader's state instead of its own and
+     * hands leadership to another member: its controller would act on a state that no longer moves.
+     */
+    private synchronized void healthChanged(String problem) {
+        if (problem.isEmpty()) {
+            Thread t = follower;
+            follower = null;
+            fromLeader = null;
+            if (t != null) t.interrupt();
+            return;
+        }
+        if (follower == null && !closed.get()) {
+            Thread t = new Thread(this::followLeader, "vigil-follow-leader-" + id);
+            t.setDaemon(true);
+            follower = t;
+            t.start();
+        }
+    }
+
+    private void followLeader() {
+        while (follower == Thread.currentThread() && !closed.get()) {
+            try {
+                if (isLeader()) stepDown();
+                QueryReplyP r = readLeader();
+                QueryReplyP before = fromLeader;
+                fromLeader = r;
+                if (before == null || before.getAppliedIndex() != r.getAppliedIndex()) applied(r.getAppliedIndex(), LogCodec.state(r.getState()));
+                if (!r.getLeaderId().equals(leaderId) || r.getTerm() != term) leadershipChanged(r.getLeaderId(), r.getTerm());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: degraded, and the leader's state cannot be read: {1}", id, e.getMessage());
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Hands leadership to the first other member that takes it. */
+    private void stepDown() {
+        for (RaftPeer p : group.getPeers()) {
+            if (p.getId().equals(peerId)) continue;
+            try {
+                RaftClientReply r = client.admin().transferLeadership(p.getId(), 2000);
+                if (r.isSuccess()) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: degraded; handed leadership to {1}", id, p.getId());
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: leadership transfer to {1} failed: {2}", id, p.getId(), e.getMessage());
+            }
         }
     }
 
@@ -316,14 +460,18 @@ public final class VigilNode implements AutoCloseable {
     }
 
     private void leaderChanged(RaftPeerId leader) {
+        long t;
+        try {
+            t = server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
+        } catch (IOException | RuntimeException e) {
+            t = term;
+        }
+        leadershipChanged(leader == null ? "" : leader.toString(), t);
+    }
+
+    private void leadershipChanged(String leader, long t) {
         events.execute(() -> {
-            long t = 0;
-            try {
-                t = server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
-            } catch (IOException | RuntimeException e) {
-                t = term;
-            }
-            leaderId = leader == null ? "" : leader.toString();
+            leaderId = leader;
             term = t;
             meters.leaderChanged(t);
             boolean me = isLeader();
@@ -341,17 +489,19 @@ public final class VigilNode implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        health.close();
+        Thread t = follower;
+        if (t != null) t.interrupt();
         submitter.close();
         controllerSubmitter.close();
-        try {
-            client.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: client close: {1}", id, e);
-        }
-        try {
-            server.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: server close failed: {1}", id, e);
+        closeQuietly(client);
+        closeQuietly(reader);
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: server close failed: {1}", id, e);
+            }
         }
         events.shutdown();
         try {

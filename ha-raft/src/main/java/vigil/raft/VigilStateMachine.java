@@ -1,12 +1,8 @@
 package vigil.raft;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +32,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import vigil.api.ConfigException;
+import vigil.api.spi.PrivateFiles;
 import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
 import vigil.engine.state.CommandAuthority;
@@ -65,7 +62,11 @@ final class VigilStateMachine extends BaseStateMachine {
     private final SubmissionSeal seal;
     private final ClientId controllerClient;
     private final Set<String> refusedSources = ConcurrentHashMap.newKeySet();
+    private final Path dataDir;
+    private final String recovery;
     private volatile ClusterState state = ClusterState.EMPTY;
+    private volatile String failure;
+    private volatile boolean snapshotFailed;
 
     interface LeaderCallback {
         void leaderChanged(RaftPeerId leader);
@@ -76,8 +77,10 @@ final class VigilStateMachine extends BaseStateMachine {
      * @param controllerClient the client id this node's controller submits with, inside this process only
      */
     VigilStateMachine(String node, RaftMeters meters, BiConsumer<Long, ClusterState> onApplied, LeaderCallback onLeader, SubmissionSeal seal,
-                      ClientId controllerClient) {
+                      ClientId controllerClient, Path dataDir, String recovery) {
         this.node = node;
+        this.dataDir = dataDir;
+        this.recovery = recovery;
         this.meters = meters;
         this.onApplied = onApplied;
         this.onLeader = onLeader;
@@ -107,12 +110,20 @@ final class VigilStateMachine extends BaseStateMachine {
         }
     }
 
+    /** Why this replica cannot go on (a snapshot it cannot load or write, a log it cannot write), or null. */
+    String failure() { return failure; }
+
     @Override
     public synchronized void reinitialize() throws IOException {
         // called after a snapshot from the leader was installed
         SingleFileSnapshotInfo installed = storage.loadLatestSnapshot();
         LOG.log(System.Logger.Level.INFO, "{0}: installed a snapshot from the leader at {1}", node, installed == null ? "none" : installed.getTermIndex());
-        load(installed);
+        try {
+            load(installed);
+        } catch (IOException | RuntimeException e) {
+            failure = "the snapshot installed from the leader cannot be used: " + e.getMessage();
+            throw e;
+        }
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
             getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -125,8 +136,20 @@ final class VigilStateMachine extends BaseStateMachine {
     private void load(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) return;
         Path file = snapshot.getFile().getPath();
-        if (snapshot.hasMd5()) MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
-        ClusterState loaded = LogCodec.decodeState(Files.readAllBytes(file));
+        byte[] bytes = SnapshotFile.read(file, recovery);
+        if (snapshot.hasMd5()) {
+            try {
+                MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
+            } catch (IOException e) {
+                throw new SnapshotFile.CorruptSnapshotException("snapshot " + file + " does not match its MD5 file (" + e.getMessage() + "); " + recovery);
+            }
+        }
+        ClusterState loaded;
+        try {
+            loaded = LogCodec.decodeState(bytes);
+        } catch (RuntimeException e) {
+            throw new SnapshotFile.CorruptSnapshotException("snapshot " + file + " holds no valid state (" + e.getMessage() + "); " + recovery);
+        }
         state = loaded;
         setLastAppliedTermIndex(snapshot.getTermIndex());
         LOG.log(System.Logger.Level.INFO, "{0}: loaded snapshot {1} (config version {2})", node, snapshot.getTermIndex(), loaded.configVersion());
@@ -275,21 +298,34 @@ final class VigilStateMachine extends BaseStateMachine {
         ClusterState s = state;
         if (last == null || last.getIndex() < 0) return -1;
         Path target = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
-        if (!Files.exists(target)) {
-            Path tmp = target.resolveSibling("vigil-snapshot.tmp");
-            byte[] bytes = LogCodec.encodeState(s);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        MD5Hash md5;
+        try {
+            if (!Files.exists(target)) SnapshotFile.write(target, LogCodec.encodeState(s));
+            // the .md5 file Ratis verifies when it sends the snapshot to a follower, written owner-only like the snapshot
+            md5 = MD5FileUtil.computeMd5ForFile(target.toFile());
+            PrivateFiles.writeString(MD5FileUtil.getDigestFileForFile(target.toFile()).toPath(), md5 + " *" + target.getFileName() + "\n");
+        } catch (IOException e) {
+            snapshotFailed = true;
+            failure = "cannot write a snapshot into " + target.getParent() + ": " + e.getMessage() + "; make room or fix the file system, then restart this node";
+            throw e;
         }
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target.toFile());
+        if (snapshotFailed) {
+            snapshotFailed = false;
+            failure = null;
+        }
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target, md5), last));
         storage.cleanupOldSnapshots(KEEP_TWO);
         LOG.log(System.Logger.Level.INFO, "{0}: snapshot at {1} written ({2} bytes)", node, last, Files.size(target));
         return last.getIndex();
+    }
+
+    /** Ratis could not write the log (a full disk, an I/O error): every later write fails too until the node restarts. */
+    @Override
+    public void notifyLogFailed(Throwable cause, RaftProtos.LogEntryProto failedEntry) {
+        Throwable root = cause;
+        while (root.getCause() != null) root = root.getCause();
+        snapshotFailed = false;
+        failure = "cannot write the Raft log in " + dataDir + ": " + root.getMessage() + "; make room on its file system, then restart this node";
     }
 
     @Override

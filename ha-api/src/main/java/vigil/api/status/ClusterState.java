@@ -22,10 +22,12 @@ import vigil.api.model.Role;
  * @param fenceHistory  newest last, bounded
  * @param leader        the controller that last announced itself, and its term
  * @param hasQuorum     false only in states imported from a CIB without quorum
+ * @param bootstrapped  the cluster got its first configuration (from a node's bootstrap file or an administrator):
+ *                      no bootstrap file is applied after that
  */
 public record ClusterState(ClusterConfig config, long configVersion, Instant now,
                            Map<String, NodeState> nodes, Map<String, Map<String, ResourceState>> resources,
-                           List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum) {
+                           List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum, boolean bootstrapped) {
 
     public static final ClusterState EMPTY = new ClusterState(ClusterConfig.EMPTY, 0, Instant.EPOCH, Map.of(), Map.of(), List.of(), "", 0, true);
 
@@ -37,6 +39,12 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         fenceHistory = List.copyOf(fenceHistory);
         now = now == null ? Instant.EPOCH : now;
         leader = leader == null ? "" : leader;
+    }
+
+    /** A state that was never bootstrapped (imported, synthetic, or the empty one). */
+    public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
+                        Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum) {
+        this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, false);
     }
 
     public NodeState node(String id) { return nodes.getOrDefault(id, NodeState.offline(id)); }
@@ -58,15 +66,15 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
     }
 
     public ClusterState withConfig(ClusterConfig c, long version) {
-        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum, bootstrapped);
     }
 
-    public ClusterState withNow(Instant t) { return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum); }
+    public ClusterState withNow(Instant t) { return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum, bootstrapped); }
 
     public ClusterState withNode(NodeState n) {
         SortedMap<String, NodeState> m = new TreeMap<>(nodes);
         m.put(n.node(), n);
-        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum, bootstrapped);
     }
 
     public ClusterState withResource(ResourceState r) {
@@ -74,21 +82,31 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         TreeMap<String, ResourceState> perNode = new TreeMap<>(m.getOrDefault(r.resource(), Map.of()));
         perNode.put(r.node(), r);
         m.put(r.resource(), perNode);
-        return new ClusterState(config, configVersion, now, nodes, m, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, nodes, m, fenceHistory, leader, term, hasQuorum, bootstrapped);
     }
 
     public ClusterState withResources(Map<String, Map<String, ResourceState>> rs) {
-        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum, bootstrapped);
     }
 
     public ClusterState withFence(FenceEvent e, int keep) {
         List<FenceEvent> h = new ArrayList<>(fenceHistory);
         h.add(e);
         while (h.size() > keep) h.remove(0);
-        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum);
+        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum, bootstrapped);
     }
 
-    public ClusterState withLeader(String l, long t) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum); }
+    public ClusterState withLeader(String l, long t) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum, bootstrapped); }
 
-    public ClusterState withQuorum(boolean q) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q); }
+    public ClusterState withoutNode(String id) {
+        SortedMap<String, NodeState> m = new TreeMap<>(nodes);
+        m.remove(id);
+        return new ClusterState(config, configVersion, now, m, resources, fenceHistory, leader, term, hasQuorum, bootstrapped);
+    }
+
+    public ClusterState withBootstrapped(boolean b) {
+        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, b);
+    }
+
+    public ClusterState withQuorum(boolean q) { return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q, bootstrapped); }
 }

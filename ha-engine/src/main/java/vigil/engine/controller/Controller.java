@@ -85,6 +85,8 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Instant> priorAck = new HashMap<>();
     private final Map<String, Instant> heardAsLeader = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
+    private final Map<String, String> reportedHealth = new HashMap<>();
+    private final Set<String> healthPending = new HashSet<>();
     private final Map<String, String> holds = new HashMap<>();
     private final Map<String, String> loggedHolds = new HashMap<>();
     private boolean replan = true;
@@ -168,6 +170,8 @@ public final class Controller implements AutoCloseable {
         fencing.clear();
         fencedAt.clear();
         membershipPending.clear();
+        reportedHealth.clear();
+        healthPending.clear();
         loggedHolds.clear();
         // Nobody is declared lost before a full node-timeout of this leader's own heartbeats went unanswered,
         // but the lease (acting at all) must be earned by fresh replies.
@@ -227,6 +231,7 @@ public final class Controller implements AutoCloseable {
         }
         expireInFlight(now);
         updateMembership(s, now, nodeTimeout);
+        updateHealth(s);
         if (replan || Duration.between(lastPlan, now).compareTo(REPLAN_EVERY) >= 0) {
             replan = false;
             lastPlan = now;
@@ -269,6 +274,7 @@ public final class Controller implements AutoCloseable {
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
         // a node that just finished probing, or an operation that just ended there, may unblock held actions now
         // rather than at the next periodic re-plan
+        reportedHealth.put(reply.node(), reply.degraded());
         Boolean wasReady = ready.put(reply.node(), reply.ready());
         if (reply.ready() && !Boolean.TRUE.equals(wasReady)) replan = true;
         // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
@@ -334,6 +340,20 @@ public final class Controller implements AutoCloseable {
                 }));
             }
         }
+    }
+
+    /**
+     * Records in the replicated state what each node last said about its Raft replica, so that every node's status
+     * shows a member that no longer applies entries, and why.
+     */
+    private void updateHealth(ClusterState s) {
+        reportedHealth.forEach((node, problem) -> {
+            if (healthPending.contains(node) || s.config().node(node).isEmpty() || s.node(node).degraded().equals(problem)) return;
+            if (problem.isEmpty()) LOG.log(Level.INFO, "{0}: Raft replica healthy again", node);
+            else LOG.log(Level.WARNING, "{0}: degraded: {1}", node, problem);
+            healthPending.add(node);
+            submit.apply(List.of(new Command.SetNodeHealth(node, problem))).whenComplete((r, e) -> timer.execute(() -> healthPending.remove(node)));
+        });
     }
 
     /**

@@ -43,6 +43,7 @@ public final class NodeAgent implements AutoCloseable {
     private boolean ready;
     private boolean probing;
     private boolean hadLeader;
+    private volatile Supplier<String> degraded = () -> "";
 
     /**
      * @param raftTerm the current Raft term as this node's Raft server knows it
@@ -61,9 +62,12 @@ public final class NodeAgent implements AutoCloseable {
         this.watching = timer.scheduleWithFixedDelay(this::watchQuorum, 50, 50, TimeUnit.MILLISECONDS);
     }
 
+    /** Where the agent learns whether this node's Raft replica keeps up (empty) or not (why), for its heartbeat replies. */
+    public void reportHealth(Supplier<String> problem) { this.degraded = problem; }
+
     public synchronized NodeTransport.HeartbeatReply onHeartbeat(NodeTransport.HeartbeatRequest req) {
         long known = Math.max(newestTerm, raftTerm.getAsLong());
-        if (req.term() < known) return new NodeTransport.HeartbeatReply(self, known, ready, ops.inFlight());
+        if (req.term() < known) return new NodeTransport.HeartbeatReply(self, known, ready, ops.inFlight(), degraded.get());
         newestTerm = req.term();
         if (req.leaseValid()) {
             Instant now = clock.instant();
@@ -77,7 +81,7 @@ public final class NodeAgent implements AutoCloseable {
             hadLeader = true;
             if (!ready && !probing) probe();
         }
-        return new NodeTransport.HeartbeatReply(self, newestTerm, ready, ops.inFlight());
+        return new NodeTransport.HeartbeatReply(self, newestTerm, ready, ops.inFlight(), degraded.get());
     }
 
     public CompletableFuture<NodeTransport.ActionReply> onExecute(NodeTransport.ActionRequest req) {

@@ -28,9 +28,15 @@ public interface NodeTransport {
      * @param newestTerm the newest term the node has seen; larger than the sender's means the sender is deposed
      * @param ready      the node has probed every configured resource since it (re)gained contact with a leader
      * @param inFlight   operations running there now, as {@code resource/action}
+     * @param degraded   empty while the node's Raft replica keeps up, else why not and what to do
      */
-    record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) {
-        public HeartbeatReply { inFlight = List.copyOf(inFlight); }
+    record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, String degraded) {
+        public HeartbeatReply {
+            inFlight = List.copyOf(inFlight);
+            degraded = degraded == null ? "" : degraded;
+        }
+
+        public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) { this(node, newestTerm, ready, inFlight, ""); }
     }
 
     /**

@@ -26,6 +26,14 @@ public sealed interface Command {
         public ReplaceConfig { Objects.requireNonNull(config, "config"); }
     }
 
+    /**
+     * The configuration a new cluster starts with (a node's bootstrap file): applied only while the cluster has never
+     * been configured, so a node's local file never replaces the replicated configuration of a cluster that exists.
+     */
+    record Bootstrap(ClusterConfig config) implements Command {
+        public Bootstrap { Objects.requireNonNull(config, "config"); }
+    }
+
     /** Adds a resource, or replaces the one with the same id. */
     record PutResource(Resource resource) implements Command {
         public PutResource { Objects.requireNonNull(resource, "resource"); }
@@ -120,6 +128,17 @@ public sealed interface Command {
             reason = reason == null ? "" : reason;
             peer = peer == null ? "" : peer;
             promotionScore = promotionScore == null ? OptionalInt.empty() : promotionScore;
+        }
+    }
+
+    /**
+     * The controller's record of whether a node's Raft replica keeps up: empty, or why not (from the node's heartbeat
+     * reply). Only the controller may commit it.
+     */
+    record SetNodeHealth(String node, String degraded) implements Command {
+        public SetNodeHealth {
+            Objects.requireNonNull(node, "node");
+            degraded = degraded == null ? "" : degraded;
         }
     }
 

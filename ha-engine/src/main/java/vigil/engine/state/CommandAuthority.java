@@ -7,7 +7,7 @@ import vigil.api.status.OcfCode;
 
 /**
  * Who may commit which command (DESIGN rule 7): only the controller of the current term commits fence results,
- * membership changes, leader announcements and pending operations; an operation result comes from the node it is
+ * membership changes and node health, leader announcements and pending operations; an operation result comes from the node it is
  * about or from that controller; configuration and administrative commands from any authenticated origin.
  *
  * <p>Checked twice: by the Raft leader before it appends an entry ({@link #refusalAtLeader}, where it knows whether
@@ -28,6 +28,7 @@ public final class CommandAuthority {
     /** Whether only the controller may commit {@code c}. */
     public static boolean controllerOnly(Command c) {
         return c instanceof Command.SetMembership || c instanceof Command.RecordFence || c instanceof Command.LeaderElected
+                || c instanceof Command.SetNodeHealth
                 || c instanceof Command.RecordOperation op && op.code() == OcfCode.PENDING;
     }
 

@@ -53,6 +53,13 @@ public final class StateTransitions {
             }
             return withConfig(s, c.config());
         }
+        if (command instanceof Command.Bootstrap c) {
+            if (s.bootstrapped()) {
+                throw new ConfigException("config", "this cluster is configured already (config version " + s.configVersion()
+                        + "): a node's bootstrap file is applied only to a new cluster", "change the configuration with 'vigil config apply'");
+            }
+            return withConfig(s, c.config());
+        }
         if (command instanceof Command.PutResource c) return withConfig(s, s.config().toBuilder().replaceResource(c.resource()).build());
         if (command instanceof Command.DeleteResource c) return deleteResource(s, c.id());
         if (command instanceof Command.SetResourceMeta c) return setMeta(s, c);
@@ -89,7 +96,11 @@ public final class StateTransitions {
             if (!replaced) nodes.add(c.node());
             for (var n : s.config().nodes()) b.removeNode(n.id());
             nodes.forEach(b::node);
-            return withConfig(s, b.build());
+            // the Raft leader adds the Raft members this way before the cluster is configured: that does not count as
+            // configuring it (bootstrapped stays as it was)
+            ClusterConfig cfg = b.build();
+            VALIDATOR.validate(cfg);
+            return s.withConfig(cfg, s.configVersion() + 1);
         }
         if (command instanceof Command.RemoveNode c) {
             if (s.config().node(c.id()).isEmpty()) throw new ConfigException("nodes." + c.id(), "no such node", "list nodes to see their ids");
@@ -100,11 +111,7 @@ public final class StateTransitions {
                             "put the node in standby and wait until it runs nothing, then remove it");
                 }
             }
-            ClusterState next = withConfig(s, s.config().toBuilder().removeNode(c.id()).build());
-            TreeMap<String, NodeState> nodes = new TreeMap<>(next.nodes());
-            nodes.remove(c.id());
-            return new ClusterState(next.config(), next.configVersion(), next.now(), nodes, next.resources(), next.fenceHistory(),
-                    next.leader(), next.term(), next.hasQuorum());
+            return withConfig(s, s.config().toBuilder().removeNode(c.id()).build()).withoutNode(c.id());
         }
         if (command instanceof Command.SetProperties c) return withConfig(s, s.config().toBuilder().properties(c.properties()).build());
         if (command instanceof Command.PutFenceDevice c) {
@@ -143,6 +150,11 @@ public final class StateTransitions {
             if (n.membership() == c.membership()) return s;
             return s.withNode(n.withMembership(c.membership(), s.now(), c.reason()));
         }
+        if (command instanceof Command.SetNodeHealth c) {
+            requireNode(s.config(), c.node());
+            NodeState n = s.node(c.node());
+            return n.degraded().equals(c.degraded()) ? s : s.withNode(n.withDegraded(c.degraded()));
+        }
         if (command instanceof Command.RequestFence c) {
             requireNode(s.config(), c.node());
             NodeState n = s.node(c.node());
@@ -159,9 +171,10 @@ public final class StateTransitions {
         throw new IllegalArgumentException("unknown command " + command.getClass().getName());
     }
 
+    /** A configuration change: validated, the version bumped, and the cluster counts as configured from now on. */
     private static ClusterState withConfig(ClusterState s, ClusterConfig config) {
         VALIDATOR.validate(config);
-        return s.withConfig(config, s.configVersion() + 1);
+        return s.withConfig(config, s.configVersion() + 1).withBootstrapped(true);
     }
 
     private static int indexOf(List<Constraint> constraints, String id) {

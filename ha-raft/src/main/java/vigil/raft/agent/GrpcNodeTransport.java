@@ -49,7 +49,8 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
             vigil.raft.agent.proto.HeartbeatRequest req = vigil.raft.agent.proto.HeartbeatRequest.newBuilder().setLeader(request.leader()).setTerm(request.term())
                     .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).build();
             stub(node).withDeadlineAfter(Math.max(100, request.nodeTimeout().toMillis()), TimeUnit.MILLISECONDS)
-                    .heartbeat(req, observer(f, (vigil.raft.agent.proto.HeartbeatReply r) -> new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList())));
+                    .heartbeat(req, observer(f, (vigil.raft.agent.proto.HeartbeatReply r) -> new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList(),
+                            r.getDegraded())));
         } catch (RuntimeException e) {
             f.completeExceptionally(e);
         }

@@ -22,7 +22,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         NodeTransport.HeartbeatReply r = agent.onHeartbeat(new NodeTransport.HeartbeatRequest(req.getLeader(), req.getTerm(),
                 Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid()));
         out.onNext(HeartbeatReply.newBuilder().setNode(r.node()).setNewestTerm(r.newestTerm()).setReady(r.ready())
-                .addAllInFlight(r.inFlight()).build());
+                .addAllInFlight(r.inFlight()).setDegraded(r.degraded()).build());
         out.onCompleted();
     }
 

@@ -80,6 +80,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ExecutorService fenceWorkers;
     private final Ledger ledger;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    private Thread bootstrapper;
 
     private ClusterNode(Builder b) {
         String self = b.id;
@@ -103,6 +104,7 @@ public final class ClusterNode implements AutoCloseable {
         ops.attach(executor);
         Function<List<Command>, CompletableFuture<?>> submit = this::submit;
         this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, timers);
+        agent.reportHealth(raft::problem);
 
         NodeFencer fencer = b.fencer != null ? b.fencer : loadFencer();
         this.transport = new GrpcNodeTransport(id -> raft.state().config().node(id)
@@ -138,7 +140,42 @@ public final class ClusterNode implements AutoCloseable {
             addMissingMembers(b.peers);
             controller.onLeadership(true, raft.term());
         }
+        if (b.bootstrap != null) {
+            Thread t = new Thread(() -> bootstrap(b.bootstrap), "vigil-" + self + "-bootstrap");
+            t.setDaemon(true);
+            t.start();
+            bootstrapper = t;
+        }
         LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
+    }
+
+    /**
+     * Commits the bootstrap config unless the cluster was configured before: the replicated state decides (a
+     * {@link Command.Bootstrap} is refused once it is configured), so a restarted or rebuilt node never replaces the
+     * cluster's config with its local file. Retried until the cluster answers either way.
+     */
+    private void bootstrap(vigil.api.model.ClusterConfig config) {
+        while (!Thread.currentThread().isInterrupted()) {
+            if (raft.state().bootstrapped()) {
+                LOG.log(Level.INFO, "{0}: the cluster is configured already; the bootstrap config is not applied", raft.id());
+                return;
+            }
+            try {
+                CommandResult r = raft.submit(List.of(new Command.Bootstrap(config))).get(30, TimeUnit.SECONDS).get(0);
+                if (r.ok()) LOG.log(Level.INFO, "{0}: bootstrap config applied ({1} resources)", raft.id(), config.resources().size());
+                else LOG.log(Level.INFO, "{0}: bootstrap config not applied: {1}", raft.id(), r.error().problem());
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.log(Level.DEBUG, "{0}: bootstrap: no leader yet ({1})", raft.id(), e.getMessage());
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     private CompletableFuture<?> submit(List<Command> commands) { return logRejections(commands, raft.submit(commands)); }
@@ -196,6 +233,7 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (bootstrapper != null) bootstrapper.interrupt();
         for (AutoCloseable s : subscriptions) {
             try {
                 s.close();
@@ -238,6 +276,7 @@ public final class ClusterNode implements AutoCloseable {
         private NodeFencer fencer;
         private Path ledger;
         private final List<BindableService> extraServices = new ArrayList<>();
+        private vigil.api.model.ClusterConfig bootstrap;
 
         public Builder id(String v) { id = v; return this; }
         /** Every voting member, this node included (witnesses too); this node's address is taken from its entry. */
@@ -256,6 +295,11 @@ public final class ClusterNode implements AutoCloseable {
         public Builder fencer(NodeFencer f) { fencer = f; return this; }
         /** Appends every resource start / stop to this file, fsync'ed (for fault-injection checks). */
         public Builder ledger(Path file) { ledger = file; return this; }
+        /**
+         * The configuration a brand-new cluster starts with. Applied at most once in the cluster's life: not when
+         * the cluster was configured before (by any node's bootstrap config or by an administrator).
+         */
+        public Builder bootstrap(vigil.api.model.ClusterConfig config) { bootstrap = config; return this; }
         /** Serves another gRPC service on this node's API port, behind the cluster token. */
         public Builder grpcService(BindableService s) { extraServices.add(s); return this; }
 

@@ -38,7 +38,7 @@ public final class ClusterMeters implements AutoCloseable {
         gauge("vigil.cluster.term", "Raft term of the current leader", s -> s.term());
         gauge("vigil.cluster.quorum", "1 when the cluster has quorum", s -> s.hasQuorum() ? 1 : 0);
         gauge("vigil.cluster.config.version", "configuration version", s -> s.configVersion());
-        for (String st : new String[] {"online", "offline", "unclean", "standby", "maintenance"}) {
+        for (String st : new String[] {"online", "offline", "unclean", "standby", "maintenance", "degraded"}) {
             Gauge.builder("vigil.nodes", state, r -> nodes(r.get(), st)).description("configured nodes by state").tag("state", st).register(registry);
         }
         for (String role : new String[] {"started", "promoted", "unpromoted", "failed", "blocked"}) {
@@ -100,6 +100,7 @@ public final class ClusterMeters implements AutoCloseable {
                 case "offline" -> ns.membership() == Membership.OFFLINE;
                 case "unclean" -> ns.membership() == Membership.UNCLEAN;
                 case "standby" -> ns.standby();
+                case "degraded" -> ns.isDegraded();
                 default -> ns.maintenance();
             };
             if (match) n++;
