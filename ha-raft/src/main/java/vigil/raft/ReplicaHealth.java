@@ -30,7 +30,8 @@ final class ReplicaHealth implements AutoCloseable {
     private final String recovery;
     private final Consumer<String> onChange;
     private final ScheduledExecutorService timer;
-    private volatile String startProblem;
+    /** A problem the replica cannot get over while this process runs: it stays until the node restarts. */
+    private volatile String fatal;
     private volatile String problem = "";
     private volatile boolean closing;
     private long lastApplied = -1;
@@ -59,9 +60,12 @@ final class ReplicaHealth implements AutoCloseable {
 
     /** The replica could not be started at all. */
     void startFailed(String why) {
-        startProblem = Objects.requireNonNull(why);
+        fatal = Objects.requireNonNull(why);
         timer.execute(this::check);
     }
+
+    /** Whether the current problem ends the replica's service until the node restarts (all but a failed snapshot). */
+    boolean fatal() { return fatal != null; }
 
     /** Empty while the replica is healthy, else what is wrong and what to do. */
     String problem() { return problem; }
@@ -81,14 +85,14 @@ final class ReplicaHealth implements AutoCloseable {
     }
 
     private String diagnose() {
-        if (startProblem != null) return startProblem;
+        if (fatal != null) return fatal;
         VigilStateMachine sm = stateMachine.get();
         String failure = sm == null ? null : sm.failure();
-        if (failure != null) return failure;
+        if (failure != null) return fatal = failure;
         RaftServer.Division d = division.get();
         if (d == null || !d.getInfo().isAlive()) {
             if (closing) return problem;
-            return "the Raft replica stopped: " + storageProblem("Ratis shut it down (see this node's log for the error)");
+            return fatal = "the Raft replica stopped: " + storageProblem("Ratis shut it down (see this node's log for the error)");
         }
         long applied = d.getInfo().getLastAppliedIndex();
         long committed = d.getRaftLog().getLastCommittedIndex();
@@ -96,7 +100,8 @@ final class ReplicaHealth implements AutoCloseable {
         if (applied != lastApplied || applied >= committed) {
             lastApplied = applied;
             appliedSince = nowNanos;
-            return "";
+            String snapshot = sm == null ? null : sm.snapshotFailure();
+            return snapshot == null ? "" : snapshot;
         }
         if (nowNanos - appliedSince < STUCK.toNanos()) return problem;
         String why;
@@ -106,7 +111,7 @@ final class ReplicaHealth implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             why = "entry " + (applied + 1) + " cannot be read: " + e.getMessage();
         }
-        return "stopped applying committed entries at " + applied + " (" + committed + " committed): " + why + "; " + recovery;
+        return fatal = "stopped applying committed entries at " + applied + " (" + committed + " committed): " + why + "; " + recovery;
     }
 
     /** What a check of the files finds, else {@code otherwise}. */

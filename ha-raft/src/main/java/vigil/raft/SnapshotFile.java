@@ -11,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.util.MD5FileUtil;
 import vigil.api.spi.PrivateFiles;
 
 /**
@@ -49,6 +51,16 @@ final class SnapshotFile {
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         PrivateFiles.syncDirectory(target.getParent());
+    }
+
+    /**
+     * Writes the {@code .md5} file beside a snapshot (owner-only), which Ratis checks when it sends the snapshot to a
+     * follower and uses to pick the snapshot it loads; returns the digest.
+     */
+    static MD5Hash writeMd5(Path snapshot) throws IOException {
+        MD5Hash md5 = MD5FileUtil.computeMd5ForFile(snapshot.toFile());
+        PrivateFiles.writeString(MD5FileUtil.getDigestFileForFile(snapshot.toFile()).toPath(), md5 + " *" + snapshot.getFileName() + "\n");
+        return md5;
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.util.MD5FileUtil;
 
 /**
  * Checks a node's Raft storage before Ratis opens it, so that damage stops the node with a reason instead of a loop
@@ -58,17 +59,34 @@ final class StorageCheck {
         if (Files.isDirectory(sm)) {
             try (Stream<Path> files = Files.list(sm)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
-                    Matcher m = SNAPSHOT.matcher(f.getFileName().toString());
+                    String name = f.getFileName().toString();
+                    Matcher m = SNAPSHOT.matcher(name);
                     if (m.matches() && Long.parseLong(m.group(2)) > snapshotIndex) {
                         snapshotIndex = Long.parseLong(m.group(2));
                         newest = f;
+                    } else if (name.endsWith(".tmp") && repair) {
+                        Files.delete(f); // a snapshot or MD5 file that was never finished
                     }
                 }
             }
         }
         if (newest != null) {
+            // Ratis loads the newest snapshot that has an MD5 file: give an intact one whose MD5 file was not written
+            // (the disk filled up in between) its MD5 file, so that Ratis and this check agree on which one it is
+            Path md5 = MD5FileUtil.getDigestFileForFile(newest.toFile()).toPath();
             String p = SnapshotFile.problem(Files.readAllBytes(newest));
             if (p != null) return fail("snapshot " + newest + " is corrupt (" + p + ")", recovery, repairs);
+            if (!Files.exists(md5)) {
+                if (!repair) return fail("snapshot " + newest + " has no MD5 file", recovery, repairs);
+                SnapshotFile.writeMd5(newest);
+                repairs.add("wrote the missing MD5 file of snapshot " + newest + " (its own SHA-256 checksum is intact)");
+            } else {
+                try {
+                    MD5FileUtil.verifySavedMD5(newest.toFile(), MD5FileUtil.readStoredMd5ForFile(newest.toFile()));
+                } catch (IOException e) {
+                    return fail("snapshot " + newest + " does not match its MD5 file (" + e.getMessage() + ")", recovery, repairs);
+                }
+            }
         }
         Path current = groupDir.resolve("current");
         List<Segment> segments = new ArrayList<>();

@@ -84,6 +84,7 @@ public final class VigilNode implements AutoCloseable {
     /** While the replica is degraded: the leader's state, read every second ({@link #followLeader}). */
     private volatile QueryReplyP fromLeader;
     private volatile Thread follower;
+    private volatile boolean replicaStopped;
 
     private VigilNode(Builder b) throws IOException {
         this.id = b.id;
@@ -401,6 +402,23 @@ public final class VigilNode implements AutoCloseable {
             fromLeader = null;
             if (t != null) t.interrupt();
             return;
+        }
+        if (health.fatal() && server != null && !replicaStopped) {
+            // it cannot get over this while the process runs: stop serving Raft, so that the leader stops feeding it
+            // (a full disk otherwise makes it refuse a snapshot install many times a second) and it is never elected
+            replicaStopped = true;
+            health.closing();
+            Thread stop = new Thread(() -> {
+                if (isLeader()) stepDown();
+                try {
+                    server.close();
+                    LOG.log(System.Logger.Level.ERROR, "{0}: Raft replica stopped; the node follows the state of the leader until it is repaired and restarted", id);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: stopping the Raft replica failed: {1}", id, e.toString());
+                }
+            }, "vigil-stop-replica-" + id);
+            stop.setDaemon(true);
+            stop.start();
         }
         if (follower == null && !closed.get()) {
             Thread t = new Thread(this::followLeader, "vigil-follow-leader-" + id);

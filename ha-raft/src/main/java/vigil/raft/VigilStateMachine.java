@@ -66,7 +66,9 @@ final class VigilStateMachine extends BaseStateMachine {
     private final String recovery;
     private volatile ClusterState state = ClusterState.EMPTY;
     private volatile String failure;
-    private volatile boolean snapshotFailed;
+    private volatile String snapshotFailure;
+    /** The snapshot file last found intact, as path@mtime/size. */
+    private volatile String verifiedSnapshot;
 
     interface LeaderCallback {
         void leaderChanged(RaftPeerId leader);
@@ -110,8 +112,11 @@ final class VigilStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Why this replica cannot go on (a snapshot it cannot load or write, a log it cannot write), or null. */
+    /** Why this replica cannot go on (a snapshot from the leader it cannot load, a log it cannot write), or null. */
     String failure() { return failure; }
+
+    /** Why the last snapshot could not be written, or null (the replica goes on, but its log can no longer be purged). */
+    String snapshotFailure() { return snapshotFailure; }
 
     @Override
     public synchronized void reinitialize() throws IOException {
@@ -132,6 +137,31 @@ final class VigilStateMachine extends BaseStateMachine {
 
     @Override
     public SimpleStateMachineStorage getStateMachineStorage() { return storage; }
+
+    /**
+     * The snapshot Ratis sends to a follower that is too far behind. Checked first (once per file): a leader whose
+     * own snapshot went bad on disk must not hand it on; it reports itself degraded, stops its replica, and another
+     * member with an intact snapshot leads.
+     */
+    @Override
+    public SingleFileSnapshotInfo getLatestSnapshot() {
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest == null) return null;
+        Path file = latest.getFile().getPath();
+        try {
+            String version = file + "@" + Files.getLastModifiedTime(file).toMillis() + "/" + Files.size(file);
+            if (version.equals(verifiedSnapshot)) return latest;
+            String problem = SnapshotFile.problem(Files.readAllBytes(file));
+            if (problem != null) {
+                failure = "snapshot " + file + " is corrupt (" + problem + "); " + recovery;
+                return latest;
+            }
+            verifiedSnapshot = version;
+        } catch (IOException e) {
+            failure = "snapshot " + file + " cannot be read (" + e.getMessage() + "); " + recovery;
+        }
+        return latest;
+    }
 
     private void load(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) return;
@@ -301,18 +331,12 @@ final class VigilStateMachine extends BaseStateMachine {
         MD5Hash md5;
         try {
             if (!Files.exists(target)) SnapshotFile.write(target, LogCodec.encodeState(s));
-            // the .md5 file Ratis verifies when it sends the snapshot to a follower, written owner-only like the snapshot
-            md5 = MD5FileUtil.computeMd5ForFile(target.toFile());
-            PrivateFiles.writeString(MD5FileUtil.getDigestFileForFile(target.toFile()).toPath(), md5 + " *" + target.getFileName() + "\n");
+            md5 = SnapshotFile.writeMd5(target);
         } catch (IOException e) {
-            snapshotFailed = true;
-            failure = "cannot write a snapshot into " + target.getParent() + ": " + e.getMessage() + "; make room or fix the file system, then restart this node";
+            snapshotFailure = "cannot write a snapshot into " + target.getParent() + ": " + e.getMessage() + "; make room or fix the file system";
             throw e;
         }
-        if (snapshotFailed) {
-            snapshotFailed = false;
-            failure = null;
-        }
+        snapshotFailure = null;
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target, md5), last));
         storage.cleanupOldSnapshots(KEEP_TWO);
         LOG.log(System.Logger.Level.INFO, "{0}: snapshot at {1} written ({2} bytes)", node, last, Files.size(target));
@@ -324,7 +348,6 @@ final class VigilStateMachine extends BaseStateMachine {
     public void notifyLogFailed(Throwable cause, RaftProtos.LogEntryProto failedEntry) {
         Throwable root = cause;
         while (root.getCause() != null) root = root.getCause();
-        snapshotFailed = false;
         failure = "cannot write the Raft log in " + dataDir + ": " + root.getMessage() + "; make room on its file system, then restart this node";
     }
 
