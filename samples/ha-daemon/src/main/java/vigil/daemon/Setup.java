@@ -3,10 +3,8 @@ package vigil.daemon;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -19,6 +17,7 @@ import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
+import vigil.api.spi.PrivateFiles;
 import vigil.daemon.cli.Args;
 import vigil.daemon.cli.ClusterConnector;
 import vigil.daemon.cli.UsageException;
@@ -80,7 +79,7 @@ final class Setup {
             if (!Files.exists(tokenFile)) {
                 byte[] random = new byte[32];
                 new SecureRandom().nextBytes(random);
-                writePrivate(tokenFile, HexFormat.of().formatHex(random) + "\n");
+                write(tokenFile, HexFormat.of().formatHex(random) + "\n");
             }
             if (!clusterFile.equals(Path.of(a.option("cluster-config").orElse("")).toAbsolutePath())) {
                 write(clusterFile, "# Cluster configuration applied when the cluster is first started; afterwards use 'vigil config apply'.\n"
@@ -106,7 +105,7 @@ final class Setup {
             }
             for (Node n : after.nodes()) peers.put(n.id(), peer(n, n.id().equals(node) ? admin : null));
             mkdirs(dir);
-            if (!Path.of(given).toAbsolutePath().equals(tokenFile.toAbsolutePath())) writePrivate(tokenFile, token + "\n");
+            if (!Path.of(given).toAbsolutePath().equals(tokenFile.toAbsolutePath())) write(tokenFile, token + "\n");
             clusterFile = null;
         }
         NodeConfig config = new NodeConfig(node, role, dataDir, tokenFile, http, peers, clusterFile);
@@ -132,26 +131,21 @@ final class Setup {
 
     private static void mkdirs(Path dir) {
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
     }
 
+    /**
+     * Every file setup writes is owner-only from the moment it exists, and appears whole (written beside it, then
+     * renamed): the token, the node config and the bootstrap cluster config (which may hold fence passwords).
+     */
     private static void write(Path file, String text) {
         try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
+            PrivateFiles.writeString(file, text);
         } catch (IOException e) {
             throw new VigilException("cannot write " + file + ": " + e.getMessage());
-        }
-    }
-
-    private static void writePrivate(Path file, String text) {
-        write(file, text);
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new VigilException("cannot restrict permissions of " + file + " to its owner: " + e.getMessage());
         }
     }
 }

@@ -3,9 +3,7 @@ package vigil.daemon.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +33,7 @@ import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
+import vigil.raft.admin.TokenAuth;
 
 /**
  * The administration subcommands ({@code status, resource, constraint, node, fence, config}), each a call of the
@@ -583,17 +582,8 @@ public final class AdminCli {
         return connector.connect(targets, readToken(Path.of(tokenFile)));
     }
 
-    static String readToken(Path file) {
-        try {
-            String token = Files.readString(file, StandardCharsets.UTF_8).trim();
-            if (token.isEmpty()) throw new VigilException("token file " + file + " is empty (copy the cluster's token file from a node)");
-            return token;
-        } catch (NoSuchFileException e) {
-            throw new VigilException("token file " + file + " not found (pass --token-file with the file 'vigil init' wrote, e.g. /etc/vigil/token)");
-        } catch (IOException e) {
-            throw new VigilException("cannot read token file " + file + ": " + e.getMessage());
-        }
-    }
+    /** The token, checked before it is sent anywhere (see {@link TokenAuth#readTokenFile}). */
+    static String readToken(Path file) { return TokenAuth.readTokenFile(file); }
 
     PrintStream err() { return err; }
 }
