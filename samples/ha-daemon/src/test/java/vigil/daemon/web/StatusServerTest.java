@@ -69,6 +69,52 @@ class StatusServerTest {
         }
     }
 
+    @Test
+    void liveUpdateStreams_areCapped_andTheRestOfThePageStillAnswers() throws Exception {
+        var cluster = TestClusters.threeNodes();
+        try (StatusServer server = StatusServer.start(cluster, () -> "", "127.0.0.1", 0)) {
+            List<java.net.Socket> open = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < StatusServer.MAX_STREAMS; i++) {
+                    java.net.Socket s = eventsRequest(server.port());
+                    open.add(s);
+                    assertTrue(statusLine(s).contains(" 200 "), "stream " + i);
+                }
+                java.net.Socket extra = eventsRequest(server.port());
+                open.add(extra);
+                String refused = statusLine(extra);
+                assertTrue(refused.contains(" 503 "), refused);
+                assertTrue(get(server.port(), "/status.json").contains("\"nodes\""));
+                // a client that leaves frees its place
+                open.remove(0).close();
+                String again = null;
+                // its place is free once a keep-alive finds it gone
+                for (int attempt = 0; attempt < 60 && (again == null || !again.contains(" 200 ")); attempt++) {
+                    Thread.sleep(250);
+                    java.net.Socket s = eventsRequest(server.port());
+                    open.add(s);
+                    again = statusLine(s);
+                }
+                assertTrue(again.contains(" 200 "), again);
+            } finally {
+                for (java.net.Socket s : open) s.close();
+            }
+        }
+    }
+
+    private static java.net.Socket eventsRequest(int port) throws Exception {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    private static String statusLine(java.net.Socket s) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (int c = s.getInputStream().read(); c >= 0 && c != '\n'; c = s.getInputStream().read()) b.append((char) c);
+        return b.toString();
+    }
+
     private static String nextData(BufferedReader r) throws Exception {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
             if (line.startsWith("data: ")) return line.substring(6);
