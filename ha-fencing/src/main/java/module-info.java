@@ -1,6 +1,7 @@
 /** STONITH adapters (ipmi, libvirt, apc-snmp, agent:fence_*, watchdog, process) and the fencing topology. */
 module vigil.fencing {
     requires transitive vigil.api;
+    requires org.slf4j;
     requires java.xml;
     requires libvirt;
     requires com.sun.jna;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.slf4j.event.Level;
 import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.FenceDevice;
@@ -19,6 +20,7 @@ import vigil.api.spi.FenceRequest;
 import vigil.api.spi.FenceResult;
 import vigil.api.spi.NodeFencer;
 import vigil.api.status.FenceEvent;
+import vigil.fencing.log.ScrubbingLogger;
 
 /**
  * Fences a node through its topology, as Pacemaker's fencer does: the node's {@link FencingLevel}s in ascending
@@ -29,7 +31,7 @@ import vigil.api.status.FenceEvent;
  * See https://clusterlabs.org/pacemaker/doc/2.1/Pacemaker_Explained/html/fencing.html#fencing-topology
  */
 public final class TopologyFencer implements NodeFencer {
-    private static final System.Logger LOG = System.getLogger(TopologyFencer.class.getName());
+    private static final ScrubbingLogger LOG = ScrubbingLogger.of(TopologyFencer.class);
 
     /** Waits a device's delay; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -59,7 +61,7 @@ public final class TopologyFencer implements NodeFencer {
         }
         if (levels.isEmpty()) {
             String d = "no fence device can fence " + target + " (give a device a host-list or host-map entry for it, or add a fencing level)";
-            log(System.Logger.Level.WARNING, target + ": " + d, secrets);
+            LOG.log(Level.WARN, secrets, "{}: {}", target, d);
             return event(target, action, List.of(), executorNode, false, d, secrets);
         }
         Duration timeout = config.properties().fenceTimeout();
@@ -88,12 +90,12 @@ public final class TopologyFencer implements NodeFencer {
             if (failure == null) {
                 String d = name + " succeeded: " + String.join("; ", done);
                 notes.add(d);
-                log(System.Logger.Level.INFO, target + ": fenced (" + action + ") by " + name + " " + level, secrets);
+                LOG.log(Level.INFO, secrets, "{}: fenced ({}) by {} {}", target, action, name, level);
                 return event(target, action, level, executorNode, true, String.join(" | ", notes), secrets);
             }
             notes.add(name + " failed: " + failure);
-            log(System.Logger.Level.WARNING, target + ": " + name + " " + level + " failed, "
-                    + (i + 1 < levels.size() ? "trying the next" : "no more levels") + ": " + failure, secrets);
+            LOG.log(Level.WARN, secrets, "{}: {} {} failed, {}: {}", target, name, level,
+                    i + 1 < levels.size() ? "trying the next" : "no more levels", failure);
         }
         return event(target, action, tried, executorNode, false, String.join(" | ", notes), secrets);
     }
@@ -101,7 +103,7 @@ public final class TopologyFencer implements NodeFencer {
     private FenceResult runDevice(FenceDevice device, String target, String action, Duration timeout, Map<String, String> secrets) {
         try {
             if (!device.delay().isZero()) {
-                log(System.Logger.Level.INFO, target + ": waiting delay " + device.delay().toMillis() + " ms of " + device.id() + " before fencing", secrets);
+                LOG.log(Level.INFO, secrets, "{}: waiting delay {} ms of {} before fencing", target, device.delay().toMillis(), device.id());
                 sleeper.sleep(device.delay());
             }
         } catch (InterruptedException e) {
@@ -126,7 +128,7 @@ public final class TopologyFencer implements NodeFencer {
             return new FenceResult.Failed(device.id() + ": cannot use device: " + e.getMessage());
         } catch (RuntimeException e) {
             // a bug or an environment problem in an adapter: the level fails, the next one still gets its chance
-            log(System.Logger.Level.ERROR, target + ": fence device " + device.id() + " failed unexpectedly: " + e, secrets);
+            LOG.log(Level.ERROR, secrets, "{}: fence device {} failed unexpectedly: {}", target, device.id(), e.toString());
             return new FenceResult.Failed(device.id() + ": unexpected error: " + e);
         }
     }
@@ -150,10 +152,6 @@ public final class TopologyFencer implements NodeFencer {
         int index = config.fencingLevels().stream().filter(l -> l.node().equals(target))
                 .sorted(Comparator.comparingInt(FencingLevel::index)).toList().get(i).index();
         return "level " + index;
-    }
-
-    private static void log(System.Logger.Level level, String message, Map<String, String> secrets) {
-        LOG.log(level, Secrets.scrub(message, secrets));
     }
 
     private FenceEvent event(String target, String action, List<String> devices, String executor, boolean success,

@@ -1,37 +1,36 @@
 package vigil.fencing;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.AppenderBase;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Captures what System.Logger writes (it goes to java.util.logging here), so tests can check no secret leaks. */
+/**
+ * Captures the message (and exception) of every record Vigil logs, at every level, so tests can check that no secret
+ * leaks; the logger name and level are left out, being no data that could carry one.
+ */
 public final class LogCapture implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
-    private final Logger root = Logger.getLogger("vigil");
+    private final Logger root = (Logger) LoggerFactory.getLogger("vigil");
     private final Level before = root.getLevel();
-    private final Handler handler = new Handler() {
+    private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
         @Override
-        public void publish(LogRecord r) {
+        protected void append(ILoggingEvent e) {
             synchronized (lines) {
-                String m = r.getMessage();
-                if (r.getParameters() != null && r.getParameters().length > 0) m = java.text.MessageFormat.format(m, r.getParameters());
-                lines.add(r.getLevel() + " " + r.getLoggerName() + " " + m + (r.getThrown() == null ? "" : " " + r.getThrown()));
+                lines.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + ThrowableProxyUtil.asString(e.getThrowableProxy())));
             }
         }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
     };
 
     public LogCapture() {
+        appender.setContext(root.getLoggerContext());
+        appender.start();
         root.setLevel(Level.ALL);
-        root.addHandler(handler);
+        root.addAppender(appender);
     }
 
     public String text() {
@@ -42,7 +41,8 @@ public final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        root.removeHandler(handler);
+        root.detachAppender(appender);
+        appender.stop();
         root.setLevel(before);
     }
 }

@@ -9,11 +9,13 @@ import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.ErrorCallback;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.status.OcfCode;
 
 /** One libvirt connection for the length of one operation, with the failures mapped to OCF codes. */
 final class Hypervisor implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Hypervisor.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Hypervisor.class);
 
     /** Errors of a define that mean the XML (not the host) is at fault. */
     private static final Set<ErrorNumber> CONFIG_ERRORS = EnumSet.of(ErrorNumber.VIR_ERR_XML_ERROR, ErrorNumber.VIR_ERR_XML_DETAIL,
@@ -125,7 +127,7 @@ final class Hypervisor implements AutoCloseable {
         try {
             connect.close();
         } catch (LibvirtException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing " + uri + ": " + message(e));
+            LOG.debug("closing {}: {}", uri, message(e));
         }
     }
 }

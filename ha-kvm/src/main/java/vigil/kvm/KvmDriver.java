@@ -14,6 +14,8 @@ import java.util.function.Supplier;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ConfigException;
 import vigil.api.model.Secrets;
 import vigil.api.spi.OperationResult;
@@ -31,7 +33,7 @@ import vigil.api.status.OcfCode;
  */
 public final class KvmDriver implements ResourceDriver {
     public static final String TYPE = "kvm";
-    private static final System.Logger LOG = System.getLogger(KvmDriver.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(KvmDriver.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration DESTROY_RESERVE = Duration.ofSeconds(5);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(5);
@@ -454,6 +456,6 @@ public final class KvmDriver implements ResourceDriver {
     }
 
     private static void log(ResourceInstance i, String what) {
-        LOG.log(System.Logger.Level.INFO, i.resource() + " on " + i.localNode() + ": " + Secrets.scrub(what, i.params()));
+        LOG.info("{} on {}: {}", i.resource(), i.localNode(), Secrets.scrub(what, i.params()));
     }
 }

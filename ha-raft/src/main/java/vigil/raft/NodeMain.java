@@ -17,11 +17,7 @@ import vigil.api.model.Node;
 public final class NodeMain {
     private NodeMain() {}
 
-    /** Kept referenced so the level sticks: Ratis is chatty at INFO. */
-    private static final java.util.logging.Logger RATIS_LOG = java.util.logging.Logger.getLogger("org.apache.ratis");
-
     public static void main(String[] args) throws InterruptedException {
-        RATIS_LOG.setLevel(java.util.logging.Level.WARNING);
         int rc = run(args, System.out, System.err);
         if (rc != 0) System.exit(rc);
     }

@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.ClusterEvent;
 import vigil.api.ClusterListener;
@@ -38,7 +40,7 @@ import vigil.engine.state.StateTransitions;
  * one throws {@link ConfigException} and changes nothing. Closing it ends its subscriptions; the node keeps running.
  */
 public final class RaftCluster implements Cluster {
-    private static final System.Logger LOG = System.getLogger(RaftCluster.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RaftCluster.class);
     private static final int CONFIG_RETRIES = 50;
 
     private final VigilNode node;
@@ -79,7 +81,7 @@ public final class RaftCluster implements Cluster {
             CommandResult r = submit(new Command.ReplaceConfig(next, s.configVersion()));
             if (r.ok()) return;
             if (r.error().field().equals("config.version") && attempt < CONFIG_RETRIES) {
-                LOG.log(System.Logger.Level.DEBUG, "{0}: config changed concurrently (attempt {1}), retrying", node.id(), attempt);
+                LOG.debug("{}: config changed concurrently (attempt {}), retrying", node.id(), attempt);
                 continue;
             }
             r.orThrow();
@@ -171,7 +173,7 @@ public final class RaftCluster implements Cluster {
                 try {
                     listener.onEvent(e);
                 } catch (RuntimeException ex) {
-                    LOG.log(System.Logger.Level.WARNING, node.id() + ": cluster listener failed on " + e.getClass().getSimpleName(), ex);
+                    LOG.warn("{}: cluster listener failed on {}", node.id(), e.getClass().getSimpleName(), ex);
                 }
             }
         });

@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether this node's Raft replica still keeps up, and if not why: it failed to start on damaged storage, its log
@@ -19,6 +21,7 @@ import org.apache.ratis.server.RaftServer;
  * to {@code onChange} (empty: healthy again). A problem names what to do about it.
  */
 final class ReplicaHealth implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaHealth.class);
     static final Duration EVERY = Duration.ofMillis(500);
     /** How long committed entries may wait unapplied before the replica counts as stuck. */
     static final Duration STUCK = Duration.ofSeconds(3);
@@ -79,8 +82,8 @@ final class ReplicaHealth implements AutoCloseable {
         }
         if (closing || now.equals(problem)) return;
         problem = now;
-        if (now.isEmpty()) System.getLogger(ReplicaHealth.class.getName()).log(System.Logger.Level.WARNING, "{0}: Raft replica healthy again", node);
-        else System.getLogger(ReplicaHealth.class.getName()).log(System.Logger.Level.ERROR, "{0}: DEGRADED: {1}", node, now);
+        if (now.isEmpty()) LOG.warn("{}: Raft replica healthy again", node);
+        else LOG.error("{}: DEGRADED: {}", node, now);
         onChange.accept(now);
     }
 

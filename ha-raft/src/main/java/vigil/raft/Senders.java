@@ -19,10 +19,12 @@ import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
 import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The two ways a {@link Submitter} reaches the Raft leader. */
 final class Senders {
-    private static final System.Logger LOG = System.getLogger(Senders.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Senders.class);
 
     private Senders() {}
 
@@ -53,7 +55,7 @@ final class Senders {
 
             private synchronized void renew(RaftClient failed) {
                 if (client != failed || closed) return;
-                LOG.log(System.Logger.Level.INFO, "Raft client gave up on a request; replacing it");
+                LOG.info("Raft client gave up on a request; replacing it");
                 client = clients.get();
                 Thread t = new Thread(() -> closeQuietly(failed), "vigil-client-close");
                 t.setDaemon(true);
@@ -79,7 +81,7 @@ final class Senders {
         try {
             c.close();
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing a replaced Raft client: {0}", e.toString());
+            LOG.debug("closing a replaced Raft client: {}", e.toString());
         }
     }
 

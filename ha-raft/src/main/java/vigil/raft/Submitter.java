@@ -11,6 +11,8 @@ import java.util.function.UnaryOperator;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ClusterUnavailableException;
 import vigil.api.ConfigException;
 import vigil.engine.state.Command;
@@ -22,7 +24,7 @@ import vigil.raft.proto.CommandResultP;
  * one Raft round trip and one fsync serve many changes. With nothing in flight a submission is sent at once.
  */
 final class Submitter implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Submitter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
 
     private record Pending(List<Command> commands, CompletableFuture<List<CommandResult>> result) {}
 
@@ -123,7 +125,7 @@ final class Submitter implements AutoCloseable {
             inFlight.release();
             if (error == null && !reply.isSuccess()) error = reply.getException();
             if (error != null) {
-                LOG.log(System.Logger.Level.DEBUG, "batch of {0} commands failed: {1}", size, error);
+                LOG.debug("batch of {} commands failed: {}", size, error.toString());
                 for (Pending p : batch) {
                     p.result().completeExceptionally(new ClusterUnavailableException("the change may not have been committed: " + error, error));
                 }

@@ -39,6 +39,8 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ClusterUnavailableException;
 import vigil.api.ConfigException;
 import vigil.api.Subscription;
@@ -59,7 +61,7 @@ import vigil.raft.proto.QueryReplyP;
  * }</pre>
  */
 public final class VigilNode implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(VigilNode.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(VigilNode.class);
     private static final String CLUSTER_ID_FILE = "cluster-id";
 
     private final String id;
@@ -143,7 +145,7 @@ public final class VigilNode implements AutoCloseable {
 
         // damaged storage stops the replica with a reason (and the node reports itself degraded) instead of a Ratis loop
         StorageCheck.Result check = fresh ? new StorageCheck.Result(null, List.of()) : StorageCheck.run(groupDir, true, recovery);
-        for (String repair : check.repairs()) LOG.log(System.Logger.Level.WARNING, "{0}: {1}", b.id, repair);
+        for (String repair : check.repairs()) LOG.warn("{}: {}", b.id, repair);
         RaftServer started = null;
         String startProblem = check.problem();
         if (check.ok()) {
@@ -167,7 +169,7 @@ public final class VigilNode implements AutoCloseable {
                 b.maxBatch, b.maxInFlight, meters);
         health.start();
         if (startProblem != null) health.startFailed(startProblem);
-        LOG.log(System.Logger.Level.INFO, "{0}: started at {1} in cluster {2} (id {3}), {4} peers, data {5}{6}", id, b.address, clusterName,
+        LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}{}", id, b.address, clusterName,
                 RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir, startProblem == null ? "" : " - DEGRADED: " + startProblem);
     }
 
@@ -187,7 +189,7 @@ public final class VigilNode implements AutoCloseable {
         try {
             c.close();
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.DEBUG, "close: {0}", e.toString());
+            LOG.debug("close: {}", e.toString());
         }
     }
 
@@ -198,7 +200,7 @@ public final class VigilNode implements AutoCloseable {
     private static boolean claimDataDir(Path dataDir, String clusterName) throws IOException {
         if (Files.isDirectory(dataDir) && PrivateFiles.openToOthers(dataDir)) {
             // the snapshots in it hold fence device passwords
-            LOG.log(System.Logger.Level.WARNING, "data dir {0} was open to other users; made it owner-only (0700)", dataDir);
+            LOG.warn("data dir {} was open to other users; made it owner-only (0700)", dataDir);
             Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         }
         PrivateFiles.createDirectories(dataDir.resolve("raft"));
@@ -328,7 +330,7 @@ public final class VigilNode implements AutoCloseable {
         try {
             client.admin().transferLeadership(RaftPeerId.valueOf(target), timeout.toMillis());
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, id + ": leadership transfer to " + target + " failed: " + e.getMessage());
+            LOG.warn("{}: leadership transfer to {} failed: {}", id, target, e.getMessage());
         }
     }
 
@@ -345,7 +347,7 @@ public final class VigilNode implements AutoCloseable {
         try {
             RaftClientReply r = client.admin().setConfiguration(peers);
             if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": cannot " + what + ": " + r.getException());
-            LOG.log(System.Logger.Level.INFO, "{0}: membership changed ({1}), now {2} voters", id, what, peers.size());
+            LOG.info("{}: membership changed ({}), now {} voters", id, what, peers.size());
         } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": cannot " + what + ": " + e, e);
         }
@@ -412,9 +414,9 @@ public final class VigilNode implements AutoCloseable {
                 if (isLeader()) stepDown();
                 try {
                     server.close();
-                    LOG.log(System.Logger.Level.ERROR, "{0}: Raft replica stopped; the node follows the state of the leader until it is repaired and restarted", id);
+                    LOG.error("{}: Raft replica stopped; the node follows the state of the leader until it is repaired and restarted", id);
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "{0}: stopping the Raft replica failed: {1}", id, e.toString());
+                    LOG.warn("{}: stopping the Raft replica failed: {}", id, e.toString());
                 }
             }, "vigil-stop-replica-" + id);
             stop.setDaemon(true);
@@ -438,7 +440,7 @@ public final class VigilNode implements AutoCloseable {
                 if (before == null || before.getAppliedIndex() != r.getAppliedIndex()) applied(r.getAppliedIndex(), LogCodec.state(r.getState()));
                 if (!r.getLeaderId().equals(leaderId) || r.getTerm() != term) leadershipChanged(r.getLeaderId(), r.getTerm());
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "{0}: degraded, and the leader's state cannot be read: {1}", id, e.getMessage());
+                LOG.debug("{}: degraded, and the leader's state cannot be read: {}", id, e.getMessage());
             }
             try {
                 Thread.sleep(1000);
@@ -455,11 +457,11 @@ public final class VigilNode implements AutoCloseable {
             try {
                 RaftClientReply r = client.admin().transferLeadership(p.getId(), 2000);
                 if (r.isSuccess()) {
-                    LOG.log(System.Logger.Level.WARNING, "{0}: degraded; handed leadership to {1}", id, p.getId());
+                    LOG.warn("{}: degraded; handed leadership to {}", id, p.getId());
                     return;
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "{0}: leadership transfer to {1} failed: {2}", id, p.getId(), e.getMessage());
+                LOG.debug("{}: leadership transfer to {} failed: {}", id, p.getId(), e.getMessage());
             }
         }
     }
@@ -471,7 +473,7 @@ public final class VigilNode implements AutoCloseable {
                 try {
                     l.applied(index, s);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, id + ": state listener failed at index " + index, e);
+                    LOG.warn("{}: state listener failed at index {}", id, index, e);
                 }
             }
         });
@@ -493,12 +495,12 @@ public final class VigilNode implements AutoCloseable {
             term = t;
             meters.leaderChanged(t);
             boolean me = isLeader();
-            LOG.log(System.Logger.Level.INFO, "{0}: leader is now {1} (term {2})", id, leaderId.isEmpty() ? "unknown" : leaderId, t);
+            LOG.info("{}: leader is now {} (term {})", id, leaderId.isEmpty() ? "unknown" : leaderId, t);
             for (LeadershipListener l : leadershipListeners) {
                 try {
                     l.leadershipChanged(me, leaderId, t);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, id + ": leadership listener failed", e);
+                    LOG.warn("{}: leadership listener failed", id, e);
                 }
             }
         });
@@ -518,7 +520,7 @@ public final class VigilNode implements AutoCloseable {
             try {
                 server.close();
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: server close failed: {1}", id, e);
+                LOG.warn("{}: server close failed: {}", id, e.toString());
             }
         }
         events.shutdown();
@@ -527,7 +529,7 @@ public final class VigilNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: stopped", id);
+        LOG.info("{}: stopped", id);
     }
 
     /** Validating builder; {@link #start()} checks every field and names the wrong one. */

@@ -31,6 +31,8 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ConfigException;
 import vigil.api.spi.PrivateFiles;
 import vigil.api.status.ClusterState;
@@ -48,7 +50,7 @@ import vigil.raft.proto.QueryReplyP;
  * entry's timestamp. Snapshots are the protobuf encoding of the whole state, written atomically.
  */
 final class VigilStateMachine extends BaseStateMachine {
-    private static final System.Logger LOG = System.getLogger(VigilStateMachine.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(VigilStateMachine.class);
     private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
         @Override
         public int getNumSnapshotsRetained() { return 2; }
@@ -122,7 +124,7 @@ final class VigilStateMachine extends BaseStateMachine {
     public synchronized void reinitialize() throws IOException {
         // called after a snapshot from the leader was installed
         SingleFileSnapshotInfo installed = storage.loadLatestSnapshot();
-        LOG.log(System.Logger.Level.INFO, "{0}: installed a snapshot from the leader at {1}", node, installed == null ? "none" : installed.getTermIndex());
+        LOG.info("{}: installed a snapshot from the leader at {}", node, installed == null ? "none" : installed.getTermIndex());
         try {
             load(installed);
         } catch (IOException | RuntimeException e) {
@@ -182,7 +184,7 @@ final class VigilStateMachine extends BaseStateMachine {
         }
         state = loaded;
         setLastAppliedTermIndex(snapshot.getTermIndex());
-        LOG.log(System.Logger.Level.INFO, "{0}: loaded snapshot {1} (config version {2})", node, snapshot.getTermIndex(), loaded.configVersion());
+        LOG.info("{}: loaded snapshot {} (config version {})", node, snapshot.getTermIndex(), loaded.configVersion());
         onApplied.accept(snapshot.getIndex(), loaded);
     }
 
@@ -231,7 +233,7 @@ final class VigilStateMachine extends BaseStateMachine {
     private void refused(String source, String why) {
         meters.refused();
         if (refusedSources.add(source)) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: refused a log entry from {1}: {2} (further refusals from it are only counted in "
+            LOG.warn("{}: refused a log entry from {}: {} (further refusals from it are only counted in "
                     + "vigil_raft_refused_total)", node, source, why);
         }
     }
@@ -339,7 +341,7 @@ final class VigilStateMachine extends BaseStateMachine {
         snapshotFailure = null;
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target, md5), last));
         storage.cleanupOldSnapshots(KEEP_TWO);
-        LOG.log(System.Logger.Level.INFO, "{0}: snapshot at {1} written ({2} bytes)", node, last, Files.size(target));
+        LOG.info("{}: snapshot at {} written ({} bytes)", node, last, Files.size(target));
         return last.getIndex();
     }
 

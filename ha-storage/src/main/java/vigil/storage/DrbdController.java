@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.PrivateFiles;
 
@@ -17,7 +19,7 @@ import vigil.api.spi.PrivateFiles;
  * with the command, exit code and stderr.
  */
 public final class DrbdController {
-    private static final System.Logger LOG = System.getLogger(DrbdController.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(DrbdController.class);
     /** drbdsetup's exit code for "No such resource" / "not configured". */
     static final int EXIT_NO_SUCH_RESOURCE = 10;
     /** drbdsetup's exit code when the kernel module is not loaded. */
@@ -51,7 +53,7 @@ public final class DrbdController {
         } catch (IOException e) {
             throw new UncheckedIOException(config.name() + ": cannot write resource file " + file + ": " + e.getMessage(), e);
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: wrote resource file {1}", config.name(), file);
+        LOG.info("{}: wrote resource file {}", config.name(), file);
         return true;
     }
 
@@ -60,9 +62,9 @@ public final class DrbdController {
     /** Brings the resource up; if the backing disk has no DRBD metadata yet, creates it first. */
     public void up(DrbdResourceConfig c) {
         ProcessRunner.ProcessResult r = runAdm(DrbdAdm.up(c.name()), c);
-        if (r.ok()) { LOG.log(System.Logger.Level.INFO, "{0}: up", c.name()); return; }
+        if (r.ok()) { LOG.info("{}: up", c.name()); return; }
         if (r.stderr().contains("No valid meta data found") || r.stderr().contains("no valid meta data")) {
-            LOG.log(System.Logger.Level.INFO, "{0}: no DRBD metadata on the backing disk, creating it", c.name());
+            LOG.info("{}: no DRBD metadata on the backing disk, creating it", c.name());
             createMetadata(c);
             adm(c, "up", DrbdAdm.up(c.name()), "");
             return;
@@ -126,7 +128,7 @@ public final class DrbdController {
         for (DrbdResourceConfig.Host peer : c.peersOf(localNode)) {
             setup(c.name(), "net-options --allow-two-primaries=yes", DrbdSetup.allowTwoPrimaries(c.name(), peer.nodeId(), true));
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: dual-primary window open on {1} for a live migration", c.name(), localNode);
+        LOG.info("{}: dual-primary window open on {} for a live migration", c.name(), localNode);
         return open;
     }
 
@@ -154,20 +156,20 @@ public final class DrbdController {
             }
         }
         writeConfig(closed);
-        LOG.log(System.Logger.Level.INFO, "{0}: dual-primary window closed on {1}", c.name(), localNode);
+        LOG.info("{}: dual-primary window closed on {}", c.name(), localNode);
         return closed;
     }
 
     /** Split-brain victim side: discard this node's changes since the split and resync from the peer. */
     public void discardLocalData(DrbdResourceConfig c) {
-        LOG.log(System.Logger.Level.WARNING, "{0}: split-brain victim: discarding local changes and reconnecting", c.name());
+        LOG.warn("{}: split-brain victim: discarding local changes and reconnecting", c.name());
         secondary(c);
         connect(c, true);
     }
 
     /** Split-brain survivor side: reconnect (only needed when this side is StandAlone too). */
     public void reconnectSurvivor(DrbdResourceConfig c) {
-        LOG.log(System.Logger.Level.INFO, "{0}: split-brain survivor: reconnecting", c.name());
+        LOG.info("{}: split-brain survivor: reconnecting", c.name());
         connect(c, false);
     }
 
@@ -180,7 +182,7 @@ public final class DrbdController {
         if (c.splitBrain().recovery() != SplitBrainPolicy.Recovery.DISCARD_SECONDARY) return Optional.empty();
         Optional<String> victim = SplitBrain.victimDiscardingSecondary(localNode, localRole, peerNode, peerRole);
         if (victim.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: split brain between {1} ({2}) and {3} ({4}) left to an operator: no single Primary",
+            LOG.warn("{}: split brain between {} ({}) and {} ({}) left to an operator: no single Primary",
                     c.name(), localNode, localRole, peerNode, peerRole);
             return victim;
         }
@@ -191,7 +193,7 @@ public final class DrbdController {
     private void adm(DrbdResourceConfig c, String action, List<String> argv, String hint) {
         ProcessRunner.ProcessResult r = runAdm(argv, c);
         if (!r.ok()) throw failure(c.name(), action, DrbdAdm.withConfig(configFile(c.name()), argv), r, hint.isEmpty() ? hintFor(r) : hint);
-        LOG.log(System.Logger.Level.INFO, "{0}: {1}", c.name(), action);
+        LOG.info("{}: {}", c.name(), action);
     }
 
     private void setup(String res, String action, List<String> argv) {

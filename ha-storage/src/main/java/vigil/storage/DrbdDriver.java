@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ConfigException;
 import vigil.api.spi.OperationResult;
 import vigil.api.spi.ParameterSpec;
@@ -23,7 +25,7 @@ import vigil.api.status.OcfCode;
  */
 public final class DrbdDriver implements ResourceDriver {
     public static final String TYPE = "drbd";
-    private static final System.Logger LOG = System.getLogger(DrbdDriver.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(DrbdDriver.class);
     private static final Path DEFAULT_CONFIG_DIR = Path.of("/etc/drbd.d");
 
     private final ProcessRunner runner;
@@ -92,7 +94,7 @@ public final class DrbdDriver implements ResourceDriver {
             if (!PromotionScores.promotable(score)) {
                 String why = marked ? "the cluster marked this copy outdated when the Primary lost its link to it"
                         : !s.hasQuorum() ? "the device has no quorum" : "the local disk is " + s.worstDisk();
-                LOG.log(System.Logger.Level.WARNING, "{0}: refuse to promote on {1}: {2}", c.name(), in.localNode(), why);
+                LOG.warn("{}: refuse to promote on {}: {}", c.name(), in.localNode(), why);
                 return OperationResult.failed(c.name() + ": refusing to promote on " + in.localNode() + ": " + why
                         + " (let it resync from an UpToDate peer first)");
             }
@@ -100,7 +102,7 @@ public final class DrbdDriver implements ResourceDriver {
                 // the scheduler's promote for a live migration (peer: the migration source, still Primary): two
                 // Primaries only from here until the source's demote; the resource file keeps the steady state, so
                 // a restart in between comes up with one Primary allowed
-                LOG.log(System.Logger.Level.INFO, "{0}: promote on {1} in a dual-primary window for a live migration from {2}",
+                LOG.info("{}: promote on {} in a dual-primary window for a live migration from {}",
                         c.name(), in.localNode(), in.peerNode());
                 ctl.openDualPrimaryWindow(c, in.localNode());
                 ctl.primary(c, false);
@@ -192,7 +194,7 @@ public final class DrbdDriver implements ResourceDriver {
         } catch (ConfigException e) {
             return OperationResult.of(OcfCode.ERR_CONFIGURED, e.getMessage());
         } catch (DrbdException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: {1} on {2} failed: {3}", in.resource(), action, in.localNode(), e.getMessage());
+            LOG.warn("{}: {} on {} failed: {}", in.resource(), action, in.localNode(), e.getMessage());
             if (e.exitCode() == DrbdController.EXIT_NO_MODULE) return OperationResult.of(OcfCode.ERR_INSTALLED, e.getMessage());
             if (e.exitCode() == 127) return OperationResult.of(OcfCode.ERR_INSTALLED, e.getMessage());
             return OperationResult.failed(e.getMessage());

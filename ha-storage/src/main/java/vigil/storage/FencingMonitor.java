@@ -2,6 +2,8 @@ package vigil.storage;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resource-level fencing driven by state changes (as crm-fence-peer / crm-unfence-peer): when this node is Primary
@@ -10,7 +12,7 @@ import java.util.Map;
  * state of one resource on one node (from events2 or status polling).
  */
 public final class FencingMonitor {
-    private static final System.Logger LOG = System.getLogger(FencingMonitor.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(FencingMonitor.class);
 
     private final DrbdResourceConfig config;
     private final String localNode;
@@ -37,13 +39,13 @@ public final class FencingMonitor {
                     && !fencing.isOutdated(config.name(), peer.node())) {
                 String why = "replication link to " + peer.node() + " lost while " + localNode + " is Primary";
                 fencing.outdate(config.name(), peer.node(), why);
-                LOG.log(System.Logger.Level.WARNING, "{0}: outdate {1} ({2}); it will not be promoted until it resynced",
+                LOG.warn("{}: outdate {} ({}); it will not be promoted until it resynced",
                         config.name(), peer.node(), why);
                 changed = true;
             } else if (connected && fencing.isOutdated(config.name(), peer.node()) && !c.peerDevices().isEmpty()
                     && c.peerDevices().stream().allMatch(p -> p.peerDisk() == DiskState.UpToDate && p.replication() == ReplicationState.Established)) {
                 fencing.clear(config.name(), peer.node());
-                LOG.log(System.Logger.Level.INFO, "{0}: unfence {1} (resync finished, peer UpToDate)", config.name(), peer.node());
+                LOG.info("{}: unfence {} (resync finished, peer UpToDate)", config.name(), peer.node());
                 changed = true;
             }
         }

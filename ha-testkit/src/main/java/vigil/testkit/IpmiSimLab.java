@@ -48,28 +48,22 @@ public final class IpmiSimLab implements AutoCloseable {
             }
             Path power = dir.resolve(name + ".power");
             Files.writeString(power, "1\n");
-            int port = UdpPorts.free();
             String guid = String.format("%032x", (long) name.hashCode() & 0xffffffffL | 0x1000000000L);
             Path conf = dir.resolve(name + ".conf");
-            Files.writeString(conf, String.join("\n",
-                    "name \"" + name + "\"",
-                    "startlan 1",
-                    "  addr " + HOST + " " + port,
-                    "  priv_limit admin",
-                    "  allowed_auths_admin none md2 md5 straight",
-                    "  guid " + guid,
-                    "endlan",
-                    "chassis_control \"" + chassis + " " + power + "\"",
-                    "user 2 true \"" + username + "\" \"" + password + "\" admin 10 none md2 md5 straight", ""));
-            Peer peer = Peer.start("ipmi_sim-" + name, dir, List.of("ipmi_sim", "-c", conf.toString(), "-f", emu.toString(), "-n", "-s", state.toString()));
-            IpmiSimLab lab = new IpmiSimLab(peer, port, power);
-            try {
-                UdpPorts.awaitListening(peer, "ipmi_sim " + name, port);
-            } catch (AssertionError e) {
-                lab.close();
-                throw e;
-            }
-            return lab;
+            UdpPorts.Listening l = UdpPorts.start("ipmi_sim " + name, port -> {
+                Files.writeString(conf, String.join("\n",
+                        "name \"" + name + "\"",
+                        "startlan 1",
+                        "  addr " + HOST + " " + port,
+                        "  priv_limit admin",
+                        "  allowed_auths_admin none md2 md5 straight",
+                        "  guid " + guid,
+                        "endlan",
+                        "chassis_control \"" + chassis + " " + power + "\"",
+                        "user 2 true \"" + username + "\" \"" + password + "\" admin 10 none md2 md5 straight", ""));
+                return Peer.start("ipmi_sim-" + name, dir, List.of("ipmi_sim", "-c", conf.toString(), "-f", emu.toString(), "-n", "-s", state.toString()));
+            });
+            return new IpmiSimLab(l.peer(), l.port(), power);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

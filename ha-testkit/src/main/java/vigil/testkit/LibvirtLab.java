@@ -1,14 +1,15 @@
 package vigil.testkit;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +20,8 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ProcessRunner.ProcessResult;
 
@@ -33,7 +36,7 @@ import vigil.api.spi.ProcessRunner.ProcessResult;
  * mounts vanish with the namespace once its last process exits. Needs root.
  */
 public final class LibvirtLab implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(LibvirtLab.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtLab.class);
     private static final ProcessRunner RUNNER = ProcessRunner.local();
     private static final List<String> PROGRAMS = List.of("libvirtd", "virtlogd", "unshare", "virsh", "mount", "/usr/bin/qemu-system-x86_64");
     /** Bind-mounted per host: directory under the host's dir, and where it appears inside the namespace. */
@@ -102,15 +105,21 @@ public final class LibvirtLab implements AutoCloseable {
             try {
                 h.close();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, h.name + ": stopping failed: " + e);
+                LOG.warn("{}: stopping failed: {}", h.name, e.toString());
             }
         }
         deleteTree(dir);
     }
 
-    /** Whether {@code /dev/kvm} can be opened (root, nested virtualization): then guests use {@code type='kvm'}. */
+    /**
+     * Whether the {@code /dev/kvm} device can be opened (root, nested virtualization): then guests use
+     * {@code type='kvm'}. Opened without CREATE: on a host without KVM a probe must not leave a regular file there,
+     * which would make every later probe (and libvirt) believe KVM exists.
+     */
     public static boolean kvmUsable() {
-        try (RandomAccessFile f = new RandomAccessFile("/dev/kvm", "rw")) {
+        Path dev = Path.of("/dev/kvm");
+        if (!Files.exists(dev) || Files.isRegularFile(dev)) return false;
+        try (FileChannel c = FileChannel.open(dev, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return true;
         } catch (IOException | SecurityException e) {
             return false;
@@ -227,7 +236,7 @@ public final class LibvirtLab implements AutoCloseable {
                 return v.ok() && v.stdout().strip().equals(name);
             });
             if (libvirtdPid().isEmpty()) throw new IllegalStateException("libvirtd of host " + name + " exited:" + tail(log()) + tail(dir.resolve("libvirtd.out")));
-            LOG.log(System.Logger.Level.INFO, name + ": libvirtd up (pid " + libvirtdPid().orElse(-1) + ", host_uuid " + hostUuid + ") at " + uri());
+            LOG.info("{}: libvirtd up (pid {}, host_uuid {}) at {}", name, libvirtdPid().orElse(-1), hostUuid, uri());
         }
 
         /** Starts libvirtd again after {@link #killLibvirtd()} or {@link #crash()}; it reconnects to guests still running. */
@@ -376,7 +385,7 @@ public final class LibvirtLab implements AutoCloseable {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot delete lab dir " + root + ": " + e);
+            LOG.warn("cannot delete lab dir {}: {}", root, e.toString());
         }
     }
 }

@@ -58,26 +58,20 @@ public final class SnmpApcLab implements AutoCloseable {
             Path pass = dir.resolve("apc.py");
             Files.writeString(pass, PASS);
             Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rwxr-xr-x"));
-            int port = UdpPorts.free();
             Path conf = dir.resolve("snmpd.conf");
-            Files.writeString(conf, String.join("\n",
-                    "agentAddress udp:" + HOST + ":" + port,
-                    "rwcommunity " + COMMUNITY + " " + HOST,
-                    "createUser " + V3_USER + " SHA \"" + V3_AUTH + "\" AES \"" + V3_PRIV + "\"",
-                    "rwuser " + V3_USER + " priv",
-                    "sysObjectID .1.3.6.1.4.1.318.1.3.4.5",
-                    "pass .1.3.6.1.4.1.318.1.1.12 " + pass, ""));
             Path persist = Files.createDirectories(dir.resolve("persist"));
-            Peer peer = Peer.start("snmpd-" + name, dir, List.of("env", "MIBS=", "SNMP_PERSISTENT_DIR=" + persist,
-                    "snmpd", "-f", "-C", "-c", conf.toString(), "-Lf", dir.resolve("snmpd-run.log").toString(), "-p", dir.resolve("snmpd.pid").toString()));
-            SnmpApcLab lab = new SnmpApcLab(peer, port, dir);
-            try {
-                UdpPorts.awaitListening(peer, "snmpd " + name, port);
-            } catch (AssertionError e) {
-                lab.close();
-                throw e;
-            }
-            return lab;
+            UdpPorts.Listening l = UdpPorts.start("snmpd " + name, port -> {
+                Files.writeString(conf, String.join("\n",
+                        "agentAddress udp:" + HOST + ":" + port,
+                        "rwcommunity " + COMMUNITY + " " + HOST,
+                        "createUser " + V3_USER + " SHA \"" + V3_AUTH + "\" AES \"" + V3_PRIV + "\"",
+                        "rwuser " + V3_USER + " priv",
+                        "sysObjectID .1.3.6.1.4.1.318.1.3.4.5",
+                        "pass .1.3.6.1.4.1.318.1.1.12 " + pass, ""));
+                return Peer.start("snmpd-" + name, dir, List.of("env", "MIBS=", "SNMP_PERSISTENT_DIR=" + persist, "snmpd", "-f", "-C",
+                        "-c", conf.toString(), "-Lo", "-p", dir.resolve("snmpd.pid").toString()));
+            });
+            return new SnmpApcLab(l.peer(), l.port(), dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

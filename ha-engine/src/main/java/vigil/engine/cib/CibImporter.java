@@ -21,6 +21,8 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -80,7 +82,7 @@ import vigil.api.status.ResourceState;
  * resource off the node.
  */
 public final class CibImporter {
-    private static final System.Logger LOG = System.getLogger(CibImporter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CibImporter.class);
     public static final int ADDRESS_PORT = 9870;
     private static final Set<String> CLONE_ELEMENTS = Set.of("clone", "master");
     private static final int KEEP_OPERATIONS = 16;
@@ -183,7 +185,7 @@ public final class CibImporter {
         String exec = cib.getAttribute("execution-date");
         if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(() -> path(cib) + "/@execution-date", exec));
         boolean quorum = truth(cib.getAttribute("have-quorum"), false);
-        LOG.log(System.Logger.Level.DEBUG, () -> "cib: imported " + nodeNames.size() + " nodes, " + primitives.size() + " primitives");
+        LOG.debug("cib: imported {} nodes, {} primitives", nodeNames.size(), primitives.size());
         return new ClusterState(cfg.build(), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
     }
 
@@ -677,7 +679,7 @@ public final class CibImporter {
                 }
                 // Pacemaker, too, ignores the status of a node that is not in the configuration.
                 String n = uname == null ? ns.getAttribute("id") : uname;
-                LOG.log(System.Logger.Level.INFO, () -> n + ": status ignored, node not configured");
+                LOG.info("{}: status ignored, node not configured", n);
                 continue;
             }
             Map<String, String> transient_ = new TreeMap<>();

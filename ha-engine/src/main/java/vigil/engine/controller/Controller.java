@@ -1,6 +1,5 @@
 package vigil.engine.controller;
 
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -19,6 +18,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.FenceDevice;
 import vigil.api.model.Node;
@@ -51,7 +52,7 @@ import vigil.engine.state.Command;
  * step down at once. All mutable state is confined to the single {@code timer} thread.
  */
 public final class Controller implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("vigil.controller");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.controller");
     private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration REPLAN_EVERY = Duration.ofSeconds(1);
     /** The reason the controller gives when it declares a node lost. */
@@ -177,7 +178,7 @@ public final class Controller implements AutoCloseable {
         // but the lease (acting at all) must be earned by fresh replies.
         leaderSince = now;
         replan = true;
-        LOG.log(Level.INFO, "{0}: controller active for term {1}", self, term);
+        LOG.info("{}: controller active for term {}", self, term);
         announce(now);
         if (ticking != null) ticking.cancel(false);
         ticking = timer.scheduleWithFixedDelay(this::tickSafely, 0, 20, TimeUnit.MILLISECONDS);
@@ -195,7 +196,7 @@ public final class Controller implements AutoCloseable {
         ticking = null;
         inFlight.clear();
         pending = List.of();
-        LOG.log(Level.INFO, "{0}: controller stopped: {1}", self, why);
+        LOG.info("{}: controller stopped: {}", self, why);
     }
 
     private void tickSafely() {
@@ -203,7 +204,7 @@ public final class Controller implements AutoCloseable {
             tick();
         } catch (RuntimeException | Error e) {
             // an escaping throwable would silently cancel the periodic task and leave the cluster without a controller
-            LOG.log(Level.ERROR, self + ": controller tick failed", e);
+            LOG.error("{}: controller tick failed", self, e);
         }
     }
 
@@ -219,7 +220,7 @@ public final class Controller implements AutoCloseable {
         boolean justElected = Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(2)) < 0;
         heartbeat(s, now, nodeTimeout, lease || justElected);
         if (!lease) {
-            if (!leaseLogged) LOG.log(Level.WARNING, "{0}: no majority answered within {1} ms; not acting", self, nodeTimeout.toMillis());
+            if (!leaseLogged) LOG.warn("{}: no majority answered within {} ms; not acting", self, nodeTimeout.toMillis());
             leaseLogged = true;
             return;
         }
@@ -329,7 +330,7 @@ public final class Controller implements AutoCloseable {
                 String lost = n.id();
                 busyOnNodes.remove(lost);
                 inFlight.values().removeIf(f -> f.node().equals(lost));
-                LOG.log(Level.WARNING, "{0}: declared {1}: no reply for {2} ms (node-timeout {3} ms)", n.id(), m, silentMs, nodeTimeout.toMillis());
+                LOG.warn("{}: declared {}: no reply for {} ms (node-timeout {} ms)", n.id(), m, silentMs, nodeTimeout.toMillis());
             }
             if (change != null) {
                 String id = n.id();
@@ -349,8 +350,8 @@ public final class Controller implements AutoCloseable {
     private void updateHealth(ClusterState s) {
         reportedHealth.forEach((node, problem) -> {
             if (healthPending.contains(node) || s.config().node(node).isEmpty() || s.node(node).degraded().equals(problem)) return;
-            if (problem.isEmpty()) LOG.log(Level.INFO, "{0}: Raft replica healthy again", node);
-            else LOG.log(Level.WARNING, "{0}: degraded: {1}", node, problem);
+            if (problem.isEmpty()) LOG.info("{}: Raft replica healthy again", node);
+            else LOG.warn("{}: degraded: {}", node, problem);
             healthPending.add(node);
             submit.apply(List.of(new Command.SetNodeHealth(node, problem))).whenComplete((r, e) -> timer.execute(() -> healthPending.remove(node)));
         });
@@ -391,7 +392,7 @@ public final class Controller implements AutoCloseable {
     private void expireInFlight(Instant now) {
         inFlight.entrySet().removeIf(e -> {
             if (now.isAfter(e.getValue().deadline())) {
-                LOG.log(Level.WARNING, "{0}: {1} on {2} did not report back in time; re-planning", e.getKey(), e.getValue().action(), e.getValue().node());
+                LOG.warn("{}: {} on {} did not report back in time; re-planning", e.getKey(), e.getValue().action(), e.getValue().node());
                 replan = true;
                 return true;
             }
@@ -420,7 +421,7 @@ public final class Controller implements AutoCloseable {
         }
         // a hold is logged when it begins (or its reason changes), so a resource that stays stopped says why
         holds.forEach((r, why) -> {
-            if (!why.equals(loggedHolds.get(r))) LOG.log(Level.INFO, "{0}: {1}", r, why);
+            if (!why.equals(loggedHolds.get(r))) LOG.info("{}: {}", r, why);
         });
         loggedHolds.clear();
         loggedHolds.putAll(holds);
@@ -451,8 +452,8 @@ public final class Controller implements AutoCloseable {
         NodeTransport.ActionRequest req = new NodeTransport.ActionRequest(term, self, a.resource(), a.kind().text(), a.interval(), a.peer(), timeout,
                 s.configVersion());
         inFlight.put(a.resource(), new InFlight(a.node(), a.kind().text(), now.plus(timeout).plusSeconds(10)));
-        LOG.log(Level.INFO, "{0}: {1} on {2}{3} ({4})", a.resource(), a.kind().text(), a.node(),
-                a.peer().isEmpty() ? "" : " (peer " + a.peer() + ")", a.reason());
+        if (a.peer().isEmpty()) LOG.info("{}: {} on {} ({})", a.resource(), a.kind().text(), a.node(), a.reason());
+        else LOG.info("{}: {} on {} (peer {}) ({})", a.resource(), a.kind().text(), a.node(), a.peer(), a.reason());
         long myTerm = term;
         // An action that can make the resource active is first committed as pending: if its result never comes (the
         // node dies or is cut off, this controller dies), the resource counts as active there until the node reports
@@ -464,7 +465,7 @@ public final class Controller implements AutoCloseable {
         recorded.whenComplete((ok, notRecorded) -> timer.execute(() -> {
             if (myTerm != term) return;
             if (notRecorded != null) {
-                LOG.log(Level.WARNING, "{0}: {1} on {2} not sent: its pending record was not committed ({3})", a.resource(), a.kind().text(), a.node(),
+                LOG.warn("{}: {} on {} not sent: its pending record was not committed ({})", a.resource(), a.kind().text(), a.node(),
                         notRecorded.toString());
                 finished(a.resource(), a.node());
                 return;
@@ -478,9 +479,9 @@ public final class Controller implements AutoCloseable {
         transport.execute(node, req).whenComplete((reply, err) -> timer.execute(() -> {
             if (myTerm != term) return;
             if (err != null) {
-                LOG.log(Level.WARNING, "{0}: {1} on {2} could not be delivered: {3}", req.resource(), req.action(), node, err.toString());
+                LOG.warn("{}: {} on {} could not be delivered: {}", req.resource(), req.action(), node, err.toString());
             } else if (!reply.accepted()) {
-                LOG.log(Level.WARNING, "{0}: {1} on {2} refused: {3}", req.resource(), req.action(), node, reply.rejection());
+                LOG.warn("{}: {} on {} refused: {}", req.resource(), req.action(), node, reply.rejection());
             }
             finished(req.resource(), node);
         }));
@@ -509,7 +510,7 @@ public final class Controller implements AutoCloseable {
                 if (busy != null && busy.contains(r.resource())) continue;
                 Duration timeout = DEFAULT_OP_TIMEOUT;
                 inFlight.put(r.resource(), new InFlight(node, "probe", now.plus(timeout).plusSeconds(10)));
-                LOG.log(Level.INFO, "{0}: probe on {1} (its {2} is pending with nothing in flight)", r.resource(), node, ops.get(ops.size() - 1).action());
+                LOG.info("{}: probe on {} (its {} is pending with nothing in flight)", r.resource(), node, ops.get(ops.size() - 1).action());
                 execute(node, new NodeTransport.ActionRequest(term, self, r.resource(), "monitor", Duration.ZERO, "", timeout, s.configVersion()));
             }
         }
@@ -531,7 +532,7 @@ public final class Controller implements AutoCloseable {
         if (attempt.running || now.isBefore(attempt.nextTry)) return;
         if (target.equals(self)) {
             // a controller that switched its own node off could not commit the result: hand over, a survivor fences us
-            LOG.log(Level.ERROR, "{0}: must be fenced ({1}); handing leadership to another node so that it fences this one", self, a.reason());
+            LOG.error("{}: must be fenced ({}); handing leadership to another node so that it fences this one", self, a.reason());
             attempt.nextTry = now.plusSeconds(10);
             Duration nodeTimeout = s.config().properties().nodeTimeout();
             List<String> alivePeers = new ArrayList<>();
@@ -560,7 +561,7 @@ public final class Controller implements AutoCloseable {
             return;
         }
         String action = config.properties().other().getOrDefault("stonith-action", "reboot");
-        LOG.log(Level.WARNING, "{0}: fencing ({1}): {2}", target, action, a.reason());
+        LOG.warn("{}: fencing ({}): {}", target, action, a.reason());
         CompletableFuture.supplyAsync(() -> fencer.fence(config, target, action, self), fenceWorkers)
                 .exceptionally(err -> new FenceEvent(target, action, List.of(), self, false, clock.instant(), "fencing failed: " + err))
                 .thenAccept(e -> timer.execute(() -> commitFence(target, attempt, e)));
@@ -568,7 +569,7 @@ public final class Controller implements AutoCloseable {
 
     private void commitFence(String target, FenceAttempt attempt, FenceEvent e) {
         if (e.success()) {
-            LOG.log(Level.WARNING, "{0}: fenced by {1}: {2}", target, e.devices(), e.detail());
+            LOG.warn("{}: fenced by {}: {}", target, e.devices(), e.detail());
             // forget what the fenced incarnation said (before the fence is applied, so no tick in between can take it
             // back online): the node must answer anew, and probe, before it counts as joined
             fencedAt.put(target, clock.instant());
@@ -577,7 +578,7 @@ public final class Controller implements AutoCloseable {
             ready.remove(target);
             busyOnNodes.remove(target);
         } else {
-            LOG.log(Level.ERROR, "{0}: fencing failed (attempt {1}): {2}; its resources stay blocked", target, attempt.failures + 1, e.detail());
+            LOG.error("{}: fencing failed (attempt {}): {}; its resources stay blocked", target, attempt.failures + 1, e.detail());
         }
         submit.apply(List.of(new Command.RecordFence(e))).whenComplete((r, err) -> timer.execute(() -> {
             attempt.running = false;

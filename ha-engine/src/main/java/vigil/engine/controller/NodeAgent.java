@@ -1,6 +1,5 @@
 package vigil.engine.controller;
 
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -14,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.status.ClusterState;
 import vigil.api.status.OcfCode;
@@ -25,7 +26,7 @@ import vigil.engine.state.Command;
  * resources when it has heard from no leader for {@code node-timeout} (no-quorum-policy).
  */
 public final class NodeAgent implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("vigil.agent");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.agent");
 
     private final String self;
     private final LocalOperations ops;
@@ -88,7 +89,7 @@ public final class NodeAgent implements AutoCloseable {
         synchronized (this) {
             long known = Math.max(newestTerm, raftTerm.getAsLong());
             if (req.term() < known) {
-                LOG.log(Level.WARNING, "{0}: dropped {1} from {2}: term {3} is older than {4}", req.resource(), req.action(), req.leader(), req.term(), known);
+                LOG.warn("{}: dropped {} from {}: term {} is older than {}", req.resource(), req.action(), req.leader(), req.term(), known);
                 return CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected("stale term " + req.term() + " < " + known));
             }
             newestTerm = req.term();
@@ -131,7 +132,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private void probe() {
         probing = true;
-        LOG.log(Level.INFO, "{0}: probing every configured resource", self);
+        LOG.info("{}: probing every configured resource", self);
         ops.probeAll(state.get()).thenCompose(results -> {
             List<Command> cmds = new ArrayList<>();
             for (LocalOperations.Outcome o : results) if (o.code() != OcfCode.EXEC_ERROR) cmds.add(toCommand(o));
@@ -141,9 +142,9 @@ public final class NodeAgent implements AutoCloseable {
                 probing = false;
                 if (err == null) {
                     ready = true;
-                    LOG.log(Level.INFO, "{0}: probes committed; ready for actions", self);
+                    LOG.info("{}: probes committed; ready for actions", self);
                 } else {
-                    LOG.log(Level.WARNING, "{0}: probe results not committed ({1}); will probe again", self, err.toString());
+                    LOG.warn("{}: probe results not committed ({}); will probe again", self, err.toString());
                 }
             }
         });
@@ -165,7 +166,7 @@ public final class NodeAgent implements AutoCloseable {
                 loseQuorum(nodeTimeout);
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, self + ": quorum watch failed", e);
+            LOG.error("{}: quorum watch failed", self, e);
         }
     }
 
@@ -174,9 +175,9 @@ public final class NodeAgent implements AutoCloseable {
         hadLeader = false;
         ready = false;
         NoQuorumPolicy policy = state.get().config().properties().noQuorumPolicy();
-        LOG.log(Level.WARNING, "{0}: no leader for {1} ms: lost quorum; no-quorum-policy {2}", self, nodeTimeout.toMillis(), policy.text());
+        LOG.warn("{}: no leader for {} ms: lost quorum; no-quorum-policy {}", self, nodeTimeout.toMillis(), policy.text());
         ops.quorumLost(policy).whenComplete((r, e) -> {
-            if (r != null && !r.isEmpty()) LOG.log(Level.WARNING, "{0}: {1} local operations after losing quorum: {2}", self, r.size(), r);
+            if (r != null && !r.isEmpty()) LOG.warn("{}: {} local operations after losing quorum: {}", self, r.size(), r);
         });
     }
 

@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ManagedService;
 import vigil.api.model.Secrets;
 import vigil.api.spi.OperationResult;
@@ -24,7 +26,7 @@ import vigil.api.status.OcfCode;
 public final class JavaServiceDriver implements ResourceDriver {
     public static final String PREFIX = "java:";
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
-    private static final System.Logger LOG = System.getLogger(JavaServiceDriver.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(JavaServiceDriver.class);
 
     private final ConcurrentMap<String, ManagedService> services = new ConcurrentHashMap<>();
 
@@ -110,7 +112,7 @@ public final class JavaServiceDriver implements ResourceDriver {
         if (s == null) {
             String msg = inst.resource() + ": java service \"" + name + "\" is not registered on node " + inst.localNode()
                     + "; register it with JavaServiceDriver.register(\"" + name + "\", service) before the cluster runs it there";
-            LOG.log(System.Logger.Level.WARNING, msg);
+            LOG.warn(msg);
             return OperationResult.of(OcfCode.ERR_INSTALLED, msg);
         }
         try {
@@ -123,7 +125,7 @@ public final class JavaServiceDriver implements ResourceDriver {
         } catch (Exception e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             String msg = Secrets.scrub(inst.resource() + ": " + action + " failed: " + why, inst.params());
-            LOG.log(System.Logger.Level.WARNING, msg);
+            LOG.warn(msg);
             return OperationResult.failed(msg);
         }
     }

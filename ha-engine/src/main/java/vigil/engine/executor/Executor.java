@@ -1,6 +1,5 @@
 package vigil.engine.executor;
 
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -24,6 +23,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import vigil.api.ConfigException;
 import vigil.api.model.Durations;
 import vigil.api.model.NoQuorumPolicy;
@@ -62,7 +64,7 @@ public final class Executor implements AutoCloseable {
     public static final int DEFAULT_MAX_CONCURRENT = 4;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(5);
-    private static final System.Logger LOG = System.getLogger(Executor.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
 
     private final String node;
     private final DriverRegistry drivers;
@@ -216,12 +218,12 @@ public final class Executor implements AutoCloseable {
             String what = request.key() + ": " + request.action() + (request.interval().isZero() ? "" : " every " + Durations.format(request.interval()));
             if (closed) return rejected(what + " refused: the executor on " + node + " is closed");
             if (request.term() < newestTerm) {
-                LOG.log(Level.WARNING, what + " refused on " + node + ": term " + request.term() + " is older than " + newestTerm + " (request " + request.requestId() + ")");
+                LOG.warn("{} refused on {}: term {} is older than {} (request {})", what, node, request.term(), newestTerm, request.requestId());
                 return rejected(what + " refused on " + node + ": stale term " + request.term() + " < " + newestTerm);
             }
             newestTerm = request.term();
             if (noQuorum != null && noQuorum != NoQuorumPolicy.IGNORE && request.action().activates()) {
-                LOG.log(Level.WARNING, what + " refused on " + node + ": no quorum (no-quorum-policy " + noQuorum.text() + ")");
+                LOG.warn("{} refused on {}: no quorum (no-quorum-policy {})", what, node, noQuorum.text());
                 return rejected(what + " refused on " + node + ": the node has no quorum (no-quorum-policy " + noQuorum.text()
                         + "); it resumes when quorum returns");
             }
@@ -267,7 +269,7 @@ public final class Executor implements AutoCloseable {
         synchronized (this) {
             noQuorum = Objects.requireNonNull(policy, "policy");
         }
-        LOG.log(Level.WARNING, node + ": lost quorum; no-quorum-policy " + policy.text());
+        LOG.warn("{}: lost quorum; no-quorum-policy {}", node, policy.text());
         switch (policy) {
             case STOP:
             case SUICIDE:
@@ -280,7 +282,7 @@ public final class Executor implements AutoCloseable {
     }
 
     public synchronized void quorumRegained() {
-        if (noQuorum != null) LOG.log(Level.INFO, node + ": quorum regained; accepting actions again");
+        if (noQuorum != null) LOG.info("{}: quorum regained; accepting actions again", node);
         noQuorum = null;
     }
 
@@ -316,7 +318,7 @@ public final class Executor implements AutoCloseable {
                 if (!demoteOnly) all.add(enqueueLocal(lane, ResourceAction.STOP, "stop-all-" + seq));
                 n++;
             }
-            LOG.log(Level.WARNING, node + ": " + (demoteOnly ? "demoting " : "stopping ") + n + " resource(s): " + reason);
+            LOG.warn("{}: {} {} resource(s): {}", node, demoteOnly ? "demoting" : "stopping", n, reason);
             pump();
         }
         return collect(all);
@@ -372,8 +374,8 @@ public final class Executor implements AutoCloseable {
                 t.recurring.queued = false;
                 if (t.recurring.cancelled || t.recurring != t.lane.recurring) continue;
             } else if (!t.local && t.request.term() < newestTerm) {
-                LOG.log(Level.WARNING, t.request.key() + ": dropped queued " + t.request.action() + " on " + node + ": term "
-                        + t.request.term() + " was overtaken by " + newestTerm);
+                LOG.warn("{}: dropped queued {} on {}: term {} was overtaken by {}", t.request.key(), t.request.action(), node, t.request.term(),
+                        newestTerm);
                 failLater(t.future, new ActionRejectedException(t.request.key() + ": " + t.request.action() + " dropped on "
                         + node + ": term " + t.request.term() + " was overtaken by " + newestTerm + " before it ran", newestTerm));
                 continue;
@@ -473,14 +475,13 @@ public final class Executor implements AutoCloseable {
             t.timedOut = true;
             t.thread.interrupt();
         }
-        LOG.log(Level.WARNING, t.request.key() + ": " + t.request.action() + " on " + node + " timed out after "
-                + Durations.format(t.timeout) + "; interrupting it");
+        LOG.warn("{}: {} on {} timed out after {}; interrupting it", t.request.key(), t.request.action(), node, Durations.format(t.timeout));
         timer.schedule(() -> {
             synchronized (t) {
                 if (t.callReturned) return;
             }
-            LOG.log(Level.ERROR, t.request.key() + ": " + t.request.action() + " on " + node + " ignored its interrupt for "
-                    + Durations.format(killGrace) + "; abandoning its thread " + t.thread.getName());
+            LOG.error("{}: {} on {} ignored its interrupt for {}; abandoning its thread {}", t.request.key(), t.request.action(), node,
+                    Durations.format(killGrace), t.thread.getName());
             finish(t, null, true);
         }, killGrace.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -509,7 +510,7 @@ public final class Executor implements AutoCloseable {
             try {
                 ledger.end(node, req.key(), req.action().text(), code.code());
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, req.key() + ": cannot record the end of " + req.action() + " in the ledger: " + e.getMessage());
+                LOG.error("{}: cannot record the end of {} in the ledger: {}", req.key(), req.action(), e.getMessage());
             }
         }
         Instant now = clock.instant();
@@ -529,7 +530,7 @@ public final class Executor implements AutoCloseable {
             try {
                 listener.onResult(result);
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, req.key() + ": result listener failed on " + result + ": " + e, e);
+                LOG.error("{}: result listener failed on {}", req.key(), result, e);
             }
         }
         t.future.complete(result);
@@ -552,8 +553,8 @@ public final class Executor implements AutoCloseable {
             rec.lastReported = r.code();
             if (r.promotionScore().isPresent()) rec.lastScore = r.promotionScore();
             if (changed) {
-                LOG.log(r.code() == rec.expected ? Level.INFO : Level.WARNING, lane.key + ": recurring monitor on " + node + " -> " + r.code()
-                        + " (expected " + rec.expected + ")" + (r.message().isEmpty() ? "" : ": " + r.message()));
+                LOG.atLevel(r.code() == rec.expected ? Level.INFO : Level.WARN).log("{}: recurring monitor on {} -> {} (expected {}){}{}",
+                        lane.key, node, r.code(), rec.expected, r.message().isEmpty() ? "" : ": ", r.message());
             }
             if (r.code() == OcfCode.NOT_RUNNING) lane.role = Role.STOPPED;
             else if (r.code() != rec.expected) lane.role = null;
@@ -629,8 +630,7 @@ public final class Executor implements AutoCloseable {
             Optional<Duration> d = driver.metadata().defaultTimeout(req.action().text());
             if (d.isPresent()) return d.get();
         } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, req.key() + ": no default timeout from the driver's metadata (" + e.getMessage() + "); using "
-                    + Durations.format(DEFAULT_TIMEOUT));
+            LOG.debug("{}: no default timeout from the driver's metadata ({}); using {}", req.key(), e.getMessage(), DEFAULT_TIMEOUT);
         }
         return DEFAULT_TIMEOUT;
     }

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import vigil.api.ConfigException;
 import vigil.api.VigilException;
 import vigil.api.model.Durations;
@@ -37,7 +40,7 @@ public final class OcfDriver implements ResourceDriver {
     static final String CRM_FEATURE_SET = "3.19.0";
     static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final System.Logger LOG = System.getLogger(OcfDriver.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OcfDriver.class);
 
     private final String type;
     private final String provider;
@@ -258,7 +261,7 @@ public final class OcfDriver implements ResourceDriver {
     private OperationResult run(String action, ResourceInstance inst, Map<String, String> extra) {
         if (!Files.isExecutable(agentPath)) {
             String msg = notInstalled();
-            LOG.log(System.Logger.Level.WARNING, inst.resource() + ": " + action + " on " + inst.localNode() + " -> ERR_INSTALLED: " + msg);
+            LOG.warn("{}: {} on {} -> ERR_INSTALLED: {}", inst.resource(), action, inst.localNode(), msg);
             return OperationResult.of(OcfCode.ERR_INSTALLED, msg);
         }
         Map<String, String> env = new LinkedHashMap<>(environment(root, provider, agent, inst, action));
@@ -301,13 +304,13 @@ public final class OcfDriver implements ResourceDriver {
     private static void log(ResourceInstance inst, String action, OcfCode code, ProcessResult r, Map<String, String> secrets) {
         boolean expected = code == OcfCode.SUCCESS || code == OcfCode.RUNNING_PROMOTED
                 || (action.equals("monitor") && code == OcfCode.NOT_RUNNING);
-        System.Logger.Level level = !expected ? System.Logger.Level.WARNING
-                : action.equals("monitor") ? System.Logger.Level.DEBUG : System.Logger.Level.INFO;
-        if (!LOG.isLoggable(level)) return;
+        Level level = !expected ? Level.WARN : action.equals("monitor") ? Level.DEBUG : Level.INFO;
+        if (!LOG.isEnabledForLevel(level)) return;
         String output = Secrets.scrub((r.stdout().strip() + "\n" + r.stderr().strip()).strip(), secrets).replace('\n', '|');
         String interval = inst.meta().getOrDefault("interval", "0");
-        LOG.log(level, inst.resource() + ": " + action + (interval.equals("0") ? "" : " (every " + interval + " ms)") + " on " + inst.localNode()
-                + " -> " + code + " (rc=" + r.exitCode() + ") in " + r.took().toMillis() + " ms" + (output.isEmpty() ? "" : "; output: " + output));
+        String every = interval.equals("0") ? "" : " (every " + interval + " ms)";
+        LOG.atLevel(level).log("{}: {}{} on {} -> {} (rc={}) in {} ms{}{}", inst.resource(), action, every, inst.localNode(), code, r.exitCode(),
+                r.took().toMillis(), output.isEmpty() ? "" : "; output: ", output);
     }
 
     private static boolean isTrue(String v) {

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.model.Action;
 import vigil.api.model.Clone;
 import vigil.api.model.ClusterConfig;
@@ -49,7 +51,7 @@ import vigil.api.status.ResourceState;
  */
 public final class Scheduler {
     static final int INF = Score.INFINITY_VALUE;
-    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
     private Scheduler() {}
 
@@ -1154,7 +1156,7 @@ public final class Scheduler {
                     }
                 }
                 if (!cycleMigrations.isEmpty()) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> cycleMigrations + ": no live migration, its order constraints form a cycle: " + cycle);
+                    LOG.debug("{}: no live migration, its order constraints form a cycle: {}", cycleMigrations, cycle);
                     return null;
                 }
                 List<String> names = new ArrayList<>();
@@ -1162,8 +1164,8 @@ public final class Scheduler {
                 throw new IllegalStateException("order constraints form a cycle: " + String.join(" <- ", names)
                         + "; remove or relax one of the order constraints between these resources");
             }
-            for (PlannedAction a : out) {
-                LOG.log(System.Logger.Level.DEBUG, () -> (a.resource().isEmpty() ? a.node() : a.resource()) + ": " + a + " (" + a.reason() + ")");
+            if (LOG.isDebugEnabled()) {
+                for (PlannedAction a : out) LOG.debug("{}: {} ({})", a.resource().isEmpty() ? a.node() : a.resource(), a, a.reason());
             }
             return new Transition(out, r.withScores ? r.scores : Map.of(), r.notPlaced);
         }

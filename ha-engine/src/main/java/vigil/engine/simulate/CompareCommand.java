@@ -1,55 +1,52 @@
 package vigil.engine.simulate;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
+import java.util.TreeSet;
+import vigil.api.VigilException;
 import vigil.api.spi.ProcessRunner;
-import vigil.api.status.ClusterState;
-import vigil.engine.cib.CibException;
-import vigil.engine.cib.CibImporter;
-import vigil.engine.scheduler.Scheduler;
-import vigil.engine.scheduler.TransitionSummary;
 
 /**
- * {@code vigil simulate-compare --dir DIR [--limit N] [--simulate]}: runs every CIB ({@code *.xml}) of DIR through
- * Vigil's scheduler and through Pacemaker's {@code crm_simulate -R} (or {@code -S}), and counts the CIBs whose
- * transition summaries agree. Summaries are compared as multisets of normalized lines: whitespace collapsed,
- * clone instance numbers dropped ({@code drbd:1} -> {@code drbd}; which instance number Pacemaker gives a copy is
- * arbitrary), trailing reasons dropped, lines about {@code stonith} resources removed (Vigil runs fence
- * devices itself instead of as cluster resources), and crm_simulate's "(blocked)" lines removed (actions it lists
- * but cannot take; Vigil's transition holds only actions it will take). Both sides plan at the same instant (crm_simulate {@code -t}).
- * Ends with {@code agree=<n> disagree=<n> unsupported=<n> total=<n>}; unsupported counts CIBs Vigil cannot import.
+ * {@code vigil simulate-compare [--dir DIR] [--only NAME,...] [--limit N] [--verbose] [--live | --record] [--update-floor]}:
+ * plans every Pacemaker scheduler input of DIR (default: the committed corpus, Pacemaker 2.1.5's cts/scheduler/xml)
+ * with Vigil's scheduler and compares its transition summary strictly with crm_simulate's ({@link SummaryComparison}).
+ *
+ * <p>crm_simulate's summaries come from the recordings beside the inputs ({@link CtsCorpus}), so the comparison runs
+ * without Pacemaker; {@code --live} runs crm_simulate instead (also used for a directory without recordings), and
+ * {@code --record} runs it and rewrites the recordings. {@code --update-floor} adds the inputs that agree to the floor
+ * file. Each input ends as agree, disagree, or unsupported (Vigil rejects a CIB feature it does not model, naming the
+ * element). The last line is {@code agree=<n> disagree=<n> unsupported=<n> total=<n>}; the exit code is 1 when an input
+ * of the floor no longer agrees, 2 for bad arguments or a missing crm_simulate.
  */
 public final class CompareCommand {
-    static final String USAGE = "usage: vigil simulate-compare --dir DIR [--limit N] [--simulate]";
-    private static final Duration CRM_TIMEOUT = Duration.ofMinutes(5);
+    static final String USAGE = "usage: vigil simulate-compare [--dir DIR] [--only NAME,...] [--limit N] [--verbose] [--live | --record] [--update-floor]";
 
     private CompareCommand() {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, ProcessRunner.local());
+        return run(args, out, err, ProcessRunner.local(), System.getenv("VIGIL_HOME"));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err, ProcessRunner runner) {
+    static int run(String[] args, PrintStream out, PrintStream err, ProcessRunner runner, String home) {
         Path dir = null;
         int limit = Integer.MAX_VALUE;
-        boolean simulate = false;
+        boolean live = false, record = false, updateFloor = false, verbose = false;
+        TreeSet<String> only = new TreeSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "simulate-compare" -> { }
                 case "--dir" -> {
                     if (i + 1 >= args.length) return usage(err, "--dir needs a directory");
                     dir = Path.of(args[++i]);
+                }
+                case "--only" -> {
+                    if (i + 1 >= args.length) return usage(err, "--only needs input names (file names without .xml, comma-separated)");
+                    for (String n : args[++i].split(",")) if (!n.isBlank()) only.add(n.strip().replaceAll("\\.xml$", ""));
                 }
                 case "--limit" -> {
                     if (i + 1 >= args.length) return usage(err, "--limit needs a number");
@@ -59,145 +56,111 @@ public final class CompareCommand {
                         return usage(err, "--limit: \"" + args[i] + "\" is not a number");
                     }
                 }
-                case "--simulate" -> simulate = true;
+                case "--live" -> live = true;
+                case "--record" -> record = true;
+                case "--update-floor" -> updateFloor = true;
+                case "--verbose", "-v" -> verbose = true;
+                case "-h", "--help" -> { out.println(USAGE); return 0; }
                 default -> { return usage(err, "unknown argument \"" + args[i] + "\""); }
             }
         }
-        if (dir == null) return usage(err, "--dir DIR is required");
-        if (!Files.isDirectory(dir)) {
-            err.println("simulate-compare: " + dir + ": not a directory (give a directory of CIB XML files, e.g. Pacemaker's cts/scheduler/xml)");
+        if (live && record) return usage(err, "--live and --record exclude each other (--record runs crm_simulate too)");
+        CtsCorpus corpus = dir == null ? CtsCorpus.committed(home) : new CtsCorpus(dir);
+        if (!Files.isDirectory(corpus.dir())) {
+            err.println("simulate-compare: " + corpus.dir() + ": not a directory (give --dir with a directory of CIB XML files, e.g. Pacemaker's cts/scheduler/xml)");
             return 2;
         }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".xml")).sorted().limit(limit).toList();
-        } catch (IOException e) {
-            err.println("simulate-compare: " + dir + ": " + e.getMessage());
-            return 2;
+        List<String> names = corpus.names();
+        if (!only.isEmpty()) {
+            for (String n : only) if (!names.contains(n)) return usage(err, "--only: no input " + n + ".xml in " + corpus.dir());
+            names = names.stream().filter(only::contains).toList();
         }
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        int agree = 0, disagree = 0, unsupported = 0;
-        Map<String, Integer> unsupportedWhy = new TreeMap<>();
-        Map<String, Integer> vigilOnly = new TreeMap<>();
-        Map<String, Integer> crmOnly = new TreeMap<>();
-        for (Path f : files) {
-            String name = f.getFileName().toString();
-            ClusterState state;
+        names = names.stream().limit(limit).toList();
+        boolean recorded = !live && !record && Files.isDirectory(corpus.recordingDir());
+        CrmSimulate crm = new CrmSimulate(runner);
+        if (!recorded) {
             try {
-                state = CibImporter.read(f, now);
-            } catch (CibException e) {
-                unsupported++;
-                unsupportedWhy.merge(e.problemKind(), 1, Integer::sum);
-                continue;
-            }
-            Set<String> stonith = stonithResources(state);
-            List<String> vigil;
-            try {
-                vigil = normalize(TransitionSummary.lines(state, Scheduler.plan(state)), stonith);
-            } catch (RuntimeException e) {
-                disagree++;
-                out.println("DIFF " + name + ": Vigil's scheduler failed: " + e);
-                continue;
-            }
-            ProcessRunner.ProcessResult r = runner.run(crmSimulateArgv(f, simulate, now), CRM_TIMEOUT);
-            if (r.exitCode() == 127) {
-                err.println("simulate-compare: crm_simulate is not installed (apt-get install pacemaker-cli-utils)");
+                String version = crm.version();
+                out.println((record ? "recording " : "running ") + version + "'s crm_simulate on " + names.size() + " inputs");
+                if (record) corpus.writeRecordingReadme(version, corpus.names().size());
+            } catch (VigilException e) {
+                err.println("simulate-compare: " + e.getMessage());
                 return 2;
             }
-            if (!r.ok()) {
-                disagree++;
-                out.println("DIFF " + name + ": crm_simulate failed (exit " + r.exitCode() + "): " + firstLine(r.stderr()));
-                continue;
-            }
-            List<String> crm = normalize(summaryLines(r.stdout()), stonith);
-            List<String> onlyV = minus(vigil, crm);
-            List<String> onlyC = minus(crm, vigil);
-            if (onlyV.isEmpty() && onlyC.isEmpty()) {
-                agree++;
+        }
+        List<String> missing = new ArrayList<>();
+        int agree = 0, disagree = 0, unsupported = 0;
+        TreeSet<String> agreeing = new TreeSet<>();
+        Map<String, Integer> unsupportedWhy = new TreeMap<>();
+        TreeSet<String> floor = corpus.floor();
+        List<String> regressions = new ArrayList<>();
+        for (String name : names) {
+            List<String> crmLines;
+            if (recorded) {
+                var r = corpus.recording(name);
+                if (r.isEmpty()) { missing.add(name); continue; }
+                crmLines = r.get();
             } else {
-                disagree++;
-                out.println("DIFF " + name + ": vigil-only " + brief(onlyV) + " crm_simulate-only " + brief(onlyC));
-                for (String l : onlyV) vigilOnly.merge(verb(l), 1, Integer::sum);
-                for (String l : onlyC) crmOnly.merge(verb(l), 1, Integer::sum);
+                try {
+                    crmLines = crm.summary(corpus.input(name), corpus.timeArgs(name));
+                } catch (VigilException e) {
+                    err.println("simulate-compare: " + e.getMessage());
+                    return 2;
+                }
+                if (record) corpus.writeRecording(name, corpus.timeArgs(name), crmLines);
+            }
+            CorpusComparison.Verdict v = CorpusComparison.compare(corpus, name, crmLines);
+            switch (v.kind()) {
+                case AGREE -> { agree++; agreeing.add(name); }
+                case UNSUPPORTED -> {
+                    unsupported++;
+                    out.println("UNSUPPORTED " + name + ": " + v.detail());
+                    unsupportedWhy.merge(cause(v.detail()), 1, Integer::sum);
+                }
+                case DISAGREE -> {
+                    disagree++;
+                    if (floor.contains(name)) regressions.add(name);
+                    List<String> shown = verbose || v.diff().size() <= 4 ? v.diff() : v.diff().subList(0, 4);
+                    out.println("DIFF " + name + ": " + String.join(" | ", shown) + (shown.size() < v.diff().size() ? " | (+" + (v.diff().size() - shown.size()) + " more)" : ""));
+                }
             }
         }
+        if (!missing.isEmpty()) {
+            err.println("simulate-compare: no recording for " + missing.size() + " inputs (e.g. " + missing.get(0)
+                    + "): run `bin/vigil simulate-compare --record` to record crm_simulate's summaries");
+            return 2;
+        }
         if (!unsupportedWhy.isEmpty()) {
-            out.println("unsupported CIBs by cause:");
+            out.println("unsupported inputs by cause:");
             unsupportedWhy.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
                     .forEach(e -> out.println("  " + e.getValue() + "  " + e.getKey()));
         }
-        if (!vigilOnly.isEmpty() || !crmOnly.isEmpty()) out.println("differing lines by action: vigil-only " + vigilOnly + " crm_simulate-only " + crmOnly);
-        out.println("agree=" + agree + " disagree=" + disagree + " unsupported=" + unsupported + " total=" + files.size());
-        return 0;
-    }
-
-    static List<String> crmSimulateArgv(Path cib, boolean simulate, Instant now) {
-        return List.of("crm_simulate", "-x", cib.toString(), simulate ? "-S" : "-R", "-t", now.toString());
-    }
-
-    /** The lines of crm_simulate's "Transition Summary:" section. */
-    static List<String> summaryLines(String stdout) {
-        List<String> out = new ArrayList<>();
-        boolean in = false;
-        for (String line : stdout.split("\n")) {
-            if (line.startsWith("Transition Summary:")) { in = true; continue; }
-            if (!in) continue;
-            if (line.isBlank() || !line.startsWith(" ")) break;
-            out.add(line);
+        int code = 0;
+        if (!regressions.isEmpty()) {
+            out.println("REGRESSION: " + regressions.size() + " inputs of the floor (" + corpus.floorFile().getFileName() + ") no longer agree: " + regressions);
+            code = 1;
         }
-        return out;
-    }
-
-    /** Sorted normalized lines, without those about {@code stonith} (see the class comment). */
-    static List<String> normalize(List<String> lines, Set<String> stonith) {
-        List<String> out = new ArrayList<>();
-        for (String l : lines) {
-            String n = l.trim().replaceAll("\\s+", " ");
-            if (n.startsWith("* ")) n = n.substring(2);
-            if (n.endsWith("(blocked)")) continue;
-            int open = n.indexOf('(');
-            int close = open < 0 ? -1 : n.indexOf(')', open);
-            if (close > 0 && !n.startsWith("Fence")) n = n.substring(0, close + 1);
-            n = n.replace("( ", "(").replace(" )", ")");
-            String[] w = n.split(" ");
-            if (w.length > 1 && !n.startsWith("Fence")) {
-                String rsc = w[1].replaceAll(":[0-9]+$", "");
-                if (stonith.contains(rsc)) continue;
-                w[1] = rsc;
-                n = String.join(" ", w);
+        if (updateFloor) {
+            if (!regressions.isEmpty()) {
+                out.println("floor not updated: it only rises; make the inputs above agree again first");
+            } else {
+                TreeSet<String> risen = new TreeSet<>(floor);
+                risen.addAll(agreeing);
+                corpus.writeFloor(risen, corpus.names().size());
+                out.println("floor: " + risen.size() + " inputs (" + (risen.size() - floor.size()) + " added)");
             }
-            out.add(n);
         }
-        out.sort(null);
-        return out;
+        out.println("agree=" + agree + " disagree=" + disagree + " unsupported=" + unsupported + " total=" + names.size());
+        return code;
     }
 
-    private static Set<String> stonithResources(ClusterState s) {
-        Set<String> ids = new java.util.HashSet<>();
-        s.config().fenceDevices().forEach(d -> ids.add(d.id()));
-        return ids;
-    }
-
-    private static List<String> minus(List<String> a, List<String> b) {
-        List<String> rest = new ArrayList<>(b);
-        List<String> out = new ArrayList<>();
-        for (String x : a) if (!rest.remove(x)) out.add(x);
-        return out;
-    }
-
-    private static String verb(String line) {
-        return line.startsWith("Fence") ? "Fence" : line.split(" ")[0];
-    }
-
-    private static String brief(List<String> lines) {
-        if (lines.size() <= 3) return lines.toString();
-        return lines.subList(0, 3) + "+" + (lines.size() - 3);
-    }
-
-    private static String firstLine(String s) {
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
+    /** "cib/configuration/resources/bundle[@id='b1']: bundles are not supported" -> "bundle: bundles are not supported". */
+    static String cause(String detail) {
+        int colon = detail.indexOf(": ");
+        if (colon < 0) return detail;
+        String path = detail.substring(0, colon);
+        String last = path.substring(path.lastIndexOf('/') + 1).replaceAll("\\[.*", "");
+        return last + ": " + detail.substring(colon + 2).replaceAll("\"[^\"]*\"", "\"…\"");
     }
 
     private static int usage(PrintStream err, String problem) {

@@ -77,7 +77,7 @@ public final class SchedulerBenchCommand {
                     return 1;
                 }
                 vigilS = seconds(v.took());
-                out.printf(Locale.ROOT, "  vigil simulate: %.3f s, %d summary lines%n", vigilS, CompareCommand.summaryLines(v.stdout()).size());
+                out.printf(Locale.ROOT, "  vigil simulate: %.3f s, %d summary lines%n", vigilS, CrmSimulate.summaryLines(v.stdout()).size());
                 crmS = 0;
                 if (haveCrm) {
                     ProcessRunner.ProcessResult c = runner.run(crmArgv(cib), TIMEOUT);
@@ -87,9 +87,9 @@ public final class SchedulerBenchCommand {
                     }
                     crmS = seconds(c.took());
                     out.printf(Locale.ROOT, "  crm_simulate -R: %.3f s, %d summary lines (ratio %.1f)%n", crmS,
-                            CompareCommand.summaryLines(c.stdout()).size(), crmS / vigilS);
-                    List<String> vl = CompareCommand.normalize(CompareCommand.summaryLines(v.stdout()), java.util.Set.of());
-                    List<String> cl = CompareCommand.normalize(CompareCommand.summaryLines(c.stdout()), java.util.Set.of());
+                            CrmSimulate.summaryLines(c.stdout()).size(), crmS / vigilS);
+                    List<String> vl = SummaryComparison.normalize(CrmSimulate.summaryLines(v.stdout()), java.util.Map.of());
+                    List<String> cl = SummaryComparison.normalize(CrmSimulate.summaryLines(c.stdout()), java.util.Map.of());
                     out.println(vl.equals(cl) ? "  summaries agree" : "  summaries differ (" + vl.size() + " vs " + cl.size() + " normalized lines)");
                 }
             }

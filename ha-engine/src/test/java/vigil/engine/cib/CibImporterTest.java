@@ -394,21 +394,28 @@ class CibImporterTest {
     }
 
     @Test
-    void import_wholeSelectedCorpus_importsWithoutError() throws Exception {
+    void import_wholeCorpus_importsOrRejectsNamingTheElement() throws Exception {
         Path dir = Path.of(CibImporterTest.class.getResource("/pacemaker-cts/NOTICE").toURI()).getParent();
-        int n = 0;
+        int imported = 0;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".xml")).sorted().toList()) {
-                ClusterState s = CibImporter.read(p, NOW);
-                assertInstanceOf(ClusterState.class, s);
+                ClusterState s;
+                try {
+                    s = CibImporter.read(p, NOW);
+                } catch (CibException e) {
+                    // Pacemaker's own inputs are valid CIBs (two of them on purpose hold a bad value that Pacemaker ignores)
+                    assertTrue(e.unsupported() || e.getMessage().contains("\"bad\"") || e.getMessage().contains("\"foo\""), p + ": " + e.getMessage());
+                    assertTrue(e.path().startsWith("cib"), p + ": " + e.getMessage());
+                    continue;
+                }
                 for (var perNode : s.resources().values()) {
                     for (ResourceState r : perNode.values()) {
                         assertTrue(s.config().node(r.node()).isPresent(), p + ": status for unknown node " + r.node());
                     }
                 }
-                n++;
+                imported++;
             }
         }
-        assertTrue(n >= 150, "selected corpus has " + n + " CIBs");
+        assertTrue(imported >= 300, "imported only " + imported + " CIBs of the corpus");
     }
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.slf4j.event.Level;
 import vigil.api.ConfigException;
 import vigil.api.model.FenceDevice;
 import vigil.api.model.Secrets;
@@ -19,6 +20,7 @@ import vigil.api.spi.FenceResult;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ProcessRunner.ProcessResult;
 import vigil.fencing.DeviceParams;
+import vigil.fencing.log.ScrubbingLogger;
 
 /**
  * Type {@code agent:fence_<name>}: runs any ClusterLabs fence agent with its stdin protocol. Device parameters are
@@ -29,7 +31,7 @@ import vigil.fencing.DeviceParams;
  * After {@code off} it asks the agent for {@code status} and returns {@link FenceResult.Off} only on status 2 (off).
  */
 public final class FenceAgentRunner implements FenceAgent {
-    private static final System.Logger LOG = System.getLogger(FenceAgentRunner.class.getName());
+    private static final ScrubbingLogger LOG = ScrubbingLogger.of(FenceAgentRunner.class);
     private static final Map<String, AgentMetadata> METADATA = new ConcurrentHashMap<>();
     private static final List<String> SEARCH = List.of("/usr/sbin", "/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin");
     private static final List<String> VIGIL_PARAMS = List.of("agent_path", "password_file", "password_env", "host_argument");
@@ -198,16 +200,18 @@ public final class FenceAgentRunner implements FenceAgent {
         return new FenceResult.Failed(scrub(id + ": " + action + " of " + request.node() + " failed: " + why(r, timeout)));
     }
 
-    private String scrub(String s) {
+    private String scrub(String s) { return Secrets.scrub(s, secrets()); }
+
+    /** The agent's secret parameters, under names {@link Secrets} recognizes. */
+    private Map<String, String> secrets() {
         Map<String, String> secrets = new TreeMap<>();
         params.forEach((k, v) -> { if (AgentMetadata.secret(k)) secrets.put("password-" + k, v); });
-        return Secrets.scrub(s, secrets);
+        return secrets;
     }
 
     private void log(FenceRequest request, String action, FenceResult r) {
-        LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                scrub(request.node() + ": " + agent.substring(agent.lastIndexOf('/') + 1) + " " + action + " via " + id + " -> "
-                        + r.getClass().getSimpleName() + ": " + r.detail()));
+        LOG.log(r instanceof FenceResult.Failed ? Level.WARN : Level.INFO, secrets(), "{}: {} {} via {} -> {}: {}", request.node(),
+                agent.substring(agent.lastIndexOf('/') + 1), action, id, r.getClass().getSimpleName(), r.detail());
     }
 
     private static Duration remaining(long deadline) { return Duration.ofNanos(Math.max(0, deadline - System.nanoTime())); }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.event.Level;
 import org.snmp4j.CommunityTarget;
 import org.snmp4j.MessageDispatcherImpl;
 import org.snmp4j.PDU;
@@ -43,6 +44,7 @@ import vigil.api.spi.FenceAgentProvider;
 import vigil.api.spi.FenceRequest;
 import vigil.api.spi.FenceResult;
 import vigil.fencing.DeviceParams;
+import vigil.fencing.log.ScrubbingLogger;
 
 /**
  * Type {@code apc-snmp}: outlets of an APC rack PDU through PowerNet-MIB's rPDU outlet table (the OIDs fence_apc_snmp
@@ -56,7 +58,7 @@ import vigil.fencing.DeviceParams;
  * (or _file / _env), and {@code snmp_timeout} (1s per try), {@code retries} (1), {@code power_wait} (300ms).
  */
 public final class ApcSnmpFenceAgent implements FenceAgent {
-    private static final System.Logger LOG = System.getLogger(ApcSnmpFenceAgent.class.getName());
+    private static final ScrubbingLogger LOG = ScrubbingLogger.of(ApcSnmpFenceAgent.class);
     static final OID CONTROL = new OID("1.3.6.1.4.1.318.1.1.12.3.3.1.1.4");
     static final OID NAME = new OID("1.3.6.1.4.1.318.1.1.12.3.5.1.1.2");
     static final OID STATE = new OID("1.3.6.1.4.1.318.1.1.12.3.5.1.1.4");
@@ -187,7 +189,7 @@ public final class ApcSnmpFenceAgent implements FenceAgent {
             try {
                 snmp.close();
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, id + ": closing the SNMP session: " + e);
+                LOG.log(Level.DEBUG, secrets, "{}: closing the SNMP session: {}", id, e);
             }
             snmp = null;
         }
@@ -348,8 +350,8 @@ public final class ApcSnmpFenceAgent implements FenceAgent {
     }
 
     private FenceResult logged(FenceRequest request, String action, FenceResult r) {
-        LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                scrub(request.node() + ": apc-snmp " + action + " via " + id + " -> " + r.getClass().getSimpleName() + ": " + r.detail()));
+        LOG.log(r instanceof FenceResult.Failed ? Level.WARN : Level.INFO, secrets, "{}: apc-snmp {} via {} -> {}: {}", request.node(), action, id,
+                r.getClass().getSimpleName(), r.detail());
         return r;
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.event.Level;
 import vigil.api.model.Secrets;
 import vigil.api.spi.FenceAgent;
 import vigil.api.spi.FenceRequest;
@@ -11,6 +12,7 @@ import vigil.api.spi.FenceResult;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ProcessRunner.ProcessResult;
 import vigil.fencing.ipmi.Ipmitool.PowerCommand;
+import vigil.fencing.log.ScrubbingLogger;
 
 /**
  * IPMI 2.0 (lanplus) power control through ipmitool, as fence_ipmilan does. {@code off} returns
@@ -19,7 +21,7 @@ import vigil.fencing.ipmi.Ipmitool.PowerCommand;
  * the BMC's acknowledgement only, as with fence_ipmilan.
  */
 public final class IpmiFenceAgent implements FenceAgent {
-    private static final System.Logger LOG = System.getLogger(IpmiFenceAgent.class.getName());
+    private static final ScrubbingLogger LOG = ScrubbingLogger.of(IpmiFenceAgent.class);
 
     private final String id;
     private final Ipmitool.Target target;
@@ -140,8 +142,8 @@ public final class IpmiFenceAgent implements FenceAgent {
     private String scrub(String s) { return Secrets.scrub(s, secrets); }
 
     private void log(FenceRequest request, String action, FenceResult r) {
-        LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                scrub(request.node() + ": ipmi " + action + " via " + id + " -> " + r.getClass().getSimpleName() + ": " + r.detail()));
+        LOG.log(r instanceof FenceResult.Failed ? Level.WARN : Level.INFO, secrets, "{}: ipmi {} via {} -> {}: {}", request.node(), action, id,
+                r.getClass().getSimpleName(), r.detail());
     }
 
     private static Duration remaining(long deadline) { return Duration.ofNanos(Math.max(0, deadline - System.nanoTime())); }

@@ -14,6 +14,9 @@ import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import vigil.api.model.FenceDevice;
 import vigil.api.spi.FenceAgent;
 import vigil.api.spi.FenceAgentProvider;
@@ -31,7 +34,7 @@ import vigil.fencing.DeviceParams;
  * own thread so a hung hypervisor connection becomes a failed fence at the request's timeout.
  */
 public final class LibvirtFenceAgent implements FenceAgent {
-    private static final System.Logger LOG = System.getLogger(LibvirtFenceAgent.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtFenceAgent.class);
     /** Without an error function libvirt prints every error to stderr; the agent reports them itself. Strongly held for JNA. */
     private static final ErrorCallback QUIET = new ErrorCallback();
     private static volatile boolean quiet;
@@ -140,7 +143,7 @@ public final class LibvirtFenceAgent implements FenceAgent {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                LOG.log(System.Logger.Level.DEBUG, id + ": closing the libvirt connection: " + e);
+                LOG.debug("{}: closing the libvirt connection: {}", id, e.toString());
             }
             t.shutdownNow();
         }
@@ -251,7 +254,7 @@ public final class LibvirtFenceAgent implements FenceAgent {
             try {
                 connect.close();
             } catch (LibvirtException e) {
-                LOG.log(System.Logger.Level.DEBUG, id + ": closing " + uri + ": " + message(e));
+                LOG.debug("{}: closing {}: {}", id, uri, message(e));
             }
             connect = null;
         }
@@ -270,8 +273,8 @@ public final class LibvirtFenceAgent implements FenceAgent {
     }
 
     private FenceResult logged(FenceRequest request, String action, FenceResult r) {
-        LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                request.node() + ": libvirt " + action + " via " + id + " -> " + r.getClass().getSimpleName() + ": " + r.detail());
+        LOG.atLevel(r instanceof FenceResult.Failed ? Level.WARN : Level.INFO).log("{}: libvirt {} via {} -> {}: {}", request.node(), action, id,
+                r.getClass().getSimpleName(), r.detail());
         return r;
     }
 

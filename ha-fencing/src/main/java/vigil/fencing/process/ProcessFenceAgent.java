@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import vigil.api.ConfigException;
 import vigil.api.model.FenceDevice;
 import vigil.api.spi.FenceAgent;
@@ -23,7 +26,7 @@ import vigil.api.spi.FenceResult;
  * unrelated process is left alone.
  */
 public final class ProcessFenceAgent implements FenceAgent {
-    private static final System.Logger LOG = System.getLogger(ProcessFenceAgent.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessFenceAgent.class);
 
     private final String id;
     private final Map<String, String> pidFiles;
@@ -52,8 +55,8 @@ public final class ProcessFenceAgent implements FenceAgent {
     @Override
     public FenceResult off(FenceRequest request) {
         FenceResult r = kill(request);
-        LOG.log(r instanceof FenceResult.Failed ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                request.node() + ": process off via " + id + " -> " + r.getClass().getSimpleName() + ": " + r.detail());
+        LOG.atLevel(r instanceof FenceResult.Failed ? Level.WARN : Level.INFO).log("{}: process off via {} -> {}: {}", request.node(), id,
+                r.getClass().getSimpleName(), r.detail());
         return r;
     }
 
@@ -151,7 +154,7 @@ public final class ProcessFenceAgent implements FenceAgent {
             if (cmd.isEmpty()) {
                 p.failure = "cannot read the command line of pid " + p.pid + " to check it is a node process (run Vigil as the node's user)";
             } else if (!cmd.get().contains(match)) {
-                LOG.log(System.Logger.Level.INFO, request.node() + ": pid " + p.pid + " from " + p.file + " is another program now, node not running");
+                LOG.info("{}: pid {} from {} is another program now, node not running", request.node(), p.pid, p.file);
                 p.handle = Optional.empty();
             }
         }

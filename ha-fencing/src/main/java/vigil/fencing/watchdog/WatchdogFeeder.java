@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a Linux watchdog device ({@code /dev/watchdog}: softdog or a hardware watchdog) from resetting this node
@@ -25,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * See https://www.kernel.org/doc/html/latest/watchdog/watchdog-api.html
  */
 public final class WatchdogFeeder implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(WatchdogFeeder.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(WatchdogFeeder.class);
     private static final ByteBuffer PAT = ByteBuffer.wrap(new byte[] {'.'});
     private static final ByteBuffer MAGIC_CLOSE = ByteBuffer.wrap(new byte[] {'V'});
 
@@ -62,7 +64,7 @@ public final class WatchdogFeeder implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open watchdog " + device + " (load softdog or a hardware watchdog driver, and run as root): " + e.getMessage(), e);
             }
-            LOG.log(System.Logger.Level.INFO, "watchdog " + device + ": armed, feeding every " + interval.toMillis() + " ms");
+            LOG.info("watchdog {}: armed, feeding every {} ms", device, interval.toMillis());
             feed();
         }
         return this;
@@ -90,7 +92,7 @@ public final class WatchdogFeeder implements AutoCloseable {
             try {
                 channel.write(PAT.duplicate());
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.ERROR, "watchdog " + device + ": feeding failed, the node will reset: " + e.getMessage());
+                LOG.error("watchdog {}: feeding failed, the node will reset: {}", device, e.getMessage());
                 return false;
             }
         }
@@ -101,14 +103,14 @@ public final class WatchdogFeeder implements AutoCloseable {
 
     /** Stops feeding: the watchdog resets this node after its timeout unless {@link #resumeFeeding()} comes first. */
     public void stopFeeding(String reason) {
-        if (feeding) LOG.log(System.Logger.Level.WARNING, "watchdog " + device + ": stop feeding (" + reason + "); the node resets unless it rejoins in time");
+        if (feeding) LOG.warn("watchdog {}: stop feeding ({}); the node resets unless it rejoins in time", device, reason);
         stopReason = reason;
         feeding = false;
     }
 
     /** Feeds again, once the node hears from the cluster and has its resources in order. */
     public void resumeFeeding() {
-        if (!feeding) LOG.log(System.Logger.Level.INFO, "watchdog " + device + ": feeding again after \"" + stopReason + "\"");
+        if (!feeding) LOG.info("watchdog {}: feeding again after \"{}\"", device, stopReason);
         feeding = true;
         feed();
     }
@@ -132,13 +134,13 @@ public final class WatchdogFeeder implements AutoCloseable {
         try {
             if (feeding) {
                 channel.write(MAGIC_CLOSE.duplicate());
-                LOG.log(System.Logger.Level.INFO, "watchdog " + device + ": disarmed (orderly shutdown)");
+                LOG.info("watchdog {}: disarmed (orderly shutdown)", device);
             } else {
-                LOG.log(System.Logger.Level.WARNING, "watchdog " + device + ": closed while not feeding (" + stopReason + "): left armed");
+                LOG.warn("watchdog {}: closed while not feeding ({}): left armed", device, stopReason);
             }
             channel.close();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, "watchdog " + device + ": closing: " + e.getMessage());
+            LOG.error("watchdog {}: closing: {}", device, e.getMessage());
         }
         channel = null;
     }

@@ -2,6 +2,8 @@ package vigil.fencing.watchdog;
 
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.model.FenceDevice;
 import vigil.api.spi.FenceAgent;
 import vigil.api.spi.FenceAgentProvider;
@@ -18,7 +20,7 @@ import vigil.fencing.TopologyFencer;
  * power a node on.
  */
 public final class WatchdogFenceAgent implements FenceAgent {
-    private static final System.Logger LOG = System.getLogger(WatchdogFenceAgent.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(WatchdogFenceAgent.class);
 
     private final String id;
     private final Duration watchdogTimeout;
@@ -52,7 +54,7 @@ public final class WatchdogFenceAgent implements FenceAgent {
             return new FenceResult.Failed(id + ": fence timeout " + request.timeout().toMillis() + " ms is not longer than watchdog-timeout "
                     + watchdogTimeout.toMillis() + " ms, so self-fencing of " + request.node() + " cannot be awaited (raise fence-timeout)");
         }
-        LOG.log(System.Logger.Level.INFO, request.node() + ": waiting watchdog-timeout " + watchdogTimeout.toMillis() + " ms for it to self-fence (" + id + ")");
+        LOG.info("{}: waiting watchdog-timeout {} ms for it to self-fence ({})", request.node(), watchdogTimeout.toMillis(), id);
         try {
             sleeper.sleep(watchdogTimeout);
         } catch (InterruptedException e) {

@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.ClusterEvent;
 import vigil.api.ClusterListener;
@@ -48,7 +50,7 @@ import vigil.raft.admin.proto.WatchRequest;
  * }</pre>
  */
 public final class AdminClient implements Cluster {
-    private static final System.Logger LOG = System.getLogger(AdminClient.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AdminClient.class);
     private static final int CONFIG_RETRIES = 20;
 
     private final List<String> targets;
@@ -238,7 +240,7 @@ public final class AdminClient implements Cluster {
                                 try {
                                     listener.onEvent(ce);
                                 } catch (RuntimeException ex) {
-                                    LOG.log(System.Logger.Level.WARNING, "admin events: listener failed on " + ce.getClass().getSimpleName(), ex);
+                                    LOG.warn("admin events: listener failed on {}", ce.getClass().getSimpleName(), ex);
                                 }
                             });
                         }
@@ -255,11 +257,11 @@ public final class AdminClient implements Cluster {
             if (closed) return;
             Status s = why == null ? Status.OK : Status.fromThrowable(why);
             if (s.getCode() == Status.Code.UNAUTHENTICATED) {
-                LOG.log(System.Logger.Level.ERROR, "admin events: " + s.getDescription());
+                LOG.error("admin events: {}", s.getDescription());
                 return;
             }
             synchronized (this) { target = (target + 1) % targets.size(); }
-            LOG.log(System.Logger.Level.INFO, "admin events: stream ended (" + s.getCode() + "), reconnecting to " + targets.get(target));
+            LOG.info("admin events: stream ended ({}), reconnecting to {}", s.getCode(), targets.get(target));
             delivery.execute(() -> {
                 try {
                     Thread.sleep(300);

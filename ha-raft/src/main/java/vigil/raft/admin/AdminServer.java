@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 
 /**
@@ -14,7 +16,7 @@ import vigil.api.Cluster;
  * token. {@link #close()} stops it.
  */
 public final class AdminServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private final Server server;
 
     private AdminServer(Server server) { this.server = server; }
@@ -29,7 +31,7 @@ public final class AdminServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve the admin API on " + host + ":" + port + " (is the port in use?)", e);
         }
-        LOG.log(System.Logger.Level.INFO, "admin: serving on " + host + ":" + s.getPort());
+        LOG.info("admin: serving on {}:{}", host, s.getPort());
         return new AdminServer(s);
     }
 

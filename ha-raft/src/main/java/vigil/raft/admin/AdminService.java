@@ -5,8 +5,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.lang.System.Logger.Level;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.ClusterEvent;
 import vigil.api.ClusterUnavailableException;
@@ -35,7 +36,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     static final Metadata.Key<String> FIELD = Metadata.Key.of("vigil-field", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> PROBLEM = Metadata.Key.of("vigil-problem", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> FIX = Metadata.Key.of("vigil-fix", Metadata.ASCII_STRING_MARSHALLER);
-    private static final System.Logger LOG = System.getLogger(AdminService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
     private static final Ack ACK = Ack.getDefaultInstance();
 
     private final Cluster cluster;
@@ -65,8 +66,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             } else {
                 cluster.applyConfig(next);
             }
-            LOG.log(Level.INFO, "admin: configuration replaced (" + next.nodes().size() + " nodes, " + next.resources().size() + " resources, "
-                    + next.constraints().size() + " constraints)");
+            LOG.info("admin: configuration replaced ({} nodes, {} resources, {} constraints)", next.nodes().size(), next.resources().size(),
+                    next.constraints().size());
             return ACK;
         });
     }
@@ -75,7 +76,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void move(PlacementRequest r, StreamObserver<Ack> reply) {
         call(reply, () -> {
             cluster.move(r.getResource(), r.getNode(), AdminCodec.duration(r.getLifetime()));
-            LOG.log(Level.INFO, r.getResource() + ": admin move to " + r.getNode() + " for " + AdminCodec.duration(r.getLifetime()));
+            LOG.info("{}: admin move to {} for {}", r.getResource(), r.getNode(), AdminCodec.duration(r.getLifetime()));
             return ACK;
         });
     }
@@ -84,57 +85,57 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void ban(PlacementRequest r, StreamObserver<Ack> reply) {
         call(reply, () -> {
             cluster.ban(r.getResource(), r.getNode(), AdminCodec.duration(r.getLifetime()));
-            LOG.log(Level.INFO, r.getResource() + ": admin ban from " + r.getNode() + " for " + AdminCodec.duration(r.getLifetime()));
+            LOG.info("{}: admin ban from {} for {}", r.getResource(), r.getNode(), AdminCodec.duration(r.getLifetime()));
             return ACK;
         });
     }
 
     @Override
     public void clear(ResourceRequest r, StreamObserver<Ack> reply) {
-        call(reply, () -> { cluster.clear(r.getResource()); LOG.log(Level.INFO, r.getResource() + ": admin clear move/ban"); return ACK; });
+        call(reply, () -> { cluster.clear(r.getResource()); LOG.info("{}: admin clear move/ban", r.getResource()); return ACK; });
     }
 
     @Override
     public void enable(ResourceRequest r, StreamObserver<Ack> reply) {
-        call(reply, () -> { cluster.enable(r.getResource()); LOG.log(Level.INFO, r.getResource() + ": admin enable"); return ACK; });
+        call(reply, () -> { cluster.enable(r.getResource()); LOG.info("{}: admin enable", r.getResource()); return ACK; });
     }
 
     @Override
     public void disable(ResourceRequest r, StreamObserver<Ack> reply) {
-        call(reply, () -> { cluster.disable(r.getResource()); LOG.log(Level.INFO, r.getResource() + ": admin disable"); return ACK; });
+        call(reply, () -> { cluster.disable(r.getResource()); LOG.info("{}: admin disable", r.getResource()); return ACK; });
     }
 
     @Override
     public void cleanup(CleanupRequest r, StreamObserver<Ack> reply) {
         call(reply, () -> {
             cluster.cleanup(r.getResource(), r.hasNode() ? r.getNode() : null);
-            LOG.log(Level.INFO, r.getResource() + ": admin cleanup" + (r.hasNode() ? " on " + r.getNode() : ""));
+            LOG.info("{}: admin cleanup{}{}", r.getResource(), r.hasNode() ? " on " : "", r.getNode());
             return ACK;
         });
     }
 
     @Override
     public void standby(NodeRequest r, StreamObserver<Ack> reply) {
-        call(reply, () -> { cluster.standby(r.getNode()); LOG.log(Level.INFO, r.getNode() + ": admin standby"); return ACK; });
+        call(reply, () -> { cluster.standby(r.getNode()); LOG.info("{}: admin standby", r.getNode()); return ACK; });
     }
 
     @Override
     public void online(NodeRequest r, StreamObserver<Ack> reply) {
-        call(reply, () -> { cluster.online(r.getNode()); LOG.log(Level.INFO, r.getNode() + ": admin online"); return ACK; });
+        call(reply, () -> { cluster.online(r.getNode()); LOG.info("{}: admin online", r.getNode()); return ACK; });
     }
 
     @Override
     public void maintenance(MaintenanceRequest r, StreamObserver<Ack> reply) {
         call(reply, () -> {
             cluster.maintenance(r.getNode(), r.getOn());
-            LOG.log(Level.INFO, r.getNode() + ": admin maintenance " + (r.getOn() ? "on" : "off"));
+            LOG.info("{}: admin maintenance {}", r.getNode(), r.getOn() ? "on" : "off");
             return ACK;
         });
     }
 
     @Override
     public void fence(NodeRequest r, StreamObserver<Ack> reply) {
-        call(reply, () -> { cluster.fence(r.getNode()); LOG.log(Level.INFO, r.getNode() + ": admin fence requested"); return ACK; });
+        call(reply, () -> { cluster.fence(r.getNode()); LOG.info("{}: admin fence requested", r.getNode()); return ACK; });
     }
 
     @Override
@@ -181,7 +182,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         if (e instanceof ClusterUnavailableException) return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof VigilException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof StatusRuntimeException s) return s;
-        LOG.log(Level.ERROR, "admin: call failed unexpectedly", e);
+        LOG.error("admin: call failed unexpectedly", e);
         return Status.INTERNAL.withDescription("internal error in the daemon: " + e).asRuntimeException();
     }
 

@@ -13,6 +13,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.VigilException;
 
 /**
@@ -23,6 +25,7 @@ import vigil.api.VigilException;
 public final class TokenAuth {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
+    private static final Logger LOG = LoggerFactory.getLogger(TokenAuth.class);
 
     private TokenAuth() {}
 
@@ -68,8 +71,7 @@ public final class TokenAuth {
         }
         try {
             if (vigil.api.spi.PrivateFiles.openToOthers(file)) {
-                System.getLogger(TokenAuth.class.getName()).log(System.Logger.Level.WARNING,
-                        "token file " + file + " can be read by other users: make it owner-only (chmod 600 " + file + ")");
+                LOG.warn("token file {} can be read by other users: make it owner-only (chmod 600 {})", file, file);
             }
         } catch (IOException | UnsupportedOperationException e) {
             // permissions cannot be read here; the token itself is fine
@@ -96,8 +98,7 @@ public final class TokenAuth {
                     problem = "invalid cluster token: it does not match this cluster's token (check --token-file: use the token file of this cluster)";
                 }
                 if (problem != null) {
-                    System.getLogger(TokenAuth.class.getName()).log(System.Logger.Level.WARNING,
-                            "admin: rejected a call of " + call.getMethodDescriptor().getBareMethodName() + ": " + (header == null ? "no token" : "wrong token"));
+                    LOG.warn("admin: rejected a call of {}: {}", call.getMethodDescriptor().getBareMethodName(), header == null ? "no token" : "wrong token");
                     call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
                     return new ServerCall.Listener<>() {};
                 }

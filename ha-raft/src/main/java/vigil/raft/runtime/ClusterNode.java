@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.ConfigException;
 import vigil.api.ManagedService;
@@ -66,7 +67,7 @@ import vigil.raft.agent.NodeAgentService;
  * }</pre>
  */
 public final class ClusterNode implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("vigil.node");
+    private static final Logger LOG = LoggerFactory.getLogger("vigil.node");
 
     private final VigilNode raft;
     private final RaftCluster cluster;
@@ -146,7 +147,7 @@ public final class ClusterNode implements AutoCloseable {
             t.start();
             bootstrapper = t;
         }
-        LOG.log(Level.INFO, "{0}: member of {1}, Raft {2}, API {3}", self, b.clusterName, me.address(), api);
+        LOG.info("{}: member of {}, Raft {}, API {}", self, b.clusterName, me.address(), api);
     }
 
     /**
@@ -157,16 +158,16 @@ public final class ClusterNode implements AutoCloseable {
     private void bootstrap(vigil.api.model.ClusterConfig config) {
         while (!Thread.currentThread().isInterrupted()) {
             if (raft.state().bootstrapped()) {
-                LOG.log(Level.INFO, "{0}: the cluster is configured already; the bootstrap config is not applied", raft.id());
+                LOG.info("{}: the cluster is configured already; the bootstrap config is not applied", raft.id());
                 return;
             }
             try {
                 CommandResult r = raft.submit(List.of(new Command.Bootstrap(config))).get(30, TimeUnit.SECONDS).get(0);
-                if (r.ok()) LOG.log(Level.INFO, "{0}: bootstrap config applied ({1} resources)", raft.id(), config.resources().size());
-                else LOG.log(Level.INFO, "{0}: bootstrap config not applied: {1}", raft.id(), r.error().problem());
+                if (r.ok()) LOG.info("{}: bootstrap config applied ({} resources)", raft.id(), config.resources().size());
+                else LOG.info("{}: bootstrap config not applied: {}", raft.id(), r.error().problem());
                 return;
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                LOG.log(Level.DEBUG, "{0}: bootstrap: no leader yet ({1})", raft.id(), e.getMessage());
+                LOG.debug("{}: bootstrap: no leader yet ({})", raft.id(), e.getMessage());
             } catch (InterruptedException e) {
                 return;
             }
@@ -184,7 +185,7 @@ public final class ClusterNode implements AutoCloseable {
         return submitted.thenApply(results -> {
             for (int i = 0; i < results.size(); i++) {
                 CommandResult r = results.get(i);
-                if (!r.ok()) LOG.log(Level.WARNING, "{0}: command rejected: {1}: {2}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
+                if (!r.ok()) LOG.warn("{}: command rejected: {}: {}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
             }
             return results;
         });

@@ -3,7 +3,6 @@ package vigil.daemon;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
-import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,11 +12,14 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.daemon.cli.Args;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
+import vigil.daemon.logging.Logging;
 import vigil.daemon.web.ClusterMeters;
 import vigil.daemon.web.StatusServer;
 import vigil.raft.admin.AdminServer;
@@ -29,7 +31,7 @@ import vigil.raft.admin.TokenAuth;
  * reverse order.
  */
 public final class Daemon implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final NodeRuntime runtime;
@@ -77,8 +79,8 @@ public final class Daemon implements AutoCloseable {
                 if (!line.startsWith("Umask:")) continue;
                 int umask = Integer.parseInt(line.substring("Umask:".length()).trim(), 8);
                 if ((umask & 077) != 077) {
-                    LOG.log(Level.WARNING, "umask " + String.format("%04o", umask) + " lets other users read files the Raft log creates; start the "
-                            + "daemon with umask 077 (bin/vigil and the systemd unit's UMask=0077 do)");
+                    LOG.warn("umask {} lets other users read files the Raft log creates; start the daemon with umask 077 (bin/vigil and "
+                            + "the systemd unit's UMask=0077 do)", String.format("%04o", umask));
                 }
             }
         } catch (java.io.IOException | NumberFormatException e) {
@@ -115,10 +117,11 @@ public final class Daemon implements AutoCloseable {
         Args a = Args.parse("daemon", argv, Set.of("config"), Set.of()).atMost(0);
         Path file = Path.of(a.option("config").orElseThrow(() -> new vigil.daemon.cli.UsageException("daemon: missing --config FILE (the node config; see vigil init)")));
         NodeConfig config = NodeConfig.read(file);
+        Logging.node(config.node());
         Daemon d = start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.log(Level.INFO, config.node() + ": stopping");
+            LOG.info("{}: stopping", config.node());
             d.close();
             stopped.countDown();
         }, "vigil-shutdown"));
@@ -142,7 +145,7 @@ public final class Daemon implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "stopping " + c.getClass().getSimpleName() + " failed", e);
+                LOG.warn("stopping {} failed", c.getClass().getSimpleName(), e);
             }
         }
     }

@@ -13,6 +13,7 @@ import vigil.api.VigilException;
 import vigil.daemon.cli.AdminCli;
 import vigil.daemon.cli.ClusterConnector;
 import vigil.daemon.cli.UsageException;
+import vigil.daemon.logging.Logging;
 import vigil.raft.admin.AdminClient;
 
 /**
@@ -45,7 +46,7 @@ public final class Main {
               fence NODE
               config show | config apply -f FILE [--yes] [--dry-run]
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)
-              simulate-compare --dir DIR [--limit N]   how many CIBs agree with crm_simulate's transition summary
+              simulate-compare [--dir DIR] [--live|--record] [--update-floor]   agreement with crm_simulate (see --help)
               bench scheduler|commits|failover ... benchmarks
               drbd resolve ...                     DRBD split-brain resolution
               demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
@@ -69,6 +70,13 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        try {
+            // before anything logs: a node logs at INFO, a command only its warnings
+            Logging.init(args.length > 0 && args[0].equals("daemon") ? "INFO" : "WARN");
+        } catch (VigilException e) {
+            System.err.println("vigil: " + e.getMessage());
+            System.exit(2);
+        }
         BufferedReader stdin = System.console() == null ? null : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         int code = run(args, System.out, System.err, System.getenv(), AdminClient::connect, stdin);
         System.out.flush();

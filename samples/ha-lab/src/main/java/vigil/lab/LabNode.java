@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import vigil.api.ManagedService;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
+import vigil.daemon.logging.Logging;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.runtime.ClusterNode;
@@ -76,8 +77,10 @@ public final class LabNode {
     }
 
     public static void main(String[] args) throws Exception {
+        Logging.init("INFO");
         Map<String, String> a = Args.parse(args, List.of("id", "peers", "dir", "token-file", "cluster"));
         String id = a.get("id");
+        Logging.node(id);
         Path dir = Path.of(a.get("dir"));
         Files.createDirectories(dir);
         List<Node> peers = parsePeers(a.get("peers"));

@@ -72,8 +72,6 @@ final class LabScenario {
 
     static List<String> nodeJavaOptions() {
         // several JVMs share two cores: small heaps, the client compiler, one GC thread
-        // and one line per log record with milliseconds, so node logs can be merged and timed
-        return List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-Djava.util.logging.SimpleFormatter.format=%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        return List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
     }
 }

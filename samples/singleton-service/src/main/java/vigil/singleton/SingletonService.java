@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import vigil.api.Cluster;
 import vigil.api.ClusterEvent;
 import vigil.api.VigilException;
@@ -31,6 +32,8 @@ public final class SingletonService {
     private SingletonService() {}
 
     public static void main(String[] args) throws InterruptedException {
+        SLF4JBridgeHandler.removeHandlersForRootLogger(); // gRPC logs through java.util.logging: one log, one format
+        SLF4JBridgeHandler.install();
         Map<String, String> opts;
         try {
             opts = options(args);

@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.ManagedService;
 
 /**
@@ -21,7 +23,7 @@ import vigil.api.ManagedService;
  * the cluster starts it on another one.
  */
 public final class TickScheduler implements ManagedService {
-    private static final System.Logger LOG = System.getLogger(TickScheduler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(TickScheduler.class);
 
     private final String node;
     private final Path ticks;
@@ -47,7 +49,7 @@ public final class TickScheduler implements ManagedService {
             return t;
         });
         job = timer.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.log(System.Logger.Level.INFO, node + ": ticker started, writing to " + ticks);
+        LOG.info("{}: ticker started, writing to {}", node, ticks);
     }
 
     private void tick() {
@@ -67,7 +69,7 @@ public final class TickScheduler implements ManagedService {
         timer.awaitTermination(5, TimeUnit.SECONDS);
         job = null;
         timer = null;
-        LOG.log(System.Logger.Level.INFO, node + ": ticker stopped after " + count.get() + " ticks");
+        LOG.info("{}: ticker stopped after {} ticks", node, count.get());
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -22,6 +21,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.Subscription;
 import vigil.daemon.cli.StatusView;
@@ -39,7 +40,7 @@ import vigil.daemon.cli.StatusView;
  * the connection then, which also frees a writer stuck on a client that stopped reading (browsers reconnect).
  */
 public final class StatusServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(StatusServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     static final int MAX_CONNECTIONS = 192;
     static final int MAX_STREAMS = 64;
     static final int HANDLERS = 8;
@@ -98,7 +99,7 @@ public final class StatusServer implements AutoCloseable {
         // a keep-alive also finds the clients that went away (writing to them fails), freeing their places
         pusher.scheduleWithFixedDelay(() -> streams.forEach(q -> offer(q, ": keep-alive\n\n")), KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
         server.start();
-        LOG.log(Level.INFO, "web: status page on http://" + host + ":" + server.getAddress().getPort() + "/");
+        LOG.info("web: status page on http://{}:{}/", host, server.getAddress().getPort());
     }
 
     /** Serves on {@code host:port} (port 0: any free port, see {@link #port()}); {@code metrics} renders /metrics. */
@@ -125,7 +126,7 @@ public final class StatusServer implements AutoCloseable {
             doc = StatusView.json(cluster.status());
         } catch (RuntimeException e) {
             dirty.set(true);
-            LOG.log(Level.DEBUG, "web: status not available for live update: " + e.getMessage());
+            LOG.debug("web: status not available for live update: {}", e.getMessage());
             return;
         }
         lastDocument = doc;
@@ -141,7 +142,7 @@ public final class StatusServer implements AutoCloseable {
     /** Ends a stream after the write in progress, if any (never blocks: its writer thread ends it). */
     private void close(Stream s, String why) {
         if (!streams.remove(s)) return;
-        LOG.log(Level.DEBUG, "web: closing a live-update stream: " + why);
+        LOG.debug("web: closing a live-update stream: {}", why);
         s.queue.clear();
         s.queue.offer(STOP);
     }
@@ -169,7 +170,7 @@ public final class StatusServer implements AutoCloseable {
             streams.remove(s);
             ex.close();
             if (e instanceof IOException io) throw io;
-            LOG.log(Level.DEBUG, "web: live updates not started: " + e);
+            LOG.debug("web: live updates not started: {}", e.toString());
         }
     }
 
@@ -183,7 +184,7 @@ public final class StatusServer implements AutoCloseable {
                 out.flush();
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "web: event stream closed: " + e);
+            LOG.debug("web: event stream closed: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -21,6 +21,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.ClusterProperties;
 import vigil.api.model.Constraint;
@@ -73,7 +75,7 @@ import vigil.testkit.LibvirtLab;
  * only Primary.
  */
 class KvmDrbdPatternIT {
-    private static final System.Logger LOG = System.getLogger(KvmDrbdPatternIT.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(KvmDrbdPatternIT.class);
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration LONG = Duration.ofSeconds(240);
     private static final String A = "lab-a";
@@ -105,7 +107,7 @@ class KvmDrbdPatternIT {
         timers.shutdownNow();
         if (lab != null) lab.close();
         if (dir != null) deleteTree(dir);
-        synchronized (timeline) { LOG.log(System.Logger.Level.INFO, "timeline:\n  " + String.join("\n  ", timeline)); }
+        synchronized (timeline) { LOG.info("timeline:\n  {}", String.join("\n  ", timeline)); }
     }
 
     @Test
@@ -121,7 +123,7 @@ class KvmDrbdPatternIT {
         assertTrue(drbd.isPrimary(first) && !drbd.isPrimary(second), "one Primary: " + first);
 
         // 2. the host running both dies: it hangs (libvirtd and QEMU stopped) and its node agent answers no more
-        LOG.log(System.Logger.Level.INFO, "{0}: host dies", first);
+        LOG.info("{}: host dies", first);
         event(first + " host dies");
         hosts.get(first).freeze();
         nodes.remove(first).close();
@@ -475,7 +477,7 @@ class KvmDrbdPatternIT {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
             for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) java.nio.file.Files.deleteIfExists(p);
         } catch (java.io.IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot remove " + root + ": " + e);
+            LOG.warn("cannot remove {}: {}", root, e.toString());
         }
     }
 }
