@@ -110,6 +110,10 @@ public final class RaftCluster implements Cluster {
             throw new ConfigException("lifetime", "must be positive, got " + lifetime, "give e.g. 30min, or none for move-lifetime ("
                     + s.config().properties().moveLifetime() + ")");
         }
+        if (lifetime.compareTo(ConfigValidator.MAX_LIFETIME) > 0) {
+            throw new ConfigException("lifetime", "must be at most " + ConfigValidator.MAX_LIFETIME.toDays() + " days, got " + lifetime.toDays() + " days",
+                    "give e.g. 30min or 7d");
+        }
         return lifetime;
     }
 

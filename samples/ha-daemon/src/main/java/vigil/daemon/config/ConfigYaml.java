@@ -144,7 +144,7 @@ public final class ConfigYaml {
         if (p.has("node-timeout")) b.nodeTimeout(Durations.parse(p.field("node-timeout"), p.string("node-timeout")));
         if (p.has("watchdog-timeout")) b.watchdogTimeout(Durations.parse(p.field("watchdog-timeout"), p.string("watchdog-timeout")));
         if (p.has("default-resource-stickiness")) {
-            b.defaultStickiness(Score.parse(p.field("default-resource-stickiness"), p.string("default-resource-stickiness")));
+            b.defaultStickiness(Score.parseChecked(p.field("default-resource-stickiness"), p.string("default-resource-stickiness")));
         }
         b.startFailureIsFatal(p.bool("start-failure-is-fatal", d.startFailureIsFatal()));
         b.maintenanceMode(p.bool("maintenance-mode", d.maintenanceMode()));
@@ -218,12 +218,12 @@ public final class ConfigYaml {
         switch (type) {
             case "location" -> {
                 c.allow("type", "resource", "node", "score", "role", "expires");
-                return new Constraint.Location(id, c.string("resource"), c.string("node"), Score.parse(c.field("score"), c.string("score")),
+                return new Constraint.Location(id, c.string("resource"), c.string("node"), Score.parseChecked(c.field("score"), c.string("score")),
                         c.has("role") ? Role.parse(c.field("role"), c.string("role")) : null, instant(c, "expires"));
             }
             case "colocation" -> {
                 c.allow("type", "resource", "with-resource", "score", "role", "with-role");
-                return new Constraint.Colocation(id, c.string("resource"), c.string("with-resource"), Score.parse(c.field("score"), c.string("score")),
+                return new Constraint.Colocation(id, c.string("resource"), c.string("with-resource"), Score.parseChecked(c.field("score"), c.string("score")),
                         c.has("role") ? Role.parse(c.field("role"), c.string("role")) : null,
                         c.has("with-role") ? Role.parse(c.field("with-role"), c.string("with-role")) : null);
             }
