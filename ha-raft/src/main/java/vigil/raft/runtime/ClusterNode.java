@@ -88,7 +88,8 @@ public final class ClusterNode implements AutoCloseable {
         Node me = b.peers.stream().filter(n -> n.id().equals(self)).findFirst().orElseThrow(() -> new ConfigException("peers",
                 "this node (" + self + ") is not in the peer list", "add it to peers(...)"));
         this.raft = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
-                .secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock).start();
+                .secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock).snapshotThreshold(b.snapshotThreshold)
+                .logSegmentSize(b.logSegmentSize).start();
         this.cluster = new RaftCluster(raft);
         this.timers = Executors.newScheduledThreadPool(2, daemon("vigil-" + self + "-timer"));
         this.controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("vigil-" + self + "-controller"));
@@ -278,6 +279,8 @@ public final class ClusterNode implements AutoCloseable {
         private Path ledger;
         private final List<BindableService> extraServices = new ArrayList<>();
         private vigil.api.model.ClusterConfig bootstrap;
+        private long snapshotThreshold = 10_000;
+        private long logSegmentSize = 8L << 20;
 
         public Builder id(String v) { id = v; return this; }
         /** Every voting member, this node included (witnesses too); this node's address is taken from its entry. */
@@ -301,6 +304,10 @@ public final class ClusterNode implements AutoCloseable {
          * the cluster was configured before (by any node's bootstrap config or by an administrator).
          */
         public Builder bootstrap(vigil.api.model.ClusterConfig config) { bootstrap = config; return this; }
+        /** Log entries between automatic snapshots (see {@link VigilNode.Builder#snapshotThreshold}). */
+        public Builder snapshotThreshold(long entries) { snapshotThreshold = entries; return this; }
+        /** Largest Raft log segment file (see {@link VigilNode.Builder#logSegmentSize}). */
+        public Builder logSegmentSize(long bytes) { logSegmentSize = bytes; return this; }
         /** Serves another gRPC service on this node's API port, behind the cluster token. */
         public Builder grpcService(BindableService s) { extraServices.add(s); return this; }
 

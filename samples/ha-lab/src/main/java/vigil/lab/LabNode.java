@@ -88,6 +88,9 @@ public final class LabNode {
         ClusterNode node = ClusterNode.builder().id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
                 .token(TokenAuth.readTokenFile(Path.of(a.get("token-file"))))
                 .ledger(dir.resolve("ledger"))
+                // storage fault tests want snapshots and closed log segments after a few dozen changes
+                .snapshotThreshold(Long.getLong("vigil.lab.snapshot-threshold", 10_000))
+                .logSegmentSize(Long.getLong("vigil.lab.segment-size", 8L << 20))
                 .service("ticker", new Ticker(id, dir.getParent().resolve("ticks")))
                 .start();
         CountDownLatch done = new CountDownLatch(1);
