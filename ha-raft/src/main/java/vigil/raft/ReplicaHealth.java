@@ -61,11 +61,8 @@ final class ReplicaHealth implements AutoCloseable {
 
     void start() { timer.scheduleWithFixedDelay(this::check, 0, EVERY.toMillis(), TimeUnit.MILLISECONDS); }
 
-    /** The replica could not be started at all. */
-    void startFailed(String why) {
-        fatal = Objects.requireNonNull(why);
-        timer.execute(this::check);
-    }
+    /** The replica could not be started at all (called before {@link #start}). */
+    void startFailed(String why) { fatal = Objects.requireNonNull(why); }
 
     /** Whether the current problem ends the replica's service until the node restarts (all but a failed snapshot). */
     boolean fatal() { return fatal != null; }

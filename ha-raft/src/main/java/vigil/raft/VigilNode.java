@@ -167,8 +167,8 @@ public final class VigilNode implements AutoCloseable {
         this.controllerSubmitter = new Submitter(b.id + "-controller", server == null ? Senders.none(id + "'s Raft replica is not running")
                 : Senders.leader(server, group.getGroupId(), peerId, controllerClient, requestTimeout), e -> seal.seal(b.id, e), b.clock,
                 b.maxBatch, b.maxInFlight, meters);
-        health.start();
         if (startProblem != null) health.startFailed(startProblem);
+        health.start();
         LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}{}", id, b.address, clusterName,
                 RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir, startProblem == null ? "" : " - DEGRADED: " + startProblem);
     }
