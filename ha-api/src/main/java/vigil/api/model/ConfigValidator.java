@@ -25,8 +25,7 @@ public final class ConfigValidator {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@-]*");
     /** Resource and fence device types: a driver name, never a path (no '/', no '..'). */
     private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@+-]*");
-    /** Parameter, meta and attribute names: they become agent environment variable names (OCF_RESKEY_<name>). */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+    /** Parameter, meta and attribute names ({@code [A-Za-z0-9_][A-Za-z0-9_.-]*}): they become agent environment variable names. */
     /** Longest id, type or name. */
     public static final int MAX_ID = 128;
     /** Longest parameter, meta or attribute value. */
@@ -364,12 +363,23 @@ public final class ConfigValidator {
     private static void checkValues(String field, Map<String, String> values) {
         for (var e : values.entrySet()) {
             String f = field + "." + printable(e.getKey());
-            if (!NAME.matcher(e.getKey()).matches() || e.getKey().length() > MAX_ID) {
+            if (!isName(e.getKey())) {
                 throw new ConfigException(f, "invalid name \"" + printable(e.getKey()) + "\"",
                         "use letters, digits and _ . - (not starting with . or -), at most " + MAX_ID);
             }
             checkValue(f, e.getValue());
         }
+    }
+
+    /** A parameter, meta or attribute name, checked without a regex: it runs for every meta attribute at every committed change. */
+    private static boolean isName(String name) {
+        if (name.isEmpty() || name.length() > MAX_ID) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+            if (!word && (i == 0 || c != '.' && c != '-')) return false;
+        }
+        return true;
     }
 
     private static void checkValue(String field, String value) {

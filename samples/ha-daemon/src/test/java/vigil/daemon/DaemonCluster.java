@@ -45,19 +45,19 @@ final class DaemonCluster implements AutoCloseable {
 
     record Result(int code, String out, String err) {}
 
-    DaemonCluster() { this(lab -> CLUSTER_YAML, List.of(), List.of()); }
+    DaemonCluster() { this(c -> CLUSTER_YAML, List.of(), List.of()); }
 
     /**
-     * @param clusterYaml the bootstrap cluster config every node's node.yaml names, given the lab directory (where
-     *                    each daemon writes its pid to {@code <node>.pid})
+     * @param clusterYaml the bootstrap cluster config every node's node.yaml names, given this cluster (its lab
+     *                    directory, where each daemon writes its pid to {@code <node>.pid}, and its addresses)
      * @param environment extra {@code NAME=value} variables of the daemon processes
      * @param javaOptions extra JVM options of the daemon processes
      */
-    DaemonCluster(java.util.function.Function<Path, String> clusterYaml, List<String> environment, List<String> javaOptions) {
+    DaemonCluster(java.util.function.Function<DaemonCluster, String> clusterYaml, List<String> environment, List<String> javaOptions) {
         raftPort = freePort();
         try {
-            Files.writeString(tokenFile, "cli-it-token-0123456789\n");
-            Files.writeString(lab.resolve("cluster.yaml"), clusterYaml.apply(lab));
+            vigil.api.spi.PrivateFiles.writeString(tokenFile, "cli-it-token-0123456789\n");
+            Files.writeString(lab.resolve("cluster.yaml"), clusterYaml.apply(this));
             for (String id : NODES) {
                 Path rsc = Files.createDirectories(lab.resolve(id + "-rsctmp"));
                 StringBuilder peers = new StringBuilder();
@@ -92,6 +92,8 @@ final class DaemonCluster implements AutoCloseable {
     static String ip(String node) { return "127.0.0." + (NODES.indexOf(node) + 1); }
 
     String admin(String node) { return ip(node) + ":" + (raftPort + 1); }
+
+    String raft(String node) { return ip(node) + ":" + raftPort; }
 
     String http(String node) { return "http://" + ip(node) + ":" + (raftPort + 2); }
 

@@ -86,7 +86,11 @@ class HardeningIT {
                 esac
                 """);
         Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwx------"));
-        cluster = new DaemonCluster(lab -> """
+        cluster = new DaemonCluster(c -> """
+                nodes:
+                  n1: {address: %s}
+                  n2: {address: %s}
+                  w: {address: %s, role: witness}
                 properties:
                   stonith-enabled: true
                   node-timeout: 3s
@@ -108,7 +112,7 @@ class HardeningIT {
                     type: agent:fence_dummy
                     params: {password_env: VIGIL_IT_PDU_PASSWORD}
                     host-map: {w: plug-w}
-                """.formatted(ocf.resolve("env"), lab.resolve("n1.pid"), lab.resolve("n2.pid")),
+                """.formatted(c.raft("n1"), c.raft("n2"), c.raft("w"), ocf.resolve("env"), c.pidFile("n1"), c.pidFile("n2")),
                 List.of("VIGIL_IT_PDU_PASSWORD=" + SECRET), List.of("-Dvigil.ocf.root=" + ocf));
     }
 
