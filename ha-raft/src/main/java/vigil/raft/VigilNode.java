@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -84,7 +83,7 @@ public final class VigilNode implements AutoCloseable {
     private volatile String leaderId = "";
     private volatile long term;
     /** While the replica is degraded: the leader's state, read every second ({@link #followLeader}). */
-    private volatile QueryReplyP fromLeader;
+    private volatile FromLeader fromLeader;
     private volatile Thread follower;
     private volatile boolean replicaStopped;
 
@@ -253,15 +252,18 @@ public final class VigilNode implements AutoCloseable {
      * from the leader.
      */
     public ClusterState state() {
-        QueryReplyP remote = fromLeader;
-        return remote != null ? LogCodec.state(remote.getState()) : stateMachine.state();
+        FromLeader remote = fromLeader;
+        return remote != null ? remote.state() : stateMachine.state();
     }
 
     /** The log index of {@link #state()}. */
     public long appliedIndex() {
-        QueryReplyP remote = fromLeader;
-        return remote != null ? remote.getAppliedIndex() : stateMachine.appliedIndex();
+        FromLeader remote = fromLeader;
+        return remote != null ? remote.index() : stateMachine.appliedIndex();
     }
+
+    /** The leader's applied state and its log index, as a degraded node last read them. */
+    private record FromLeader(long index, ClusterState state) {}
 
     /**
      * Empty while this node's Raft replica keeps up; else why it does not (damaged storage, a full disk, a log it
@@ -435,9 +437,12 @@ public final class VigilNode implements AutoCloseable {
             try {
                 if (isLeader()) stepDown();
                 QueryReplyP r = readLeader();
-                QueryReplyP before = fromLeader;
-                fromLeader = r;
-                if (before == null || before.getAppliedIndex() != r.getAppliedIndex()) applied(r.getAppliedIndex(), LogCodec.state(r.getState()));
+                FromLeader before = fromLeader;
+                if (before == null || before.index() != r.getAppliedIndex()) {
+                    FromLeader now = new FromLeader(r.getAppliedIndex(), LogCodec.state(r.getState()));
+                    fromLeader = now;
+                    applied(now.index(), now.state());
+                }
                 if (!r.getLeaderId().equals(leaderId) || r.getTerm() != term) leadershipChanged(r.getLeaderId(), r.getTerm());
             } catch (RuntimeException e) {
                 LOG.debug("{}: degraded, and the leader's state cannot be read: {}", id, e.getMessage());
