@@ -26,12 +26,14 @@ public final class LocalCluster implements AutoCloseable {
     private final Process[] processes;
     private final int[] startCount;
     private final String secret;
+    private final boolean tls;
 
-    private LocalCluster(Path dir, String clusterName, List<Node> nodes, List<String> extraArgs) {
+    private LocalCluster(Path dir, String clusterName, List<Node> nodes, List<String> extraArgs, boolean tls) {
         this.dir = dir;
         this.clusterName = clusterName;
         this.nodes = nodes;
         this.extraArgs = extraArgs;
+        this.tls = tls;
         this.processes = new Process[nodes.size()];
         this.startCount = new int[nodes.size()];
         byte[] random = new byte[16];
@@ -51,14 +53,26 @@ public final class LocalCluster implements AutoCloseable {
 
     private Path secretFile() { return dir.resolve("secret"); }
 
-    /** Picks free ports, starts {@code size} node processes and waits until each reports READY. */
+    /**
+     * Picks free ports, makes a cluster CA and a certificate per node, starts {@code size} node processes with mutual
+     * TLS and waits until each reports READY.
+     */
     public static LocalCluster start(Path dir, String clusterName, int size, List<String> extraArgs) {
+        return start(dir, clusterName, size, extraArgs, true);
+    }
+
+    /** As {@link #start(Path, String, int, List)}; {@code tls} false runs the nodes in plaintext (to measure its cost). */
+    public static LocalCluster start(Path dir, String clusterName, int size, List<String> extraArgs, boolean tls) {
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             String host = "127.0.0." + (i + 1);
             nodes.add(Node.member("n" + (i + 1), host + ":" + freePort(host)));
         }
-        LocalCluster c = new LocalCluster(dir, clusterName, nodes, List.copyOf(extraArgs));
+        if (tls) {
+            vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create(clusterName, RaftSetup.clusterId(clusterName));
+            for (Node n : nodes) ca.issueNode(n.id(), List.of(n.address().substring(0, n.address().lastIndexOf(':')))).save(dir.resolve(n.id() + "-pki"));
+        }
+        LocalCluster c = new LocalCluster(dir, clusterName, nodes, List.copyOf(extraArgs), tls);
         try {
             for (int i = 0; i < size; i++) c.launchCounted(i);
             for (int i = 0; i < size; i++) c.awaitReady(i, Duration.ofSeconds(60));
@@ -83,6 +97,9 @@ public final class LocalCluster implements AutoCloseable {
 
     public String clusterName() { return clusterName; }
 
+    /** A node certificate of this cluster for clients of its Raft port (node 1's); null when it runs in plaintext. */
+    public vigil.raft.tls.NodeTls clientTls() { return tls ? vigil.raft.tls.NodeTls.load(dir.resolve(nodes.get(0).id() + "-pki")) : null; }
+
     public Path dataDir(int i) { return dir.resolve(nodes.get(i).id()); }
 
     public Path logFile(int i) { return dir.resolve(nodes.get(i).id() + ".log"); }
@@ -103,6 +120,7 @@ public final class LocalCluster implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(),
                 "--id", n.id(), "--address", n.address(), "--peers", peersArg(), "--data", dataDir(i).toString(), "--cluster", clusterName,
                 "--secret-file", secretFile().toString()));
+        cmd.addAll(tls ? List.of("--pki", dir.resolve(n.id() + "-pki").toString()) : List.of("--insecure"));
         cmd.addAll(extraArgs);
         try {
             Files.createDirectories(dir);

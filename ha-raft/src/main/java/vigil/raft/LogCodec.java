@@ -113,9 +113,9 @@ public final class LogCodec {
 
     // ---- time -----------------------------------------------------------------------------------------------
 
-    static Timestamp ts(Instant i) { return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build(); }
+    public static Timestamp ts(Instant i) { return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build(); }
 
-    static Instant instant(Timestamp t) { return Instant.ofEpochSecond(t.getSeconds(), t.getNanos()); }
+    public static Instant instant(Timestamp t) { return Instant.ofEpochSecond(t.getSeconds(), t.getNanos()); }
 
     static Span span(Duration d) { return Span.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build(); }
 
@@ -187,11 +187,11 @@ public final class LogCodec {
 
     // ---- configuration --------------------------------------------------------------------------------------
 
-    static NodeP node(Node n) {
+    public static NodeP node(Node n) {
         return NodeP.newBuilder().setId(n.id()).setAddress(n.address()).setRole(nodeRole(n.role())).addAllAttributes(entries(n.attributes())).build();
     }
 
-    static Node node(NodeP n) { return new Node(n.getId(), n.getAddress(), nodeRole(n.getRole()), map(n.getAttributesList())); }
+    public static Node node(NodeP n) { return new Node(n.getId(), n.getAddress(), nodeRole(n.getRole()), map(n.getAttributesList())); }
 
     private static OperationP operation(Operation o) {
         return OperationP.newBuilder().setName(o.name()).setInterval(span(o.interval())).setTimeout(span(o.timeout()))

@@ -12,7 +12,9 @@ import vigil.api.model.Node;
 /**
  * Runs one Vigil node in its own JVM until SIGTERM (tests and benchmarks start clusters of these):
  * {@code NodeMain --id n1 --address 127.0.0.1:7001 --peers n1=127.0.0.1:7001,n2=... --data DIR --cluster NAME
- * --secret-file FILE [--snapshot-threshold N] [--segment-size BYTES]}. Prints {@code READY <id>} once started.
+ * --secret-file FILE [--snapshot-threshold N] [--segment-size BYTES] (--pki DIR | --insecure)}: with {@code --pki} mutual
+ * TLS with the node certificate in DIR ({@code ca.crt}, {@code node.crt}, {@code node.key}). Prints {@code READY <id>}
+ * once started.
  */
 public final class NodeMain {
     private NodeMain() {}
@@ -27,6 +29,10 @@ public final class NodeMain {
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
+                if (a.equals("--insecure")) { // the one flag without a value
+                    b.insecure();
+                    continue;
+                }
                 String v = i + 1 < args.length ? args[++i] : "";
                 switch (a) {
                     case "--id" -> b.id(v);
@@ -38,8 +44,9 @@ public final class NodeMain {
                     case "--snapshot-threshold" -> b.snapshotThreshold(Long.parseLong(v));
                     case "--segment-size" -> b.logSegmentSize(Long.parseLong(v));
                     case "--node-timeout" -> b.nodeTimeout(Duration.parse(v));
+                    case "--pki" -> b.tls(vigil.raft.tls.NodeTls.load(Path.of(v)));
                     default -> {
-                        err.println("unknown option " + a + " (use --id --address --peers --data --cluster --secret-file --snapshot-threshold --segment-size --node-timeout)");
+                        err.println("unknown option " + a + " (use --id --address --peers --data --cluster --secret-file --snapshot-threshold --segment-size --node-timeout --pki DIR | --insecure)");
                         return 2;
                     }
                 }

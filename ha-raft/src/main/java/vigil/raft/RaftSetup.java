@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftGroup;
@@ -23,7 +24,10 @@ import vigil.api.model.Node;
 final class RaftSetup {
     private RaftSetup() {}
 
-    /** The Raft group id of a cluster: derived from its name, so every node computes the same one. */
+    /**
+     * The Raft group id of a cluster created without one (tests and lab clusters): derived from its name. Clusters made
+     * by {@code vigil init} get a random id instead, so that no two share one.
+     */
     static UUID clusterId(String clusterName) {
         return UUID.nameUUIDFromBytes(("vigil-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8));
     }
@@ -32,10 +36,10 @@ final class RaftSetup {
         return RaftPeer.newBuilder().setId(n.id()).setAddress(n.address()).build();
     }
 
-    static RaftGroup group(String clusterName, List<Node> nodes) {
+    static RaftGroup group(UUID clusterId, List<Node> nodes) {
         List<RaftPeer> peers = new ArrayList<>();
         for (Node n : nodes) peers.add(peer(n));
-        return RaftGroup.valueOf(RaftGroupId.valueOf(clusterId(clusterName)), peers);
+        return RaftGroup.valueOf(RaftGroupId.valueOf(clusterId), peers);
     }
 
     static TimeDuration td(Duration d) { return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS); }
@@ -49,11 +53,12 @@ final class RaftSetup {
     }
 
     /** A client for writes: retries across a leader change, about 15 s in all before a submission fails. */
-    static RaftClient client(RaftGroup group, Duration requestTimeout) { return client(group, requestTimeout, 300); }
+    static RaftClient client(RaftGroup group, Duration requestTimeout, Parameters tls) { return client(group, requestTimeout, 300, tls); }
 
     /** A client that gives up after {@code attempts} tries 50 ms apart. */
-    static RaftClient client(RaftGroup group, Duration requestTimeout, int attempts) {
+    static RaftClient client(RaftGroup group, Duration requestTimeout, int attempts, Parameters tls) {
         return RaftClient.newBuilder().setClientId(ClientId.randomId()).setRaftGroup(group).setProperties(clientProperties(requestTimeout))
+                .setParameters(tls)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
                 .build();
     }

@@ -20,6 +20,8 @@ import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
 import vigil.raft.proto.QueryP;
 import vigil.raft.proto.QueryReplyP;
+import vigil.raft.tls.ClusterTrust;
+import vigil.raft.tls.NodeTls;
 
 /** A client of a Vigil cluster from outside it (CLI, benchmarks, tests): group-committed writes and state reads. */
 public final class VigilClient implements AutoCloseable {
@@ -31,23 +33,40 @@ public final class VigilClient implements AutoCloseable {
     /** The name a client's submissions carry: it is no node, so it cannot report operation results. */
     public static final String ORIGIN = "client";
 
-    private VigilClient(String clusterName, List<Node> peers, String secret, Duration timeout, int maxBatch, int maxInFlight) {
+    private VigilClient(String clusterName, List<Node> peers, NodeTls tls, String secret, Duration timeout, int maxBatch, int maxInFlight) {
         this.timeout = timeout;
-        var group = RaftSetup.group(clusterName, peers);
-        SubmissionSeal seal = new SubmissionSeal(secret);
-        this.client = RaftSetup.client(group, timeout);
-        this.reader = RaftSetup.client(group, timeout, 20);
-        this.submitter = new Submitter(ORIGIN, Senders.client(() -> RaftSetup.client(group, timeout)), e -> seal.seal(ORIGIN, e),
+        var clusterId = RaftSetup.clusterId(clusterName);
+        var group = RaftSetup.group(clusterId, peers);
+        // a Raft client is a cluster node: it must hold a node certificate of this cluster (tls null: plaintext lab)
+        ClusterTrust.Members members = new ClusterTrust.Members() {
+            @Override
+            public boolean isMember(String nodeId) { return peers.stream().anyMatch(n -> n.id().equals(nodeId)); }
+
+            @Override
+            public java.util.Optional<String> nodeAt(String host, int port) {
+                return peers.stream().filter(n -> n.address().equals(host + ":" + port)).map(Node::id).findFirst();
+            }
+        };
+        var params = RaftTls.parameters(tls, members, false);
+        if (secret == null && tls == null) throw new vigil.api.ConfigException("secret", "a plaintext client needs the cluster secret", "give the token the nodes share");
+        // the same key as the nodes' (see VigilNode): the cluster secret, or with TLS and no secret the cluster id
+        SubmissionSeal seal = new SubmissionSeal(secret != null ? secret : "cluster " + clusterId);
+        this.client = RaftSetup.client(group, timeout, params);
+        this.reader = RaftSetup.client(group, timeout, 20, params);
+        this.submitter = new Submitter(ORIGIN, Senders.client(() -> RaftSetup.client(group, timeout, params)), e -> seal.seal(ORIGIN, e),
                 InstantSource.system(), maxBatch, maxInFlight, new RaftMeters(new SimpleMeterRegistry(), ORIGIN));
     }
 
-    /** @param secret the cluster secret its nodes hold: without it the leader appends nothing this client submits */
-    public static VigilClient connect(String clusterName, List<Node> peers, String secret) {
-        return new VigilClient(clusterName, peers, secret, Duration.ofSeconds(5), 2_000, 2);
+    /**
+     * A client of the cluster {@code clusterName} (of {@code peers}) with a node certificate of it (null: plaintext)
+     * and the cluster secret its nodes hold (null only with TLS, when they run without one).
+     */
+    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls, String secret) {
+        return new VigilClient(clusterName, peers, tls, secret, Duration.ofSeconds(5), 2_000, 2);
     }
 
-    public static VigilClient connect(String clusterName, List<Node> peers, String secret, int maxBatch, int maxInFlight) {
-        return new VigilClient(clusterName, peers, secret, Duration.ofSeconds(5), maxBatch, maxInFlight);
+    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls, String secret, int maxBatch, int maxInFlight) {
+        return new VigilClient(clusterName, peers, tls, secret, Duration.ofSeconds(5), maxBatch, maxInFlight);
     }
 
     /** See {@link VigilNode#submit}. */

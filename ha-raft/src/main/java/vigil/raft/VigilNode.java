@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -49,6 +50,8 @@ import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
 import vigil.raft.proto.QueryP;
 import vigil.raft.proto.QueryReplyP;
+import vigil.raft.tls.ClusterTrust;
+import vigil.raft.tls.NodeTls;
 
 /**
  * One member of a Vigil cluster: a Ratis server holding the replicated {@link ClusterState}, plus a client that
@@ -65,6 +68,11 @@ public final class VigilNode implements AutoCloseable {
 
     private final String id;
     private final String clusterName;
+    private final UUID clusterId;
+    private final List<Node> bootstrapPeers;
+    private final NodeTls tls;
+    private final Parameters clientTls;
+    private final ClusterTrust.Members members = new Members();
     private final RaftGroup group;
     private final RaftPeerId peerId;
     private final VigilStateMachine stateMachine;
@@ -90,8 +98,17 @@ public final class VigilNode implements AutoCloseable {
     private VigilNode(Builder b) throws IOException {
         this.id = b.id;
         this.clusterName = b.clusterName;
+        this.clusterId = b.clusterId != null ? b.clusterId : RaftSetup.clusterId(b.clusterName);
         this.peerId = RaftPeerId.valueOf(b.id);
-        this.group = RaftSetup.group(b.clusterName, b.peers);
+        this.bootstrapPeers = b.peers;
+        this.tls = b.tls;
+        boolean fresh = claimDataDir(b.dataDir, b.clusterName, clusterId);
+        // a host that joins a running cluster starts outside its initial configuration: it never campaigns, and votes
+        // once a member added it (the leader catches it up first); a restart recovers the membership from the log
+        this.group = RaftSetup.group(clusterId, b.peers);
+        RaftGroup serverGroup = b.joining && fresh ? RaftGroup.valueOf(group.getGroupId()) : group;
+        Parameters serverTls = RaftTls.parameters(b.tls, members, true);
+        this.clientTls = RaftTls.parameters(b.tls, members, false);
         this.requestTimeout = b.requestTimeout;
         this.meters = new RaftMeters(b.registry, b.id);
         this.events = Executors.newSingleThreadExecutor(r -> {
@@ -99,8 +116,9 @@ public final class VigilNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        boolean fresh = claimDataDir(b.dataDir, b.clusterName);
-        SubmissionSeal seal = new SubmissionSeal(b.secret);
+        // with TLS only member nodes reach the Raft port (checked per call), so without a shared secret the seal is keyed
+        // by the cluster id: it still names the sender the leader stamps, and nothing else passes as a submission
+        SubmissionSeal seal = new SubmissionSeal(b.secret != null ? b.secret : "cluster " + clusterId);
         ClientId controllerClient = ClientId.randomId();
         String recovery = recovery(b.dataDir);
         this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, seal, controllerClient, b.dataDir, recovery);
@@ -149,7 +167,7 @@ public final class VigilNode implements AutoCloseable {
         String startProblem = check.problem();
         if (check.ok()) {
             try {
-                started = RaftServer.newBuilder().setServerId(peerId).setGroup(group).setProperties(p).setStateMachine(stateMachine)
+                started = RaftServer.newBuilder().setServerId(peerId).setGroup(serverGroup).setProperties(p).setParameters(serverTls).setStateMachine(stateMachine)
                         .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
                 started.start();
             } catch (IOException | RuntimeException e) {
@@ -159,17 +177,18 @@ public final class VigilNode implements AutoCloseable {
             }
         }
         this.server = started;
-        this.client = RaftSetup.client(group, requestTimeout);
-        this.reader = RaftSetup.client(group, requestTimeout, 20);
-        this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout)), e -> seal.seal(b.id, e), b.clock,
+        this.client = RaftSetup.client(group, requestTimeout, clientTls);
+        this.reader = RaftSetup.client(group, requestTimeout, 20, clientTls);
+        this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout, clientTls)), e -> seal.seal(b.id, e), b.clock,
                 b.maxBatch, b.maxInFlight, meters);
         this.controllerSubmitter = new Submitter(b.id + "-controller", server == null ? Senders.none(id + "'s Raft replica is not running")
                 : Senders.leader(server, group.getGroupId(), peerId, controllerClient, requestTimeout), e -> seal.seal(b.id, e), b.clock,
                 b.maxBatch, b.maxInFlight, meters);
         if (startProblem != null) health.startFailed(startProblem);
         health.start();
-        LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}{}", id, b.address, clusterName,
-                RaftSetup.clusterId(clusterName), b.peers.size(), b.dataDir, startProblem == null ? "" : " - DEGRADED: " + startProblem);
+        LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}, {}{}", id, b.address, clusterName, clusterId, b.peers.size(),
+                b.dataDir, b.tls == null ? "PLAINTEXT (insecure)" : "mutual TLS as " + b.tls.identity(),
+                startProblem == null ? "" : " - DEGRADED: " + startProblem);
     }
 
     /** What the operator does about damaged storage. */
@@ -196,7 +215,7 @@ public final class VigilNode implements AutoCloseable {
      * Records the cluster's id in the data dir on first use and refuses a data dir that holds another cluster.
      * Returns whether the Raft storage is new.
      */
-    private static boolean claimDataDir(Path dataDir, String clusterName) throws IOException {
+    private static boolean claimDataDir(Path dataDir, String clusterName, UUID wanted) throws IOException {
         if (Files.isDirectory(dataDir) && PrivateFiles.openToOthers(dataDir)) {
             // the snapshots in it hold fence device passwords
             LOG.warn("data dir {} was open to other users; made it owner-only (0700)", dataDir);
@@ -204,7 +223,6 @@ public final class VigilNode implements AutoCloseable {
         }
         PrivateFiles.createDirectories(dataDir.resolve("raft"));
         Path marker = dataDir.resolve(CLUSTER_ID_FILE);
-        UUID wanted = RaftSetup.clusterId(clusterName);
         if (Files.exists(marker)) {
             Properties props = new Properties();
             try (var in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
@@ -214,7 +232,7 @@ public final class VigilNode implements AutoCloseable {
             if (!haveId.equals(wanted.toString())) {
                 throw new ConfigException("dataDir", "data dir " + dataDir + " belongs to cluster \"" + props.getProperty("name", "?") + "\" (id "
                         + haveId + "), not to cluster \"" + clusterName + "\" (id " + wanted + ")",
-                        "start this node with cluster name \"" + props.getProperty("name", "?") + "\", or give it an empty data dir");
+                        "start this node with the cluster id in that file, or give it an empty data dir");
             }
         } else {
             Properties props = new Properties();
@@ -232,6 +250,52 @@ public final class VigilNode implements AutoCloseable {
     public String id() { return id; }
 
     public String clusterName() { return clusterName; }
+
+    /** The cluster's id, which is also its Raft group id. */
+    public UUID clusterId() { return clusterId; }
+
+    /** This node's TLS identity; null when it runs in plaintext (the insecure lab switch). */
+    public NodeTls tls() { return tls; }
+
+    /** Who this node accepts as a cluster node now (see {@link Members}). */
+    public ClusterTrust.Members trustedMembers() { return members; }
+
+    /**
+     * The membership one node knows: the nodes of the replicated configuration and of the Raft configuration (voters
+     * and listeners being admitted); while this node has not applied any configuration yet (a fresh member catching
+     * up), the peers it was started with.
+     */
+    private final class Members implements ClusterTrust.Members {
+        @Override
+        public boolean isMember(String nodeId) {
+            var config = stateMachine == null ? null : stateMachine.state().config();
+            if (config != null && config.node(nodeId).isPresent()) return true;
+            for (RaftPeer p : raftPeers()) if (p.getId().toString().equals(nodeId)) return true;
+            return (config == null || config.nodes().isEmpty()) && bootstrapPeers.stream().anyMatch(n -> n.id().equals(nodeId));
+        }
+
+        @Override
+        public java.util.Optional<String> nodeAt(String host, int port) {
+            String hp = host + ":" + port;
+            var config = stateMachine == null ? null : stateMachine.state().config();
+            if (config != null) {
+                for (Node n : config.nodes()) if (n.address().equals(hp) || hp.equals(n.attributes().get("api-address"))) return java.util.Optional.of(n.id());
+            }
+            for (RaftPeer p : raftPeers()) if (hp.equals(p.getAddress())) return java.util.Optional.of(p.getId().toString());
+            for (Node n : bootstrapPeers) if (n.address().equals(hp)) return java.util.Optional.of(n.id());
+            return java.util.Optional.empty();
+        }
+
+        private java.util.Collection<RaftPeer> raftPeers() {
+            RaftServer s = server;
+            if (s == null) return List.of();
+            try {
+                return s.getDivision(group.getGroupId()).getRaftConf().getAllPeers();
+            } catch (IOException | RuntimeException e) {
+                return List.of();
+            }
+        }
+    }
 
     /**
      * Commits {@code commands} (one log entry, possibly shared with concurrent submissions) and returns each command's
@@ -273,7 +337,8 @@ public final class VigilNode implements AutoCloseable {
 
     /** A state at least as new as every change committed before this call (Raft read index). */
     public ClusterState readLinearizable() {
-        if (!health.problem().isEmpty()) return LogCodec.state(readLeader().getState());
+        // a degraded replica, or a listener (a host that joined and is catching up), cannot serve a read index
+        if (!health.problem().isEmpty() || !isVoterQuietly()) return LogCodec.state(readLeader().getState());
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().build().toByteArray()));
         try {
             // blocking API: reads never share the ordered request window of writes
@@ -282,6 +347,14 @@ public final class VigilNode implements AutoCloseable {
             return stateMachine.state();
         } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": linearizable read failed (no leader reachable?): " + e, e);
+        }
+    }
+
+    private boolean isVoterQuietly() {
+        try {
+            return isVoter();
+        } catch (ClusterUnavailableException e) {
+            return true;
         }
     }
 
@@ -302,6 +375,22 @@ public final class VigilNode implements AutoCloseable {
 
     public long term() { return term; }
 
+    /** Whether this node votes in the current Raft configuration (a joining node waits until it is added). */
+    public boolean isVoter() { return isVoter(id); }
+
+    /** Whether {@code nodeId} votes in the Raft configuration this node knows. */
+    public boolean isVoter(String nodeId) {
+        return division().getRaftConf().getCurrentPeers().stream().anyMatch(p -> p.getId().toString().equals(nodeId));
+    }
+
+    /** The non-voting listeners of the current Raft configuration (hosts that are catching up before they vote). */
+    public List<String> listeners() {
+        List<String> out = new ArrayList<>();
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)) out.add(p.getId().toString());
+        out.sort(null);
+        return out;
+    }
+
     /** The voting members of the current Raft configuration, as {@code id -> address}. */
     public List<String> members() {
         List<String> out = new ArrayList<>();
@@ -311,17 +400,34 @@ public final class VigilNode implements AutoCloseable {
     }
 
     /**
-     * Adds a voting member (a witness too: it votes, its config role keeps resources off it). Start the new node first,
-     * with the new member list as its peers.
+     * Adds a voting member (a witness too: it votes, its config role keeps resources off it): first to the replicated
+     * config (the membership every node's TLS checks), then to the Raft group. Ratis stages a new voter: the leader
+     * brings it up to date (log or snapshot) before the configuration that counts its vote is committed, so the
+     * cluster never waits on a member that is behind. (Ratis 3.3 also has non-voting listeners, but turning a
+     * listener into a voter can deadlock the new member, so a joining host is staged directly.) Start the new node
+     * first; blocks until it votes, and fails if it does not catch up.
      */
     public void addMember(Node node) {
-        List<RaftPeer> peers = new ArrayList<>(division().getRaftConf().getCurrentPeers());
-        if (peers.stream().anyMatch(p -> p.getId().toString().equals(node.id()))) {
+        var conf = division().getRaftConf();
+        if (conf.getCurrentPeers().stream().anyMatch(p -> p.getId().toString().equals(node.id()))) {
             throw new ConfigException("nodes." + node.id(), "already a member", "remove it first to change its address");
         }
         HostPort.parse("nodes." + node.id() + ".address", node.address());
-        peers.add(RaftSetup.peer(node));
-        setConfiguration(peers, "add " + node.id());
+        if (readLinearizable().config().node(node.id()).isEmpty()) {
+            try {
+                submit(List.of(new Command.PutNode(node))).get(requestTimeout.toMillis() * 6, TimeUnit.MILLISECONDS).get(0).orThrow();
+            } catch (ExecutionException | TimeoutException e) {
+                throw new ClusterUnavailableException(id + ": cannot add " + node.id() + " to the config: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterUnavailableException("interrupted", e);
+            }
+        }
+        List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers());
+        List<RaftPeer> listeners = new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER));
+        listeners.removeIf(p -> p.getId().toString().equals(node.id()));
+        voters.add(RaftSetup.peer(node));
+        setConfiguration(voters, listeners, "add " + node.id() + " (caught up first)");
     }
 
     /**
@@ -336,18 +442,21 @@ public final class VigilNode implements AutoCloseable {
         }
     }
 
-    /** Removes a voting member; the rest must still form a majority. */
+    /** Removes a voting member or listener; the rest must still form a majority. */
     public void removeMember(String nodeId) {
-        List<RaftPeer> peers = new ArrayList<>(division().getRaftConf().getCurrentPeers());
-        if (!peers.removeIf(p -> p.getId().toString().equals(nodeId))) {
+        var conf = division().getRaftConf();
+        List<RaftPeer> peers = new ArrayList<>(conf.getCurrentPeers());
+        List<RaftPeer> listeners = new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER));
+        boolean voter = peers.removeIf(p -> p.getId().toString().equals(nodeId));
+        if (!voter && !listeners.removeIf(p -> p.getId().toString().equals(nodeId))) {
             throw new ConfigException("nodes." + nodeId, "not a member of the Raft group", "list members to see their ids");
         }
-        setConfiguration(peers, "remove " + nodeId);
+        setConfiguration(peers, listeners, "remove " + nodeId);
     }
 
-    private void setConfiguration(List<RaftPeer> peers, String what) {
+    private void setConfiguration(List<RaftPeer> peers, List<RaftPeer> listeners, String what) {
         try {
-            RaftClientReply r = client.admin().setConfiguration(peers);
+            RaftClientReply r = client.admin().setConfiguration(peers, listeners);
             if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": cannot " + what + ": " + r.getException());
             LOG.info("{}: membership changed ({}), now {} voters", id, what, peers.size());
         } catch (IOException e) {
@@ -553,8 +662,21 @@ public final class VigilNode implements AutoCloseable {
         private int maxBatch = 2_000;
         private int maxInFlight = 2;
         private InstantSource clock = InstantSource.system();
+        private UUID clusterId;
+        private NodeTls tls;
+        private boolean insecure;
+        private boolean joining;
 
         private Builder() {}
+
+        /** The cluster's id (its Raft group id), random per cluster; default: derived from the cluster name. */
+        public Builder clusterId(UUID v) { clusterId = v; return this; }
+        /** Mutual TLS with this node's certificate: required unless {@link #insecure()}. */
+        public Builder tls(NodeTls v) { tls = v; return this; }
+        /** Plaintext Raft traffic that anyone on the network can read and forge: for a lab only. */
+        public Builder insecure() { insecure = true; return this; }
+        /** This node joins a running cluster: on an empty data dir it waits, outside the group, until a member adds it. */
+        public Builder joining(boolean v) { joining = v; return this; }
 
         public Builder id(String v) { id = v; return this; }
         /** This node's Raft address, {@code host:port}. */
@@ -565,7 +687,8 @@ public final class VigilNode implements AutoCloseable {
         public Builder clusterName(String v) { clusterName = v; return this; }
         /**
          * The secret every member of the cluster holds (the cluster token): what a node submits is sealed with a key
-         * derived from it, and the leader appends nothing that is not.
+         * derived from it, and the leader appends nothing that is not. Required for an insecure node; with TLS only
+         * member nodes can reach the Raft port, and without a secret the seal is keyed by the cluster id.
          */
         public Builder secret(String v) { secret = v; return this; }
         public Builder meterRegistry(MeterRegistry v) { registry = v; return this; }
@@ -602,7 +725,8 @@ public final class VigilNode implements AutoCloseable {
                 throw new ConfigException("clusterName", "cluster name is " + (clusterName == null ? "missing" : "invalid: \"" + clusterName + "\""),
                         "call clusterName(...) with letters, digits, '.', '_' or '-'");
             }
-            if (secret == null || secret.isBlank()) {
+            if (secret != null && secret.isBlank()) throw new ConfigException("secret", "the cluster secret is blank", "give the token every node of this cluster shares, or none");
+            if (secret == null && tls == null) {
                 throw new ConfigException("secret", "the cluster secret is missing", "call secret(...) with the token every node of this cluster shares");
             }
             if (address == null) throw new ConfigException("address", "address is missing", "call address(\"host:port\")");
@@ -633,6 +757,12 @@ public final class VigilNode implements AutoCloseable {
             if (segmentSize < 1024) throw new ConfigException("logSegmentSize", "must be >= 1024 bytes, got " + segmentSize, "use e.g. 8 MiB");
             if (maxBatch < 1) throw new ConfigException("maxBatch", "must be >= 1, got " + maxBatch, "use e.g. 2000");
             if (maxInFlight < 1) throw new ConfigException("maxInFlight", "must be >= 1, got " + maxInFlight, "use e.g. 2");
+            if (tls == null && !insecure) {
+                throw new ConfigException("tls", "no TLS identity given", "call tls(NodeTls.load(pkiDir)) with this node's certificate, or insecure() for a lab");
+            }
+            if (tls != null && !tls.identity().equals(vigil.raft.tls.PeerIdentity.node(id))) {
+                throw new ConfigException("tls", "the certificate is for " + tls.identity() + ", not for node " + id, "give this node its own certificate");
+            }
             Objects.requireNonNull(registry, "meterRegistry");
             Objects.requireNonNull(clock, "clock");
         }

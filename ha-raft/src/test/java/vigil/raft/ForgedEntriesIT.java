@@ -56,11 +56,12 @@ class ForgedEntriesIT {
     void start() throws Exception {
         Path dir = LabDir.create("vigil-forged-");
         peers = List.of(Node.member("n1", address("127.0.0.1")), Node.member("n2", address("127.0.0.2")), Node.member("n3", address("127.0.0.3")));
+        vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("forged", RaftSetup.clusterId("forged"));
         for (Node p : peers) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             meters.put(p.id(), registry);
             nodes.add(VigilNode.builder().id(p.id()).address(p.address()).peers(peers).dataDir(dir.resolve(p.id())).clusterName("forged")
-                    .secret(SECRET).meterRegistry(registry).start());
+                    .tls(ca.issueNode(p.id(), List.of(p.address().substring(0, p.address().indexOf(':'))))).secret(SECRET).meterRegistry(registry).start());
         }
         Await.until(LONG, "a leader", () -> nodes.stream().anyMatch(VigilNode::isLeader));
         ClusterConfig.Builder config = ClusterConfig.builder();
@@ -72,7 +73,9 @@ class ForgedEntriesIT {
         // d1 runs on n2, as n2 itself reported
         node("n2").submit(List.of(started("d1", "n2"))).get(30, TimeUnit.SECONDS).get(0).orThrow();
         Await.until(LONG, "every node applied the setup", this::converged);
-        raw = RaftSetup.client(RaftSetup.group("forged", peers), Duration.ofSeconds(5), 5);
+        // the writer holds a member's certificate (a compromised host gets through TLS): the log itself must refuse it
+        raw = RaftSetup.client(RaftSetup.group(RaftSetup.clusterId("forged"), peers), Duration.ofSeconds(5), 5,
+                RaftTls.parameters(ca.issueNode("n3", List.of("127.0.0.3")), node("n1").trustedMembers(), false));
     }
 
     @AfterAll

@@ -50,9 +50,13 @@ class RaftClusterApiIT {
         }
     }
 
-    private VigilNode start(String id, String address, List<Node> peers, Path dir) {
+    private static final vigil.raft.tls.ClusterCa CA = vigil.raft.tls.ClusterCa.create("api", java.util.UUID.randomUUID());
+
+    private VigilNode start(String id, String address, List<Node> peers, Path dir) { return start(id, address, peers, dir, false); }
+
+    private VigilNode start(String id, String address, List<Node> peers, Path dir, boolean joining) {
         VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api").secret("api-secret")
-                .start();
+                .tls(CA.issueNode(id, List.of(address.substring(0, address.lastIndexOf(':'))))).joining(joining).start();
         nodes.add(n);
         return n;
     }
@@ -156,9 +160,11 @@ class RaftClusterApiIT {
         Node n4 = Node.member("n4", address("127.0.0.1"));
         List<Node> grown = new ArrayList<>(peers);
         grown.add(n4);
-        VigilNode fourth = start("n4", n4.address(), grown, dir);
+        VigilNode fourth = start("n4", n4.address(), grown, dir, true);
+        assertFalse(fourth.isVoter(), "a joining node waits outside the group until it is added");
         leader.addMember(n4);
         Await.until(LONG, "n4 is a voter", () -> leader.members().size() == 4);
+        Await.until(LONG, "n4 knows it votes", fourth::isVoter);
         leader.submit(List.of(new Command.PutBlob("hello", "world"))).get().get(0).orThrow();
         Await.until(LONG, "n4 replicates", () -> "world".equals(fourth.state().config().blobs().get("hello")));
         assertThrows(ConfigException.class, () -> leader.addMember(n4));

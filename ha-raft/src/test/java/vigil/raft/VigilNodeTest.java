@@ -27,9 +27,11 @@ class VigilNodeTest {
         }
     }
 
+    private static final vigil.raft.tls.ClusterCa CA = vigil.raft.tls.ClusterCa.create("test", java.util.UUID.randomUUID());
+
     private static VigilNode.Builder single(String address, Path data, String cluster) {
         return VigilNode.builder().id("n1").address(address).peers(List.of(Node.member("n1", address))).dataDir(data).clusterName(cluster)
-                .secret("test-secret");
+                .secret("test-secret").tls(CA.issueNode("n1", List.of("127.0.0.1")));
     }
 
     @Test
@@ -69,6 +71,8 @@ class VigilNodeTest {
         assertEquals("peers.n1.address", assertThrows(ConfigException.class, () -> VigilNode.builder().id("n1").clusterName("c").secret("s")
                 .address("127.0.0.1:7000").dataDir(data).peers(List.of(Node.member("n1", "127.0.0.1:7001"))).start()).field());
         assertEquals("nodeTimeout", assertThrows(ConfigException.class, () -> single("127.0.0.1:7000", data, "c").nodeTimeout(Duration.ofMillis(5)).start()).field());
+        assertEquals("tls", assertThrows(ConfigException.class, () -> single("127.0.0.1:7000", data, "c").tls(null).start()).field());
+        assertEquals("tls", assertThrows(ConfigException.class, () -> single("127.0.0.1:7000", data, "c").tls(CA.issueNode("n2", List.of())).start()).field());
         assertTrue(!Files.exists(data), "nothing is written before validation passes");
     }
 }

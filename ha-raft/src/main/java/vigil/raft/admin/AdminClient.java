@@ -7,6 +7,8 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import java.security.cert.X509Certificate;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +40,13 @@ import vigil.raft.admin.proto.PlacementRequest;
 import vigil.raft.admin.proto.ResourceRequest;
 import vigil.raft.admin.proto.StatusRequest;
 import vigil.raft.admin.proto.WatchRequest;
+import vigil.raft.admin.proto.AddMemberRequest;
+import vigil.raft.admin.proto.GetConfigRequest;
+import vigil.raft.admin.proto.JoinTokenRequest;
+import vigil.raft.admin.proto.RotateRequest;
+import vigil.raft.tls.ClusterTrust;
+import vigil.raft.tls.GrpcTls;
+import vigil.raft.tls.NodeTls;
 
 /**
  * The failover API of a remote cluster over the admin gRPC API: the CLI and embedding applications use the same
@@ -59,24 +68,63 @@ public final class AdminClient implements Cluster {
     private final Duration deadline;
     private volatile int preferred;
 
-    private AdminClient(List<String> targets, String token, Duration deadline) {
+    /**
+     * How a client proves who it is and how it checks the server.
+     *
+     * @param ca          the cluster CA: the server must present a node certificate it signed (null: plaintext,
+     *                    only for an insecure lab cluster)
+     * @param certificate the client's own certificate of that CA (its role: admin or read-only), or null
+     * @param token       the cluster token (admin role), or null; sent only to a server the CA vouches for (or in
+     *                    plaintext to an insecure cluster)
+     */
+    public record Credentials(List<X509Certificate> ca, NodeTls certificate, String token) {
+        public Credentials {
+            ca = ca == null ? null : List.copyOf(ca);
+            if (certificate == null && token == null) throw new IllegalArgumentException("give a client certificate or the cluster token");
+        }
+
+        /** The token over TLS, checking the server against {@code ca}. */
+        public static Credentials token(String token, List<X509Certificate> ca) { return new Credentials(Objects.requireNonNull(ca, "ca"), null, token); }
+
+        /** A client certificate (mutual TLS); its CA checks the server. */
+        public static Credentials certificate(NodeTls tls) { return new Credentials(tls.trustAnchors(), tls, null); }
+
+        /** The token in plaintext: anyone on the path can read it. Only for an insecure lab cluster. */
+        public static Credentials insecure(String token) { return new Credentials(null, null, token); }
+
+        public boolean isTls() { return ca != null; }
+    }
+
+    private AdminClient(List<String> targets, Credentials creds, Duration deadline) {
         if (targets.isEmpty()) throw new IllegalArgumentException("no admin address given");
         this.targets = List.copyOf(targets);
-        this.credentials = TokenAuth.client(Objects.requireNonNull(token, "token"));
+        this.credentials = creds.token() == null ? null : TokenAuth.client(creds.token());
         this.deadline = deadline;
+        SslContext ssl = null;
+        if (creds.isTls()) {
+            ssl = creds.certificate() != null ? GrpcTls.client(new ClusterTrust(creds::ca, ClusterTrust.ANY_NODE_SERVER), creds.certificate())
+                    : GrpcTls.client(creds.ca());
+        }
         for (String t : targets) {
             int colon = t.lastIndexOf(':');
-            channels.add(NettyChannelBuilder.forAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))).usePlaintext().build());
+            NettyChannelBuilder b = NettyChannelBuilder.forAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1)));
+            channels.add(ssl == null ? b.usePlaintext().build() : b.sslContext(ssl).build());
         }
     }
 
-    /** A client of the cluster reachable at any of {@code targets} (admin host:port), presenting {@code token}; each call waits at most 30 s. */
-    public static AdminClient connect(List<String> targets, String token) { return new AdminClient(targets, token, Duration.ofSeconds(30)); }
+    /** A client of an INSECURE (plaintext) cluster reachable at any of {@code targets} (admin host:port), presenting {@code token}. */
+    public static AdminClient connect(List<String> targets, String token) { return connect(targets, Credentials.insecure(token), Duration.ofSeconds(30)); }
 
-    public static AdminClient connect(List<String> targets, String token, Duration callDeadline) { return new AdminClient(targets, token, callDeadline); }
+    public static AdminClient connect(List<String> targets, String token, Duration callDeadline) { return connect(targets, Credentials.insecure(token), callDeadline); }
+
+    /** A client of the cluster reachable at any of {@code targets} (admin host:port); each call waits at most {@code callDeadline}. */
+    public static AdminClient connect(List<String> targets, Credentials credentials, Duration callDeadline) {
+        return new AdminClient(targets, credentials, callDeadline);
+    }
 
     private AdminGrpc.AdminBlockingStub stub(int i) {
-        return AdminGrpc.newBlockingStub(channels.get(i)).withCallCredentials(credentials).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        AdminGrpc.AdminBlockingStub s = AdminGrpc.newBlockingStub(channels.get(i)).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        return credentials == null ? s : s.withCallCredentials(credentials);
     }
 
     /** Runs {@code call} on the preferred target, then the others while they are unreachable. */
@@ -93,6 +141,10 @@ public final class AdminClient implements Cluster {
                 Status.Code code = e.getStatus().getCode();
                 if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
                     failures.add(targets.get(i) + ": " + describe(e.getStatus()));
+                if (isTlsRefusal(e)) {
+                    throw new VigilException("cannot talk to " + targets.get(i) + " securely: " + describe(e.getStatus())
+                            + " (is it a node of this cluster? check the CA certificate given, or whether the cluster runs insecure)");
+                }
                     continue;
                 }
                 throw translate(e);
@@ -100,6 +152,14 @@ public final class AdminClient implements Cluster {
         }
         throw new ClusterUnavailableException("cannot reach the cluster for " + what + " (" + String.join("; ", failures)
                 + "); check --cluster (the admin host:port of a running node) and that the daemons run");
+    }
+
+    /** A refused handshake (the server is not a node of our CA, or refused our certificate) is not worth retrying elsewhere quietly. */
+    private static boolean isTlsRefusal(StatusRuntimeException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) return true;
+        }
+        return false;
     }
 
     private static String describe(Status s) {
@@ -120,6 +180,7 @@ public final class AdminClient implements Cluster {
                 return new VigilException(d);
             }
             case UNAUTHENTICATED: return new VigilException("the cluster refused the call: " + d);
+            case PERMISSION_DENIED: return new VigilException("the cluster refused the call: " + d);
             case UNAVAILABLE: return new ClusterUnavailableException(d);
             default: return new VigilException(d);
         }
@@ -190,6 +251,43 @@ public final class AdminClient implements Cluster {
     @Override
     public void fence(String node) { call("fence", s -> s.fence(NodeRequest.newBuilder().setNode(node).build())); }
 
+    /** What the node that answered says about itself: whether it runs without TLS, when its certificate expires. */
+    public record ServerInfo(String node, boolean insecure, java.time.Instant certificateExpires, List<String> voters) {}
+
+    /** The status together with the answering node's {@link ServerInfo}. */
+    public record Status2(ClusterState state, ServerInfo server) {}
+
+    public Status2 statusWithServer() {
+        var r = call("status", s -> s.status(StatusRequest.getDefaultInstance()));
+        return new Status2(AdminCodec.state(r.getState()), new ServerInfo(r.getNode(), r.getInsecure(),
+                r.hasCertificateExpires() ? AdminCodec.instant(r.getCertificateExpires()) : null, List.copyOf(r.getVotersList())));
+    }
+
+    /** The configuration; with {@code showSecrets} (admin role only) including secret parameters. */
+    public ClusterConfig config(boolean showSecrets) {
+        return AdminCodec.config(call("config show", s -> s.getConfig(GetConfigRequest.newBuilder().setShowSecrets(showSecrets).build())).getConfig());
+    }
+
+    /** A one-time join token made by the node that answers (the token, and that node's id). */
+    public String[] createJoinToken(Duration ttl) {
+        var r = call("token create", s -> s.createJoinToken(JoinTokenRequest.newBuilder().setTtl(AdminCodec.span(ttl)).build()));
+        return new String[] {r.getToken(), r.getVia()};
+    }
+
+    /** Admits a joined host: config, then a Raft voter once the leader caught it up. */
+    public void addMember(vigil.api.model.Node node) {
+        call("node add", s -> s.addMember(AddMemberRequest.newBuilder().setNode(AdminCodec.node(node)).build()));
+    }
+
+    /** Removes a member (refused, with the reason, while it runs resources or if no majority would be left). */
+    public void removeMember(String node) { call("node remove", s -> s.removeMember(NodeRequest.newBuilder().setNode(node).build())); }
+
+    /** Gives the answering node a new key and certificate; returns its id and new expiry. */
+    public ServerInfo rotateCertificate() {
+        var r = call("certs rotate", s -> s.rotateCertificate(RotateRequest.getDefaultInstance()));
+        return new ServerInfo(r.getNode(), false, AdminCodec.instant(r.getNotAfter()), List.of());
+    }
+
     /**
      * Streams events from the first reachable node; when the stream breaks (that node died), it reconnects to the
      * next one. Events of the gap are not replayed: a listener that needs the full picture re-reads {@link #status()}
@@ -231,7 +329,8 @@ public final class AdminClient implements Cluster {
             Context.CancellableContext ctx = Context.current().withCancellation();
             context = ctx;
             int i = target;
-            ctx.run(() -> AdminGrpc.newStub(channels.get(i)).withCallCredentials(credentials)
+            AdminGrpc.AdminStub stub = credentials == null ? AdminGrpc.newStub(channels.get(i)) : AdminGrpc.newStub(channels.get(i)).withCallCredentials(credentials);
+            ctx.run(() -> stub
                     .watch(WatchRequest.newBuilder().setWithState(withState).build(), new StreamObserver<Event>() {
                         @Override
                         public void onNext(Event e) {

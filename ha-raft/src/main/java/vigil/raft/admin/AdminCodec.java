@@ -35,6 +35,14 @@ final class AdminCodec {
 
     static Duration duration(Span s) { return Duration.ofSeconds(s.getSeconds(), s.getNanos()); }
 
+    static vigil.raft.proto.Timestamp timestamp(java.time.Instant i) { return LogCodec.ts(i); }
+
+    static java.time.Instant instant(vigil.raft.proto.Timestamp t) { return LogCodec.instant(t); }
+
+    static vigil.raft.proto.NodeP node(vigil.api.model.Node n) { return LogCodec.node(n); }
+
+    static vigil.api.model.Node node(vigil.raft.proto.NodeP n) { return LogCodec.node(n); }
+
     static Event event(ClusterEvent e) {
         Event.Builder b = Event.newBuilder();
         if (e instanceof ClusterEvent.StateChanged sc) {

@@ -22,10 +22,14 @@ public final class AdminServer implements AutoCloseable {
     private AdminServer(Server server) { this.server = server; }
 
     /** Starts serving; {@code port} 0 picks a free port (see {@link #port()}). */
-    public static AdminServer start(Cluster cluster, String host, int port, String token) {
-        Server s = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .addService(ServerInterceptors.intercept(new AdminService(cluster), TokenAuth.server(token)))
-                .build();
+    public static AdminServer start(Cluster cluster, String host, int port, String token) { return start(cluster, host, port, token, null); }
+
+    /** With {@code tls}: TLS 1.3, admin and read-only client certificates of its CA accepted besides the token. */
+    public static AdminServer start(Cluster cluster, String host, int port, String token, vigil.raft.tls.NodeTls tls) {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .addService(ServerInterceptors.intercept(new AdminService(cluster), Access.admin(token, id -> false)));
+        if (tls != null) b.sslContext(vigil.raft.tls.GrpcTls.server(tls));
+        Server s = b.build();
         try {
             s.start();
         } catch (IOException e) {

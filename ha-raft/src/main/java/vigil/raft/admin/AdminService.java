@@ -27,6 +27,13 @@ import vigil.raft.admin.proto.ResourceRequest;
 import vigil.raft.admin.proto.StatusReply;
 import vigil.raft.admin.proto.StatusRequest;
 import vigil.raft.admin.proto.WatchRequest;
+import vigil.raft.admin.proto.AddMemberRequest;
+import vigil.raft.admin.proto.ConfigReply;
+import vigil.raft.admin.proto.GetConfigRequest;
+import vigil.raft.admin.proto.JoinTokenReply;
+import vigil.raft.admin.proto.JoinTokenRequest;
+import vigil.raft.admin.proto.RotateReply;
+import vigil.raft.admin.proto.RotateRequest;
 
 /**
  * The admin gRPC service over any {@link Cluster} (a node's own, in the daemon). Serve it behind
@@ -40,8 +47,20 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private static final Ack ACK = Ack.getDefaultInstance();
 
     private final Cluster cluster;
+    private final NodeAdmin node;
 
-    public AdminService(Cluster cluster) { this.cluster = cluster; }
+    public AdminService(Cluster cluster) { this(cluster, null); }
+
+    /** @param node the serving node's own operations (membership, certificates), or null for a bare cluster */
+    public AdminService(Cluster cluster, NodeAdmin node) {
+        this.cluster = cluster;
+        this.node = node;
+    }
+
+    private NodeAdmin node() {
+        if (node == null) throw new VigilException("this server does not manage cluster membership or certificates (it is not a cluster node)");
+        return node;
+    }
 
     /** The base config of a compare-and-set no longer matches. */
     static final class ConfigChanged extends VigilException {
@@ -50,7 +69,64 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void status(StatusRequest request, StreamObserver<StatusReply> reply) {
-        call(reply, () -> StatusReply.newBuilder().setState(AdminCodec.state(cluster.status())).build());
+        call(reply, () -> {
+            StatusReply.Builder b = StatusReply.newBuilder().setState(AdminCodec.state(SecretMask.mask(cluster.status())));
+            if (node != null) {
+                b.setNode(node.nodeId()).setInsecure(node.insecure()).addAllVoters(node.voters());
+                if (node.certificateExpires() != null) b.setCertificateExpires(AdminCodec.timestamp(node.certificateExpires()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void getConfig(GetConfigRequest request, StreamObserver<ConfigReply> reply) {
+        call(reply, () -> {
+            if (request.getShowSecrets() && Access.ROLE.get() != Access.Role.ADMIN) {
+                throw io.grpc.Status.PERMISSION_DENIED.withDescription("showing secrets needs the admin role").asRuntimeException();
+            }
+            var s = cluster.status();
+            var config = request.getShowSecrets() ? s.config() : SecretMask.mask(s.config());
+            return ConfigReply.newBuilder().setConfig(AdminCodec.config(config)).setVersion(s.configVersion()).build();
+        });
+    }
+
+    @Override
+    public void createJoinToken(JoinTokenRequest r, StreamObserver<JoinTokenReply> reply) {
+        call(reply, () -> {
+            java.time.Duration ttl = r.hasTtl() ? AdminCodec.duration(r.getTtl()) : java.time.Duration.ofHours(1);
+            JoinTokens.Token t = node().createJoinToken(ttl);
+            LOG.info("admin: join token " + t.id() + " created, valid " + ttl);
+            return JoinTokenReply.newBuilder().setToken(t.toString()).setExpires(AdminCodec.timestamp(java.time.Instant.now().plus(ttl)))
+                    .setVia(node().nodeId()).build();
+        });
+    }
+
+    @Override
+    public void addMember(AddMemberRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            var n = AdminCodec.node(r.getNode());
+            node().addMember(n);
+            LOG.info(n.id() + ": admin added member (" + n.role().name().toLowerCase(java.util.Locale.ROOT) + " at " + n.address() + ")");
+            return ACK;
+        });
+    }
+
+    @Override
+    public void removeMember(NodeRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            node().removeMember(r.getNode());
+            LOG.info(r.getNode() + ": admin removed member");
+            return ACK;
+        });
+    }
+
+    @Override
+    public void rotateCertificate(RotateRequest r, StreamObserver<RotateReply> reply) {
+        call(reply, () -> {
+            java.time.Instant until = node().rotateCertificate();
+            return RotateReply.newBuilder().setNode(node().nodeId()).setNotAfter(AdminCodec.timestamp(until)).build();
+        });
     }
 
     @Override
@@ -60,11 +136,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             if (request.getHasBase()) {
                 ClusterConfig base = AdminCodec.config(request.getBase());
                 cluster.updateConfig(current -> {
-                    if (!current.equals(base)) throw new ConfigChanged();
-                    return next;
+                    // the client read the configuration with its secrets masked
+                    if (!SecretMask.mask(current).equals(SecretMask.mask(base))) throw new ConfigChanged();
+                    return SecretMask.unmask(next, current);
                 });
             } else {
-                cluster.applyConfig(next);
+                cluster.updateConfig(current -> SecretMask.unmask(next, current));
             }
             LOG.info("admin: configuration replaced ({} nodes, {} resources, {} constraints)", next.nodes().size(), next.resources().size(),
                     next.constraints().size());
@@ -146,7 +223,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         try {
             sub = cluster.subscribe(e -> {
                 if (e instanceof ClusterEvent.StateChanged && !request.getWithState()) return;
-                Event ev = AdminCodec.event(e);
+                Event ev = AdminCodec.event(e instanceof ClusterEvent.StateChanged sc ? new ClusterEvent.StateChanged(sc.index(), SecretMask.mask(sc.state())) : e);
                 synchronized (lock) {
                     if (!out.isCancelled()) out.onNext(ev);
                 }
@@ -182,6 +259,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         if (e instanceof ClusterUnavailableException) return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof VigilException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof StatusRuntimeException s) return s;
+        if (e instanceof java.io.UncheckedIOException) return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
         LOG.error("admin: call failed unexpectedly", e);
         return Status.INTERNAL.withDescription("internal error in the daemon: " + e).asRuntimeException();
     }

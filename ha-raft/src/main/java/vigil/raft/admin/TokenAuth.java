@@ -24,7 +24,7 @@ import vigil.api.VigilException;
  */
 public final class TokenAuth {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private static final String BEARER = "Bearer ";
+    static final String BEARER = "Bearer ";
     private static final Logger LOG = LoggerFactory.getLogger(TokenAuth.class);
 
     private TokenAuth() {}

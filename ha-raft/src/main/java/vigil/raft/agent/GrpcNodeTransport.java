@@ -3,6 +3,7 @@ package vigil.raft.agent;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Map;
@@ -14,19 +15,27 @@ import vigil.api.model.Node;
 import vigil.api.status.OcfCode;
 import vigil.engine.controller.NodeTransport;
 import vigil.raft.agent.proto.NodeAgentGrpc;
+import vigil.raft.tls.ClusterTrust;
+import vigil.raft.tls.GrpcTls;
+import vigil.raft.tls.NodeTls;
 
 /** The controller's side of the node agent protocol, over gRPC; one channel per node, reused. */
 public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
     private final Function<String, Node> nodes;
     private final CallCredentials credentials;
+    private final NodeTls tls;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
     /**
      * @param nodes       looks up a node's current config (its address may change with the config)
-     * @param credentials the cluster token, attached to every call
+     * @param tls         this node's certificate: each call goes over mutual TLS to a server that must present the
+     *                    certificate of the node it was meant for; null: plaintext (insecure lab clusters)
+     * @param credentials the cluster token, attached to every plaintext call (never sent over TLS: the certificate
+     *                    says who calls)
      */
-    public GrpcNodeTransport(Function<String, Node> nodes, CallCredentials credentials) {
+    public GrpcNodeTransport(Function<String, Node> nodes, NodeTls tls, CallCredentials credentials) {
         this.nodes = nodes;
+        this.tls = tls;
         this.credentials = credentials;
     }
 
@@ -37,9 +46,11 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         ManagedChannel ch = channels.compute(node, (k, old) -> {
             if (old != null && old.authority().equals(target) && !old.isShutdown()) return old;
             if (old != null) old.shutdownNow();
-            return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+            if (tls == null) return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+            return NettyChannelBuilder.forTarget(target).sslContext(GrpcTls.client(tls, ClusterTrust.node(node))).build();
         });
-        return NodeAgentGrpc.newStub(ch).withCallCredentials(credentials);
+        NodeAgentGrpc.NodeAgentStub stub = NodeAgentGrpc.newStub(ch);
+        return tls == null ? stub.withCallCredentials(credentials) : stub;
     }
 
     @Override

@@ -20,8 +20,9 @@ import vigil.raft.VigilClient;
 
 /**
  * {@code vigil bench commits}: starts a local three-process cluster (127.0.0.1-3, fsync on), keeps many small config
- * changes in flight for a while and prints the committed rate and latency percentiles. The last line is exactly
- * {@code commits_per_s=<n> p50_ms=<n> p99_ms=<n>}; a commit is one acknowledged config change.
+ * changes in flight for a while and prints the committed rate and latency percentiles, once with mutual TLS (the
+ * default) and once in plaintext. The last line is {@code commits_per_s=<n> p50_ms=<n> p99_ms=<n>} (TLS) followed by
+ * {@code plaintext_commits_per_s=<n>}; a commit is one acknowledged config change.
  */
 public final class CommitBench {
     private CommitBench() {}
@@ -63,7 +64,14 @@ public final class CommitBench {
         }
         try {
             if (dir == null) dir = Files.createTempDirectory("vigil-bench-");
-            return bench(dir, seconds, warmup, inFlight, resources, maxBatch, entriesInFlight, out, err);
+            // the same three processes and fsync, once with mutual TLS (the default) and once in plaintext, in one run so
+            // that the ratio survives a busy machine
+            Result tls = bench(dir.resolve("tls"), true, seconds, warmup, inFlight, resources, maxBatch, entriesInFlight, out, err);
+            Result plain = bench(dir.resolve("plaintext"), false, seconds, warmup, inFlight, resources, maxBatch, entriesInFlight, out, err);
+            out.printf(Locale.ROOT, "TLS / plaintext: %.2f%n", plain.perSecond() == 0 ? 0 : tls.perSecond() / plain.perSecond());
+            out.printf(Locale.ROOT, "commits_per_s=%.0f p50_ms=%.2f p99_ms=%.2f plaintext_commits_per_s=%.0f%n", tls.perSecond(), tls.p50(), tls.p99(),
+                    plain.perSecond());
+            return tls.failedAll() || plain.failedAll() ? 1 : 0;
         } catch (IOException e) {
             err.println("bench commits: " + e.getMessage());
             return 1;
@@ -78,11 +86,13 @@ public final class CommitBench {
         return ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
     }
 
-    private static int bench(Path dir, int seconds, int warmup, int inFlight, int resources, int maxBatch, int entriesInFlight,
-                             PrintStream out, PrintStream err) throws InterruptedException {
-        out.printf("starting 3 nodes on 127.0.0.1-3 in %s%n", dir);
-        try (LocalCluster cluster = LocalCluster.start(dir, "bench", 3, List.of());
-             VigilClient client = VigilClient.connect("bench", cluster.nodes(), cluster.secret(), maxBatch, entriesInFlight)) {
+    record Result(double perSecond, double p50, double p99, boolean failedAll) {}
+
+    private static Result bench(Path dir, boolean tls, int seconds, int warmup, int inFlight, int resources, int maxBatch, int entriesInFlight,
+                                PrintStream out, PrintStream err) throws InterruptedException {
+        out.printf("starting 3 nodes on 127.0.0.1-3 in %s (%s)%n", dir, tls ? "mutual TLS" : "plaintext");
+        try (LocalCluster cluster = LocalCluster.start(dir, "bench", 3, List.of(), tls);
+             VigilClient client = VigilClient.connect("bench", cluster.nodes(), cluster.clientTls(), cluster.secret(), maxBatch, entriesInFlight)) {
             List<Command> setup = new ArrayList<>();
             for (int r = 0; r < resources; r++) setup.add(new Command.PutResource(Primitive.builder("r" + r, "ocf:heartbeat:Dummy").build()));
             for (CommandResult res : client.submit(setup).join()) res.orThrow();
@@ -159,8 +169,8 @@ public final class CommitBench {
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             }
             if (failed.get() > 0) err.println("bench commits: " + failed.get() + " changes failed, last: " + errorText[0]);
-            out.printf(Locale.ROOT, "commits_per_s=%.0f p50_ms=%.2f p99_ms=%.2f%n", total / (double) seconds, p50, p99);
-            return failed.get() > 0 && total == 0 ? 1 : 0;
+            out.printf(Locale.ROOT, "%s: %.0f commits/s, p50 %.2f ms, p99 %.2f ms%n", tls ? "TLS" : "plaintext", total / (double) seconds, p50, p99);
+            return new Result(total / (double) seconds, p50, p99, failed.get() > 0 && total == 0);
         }
     }
 }

@@ -47,11 +47,16 @@ import vigil.engine.state.Command;
 import vigil.raft.CommandResult;
 import vigil.raft.RaftCluster;
 import vigil.raft.VigilNode;
+import vigil.raft.admin.Access;
+import vigil.raft.admin.AdminClient;
+import vigil.raft.admin.EnrollmentService;
 import vigil.raft.admin.AdminService;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.agent.GrpcNodeTransport;
 import vigil.raft.agent.NodeAgentService;
+import vigil.raft.tls.GrpcTls;
+import vigil.raft.tls.NodeTls;
 
 /**
  * A complete Vigil cluster member: the Raft replica of the cluster state, this node's executor and agent, the
@@ -80,6 +85,9 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ExecutorService fenceWorkers;
     private final Ledger ledger;
+    private final NodeTls tls;
+    private final ClusterMembership membership;
+    private final Thread admission;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private Thread bootstrapper;
 
@@ -87,9 +95,18 @@ public final class ClusterNode implements AutoCloseable {
         String self = b.id;
         Node me = b.peers.stream().filter(n -> n.id().equals(self)).findFirst().orElseThrow(() -> new ConfigException("peers",
                 "this node (" + self + ") is not in the peer list", "add it to peers(...)"));
-        this.raft = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
-                .secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock).snapshotThreshold(b.snapshotThreshold)
-                .logSegmentSize(b.logSegmentSize).start();
+        VigilNode.Builder vb = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
+                .clusterId(b.clusterId).joining(b.joining).secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock)
+                .snapshotThreshold(b.snapshotThreshold).logSegmentSize(b.logSegmentSize);
+        if (b.tls != null) vb.tls(b.tls); else vb.insecure();
+        this.raft = vb.start();
+        this.tls = b.tls;
+        if (tls != null) {
+            io.micrometer.core.instrument.Gauge.builder("vigil_tls_certificate_expiry_seconds", tls, t -> Duration.between(java.time.Instant.now(), t.notAfter()).toSeconds())
+                    .description("Seconds until this node's TLS certificate expires (renew with vigil certs rotate)").register(b.registry);
+        } else {
+            LOG.warn("{}: INSECURE: TLS is off (insecure lab switch); anyone on the network can read and forge this cluster's traffic", self);
+        }
         this.cluster = new RaftCluster(raft);
         this.timers = Executors.newScheduledThreadPool(2, daemon("vigil-" + self + "-timer"));
         this.controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("vigil-" + self + "-controller"));
@@ -110,7 +127,7 @@ public final class ClusterNode implements AutoCloseable {
 
         NodeFencer fencer = b.fencer != null ? b.fencer : loadFencer();
         this.transport = new GrpcNodeTransport(id -> raft.state().config().node(id)
-                .or(() -> b.peers.stream().filter(n -> n.id().equals(id)).findFirst()).orElse(null), TokenAuth.client(b.token));
+                .or(() -> b.peers.stream().filter(n -> n.id().equals(id)).findFirst()).orElse(null), b.tls, b.token == null ? null : TokenAuth.client(b.token));
         Function<String, Duration> defaultTimeouts = key -> {
             int slash = key.lastIndexOf('/');
             return drivers.find(key.substring(0, slash)).map(d -> metadataTimeout(d.metadata(), key.substring(slash + 1))).orElse(null);
@@ -122,10 +139,13 @@ public final class ClusterNode implements AutoCloseable {
         controller.stepDownWith(peers -> raft.transferLeadership(peers.get(0), Duration.ofSeconds(2)));
 
         String api = AgentAddresses.of(me);
+        java.util.function.Predicate<String> members = raft.trustedMembers()::isMember;
+        this.membership = new ClusterMembership(raft, b.tls, b.token);
         NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(AgentAddresses.host(api), AgentAddresses.port(api)))
-                .addService(ServerInterceptors.intercept(new NodeAgentService(agent), TokenAuth.server(b.token)))
-                .addService(ServerInterceptors.intercept(new AdminService(cluster), TokenAuth.server(b.token)));
-        for (BindableService s : b.extraServices) sb.addService(ServerInterceptors.intercept(s, TokenAuth.server(b.token)));
+                .addService(ServerInterceptors.intercept(new NodeAgentService(agent), Access.nodesOnly(b.token, members)))
+                .addService(ServerInterceptors.intercept(new AdminService(cluster, membership), Access.admin(b.token, members)));
+        if (b.tls != null) sb.sslContext(GrpcTls.server(b.tls)).addService(new EnrollmentService(membership));
+        for (BindableService s : b.extraServices) sb.addService(ServerInterceptors.intercept(s, Access.admin(b.token, members)));
         this.server = sb.build();
         try {
             server.start();
@@ -148,6 +168,7 @@ public final class ClusterNode implements AutoCloseable {
             t.start();
             bootstrapper = t;
         }
+        this.admission = b.joining ? startAdmission(me, b) : null;
         LOG.info("{}: member of {}, Raft {}, API {}", self, b.clusterName, me.address(), api);
     }
 
@@ -180,6 +201,41 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A host that joined asks the members to admit it (config, then a Raft voter once caught up) until it votes; a restart
+     * after that finds itself a voter at once.
+     */
+    private Thread startAdmission(Node me, Builder b) {
+        List<String> targets = new ArrayList<>();
+        for (Node n : b.peers) if (!n.id().equals(me.id())) targets.add(AgentAddresses.of(n));
+        if (targets.isEmpty()) return null;
+        Thread t = new Thread(() -> {
+            long backoff = 500;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    if (raft.isVoter()) return;
+                    AdminClient.Credentials creds = new AdminClient.Credentials(tls == null ? null : tls.trustAnchors(), tls, b.token);
+                    try (AdminClient c = AdminClient.connect(targets, creds, Duration.ofMinutes(5))) {
+                        c.addMember(me);
+                    }
+                    LOG.info("{}: admitted: a voting member now", me.id());
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: not admitted yet ({}); retrying", me.id(), e.getMessage());
+                }
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                backoff = Math.min(5000, backoff * 2);
+            }
+        }, "vigil-" + me.id() + "-admission");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     private CompletableFuture<?> submit(List<Command> commands) { return logRejections(commands, raft.submit(commands)); }
 
     private CompletableFuture<?> logRejections(List<Command> commands, CompletableFuture<List<CommandResult>> submitted) {
@@ -192,8 +248,12 @@ public final class ClusterNode implements AutoCloseable {
         });
     }
 
-    /** The Raft members are cluster nodes too: the leader adds any that the replicated config does not list yet. */
+    /**
+     * The Raft members this cluster was started with are its first nodes: the leader of a new cluster puts them into
+     * the replicated config (once: afterwards only joins and removals change the membership).
+     */
     private void addMissingMembers(List<Node> peers) {
+        if (!raft.state().config().nodes().isEmpty()) return;
         List<Command> missing = new ArrayList<>();
         for (Node n : peers) if (raft.state().config().node(n.id()).isEmpty()) missing.add(new Command.PutNode(n));
         if (!missing.isEmpty()) submit(missing);
@@ -224,6 +284,9 @@ public final class ClusterNode implements AutoCloseable {
     /** The failover API, served by this node. */
     public Cluster cluster() { return cluster; }
 
+    /** This node's TLS identity (for an HTTPS endpoint, see {@link NodeTls#serverSslContext()}); null when it runs insecure. */
+    public NodeTls tls() { return tls; }
+
     /** The Raft replica (for status details such as the leader and the applied index). */
     public VigilNode raft() { return raft; }
 
@@ -243,6 +306,7 @@ public final class ClusterNode implements AutoCloseable {
                 // closing a listener registration cannot fail in a way that matters at shutdown
             }
         }
+        if (admission != null) admission.interrupt();
         if (controller != null) controller.close();
         if (agent != null) agent.close();
         if (server != null) {
@@ -281,13 +345,31 @@ public final class ClusterNode implements AutoCloseable {
         private vigil.api.model.ClusterConfig bootstrap;
         private long snapshotThreshold = 10_000;
         private long logSegmentSize = 8L << 20;
+        private NodeTls tls;
+        private boolean insecure;
+        private java.util.UUID clusterId;
+        private boolean joining;
 
         public Builder id(String v) { id = v; return this; }
+        /**
+         * This node's certificate of the cluster CA: every port (Raft, node agent, admin API) then runs mutual TLS 1.3
+         * and accepts only the cluster's nodes (and its admin clients on the admin API). Required unless {@link #insecure()}.
+         */
+        public Builder tls(NodeTls v) { tls = v; return this; }
+        /** Plaintext on every port, guarded only by the token: anyone on the network can read and forge it. For a lab. */
+        public Builder insecure() { insecure = true; return this; }
+        /** The cluster's id (Raft group id); {@code vigil init} picks a random one. Default: derived from the cluster name. */
+        public Builder clusterId(java.util.UUID v) { clusterId = v; return this; }
+        /** This node joins a running cluster: it waits outside the Raft group until a member adds it (after catching it up). */
+        public Builder joining(boolean v) { joining = v; return this; }
         /** Every voting member, this node included (witnesses too); this node's address is taken from its entry. */
         public Builder peers(List<Node> v) { peers = List.copyOf(v); return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
         public Builder clusterName(String v) { clusterName = v; return this; }
-        /** The cluster token every node and client presents (read it with {@code TokenAuth.readTokenFile}). */
+        /**
+         * The cluster token: admin clients without a certificate present it (over TLS). Required for an insecure
+         * cluster, where the nodes present it too. Read it with {@code TokenAuth.readTokenFile}.
+         */
         public Builder token(String v) { token = v; return this; }
         public Builder meterRegistry(MeterRegistry v) { registry = v; return this; }
         /** Raft timeouts are derived from it; keep it equal to the cluster's node-timeout property. */
@@ -312,9 +394,14 @@ public final class ClusterNode implements AutoCloseable {
         public Builder grpcService(BindableService s) { extraServices.add(s); return this; }
 
         public ClusterNode start() {
-            if (token == null || token.isBlank()) {
+            if (tls == null && !insecure) {
+                throw new ConfigException("tls", "no TLS identity given", "call tls(NodeTls.load(pkiDir)) with this node's certificate of the cluster CA, or insecure() for a lab");
+            }
+            if (tls != null && insecure) throw new ConfigException("insecure", "both tls(...) and insecure() given", "choose one");
+            if (tls == null && (token == null || token.isBlank())) {
                 throw new ConfigException("token", "the cluster token is missing", "call token(...) with the secret every node of this cluster shares");
             }
+            if (token != null && token.isBlank()) throw new ConfigException("token", "the cluster token is blank", "give the cluster token, or none");
             for (String name : services.keySet()) {
                 if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
                     throw new ConfigException("services." + name, "invalid service name", "use letters, digits, '.', '_' or '-' (the type is java:<name>)");

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import vigil.raft.tls.NodeTls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vigil.api.ManagedService;
@@ -28,9 +29,12 @@ class ReadmeExampleTest {
     void readmeExample_startsTheServiceOnTheOnlyNode(@TempDir Path dir) {
         String token = "readme-example-token";
         Ticker ticker = new Ticker();
+        // what 'vigil init' makes on the first host (the cluster CA and this node's certificate)
+        vigil.raft.tls.ClusterCa.create("scheduler", java.util.UUID.randomUUID()).issueNode("node1", List.of("127.0.0.1")).save(dir.resolve("pki"));
         // --- README example, adapted only in addresses and data dir ---
         ClusterNode node = ClusterNode.builder()
                 .id("node1").clusterName("scheduler").token(token)
+                .tls(NodeTls.load(dir.resolve("pki")))          // this node's certificate of the cluster CA: mutual TLS on every port
                 .peers(List.of(Node.member("node1", "127.0.0.1:" + FreePorts.pair())))
                 .dataDir(dir.resolve("vigil"))
                 .service("ticker", ticker)                      // ManagedService: start / stop / isRunning

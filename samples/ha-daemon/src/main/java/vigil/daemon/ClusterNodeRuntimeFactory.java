@@ -13,6 +13,7 @@ import vigil.daemon.config.NodeConfig;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.runtime.ClusterNode;
+import vigil.raft.tls.NodeTls;
 
 /**
  * The daemon's node: a {@link ClusterNode} (Raft member, executor, node agent, controller) whose gRPC server also
@@ -25,7 +26,9 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
     public NodeRuntime start(NodeConfig config, ClusterConfig bootstrap, MeterRegistry meters) {
         List<Node> peers = peers(config);
         ClusterNode.Builder b = ClusterNode.builder().id(config.node()).peers(peers).dataDir(config.dataDir())
-                .clusterName("vigil").token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
+                .clusterName(config.cluster().name()).clusterId(config.cluster().id()).joining(config.joined())
+                .token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
+        if (config.insecure()) b.insecure(); else b.tls(NodeTls.load(config.pkiDir()));
         if (bootstrap != null) b.nodeTimeout(bootstrap.properties().nodeTimeout()).bootstrap(bootstrapConfig(bootstrap, peers));
         ClusterNode node = b.start();
         return new NodeRuntime() {

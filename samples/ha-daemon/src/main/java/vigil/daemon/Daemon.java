@@ -52,7 +52,8 @@ public final class Daemon implements AutoCloseable {
                 admin = null;
             } else {
                 String[] a = hostPort(config.self().admin());
-                admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token);
+                admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token,
+                        config.insecure() ? null : vigil.raft.tls.NodeTls.load(config.pkiDir()));
                 open.add(admin);
             }
             open.add(ClusterMeters.bind(runtime.cluster(), meters));
@@ -126,7 +127,8 @@ public final class Daemon implements AutoCloseable {
             stopped.countDown();
         }, "vigil-shutdown"));
         out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
-                + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/"));
+                + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/")
+                + (config.insecure() ? "; WARNING: INSECURE (insecure: true): no TLS on any port" : "; mutual TLS on every port"));
         out.flush();
         try {
             stopped.await();

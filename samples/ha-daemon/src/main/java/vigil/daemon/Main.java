@@ -26,11 +26,15 @@ public final class Main {
 
               daemon --config FILE                 run this node (member or witness) from its node config
               init --node ID --raft HOST:PORT --admin HOST:PORT [--http HOST:PORT] [--witness]
-                   [--dir DIR] [--data-dir DIR] [--cluster-config FILE]
-                                                   bootstrap a cluster: write DIR/node.yaml and a new token
+                   [--dir DIR] [--data-dir DIR] [--cluster-config FILE] [--cluster-name NAME] [--insecure]
+                                                   bootstrap a cluster: DIR/node.yaml, a random cluster id, the
+                                                   cluster CA and this node's certificate (DIR/pki), the token
               join --node ID --raft HOST:PORT --admin HOST:PORT [--http HOST:PORT] [--witness] [--dir DIR]
-                   --cluster HOST:PORT --token-file FILE
-                                                   add this host to a running cluster and write its node config
+                   --cluster HOST:PORT --token TOKEN
+                                                   add this host to a running cluster: checks it against the token's
+                                                   CA pin, gets a certificate for its own key, writes its node config
+              token create [--ttl 1h] [--print-join-command]   a one-time join token (run on a member)
+              certs rotate                         this node: a new key and certificate, without downtime
               status [--json]                      quorum, leader, nodes, resources, failures, fencing
               resource create ID TYPE [key=value ...] [--meta k=v] [--op name:interval:timeout] [--clone|--promotable] [--group G]
               resource delete ID [--wait 60s] [--force]     (stops it first, unless --force)
@@ -43,8 +47,9 @@ public final class Main {
               constraint add order ID FIRST THEN [--first-action A] [--then-action A] [--kind K] [--no-symmetrical]
               constraint remove ID | constraint list
               node standby|online NODE | node maintenance NODE [on|off]
+              node remove NODE                     remove a member (refused while it runs resources or without a majority)
               fence NODE
-              config show | config apply -f FILE [--yes] [--dry-run]
+              config show [--show-secrets] | config apply -f FILE [--yes] [--dry-run]
               simulate ...                         the scheduler on a CIB or config (see vigil simulate --help)
               simulate-compare [--dir DIR] [--live|--record] [--update-floor]   agreement with crm_simulate (see --help)
               bench scheduler|commits|failover ... benchmarks
@@ -52,8 +57,10 @@ public final class Main {
               demo                                 a local 3-node cluster: kill the active node, watch fencing and failover
               chaos --schedules N --seed S [--nodes 3|5]   seeded fault injection against a local cluster
 
-            Commands that talk to a cluster take --cluster HOST:PORT[,HOST:PORT] (admin address; env VIGIL_CLUSTER)
-            and --token-file FILE (env VIGIL_TOKEN_FILE); on a node both default to /etc/vigil/node.yaml.
+            Commands that talk to a cluster take --cluster HOST:PORT[,HOST:PORT] (admin address; env VIGIL_CLUSTER),
+            --token-file FILE (env VIGIL_TOKEN_FILE) or --cert DIR (a client certificate), and --ca FILE (the cluster's
+            pki/ca.crt, env VIGIL_CA: the server is checked before the token is sent; --insecure for an insecure lab
+            cluster); on a node they default to /etc/vigil/node.yaml.
             """;
 
     /** Subcommands provided by other modules, run through their static {@code run(String[], PrintStream, PrintStream)}. */
@@ -78,14 +85,14 @@ public final class Main {
             System.exit(2);
         }
         BufferedReader stdin = System.console() == null ? null : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        int code = run(args, System.out, System.err, System.getenv(), AdminClient::connect, stdin);
+        int code = run(args, System.out, System.err, System.getenv(), (t, c) -> AdminClient.connect(t, c, java.time.Duration.ofSeconds(30)), stdin);
         System.out.flush();
         System.exit(code);
     }
 
     /** The entry point for launchers and tests: runs one command, returns its exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, System.getenv(), AdminClient::connect, null);
+        return run(args, out, err, System.getenv(), (t, c) -> AdminClient.connect(t, c, java.time.Duration.ofSeconds(30)), null);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, ClusterConnector connector, BufferedReader stdin) {

@@ -110,7 +110,7 @@ class CliIT {
         rejected(1, "bad.yaml:", "config", "apply", "-f", bad.toString(), "--yes");
         rejected(2, "unknown option --lifetme", "resource", "move", "d1", "n1", "--lifetme", "1h");
         ok("resource", "delete", "d3");
-        DaemonCluster.Result down = DaemonCluster.raw("status", "--cluster", "127.0.0.1:1", "--token-file", cluster.tokenFile.toString());
+        DaemonCluster.Result down = DaemonCluster.raw("status", "--cluster", "127.0.0.1:1", "--token-file", cluster.tokenFile.toString(), "--ca", cluster.caFile().toString());
         assertEquals(1, down.code());
         assertTrue(down.err().contains("cannot reach the cluster"), down.err());
     }
@@ -165,7 +165,7 @@ class CliIT {
     void wrongToken_isRefused() throws Exception {
         Path bad = cluster.lab.resolve("bad-token");
         Files.writeString(bad, "not-the-token\n");
-        DaemonCluster.Result r = DaemonCluster.raw("resource", "disable", "d1", "--cluster", cluster.targets(), "--token-file", bad.toString());
+        DaemonCluster.Result r = DaemonCluster.raw("resource", "disable", "d1", "--cluster", cluster.targets(), "--token-file", bad.toString(), "--ca", cluster.caFile().toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("invalid cluster token"), r.err());
         assertFalse(r.err().contains("cli-it-token"), r.err());
@@ -191,7 +191,7 @@ class CliIT {
     void adminClientExample_printsLeaderAndResources() throws Exception {
         Path log;
         try (Peer p = Peer.start("example", cluster.lab, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), AdminClientExample.class.getName(), cluster.targets(), cluster.tokenFile.toString()))) {
+                System.getProperty("java.class.path"), AdminClientExample.class.getName(), cluster.targets(), cluster.tokenFile.toString(), cluster.caFile().toString()))) {
             log = p.log();
             assertEquals(0, p.process().waitFor());
         }

@@ -58,14 +58,18 @@ final class DaemonCluster implements AutoCloseable {
         try {
             vigil.api.spi.PrivateFiles.writeString(tokenFile, "cli-it-token-0123456789\n");
             Files.writeString(lab.resolve("cluster.yaml"), clusterYaml.apply(this));
+            // the cluster CA of this test cluster, and each node's certificate (what init and join make)
+            vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("vigil", java.util.UUID.randomUUID());
+            ca.save(lab.resolve("pki"));
             for (String id : NODES) {
+                ca.issueNode(id, List.of(ip(id))).save(lab.resolve(id + "-pki"));
                 Path rsc = Files.createDirectories(lab.resolve(id + "-rsctmp"));
                 StringBuilder peers = new StringBuilder();
                 for (String p : NODES) {
                     peers.append("  ").append(p).append(": {raft: ").append(ip(p)).append(':').append(raftPort).append(", admin: ").append(ip(p)).append(':')
                             .append(raftPort + 1).append(p.equals("w") ? ", role: witness" : "").append("}\n");
                 }
-                Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\nhttp: " + ip(id) + ":" + (raftPort + 2)
+                Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\npki-dir: " + id + "-pki\nhttp: " + ip(id) + ":" + (raftPort + 2)
                         + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
                 List<String> cmd = new ArrayList<>(List.of("sh", "-c", "umask 077 && echo $$ > " + pidFile(id) + " && exec \"$@\"", "sh", "env",
                         "HA_RSCTMP=" + rsc));
@@ -91,6 +95,8 @@ final class DaemonCluster implements AutoCloseable {
 
     static String ip(String node) { return "127.0.0." + (NODES.indexOf(node) + 1); }
 
+    Path caFile() { return lab.resolve("pki").resolve("ca.crt"); }
+
     String admin(String node) { return ip(node) + ":" + (raftPort + 1); }
 
     String raft(String node) { return ip(node) + ":" + raftPort; }
@@ -112,7 +118,8 @@ final class DaemonCluster implements AutoCloseable {
     }
 
     ClusterState status() {
-        try (AdminClient c = AdminClient.connect(List.of(targets().split(",")), "cli-it-token-0123456789", Duration.ofSeconds(10))) {
+        try (AdminClient c = AdminClient.connect(List.of(targets().split(",")), AdminClient.Credentials.token("cli-it-token-0123456789",
+                vigil.raft.tls.ClusterCa.readCertificates(lab.resolve("pki").resolve("ca.crt"))), Duration.ofSeconds(10))) {
             return c.status();
         }
     }
@@ -120,7 +127,7 @@ final class DaemonCluster implements AutoCloseable {
     /** Runs {@code vigil ARGS --cluster <live nodes> --token-file <token>} in this JVM. */
     Result cli(String... args) {
         List<String> argv = new ArrayList<>(List.of(args));
-        argv.addAll(List.of("--cluster", targets(), "--token-file", tokenFile.toString()));
+        argv.addAll(List.of("--cluster", targets(), "--token-file", tokenFile.toString(), "--ca", lab.resolve("pki").resolve("ca.crt").toString()));
         return raw(argv.toArray(new String[0]));
     }
 

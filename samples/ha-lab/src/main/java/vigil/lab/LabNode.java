@@ -18,13 +18,14 @@ import vigil.daemon.logging.Logging;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.runtime.ClusterNode;
+import vigil.raft.tls.NodeTls;
 
 /**
  * One node of a local lab cluster, as its own JVM process: a {@link ClusterNode} hosting the {@code ticker} Java
  * service (a singleton job that appends a tick per 100 ms to a file while it runs), OCF agents and the fencing
  * adapters. It writes its pid file, records every start / stop in its ledger, and exits on SIGTERM.
  *
- * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME}
+ * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)}
  */
 public final class LabNode {
     private LabNode() {}
@@ -85,7 +86,9 @@ public final class LabNode {
         Files.createDirectories(dir);
         List<Node> peers = parsePeers(a.get("peers"));
         Files.writeString(dir.resolve("pid"), Long.toString(ProcessHandle.current().pid()));
-        ClusterNode node = ClusterNode.builder().id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
+        ClusterNode.Builder b = ClusterNode.builder();
+        if (a.containsKey("pki")) b.tls(NodeTls.load(Path.of(a.get("pki")))); else if (a.containsKey("insecure")) b.insecure();
+        ClusterNode node = b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
                 .token(TokenAuth.readTokenFile(Path.of(a.get("token-file"))))
                 .ledger(dir.resolve("ledger"))
                 // storage fault tests want snapshots and closed log segments after a few dozen changes

@@ -30,6 +30,7 @@ import vigil.api.status.FenceEvent;
 import vigil.engine.executor.Ledger;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.agent.AgentAddresses;
+import vigil.raft.tls.ClusterCa;
 
 /**
  * A cluster of {@link LabNode} processes on 127.0.0.1, .2, .3 ... of this machine (or each in its own network namespace,
@@ -50,15 +51,18 @@ public final class LocalCluster implements AutoCloseable {
     private final AdminClient admin;
     private final String token;
     private final LabNetwork network; // null: the nodes share the host's loopback and no link can be cut
+    private final boolean tls;
+    private final AdminClient.Credentials credentials;
     private final Thread cleanup = new Thread(this::close, "lab-cluster-cleanup");
     private boolean closed;
 
-    private LocalCluster(Path dir, String name, List<Node> nodes, List<String> javaOptions, LabNetwork network) {
+    private LocalCluster(Path dir, String name, List<Node> nodes, List<String> javaOptions, LabNetwork network, boolean tls) {
         this.dir = dir;
         this.name = name;
         this.nodes = List.copyOf(nodes);
         this.javaOptions = List.copyOf(javaOptions);
         this.network = network;
+        this.tls = tls;
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         try {
             Files.createDirectories(dir);
@@ -72,8 +76,17 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (tls) {
+            // a cluster CA of its own per lab cluster, and each node's certificate in its directory
+            ClusterCa ca = ClusterCa.create(name, java.util.UUID.randomUUID());
+            ca.save(dir.resolve("pki"));
+            for (Node n : nodes) ca.issueNode(n.id(), List.of(n.address().substring(0, n.address().lastIndexOf(':')))).save(nodeDir(n.id()).resolve("pki"));
+            this.credentials = AdminClient.Credentials.token(token, List.of(ca.certificate()));
+        } else {
+            this.credentials = AdminClient.Credentials.insecure(token);
+        }
         List<String> apis = nodes.stream().map(AgentAddresses::of).toList();
-        this.admin = AdminClient.connect(apis, token, Duration.ofSeconds(10));
+        this.admin = AdminClient.connect(apis, credentials, Duration.ofSeconds(10));
         // Ctrl-C or a kill of the harness must not leave node processes and network namespaces behind
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
@@ -91,6 +104,14 @@ public final class LocalCluster implements AutoCloseable {
      * (see {@link LabNetwork}), so that {@link #cut} can sever links between nodes.
      */
     public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions, boolean ownNetwork) {
+        return start(dir, members, witnesses, javaOptions, ownNetwork, true);
+    }
+
+    /**
+     * As {@link #start(Path, int, int, List, boolean)}; {@code tls} false runs every port in plaintext (the insecure
+     * lab switch), to measure what TLS costs.
+     */
+    public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions, boolean ownNetwork, boolean tls) {
         int count = members + witnesses;
         LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
         int port = ownNetwork ? 7100 : freePort(count);
@@ -102,7 +123,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         LocalCluster c;
         try {
-            c = new LocalCluster(dir, "lab", nodes, javaOptions, network);
+            c = new LocalCluster(dir, "lab", nodes, javaOptions, network, tls);
         } catch (RuntimeException e) {
             if (network != null) network.close();
             throw e;
@@ -168,6 +189,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public AdminClient admin() { return admin; }
 
+    /** What an admin client of this cluster presents: the token, over TLS checked against the cluster CA (or plaintext). */
+    public AdminClient.Credentials adminCredentials() { return credentials; }
+
+    public boolean isTls() { return tls; }
+
     public Path nodeDir(String node) { return dir.resolve(node); }
 
     private String peerSpec() {
@@ -198,6 +224,7 @@ public final class LocalCluster implements AutoCloseable {
             cmd.addAll(javaOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabNode.class.getName(),
                     "--id", node, "--peers", peerSpec(), "--dir", nd.toString(), "--token-file", dir.resolve("token").toString(), "--cluster", name));
+            cmd.addAll(tls ? List.of("--pki", nd.resolve("pki").toString()) : List.of("--insecure"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile())).redirectInput(new File("/dev/null"));
             // per-node run-time state for OCF agents (Dummy keeps its state in HA_RSCTMP, Stateful in HA_VARRUN), cleared

@@ -112,13 +112,7 @@ final class LabFixture implements AutoCloseable {
      */
     ClusterState awaitWithout(String node, String what, Predicate<ClusterState> condition) {
         List<String> others = c.nodes().stream().filter(n -> !n.id().equals(node)).map(AgentAddresses::of).toList();
-        String token;
-        try {
-            token = Files.readString(c.dir().resolve("token")).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try (AdminClient peers = AdminClient.connect(others, token, Duration.ofSeconds(2))) {
+        try (AdminClient peers = AdminClient.connect(others, c.adminCredentials(), Duration.ofSeconds(2))) {
             return c.awaitValue(LONG, what, () -> {
                 try {
                     return Optional.of(peers.status()).filter(condition);

@@ -15,6 +15,7 @@ import vigil.api.model.Node;
 import vigil.api.model.Primitive;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.runtime.ClusterNode;
+import vigil.raft.tls.NodeTls;
 
 /**
  * A small service embedding Vigil: three copies of this program form a cluster, and the cluster keeps the
@@ -52,7 +53,10 @@ public final class SingletonService {
         TickScheduler ticker = new TickScheduler(id, Path.of(opts.get("ticks")), interval, InstantSource.system());
         ClusterNode node;
         try {
-            node = ClusterNode.builder().id(id).peers(peers).dataDir(Path.of(opts.get("data"))).clusterName("singleton")
+            ClusterNode.Builder b = ClusterNode.builder();
+            // mutual TLS with this node's certificate (vigil certs issue makes one); --insecure only for a lab
+            if (opts.containsKey("pki")) b.tls(NodeTls.load(Path.of(opts.get("pki")))); else if (opts.containsKey("insecure")) b.insecure();
+            node = b.id(id).peers(peers).dataDir(Path.of(opts.get("data"))).clusterName("singleton")
                     .token(TokenAuth.readTokenFile(Path.of(opts.get("token-file")))).service(RESOURCE, ticker).start();
         } catch (VigilException e) {
             System.err.println("singleton-service: " + e.getMessage());

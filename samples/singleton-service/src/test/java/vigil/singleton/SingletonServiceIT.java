@@ -31,11 +31,15 @@ class SingletonServiceIT {
         int port = freePort();
         String peers = "n1=127.0.0.1:" + port + ",n2=127.0.0.2:" + port + ",n3=127.0.0.3:" + port;
         Map<String, Peer> nodes = new LinkedHashMap<>();
+        // the cluster CA of this test cluster and each node's certificate, as 'vigil certs issue' makes them
+        vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("singleton", java.util.UUID.randomUUID());
+        for (int i = 1; i <= 3; i++) ca.issueNode("n" + i, List.of("127.0.0." + i)).save(lab.resolve("n" + i + "-pki"));
         try {
             for (String id : List.of("n1", "n2", "n3")) {
                 nodes.put(id, Peer.start(id, lab, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                         "-cp", System.getProperty("java.class.path"), SingletonService.class.getName(), "--id", id, "--peers", peers,
-                        "--data", lab.resolve(id).toString(), "--token-file", token.toString(), "--ticks", ticks.toString(), "--interval", "100ms")));
+                        "--data", lab.resolve(id).toString(), "--token-file", token.toString(), "--ticks", ticks.toString(), "--interval", "100ms",
+                        "--pki", lab.resolve(id + "-pki").toString())));
             }
             for (var e : nodes.entrySet()) {
                 Await.until(Duration.ofSeconds(60), e.getKey() + " ready (log " + e.getValue().log() + ")", () -> read(e.getValue().log()).contains("READY"));

@@ -42,7 +42,7 @@ import vigil.raft.admin.TokenAuth;
  * why; the cluster validates again when it commits.
  */
 public final class AdminCli {
-    static final Set<String> CONNECT = Set.of("cluster", "token-file", "node-config");
+    static final Set<String> CONNECT = Set.of("cluster", "token-file", "node-config", "ca", "cert");
     private static final Path DEFAULT_NODE_CONFIG = Path.of("/etc/vigil/node.yaml");
 
     private final PrintStream out;
@@ -61,7 +61,7 @@ public final class AdminCli {
     }
 
     public static boolean handles(String command) {
-        return Set.of("status", "resource", "constraint", "node", "fence", "config").contains(command);
+        return Set.of("status", "resource", "constraint", "node", "fence", "config", "token", "certs").contains(command);
     }
 
     /** Runs {@code argv} (the subcommand first); returns the exit code. Errors are thrown for the caller to print. */
@@ -75,6 +75,8 @@ public final class AdminCli {
             case "node": return node(rest);
             case "fence": return fence(rest);
             case "config": return config(rest);
+            case "token": return token(rest);
+            case "certs": return certs(rest);
             default: throw new UsageException("unknown command \"" + cmd + "\"");
         }
     }
@@ -84,8 +86,27 @@ public final class AdminCli {
     private int status(List<String> argv) {
         Args a = Args.parse("status", argv, CONNECT, Set.of("json")).atMost(0);
         try (Cluster c = connect(a)) {
-            ClusterState s = c.status();
-            out.print(a.flag("json") ? StatusView.json(s) + "\n" : StatusView.text(s));
+            ClusterState s;
+            vigil.raft.admin.AdminClient.ServerInfo server = null;
+            if (c instanceof vigil.raft.admin.AdminClient ac) {
+                var both = ac.statusWithServer();
+                s = both.state();
+                server = both.server();
+            } else {
+                s = c.status();
+            }
+            if (a.flag("json")) {
+                out.print(StatusView.json(s) + "\n");
+            } else {
+                if (server != null && server.insecure()) {
+                    out.println("WARNING: INSECURE: " + server.node() + " runs without TLS (insecure: true): anyone on the network can read and forge cluster traffic");
+                } else if (server != null && server.certificateExpires() != null) {
+                    long days = Duration.between(java.time.Instant.now(), server.certificateExpires()).toDays();
+                    out.println("Security: mutual TLS; certificate of " + server.node() + " expires " + server.certificateExpires() + " (in " + days + " days"
+                            + (days < 30 ? ": renew it with 'vigil certs rotate'" : "") + ")");
+                }
+                out.print(StatusView.text(s));
+            }
         }
         return 0;
     }
@@ -410,15 +431,23 @@ public final class AdminCli {
     // ---- node / fence ------------------------------------------------------------------------------------
 
     private int node(List<String> argv) {
-        String sub = sub("node", argv, "standby, online, maintenance");
+        String sub = sub("node", argv, "standby, online, maintenance, remove");
         String name = "node " + sub;
         Args a = Args.parse(name, argv.subList(1, argv.size()), CONNECT, Set.of());
         switch (sub) {
-            case "standby", "online" -> a.atMost(1);
+            case "standby", "online", "remove" -> a.atMost(1);
             case "maintenance" -> a.atMost(2);
-            default -> throw new UsageException("node: unknown subcommand \"" + sub + "\" (use standby, online or maintenance)");
+            default -> throw new UsageException("node: unknown subcommand \"" + sub + "\" (use standby, online, maintenance or remove)");
         }
         String node = a.arg(0, "node id");
+        if (sub.equals("remove")) {
+            try (Cluster c = connect(a)) {
+                requireNode(c.status().config(), node, false);
+                admin(c, name).removeMember(node);
+            }
+            out.println(node + ": removed from the cluster (its certificate is refused from now on; to replace the host, join a new one with an empty data dir)");
+            return 0;
+        }
         boolean on = true;
         if (sub.equals("maintenance") && a.positional().size() > 1) {
             String v = a.positional().get(1);
@@ -455,9 +484,10 @@ public final class AdminCli {
         String name = "config " + sub;
         List<String> rest = argv.subList(1, argv.size());
         if (sub.equals("show")) {
-            Args a = Args.parse(name, rest, CONNECT, Set.of()).atMost(0);
+            Args a = Args.parse(name, rest, CONNECT, Set.of("show-secrets")).atMost(0);
             try (Cluster c = connect(a)) {
-                out.print(ConfigYaml.format(c.status().config()));
+                // secrets are masked unless asked for, and only the admin role gets them
+                out.print(ConfigYaml.format(c instanceof vigil.raft.admin.AdminClient ac ? ac.config(a.flag("show-secrets")) : c.status().config()));
             }
             return 0;
         }
@@ -501,6 +531,70 @@ public final class AdminCli {
             out.println("applied");
         }
         return 0;
+    }
+
+    // ---- token / certs -------------------------------------------------------------------------------------
+
+    /** {@code token create [--ttl 1h] [--print-join-command]}: a one-time join token, made by the first node reached (this host's own). */
+    private int token(List<String> argv) {
+        String sub = sub("token", argv, "create");
+        if (!sub.equals("create")) throw new UsageException("token: unknown subcommand \"" + sub + "\" (use create)");
+        Args a = Args.parse("token create", argv.subList(1, argv.size()), with("ttl"), Set.of("print-join-command")).atMost(0);
+        Duration ttl = a.option("ttl").map(v -> Durations.parse("--ttl", v)).orElse(Duration.ofHours(1));
+        try (Cluster c = connect(a)) {
+            String[] made = admin(c, "token create").createJoinToken(ttl);
+            if (a.flag("print-join-command")) {
+                String via = c.status().config().node(made[1]).map(vigil.raft.agent.AgentAddresses::of).orElse("HOST:PORT");
+                out.println("vigil join --node ID --raft HOST:PORT --admin HOST:PORT --cluster " + via + " --token " + made[0]);
+            } else {
+                out.println(made[0]);
+            }
+            err.println("join token made on " + made[1] + ": one use, valid for " + Durations.format(ttl) + "; join through " + made[1] + "'s admin address");
+        }
+        return 0;
+    }
+
+    /**
+     * {@code certs rotate}: this node gets a new key and certificate (signed by the cluster CA it holds), in use at
+     * once. {@code certs issue NODE --host H --ca-dir DIR --out DIR}: a node certificate for a cluster whose members
+     * are listed statically (embedding applications), making the CA in DIR first if there is none.
+     * {@code certs client NAME [--read-only] --ca-dir DIR --out DIR}: an administration client certificate.
+     */
+    private int certs(List<String> argv) {
+        String sub = sub("certs", argv, "rotate, issue, client");
+        if (sub.equals("issue") || sub.equals("client")) {
+            Args a = Args.parse("certs " + sub, argv.subList(1, argv.size()), Set.of("host", "ca-dir", "out", "cluster-name"), Set.of("read-only")).atMost(1);
+            String name = a.arg(0, sub.equals("issue") ? "node id (vigil certs issue NODE --host HOST --ca-dir DIR --out DIR)"
+                    : "client name (vigil certs client NAME [--read-only] --ca-dir DIR --out DIR)");
+            Path caDir = Path.of(a.option("ca-dir").orElseThrow(() -> new UsageException("certs " + sub + ": missing --ca-dir DIR (where the cluster CA is, or is made)")));
+            Path outDir = Path.of(a.option("out").orElseThrow(() -> new UsageException("certs " + sub + ": missing --out DIR (where the certificate and key go)")));
+            vigil.raft.tls.ClusterCa ca;
+            if (vigil.raft.tls.ClusterCa.existsIn(caDir)) {
+                ca = vigil.raft.tls.ClusterCa.load(caDir);
+            } else {
+                ca = vigil.raft.tls.ClusterCa.create(a.option("cluster-name").orElse("vigil"), java.util.UUID.randomUUID());
+                ca.save(caDir);
+                out.println("made a new cluster CA in " + caDir + " (keep ca.key private)");
+            }
+            vigil.raft.tls.NodeTls issued = sub.equals("issue") ? ca.issueNode(name, a.all("host"))
+                    : ca.issueClient(a.flag("read-only") ? vigil.raft.tls.PeerIdentity.Kind.READ_ONLY : vigil.raft.tls.PeerIdentity.Kind.ADMIN, name);
+            issued.save(outDir);
+            out.println(issued.identity() + ": certificate and key in " + outDir + ", valid until " + issued.notAfter());
+            return 0;
+        }
+        if (!sub.equals("rotate")) throw new UsageException("certs: unknown subcommand \"" + sub + "\" (use rotate, issue or client)");
+        Args a = Args.parse("certs rotate", argv.subList(1, argv.size()), CONNECT, Set.of()).atMost(0);
+        try (Cluster c = connect(a)) {
+            var done = admin(c, "certs rotate").rotateCertificate();
+            out.println(done.node() + ": new key and certificate in use, valid until " + done.certificateExpires()
+                    + " (open connections keep the old one until they reconnect)");
+        }
+        return 0;
+    }
+
+    private static vigil.raft.admin.AdminClient admin(Cluster c, String what) {
+        if (c instanceof vigil.raft.admin.AdminClient a) return a;
+        throw new VigilException(what + " needs the admin API of a cluster node");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
@@ -549,26 +643,34 @@ public final class AdminCli {
         return new Operation(p[0], interval, timeout, null, role);
     }
 
-    /** Connects with {@code --cluster} / {@code --token-file}, else VIGIL_CLUSTER / VIGIL_TOKEN_FILE, else this host's node config. */
+    /**
+     * Connects with {@code --cluster} / {@code --token-file} / {@code --ca} / {@code --cert}, else VIGIL_CLUSTER /
+     * VIGIL_TOKEN_FILE / VIGIL_CA, else this host's node config. The server is always checked against the cluster CA
+     * before the token is sent, unless the cluster is insecure ({@code --insecure} or {@code insecure: true}).
+     */
     Cluster connect(Args a) {
         List<String> targets = new ArrayList<>();
         String cluster = a.option("cluster").orElse(env.get("VIGIL_CLUSTER"));
         String tokenFile = a.option("token-file").orElse(env.get("VIGIL_TOKEN_FILE"));
-        if (cluster == null || tokenFile == null) {
-            Path nodeConfig = a.option("node-config").or(() -> java.util.Optional.ofNullable(env.get("VIGIL_NODE_CONFIG"))).map(Path::of)
-                    .orElse(Files.isReadable(DEFAULT_NODE_CONFIG) ? DEFAULT_NODE_CONFIG : null);
-            if (nodeConfig != null) {
-                NodeConfig nc = NodeConfig.read(nodeConfig);
-                if (cluster == null) cluster = String.join(",", nc.adminTargets());
-                if (tokenFile == null) tokenFile = nc.tokenFile().toString();
-            }
+        String ca = a.option("ca").orElse(env.get("VIGIL_CA"));
+        String certDir = a.option("cert").orElse(null);
+        boolean insecure = a.flag("insecure");
+        Path nodeConfig = a.option("node-config").or(() -> java.util.Optional.ofNullable(env.get("VIGIL_NODE_CONFIG"))).map(Path::of)
+                .orElse(Files.isReadable(DEFAULT_NODE_CONFIG) ? DEFAULT_NODE_CONFIG : null);
+        if (nodeConfig != null && (cluster == null || tokenFile == null && certDir == null || ca == null && !insecure)) {
+            NodeConfig nc = NodeConfig.read(nodeConfig);
+            if (cluster == null) cluster = String.join(",", nc.adminTargets());
+            if (tokenFile == null && certDir == null) tokenFile = nc.tokenFile().toString();
+            if (ca == null && nc.pkiDir() != null) ca = nc.pkiDir().resolve(vigil.raft.tls.ClusterCa.CA_CERT).toString();
+            insecure |= nc.insecure();
         }
         if (cluster == null) {
             throw new UsageException(a.command() + ": no cluster given: pass --cluster host:port (the admin address of any node), set VIGIL_CLUSTER, or run on a node with "
                     + DEFAULT_NODE_CONFIG);
         }
-        if (tokenFile == null) {
-            throw new UsageException(a.command() + ": no token file given: pass --token-file FILE (the cluster token that 'vigil init' wrote) or set VIGIL_TOKEN_FILE");
+        if (tokenFile == null && certDir == null) {
+            throw new UsageException(a.command() + ": no credentials given: pass --token-file FILE (the cluster token that 'vigil init' wrote), --cert DIR "
+                    + "(a client certificate) or set VIGIL_TOKEN_FILE");
         }
         for (String t : cluster.split(",")) {
             String target = t.trim();
@@ -579,7 +681,20 @@ public final class AdminCli {
             }
             targets.add(target);
         }
-        return connector.connect(targets, readToken(Path.of(tokenFile)));
+        String token = tokenFile == null ? null : readToken(Path.of(tokenFile));
+        vigil.raft.admin.AdminClient.Credentials creds;
+        if (certDir != null) {
+            vigil.raft.tls.NodeTls tls = vigil.raft.tls.NodeTls.load(Path.of(certDir));
+            creds = new vigil.raft.admin.AdminClient.Credentials(tls.trustAnchors(), tls, token);
+        } else if (insecure) {
+            creds = vigil.raft.admin.AdminClient.Credentials.insecure(token);
+        } else if (ca == null) {
+            throw new UsageException(a.command() + ": no CA certificate to check the cluster with: pass --ca FILE (a member's pki/ca.crt) or set VIGIL_CA; "
+                    + "the token is never sent to an unchecked server (an insecure lab cluster: --insecure)");
+        } else {
+            creds = vigil.raft.admin.AdminClient.Credentials.token(token, vigil.raft.tls.ClusterCa.readCertificates(Path.of(ca)));
+        }
+        return connector.connect(targets, creds);
     }
 
     /** The token, checked before it is sent anywhere (see {@link TokenAuth#readTokenFile}). */

@@ -50,7 +50,8 @@ public final class Args {
                     value = argv.get(++i);
                 }
                 a.options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-            } else if (flags.contains(name)) {
+            } else if (flags.contains(name) || name.equals("insecure") && valued.contains("cluster")) {
+                // every command that connects to a cluster takes --insecure (plaintext, for an insecure lab cluster)
                 if (inline != null) throw new UsageException(command + ": option --" + name + " takes no value");
                 a.options.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
             } else {

@@ -24,8 +24,23 @@ import vigil.api.model.NodeRole;
  * @param http        host:port of the web status page and /metrics; empty: not served
  * @param peers       every member and witness of the cluster, in order, this node included
  * @param clusterFile optional cluster config (YAML) applied when the cluster is bootstrapped
+ * @param cluster     the cluster's name and id (its Raft group id, random per cluster, made by {@code vigil init})
+ * @param pkiDir      the node's TLS files: {@code ca.crt}, {@code node.crt}, {@code node.key} (and {@code ca.key});
+ *                    null only with {@code insecure}
+ * @param insecure    plaintext on every port (a lab switch that status shows as a warning)
+ * @param joined      written by {@code vigil join}: the daemon asks the members to admit it until it is a voter
  */
-public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile) {
+public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile,
+                         ClusterId cluster, Path pkiDir, boolean insecure, boolean joined) {
+
+    /** A cluster's name and its id (null: derived from the name, as for clusters made before ids were random). */
+    public record ClusterId(String name, java.util.UUID id) {
+        public static final ClusterId DEFAULT = new ClusterId("vigil", null);
+
+        public ClusterId {
+            name = name == null ? "vigil" : name;
+        }
+    }
 
     /** A cluster member's addresses: {@code raft} for replication, {@code admin} for the gRPC admin API; its role. */
     public record Peer(String raft, String admin, NodeRole role) {
@@ -40,6 +55,8 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
 
     public NodeConfig {
         Objects.requireNonNull(node, "node");
+        cluster = cluster == null ? ClusterId.DEFAULT : cluster;
+        if (pkiDir == null && !insecure) throw new ConfigException("pki-dir", "no TLS files given", "set pki-dir (written by vigil init / join), or insecure: true for a lab");
         role = role == null ? NodeRole.MEMBER : role;
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(tokenFile, "tokenFile");
@@ -60,7 +77,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
     public NodeConfig withPeer(String id, Peer peer) {
         Map<String, Peer> m = new LinkedHashMap<>(peers);
         m.put(id, peer);
-        return new NodeConfig(node, role, dataDir, tokenFile, http, m, clusterFile);
+        return new NodeConfig(node, role, dataDir, tokenFile, http, m, clusterFile, cluster, pkiDir, insecure, joined);
     }
 
     public static NodeConfig read(Path file) {
@@ -71,7 +88,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
     public static NodeConfig parse(String source, String text, Path baseDir) {
         YamlTree.Mapping root = YamlTree.parse(source, text);
         try {
-            root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config");
+            root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config", "cluster-name", "cluster-id", "pki-dir", "insecure", "joined");
             String node = root.string("node");
             String roleText = root.string("role", null);
             Map<String, Peer> peers = new LinkedHashMap<>();
@@ -97,9 +114,32 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
             if (!http.isEmpty()) checkHostPort("http", http);
             Path base = baseDir == null ? Path.of("") : baseDir;
             Path cluster = root.has("cluster-config") ? base.resolve(root.string("cluster-config")) : null;
-            return new NodeConfig(node, role, base.resolve(root.string("data-dir")), base.resolve(root.string("token-file")), http, peers, cluster);
+            java.util.UUID id = null;
+            if (root.has("cluster-id")) {
+                try {
+                    id = java.util.UUID.fromString(root.string("cluster-id"));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("cluster-id", "\"" + root.string("cluster-id") + "\" is not a UUID", "copy it from the node.yaml of a member (vigil init made it)");
+                }
+            }
+            boolean insecure = root.has("insecure") && bool("insecure", root.string("insecure"));
+            boolean joined = root.has("joined") && bool("joined", root.string("joined"));
+            if (!insecure && !root.has("pki-dir")) {
+                throw new ConfigException("pki-dir", "no TLS files given", "set pki-dir to the directory vigil init / join wrote (ca.crt, node.crt, node.key), or insecure: true for a lab");
+            }
+            Path pki = root.has("pki-dir") ? base.resolve(root.string("pki-dir")) : null;
+            return new NodeConfig(node, role, base.resolve(root.string("data-dir")), base.resolve(root.string("token-file")), http, peers, cluster,
+                    new ClusterId(root.string("cluster-name", "vigil"), id), pki, insecure, joined);
         } catch (ConfigException e) {
             throw new YamlConfigException(source, root.tree().lineOf(e.field()), e.field(), e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
+        }
+    }
+
+    private static boolean bool(String field, String text) {
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true": return true;
+            case "false": return false;
+            default: throw new ConfigException(field, "\"" + text + "\" is not true or false", "write true or false");
         }
     }
 
@@ -129,6 +169,11 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("node", node);
         m.put("role", role.name().toLowerCase(Locale.ROOT));
+        m.put("cluster-name", cluster.name());
+        if (cluster.id() != null) m.put("cluster-id", cluster.id().toString());
+        if (pkiDir != null) m.put("pki-dir", pkiDir.toString());
+        if (insecure) m.put("insecure", true);
+        if (joined) m.put("joined", true);
         m.put("data-dir", dataDir.toString());
         m.put("token-file", tokenFile.toString());
         if (!http.isEmpty()) m.put("http", http);

@@ -9,6 +9,7 @@ import vigil.api.Subscription;
 import vigil.api.status.ClusterState;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.admin.TokenAuth;
+import vigil.raft.tls.ClusterCa;
 
 /**
  * Uses a running cluster through the admin API, from another program: prints who leads and where each resource
@@ -23,15 +24,17 @@ public final class AdminClientExample {
 
     @SuppressWarnings("try")
     public static void main(String[] args) throws InterruptedException {
-        if (args.length < 2) {
-            System.err.println("usage: AdminClientExample HOST:PORT[,HOST:PORT] TOKEN-FILE [SECONDS-TO-WATCH]");
+        if (args.length < 3) {
+            System.err.println("usage: AdminClientExample HOST:PORT[,HOST:PORT] TOKEN-FILE CA-FILE [SECONDS-TO-WATCH]");
             System.exit(2);
         }
         List<String> targets = List.of(args[0].split(","));
         String token = TokenAuth.readTokenFile(Path.of(args[1]));
-        Duration watch = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 0);
+        // the cluster CA (a member's /etc/vigil/pki/ca.crt): the token goes only to a node that CA vouches for
+        List<java.security.cert.X509Certificate> ca = ClusterCa.readCertificates(Path.of(args[2]));
+        Duration watch = Duration.ofSeconds(args.length > 3 ? Long.parseLong(args[3]) : 0);
 
-        try (Cluster cluster = AdminClient.connect(targets, token)) {
+        try (Cluster cluster = AdminClient.connect(targets, AdminClient.Credentials.token(token, ca), Duration.ofSeconds(30))) {
             ClusterState s = cluster.status();
             System.out.println("leader: " + (s.leader().isEmpty() ? "none" : s.leader()) + " (term " + s.term() + ")");
             s.config().primitives().forEach(p -> System.out.println("resource " + p.id() + " (" + p.type() + "): "

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 import vigil.api.Cluster;
+import vigil.api.ClusterUnavailableException;
 import vigil.api.ClusterEvent;
 import vigil.api.Subscription;
 import vigil.api.model.Role;
@@ -46,7 +47,11 @@ public final class ClusterMeters implements AutoCloseable {
         }
         for (String result : new String[] {"success", "failure"}) Counter.builder("vigil.fence.operations").tag("result", result).register(registry);
         Counter.builder("vigil.failovers").description("resources that became active on another node than before").register(registry);
-        update(cluster.status());
+        try {
+            update(cluster.status());
+        } catch (ClusterUnavailableException e) {
+            // no quorum yet (a cold start, or a joined host still catching up): the meters follow the state once it flows
+        }
         subscription = cluster.subscribe(this::onEvent);
     }
 

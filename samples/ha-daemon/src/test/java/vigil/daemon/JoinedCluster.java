@@ -1,0 +1,126 @@
+package vigil.daemon;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import vigil.raft.admin.AdminClient;
+import vigil.raft.tls.ClusterCa;
+import vigil.testkit.Await;
+import vigil.testkit.LabDir;
+import vigil.testkit.Peer;
+
+/**
+ * Three {@code vigil daemon} processes on 127.0.0.1-3 formed exactly as samples/ha-daemon/README.md says, with TLS:
+ * {@code vigil init} on n1, its daemon, then for n2 and the witness w3 {@code vigil token create} on n1, {@code vigil
+ * join} with that token, and the daemon. No key is copied: each host's directory holds only what init / join wrote.
+ */
+final class JoinedCluster implements AutoCloseable {
+    static final List<String> NODES = List.of("n1", "n2", "w3");
+    final Path lab = LabDir.create("vj");
+    final int port = freePort();
+    final Map<String, Peer> daemons = new LinkedHashMap<>();
+
+    JoinedCluster(String clusterYaml) {
+        try {
+            Files.writeString(lab.resolve("cluster.yaml"), clusterYaml);
+            for (String id : NODES) Files.createDirectories(lab.resolve(id + "-rsctmp"));
+            ok("init", "--node", "n1", "--raft", raft("n1"), "--admin", admin("n1"), "--dir", dir("n1").toString(), "--cluster-config",
+                    lab.resolve("cluster.yaml").toString());
+            startDaemon("n1");
+            for (String id : List.of("n2", "w3")) {
+                String token = ok("token", "create", "--node-config", nodeYaml("n1").toString()).out().trim();
+                List<String> join = new ArrayList<>(List.of("join", "--node", id, "--raft", raft(id), "--admin", admin(id), "--dir", dir(id).toString(),
+                        "--cluster", admin("n1"), "--token", token));
+                if (id.startsWith("w")) join.add("--witness");
+                ok(join.toArray(new String[0]));
+                startDaemon(id);
+            }
+            Await.until(Duration.ofSeconds(180), "3 Raft voters and every node online", () -> {
+                try (AdminClient c = admin()) {
+                    var s = c.statusWithServer();
+                    return s.server().voters().size() == 3 && NODES.stream().allMatch(n -> s.state().node(n).membership() == vigil.api.status.Membership.ONLINE);
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startDaemon(String id) {
+        Path rsc = lab.resolve(id + "-rsctmp");
+        daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "--config", nodeYaml(id).toString())));
+        Await.until(Duration.ofSeconds(120), id + " running (log " + daemons.get(id).log() + ")", () -> log(id).contains("running; admin API on"));
+    }
+
+    static String ip(String node) { return "127.0.0." + (NODES.indexOf(node) + 1); }
+
+    String raft(String node) { return ip(node) + ":" + port; }
+
+    String admin(String node) { return ip(node) + ":" + (port + 1); }
+
+    Path dir(String node) { return lab.resolve(node); }
+
+    Path nodeYaml(String node) { return dir(node).resolve("node.yaml"); }
+
+    /** The cluster CA certificate as n1 has it (public). */
+    Path caFile() { return dir("n1").resolve("pki").resolve(ClusterCa.CA_CERT); }
+
+    /** An admin client as the CLI on n1 would be (the token, over TLS checked against the CA). */
+    AdminClient admin() {
+        List<String> targets = NODES.stream().map(this::admin).toList();
+        return AdminClient.connect(targets, AdminClient.Credentials.token(vigil.raft.admin.TokenAuth.readTokenFile(dir("n1").resolve("token")),
+                ClusterCa.readCertificates(caFile())), Duration.ofSeconds(20));
+    }
+
+    String log(String node) {
+        try {
+            return Files.readString(daemons.get(node).log());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    DaemonCluster.Result ok(String... args) {
+        DaemonCluster.Result r = DaemonCluster.raw(args);
+        if (r.code() != 0) throw new AssertionError("vigil " + String.join(" ", args) + " exited " + r.code() + ": " + r.err() + r.out());
+        return r;
+    }
+
+    private static int freePort() {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int p = 20000 + random.nextInt(12000);
+            boolean free = true;
+            for (int i = 1; i <= 3 && free; i++) {
+                for (int q = p; q <= p + 1 && free; q++) {
+                    try (ServerSocket s = new ServerSocket(q, 1, java.net.InetAddress.getByName("127.0.0." + i))) {
+                        // free
+                    } catch (IOException taken) {
+                        free = false;
+                    }
+                }
+            }
+            if (free) return p;
+        }
+        throw new IllegalStateException("no free port pair on 127.0.0.1-3");
+    }
+
+    @Override
+    public void close() {
+        for (Peer p : daemons.values()) p.close();
+    }
+}
