@@ -109,8 +109,11 @@ class SnapshotIT {
         assertFalse(leader.isLeader(), "a node with a corrupt snapshot does not lead");
     }
 
+    private static final vigil.raft.tls.ClusterCa CA = vigil.raft.tls.ClusterCa.create("snap", RaftSetup.clusterId("snap"));
+
     private VigilNode start(Node me, List<Node> peers, Path dir) {
         return VigilNode.builder().id(me.id()).address(me.address()).peers(peers).dataDir(dir.resolve(me.id())).clusterName("snap").secret(SECRET)
+                .tls(CA.issueNode(me.id(), List.of(me.address().substring(0, me.address().indexOf(':')))))
                 // elections tolerant of a busy test machine: the new leader must keep its lease while a wiped member installs
                 .nodeTimeout(Duration.ofSeconds(3)).logSegmentSize(4096).start();
     }
