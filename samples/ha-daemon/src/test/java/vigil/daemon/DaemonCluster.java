@@ -117,9 +117,13 @@ final class DaemonCluster implements AutoCloseable {
         }
     }
 
+    /** The token over TLS, the server checked against this cluster's CA: what the CLI uses. */
+    AdminClient.Credentials credentials() {
+        return AdminClient.Credentials.token("cli-it-token-0123456789", vigil.raft.tls.ClusterCa.readCertificates(caFile()));
+    }
+
     ClusterState status() {
-        try (AdminClient c = AdminClient.connect(List.of(targets().split(",")), AdminClient.Credentials.token("cli-it-token-0123456789",
-                vigil.raft.tls.ClusterCa.readCertificates(lab.resolve("pki").resolve("ca.crt"))), Duration.ofSeconds(10))) {
+        try (AdminClient c = AdminClient.connect(List.of(targets().split(",")), credentials(), Duration.ofSeconds(10))) {
             return c.status();
         }
     }

@@ -205,7 +205,7 @@ class HardeningIT {
         for (FenceEvent f : after.fenceHistory()) assertFalse(f.target().equals(target), target + " was fenced: " + f);
         assertFalse(cluster.log(target).contains("OutOfMemoryError"), target + " ran out of memory");
         // and it still commits
-        try (AdminClient c = AdminClient.connect(List.of(cluster.admin(target)), "cli-it-token-0123456789", Duration.ofSeconds(10))) {
+        try (AdminClient c = AdminClient.connect(List.of(cluster.admin(target)), cluster.credentials(), Duration.ofSeconds(10))) {
             c.updateConfig(cfg -> cfg.toBuilder().blob("after-flood", "ok").build());
         }
     }
@@ -214,7 +214,7 @@ class HardeningIT {
     @Order(3)
     void restartedOrRebuiltNode_neverPutsItsBootstrapFileInPlaceOfTheReplicatedConfig() throws Exception {
         // the cluster's config is changed through the front door: no resources, no fence devices, no fencing
-        try (AdminClient c = AdminClient.connect(List.of(cluster.targets().split(",")), "cli-it-token-0123456789", Duration.ofSeconds(10))) {
+        try (AdminClient c = AdminClient.connect(List.of(cluster.targets().split(",")), cluster.credentials(), Duration.ofSeconds(10))) {
             c.updateConfig(cfg -> new ClusterConfig(cfg.nodes(), List.of(), List.of(),
                     ClusterProperties.builder().nodeTimeout(Duration.ofSeconds(3)).stonithEnabled(false).build(), List.of(), List.of(), cfg.blobs()));
         }
@@ -291,7 +291,7 @@ class HardeningIT {
     }
 
     private static ClusterState statusFrom(String node) {
-        try (AdminClient c = AdminClient.connect(List.of(cluster.admin(node)), "cli-it-token-0123456789", Duration.ofSeconds(10))) {
+        try (AdminClient c = AdminClient.connect(List.of(cluster.admin(node)), cluster.credentials(), Duration.ofSeconds(10))) {
             return c.status();
         }
     }

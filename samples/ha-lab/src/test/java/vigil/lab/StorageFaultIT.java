@@ -241,18 +241,10 @@ class StorageFaultIT {
     }
 
     private static Optional<ClusterState> statusFrom(Node n) {
-        try (AdminClient one = AdminClient.connect(List.of(AgentAddresses.of(n)), token(), Duration.ofSeconds(3))) {
+        try (AdminClient one = AdminClient.connect(List.of(AgentAddresses.of(n)), c.adminCredentials(), Duration.ofSeconds(3))) {
             return Optional.of(one.status());
         } catch (RuntimeException e) {
             return Optional.empty();
-        }
-    }
-
-    private static String token() {
-        try {
-            return Files.readString(c.dir().resolve("token")).trim();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
