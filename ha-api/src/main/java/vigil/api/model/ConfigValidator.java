@@ -164,9 +164,16 @@ public final class ConfigValidator {
         }
     }
 
+    /** The meta attributes {@link #validateMeta} checks beyond name and value (the cases of its switch). */
+    private static final Set<String> CHECKED_META = Set.of(Meta.STICKINESS, Meta.PRIORITY, Meta.MIGRATION_THRESHOLD, Meta.FAILURE_TIMEOUT,
+            Meta.ALLOW_MIGRATE, Meta.IS_MANAGED, Meta.INTERLEAVE, Meta.ORDERED, Meta.MAINTENANCE, "notify", "globally-unique", Meta.TARGET_ROLE,
+            Meta.CLONE_MAX, Meta.CLONE_NODE_MAX, Meta.PROMOTED_MAX, Meta.PROMOTED_NODE_MAX, "master-max", "master-node-max", Meta.MULTIPLE_ACTIVE);
+
     private static void validateMeta(String resourceField, Meta meta) {
         checkValues(resourceField + ".meta", meta.values());
         for (var e : meta.values().entrySet()) {
+            // every committed change validates the whole config: other attributes cost nothing more here
+            if (!CHECKED_META.contains(e.getKey())) continue;
             String f = resourceField + ".meta." + e.getKey();
             String v = e.getValue();
             switch (e.getKey()) {
@@ -361,14 +368,23 @@ public final class ConfigValidator {
 
     /** Names and values that reach agents as environment variables or stdin lines: bounded, no control characters. */
     private static void checkValues(String field, Map<String, String> values) {
+        // runs for every attribute at every committed change: the field name is only built for an error
         for (var e : values.entrySet()) {
-            String f = field + "." + printable(e.getKey());
             if (!isName(e.getKey())) {
-                throw new ConfigException(f, "invalid name \"" + printable(e.getKey()) + "\"",
+                throw new ConfigException(field + "." + printable(e.getKey()), "invalid name \"" + printable(e.getKey()) + "\"",
                         "use letters, digits and _ . - (not starting with . or -), at most " + MAX_ID);
             }
-            checkValue(f, e.getValue());
+            if (!isPlainValue(e.getValue())) checkValue(field + "." + printable(e.getKey()), e.getValue());
         }
+    }
+
+    private static boolean isPlainValue(String value) {
+        if (value.length() > MAX_VALUE) return false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) return false;
+        }
+        return true;
     }
 
     /** A parameter, meta or attribute name, checked without a regex: it runs for every meta attribute at every committed change. */
