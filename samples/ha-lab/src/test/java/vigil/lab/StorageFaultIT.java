@@ -136,23 +136,19 @@ class StorageFaultIT {
     @Order(3)
     void inProgressSegmentCutBackBehindTheSnapshot_isRepaired_insteadOfALoop() throws Exception {
         write(50);
+        // the open segment must hold whole entries before its last one (about 400 bytes each), or no cut leaves any
+        Path raft = groupDir("n3");
+        for (int round = 0; round < 40 && written(openSegment(raft)) < 1200; round++) write(1);
         awaitCaughtUp("n3 with the latest entries");
         c.stop("n3"); // a clean stop writes a snapshot of everything applied: the open segment ends behind it
-        Path raft = groupDir("n3");
         long snapshot = newestSnapshotIndex(raft);
-        Path open;
-        try (Stream<Path> s = Files.list(raft.resolve("current"))) {
-            open = s.filter(p -> p.getFileName().toString().startsWith("log_inprogress_")).findFirst().orElseThrow();
-        }
+        Path open = openSegment(raft);
         long first = Long.parseLong(open.getFileName().toString().substring("log_inprogress_".length()));
         assertTrue(first <= snapshot, "the open segment starts at " + first + ", after the snapshot at " + snapshot);
-        // cut it in the middle of what was written (Ratis preallocates the file: zeros follow the entries); what remains
-        // ends behind the snapshot, which Ratis alone answers with "gap between entries" for every entry sent to it
-        byte[] bytes = Files.readAllBytes(open);
-        int written = bytes.length;
-        while (written > 0 && bytes[written - 1] == 0) written--;
+        // cut into its last entry (Ratis preallocates the file: zeros follow the entries); the whole entries before it end
+        // behind the snapshot, which Ratis alone answers with "gap between entries" for every entry sent to it
         try (FileChannel ch = FileChannel.open(open, StandardOpenOption.WRITE)) {
-            ch.truncate(written / 2);
+            ch.truncate(written(open) - 1);
         }
         c.launch("n3");
         awaitAnswering("n3");
@@ -289,6 +285,20 @@ class StorageFaultIT {
             }
         }
         throw new AssertionError(node + " never had a closed log segment after its snapshot");
+    }
+
+    private static Path openSegment(Path raft) throws IOException {
+        try (Stream<Path> s = Files.list(raft.resolve("current"))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("log_inprogress_")).findFirst().orElseThrow();
+        }
+    }
+
+    /** Bytes written into a segment file (Ratis preallocates it: zeros follow the entries). */
+    private static int written(Path segment) throws IOException {
+        byte[] bytes = Files.readAllBytes(segment);
+        int written = bytes.length;
+        while (written > 0 && bytes[written - 1] == 0) written--;
+        return written;
     }
 
     private static long newestSnapshotIndex(Path raft) throws IOException {
