@@ -1,5 +1,6 @@
 package vigil.kvm;
 
+import java.util.List;
 import vigil.api.spi.ResourceDriver;
 import vigil.api.spi.ResourceDriverProvider;
 
@@ -7,6 +8,9 @@ import vigil.api.spi.ResourceDriverProvider;
 public final class KvmDriverProvider implements ResourceDriverProvider {
     @Override
     public boolean supports(String type) { return KvmDriver.TYPE.equals(type); }
+
+    @Override
+    public List<String> types() { return List.of(KvmDriver.TYPE); }
 
     @Override
     public ResourceDriver create(String type) {

@@ -1,5 +1,6 @@
 package vigil.storage;
 
+import java.util.List;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ResourceDriver;
 import vigil.api.spi.ResourceDriverProvider;
@@ -10,6 +11,9 @@ public final class DrbdDriverProvider implements ResourceDriverProvider {
 
     @Override
     public boolean supports(String type) { return DrbdDriver.TYPE.equals(type); }
+
+    @Override
+    public List<String> types() { return List.of(DrbdDriver.TYPE); }
 
     @Override
     public ResourceDriver create(String type) {

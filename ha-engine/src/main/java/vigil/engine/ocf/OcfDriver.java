@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -48,13 +49,14 @@ public final class OcfDriver implements ResourceDriver {
     private final Path root;
     private final Path agentPath;
     private final ProcessRunner runner;
-    private final ToolShims shim;
+    /** The promotion score scripts, installed when an action first runs (reading meta-data needs none). */
+    private final Supplier<ToolShims> shims;
     private volatile CachedMetadata cached;
 
     /** Either the parsed meta-data or why it could not be had, for one version (mtime) of the agent file. */
     private record CachedMetadata(long modified, OcfAgentMetadata metadata, String error) {}
 
-    OcfDriver(String type, Path root, ProcessRunner runner, ToolShims shim) {
+    OcfDriver(String type, Path root, ProcessRunner runner, Supplier<ToolShims> shims) {
         String[] parts = parseType(type);
         this.type = type;
         this.provider = parts[0];
@@ -62,7 +64,7 @@ public final class OcfDriver implements ResourceDriver {
         this.root = root;
         this.agentPath = agentPath(root, provider, agent);
         this.runner = runner;
-        this.shim = shim;
+        this.shims = shims;
     }
 
     public static boolean isOcfType(String type) { return type != null && type.startsWith("ocf:"); }
@@ -207,7 +209,7 @@ public final class OcfDriver implements ResourceDriver {
         env.put("OCF_RESOURCE_TYPE", agent);
         env.put("OCF_RESOURCE_PROVIDER", provider);
         env.put("HA_LOGFACILITY", "none");
-        env.put("HA_SBIN_DIR", shim.dir().toString());
+        env.put("HA_SBIN_DIR", shims.get().dir().toString());
         ProcessResult r = runner.run(argv(agentPath, "meta-data"), env, "", timeout);
         if (!r.ok()) {
             String error = type + ": meta-data failed (" + (r.timedOut() ? "timed out after " + Durations.format(timeout)
@@ -267,10 +269,10 @@ public final class OcfDriver implements ResourceDriver {
         Map<String, String> env = new LinkedHashMap<>(environment(root, provider, agent, inst, action));
         env.putAll(extra);
         String instanceName = env.get("OCF_RESOURCE_INSTANCE");
-        Path scores = shim.scoreFile(instanceName);
+        Path scores = shims.get().scoreFile(instanceName);
         long before = ToolShims.size(scores);
-        env.put("HA_SBIN_DIR", shim.dir().toString());
-        env.put("PATH", shim.dir() + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        env.put("HA_SBIN_DIR", shims.get().dir().toString());
+        env.put("PATH", shims.get().dir() + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
         env.put(ToolShims.FILE_ENV, scores.toString());
 
         ProcessResult r = runner.run(argv(agentPath, action), env, "", inst.timeout());

@@ -3,7 +3,11 @@ package vigil.engine.ocf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ResourceDriver;
 import vigil.api.spi.ResourceDriverProvider;
@@ -42,7 +46,26 @@ public final class OcfDriverProvider implements ResourceDriverProvider {
     public boolean supports(String type) { return OcfDriver.isOcfType(type); }
 
     @Override
-    public ResourceDriver create(String type) { return new OcfDriver(type, root, runner, shim()); }
+    public ResourceDriver create(String type) { return new OcfDriver(type, root, runner, this::shim); }
+
+    /** Every agent installed under the OCF root: {@code ocf:<provider>:<agent>} for each {@code resource.d/<provider>/<agent>}. */
+    @Override
+    public List<String> types() {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> providers = Files.list(root.resolve("resource.d"))) {
+            for (Path provider : providers.filter(Files::isDirectory).sorted().toList()) {
+                try (Stream<Path> agents = Files.list(provider)) {
+                    agents.filter(a -> Files.isRegularFile(a) && Files.isExecutable(a)).sorted()
+                            .forEach(a -> out.add("ocf:" + provider.getFileName() + ":" + a.getFileName()));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the OCF agents under " + root + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
 
     private synchronized ToolShims shim() {
         if (shim == null) {

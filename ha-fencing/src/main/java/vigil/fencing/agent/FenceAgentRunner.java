@@ -1,5 +1,6 @@
 package vigil.fencing.agent;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.event.Level;
@@ -55,6 +57,17 @@ public final class FenceAgentRunner implements FenceAgent {
     public static final class Provider implements FenceAgentProvider {
         @Override
         public boolean supports(String type) { return type.startsWith("agent:fence_") && type.length() > "agent:fence_".length(); }
+
+        /** Every fence_* agent installed where {@link FenceAgentRunner} looks for them. */
+        @Override
+        public List<String> types() {
+            TreeSet<String> found = new TreeSet<>();
+            for (String dir : SEARCH) {
+                File[] files = new File(dir).listFiles((d, n) -> n.matches("fence_[A-Za-z0-9_]+"));
+                if (files != null) for (File f : files) if (f.canExecute()) found.add("agent:" + f.getName());
+            }
+            return List.copyOf(found);
+        }
 
         @Override
         public FenceAgent create(FenceDevice device) { return FenceAgentRunner.create(device, ProcessRunner.local()); }

@@ -91,6 +91,9 @@ public final class ApcSnmpFenceAgent implements FenceAgent {
         public boolean supports(String type) { return "apc-snmp".equals(type) || "apc".equals(type); }
 
         @Override
+        public List<String> types() { return List.of("apc-snmp"); }
+
+        @Override
         public FenceAgent create(FenceDevice device) { return ApcSnmpFenceAgent.create(device); }
     }
 

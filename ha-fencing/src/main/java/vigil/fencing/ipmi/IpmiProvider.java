@@ -1,6 +1,7 @@
 package vigil.fencing.ipmi;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import vigil.api.ConfigException;
 import vigil.api.model.FenceDevice;
@@ -20,6 +21,9 @@ public final class IpmiProvider implements FenceAgentProvider {
 
     @Override
     public boolean supports(String type) { return "ipmi".equals(type); }
+
+    @Override
+    public List<String> types() { return List.of("ipmi"); }
 
     @Override
     public FenceAgent create(FenceDevice device) { return create(device, ProcessRunner.local()); }

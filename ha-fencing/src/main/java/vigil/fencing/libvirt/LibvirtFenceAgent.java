@@ -56,6 +56,9 @@ public final class LibvirtFenceAgent implements FenceAgent {
         public boolean supports(String type) { return "libvirt".equals(type); }
 
         @Override
+        public List<String> types() { return List.of("libvirt"); }
+
+        @Override
         public FenceAgent create(FenceDevice device) {
             DeviceParams p = new DeviceParams(device);
             return new LibvirtFenceAgent(device.id(), p.required("uri", "set uri to the hypervisor's libvirt URI, e.g. qemu+ssh://host1/system"),

@@ -43,6 +43,9 @@ public final class ProcessFenceAgent implements FenceAgent {
         public boolean supports(String type) { return "process".equals(type); }
 
         @Override
+        public List<String> types() { return List.of("process"); }
+
+        @Override
         public FenceAgent create(FenceDevice device) {
             if (device.hostMap().isEmpty()) {
                 throw new ConfigException("fence-devices." + device.id() + ".host-map", "empty",

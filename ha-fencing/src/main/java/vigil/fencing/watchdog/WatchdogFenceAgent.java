@@ -37,6 +37,9 @@ public final class WatchdogFenceAgent implements FenceAgent {
         public boolean supports(String type) { return "watchdog".equals(type); }
 
         @Override
+        public List<String> types() { return List.of("watchdog"); }
+
+        @Override
         public FenceAgent create(FenceDevice device) {
             DeviceParams p = new DeviceParams(device);
             Duration t = p.duration("watchdog_timeout", Duration.ZERO);

@@ -44,7 +44,10 @@ class ApcSnmpIT {
     }
 
     private static FenceAgent agent(Map<String, String> params) {
-        Map<String, String> p = new HashMap<>(Map.of("ip", pdu.host(), "ipport", Integer.toString(pdu.port()), "power_wait", "100ms"));
+        // A generous per-request timeout: these tests check what the PDU does, and snmpd's SNMPv3 crypto plus the
+        // outlet script can take over a second per request on a loaded machine. The timeout paths set their own.
+        Map<String, String> p = new HashMap<>(Map.of("ip", pdu.host(), "ipport", Integer.toString(pdu.port()), "power_wait", "100ms",
+                "snmp_timeout", "5s"));
         p.putAll(params);
         return FenceAgents.create(new FenceDevice("pdu1", "apc-snmp", p, List.of(), Map.of("n1", "3", "n2", "outlet5", "n3", "9"), null));
     }

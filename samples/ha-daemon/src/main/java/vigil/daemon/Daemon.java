@@ -10,13 +10,17 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
-import vigil.daemon.cli.Args;
+import vigil.daemon.cli.CliContext;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
 import vigil.daemon.logging.Logging;
@@ -114,28 +118,37 @@ public final class Daemon implements AutoCloseable {
 
     public int httpPort() { return web == null ? -1 : web.port(); }
 
-    static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args a = Args.parse("daemon", argv, Set.of("config"), Set.of()).atMost(0);
-        Path file = Path.of(a.option("config").orElseThrow(() -> new vigil.daemon.cli.UsageException("daemon: missing --config FILE (the node config; see vigil init)")));
-        NodeConfig config = NodeConfig.read(file);
-        Logging.node(config.node());
-        Daemon d = start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("{}: stopping", config.node());
-            d.close();
-            stopped.countDown();
-        }, "vigil-shutdown"));
-        out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
-                + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/")
-                + (config.insecure() ? "; WARNING: INSECURE (insecure: true): no TLS on any port" : "; mutual TLS on every port"));
-        out.flush();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** {@code vigil daemon --config FILE}: runs this node until SIGTERM / SIGINT. */
+    @Command(name = "daemon", description = "Run this node (member or witness) from its node config until SIGTERM or SIGINT.")
+    static final class Run implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "the node config (see vigil init)")
+        Path file;
+
+        @Override
+        public Integer call() {
+            NodeConfig config = NodeConfig.read(file);
+            Logging.node(config.node());
+            Daemon d = start(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                LOG.info("{}: stopping", config.node());
+                d.close();
+                stopped.countDown();
+            }, "vigil-shutdown"));
+            PrintStream out = CliContext.of(spec).out();
+            out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
+                    + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/")
+                    + (config.insecure() ? "; WARNING: INSECURE (insecure: true): no TLS on any port" : "; mutual TLS on every port"));
+            out.flush();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
         }
-        return 0;
     }
 
     @Override

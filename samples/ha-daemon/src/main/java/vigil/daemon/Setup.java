@@ -6,11 +6,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import vigil.api.Cluster;
 import vigil.api.ConfigException;
 import vigil.api.VigilException;
@@ -18,8 +27,7 @@ import vigil.api.model.ClusterConfig;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
 import vigil.api.spi.PrivateFiles;
-import vigil.daemon.cli.Args;
-import vigil.daemon.cli.ClusterConnector;
+import vigil.daemon.cli.CliContext;
 import vigil.daemon.cli.UsageException;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
@@ -28,7 +36,6 @@ import vigil.raft.admin.JoinClient;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.tls.ClusterCa;
-import java.util.UUID;
 
 /**
  * {@code vigil init} (bootstrap a cluster on its first node) and {@code vigil join} (add a host to a running
@@ -41,116 +48,156 @@ final class Setup {
     /** Node attribute holding a node's admin API address, so joining hosts learn every peer's. */
     static final String ADMIN_ADDRESS = "admin-address";
 
-    private final PrintStream out;
-    private final Map<String, String> env;
-    private final ClusterConnector connector;
+    private Setup() {}
 
-    Setup(PrintStream out, Map<String, String> env, ClusterConnector connector) {
-        this.out = out;
-        this.env = env;
-        this.connector = connector;
+    /** What init and join both take: this host's identity, addresses and directories. */
+    static final class HostOptions {
+        @Option(names = "--node", required = true, paramLabel = "ID", description = "this node's id, e.g. kvm1") String node;
+        @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "this node's Raft address host:port, e.g. 10.0.0.1:9870") String raft;
+        @Option(names = "--admin", required = true, paramLabel = "HOST:PORT", description = "this node's admin API address host:port, e.g. 10.0.0.1:9871") String admin;
+        @Option(names = "--http", paramLabel = "HOST:PORT", description = "Where to serve the status page and /metrics (default: not served).") String http;
+        @Option(names = "--witness", description = "A witness: votes, runs no resources.") boolean witness;
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/etc/vigil", description = "Where node.yaml, the token and pki/ go (default: ${DEFAULT-VALUE}).") Path dir;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "The Raft log and snapshots (default: DIR/data).") Path dataDir;
+        @Option(names = "--insecure", description = "No TLS on any port, for a lab only: anyone on the network can read and forge cluster traffic.") boolean insecure;
+        @Option(names = "--force", description = "Overwrite an existing node.yaml.") boolean force;
+
+        Path nodeFile() { return dir.resolve("node.yaml"); }
+
+        Path pki() { return dir.resolve("pki"); }
+
+        Path tokenFile() { return dir.resolve("token"); }
+
+        NodeRole role() { return witness ? NodeRole.WITNESS : NodeRole.MEMBER; }
+
+        Node self() { return new Node(node, raft, role(), Map.of(ADMIN_ADDRESS, admin, AgentAddresses.ATTRIBUTE, admin)); }
+
+        void refuseOverwrite() {
+            if (Files.exists(nodeFile()) && !force) {
+                throw new VigilException(nodeFile() + " exists already: this host is set up (remove it, or pass --force to overwrite)");
+            }
+        }
+
+        /** Writes node.yaml. */
+        NodeConfig write(Map<String, NodeConfig.Peer> peers, Path clusterFile, NodeConfig.ClusterId cluster, boolean joined) {
+            Path data = dataDir != null ? dataDir : dir.resolve("data");
+            NodeConfig config = new NodeConfig(node, role(), data, tokenFile(), http == null ? "" : http, peers, clusterFile, cluster,
+                    insecure ? null : pki(), insecure, joined);
+            Setup.write(nodeFile(), config.format());
+            return config;
+        }
     }
 
-    int run(String cmd, List<String> argv) {
-        Set<String> valued = new java.util.TreeSet<>(Set.of("node", "raft", "admin", "http", "dir", "data-dir"));
-        if (cmd.equals("init")) valued.addAll(Set.of("cluster-config", "cluster-name")); else valued.addAll(Set.of("cluster", "token", "token-file"));
-        Args a = Args.parse(cmd, argv, valued, Set.of("witness", "force", "insecure")).atMost(0);
-        String node = required(a, "node", "this node's id, e.g. kvm1");
-        String raft = required(a, "raft", "this node's Raft address host:port, e.g. 10.0.0.1:9870");
-        String admin = required(a, "admin", "this node's admin API address host:port, e.g. 10.0.0.1:9871");
-        NodeRole role = a.flag("witness") ? NodeRole.WITNESS : NodeRole.MEMBER;
-        boolean insecure = a.flag("insecure");
-        Path dir = Path.of(a.option("dir").orElse("/etc/vigil"));
-        Path dataDir = Path.of(a.option("data-dir").orElse(dir.resolve("data").toString()));
-        String http = a.option("http").orElse("");
-        Path nodeFile = dir.resolve("node.yaml");
-        Path pki = dir.resolve("pki");
-        if (Files.exists(nodeFile) && !a.flag("force")) {
-            throw new VigilException(nodeFile + " exists already: this host is set up (remove it, or pass --force to overwrite)");
-        }
-        Node self = new Node(node, raft, role, Map.of(ADMIN_ADDRESS, admin, AgentAddresses.ATTRIBUTE, admin));
-        Path tokenFile = dir.resolve("token");
-        Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
-        Path clusterFile;
-        NodeConfig.ClusterId cluster;
-        if (cmd.equals("init")) {
+    @Command(name = "init", description = "Bootstrap a cluster on its first node: DIR/node.yaml, a random cluster id, the cluster CA and this node's certificate (DIR/pki), the token.")
+    static final class Init implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin HostOptions host;
+        @Option(names = "--cluster-config", paramLabel = "FILE", description = "The cluster configuration to start with (default: this node alone, written to DIR/cluster.yaml).")
+        Path clusterConfig;
+        @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "vigil", description = "The cluster's name (default: ${DEFAULT-VALUE}).")
+        String clusterName;
+
+        @Override
+        public Integer call() {
+            host.refuseOverwrite();
+            Node self = host.self();
+            Path tokenFile = host.tokenFile();
             ClusterConfig bootstrap;
-            if (a.option("cluster-config").isPresent()) {
-                Path given = Path.of(a.option("cluster-config").get()).toAbsolutePath();
+            Path clusterFile;
+            if (clusterConfig != null) {
+                Path given = clusterConfig.toAbsolutePath();
                 bootstrap = ConfigYaml.read(given);
-                if (bootstrap.node(node).isEmpty()) bootstrap = bootstrap.toBuilder().node(self).build();
+                if (bootstrap.node(host.node).isEmpty()) bootstrap = bootstrap.toBuilder().node(self).build();
                 clusterFile = given;
             } else {
                 bootstrap = ClusterConfig.builder().node(self).build();
-                clusterFile = dir.resolve("cluster.yaml");
+                clusterFile = host.dir.resolve("cluster.yaml");
             }
-            for (Node n : bootstrap.nodes()) peers.put(n.id(), peer(n, n.id().equals(node) ? admin : null));
+            Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
+            for (Node n : bootstrap.nodes()) peers.put(n.id(), peer(n, n.id().equals(host.node) ? host.admin : null));
             // a random id per cluster: it is also the Raft group id, so no two clusters ever accept each other's messages
-            cluster = new NodeConfig.ClusterId(a.option("cluster-name").orElse("vigil"), UUID.randomUUID());
-            mkdirs(dir);
+            NodeConfig.ClusterId cluster = new NodeConfig.ClusterId(clusterName, UUID.randomUUID());
+            mkdirs(host.dir);
             if (!Files.exists(tokenFile)) {
                 byte[] random = new byte[32];
                 new SecureRandom().nextBytes(random);
                 write(tokenFile, HexFormat.of().formatHex(random) + "\n");
             }
-            if (!insecure) {
+            if (!host.insecure) {
                 ClusterCa ca = ClusterCa.create(cluster.name(), cluster.id());
-                ca.save(pki);
-                ca.issueNode(node, hosts(raft, admin)).save(pki);
+                ca.save(host.pki());
+                ca.issueNode(host.node, hosts(host.raft, host.admin)).save(host.pki());
             }
-            if (!clusterFile.equals(Path.of(a.option("cluster-config").orElse("")).toAbsolutePath())) {
+            if (clusterConfig == null) {
                 write(clusterFile, "# Cluster configuration applied when the cluster is first started; afterwards use 'vigil config apply'.\n"
                         + ConfigYaml.format(bootstrap));
             }
-        } else {
-            String target = a.option("cluster").orElse(env.get("VIGIL_CLUSTER"));
+            host.write(peers, clusterFile, cluster, false);
+            PrintStream out = CliContext.of(spec).out();
+            out.println("initialized cluster " + cluster.name() + " (id " + cluster.id() + ") with " + host.node + ": wrote " + host.nodeFile() + ", " + tokenFile
+                    + (host.insecure ? "" : " and " + host.pki() + "/ (the cluster CA and this node's certificate; ca.key never leaves the members)"));
+            if (host.insecure) out.println("WARNING: INSECURE (--insecure): no TLS on any port; for a lab only");
+            out.println("start the node with: vigil daemon --config " + host.nodeFile());
+            out.println("add a host: on this node 'vigil token create' prints a one-time token; on the new host run "
+                    + "'vigil join --node ID --raft HOST:PORT --admin HOST:PORT --cluster " + host.admin + " --token TOKEN'");
+            return 0;
+        }
+    }
+
+    @Command(name = "join", description = "Add this host to a running cluster: checks it against the token's CA pin, gets a certificate for its own key, writes its DIR/node.yaml.")
+    static final class Join implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin HostOptions host;
+        @Option(names = "--cluster", paramLabel = "HOST:PORT", description = "The admin address of the member that made the token (default: env VIGIL_CLUSTER).")
+        String cluster;
+        @Option(names = "--token", paramLabel = "TOKEN", description = "A one-time join token ('vigil token create' on a member prints it).")
+        String token;
+        @Option(names = "--token-file", paramLabel = "FILE", description = "With --insecure: a copy of the insecure cluster's token file (default: env VIGIL_TOKEN_FILE).")
+        String tokenFileGiven;
+
+        @Override
+        public Integer call() {
+            host.refuseOverwrite();
+            CliContext ctx = CliContext.of(spec);
+            String target = cluster != null ? cluster : ctx.env().get("VIGIL_CLUSTER");
             if (target == null) throw new UsageException("join: missing --cluster HOST:PORT (the admin address of the member that made the token)");
+            Node self = host.self();
             List<Node> members;
             String adminToken;
-            if (insecure) {
-                String given = a.option("token-file").orElse(env.get("VIGIL_TOKEN_FILE"));
+            NodeConfig.ClusterId id;
+            if (host.insecure) {
+                String given = tokenFileGiven != null ? tokenFileGiven : ctx.env().get("VIGIL_TOKEN_FILE");
                 if (given == null) throw new UsageException("join --insecure: missing --token-file FILE (a copy of the insecure cluster's token file)");
                 adminToken = TokenAuth.readTokenFile(Path.of(given));
                 ClusterConfig before;
-                try (Cluster c = connector.connect(List.of(target.split(",")), AdminClient.Credentials.insecure(adminToken))) {
+                try (Cluster c = ctx.connector().connect(List.of(target.split(",")), AdminClient.Credentials.insecure(adminToken))) {
                     before = c.status().config();
                 }
                 members = before.nodes();
-                cluster = NodeConfig.ClusterId.DEFAULT;
-                requireNew(before, node, raft);
+                id = NodeConfig.ClusterId.DEFAULT;
+                requireNew(before, host.node, host.raft);
             } else {
-                String token = a.option("token").orElseThrow(() -> new UsageException(
-                        "join: missing --token TOKEN (run 'vigil token create' on a member; it prints the token)"));
-                JoinClient.Joined joined = JoinClient.join(target.split(",")[0].trim(), token, self, java.time.Duration.ofSeconds(60));
-                mkdirs(dir);
-                joined.ca().save(pki);
-                joined.tls().save(pki);
+                if (token == null) throw new UsageException("join: missing --token TOKEN (run 'vigil token create' on a member; it prints the token)");
+                JoinClient.Joined joined = JoinClient.join(target.split(",")[0].trim(), token, self, Duration.ofSeconds(60));
+                mkdirs(host.dir);
+                joined.ca().save(host.pki());
+                joined.tls().save(host.pki());
                 members = joined.members();
                 adminToken = joined.adminToken();
-                cluster = new NodeConfig.ClusterId(joined.clusterName(), joined.clusterId());
+                id = new NodeConfig.ClusterId(joined.clusterName(), joined.clusterId());
             }
-            for (Node n : members) if (!n.id().equals(node)) peers.put(n.id(), peer(n, null));
-            peers.put(node, new NodeConfig.Peer(raft, admin, role));
-            mkdirs(dir);
-            if (!adminToken.isEmpty()) write(tokenFile, adminToken + "\n");
-            clusterFile = null;
+            Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
+            for (Node n : members) if (!n.id().equals(host.node)) peers.put(n.id(), peer(n, null));
+            peers.put(host.node, new NodeConfig.Peer(host.raft, host.admin, host.role()));
+            mkdirs(host.dir);
+            if (!adminToken.isEmpty()) write(host.tokenFile(), adminToken + "\n");
+            host.write(peers, null, id, true);
+            PrintStream out = ctx.out();
+            out.println("joined cluster " + id.name() + " as " + host.node + ": wrote " + host.nodeFile() + (host.insecure ? "" : ", " + host.pki() + "/ (its own key and certificate)")
+                    + " and " + host.tokenFile());
+            out.println("start the node with: vigil daemon --config " + host.nodeFile() + " (it becomes a voting member once it caught up)");
+            return 0;
         }
-        NodeConfig config = new NodeConfig(node, role, dataDir, tokenFile, http, peers, clusterFile, cluster, insecure ? null : pki, insecure,
-                cmd.equals("join"));
-        write(nodeFile, config.format());
-        if (cmd.equals("init")) {
-            out.println("initialized cluster " + cluster.name() + " (id " + cluster.id() + ") with " + node + ": wrote " + nodeFile + ", " + tokenFile
-                    + (insecure ? "" : " and " + pki + "/ (the cluster CA and this node's certificate; ca.key never leaves the members)"));
-            if (insecure) out.println("WARNING: INSECURE (--insecure): no TLS on any port; for a lab only");
-            out.println("start the node with: vigil daemon --config " + nodeFile);
-            out.println("add a host: on this node 'vigil token create' prints a one-time token; on the new host run "
-                    + "'vigil join --node ID --raft HOST:PORT --admin HOST:PORT --cluster " + admin + " --token TOKEN'");
-        } else {
-            out.println("joined cluster " + cluster.name() + " as " + node + ": wrote " + nodeFile + (insecure ? "" : ", " + pki + "/ (its own key and certificate)")
-                    + " and " + tokenFile);
-            out.println("start the node with: vigil daemon --config " + nodeFile + " (it becomes a voting member once it caught up)");
-        }
-        return 0;
     }
 
     private static void requireNew(ClusterConfig before, String node, String raft) {
@@ -166,7 +213,7 @@ final class Setup {
 
     /** The hosts a node's certificate names: those of its Raft and admin addresses. */
     static List<String> hosts(String raft, String admin) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        Set<String> out = new LinkedHashSet<>();
         out.add(raft.substring(0, raft.lastIndexOf(':')));
         out.add(admin.substring(0, admin.lastIndexOf(':')));
         return List.copyOf(out);
@@ -179,10 +226,6 @@ final class Setup {
                     "add the attribute " + ADMIN_ADDRESS + ": host:port to node " + n.id());
         }
         return new NodeConfig.Peer(n.address(), admin, n.role());
-    }
-
-    private static String required(Args a, String option, String what) {
-        return a.option(option).orElseThrow(() -> new UsageException(a.command() + ": missing --" + option + " (" + what + ")"));
     }
 
     private static void mkdirs(Path dir) {

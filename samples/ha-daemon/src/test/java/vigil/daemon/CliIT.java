@@ -149,6 +149,24 @@ class CliIT {
 
     @Test
     @Order(6)
+    void tlsTokenCertificateAndMembershipCommands() {
+        assertTrue(ok("status").out().startsWith("Security: mutual TLS; certificate of "), "status names the TLS expiry first");
+        DaemonCluster.Result token = ok("token", "create", "--ttl", "10m");
+        assertTrue(token.out().trim().matches("\\S{20,}"), token.out());
+        assertTrue(token.err().contains("one use, valid for 10min"), token.err());
+        String joinLine = ok("token", "create", "--print-join-command").out();
+        assertTrue(joinLine.startsWith("vigil join --node ID --raft HOST:PORT --admin HOST:PORT --cluster "), joinLine);
+        rejected(1, "ttl", "token", "create", "--ttl", "48h");
+        String rotated = ok("certs", "rotate").out();
+        assertTrue(rotated.matches("(?s)n[12w]: new key and certificate in use, valid until .*"), rotated);
+        assertTrue(ok("status").out().contains("* Node n1: online"), "the cluster still answers over the new certificate");
+        String on = activeNode("d1");
+        rejected(1, on + " still runs [d1]", "node", "remove", on);
+        rejected(1, "unknown node \"n9\"", "node", "remove", "n9");
+    }
+
+    @Test
+    @Order(7)
     void configShowAndApply() throws Exception {
         String yaml = ok("config", "show").out();
         Path f = cluster.lab.resolve("edited.yaml");
@@ -161,7 +179,7 @@ class CliIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void wrongToken_isRefused() throws Exception {
         Path bad = cluster.lab.resolve("bad-token");
         Files.writeString(bad, "not-the-token\n");
@@ -173,7 +191,7 @@ class CliIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void metricsEndpoint_hasTheClusterMeters() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cluster.http("w") + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -187,7 +205,7 @@ class CliIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void adminClientExample_printsLeaderAndResources() throws Exception {
         Path log;
         try (Peer p = Peer.start("example", cluster.lab, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
@@ -201,7 +219,7 @@ class CliIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void fenceRequest_andFailoverAfterKill() throws Exception {
         assertTrue(ok("fence", "n9".equals("x") ? "x" : "w").out().contains("fencing of w requested"));
         String victim = activeNode("d1");

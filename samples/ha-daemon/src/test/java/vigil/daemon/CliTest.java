@@ -162,7 +162,8 @@ class CliTest {
 
     @Test
     void constraintAddListRemove() {
-        assertEquals(0, vigil("constraint", "add", "location", "l1", "d1", "n1", "-INFINITY").code);
+        Result add = vigil("constraint", "add", "location", "l1", "d1", "n1", "-INFINITY");
+        assertEquals(0, add.code, add.err);
         Result list = vigil("constraint", "list");
         assertTrue(list.out.contains("location l1: d1 on n1 score -INFINITY"), list.out);
         assertEquals(0, vigil("constraint", "remove", "l1").code);
@@ -218,6 +219,49 @@ class CliTest {
     }
 
     @Test
+    void certsIssueAndClient_thenAClientCertificateConnects_andSecretsShowOnlyToAdmins() throws Exception {
+        cluster.updateConfig(c -> c.toBuilder().fenceDevice(new vigil.api.model.FenceDevice("ipmi-n1", "ipmi",
+                Map.of("ip", "127.0.0.1", "password", "fence-pw-42"), List.of("n1"), Map.of(), null)).build());
+        Path ca = dir.resolve("ca");
+        Result issued = raw("certs", "issue", "n7", "--host", "127.0.0.7", "--ca-dir", ca.toString(), "--out", dir.resolve("n7").toString());
+        assertEquals(0, issued.code, issued.err);
+        assertTrue(issued.out.startsWith("node n7: certificate and key in " + dir.resolve("n7") + ", valid until "), issued.out);
+        assertEquals(vigil.raft.tls.PeerIdentity.node("n7"), vigil.raft.tls.NodeTls.load(dir.resolve("n7")).identity());
+        Result admin = raw("certs", "client", "ops", "--ca-dir", ca.toString(), "--out", dir.resolve("ops").toString());
+        assertEquals(0, admin.code, admin.err);
+        Result reader = raw("certs", "client", "monitor", "--read-only", "--ca-dir", ca.toString(), "--out", dir.resolve("monitor").toString());
+        assertEquals(0, reader.code, reader.err);
+        Result newCa = raw("certs", "client", "x", "--ca-dir", dir.resolve("new-ca").toString(), "--out", dir.resolve("x").toString());
+        assertTrue(newCa.out.startsWith("made a new cluster CA in " + dir.resolve("new-ca") + " (keep ca.key private)"), newCa.out);
+        Result noOut = raw("certs", "issue", "n8", "--ca-dir", ca.toString());
+        assertEquals(2, noOut.code);
+        assertTrue(noOut.err.startsWith("vigil: certs issue: missing --out DIR (where the certificate and key go)"), noOut.err);
+
+        String target = "127.0.0.1:" + server.port();
+        Result masked = raw("config", "show", "--cluster", target, "--cert", dir.resolve("ops").toString());
+        assertEquals(0, masked.code, masked.err);
+        assertTrue(masked.out.contains("password: '******'") || masked.out.contains("password: \"******\"") || masked.out.contains("password: ******"), masked.out);
+        assertFalse(masked.out.contains("fence-pw-42"), masked.out);
+        Result shown = raw("config", "show", "--show-secrets", "--cluster", target, "--cert", dir.resolve("ops").toString());
+        assertEquals(0, shown.code, shown.err);
+        assertTrue(shown.out.contains("fence-pw-42"), "the admin role sees secrets with --show-secrets: " + shown.out);
+        Result refused = raw("config", "show", "--show-secrets", "--cluster", target, "--cert", dir.resolve("monitor").toString());
+        assertEquals(1, refused.code, refused.out);
+        assertTrue(refused.err.contains("admin role"), refused.err);
+        assertFalse(refused.out.contains("fence-pw-42") || refused.err.contains("fence-pw-42"));
+        Result readOnlyChange = raw("resource", "disable", "d1", "--cluster", target, "--cert", dir.resolve("monitor").toString());
+        assertEquals(1, readOnlyChange.code, readOnlyChange.out);
+        assertTrue(cluster.status().config().resource("d1").orElseThrow().meta().targetRole().isEmpty(), "a read-only client changes nothing");
+    }
+
+    @Test
+    void withoutCa_theTokenIsNotSent() {
+        Result r = raw("status", "--cluster", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("status: no CA certificate to check the cluster with: pass --ca FILE"), r.err);
+    }
+
+    @Test
     void unreachableCluster_saysSo() {
         Result r = raw("status", "--cluster", "127.0.0.1:1", "--token-file", tokenFile.toString(), "--ca", dir.resolve("ca").resolve("ca.crt").toString());
         assertEquals(1, r.code);
@@ -256,7 +300,7 @@ class CliTest {
         Result r = raw("frobnicate");
         assertEquals(2, r.code);
         assertTrue(r.err.contains("unknown command \"frobnicate\""), r.err);
-        rejected(2, "unknown option --lifetme (known: --ca, --cert, --cluster, --lifetime, --node-config, --token-file)", "resource", "move", "d1", "n2", "--lifetme", "1h");
+        rejected(2, "unknown option --lifetme (known: --ca, --cert, --cluster, --insecure, --lifetime, --node-config, --token-file)", "resource", "move", "d1", "n2", "--lifetme", "1h");
         rejected(2, "resource: missing subcommand", "resource");
         rejected(2, "missing node id", "resource", "move", "d1");
         Result noCluster = raw("status");
@@ -270,7 +314,7 @@ class CliTest {
         assertEquals(2, r.code);
         assertTrue(r.err.contains("unknown command \"bench frob\""), r.err);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.delegate("simulate", "vigil.nowhere.Simulate", List.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = vigil.daemon.cli.DelegatedCommand.delegate("simulate", "vigil.nowhere.Simulate", List.of(), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(1, code);
         assertEquals("vigil: 'simulate' is not available in this build (vigil.nowhere.Simulate is missing from the classpath)\n", err.toString(StandardCharsets.UTF_8));
     }
@@ -278,7 +322,7 @@ class CliTest {
     @Test
     void delegatedCommand_present_getsArgsAndReturnsItsCode() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.delegate("echo", EchoCommand.class.getName(), List.of("a", "b"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        int code = vigil.daemon.cli.DelegatedCommand.delegate("echo", EchoCommand.class.getName(), List.of("a", "b"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertEquals(3, code);
         assertEquals("a b\n", out.toString(StandardCharsets.UTF_8));
     }

@@ -63,6 +63,7 @@ final class DaemonCluster implements AutoCloseable {
             ca.save(lab.resolve("pki"));
             for (String id : NODES) {
                 ca.issueNode(id, List.of(ip(id))).save(lab.resolve(id + "-pki"));
+                ca.save(lab.resolve(id + "-pki")); // every member holds the CA key, as after init / join: token create, certs rotate
                 Path rsc = Files.createDirectories(lab.resolve(id + "-rsctmp"));
                 StringBuilder peers = new StringBuilder();
                 for (String p : NODES) {

@@ -217,12 +217,7 @@ public final class StatusView {
         if (!s.fenceHistory().isEmpty()) {
             sb.append("\nFencing History:\n");
             for (int i = s.fenceHistory().size() - 1; i >= 0; i--) {
-                FenceEvent f = s.fenceHistory().get(i);
-                sb.append("  * ").append(f.action()).append(" of ").append(f.target()).append(f.success() ? " successful" : " FAILED")
-                        .append(": devices=").append(String.join(",", f.devices())).append(", executor=").append(f.executor().isEmpty() ? "-" : f.executor())
-                        .append(", at ").append(time(f.at()));
-                if (!f.detail().isEmpty()) sb.append(" (").append(f.detail()).append(')');
-                sb.append('\n');
+                sb.append("  * ").append(fenceLine(s.fenceHistory().get(i))).append('\n');
             }
         }
         List<Object> moves = (List<Object>) v.get("expiring-constraints");
@@ -235,6 +230,12 @@ public final class StatusView {
             }
         }
         return sb.toString();
+    }
+
+    /** One fence operation as status and stonith history show it. */
+    static String fenceLine(FenceEvent f) {
+        return f.action() + " of " + f.target() + (f.success() ? " successful" : " FAILED") + ": devices=" + String.join(",", f.devices())
+                + ", executor=" + (f.executor().isEmpty() ? "-" : f.executor()) + ", at " + time(f.at()) + (f.detail().isEmpty() ? "" : " (" + f.detail() + ")");
     }
 
     /** As crm_mon: an operation sent and not answered yet shows as Starting, Promoting or Migrating. */

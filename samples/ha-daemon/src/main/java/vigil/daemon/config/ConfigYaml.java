@@ -136,22 +136,75 @@ public final class ConfigYaml {
 
     private static ClusterProperties properties(YamlTree.Mapping p) {
         p.allow(PROPERTIES);
-        ClusterProperties d = ClusterProperties.DEFAULTS;
-        ClusterProperties.Builder b = d.toBuilder();
-        b.stonithEnabled(p.bool("stonith-enabled", d.stonithEnabled()));
-        b.symmetricCluster(p.bool("symmetric-cluster", d.symmetricCluster()));
-        if (p.has("no-quorum-policy")) b.noQuorumPolicy(NoQuorumPolicy.parse(p.field("no-quorum-policy"), p.string("no-quorum-policy")));
-        if (p.has("node-timeout")) b.nodeTimeout(Durations.parse(p.field("node-timeout"), p.string("node-timeout")));
-        if (p.has("watchdog-timeout")) b.watchdogTimeout(Durations.parse(p.field("watchdog-timeout"), p.string("watchdog-timeout")));
-        if (p.has("default-resource-stickiness")) {
-            b.defaultStickiness(Score.parseChecked(p.field("default-resource-stickiness"), p.string("default-resource-stickiness")));
+        ClusterProperties.Builder b = ClusterProperties.DEFAULTS.toBuilder();
+        for (String key : PROPERTIES) {
+            if (key.equals("other")) b.other(p.strings("other"));
+            else if (p.has(key)) set(b, p.field(key), key, p.string(key));
         }
-        b.startFailureIsFatal(p.bool("start-failure-is-fatal", d.startFailureIsFatal()));
-        b.maintenanceMode(p.bool("maintenance-mode", d.maintenanceMode()));
-        if (p.has("move-lifetime")) b.moveLifetime(Durations.parse(p.field("move-lifetime"), p.string("move-lifetime")));
-        if (p.has("fence-timeout")) b.fenceTimeout(Durations.parse(p.field("fence-timeout"), p.string("fence-timeout")));
-        b.other(p.strings("other"));
         return b.build();
+    }
+
+    /** Sets the property {@code key} from its text, as the file spells it; {@code field} names it in errors. */
+    private static void set(ClusterProperties.Builder b, String field, String key, String text) {
+        switch (key) {
+            case "stonith-enabled" -> b.stonithEnabled(bool(field, text));
+            case "symmetric-cluster" -> b.symmetricCluster(bool(field, text));
+            case "no-quorum-policy" -> b.noQuorumPolicy(NoQuorumPolicy.parse(field, text));
+            case "node-timeout" -> b.nodeTimeout(Durations.parse(field, text));
+            case "watchdog-timeout" -> b.watchdogTimeout(Durations.parse(field, text));
+            case "default-resource-stickiness" -> b.defaultStickiness(Score.parseChecked(field, text));
+            case "start-failure-is-fatal" -> b.startFailureIsFatal(bool(field, text));
+            case "maintenance-mode" -> b.maintenanceMode(bool(field, text));
+            case "move-lifetime" -> b.moveLifetime(Durations.parse(field, text));
+            case "fence-timeout" -> b.fenceTimeout(Durations.parse(field, text));
+            default -> throw new IllegalArgumentException("not a property: " + key);
+        }
+    }
+
+    private static boolean bool(String field, String text) {
+        switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> { return true; }
+            case "false", "no", "off" -> { return false; }
+            default -> throw new ConfigException(field, "not a boolean: \"" + text + "\"", "use true or false");
+        }
+    }
+
+    /**
+     * {@code p} with one property set from its text as the file spells it ({@code vigil property set}); {@code other.NAME}
+     * sets a free-form one, an empty text removes that.
+     */
+    public static ClusterProperties withProperty(ClusterProperties p, String key, String text) {
+        if (key.startsWith("other.") && key.length() > "other.".length()) {
+            Map<String, String> other = new LinkedHashMap<>(p.other());
+            if (text.isEmpty()) other.remove(key.substring(6)); else other.put(key.substring(6), text);
+            return p.toBuilder().other(other).build();
+        }
+        if (!PROPERTIES.contains(key) || key.equals("other")) {
+            List<String> known = PROPERTIES.stream().filter(k -> !k.equals("other")).toList();
+            String closest = YamlTree.closest(key, known);
+            throw new ConfigException("properties." + key, "unknown property \"" + key + "\"", (closest == null ? "" : "did you mean \"" + closest + "\"? ")
+                    + "known properties: " + String.join(", ", known) + "; other.NAME sets a free-form one");
+        }
+        ClusterProperties.Builder b = p.toBuilder();
+        set(b, "properties." + key, key, text);
+        return b.build();
+    }
+
+    /** {@code p} with one property back at its default (an {@code other.NAME} one removed). */
+    public static ClusterProperties withDefault(ClusterProperties p, String key) {
+        if (key.startsWith("other.")) return withProperty(p, key, "");
+        Object dflt = properties(ClusterProperties.DEFAULTS).get(key);
+        return withProperty(p, key, dflt == null ? "" : dflt.toString());
+    }
+
+    /** The cluster properties by the names and in the spelling of the file. */
+    public static Map<String, Object> propertyValues(ClusterProperties p) { return properties(p); }
+
+    /** One resource as it appears under {@code resources:} in the file. */
+    public static String formatResource(Resource r) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put(r.id(), resource(r, false));
+        return yaml().dump(root);
     }
 
     private static Resource resource(String id, YamlTree.Mapping r, YamlTree tree) {

@@ -1,0 +1,62 @@
+package vigil.daemon.cli;
+
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import vigil.api.Cluster;
+
+/** {@code vigil node ...}: like {@code pcs node}; without a node id it means this host's node (from its node config). */
+@Command(name = "node", description = "Put a node in standby or maintenance, or back online, or remove a member (like pcs node).")
+public final class NodeCommand {
+    @Spec CommandSpec spec;
+
+    @Command(name = "standby", description = "Move every resource off a node and keep them off (default: this host's node).")
+    int standby(@Parameters(arity = "0..1", paramLabel = "NODE", description = "node id (default: this host's node)") String node, @Mixin ClusterOptions cluster) {
+        return change("standby", Optional.ofNullable(node).orElseGet(cluster::localNode), cluster, true);
+    }
+
+    @Command(name = "online", description = "Let a node run resources again and end its maintenance (default: this host's node).")
+    int online(@Parameters(arity = "0..1", paramLabel = "NODE", description = "node id (default: this host's node)") String node, @Mixin ClusterOptions cluster) {
+        return change("online", Optional.ofNullable(node).orElseGet(cluster::localNode), cluster, true);
+    }
+
+    @Command(name = "maintenance", description = "Stop managing a node's resources (they keep running, unmonitored) or resume (default: this host's node, on).")
+    int maintenance(@Parameters(arity = "0..2", hideParamSyntax = true, paramLabel = "[NODE] [on|off]", description = "node id (default: this host's node), then on (default) or off") List<String> args,
+                    @Mixin ClusterOptions cluster) {
+        List<String> a = args == null ? List.of() : args;
+        String last = a.isEmpty() ? null : a.get(a.size() - 1);
+        boolean hasState = "on".equals(last) || "off".equals(last);
+        if (a.size() == 2 && !hasState) {
+            throw new UsageException(CliContext.commandName(spec) + " maintenance: expected on or off, got \"" + last + "\"");
+        }
+        String node = a.size() - (hasState ? 1 : 0) == 1 ? a.get(0) : cluster.localNode();
+        return change(hasState && last.equals("off") ? "maintenance off" : "maintenance on", node, cluster, !(hasState && last.equals("off")));
+    }
+
+    @Command(name = "remove", description = "Take a member out of the configuration and the Raft group (refused while it runs resources or without an online majority).")
+    int remove(@Parameters(paramLabel = "NODE", description = "node id") String node, @Mixin ClusterOptions cluster) {
+        try (Cluster c = cluster.connect()) {
+            ConfigEdits.requireNode(c.status().config(), node, false);
+            ClusterOptions.admin(c, CliContext.commandName(spec) + " remove").removeMember(node);
+        }
+        CliContext.of(spec).out().println(node + ": removed from the cluster (its certificate is refused from now on; to replace the host, join a new one with an empty data dir)");
+        return 0;
+    }
+
+    private int change(String what, String node, ClusterOptions cluster, boolean on) {
+        try (Cluster c = cluster.connect()) {
+            ConfigEdits.requireNode(c.status().config(), node, false);
+            switch (what) {
+                case "standby" -> c.standby(node);
+                case "online" -> c.online(node);
+                default -> c.maintenance(node, on);
+            }
+        }
+        CliContext.of(spec).out().println(node + ": " + what);
+        return 0;
+    }
+}
