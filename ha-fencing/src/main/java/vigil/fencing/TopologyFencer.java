@@ -117,7 +117,7 @@ public final class TopologyFencer implements NodeFencer {
                 return r instanceof FenceResult.Failed ? r
                         : new FenceResult.Failed(device.id() + ": " + action + " of " + target + " reported on, not off: " + r.detail());
             }
-            if ("off".equals(action) && !device.type().equals("watchdog")) {
+            if ("off".equals(action)) {
                 FenceResult s = agent.status(request);
                 if (!(s instanceof FenceResult.Off)) {
                     return new FenceResult.Failed(device.id() + ": " + target + " not confirmed off after off: " + s.detail());

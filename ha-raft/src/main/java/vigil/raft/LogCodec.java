@@ -34,6 +34,7 @@ import vigil.api.status.Membership;
 import vigil.api.status.NodeState;
 import vigil.api.status.OcfCode;
 import vigil.api.status.OperationRecord;
+import vigil.api.status.OutdatedCopy;
 import vigil.api.status.ResourceState;
 import vigil.engine.state.Command;
 import vigil.raft.proto.*;
@@ -57,15 +58,28 @@ public final class LogCodec {
         }
     }
 
-    public static byte[] encodeEntry(Instant at, List<Command> commands) {
-        LogEntryP.Builder b = LogEntryP.newBuilder().setAt(ts(at));
+    /** An entry of {@code commands} stamped with {@code clusterTime} (null: not stamped, as a submitter sends it). */
+    public static byte[] encodeEntry(Instant clusterTime, List<Command> commands) {
+        LogEntryP.Builder b = LogEntryP.newBuilder();
+        if (clusterTime != null) b.setClusterTime(ts(clusterTime));
         for (Command c : commands) b.addCommands(command(c));
         return b.build().toByteArray();
     }
 
     /**
-     * A decoded log entry. {@code origin} is the node the leader verified as its sender (empty: none, which no
-     * leader appends), {@code controller} whether it came from the leader's own controller.
+     * The leader's stamp: {@code entry} as a submitter sent it, carrying {@code clusterTime} instead of any time it held
+     * (null: none, the state's time will not move).
+     */
+    public static byte[] stamp(byte[] entry, Instant clusterTime) throws InvalidProtocolBufferException {
+        LogEntryP.Builder b = LogEntryP.parseFrom(entry).toBuilder().clearClusterTime();
+        if (clusterTime != null) b.setClusterTime(ts(clusterTime));
+        return b.build().toByteArray();
+    }
+
+    /**
+     * A decoded log entry. {@code at} is its cluster time, {@link Instant#EPOCH} when it carries none (the state's time
+     * never goes back, so that leaves it as it was). {@code origin} is the node the leader verified as its sender (empty:
+     * none, which no leader appends), {@code controller} whether it came from the leader's own controller.
      */
     public record Entry(Instant at, List<Command> commands, String origin, boolean controller) {
         public Entry {
@@ -82,7 +96,7 @@ public final class LogCodec {
     private static Entry entry(LogEntryP e) {
         List<Command> cs = new ArrayList<>(e.getCommandsCount());
         for (CommandP c : e.getCommandsList()) cs.add(command(c));
-        return new Entry(instant(e.getAt()), cs, e.getOrigin().getNode(), e.getOrigin().getController());
+        return new Entry(e.hasClusterTime() ? instant(e.getClusterTime()) : Instant.EPOCH, cs, e.getOrigin().getNode(), e.getOrigin().getController());
     }
 
     /**
@@ -95,9 +109,10 @@ public final class LogCodec {
         if (p.hasOrigin()) {
             throw new IllegalArgumentException("a submitted entry must not name its origin (the leader sets it)");
         }
+        if (p.hasClusterTime()) throw new IllegalArgumentException("a submitted entry must not carry a time (the leader stamps it)");
         Entry e = entry(p);
         if (e.commands().isEmpty()) throw new IllegalArgumentException("the entry holds no command");
-        if (!java.util.Arrays.equals(encodeEntry(e.at(), e.commands()), bytes)) {
+        if (!java.util.Arrays.equals(encodeEntry(null, e.commands()), bytes)) {
             throw new IllegalArgumentException("the entry holds fields or values this version does not know");
         }
         return e;
@@ -363,6 +378,10 @@ public final class LogCodec {
             }
         }
         for (FenceEvent e : s.fenceHistory()) b.addFenceHistory(fence(e));
+        s.watchdogs().forEach((n, t) -> b.addWatchdogs(WatchdogP.newBuilder().setNode(n).setTimeout(span(t))));
+        for (OutdatedCopy o : s.outdatedCopies()) {
+            b.addOutdatedCopies(OutdatedCopyP.newBuilder().setResource(o.resource()).setNode(o.node()).setReason(o.reason()).setSince(ts(o.since())));
+        }
         return b.build();
     }
 
@@ -385,8 +404,12 @@ public final class LogCodec {
         }
         List<FenceEvent> history = new ArrayList<>();
         for (FenceEventP e : p.getFenceHistoryList()) history.add(fence(e));
+        Map<String, Duration> watchdogs = new TreeMap<>();
+        for (WatchdogP w : p.getWatchdogsList()) watchdogs.put(w.getNode(), duration(w.getTimeout()));
+        List<OutdatedCopy> outdated = new ArrayList<>();
+        for (OutdatedCopyP o : p.getOutdatedCopiesList()) outdated.add(new OutdatedCopy(o.getResource(), o.getNode(), o.getReason(), instant(o.getSince())));
         return new ClusterState(p.hasConfig() ? config(p.getConfig()) : ClusterConfig.EMPTY, p.getConfigVersion(), instant(p.getNow()),
-                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), p.getBootstrapped());
+                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), watchdogs, outdated, p.getBootstrapped());
     }
 
     // ---- commands -------------------------------------------------------------------------------------------
@@ -404,7 +427,9 @@ public final class LogCodec {
             if (x.value() != null) m.setValue(x.value());
             b.setSetResourceMeta(m);
         } else if (c instanceof Command.PutConstraint x) {
-            b.setPutConstraint(PutConstraintP.newBuilder().setConstraint(constraint(x.constraint())));
+            PutConstraintP.Builder k = PutConstraintP.newBuilder().setConstraint(constraint(x.constraint()));
+            if (x.lifetime() != null) k.setLifetime(span(x.lifetime()));
+            b.setPutConstraint(k);
         } else if (c instanceof Command.DeleteConstraint x) {
             b.setDeleteConstraint(DeleteConstraintP.newBuilder().setId(x.id()));
         } else if (c instanceof Command.ClearMoveConstraints x) {
@@ -447,6 +472,14 @@ public final class LogCodec {
             b.setBootstrap(BootstrapP.newBuilder().setConfig(config(x.config())));
         } else if (c instanceof Command.SetNodeHealth x) {
             b.setSetNodeHealth(SetNodeHealthP.newBuilder().setNode(x.node()).setDegraded(x.degraded()));
+        } else if (c instanceof Command.Tick) {
+            b.setTick(TickP.getDefaultInstance());
+        } else if (c instanceof Command.SetWatchdog x) {
+            b.setSetWatchdog(SetWatchdogP.newBuilder().setNode(x.node()).setTimeout(span(x.timeout())));
+        } else if (c instanceof Command.MarkOutdated x) {
+            b.setMarkOutdated(MarkOutdatedP.newBuilder().setResource(x.resource()).setNode(x.node()).setReason(x.reason()));
+        } else if (c instanceof Command.ClearOutdated x) {
+            b.setClearOutdated(ClearOutdatedP.newBuilder().setResource(x.resource()).setNode(x.node()));
         } else {
             throw new IllegalArgumentException("no protobuf mapping for command " + c.getClass().getName());
         }
@@ -462,7 +495,10 @@ public final class LogCodec {
                 SetResourceMetaP m = c.getSetResourceMeta();
                 return new Command.SetResourceMeta(m.getResource(), m.getKey(), m.hasValue() ? m.getValue() : null);
             }
-            case PUT_CONSTRAINT: return new Command.PutConstraint(constraint(c.getPutConstraint().getConstraint()));
+            case PUT_CONSTRAINT: {
+                PutConstraintP k = c.getPutConstraint();
+                return new Command.PutConstraint(constraint(k.getConstraint()), k.hasLifetime() ? duration(k.getLifetime()) : null);
+            }
             case DELETE_CONSTRAINT: return new Command.DeleteConstraint(c.getDeleteConstraint().getId());
             case CLEAR_MOVE_CONSTRAINTS: return new Command.ClearMoveConstraints(c.getClearMoveConstraints().getResource());
             case PUT_NODE: return new Command.PutNode(node(c.getPutNode().getNode()));
@@ -494,6 +530,13 @@ public final class LogCodec {
             case REQUEST_FENCE: return new Command.RequestFence(c.getRequestFence().getNode(), c.getRequestFence().getReason());
             case BOOTSTRAP: return new Command.Bootstrap(config(c.getBootstrap().getConfig()));
             case SET_NODE_HEALTH: return new Command.SetNodeHealth(c.getSetNodeHealth().getNode(), c.getSetNodeHealth().getDegraded());
+            case TICK: return new Command.Tick();
+            case SET_WATCHDOG: return new Command.SetWatchdog(c.getSetWatchdog().getNode(), duration(c.getSetWatchdog().getTimeout()));
+            case MARK_OUTDATED: {
+                MarkOutdatedP m = c.getMarkOutdated();
+                return new Command.MarkOutdated(m.getResource(), m.getNode(), m.getReason());
+            }
+            case CLEAR_OUTDATED: return new Command.ClearOutdated(c.getClearOutdated().getResource(), c.getClearOutdated().getNode());
             default: throw new IllegalArgumentException("log entry holds a command this version does not know (field "
                     + c.getKindCase() + "); upgrade this node");
         }

@@ -1,7 +1,6 @@
 package vigil.raft;
 
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,20 +43,20 @@ public final class RaftCluster implements Cluster {
     private static final int CONFIG_RETRIES = 50;
 
     private final VigilNode node;
-    private final InstantSource clock;
     private final ConfigValidator validator;
     private final Duration timeout;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
-    public RaftCluster(VigilNode node) { this(node, InstantSource.system(), ConfigValidator.structural()); }
+    public RaftCluster(VigilNode node) { this(node, ConfigValidator.structural()); }
 
     /**
-     * @param clock     where {@code move} and {@code ban} take "now" from for their expiry
+     * {@code move} and {@code ban} expire their lifetime after the cluster time of their commit, never after this
+     * node's clock, which may run ahead or behind.
+     *
      * @param validator checks whole configurations before they are submitted (e.g. with driver metadata)
      */
-    public RaftCluster(VigilNode node, InstantSource clock, ConfigValidator validator) {
+    public RaftCluster(VigilNode node, ConfigValidator validator) {
         this.node = Objects.requireNonNull(node, "node");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.timeout = Duration.ofSeconds(30);
     }
@@ -93,7 +92,7 @@ public final class RaftCluster implements Cluster {
         ClusterState s = known(resource, target);
         Duration life = lifetime(s, lifetime);
         commit(new Command.PutConstraint(new Constraint.Location(StateTransitions.MOVE_PREFIX + resource, resource, target, Score.INFINITY,
-                null, clock.instant().plus(life))));
+                null, null), life));
     }
 
     @Override
@@ -101,7 +100,7 @@ public final class RaftCluster implements Cluster {
         ClusterState s = known(resource, target);
         Duration life = lifetime(s, lifetime);
         commit(new Command.PutConstraint(new Constraint.Location(StateTransitions.BAN_PREFIX + resource + "-on-" + target, resource, target,
-                Score.MINUS_INFINITY, null, clock.instant().plus(life))));
+                Score.MINUS_INFINITY, null, null), life));
     }
 
     private static Duration lifetime(ClusterState s, Duration lifetime) {

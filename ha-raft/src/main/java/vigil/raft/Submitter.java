@@ -1,6 +1,5 @@
 package vigil.raft;
 
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +29,6 @@ final class Submitter implements AutoCloseable {
 
     private final Sender sender;
     private final UnaryOperator<byte[]> seal;
-    private final InstantSource clock;
     private final int maxBatch;
     private final Semaphore inFlight;
     private final RaftMeters meters;
@@ -51,10 +49,9 @@ final class Submitter implements AutoCloseable {
      * @param sender sends each sealed entry
      * @param seal   turns an encoded entry into the submission the leader accepts (see {@link SubmissionSeal})
      */
-    Submitter(String name, Sender sender, UnaryOperator<byte[]> seal, InstantSource clock, int maxBatch, int maxInFlight, RaftMeters meters) {
+    Submitter(String name, Sender sender, UnaryOperator<byte[]> seal, int maxBatch, int maxInFlight, RaftMeters meters) {
         this.sender = sender;
         this.seal = seal;
-        this.clock = clock;
         this.maxBatch = maxBatch;
         this.inFlight = new Semaphore(maxInFlight);
         this.meters = meters;
@@ -112,7 +109,7 @@ final class Submitter implements AutoCloseable {
         for (Pending p : batch) all.addAll(p.commands());
         meters.batch(size);
         entries.incrementAndGet();
-        byte[] bytes = seal.apply(LogCodec.encodeEntry(clock.instant(), all));
+        byte[] bytes = seal.apply(LogCodec.encodeEntry(null, all)); // the leader stamps the cluster time
         CompletableFuture<RaftClientReply> sent;
         try {
             sent = sender.send(Message.valueOf(ByteString.copyFrom(bytes)));

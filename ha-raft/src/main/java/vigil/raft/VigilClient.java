@@ -3,7 +3,6 @@ package vigil.raft;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,7 +53,7 @@ public final class VigilClient implements AutoCloseable {
         this.client = RaftSetup.client(group, timeout, params);
         this.reader = RaftSetup.client(group, timeout, 20, params);
         this.submitter = new Submitter(ORIGIN, Senders.client(() -> RaftSetup.client(group, timeout, params)), e -> seal.seal(ORIGIN, e),
-                InstantSource.system(), maxBatch, maxInFlight, new RaftMeters(new SimpleMeterRegistry(), ORIGIN));
+                maxBatch, maxInFlight, new RaftMeters(new SimpleMeterRegistry(), ORIGIN));
     }
 
     /**

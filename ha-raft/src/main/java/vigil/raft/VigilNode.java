@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
@@ -121,7 +124,7 @@ public final class VigilNode implements AutoCloseable {
         SubmissionSeal seal = new SubmissionSeal(b.secret != null ? b.secret : "cluster " + clusterId);
         ClientId controllerClient = ClientId.randomId();
         String recovery = recovery(b.dataDir);
-        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, seal, controllerClient, b.dataDir, recovery);
+        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, seal, controllerClient, b.dataDir, recovery, b.clusterTime);
         Path groupDir = b.dataDir.resolve("raft").resolve(group.getGroupId().getUuid().toString());
         this.health = new ReplicaHealth(b.id, this::divisionOrNull, () -> stateMachine, groupDir, recovery, this::healthChanged);
 
@@ -179,10 +182,10 @@ public final class VigilNode implements AutoCloseable {
         this.server = started;
         this.client = RaftSetup.client(group, requestTimeout, clientTls);
         this.reader = RaftSetup.client(group, requestTimeout, 20, clientTls);
-        this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout, clientTls)), e -> seal.seal(b.id, e), b.clock,
+        this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout, clientTls)), e -> seal.seal(b.id, e),
                 b.maxBatch, b.maxInFlight, meters);
         this.controllerSubmitter = new Submitter(b.id + "-controller", server == null ? Senders.none(id + "'s Raft replica is not running")
-                : Senders.leader(server, group.getGroupId(), peerId, controllerClient, requestTimeout), e -> seal.seal(b.id, e), b.clock,
+                : Senders.leader(server, group.getGroupId(), peerId, controllerClient, requestTimeout), e -> seal.seal(b.id, e),
                 b.maxBatch, b.maxInFlight, meters);
         if (startProblem != null) health.startFailed(startProblem);
         health.start();
@@ -661,7 +664,7 @@ public final class VigilNode implements AutoCloseable {
         private long segmentSize = 8L << 20;
         private int maxBatch = 2_000;
         private int maxInFlight = 2;
-        private InstantSource clock = InstantSource.system();
+        private Supplier<Optional<Instant>> clusterTime;
         private UUID clusterId;
         private NodeTls tls;
         private boolean insecure;
@@ -704,8 +707,14 @@ public final class VigilNode implements AutoCloseable {
         public Builder maxBatch(int v) { maxBatch = v; return this; }
         /** Log entries this node's submitter keeps in flight at once. */
         public Builder maxInFlight(int v) { maxInFlight = v; return this; }
-        /** The clock that stamps submitted entries (the only time apply sees). */
-        public Builder clock(InstantSource v) { clock = v; return this; }
+        /**
+         * While this node leads, the cluster time it stamps on every entry it accepts (the only time apply sees; empty:
+         * none, the state's time stays). {@code ClusterNode} gives the controller's; without it the leader's own clock.
+         */
+        public Builder clusterTime(Supplier<Optional<Instant>> v) { clusterTime = v; return this; }
+
+        /** The leader stamps entries with {@code v}'s reading (a Raft group without a controller). */
+        public Builder clock(InstantSource v) { Objects.requireNonNull(v, "clock"); clusterTime = () -> Optional.of(v.instant()); return this; }
 
         public VigilNode start() {
             validate();
@@ -764,7 +773,7 @@ public final class VigilNode implements AutoCloseable {
                 throw new ConfigException("tls", "the certificate is for " + tls.identity() + ", not for node " + id, "give this node its own certificate");
             }
             Objects.requireNonNull(registry, "meterRegistry");
-            Objects.requireNonNull(clock, "clock");
+            if (clusterTime == null) clock(InstantSource.system());
         }
     }
 }

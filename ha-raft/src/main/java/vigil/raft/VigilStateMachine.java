@@ -3,6 +3,7 @@ package vigil.raft;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.ClientId;
@@ -47,7 +50,7 @@ import vigil.raft.proto.QueryReplyP;
 /**
  * Applies committed log entries to the immutable {@link ClusterState}. Each command of an entry is applied on its own:
  * a rejected one leaves the state as it was and the others still apply. Apply is deterministic: the only time is the
- * entry's timestamp. Snapshots are the protobuf encoding of the whole state, written atomically.
+ * cluster time the leader stamped on the entry. Snapshots are the protobuf encoding of the whole state, written atomically.
  */
 final class VigilStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(VigilStateMachine.class);
@@ -66,6 +69,7 @@ final class VigilStateMachine extends BaseStateMachine {
     private final Set<String> refusedSources = ConcurrentHashMap.newKeySet();
     private final Path dataDir;
     private final String recovery;
+    private final Supplier<Optional<Instant>> clusterTime;
     private volatile ClusterState state = ClusterState.EMPTY;
     private volatile String failure;
     private volatile String snapshotFailure;
@@ -79,9 +83,10 @@ final class VigilStateMachine extends BaseStateMachine {
     /**
      * @param seal             opens the submissions the leader appends
      * @param controllerClient the client id this node's controller submits with, inside this process only
+     * @param clusterTime      the cluster time this node stamps on the entries it accepts while it leads (empty: none)
      */
     VigilStateMachine(String node, RaftMeters meters, BiConsumer<Long, ClusterState> onApplied, LeaderCallback onLeader, SubmissionSeal seal,
-                      ClientId controllerClient, Path dataDir, String recovery) {
+                      ClientId controllerClient, Path dataDir, String recovery, Supplier<Optional<Instant>> clusterTime) {
         this.node = node;
         this.dataDir = dataDir;
         this.recovery = recovery;
@@ -90,6 +95,7 @@ final class VigilStateMachine extends BaseStateMachine {
         this.onLeader = onLeader;
         this.seal = seal;
         this.controllerClient = controllerClient;
+        this.clusterTime = clusterTime;
     }
 
     ClusterState state() { return state; }
@@ -209,7 +215,9 @@ final class VigilStateMachine extends BaseStateMachine {
                 Optional<String> refusal = CommandAuthority.refusalAtLeader(c, origin);
                 if (refusal.isPresent()) throw new IllegalArgumentException(refusal.get());
             }
-            return b.setLogData(ByteString.copyFrom(LogCodec.withOrigin(opened.entry(), opened.origin(), controller))).build();
+            // every replica applies the same bytes: the time each applies is the leader's cluster time, never the submitter's
+            byte[] stamped = LogCodec.stamp(opened.entry(), clusterTime.get().orElse(null));
+            return b.setLogData(ByteString.copyFrom(LogCodec.withOrigin(stamped, opened.origin(), controller))).build();
         } catch (SubmissionSeal.NotSealed | IOException | RuntimeException e) {
             String why = e instanceof SubmissionSeal.NotSealed || e instanceof IllegalArgumentException || e instanceof ConfigException
                     ? SubmissionSeal.printable(e.getMessage(), 300) : "not a well-formed Vigil entry: " + e.getClass().getSimpleName();

@@ -50,13 +50,16 @@ class RaftClusterApiIT {
         }
     }
 
+    /** The cluster time every node stamps while it leads. */
+    private static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
     private static final vigil.raft.tls.ClusterCa CA = vigil.raft.tls.ClusterCa.create("api", java.util.UUID.randomUUID());
 
     private VigilNode start(String id, String address, List<Node> peers, Path dir) { return start(id, address, peers, dir, false); }
 
     private VigilNode start(String id, String address, List<Node> peers, Path dir, boolean joining) {
         VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api").secret("api-secret")
-                .tls(CA.issueNode(id, List.of(address.substring(0, address.lastIndexOf(':'))))).joining(joining).start();
+                .tls(CA.issueNode(id, List.of(address.substring(0, address.lastIndexOf(':'))))).joining(joining)
+                .clock(InstantSource.fixed(NOW)).start();
         nodes.add(n);
         return n;
     }
@@ -73,9 +76,9 @@ class RaftClusterApiIT {
     void writes_areValidatedCommittedAndSeenAsEvents() throws Exception {
         Path dir = LabDir.create("vigil-raft-api-");
         List<Node> peers = startThree(dir);
-        Instant now = Instant.parse("2026-05-01T12:00:00Z");
+        Instant now = NOW;
         VigilNode follower = nodes.stream().filter(n -> !n.isLeader()).findFirst().orElseThrow();
-        try (RaftCluster cluster = new RaftCluster(follower, InstantSource.fixed(now), vigil.api.model.ConfigValidator.structural())) {
+        try (RaftCluster cluster = new RaftCluster(follower, vigil.api.model.ConfigValidator.structural())) {
             ClusterConfig.Builder cb = ClusterConfig.builder();
             peers.forEach(cb::node);
             cb.resource(Primitive.builder("vm1", "ocf:heartbeat:Dummy").build());

@@ -63,7 +63,8 @@ class RaftClusterEventsTest {
         for (int i = 0; i < StateTransitions.FENCE_HISTORY; i++) {
             s = apply(s, new Command.RecordFence(new FenceEvent("n2", "reboot", List.of(), "n1", false, T.plusSeconds(i), "try " + i)));
         }
-        FenceEvent newest = new FenceEvent("n2", "reboot", List.of(), "n1", false, T.plusSeconds(999), "newest");
+        // recorded at the cluster time of its entry (T here), whatever time the controller put on it
+        FenceEvent newest = new FenceEvent("n2", "reboot", List.of(), "n1", false, T, "newest");
         ClusterState next = apply(s, new Command.RecordFence(newest));
         assertEquals(StateTransitions.FENCE_HISTORY, next.fenceHistory().size());
         assertEquals(List.of(new ClusterEvent.StateChanged(5, next), new ClusterEvent.Fenced(newest)), RaftCluster.events(5, s, next));

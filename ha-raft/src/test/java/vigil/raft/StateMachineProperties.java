@@ -266,7 +266,13 @@ class StateMachineProperties {
                 net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.of("off", "reboot"), Arbitraries.of("f1", "f2").list().ofMaxSize(2),
                         text(), Arbitraries.of(true, false), instant(), text()).as((t, a, d, ex, ok, at, det) ->
                                 new Command.RecordFence(new FenceEvent(t, a, d, ex, ok, at, det)))),
-                net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.longs().between(0, 20)).as(Command.LeaderElected::new)));
+                net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.longs().between(0, 20)).as(Command.LeaderElected::new)),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(constraint().filter(c -> c instanceof Constraint.Location), duration())
+                        .as(Command.PutConstraint::new)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(new Command.Tick())),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(node(), duration()).as(Command.SetWatchdog::new)),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.of("r1", "r2", "g1a", "c1a", "gone"), node(), text()).as(Command.MarkOutdated::new)),
+                net.jqwik.api.Tuple.of(1, Combinators.combine(Arbitraries.of("r1", "r2", "gone"), node()).as(Command.ClearOutdated::new)));
     }
 
     /** Commands that are invalid in any state these generators reach. */

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vigil.api.ConfigException;
 import vigil.api.spi.OperationResult;
+import vigil.api.spi.OutdatedCopies;
 import vigil.api.spi.ParameterSpec;
 import vigil.api.spi.ProcessRunner;
 import vigil.api.spi.ResourceDriver;
@@ -21,7 +22,8 @@ import vigil.api.status.OcfCode;
  * The promotable {@code drbd} resource type (what ocf:linbit:drbd does for Pacemaker). Started = DRBD up and
  * Secondary; promoted = Primary. {@code monitor} returns RUNNING_PROMOTED (8), SUCCESS or NOT_RUNNING with the
  * promotion score from the local disk state; {@code promote} refuses a disk that is not allowed to become Primary
- * under resource-level fencing. Parameters: see {@link DrbdResourceConfig#fromParams}.
+ * under resource-level fencing, including a copy the cluster marked outdated ({@link OutdatedCopies}, the replicated
+ * marks every node sees). Parameters: see {@link DrbdResourceConfig#fromParams}.
  */
 public final class DrbdDriver implements ResourceDriver {
     public static final String TYPE = "drbd";
@@ -29,10 +31,11 @@ public final class DrbdDriver implements ResourceDriver {
     private static final Path DEFAULT_CONFIG_DIR = Path.of("/etc/drbd.d");
 
     private final ProcessRunner runner;
-    private final PeerFencing fencing;
+    private final OutdatedCopies fencing;
     private final java.util.concurrent.ConcurrentHashMap<String, FencingMonitor> monitors = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public DrbdDriver(ProcessRunner runner, PeerFencing fencing) {
+    /** @param fencing the cluster's resource-level fencing marks (the replicated state's, on a cluster node) */
+    public DrbdDriver(ProcessRunner runner, OutdatedCopies fencing) {
         this.runner = runner;
         this.fencing = fencing;
     }
@@ -48,7 +51,7 @@ public final class DrbdDriver implements ResourceDriver {
             // the promotion score right away (as the OCF agent's crm_master in start): the scheduler needs it to promote
             Optional<DrbdResourceStatus> now = ctl.status(c.name());
             if (now.isEmpty()) return OperationResult.success();
-            return OperationResult.success().withPromotionScore(PromotionScores.of(now.get(), c.fencing(), fencing.isOutdated(c.name(), in.localNode())));
+            return OperationResult.success().withPromotionScore(PromotionScores.of(now.get(), c.fencing(), fencing.isOutdated(in.resource(), in.localNode())));
         });
     }
 
@@ -70,8 +73,8 @@ public final class DrbdDriver implements ResourceDriver {
             DrbdResourceConfig c = config(in);
             Optional<DrbdResourceStatus> s = controller(in).status(c.name());
             if (s.isEmpty()) return OperationResult.notRunning();
-            fencingMonitor(c, in.localNode()).observe(s.get());
-            int score = PromotionScores.of(s.get(), c.fencing(), fencing.isOutdated(c.name(), in.localNode()));
+            fencingMonitor(c, in.resource(), in.localNode()).observe(s.get());
+            int score = PromotionScores.of(s.get(), c.fencing(), fencing.isOutdated(in.resource(), in.localNode()));
             OcfCode code = s.get().role() == DrbdRole.Primary ? OcfCode.RUNNING_PROMOTED : OcfCode.SUCCESS;
             String msg = s.get().role() + " disk " + s.get().worstDisk() + (s.get().hasQuorum() ? "" : " without quorum");
             for (SplitBrain.Finding f : SplitBrain.suspect(s.get())) {
@@ -89,7 +92,7 @@ public final class DrbdDriver implements ResourceDriver {
             DrbdResourceStatus s = ctl.status(c.name()).orElse(null);
             if (s == null) return OperationResult.of(OcfCode.NOT_RUNNING, c.name() + " is not up on " + in.localNode() + "; start it before promoting");
             if (s.role() == DrbdRole.Primary) return OperationResult.success();
-            boolean marked = fencing.isOutdated(c.name(), in.localNode());
+            boolean marked = fencing.isOutdated(in.resource(), in.localNode());
             int score = PromotionScores.of(s, c.fencing(), marked);
             if (!PromotionScores.promotable(score)) {
                 String why = marked ? "the cluster marked this copy outdated when the Primary lost its link to it"
@@ -174,8 +177,8 @@ public final class DrbdDriver implements ResourceDriver {
     }
 
     /** One fencing monitor per resource and node, renewed when the resource's configuration changes. */
-    private FencingMonitor fencingMonitor(DrbdResourceConfig c, String node) {
-        return monitors.compute(c.name() + "@" + node, (k, m) -> m != null && m.config().equals(c) ? m : new FencingMonitor(c, node, fencing));
+    private FencingMonitor fencingMonitor(DrbdResourceConfig c, String primitive, String node) {
+        return monitors.compute(primitive + "@" + node, (k, m) -> m != null && m.config().equals(c) ? m : new FencingMonitor(c, primitive, node, fencing));
     }
 
     private DrbdResourceConfig config(ResourceInstance in) { return DrbdResourceConfig.fromParams(in.resource(), in.params()); }

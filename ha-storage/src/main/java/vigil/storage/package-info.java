@@ -17,9 +17,12 @@
  *     resource is down, each with a promotion score from the local disk state
  *     ({@link vigil.storage.PromotionScores}: UpToDate 10000 &gt; Consistent 5000 &gt; Outdated 1000; Inconsistent,
  *     Diskless and the rest are not promotable; with fencing an Outdated disk is never promotable).</li>
- * <li>Resource-level fencing as Pacemaker's crm-fence-peer does it: when the Primary loses its replication link the
- *     peer is marked outdated ({@link vigil.storage.FencingMonitor}, {@link vigil.storage.PeerFencing}) and is not
- *     promoted until it resynced; the mark is cleared once it is connected and UpToDate again.</li>
+ * <li>Resource-level fencing as Pacemaker's crm-fence-peer does it: when the Primary's monitor finds its replication
+ *     link lost, it marks the peer's copy outdated in the cluster's replicated state ({@link vigil.storage.FencingMonitor},
+ *     {@link vigil.api.spi.OutdatedCopies}, a committed command); no node promotes a marked copy (the scheduler plans no
+ *     such promotion, and the driver refuses it) until the mark is cleared, once the copy is connected and UpToDate
+ *     again. The mark is set at the Primary's next monitor after the link loss (not by DRBD's fence-peer handler): a
+ *     Primary that dies within one monitor interval of losing its link leaves its peer unmarked.</li>
  * <li>Split brain: detected from the kernel's {@code split-brain} helper call in events2 (confirmed) or a StandAlone
  *     connection with local data (suspected) ({@link vigil.storage.SplitBrain}); resolved automatically by the
  *     after-sb policies, by {@code split-brain-recovery=discard-secondary}, or by hand with

@@ -57,7 +57,7 @@ class DrbdDriverTest {
                 RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"),
                 RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),
                 RecordingDrbd.noSuchResource("r0"));
-        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        DrbdDriver d = new DrbdDriver(drbd, new MarksInMemory());
         OperationResult promoted = d.monitor(instance("node1"));
         assertEquals(OcfCode.RUNNING_PROMOTED, promoted.code());
         assertEquals(8, promoted.code().code());
@@ -71,7 +71,7 @@ class DrbdDriverTest {
     @Test
     void monitor_noKernelModule_isNotInstalled_withRecordedStderr() {
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.fail(20, RecordingDrbd.resource("recorded/status-no-module.stderr")));
-        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).monitor(instance("node1"));
+        OperationResult r = new DrbdDriver(drbd, new MarksInMemory()).monitor(instance("node1"));
         assertEquals(OcfCode.ERR_INSTALLED, r.code());
         assertTrue(r.message().contains("kernel module is not loaded"), r.message());
     }
@@ -80,7 +80,7 @@ class DrbdDriverTest {
     void start_notUp_writesFileAndUps_startedTwice_adjusts() {
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.noSuchResource("r0"),
                 RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"));
-        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        DrbdDriver d = new DrbdDriver(drbd, new MarksInMemory());
         OperationResult first = d.start(instance("node1"));
         assertEquals(OcfCode.SUCCESS, first.code());
         assertEquals(PromotionScores.UP_TO_DATE, first.promotionScore().getAsInt(), "start reports the promotion score, so the cluster can promote");
@@ -95,7 +95,7 @@ class DrbdDriverTest {
     void stop_upAndDown() {
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),
                 RecordingDrbd.noSuchResource("r0"));
-        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        DrbdDriver d = new DrbdDriver(drbd, new MarksInMemory());
         assertEquals(OcfCode.SUCCESS, d.stop(instance("node1")).code());
         assertEquals(OcfCode.SUCCESS, d.stop(instance("node1")).code(), "stopping a stopped resource succeeds");
         assertEquals(List.of("drbdsetup status r0 --json --verbose --statistics", "drbdadm down r0",
@@ -106,7 +106,7 @@ class DrbdDriverTest {
     void promote_upToDateSecondary_runsPrimary_demote_runsSecondary() {
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),
                 RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"));
-        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        DrbdDriver d = new DrbdDriver(drbd, new MarksInMemory());
         assertEquals(OcfCode.SUCCESS, d.promote(instance("node1")).code());
         assertEquals(OcfCode.SUCCESS, d.demote(instance("node1")).code());
         // demote also ends a dual-primary window, should one be open: allow-two-primaries=no towards the peer
@@ -120,7 +120,7 @@ class DrbdDriverTest {
     void promoteWithPeer_opensDualPrimaryWindowFirst_fileKeepsOnePrimary() throws Exception {
         // the scheduler's promote on the migration target (peer: the source, which stays Primary until its demote)
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"));
-        DrbdDriver d = new DrbdDriver(drbd, PeerFencing.inMemory());
+        DrbdDriver d = new DrbdDriver(drbd, new MarksInMemory());
         ResourceInstance plain = instance("node2");
         ResourceInstance window = new ResourceInstance("r0", "drbd", 0, plain.params(), Map.of(), "node2", plain.timeout(), "node1", Map.of(), Map.of());
         assertEquals(OcfCode.SUCCESS, d.promote(window).code());
@@ -133,7 +133,7 @@ class DrbdDriverTest {
     @Test
     void promote_outdatedDisk_refusedWithoutRunningPrimary() {
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("adapted-outdated-connecting.json", "1-single-0", "r0"));
-        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).promote(instance("node2"));
+        OperationResult r = new DrbdDriver(drbd, new MarksInMemory()).promote(instance("node2"));
         assertEquals(OcfCode.ERR_GENERIC, r.code());
         assertTrue(r.message().contains("refusing to promote on node2: the local disk is Outdated"), r.message());
         assertTrue(drbd.commands().stream().noneMatch(c -> c.contains("primary")));
@@ -141,8 +141,8 @@ class DrbdDriverTest {
 
     @Test
     void promote_copyMarkedOutdatedByCluster_refusedEvenIfItBelievesUpToDate() {
-        PeerFencing marks = PeerFencing.inMemory();
-        marks.outdate("r0", "node2", "link lost");
+        MarksInMemory marks = new MarksInMemory();
+        marks.mark("r0", "node2", "link lost");
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"));
         DrbdDriver d = new DrbdDriver(drbd, marks);
         OperationResult r = d.promote(instance("node2"));
@@ -153,7 +153,7 @@ class DrbdDriverTest {
 
     @Test
     void monitor_primaryLosesLink_outdatesPeer_andReportsSuspectedSplitBrain() {
-        PeerFencing marks = PeerFencing.inMemory();
+        MarksInMemory marks = new MarksInMemory();
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"),
                 RecordingDrbd.statusJson("adapted-standalone-split-brain.json", "1-single-0", "r0"));
         DrbdDriver d = new DrbdDriver(drbd, marks);
@@ -175,8 +175,8 @@ class DrbdDriverTest {
         RecordingDrbd target = new RecordingDrbd().on(STATUS,
                 RecordingDrbd.statusJson("two-resources-secondary.json", "1-single-0", "r0"),  // open: peer (source) Primary UpToDate
                 RecordingDrbd.statusJson("connected-primary.json", "1-single-0", "r0"));      // close: only the target is Primary
-        DrbdDriver src = new DrbdDriver(source, PeerFencing.inMemory());
-        DrbdDriver tgt = new DrbdDriver(target, PeerFencing.inMemory());
+        DrbdDriver src = new DrbdDriver(source, new MarksInMemory());
+        DrbdDriver tgt = new DrbdDriver(target, new MarksInMemory());
         assertEquals(OcfCode.SUCCESS, src.openDualPrimaryWindow(instance("node1")).code());
         assertEquals(OcfCode.SUCCESS, tgt.openDualPrimaryWindow(instance("node2")).code());
         assertEquals(OcfCode.SUCCESS, src.closeDualPrimaryWindow(instance("node1"), true).code());
@@ -192,7 +192,7 @@ class DrbdDriverTest {
     @Test
     void liveMigrationWindow_peerNotUpToDate_refused() {
         RecordingDrbd drbd = new RecordingDrbd().on(STATUS, RecordingDrbd.statusJson("adapted-standalone-split-brain.json", "1-single-0", "r0"));
-        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).openDualPrimaryWindow(instance("node1"));
+        OperationResult r = new DrbdDriver(drbd, new MarksInMemory()).openDualPrimaryWindow(instance("node1"));
         assertEquals(OcfCode.ERR_GENERIC, r.code());
         assertTrue(r.message().contains("cannot allow two primaries for a live migration: peer node2 is StandAlone"), r.message());
     }
@@ -203,7 +203,7 @@ class DrbdDriverTest {
         p.remove("hosts");
         ResourceInstance in = new ResourceInstance("r0", "drbd", 0, p, Map.of(), "node1", Duration.ofSeconds(5), "", Map.of(), Map.of());
         RecordingDrbd drbd = new RecordingDrbd();
-        OperationResult r = new DrbdDriver(drbd, PeerFencing.inMemory()).start(in);
+        OperationResult r = new DrbdDriver(drbd, new MarksInMemory()).start(in);
         assertEquals(OcfCode.ERR_CONFIGURED, r.code());
         assertTrue(r.message().contains("resources.r0.hosts"), r.message());
         assertTrue(drbd.commands().isEmpty());

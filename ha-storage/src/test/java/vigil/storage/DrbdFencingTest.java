@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import vigil.api.ClusterUnavailableException;
+import vigil.api.spi.OutdatedCopies;
 
 /**
  * Resource-level fencing as crm-fence-peer does it: the Primary that loses its link outdates the peer; the mark is
@@ -20,8 +23,8 @@ class DrbdFencingTest {
 
     @Test
     void primaryLosesLink_peerOutdated_thenUnfencedAfterResync() {
-        PeerFencing marks = PeerFencing.inMemory();
-        FencingMonitor m = new FencingMonitor(config, "node1", marks);
+        MarksInMemory marks = new MarksInMemory();
+        FencingMonitor m = new FencingMonitor(config, "r0", "node1", marks);
         assertFalse(m.observe(status("connected-primary.json")));
         assertFalse(marks.isOutdated("r0", "node2"));
 
@@ -38,8 +41,8 @@ class DrbdFencingTest {
 
     @Test
     void secondaryLosesLink_nobodyOutdated() {
-        PeerFencing marks = PeerFencing.inMemory();
-        FencingMonitor m = new FencingMonitor(config, "node1", marks);
+        MarksInMemory marks = new MarksInMemory();
+        FencingMonitor m = new FencingMonitor(config, "r0", "node1", marks);
         m.observe(status("adapted-outdated-connecting.json"));
         assertFalse(marks.isOutdated("r0", "node2"));
     }
@@ -49,10 +52,36 @@ class DrbdFencingTest {
         DrbdResourceConfig noFence = DrbdResourceConfig.fromParams("r0", Map.of(
                 "hosts", "node1=SLE15-sp1-gm-drbd1145296-node1:10.0.0.1,node2=SLE15-sp1-gm-drbd1145296-node2:10.0.0.2",
                 "device", "/dev/drbd0", "disk", "/dev/sdb", "fencing", "dont-care"));
-        PeerFencing marks = PeerFencing.inMemory();
-        FencingMonitor m = new FencingMonitor(noFence, "node1", marks);
+        MarksInMemory marks = new MarksInMemory();
+        FencingMonitor m = new FencingMonitor(noFence, "r0", "node1", marks);
         m.observe(status("connected-primary.json"));
         assertFalse(m.observe(status("adapted-standalone-split-brain.json")));
         assertFalse(marks.isOutdated("r0", "node2"));
+    }
+
+    @Test
+    void aMarkThatCannotBeCommittedIsTriedAgainWithTheNextState() {
+        MarksInMemory committed = new MarksInMemory();
+        AtomicBoolean reachable = new AtomicBoolean(false);
+        OutdatedCopies cluster = new OutdatedCopies() {
+            @Override
+            public void mark(String resource, String node, String reason) {
+                if (!reachable.get()) throw new ClusterUnavailableException("no leader");
+                committed.mark(resource, node, reason);
+            }
+
+            @Override
+            public void clear(String resource, String node) { committed.clear(resource, node); }
+
+            @Override
+            public boolean isOutdated(String resource, String node) { return committed.isOutdated(resource, node); }
+        };
+        FencingMonitor m = new FencingMonitor(config, "r0", "node1", cluster);
+        m.observe(status("connected-primary.json"));
+        assertFalse(m.observe(status("adapted-standalone-split-brain.json")), "the cluster could not be reached");
+        assertFalse(committed.isOutdated("r0", "node2"));
+        reachable.set(true);
+        assertTrue(m.observe(status("adapted-standalone-split-brain.json")), "marked at the next state");
+        assertTrue(committed.isOutdated("r0", "node2"));
     }
 }

@@ -27,6 +27,9 @@ public record ClusterProperties(
         Map<String, String> other) {
 
     public static final ClusterProperties DEFAULTS = builder().build();
+    /** The key in {@code other} of {@link #clusterRecheckInterval()}. */
+    public static final String CLUSTER_RECHECK_INTERVAL = "cluster-recheck-interval";
+    private static final Duration DEFAULT_RECHECK = Duration.ofMinutes(1);
 
     public ClusterProperties {
         Objects.requireNonNull(noQuorumPolicy, "noQuorumPolicy");
@@ -36,6 +39,16 @@ public record ClusterProperties(
         Objects.requireNonNull(moveLifetime, "moveLifetime");
         Objects.requireNonNull(fenceTimeout, "fenceTimeout");
         other = Maps.sorted(other);
+    }
+
+    /**
+     * How long the cluster may go without a committed change before the controller commits a tick anyway, so that
+     * lifetimes ({@code move --lifetime}) and failure-timeouts expire in an idle cluster: the cluster's time only moves
+     * with committed entries (Pacemaker's cluster-recheck-interval; default 1 min, 0 = never). Kept in {@code other}.
+     */
+    public Duration clusterRecheckInterval() {
+        String v = other.get(CLUSTER_RECHECK_INTERVAL);
+        return v == null ? DEFAULT_RECHECK : Durations.parse("properties." + CLUSTER_RECHECK_INTERVAL, v);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -80,6 +93,13 @@ public record ClusterProperties(
         public Builder moveLifetime(Duration v) { moveLifetime = v; return this; }
         public Builder fenceTimeout(Duration v) { fenceTimeout = v; return this; }
         public Builder other(Map<String, String> v) { other = v; return this; }
+
+        public Builder clusterRecheckInterval(Duration v) {
+            Map<String, String> m = new java.util.TreeMap<>(other);
+            m.put(CLUSTER_RECHECK_INTERVAL, Durations.format(v));
+            other = m;
+            return this;
+        }
 
         public ClusterProperties build() {
             return new ClusterProperties(stonithEnabled, symmetricCluster, noQuorumPolicy, nodeTimeout, watchdogTimeout,

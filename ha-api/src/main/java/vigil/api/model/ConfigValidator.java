@@ -309,8 +309,8 @@ public final class ConfigValidator {
             String f = "fence-devices." + d.id();
             checkId(f + ".id", d.id());
             if (!ids.add(d.id())) throw new ConfigException(f, "duplicate fence device id \"" + d.id() + "\"", "give every device a unique id");
-            if (d.type().isBlank()) throw new ConfigException(f + ".type", "type is empty", "use ipmi, libvirt, apc-snmp, watchdog or agent:fence_<name>");
-            checkType(f + ".type", d.type(), "use ipmi, libvirt, apc-snmp, watchdog or agent:fence_<name>");
+            if (d.type().isBlank()) throw new ConfigException(f + ".type", "type is empty", "use ipmi, libvirt, apc-snmp or agent:fence_<name> (watchdog self-fencing needs no device: set watchdog-timeout and each node's watchdog device)");
+            checkType(f + ".type", d.type(), "use ipmi, libvirt, apc-snmp or agent:fence_<name>");
             // a fence agent reads its parameters as key=value lines: a value with a line break would add parameters
             checkValues(f + ".params", d.params());
             checkValues(f + ".host-map", d.hostMap());
@@ -350,6 +350,9 @@ public final class ConfigValidator {
             throw new ConfigException("properties.move-lifetime", "must be positive", "e.g. 1h");
         }
         if (p.fenceTimeout().isNegative() || p.fenceTimeout().isZero()) throw new ConfigException("properties.fence-timeout", "must be positive", "e.g. 60s");
+        if (p.clusterRecheckInterval().isNegative()) {
+            throw new ConfigException("properties." + ClusterProperties.CLUSTER_RECHECK_INTERVAL, "must not be negative", "use e.g. 1min, or 0 for never");
+        }
     }
 
     private static void checkId(String field, String id) {

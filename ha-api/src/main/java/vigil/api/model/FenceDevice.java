@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * A STONITH device. {@code type} selects the adapter ({@code ipmi}, {@code libvirt}, {@code apc-snmp},
- * {@code agent:fence_ipmilan}, {@code watchdog}). {@code hostList} names the nodes it can fence (empty: any node in
+ * {@code agent:fence_ipmilan}). {@code hostList} names the nodes it can fence (empty: any node in
  * {@code hostMap}); {@code hostMap} maps a node to the device's name for it (outlet, domain, plug). {@code delay}
  * is waited before fencing, so that in a two-host fence race the host whose device has no delay wins.
  * Secret parameters (see {@link Secrets}) are masked in {@link #toString()}.

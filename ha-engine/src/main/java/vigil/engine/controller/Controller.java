@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import vigil.api.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vigil.api.model.ClusterConfig;
@@ -50,6 +52,11 @@ import vigil.engine.state.Command;
  * <p>Safety: it only acts while a majority of voting nodes answered its heartbeats within {@code node-timeout}
  * (its lease), so a leader that was paused and woke up deposed does nothing; a reply carrying a newer term makes it
  * step down at once. All mutable state is confined to the single {@code timer} thread.
+ *
+ * <p>Time: leases, node-timeout, retries and watchdog waits are measured on the monotonic {@link Ticker}, never on the
+ * wall clock, which NTP or an operator may step. Its readings are kept as {@link Instant}s on a monotonic time line
+ * ({@link #monotonic}) so that durations between them read naturally; they are never dates. The cluster time it
+ * stamps on log entries ({@link #clusterTime}) comes from the nodes' wall clocks ({@link ClusterClock}).
  */
 public final class Controller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("vigil.controller");
@@ -65,11 +72,14 @@ public final class Controller implements AutoCloseable {
     private final NodeTransport transport;
     private final NodeFencer fencer;
     private final InstantSource clock;
+    private final InstantSource monotonic;
+    private final ClusterClock clusterClock;
+    private final WatchdogFencing watchdogs;
     private final ScheduledExecutorService timer;
     private final ExecutorService fenceWorkers;
     private final Function<String, Duration> defaultTimeouts;
 
-    private boolean leader;
+    private volatile boolean leader;
     private long term;
     private Instant leaderSince = Instant.EPOCH;
     private Instant nextAnnouncement = Instant.EPOCH;
@@ -90,8 +100,14 @@ public final class Controller implements AutoCloseable {
     private final Set<String> healthPending = new HashSet<>();
     private final Map<String, String> holds = new HashMap<>();
     private final Map<String, String> loggedHolds = new HashMap<>();
+    /** Nodes the last plan fences: one that answers and advertised an armed watchdog is asked to fence itself. */
+    private Set<String> fenceTargets = Set.of();
     private boolean replan = true;
     private Instant lastPlan = Instant.EPOCH;
+    private Instant lastChange = Instant.EPOCH;
+    /** The newest cluster time this node applied, and when (monotonic): carried forward while no majority is heard. */
+    private record Applied(Instant clusterTime, Instant at) {}
+    private volatile Applied applied = new Applied(Instant.EPOCH, Instant.EPOCH);
     private boolean leaseLogged;
     private volatile Transition lastTransition = Transition.EMPTY;
     private volatile List<String> pending = List.of();
@@ -111,12 +127,14 @@ public final class Controller implements AutoCloseable {
      * @param state           the locally applied replicated state
      * @param submit          commits commands through Raft
      * @param defaultTimeouts default operation timeout by resource type and action ({@code type + "/" + action}), from driver metadata
+     * @param clock           this node's wall clock (only for what it reports; never to measure time)
+     * @param ticker          this node's monotonic clock: leases, timeouts and waits
      * @param timer           a single-threaded scheduler owned by the controller
      * @param fenceWorkers    runs fence operations (they block for seconds)
      */
     public Controller(String self, Function<ClusterState, Transition> planner, Supplier<ClusterState> state,
                       Function<List<Command>, CompletableFuture<?>> submit, NodeTransport transport, NodeFencer fencer,
-                      InstantSource clock, ScheduledExecutorService timer, ExecutorService fenceWorkers,
+                      InstantSource clock, Ticker ticker, ScheduledExecutorService timer, ExecutorService fenceWorkers,
                       Function<String, Duration> defaultTimeouts) {
         this.self = self;
         this.planner = planner;
@@ -125,6 +143,9 @@ public final class Controller implements AutoCloseable {
         this.transport = transport;
         this.fencer = fencer;
         this.clock = clock;
+        this.monotonic = monotonic(ticker);
+        this.clusterClock = new ClusterClock(monotonic);
+        this.watchdogs = new WatchdogFencing(monotonic);
         this.timer = timer;
         this.fenceWorkers = fenceWorkers;
         this.defaultTimeouts = defaultTimeouts;
@@ -140,8 +161,34 @@ public final class Controller implements AutoCloseable {
 
     /** Called after every committed state change. */
     public void onStateChanged() {
-        timer.execute(() -> replan = true);
+        timer.execute(() -> {
+            replan = true;
+            lastChange = monotonic.instant();
+            Instant t = state.get().now();
+            if (t.isAfter(applied.clusterTime())) applied = new Applied(t, lastChange);
+        });
     }
+
+    /**
+     * The cluster time this controller stamps on log entries while it is active: the lower median of the wall clocks
+     * of the voting nodes that answered within node-timeout (see {@link ClusterClock}). Until it has heard a majority
+     * (it was just elected), the newest cluster time this node applied, carried forward on its monotonic clock: never
+     * ahead, since that entry was stamped before it was applied. Empty while it is not active, and in a cluster that
+     * has no time yet. Thread-safe.
+     */
+    public Optional<Instant> clusterTime() {
+        if (!leader) return Optional.empty();
+        ClusterState s = state.get();
+        List<String> voters = s.config().nodes().stream().map(Node::id).toList();
+        Optional<Instant> median = clusterClock.now(voters, s.config().properties().nodeTimeout());
+        if (median.isPresent()) return median;
+        Applied a = applied;
+        if (a.clusterTime().equals(Instant.EPOCH)) return Optional.empty();
+        return Optional.of(a.clusterTime().plus(Duration.between(a.at(), monotonic.instant())));
+    }
+
+    /** {@code ticker}'s readings as instants on a monotonic time line (not dates: only their differences mean anything). */
+    static InstantSource monotonic(Ticker ticker) { return () -> Instant.ofEpochSecond(0, ticker.read()); }
 
     /** The transition last planned (for status and metrics). */
     public Transition lastTransition() { return lastTransition; }
@@ -152,9 +199,8 @@ public final class Controller implements AutoCloseable {
     public boolean isActive() { return leader; }
 
     private void start(long newTerm) {
-        leader = true;
         term = newTerm;
-        Instant now = clock.instant();
+        Instant now = monotonic.instant();
         // replies to this node's heartbeats of an earlier term still tell since when a node has been silent (a leader
         // re-elected after a step-down need not wait a whole node-timeout again), but they earn no lease
         Duration nodeTimeout = state.get().config().properties().nodeTimeout();
@@ -174,10 +220,14 @@ public final class Controller implements AutoCloseable {
         reportedHealth.clear();
         healthPending.clear();
         loggedHolds.clear();
+        clusterClock.clear();
+        watchdogs.clear();
+        lastChange = now;
         // Nobody is declared lost before a full node-timeout of this leader's own heartbeats went unanswered,
         // but the lease (acting at all) must be earned by fresh replies.
         leaderSince = now;
         replan = true;
+        leader = true;
         LOG.info("{}: controller active for term {}", self, term);
         announce(now);
         if (ticking != null) ticking.cancel(false);
@@ -211,7 +261,7 @@ public final class Controller implements AutoCloseable {
     private void tick() {
         if (!leader) return;
         ClusterState s = state.get();
-        Instant now = clock.instant();
+        Instant now = monotonic.instant();
         Duration nodeTimeout = s.config().properties().nodeTimeout();
         boolean lease = holdsLease(s, now, nodeTimeout);
         // Raft's election is itself a majority's answer: for a moment after it the nodes may trust this leader, so that
@@ -220,6 +270,7 @@ public final class Controller implements AutoCloseable {
         boolean justElected = Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(2)) < 0;
         heartbeat(s, now, nodeTimeout, lease || justElected);
         if (!lease) {
+            fenceTargets = Set.of();
             if (!leaseLogged) LOG.warn("{}: no majority answered within {} ms; not acting", self, nodeTimeout.toMillis());
             leaseLogged = true;
             return;
@@ -230,6 +281,7 @@ public final class Controller implements AutoCloseable {
             if (now.isAfter(nextAnnouncement)) announce(now);
             return;
         }
+        recheck(s, now);
         expireInFlight(now);
         updateMembership(s, now, nodeTimeout);
         updateHealth(s);
@@ -248,14 +300,28 @@ public final class Controller implements AutoCloseable {
         pending = List.copyOf(p);
     }
 
+    /**
+     * Cluster time moves only with log entries: when nothing was committed for cluster-recheck-interval, commit a tick,
+     * so that lifetimes and failure-timeouts expire in an idle cluster too (Pacemaker's cluster-recheck-interval).
+     */
+    private void recheck(ClusterState s, Instant now) {
+        Duration every = s.config().properties().clusterRecheckInterval();
+        if (every.isZero() || Duration.between(lastChange, now).compareTo(every) < 0) return;
+        lastChange = now; // once per interval, also while the tick is on its way
+        submit.apply(List.of(new Command.Tick()));
+    }
+
     private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease) {
         Duration every = nodeTimeout.dividedBy(10);
-        NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease);
         long myTerm = term;
         for (Node n : s.config().nodes()) {
             Instant sent = lastHeartbeatSent.get(n.id());
             if (sent != null && Duration.between(sent, now).compareTo(every) < 0) continue;
             lastHeartbeatSent.put(n.id(), now);
+            // a node to be fenced that still answers resets itself through its watchdog (the plan fences only with the lease)
+            boolean fenceYourself = fenceTargets.contains(n.id()) && !n.id().equals(self)
+                    && watchdogs.lastReport(n.id()).filter(r -> r.isArmed() && !r.resetting()).isPresent();
+            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, fenceYourself);
             transport.heartbeat(n.id(), req).whenComplete((reply, err) -> {
                 if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm));
             });
@@ -273,6 +339,8 @@ public final class Controller implements AutoCloseable {
         if (fenced != null && !sentAt.isAfter(fenced)) return;
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
+        if (reply.wallClock() != null) clusterClock.reading(reply.node(), reply.wallClock());
+        watchdogs.reply(reply.node(), reply.watchdog());
         // a node that just finished probing, or an operation that just ended there, may unblock held actions now
         // rather than at the next periodic re-plan
         reportedHealth.put(reply.node(), reply.degraded());
@@ -404,6 +472,7 @@ public final class Controller implements AutoCloseable {
         // a node the plan no longer fences (it rejoined, or was fenced meanwhile) must not stay barred from actions
         Set<String> toFence = new HashSet<>();
         for (PlannedAction a : t.actions()) if (a.kind() == ActionKind.FENCE) toFence.add(a.node());
+        fenceTargets = Set.copyOf(toFence);
         fencing.entrySet().removeIf(e -> !e.getValue().running && !toFence.contains(e.getKey()));
         for (PlannedAction a : t.actions()) {
             if (!a.after().isEmpty()) continue;
@@ -529,12 +598,15 @@ public final class Controller implements AutoCloseable {
         String target = a.node();
         if (target.equals(self) && s.node(self).reason().startsWith(SILENCE)) return; // it rejoins instead (updateMembership)
         FenceAttempt attempt = fencing.computeIfAbsent(target, k -> new FenceAttempt());
-        if (attempt.running || now.isBefore(attempt.nextTry)) return;
+        Duration nodeTimeout = s.config().properties().nodeTimeout();
+        Optional<Instant> selfFenced = target.equals(self) ? Optional.empty()
+                : watchdogs.selfFencedAt(target, s.watchdog(target), leaderSince, nodeTimeout);
+        boolean watchdogReset = selfFenced.isPresent() && !now.isBefore(selfFenced.get());
+        if (attempt.running || now.isBefore(attempt.nextTry) && !watchdogReset) return;
         if (target.equals(self)) {
             // a controller that switched its own node off could not commit the result: hand over, a survivor fences us
             LOG.error("{}: must be fenced ({}); handing leadership to another node so that it fences this one", self, a.reason());
             attempt.nextTry = now.plusSeconds(10);
-            Duration nodeTimeout = s.config().properties().nodeTimeout();
             List<String> alivePeers = new ArrayList<>();
             for (Node n : s.config().nodes()) if (!n.id().equals(self) && isAlive(n.id(), now, nodeTimeout)) alivePeers.add(n.id());
             // a transfer to a dead or lagging peer would stall every write until it times out
@@ -542,24 +614,25 @@ public final class Controller implements AutoCloseable {
             return;
         }
         ClusterConfig config = s.config();
-        Duration watchdog = config.properties().watchdogTimeout();
-        boolean hasDevice = config.fenceDevices().stream().anyMatch(d -> d.canFence(target) && !d.type().equals("watchdog"));
-        attempt.running = true;
-        if (!hasDevice && !watchdog.isZero()) {
-            // Self-fencing: a node without a leader for node-timeout stops feeding its watchdog, which resets it within
-            // watchdog-timeout; so once it was declared unclean (after node-timeout) plus watchdog-timeout it is off.
-            Instant since = s.node(target).since();
-            Instant safe = since.plus(watchdog);
-            if (now.isBefore(safe)) {
-                attempt.running = false;
-                attempt.nextTry = safe;
-                return;
-            }
-            FenceEvent e = new FenceEvent(target, "watchdog", List.of("watchdog"), self, true, now,
-                    "self-fenced: silent for node-timeout + watchdog-timeout (" + watchdog.toMillis() + " ms)");
+        if (watchdogReset) {
+            // its own watchdog has reset it by now (safety rule 2; see WatchdogFencing): no device needs to confirm it
+            attempt.running = true;
+            String said = watchdogs.lastReport(target).map(r -> r.resetting() ? "it stopped feeding its watchdog (reset due within "
+                    + r.resetWithin().toMillis() + " ms of its last reply)" : "its last reply advertised a watchdog armed with "
+                    + r.timeout().toMillis() + " ms").orElse("it committed a watchdog armed with " + s.watchdog(target).toMillis() + " ms");
+            FenceEvent e = new FenceEvent(target, "watchdog", List.of("watchdog"), self, true, clock.instant(),
+                    "self-fenced: " + said + ", and it has been silent long enough for that watchdog to reset it");
             commitFence(target, attempt, e);
             return;
         }
+        boolean hasDevice = config.fenceDevices().stream().anyMatch(d -> d.canFence(target));
+        if (!hasDevice && selfFenced.isPresent()) {
+            LOG.warn("{}: waiting {} ms for its watchdog to reset it ({})", target,
+                    Duration.between(now, selfFenced.get()).toMillis(), a.reason());
+            attempt.nextTry = selfFenced.get();
+            return;
+        }
+        attempt.running = true;
         String action = config.properties().other().getOrDefault("stonith-action", "reboot");
         LOG.warn("{}: fencing ({}): {}", target, action, a.reason());
         CompletableFuture.supplyAsync(() -> fencer.fence(config, target, action, self), fenceWorkers)
@@ -572,7 +645,8 @@ public final class Controller implements AutoCloseable {
             LOG.warn("{}: fenced by {}: {}", target, e.devices(), e.detail());
             // forget what the fenced incarnation said (before the fence is applied, so no tick in between can take it
             // back online): the node must answer anew, and probe, before it counts as joined
-            fencedAt.put(target, clock.instant());
+            fencedAt.put(target, monotonic.instant());
+            watchdogs.forget(target);
             lastAck.remove(target);
             priorAck.remove(target);
             ready.remove(target);
@@ -587,7 +661,7 @@ public final class Controller implements AutoCloseable {
             } else {
                 attempt.failures++;
                 long backoff = Math.min(30_000, 1000L << Math.min(attempt.failures - 1, 5));
-                attempt.nextTry = clock.instant().plusMillis(backoff);
+                attempt.nextTry = monotonic.instant().plusMillis(backoff);
             }
             replan = true;
         }));

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import vigil.api.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vigil.api.model.NoQuorumPolicy;
@@ -23,7 +24,9 @@ import vigil.engine.state.Command;
 /**
  * The node side of the control protocol, on every node: answers the leader's heartbeats, runs its actions after
  * checking their term, commits their results, probes every resource when it (re)gains a leader, and stops its
- * resources when it has heard from no leader for {@code node-timeout} (no-quorum-policy).
+ * resources when it has heard from no leader for {@code node-timeout} (no-quorum-policy). With a {@link WatchdogKeeper}
+ * it also stops feeding the watchdog then, or when the controller asks it to fence itself, and takes no further part.
+ * Silence is measured on the monotonic {@link Ticker}: a step of the wall clock changes nothing.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("vigil.agent");
@@ -34,6 +37,7 @@ public final class NodeAgent implements AutoCloseable {
     private final Supplier<ClusterState> state;
     private final LongSupplier raftTerm;
     private final InstantSource clock;
+    private final InstantSource monotonic;
     private final ScheduledFuture<?> watching;
     private final ScheduledExecutorService timer;
     private static final Duration CATCH_UP = Duration.ofSeconds(5);
@@ -45,19 +49,23 @@ public final class NodeAgent implements AutoCloseable {
     private boolean probing;
     private boolean hadLeader;
     private volatile Supplier<String> degraded = () -> "";
+    private WatchdogKeeper watchdog;
 
     /**
      * @param raftTerm the current Raft term as this node's Raft server knows it
+     * @param clock    this node's wall clock, reported in heartbeat replies for the cluster time
+     * @param ticker   this node's monotonic clock: silence and waits
      * @param timer    runs the quorum watch
      */
     public NodeAgent(String self, LocalOperations ops, Function<List<Command>, CompletableFuture<?>> submit, Supplier<ClusterState> state,
-                     LongSupplier raftTerm, InstantSource clock, ScheduledExecutorService timer) {
+                     LongSupplier raftTerm, InstantSource clock, Ticker ticker, ScheduledExecutorService timer) {
         this.self = self;
         this.ops = ops;
         this.submit = submit;
         this.state = state;
         this.raftTerm = raftTerm;
         this.clock = clock;
+        this.monotonic = Controller.monotonic(ticker);
         this.timer = timer;
         ops.onMonitorResult(o -> commit(o));
         this.watching = timer.scheduleWithFixedDelay(this::watchQuorum, 50, 50, TimeUnit.MILLISECONDS);
@@ -66,23 +74,38 @@ public final class NodeAgent implements AutoCloseable {
     /** Where the agent learns whether this node's Raft replica keeps up (empty) or not (why), for its heartbeat replies. */
     public void reportHealth(Supplier<String> problem) { this.degraded = problem; }
 
+    /** Arms, feeds and reports this node's watchdog; call before the first heartbeat can arrive. */
+    public synchronized void watchdog(WatchdogKeeper keeper) { this.watchdog = keeper; }
+
     public synchronized NodeTransport.HeartbeatReply onHeartbeat(NodeTransport.HeartbeatRequest req) {
         long known = Math.max(newestTerm, raftTerm.getAsLong());
-        if (req.term() < known) return new NodeTransport.HeartbeatReply(self, known, ready, ops.inFlight(), degraded.get());
+        if (req.term() < known) return reply(known);
         newestTerm = req.term();
         if (req.leaseValid()) {
-            Instant now = clock.instant();
+            Instant now = monotonic.instant();
             // A heartbeat after more than node-timeout of silence (this process was paused, or cut off) must not hide
             // that silence: the cluster may have declared this node lost, so the no-quorum-policy applies first.
             Duration nodeTimeout = state.get().config().properties().nodeTimeout();
             if (hadLeader && Duration.between(lastLeaderContact, now).compareTo(nodeTimeout) > 0) loseQuorum(nodeTimeout);
+            if (req.fenceYourself() && watchdog != null && !watchdog.resetting()) {
+                watchdog.selfFence("the controller " + req.leader() + " fences this node");
+                if (hadLeader) loseQuorum(nodeTimeout);
+            }
+            // a node whose watchdog is no longer fed takes no further part: its host is about to reset
+            if (watchdog != null && watchdog.resetting()) return reply(newestTerm);
             lastLeaderContact = now;
             lastLeader = req.leader();
+            if (watchdog != null) watchdog.heard();
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
         }
-        return new NodeTransport.HeartbeatReply(self, newestTerm, ready, ops.inFlight(), degraded.get());
+        return reply(newestTerm);
+    }
+
+    private NodeTransport.HeartbeatReply reply(long term) {
+        return new NodeTransport.HeartbeatReply(self, term, ready, ops.inFlight(), clock.instant(),
+                watchdog == null ? NodeTransport.WatchdogReport.NONE : watchdog.report(), degraded.get());
     }
 
     public CompletableFuture<NodeTransport.ActionReply> onExecute(NodeTransport.ActionRequest req) {
@@ -95,7 +118,7 @@ public final class NodeAgent implements AutoCloseable {
             newestTerm = req.term();
             if (!ready) return CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected(self + " has not finished probing"));
         }
-        return caughtUp(req.configVersion(), clock.instant().plus(CATCH_UP)).thenCompose(ok -> !ok
+        return caughtUp(req.configVersion(), monotonic.instant().plus(CATCH_UP)).thenCompose(ok -> !ok
                 ? CompletableFuture.completedFuture(NodeTransport.ActionReply.rejected(self + " has not applied config version "
                         + req.configVersion() + " yet (at " + state.get().configVersion() + ")"))
                 : runAndCommit(req));
@@ -104,7 +127,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Completes with true once this node applied {@code version}, false if that did not happen by {@code deadline}. */
     private CompletableFuture<Boolean> caughtUp(long version, java.time.Instant deadline) {
         if (state.get().configVersion() >= version) return CompletableFuture.completedFuture(true);
-        if (clock.instant().isAfter(deadline)) return CompletableFuture.completedFuture(false);
+        if (monotonic.instant().isAfter(deadline)) return CompletableFuture.completedFuture(false);
         CompletableFuture<Boolean> f = new CompletableFuture<>();
         timer.schedule(() -> caughtUp(version, deadline).thenAccept(f::complete), 5, TimeUnit.MILLISECONDS);
         return f;
@@ -124,7 +147,8 @@ public final class NodeAgent implements AutoCloseable {
 
     /**
      * When this node last heard a valid heartbeat from {@code node}, if {@code node} was its leader: a newly elected
-     * controller on this node knows from it since when the previous leader has been silent.
+     * controller on this node knows from it since when the previous leader has been silent. On this node's monotonic
+     * time line (see {@link Controller}).
      */
     public synchronized Optional<Instant> lastHeardFrom(String node) {
         return node.equals(lastLeader) && !lastLeaderContact.equals(Instant.EPOCH) ? Optional.of(lastLeaderContact) : Optional.empty();
@@ -133,9 +157,13 @@ public final class NodeAgent implements AutoCloseable {
     private void probe() {
         probing = true;
         LOG.info("{}: probing every configured resource", self);
+        // what this node's watchdog is now goes with the probes: a controller that never hears this node must not count
+        // on a watchdog an earlier run of it had armed
+        Duration armed = watchdog == null ? Duration.ZERO : watchdog.armedTimeout();
         ops.probeAll(state.get()).thenCompose(results -> {
             List<Command> cmds = new ArrayList<>();
             for (LocalOperations.Outcome o : results) if (o.code() != OcfCode.EXEC_ERROR) cmds.add(toCommand(o));
+            if (!armed.equals(state.get().watchdog(self))) cmds.add(new Command.SetWatchdog(self, armed));
             return cmds.isEmpty() ? CompletableFuture.completedFuture(null) : submit.apply(cmds);
         }).whenComplete((r, err) -> {
             synchronized (this) {
@@ -162,7 +190,7 @@ public final class NodeAgent implements AutoCloseable {
         try {
             Duration nodeTimeout = state.get().config().properties().nodeTimeout();
             synchronized (this) {
-                if (!hadLeader || Duration.between(lastLeaderContact, clock.instant()).compareTo(nodeTimeout) <= 0) return;
+                if (!hadLeader || Duration.between(lastLeaderContact, monotonic.instant()).compareTo(nodeTimeout) <= 0) return;
                 loseQuorum(nodeTimeout);
             }
         } catch (RuntimeException | Error e) {
@@ -174,6 +202,7 @@ public final class NodeAgent implements AutoCloseable {
     private void loseQuorum(Duration nodeTimeout) {
         hadLeader = false;
         ready = false;
+        if (watchdog != null) watchdog.selfFence("no quorate leader heard for " + nodeTimeout.toMillis() + " ms");
         NoQuorumPolicy policy = state.get().config().properties().noQuorumPolicy();
         LOG.warn("{}: no leader for {} ms: lost quorum; no-quorum-policy {}", self, nodeTimeout.toMillis(), policy.text());
         ops.quorumLost(policy).whenComplete((r, e) -> {

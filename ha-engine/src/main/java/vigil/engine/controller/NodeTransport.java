@@ -1,6 +1,7 @@
 package vigil.engine.controller;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -18,25 +19,60 @@ public interface NodeTransport {
      * The leader's periodic message: it proves the leader is alive and carries its term. {@code leaseValid} is false
      * while the leader has not heard from a majority within node-timeout and was not elected by one within the last
      * half node-timeout (e.g. woken from a pause): such a heartbeat does not count as leader contact, so a deposed
-     * leader cannot keep its own node's resources running.
+     * leader cannot keep its own node's resources running. {@code fenceYourself}: the controller must fence this node
+     * and counts on its watchdog; the node stops feeding it, so the host resets.
      */
-    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid) {
+    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself) {
         public HeartbeatRequest { Objects.requireNonNull(leader, "leader"); }
+
+        public HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid) {
+            this(leader, term, nodeTimeout, leaseValid, false);
+        }
     }
 
     /**
      * @param newestTerm the newest term the node has seen; larger than the sender's means the sender is deposed
      * @param ready      the node has probed every configured resource since it (re)gained contact with a leader
      * @param inFlight   operations running there now, as {@code resource/action}
+     * @param wallClock  the node's wall clock when it answered (null: not reported), for the cluster time
+     * @param watchdog   the node's watchdog: none, armed and fed, or no longer fed
      * @param degraded   empty while the node's Raft replica keeps up, else why not and what to do
      */
-    record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, String degraded) {
+    record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, Instant wallClock, WatchdogReport watchdog,
+                          String degraded) {
         public HeartbeatReply {
             inFlight = List.copyOf(inFlight);
+            watchdog = watchdog == null ? WatchdogReport.NONE : watchdog;
             degraded = degraded == null ? "" : degraded;
         }
 
-        public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) { this(node, newestTerm, ready, inFlight, ""); }
+        public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, Instant wallClock, WatchdogReport watchdog) {
+            this(node, newestTerm, ready, inFlight, wallClock, watchdog, "");
+        }
+
+        public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) {
+            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, "");
+        }
+    }
+
+    /**
+     * What a node says about its watchdog. {@code timeout} zero: none is armed. Otherwise it is armed with that timeout,
+     * and either fed while the node hears a quorate leader, or ({@code resetting}) no longer fed, so the host resets
+     * within {@code resetWithin} of this report unless it already did.
+     */
+    record WatchdogReport(Duration timeout, boolean resetting, Duration resetWithin) {
+        public static final WatchdogReport NONE = new WatchdogReport(Duration.ZERO, false, Duration.ZERO);
+
+        public WatchdogReport {
+            if (timeout.isNegative() || resetWithin.isNegative()) throw new IllegalArgumentException("negative watchdog report " + timeout + " / " + resetWithin);
+            if (timeout.isZero() && resetting) throw new IllegalArgumentException("a watchdog that is not armed cannot be resetting");
+        }
+
+        public static WatchdogReport armed(Duration timeout) { return new WatchdogReport(timeout, false, Duration.ZERO); }
+
+        public static WatchdogReport resetting(Duration timeout, Duration within) { return new WatchdogReport(timeout, true, within); }
+
+        public boolean isArmed() { return !timeout.isZero(); }
     }
 
     /**

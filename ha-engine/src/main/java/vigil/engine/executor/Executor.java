@@ -356,6 +356,9 @@ public final class Executor implements AutoCloseable {
         return out;
     }
 
+    /** Whether it still takes work ({@link #close} not called). */
+    public synchronized boolean isOpen() { return !closed; }
+
     /** Resources that may be active here: known active, or unknown after a failure. */
     public synchronized List<String> possiblyActive() {
         List<String> out = new ArrayList<>();

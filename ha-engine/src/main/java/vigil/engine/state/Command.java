@@ -52,8 +52,19 @@ public sealed interface Command {
         }
     }
 
-    record PutConstraint(Constraint constraint) implements Command {
-        public PutConstraint { Objects.requireNonNull(constraint, "constraint"); }
+    /**
+     * Adds a constraint, or replaces the one with the same id. With a {@code lifetime} (a location only, as {@code move}
+     * and {@code ban} make them) it expires that long after the cluster time of its commit (null: as the constraint says).
+     */
+    record PutConstraint(Constraint constraint, Duration lifetime) implements Command {
+        public PutConstraint {
+            Objects.requireNonNull(constraint, "constraint");
+            if (lifetime != null && !(constraint instanceof Constraint.Location)) {
+                throw new IllegalArgumentException("only a location constraint can have a lifetime, not " + constraint.id());
+            }
+        }
+
+        public PutConstraint(Constraint constraint) { this(constraint, null); }
     }
 
     record DeleteConstraint(String id) implements Command {
@@ -166,5 +177,40 @@ public sealed interface Command {
     /** A new controller: the Raft leader of {@code term} announces itself. */
     record LeaderElected(String leader, long term) implements Command {
         public LeaderElected { Objects.requireNonNull(leader, "leader"); }
+    }
+
+    /**
+     * The controller's tick at cluster-recheck-interval: it changes nothing but the cluster time its entry carries, so
+     * lifetimes and failure-timeouts expire in an idle cluster too (Pacemaker's cluster-recheck-interval).
+     */
+    record Tick() implements Command {}
+
+    /** {@code node} armed a watchdog with {@code timeout} (zero: none is armed); committed by the node itself. */
+    record SetWatchdog(String node, Duration timeout) implements Command {
+        public SetWatchdog {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) throw new IllegalArgumentException("watchdog timeout must not be negative, got " + timeout);
+        }
+    }
+
+    /**
+     * Resource-level fencing: {@code node}'s copy of replicated storage {@code resource} (a primitive) is outdated and
+     * must not be promoted until it is UpToDate again (crm-fence-peer's constraint).
+     */
+    record MarkOutdated(String resource, String node, String reason) implements Command {
+        public MarkOutdated {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(node, "node");
+            reason = reason == null ? "" : reason;
+        }
+    }
+
+    /** {@code node}'s copy of {@code resource} is UpToDate again: it may be promoted (crm-unfence-peer). */
+    record ClearOutdated(String resource, String node) implements Command {
+        public ClearOutdated {
+            Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(node, "node");
+        }
     }
 }

@@ -28,7 +28,7 @@ public final class CommandAuthority {
     /** Whether only the controller may commit {@code c}. */
     public static boolean controllerOnly(Command c) {
         return c instanceof Command.SetMembership || c instanceof Command.RecordFence || c instanceof Command.LeaderElected
-                || c instanceof Command.SetNodeHealth
+                || c instanceof Command.SetNodeHealth || c instanceof Command.Tick
                 || c instanceof Command.RecordOperation op && op.code() == OcfCode.PENDING;
     }
 

@@ -20,16 +20,18 @@ import vigil.api.model.Resource;
 import vigil.api.model.Role;
 import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
+import vigil.api.status.FenceEvent;
 import vigil.api.status.Membership;
 import vigil.api.status.NodeState;
 import vigil.api.status.OcfCode;
 import vigil.api.status.OperationRecord;
+import vigil.api.status.OutdatedCopy;
 import vigil.api.status.ResourceState;
 
 /**
  * The pure transition function of the replicated state: {@code apply(state, command, at)} returns the next state or
  * throws {@link ConfigException} (and the state is unchanged, since states are immutable). No clock, randomness or
- * I/O: {@code at} is the timestamp the log entry carries.
+ * I/O: {@code at} is the cluster time the log entry carries (the state's time never goes back).
  */
 public final class StateTransitions {
     /** Operations kept per resource per node. */
@@ -66,8 +68,12 @@ public final class StateTransitions {
         if (command instanceof Command.PutConstraint c) {
             ClusterConfig.Builder b = s.config().toBuilder();
             List<Constraint> kept = new ArrayList<>(s.config().constraints());
-            int i = indexOf(kept, c.constraint().id());
-            if (i >= 0) kept.set(i, c.constraint()); else kept.add(c.constraint());
+            Constraint put = c.constraint();
+            if (c.lifetime() != null && put instanceof Constraint.Location l) {
+                put = new Constraint.Location(l.id(), l.resource(), l.node(), l.score(), l.role(), s.now().plus(c.lifetime()));
+            }
+            int i = indexOf(kept, put.id());
+            if (i >= 0) kept.set(i, put); else kept.add(put);
             return withConfig(s, rebuildConstraints(b, kept));
         }
         if (command instanceof Command.DeleteConstraint c) {
@@ -111,7 +117,9 @@ public final class StateTransitions {
                             "put the node in standby and wait until it runs nothing, then remove it");
                 }
             }
-            return withConfig(s, s.config().toBuilder().removeNode(c.id()).build()).withoutNode(c.id());
+            ClusterState removed = withConfig(s, s.config().toBuilder().removeNode(c.id()).build()).withoutNode(c.id()).withWatchdog(c.id(), Duration.ZERO);
+            for (OutdatedCopy o : removed.outdatedCopies()) if (o.node().equals(c.id())) removed = removed.withoutOutdated(o.resource(), o.node());
+            return removed;
         }
         if (command instanceof Command.SetProperties c) return withConfig(s, s.config().toBuilder().properties(c.properties()).build());
         if (command instanceof Command.PutFenceDevice c) {
@@ -168,6 +176,20 @@ public final class StateTransitions {
             if (c.term() < s.term()) return s;
             return s.withLeader(c.leader(), c.term());
         }
+        if (command instanceof Command.Tick) return s;
+        if (command instanceof Command.SetWatchdog c) {
+            requireNode(s.config(), c.node());
+            return s.withWatchdog(c.node(), c.timeout());
+        }
+        if (command instanceof Command.MarkOutdated c) {
+            requireNode(s.config(), c.node());
+            if (s.config().primitives().noneMatch(p -> p.id().equals(c.resource()))) {
+                throw new ConfigException("resource", "unknown primitive \"" + c.resource() + "\"", "mark a copy of a configured primitive");
+            }
+            if (s.isOutdated(c.resource(), c.node())) return s;
+            return s.withOutdated(new OutdatedCopy(c.resource(), c.node(), c.reason(), s.now()));
+        }
+        if (command instanceof Command.ClearOutdated c) return s.withoutOutdated(c.resource(), c.node());
         throw new IllegalArgumentException("unknown command " + command.getClass().getName());
     }
 
@@ -193,7 +215,9 @@ public final class StateTransitions {
         Set<String> ids = idsOf(r);
         List<Constraint> kept = new ArrayList<>();
         for (Constraint c : s.config().constraints()) if (!references(c, ids)) kept.add(c);
-        return withConfig(s, rebuildConstraints(s.config().toBuilder().removeResource(id), kept));
+        ClusterState out = withConfig(s, rebuildConstraints(s.config().toBuilder().removeResource(id), kept));
+        for (OutdatedCopy o : s.outdatedCopies()) if (ids.contains(o.resource())) out = out.withoutOutdated(o.resource(), o.node());
+        return out;
     }
 
     /** The ids of a resource and everything inside it. */
@@ -399,7 +423,9 @@ public final class StateTransitions {
 
     private static ClusterState recordFence(ClusterState s, Command.RecordFence c) {
         requireNode(s.config(), c.event().target());
-        ClusterState out = s.withFence(c.event(), FENCE_HISTORY);
+        // recorded at the cluster time of its entry: no node's own clock, which may run ahead, enters the history
+        FenceEvent e = c.event();
+        ClusterState out = s.withFence(new FenceEvent(e.target(), e.action(), e.devices(), e.executor(), e.success(), s.now(), e.detail()), FENCE_HISTORY);
         if (!c.event().success()) return out;
         String target = c.event().target();
         out = out.withNode(out.node(target).withMembership(Membership.OFFLINE, s.now(), "fenced (" + c.event().action() + ")"));

@@ -114,7 +114,7 @@ class ControllerTest {
         controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport, (config, target, action, executor) -> {
             n3Answers.set(false); // the fence ends the process
             return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
-        }, clock, timer, fenceWorkers, k -> null);
+        }, clock, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
 
         Await.until(Duration.ofSeconds(20), "n3 fenced", () -> {
@@ -149,7 +149,7 @@ class ControllerTest {
                         java.util.OptionalInt.empty())));
         n3Running.add("d1/monitor"); // its last words: a recurring monitor of d1 was running
         controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport,
-                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
         Await.until(Duration.ofSeconds(20), "n3's report heard", () -> {
             pass(Duration.ofMillis(100));
@@ -181,7 +181,7 @@ class ControllerTest {
         controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport, (config, target, action, executor) -> {
             fenced.add(target);
             return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
-        }, clock, timer, fenceWorkers, k -> null);
+        }, clock, clock, timer, fenceWorkers, k -> null);
         List<List<String>> stepDowns = new CopyOnWriteArrayList<>();
         controller.stepDownWith(stepDowns::add);
         controller.onLeadership(true, 1);
@@ -204,7 +204,8 @@ class ControllerTest {
         Instant elected = clock.instant();
         AtomicReference<Instant> declaredAt = new AtomicReference<>();
         n3Answers.set(false); // n3 was the leader and died 600 ms before n1 won the election
-        Instant lastHeardN3 = elected.minusMillis(600);
+        // the agent reports on the node's monotonic time line
+        Instant lastHeardN3 = Controller.monotonic(clock).instant().minusMillis(600);
         AtomicBoolean agentHearsN1 = new AtomicBoolean();
         controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), new NodeTransport() {
             @Override
@@ -215,7 +216,7 @@ class ControllerTest {
 
             @Override
             public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
-        }, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        }, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, k -> null);
         // n1's agent knows when it last heard its leader n3, until n1's own heartbeats reach it
         controller.livenessHints(n -> n.equals("n3") && !agentHearsN1.get() ? java.util.Optional.of(lastHeardN3) : java.util.Optional.empty());
         controller.onLeadership(true, 2);
@@ -239,7 +240,7 @@ class ControllerTest {
         Instant elected = clock.instant();
         AtomicReference<Instant> declaredAt = new AtomicReference<>();
         n3Answers.set(false); // a host that was restarted with this one and has not answered yet (or died meanwhile)
-        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, timer, fenceWorkers, k -> null);
+        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
         Await.until(Duration.ofSeconds(20), "n3 declared lost", () -> {
             pass(Duration.ofMillis(100));
@@ -287,7 +288,7 @@ class ControllerTest {
                 throw new AssertionError(e);
             }
             return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
-        }, clock, timer, fenceWorkers, k -> null);
+        }, clock, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
         Await.until(Duration.ofSeconds(20), "n2 being fenced", () -> {
             pass(Duration.ofMillis(100));

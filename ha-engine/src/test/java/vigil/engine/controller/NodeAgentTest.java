@@ -68,7 +68,7 @@ class NodeAgentTest {
                 Thread.currentThread().interrupt();
             }
         });
-        return new NodeAgent("n1", ops, cmds -> CompletableFuture.completedFuture(null), () -> ClusterState.EMPTY, () -> 0, clock, timer);
+        return new NodeAgent("n1", ops, cmds -> CompletableFuture.completedFuture(null), () -> ClusterState.EMPTY, () -> 0, clock, clock, timer);
     }
 
     @AfterEach
@@ -99,5 +99,21 @@ class NodeAgentTest {
         clock.advance(Duration.ofSeconds(3));
         agent.onHeartbeat(heartbeat(2));
         assertEquals(List.of("quorum regained", "probe", "quorum lost stop", "quorum regained", "probe"), ops.calls());
+    }
+
+    @Test
+    void wallClockStepsNeitherLoseNorHideTheLeader() {
+        agent = agent();
+        agent.onHeartbeat(heartbeat(1));
+        clock.step(Duration.ofHours(1)); // NTP steps this node's clock an hour ahead between two heartbeats
+        clock.advance(Duration.ofMillis(100));
+        agent.onHeartbeat(heartbeat(1));
+        assertEquals(List.of("quorum regained", "probe"), ops.calls(), "an hour on the wall clock is not an hour of silence");
+
+        clock.step(Duration.ofHours(-2)); // and two hours back
+        clock.advance(Duration.ofSeconds(3)); // while three real seconds pass without a heartbeat
+        agent.onHeartbeat(heartbeat(2));
+        assertEquals(List.of("quorum regained", "probe", "quorum lost stop", "quorum regained", "probe"), ops.calls(),
+                "three seconds of silence are three seconds, however the wall clock moved");
     }
 }

@@ -153,7 +153,7 @@ public final class ProcessFenceAgent implements FenceAgent {
         }
         p.handle = ProcessHandle.of(p.pid).filter(ProcessHandle::isAlive);
         if (p.handle.isPresent() && !match.isEmpty()) {
-            Optional<String> cmd = p.handle.get().info().commandLine();
+            Optional<String> cmd = commandLine(p.handle.get());
             if (cmd.isEmpty()) {
                 p.failure = "cannot read the command line of pid " + p.pid + " to check it is a node process (run Vigil as the node's user)";
             } else if (!cmd.get().contains(match)) {
@@ -162,5 +162,20 @@ public final class ProcessFenceAgent implements FenceAgent {
             }
         }
         return p;
+    }
+
+    /**
+     * The whole command line of {@code h}: from {@code /proc/<pid>/cmdline} where there is one, because
+     * {@link ProcessHandle.Info#commandLine()} cuts it at 4096 bytes on Linux, and a JVM's class path alone is often
+     * longer: a {@code match} after the cut would take the node for another program and leave it running.
+     */
+    static Optional<String> commandLine(ProcessHandle h) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline"));
+            if (raw.length > 0) return Optional.of(new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').trim());
+        } catch (IOException | UnsupportedOperationException noProcFs) {
+            // not Linux, or the process is gone: what the JDK knows
+        }
+        return h.info().commandLine();
     }
 }

@@ -78,6 +78,25 @@ class ProcessFenceAgentTest {
     }
 
     @Test
+    void match_afterTheFirst4096BytesOfTheCommandLine_stillFindsTheNode() throws Exception {
+        // a node JVM's class path alone is often longer than what ProcessHandle.Info shows of a command line
+        String longClassPath = "/opt/vigil/lib/a-library-with-a-long-name.jar:".repeat(120);
+        Process node = new ProcessBuilder("sh", "-c", "sleep 600", "sh", longClassPath, "--dir", "/var/lib/vigil-node-7").start();
+        try {
+            Path pid = dir.resolve("n1.pid");
+            Files.writeString(pid, Long.toString(node.pid()));
+            FenceAgent a = FenceAgents.create(new FenceDevice("proc", "process", Map.of("match", "/var/lib/vigil-node-7"), List.of(),
+                    Map.of("n1", pid.toString()), null));
+            assertInstanceOf(FenceResult.On.class, a.status(req("n1")));
+            FenceResult off = a.off(req("n1"));
+            assertInstanceOf(FenceResult.Off.class, off, off.detail());
+            assertEquals(137, node.waitFor(), "the node was killed, not taken for another program");
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
     void emptyHostMap_isAConfigError() {
         assertEquals("fence-devices.proc.host-map", assertThrows(ConfigException.class, () -> agent(Map.of())).field());
     }

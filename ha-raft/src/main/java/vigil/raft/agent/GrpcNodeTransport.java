@@ -6,6 +6,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,10 +59,9 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         CompletableFuture<NodeTransport.HeartbeatReply> f = new CompletableFuture<>();
         try {
             vigil.raft.agent.proto.HeartbeatRequest req = vigil.raft.agent.proto.HeartbeatRequest.newBuilder().setLeader(request.leader()).setTerm(request.term())
-                    .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).build();
+                    .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).setFenceYourself(request.fenceYourself()).build();
             stub(node).withDeadlineAfter(Math.max(100, request.nodeTimeout().toMillis()), TimeUnit.MILLISECONDS)
-                    .heartbeat(req, observer(f, (vigil.raft.agent.proto.HeartbeatReply r) -> new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList(),
-                            r.getDegraded())));
+                    .heartbeat(req, observer(f, GrpcNodeTransport::reply));
         } catch (RuntimeException e) {
             f.completeExceptionally(e);
         }
@@ -82,6 +82,15 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
             f.completeExceptionally(e);
         }
         return f;
+    }
+
+    static NodeTransport.HeartbeatReply reply(vigil.raft.agent.proto.HeartbeatReply r) {
+        Duration timeout = Duration.ofMillis(r.getWatchdogTimeoutMs());
+        NodeTransport.WatchdogReport w = timeout.isZero() ? NodeTransport.WatchdogReport.NONE
+                : r.getWatchdogResetting() ? NodeTransport.WatchdogReport.resetting(timeout, Duration.ofMillis(r.getWatchdogResetWithinMs()))
+                : NodeTransport.WatchdogReport.armed(timeout);
+        return new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList(),
+                r.getWallClockMs() == 0 ? null : Instant.ofEpochMilli(r.getWallClockMs()), w, r.getDegraded());
     }
 
     private static <P, R> StreamObserver<P> observer(CompletableFuture<R> f, Function<P, R> convert) {

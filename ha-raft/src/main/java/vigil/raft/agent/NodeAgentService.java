@@ -20,9 +20,12 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatReply> out) {
         NodeTransport.HeartbeatReply r = agent.onHeartbeat(new NodeTransport.HeartbeatRequest(req.getLeader(), req.getTerm(),
-                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid()));
+                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid(), req.getFenceYourself()));
+        NodeTransport.WatchdogReport w = r.watchdog();
         out.onNext(HeartbeatReply.newBuilder().setNode(r.node()).setNewestTerm(r.newestTerm()).setReady(r.ready())
-                .addAllInFlight(r.inFlight()).setDegraded(r.degraded()).build());
+                .addAllInFlight(r.inFlight()).setWallClockMs(r.wallClock() == null ? 0 : r.wallClock().toEpochMilli())
+                .setWatchdogTimeoutMs(w.timeout().toMillis()).setWatchdogResetting(w.resetting()).setWatchdogResetWithinMs(w.resetWithin().toMillis())
+                .setDegraded(r.degraded()).build());
         out.onCompleted();
     }
 

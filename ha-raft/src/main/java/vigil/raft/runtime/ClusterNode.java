@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
@@ -23,21 +24,28 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
+import vigil.api.Ticker;
 import vigil.api.ConfigException;
 import vigil.api.ManagedService;
 import vigil.api.model.ClusterProperties;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
+import vigil.api.spi.DriverContext;
 import vigil.api.spi.NodeFencer;
 import vigil.api.spi.ResourceMetadata;
+import vigil.api.spi.WatchdogProvider;
 import vigil.api.status.FenceEvent;
 import vigil.engine.controller.Controller;
 import vigil.engine.controller.ExecutorOperations;
 import vigil.engine.controller.NodeAgent;
+import vigil.engine.controller.WatchdogKeeper;
 import vigil.engine.driver.DriverRegistry;
 import vigil.engine.driver.JavaServiceDriver;
 import vigil.engine.executor.Executor;
@@ -79,6 +87,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Executor executor;
     private final NodeAgent agent;
     private final Controller controller;
+    private final WatchdogKeeper watchdog;
     private final GrpcNodeTransport transport;
     private final Server server;
     private final ScheduledExecutorService controllerThread;
@@ -95,9 +104,12 @@ public final class ClusterNode implements AutoCloseable {
         String self = b.id;
         Node me = b.peers.stream().filter(n -> n.id().equals(self)).findFirst().orElseThrow(() -> new ConfigException("peers",
                 "this node (" + self + ") is not in the peer list", "add it to peers(...)"));
+        // while this node leads, its controller's cluster time (the nodes' clocks' lower median) stamps every entry
+        AtomicReference<Controller> stamps = new AtomicReference<>();
         VigilNode.Builder vb = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
-                .clusterId(b.clusterId).joining(b.joining).secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout).clock(b.clock)
-                .snapshotThreshold(b.snapshotThreshold).logSegmentSize(b.logSegmentSize);
+                .clusterId(b.clusterId).joining(b.joining).secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout)
+                .snapshotThreshold(b.snapshotThreshold).logSegmentSize(b.logSegmentSize)
+                .clusterTime(() -> stamps.get() == null ? Optional.empty() : stamps.get().clusterTime());
         if (b.tls != null) vb.tls(b.tls); else vb.insecure();
         this.raft = vb.start();
         this.tls = b.tls;
@@ -114,7 +126,7 @@ public final class ClusterNode implements AutoCloseable {
 
         JavaServiceDriver javaServices = new JavaServiceDriver();
         b.services.forEach(javaServices::register);
-        DriverRegistry drivers = DriverRegistry.load(javaServices);
+        DriverRegistry drivers = DriverRegistry.load(javaServices, new DriverContext(new ReplicatedOutdatedCopies(raft)));
         ExecutorOperations ops = new ExecutorOperations(raft::state, me.role() == NodeRole.MEMBER);
         this.ledger = b.ledger == null ? null : Ledger.open(b.ledger, InstantSource.system());
         Executor.Builder eb = Executor.builder(self, drivers, timers).clock(b.clock).listener(ops);
@@ -122,7 +134,9 @@ public final class ClusterNode implements AutoCloseable {
         this.executor = eb.build();
         ops.attach(executor);
         Function<List<Command>, CompletableFuture<?>> submit = this::submit;
-        this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, timers);
+        this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, b.ticker, timers);
+        this.watchdog = b.watchdog == null ? null : watchdogKeeper(self, b, submit);
+        if (watchdog != null) agent.watchdog(watchdog);
         agent.reportHealth(raft::problem);
 
         NodeFencer fencer = b.fencer != null ? b.fencer : loadFencer();
@@ -133,8 +147,9 @@ public final class ClusterNode implements AutoCloseable {
             return drivers.find(key.substring(0, slash)).map(d -> metadataTimeout(d.metadata(), key.substring(slash + 1))).orElse(null);
         };
         Function<List<Command>, CompletableFuture<?>> submitAsController = commands -> logRejections(commands, raft.submitAsController(commands));
-        this.controller = new Controller(self, Scheduler::plan, raft::state, submitAsController, transport, fencer, b.clock, controllerThread,
+        this.controller = new Controller(self, Scheduler::plan, raft::state, submitAsController, transport, fencer, b.clock, b.ticker, controllerThread,
                 fenceWorkers, defaultTimeouts);
+        stamps.set(controller);
         controller.livenessHints(agent::lastHeardFrom);
         controller.stepDownWith(peers -> raft.transferLeadership(peers.get(0), Duration.ofSeconds(2)));
 
@@ -199,6 +214,23 @@ public final class ClusterNode implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * The watchdog keeper for the configured device. It is fed only while this node's engine works: the executor is
+     * open and its timers (operation timeouts, recurring monitors, the quorum watch) run.
+     */
+    private WatchdogKeeper watchdogKeeper(String self, Builder b, Function<List<Command>, CompletableFuture<?>> submit) {
+        WatchdogProvider provider = ServiceLoader.load(WatchdogProvider.class, ClusterNode.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new ConfigException("watchdog", "a watchdog device is configured (" + b.watchdog
+                        + ") but no watchdog module is on the class path", "add ha-fencing"));
+        AtomicLong timersRan = new AtomicLong(b.ticker.read());
+        timers.scheduleWithFixedDelay(() -> timersRan.set(b.ticker.read()), 0, 50, TimeUnit.MILLISECONDS);
+        BooleanSupplier healthy = () -> {
+            long stalled = b.ticker.read() - timersRan.get();
+            return executor.isOpen() && stalled < raft.state().config().properties().nodeTimeout().toNanos() / 2;
+        };
+        return new WatchdogKeeper(self, b.watchdog, provider, raft::state, submit, b.ticker, healthy);
     }
 
     /**
@@ -309,6 +341,9 @@ public final class ClusterNode implements AutoCloseable {
         if (admission != null) admission.interrupt();
         if (controller != null) controller.close();
         if (agent != null) agent.close();
+        if (executor != null) executor.close();
+        // disarmed only when nothing can still run here; otherwise the host resets, as it must
+        if (watchdog != null) watchdog.close(agent != null && agent.isReady() && executor.possiblyActive().isEmpty() && executor.inFlight().isEmpty());
         if (server != null) {
             server.shutdown();
             try {
@@ -319,7 +354,6 @@ public final class ClusterNode implements AutoCloseable {
             server.shutdownNow();
         }
         if (transport != null) transport.close();
-        if (executor != null) executor.close();
         if (timers != null) timers.shutdownNow();
         if (controllerThread != null) controllerThread.shutdownNow();
         if (fenceWorkers != null) fenceWorkers.shutdownNow();
@@ -338,6 +372,8 @@ public final class ClusterNode implements AutoCloseable {
         private MeterRegistry registry = new SimpleMeterRegistry();
         private Duration nodeTimeout = ClusterProperties.DEFAULTS.nodeTimeout();
         private InstantSource clock = InstantSource.system();
+        private Ticker ticker = Ticker.system();
+        private Path watchdog;
         private final Map<String, ManagedService> services = new LinkedHashMap<>();
         private NodeFencer fencer;
         private Path ledger;
@@ -374,7 +410,16 @@ public final class ClusterNode implements AutoCloseable {
         public Builder meterRegistry(MeterRegistry v) { registry = v; return this; }
         /** Raft timeouts are derived from it; keep it equal to the cluster's node-timeout property. */
         public Builder nodeTimeout(Duration v) { nodeTimeout = v; return this; }
-        public Builder clock(InstantSource v) { clock = v; return this; }
+        /** This node's wall clock: what it reports towards the cluster time (the lower median of the nodes' clocks). */
+        public Builder clock(InstantSource v) { clock = Objects.requireNonNull(v, "clock"); return this; }
+        /** This node's monotonic clock, for leases, timeouts and watchdog waits (default {@link System#nanoTime()}). */
+        public Builder ticker(Ticker v) { ticker = Objects.requireNonNull(v, "ticker"); return this; }
+        /**
+         * The watchdog device this node arms (with the cluster's watchdog-timeout) and feeds while it hears a quorate
+         * leader, e.g. {@code /dev/watchdog}: then a silent node counts as fenced once its watchdog must have reset it.
+         * Needs ha-fencing on the class path. Default: none.
+         */
+        public Builder watchdog(Path device) { watchdog = device; return this; }
         /** Registers an application service, run by the cluster as a primitive of type {@code java:<name>}. */
         public Builder service(String name, ManagedService s) { services.put(name, s); return this; }
         /** Fences nodes (default: the one ha-fencing provides through ServiceLoader). */

@@ -30,6 +30,7 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
                 .token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
         if (config.insecure()) b.insecure(); else b.tls(NodeTls.load(config.pkiDir()));
         if (bootstrap != null) b.nodeTimeout(bootstrap.properties().nodeTimeout()).bootstrap(bootstrapConfig(bootstrap, peers));
+        if (config.watchdog() != null) b.watchdog(config.watchdog());
         ClusterNode node = b.start();
         return new NodeRuntime() {
             @Override

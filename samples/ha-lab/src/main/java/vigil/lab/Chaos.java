@@ -1,76 +1,164 @@
 package vigil.lab;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import vigil.api.model.Clone;
-import vigil.api.model.Resource;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.FenceDevice;
 import vigil.api.status.ClusterState;
 import vigil.engine.executor.Ledger;
+import vigil.raft.admin.AdminClient;
 
 /**
- * {@code vigil chaos --schedules N --seed S [--nodes 3|5]}: runs N seeded, reproducible schedules of faults against a
- * local cluster of separate processes (SIGKILL of a node, of the leader or of the node running the ticker; SIGSTOP
- * pauses shorter and longer than node-timeout; restarts; a node cut off from all others, or one link between two nodes
- * cut, shorter or longer than node-timeout, where network namespaces can be made), while a client commits config
- * changes. After each
- * schedule it heals the cluster and checks that no primitive was ever active on two nodes at once (ledgers + death
- * and fence times), that every resource runs again, and that no acknowledged config change was lost. Ends with one
- * line {@code schedules=<n> violations=<n>}; exits non-zero on any violation, printing the schedule and the ledger
- * lines that broke.
+ * {@code vigil chaos --schedules N --seed S [--nodes 3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]}: runs N seeded,
+ * reproducible schedules of faults against a local cluster of separate processes (SIGKILL of a node, of the leader or
+ * of the node running the ticker; SIGSTOP pauses shorter and longer than node-timeout; restarts; a node cut off from
+ * all others, or one link between two nodes cut, shorter or longer than node-timeout, where network namespaces can be
+ * made), while a writer adds uniquely numbered elements to a set in the config and readers read every node. The
+ * workload: the ticker (a Java singleton), a promotable and a cloned Java service, and an OCF Dummy where installed.
+ *
+ * <p>After each schedule it heals the cluster and checks, with deaths known only from the harness (see
+ * {@link ActivityChecker}): no resource was ever active on more nodes than it may be, by the ledgers and by the
+ * services' own evidence, and the two agree; every resource runs again; every acknowledged change is in the final
+ * linearizable read, none twice, and no read returned an older state than one before it (see {@link SetWorkload}).
+ * Ends with one line {@code schedules=<n> violations=<n>}; exits non-zero on any violation, printing the schedule and
+ * the records that broke.
+ *
+ * <p>{@code --fencing device} (the default) fences through a fence device that SIGKILLs node processes; {@code --fencing
+ * watchdog} has no fence device at all: every node arms a watchdog, each watched by its own {@link WatchdogEmulator} (a
+ * separate process standing in for softdog, which SIGKILLs the node when its device is not fed for the watchdog
+ * timeout), and a lost node counts as fenced only through its watchdog.
+ *
+ * <p>{@code --plant} makes the cluster unsafe on purpose, without touching the product, to show that the checker
+ * catches it: {@code lying-fence} swaps the fence device for {@code fence_dummy}, which reports every node off and
+ * kills nothing; {@code no-stonith} turns stonith off. Each planted schedule begins with the fault both let through:
+ * the node running the ticker hangs until the ticker started elsewhere.
  */
 public final class Chaos {
     private Chaos() {}
 
     enum Fault { KILL, KILL_LEADER, KILL_RUNNING, SHORT_PAUSE, LONG_PAUSE, RESTART, ISOLATE, CUT_LINK }
 
+    /** How lost nodes are fenced. */
+    enum Fencing {
+        DEVICE("device"), WATCHDOG("watchdog");
+
+        final String text;
+
+        Fencing(String text) { this.text = text; }
+
+        static Fencing parse(String v) {
+            for (Fencing f : values()) if (f.text.equals(v)) return f;
+            throw new IllegalArgumentException("--fencing must be device or watchdog, got \"" + v + "\"");
+        }
+    }
+
+    private static final String USAGE = "vigil chaos --schedules N --seed S [--nodes 3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]";
+
+    /** A fault planted in the cluster's configuration, which the checker must catch. */
+    enum Plant {
+        LYING_FENCE("lying-fence"), NO_STONITH("no-stonith");
+
+        final String text;
+
+        Plant(String text) { this.text = text; }
+
+        static Plant parse(String v) {
+            for (Plant p : values()) if (p.text.equals(v)) return p;
+            throw new IllegalArgumentException("--plant must be lying-fence or no-stonith, got \"" + v + "\"");
+        }
+
+        ClusterConfig apply(ClusterConfig config, Path dir) {
+            return switch (this) {
+                case LYING_FENCE -> {
+                    List<FenceDevice> devices = new ArrayList<>();
+                    for (FenceDevice d : config.fenceDevices()) {
+                        devices.add(!d.id().equals(LocalCluster.FENCE_DEVICE) ? d : new FenceDevice(d.id(), "agent:fence_dummy",
+                                Map.of("status_file", dir.resolve("fence_dummy.status").toString()), List.of(), Map.of(), Duration.ZERO));
+                    }
+                    yield new ClusterConfig(config.nodes(), config.resources(), config.constraints(), config.properties(), devices,
+                            config.fencingLevels(), config.blobs());
+                }
+                case NO_STONITH -> config.toBuilder().properties(config.properties().toBuilder().stonithEnabled(false).build()).build();
+            };
+        }
+
+        String describe() {
+            return switch (this) {
+                case LYING_FENCE -> "the fence device is fence_dummy, which reports every node off and kills nothing; each schedule "
+                        + "begins by hanging the node running the ticker until the ticker started elsewhere";
+                case NO_STONITH -> "stonith is off; each schedule begins by hanging the node running the ticker until the ticker "
+                        + "started elsewhere";
+            };
+        }
+    }
+
     public static int run(String[] args, PrintStream out, PrintStream err) {
         int schedules;
         long seed;
         int nodes;
+        Plant plant;
+        Fencing fencing;
         try {
             Map<String, String> a = Args.parse(args, List.of());
             schedules = Args.integer(a, "schedules", 10);
             seed = Args.longValue(a, "seed", 1);
             nodes = Args.integer(a, "nodes", 3);
+            plant = a.containsKey("plant") ? Plant.parse(a.get("plant")) : null;
+            fencing = Fencing.parse(a.getOrDefault("fencing", Fencing.DEVICE.text));
+            if (plant == Plant.LYING_FENCE && fencing == Fencing.WATCHDOG) {
+                throw new IllegalArgumentException("--plant lying-fence replaces the fence device, which --fencing watchdog does not have; use --fencing device");
+            }
             if (schedules < 1) throw new IllegalArgumentException("--schedules must be at least 1");
             if (nodes != 3 && nodes != 5) throw new IllegalArgumentException("--nodes must be 3 or 5");
         } catch (IllegalArgumentException e) {
-            err.println("chaos: " + e.getMessage() + " (usage: vigil chaos --schedules N --seed S [--nodes 3|5])");
+            err.println("chaos: " + e.getMessage() + " (usage: " + USAGE + ")");
             return 2;
         }
         int violations = 0;
         Duration nodeTimeout = Duration.ofSeconds(1);
+        // well above node-timeout: a node that is merely slow on a busy host feeds in time; one that lost the cluster stops
+        Duration watchdogTimeout = nodeTimeout.multipliedBy(3);
         Optional<String> noNetwork = LabNetwork.unavailable();
-        try (LocalCluster c = LocalCluster.start(LabScenario.labDir("vigil-chaos-"), nodes, 0, LabScenario.nodeJavaOptions(), noNetwork.isEmpty())) {
+        List<AdminClient> readerClients = new ArrayList<>();
+        LocalCluster.Builder cluster = LocalCluster.builder(LabScenario.labDir("vigil-chaos-")).members(nodes).ownNetwork(noNetwork.isEmpty());
+        if (fencing == Fencing.WATCHDOG) cluster.watchdog(watchdogTimeout, Set.of());
+        try (LocalCluster c = cluster.start()) {
             out.println("chaos: " + nodes + " node processes in " + c.dir() + ", seed " + seed + ", " + schedules + " schedules");
+            out.println(fencing == Fencing.WATCHDOG
+                    ? "chaos: fencing by watchdog only, no fence device: each node's watchdog emulator kills it when not fed for "
+                            + watchdogTimeout.toMillis() + " ms"
+                    : "chaos: fencing by a fence device that kills node processes");
             out.println(noNetwork.map(why -> "chaos: WITHOUT network cuts: network namespaces cannot be made here (" + why + ")")
                     .orElse("chaos: every node in its own network namespace; faults include network cuts"));
-            c.admin().applyConfig(c.baseConfig(LabScenario.workload(LabScenario.dummyAvailable(), nodeTimeout)));
-            Set<String> clones = new HashSet<>();
-            for (Resource r : c.admin().status().config().resources()) {
-                if (r instanceof Clone) r.primitives().forEach(p -> clones.add(p.id()));
-            }
+            if (plant != null) out.println("chaos: PLANTED FAULT " + plant.text + ": " + plant.describe());
+            ClusterConfig config = c.baseConfig(LabScenario.chaosWorkload(LabScenario.dummyAvailable(), nodeTimeout, c.members()));
+            if (plant != null) config = plant.apply(config, c.dir());
+            c.admin().applyConfig(config);
             c.await(Duration.ofSeconds(90), "the cluster to settle", () -> c.status().filter(s -> LabScenario.settled(s, c.nodes())).isPresent());
-            Writer writer = new Writer(c);
-            Thread wt = new Thread(writer, "chaos-writer");
-            wt.setDaemon(true);
-            wt.start();
-            try {
+            Records records = new Records(c, ActivityChecker.limits(config, p -> false), LabScenario.evidenced(config));
+            List<SetWorkload.Reader> readers = new ArrayList<>();
+            for (String n : c.members()) {
+                AdminClient client = c.adminOf(n, Duration.ofSeconds(2));
+                readerClients.add(client);
+                readers.add(new SetWorkload.Reader(n, client));
+            }
+            try (SetWorkload workload = new SetWorkload(c.admin(), readers)) {
                 for (int i = 1; i <= schedules; i++) {
+                    workload.round(i);
                     Random rnd = new Random(seed * 1_000_003L + i);
                     List<String> done = new ArrayList<>();
                     Instant from = Instant.now();
+                    if (plant != null) done.add(planted(c, rnd));
                     int events = 2 + rnd.nextInt(3);
                     for (int e = 0; e < events; e++) {
                         done.add(inject(c, rnd, nodeTimeout));
@@ -80,7 +168,7 @@ public final class Chaos {
                     for (String n : c.members()) c.resume(n);
                     List<String> restarted = new ArrayList<>(c.restartDead());
                     Instant healStart = Instant.now();
-                    Optional<String> problem = Optional.empty();
+                    List<String> broken = new ArrayList<>();
                     try {
                         // a fence with the process device is a reboot whose power-on never comes: restart what it killed, as
                         // the host would come back after a real reboot
@@ -89,47 +177,67 @@ public final class Chaos {
                             return c.status().filter(s -> LabScenario.settled(s, c.nodes())).isPresent();
                         });
                     } catch (IllegalStateException ex) {
-                        problem = Optional.of("did not recover: " + ex.getMessage() + "; status: " + c.status().map(Chaos::brief).orElse("no leader"));
+                        broken.add("did not recover: " + ex.getMessage() + "; status: " + c.status().map(Chaos::brief).orElse("no leader"));
                     }
-                    // what was acknowledged before a linearizable read must be in what that read returns
-                    long acked = writer.acknowledged();
-                    ClusterState s = c.status().orElse(null);
-                    List<String> broken = new ArrayList<>();
-                    problem.ifPresent(broken::add);
-                    if (s != null) {
-                        List<LedgerChecker.Violation> v = LedgerChecker.check(c.ledger(), c.deaths(s), clones);
-                        v.forEach(x -> broken.add(x.toString()));
-                        long found = Long.parseLong(s.config().blobs().getOrDefault(Writer.COUNTER, "0"));
-                        if (found < acked) broken.add("acknowledged config change lost: counter " + acked + " was acknowledged, the cluster has " + found);
+                    try {
+                        workload.readNow("the cluster (final read)", c.admin());
+                    } catch (RuntimeException ex) {
+                        broken.add("no final read: " + ex.getMessage());
                     }
-                    String line = String.format(Locale.ROOT, "schedule %d/%d (seed %d): %s; restarted %s; settled after %s ms; %d changes acknowledged so far",
-                            i, schedules, seed, String.join(", ", done), restarted.isEmpty() ? "none" : restarted,
-                            LabScenario.ms(Duration.between(healStart, Instant.now())), writer.acknowledged());
+                    broken.addAll(workload.check());
+                    records.check().forEach(v -> broken.add(v.toString()));
+                    String line = String.format(Locale.ROOT, "schedule %d/%d (seed %d): %s; restarted %s; settled after %s ms; %d changes acknowledged"
+                            + " (%d run again by the client after they had committed)", i, schedules, seed, String.join(", ", done),
+                            restarted.isEmpty() ? "none" : restarted, LabScenario.ms(Duration.between(healStart, Instant.now())),
+                            workload.acknowledged(), workload.retriedAfterCommit());
+                    workload.forgetBefore(i);
                     if (broken.isEmpty()) {
                         out.println(line + ": ok");
-                    } else {
-                        violations += broken.size();
-                        out.println(line + ": VIOLATION");
-                        broken.forEach(b -> out.println("  " + b));
-                        out.println("  ledger since the schedule began:");
-                        long since = LocalCluster.nanos(from.minusSeconds(2));
-                        for (Ledger.Entry en : c.ledger()) if (en.epochNanos() >= since) out.println("    " + en.line());
-                        for (LedgerChecker.Death d : c.deaths(s == null ? c.admin().status() : s)) {
-                            if (d.epochNanos() >= since) out.println("    death " + d);
-                        }
-                        break;
+                        continue;
                     }
+                    violations += broken.size();
+                    out.println(line + ": VIOLATION");
+                    broken.forEach(b -> out.println("  " + b));
+                    records.print(out, LocalCluster.nanos(from.minusSeconds(2)));
+                    break;
                 }
-            } finally {
-                writer.stop.set(true);
             }
         } catch (RuntimeException e) {
             err.println("chaos: " + e.getMessage());
             out.println("schedules=" + schedules + " violations=" + Math.max(1, violations));
             return 1;
+        } finally {
+            readerClients.forEach(AdminClient::close);
         }
         out.println("schedules=" + schedules + " violations=" + violations);
         return violations == 0 ? 0 : 1;
+    }
+
+    /**
+     * The fault both plants let through: the node running the ticker hangs (SIGSTOP) until the ticker's own evidence
+     * shows it started on another node (at most 30 s), then resumes. A node that is only cut off stops its resources
+     * itself once it hears no quorate leader; a hung one cannot, which is why fencing must kill it.
+     */
+    private static String planted(LocalCluster c, Random rnd) {
+        List<String> alive = c.members().stream().filter(c::isAlive).toList();
+        String target = c.status().flatMap(s -> LabScenario.runningOn(s, LabScenario.TICKER)).filter(alive::contains)
+                .orElse(alive.get(rnd.nextInt(alive.size())));
+        long since = LocalCluster.nanos(Instant.now());
+        Evidence.Reader evidence = new Evidence.Reader(c.evidenceDir());
+        c.pause(target);
+        boolean elsewhere;
+        try {
+            c.await(Duration.ofSeconds(30), "the ticker to start elsewhere", () -> evidence.activations().stream()
+                    .anyMatch(a -> a.resource().equals(LabScenario.TICKER) && !a.node().equals(target) && a.startNanos() > since));
+            elsewhere = true;
+        } catch (IllegalStateException notYet) {
+            elsewhere = false;
+        } finally {
+            c.resume(target);
+        }
+        String ms = LabScenario.ms(Duration.ofNanos(LocalCluster.nanos(Instant.now()) - since));
+        return "hang " + target + " " + ms + " ms, until the ticker " + (elsewhere ? "started elsewhere" : "did not start elsewhere within 30 s")
+                + " (planted)";
     }
 
     private static String inject(LocalCluster c, Random rnd, Duration nodeTimeout) {
@@ -183,32 +291,40 @@ public final class Chaos {
         return sb.toString().trim();
     }
 
-    /**
-     * Commits a stream of config changes (a counter blob, incremented by compare-and-set updates) and remembers the
-     * last acknowledged value: a cluster that lost an acknowledged change shows a smaller one.
-     */
-    private static final class Writer implements Runnable {
-        static final String COUNTER = "chaos-counter";
-        final LocalCluster c;
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong acked = new AtomicLong();
+    /** The checker's records (ledgers, evidence, the harness's deaths), read as their files grow. */
+    private static final class Records {
+        private final LocalCluster c;
+        private final Map<String, ActivityChecker.Limits> limits;
+        private final Set<String> evidenced;
+        private final Map<String, FileTail> ledgerFiles = new LinkedHashMap<>();
+        private final List<Ledger.Entry> ledger = new ArrayList<>();
+        private final Evidence.Reader evidence;
 
-        Writer(LocalCluster c) { this.c = c; }
+        Records(LocalCluster c, Map<String, ActivityChecker.Limits> limits, Set<String> evidenced) {
+            this.c = c;
+            this.limits = limits;
+            this.evidenced = evidenced;
+            for (String n : c.members()) ledgerFiles.put(n, new FileTail(c.nodeDir(n).resolve("ledger")));
+            this.evidence = new Evidence.Reader(c.evidenceDir());
+        }
 
-        long acknowledged() { return acked.get(); }
+        List<ActivityChecker.Violation> check() {
+            for (FileTail t : ledgerFiles.values()) t.newLines().forEach(l -> ledger.add(Ledger.Entry.parse(l)));
+            return ActivityChecker.check(ledger, evidence.activations(), c.deaths(), limits, evidenced);
+        }
 
-        @Override
-        public void run() {
-            while (!stop.get()) {
-                long next = acked.get() + 1;
-                try {
-                    c.admin().updateConfig(cfg -> cfg.toBuilder().blob(COUNTER, Long.toString(next)).build());
-                    acked.set(next);
-                } catch (RuntimeException notAcknowledged) {
-                    // no quorum or no leader right now: not acknowledged, so nothing is promised
-                }
-                LocalCluster.sleep(Duration.ofMillis(100));
-            }
+        /** What happened since {@code sinceNanos}: ledger lines, the services' activations and the deaths. */
+        void print(PrintStream out, long sinceNanos) {
+            out.println("  ledger since the schedule began:");
+            ledger.stream().filter(e -> e.epochNanos() >= sinceNanos).sorted(java.util.Comparator.comparingLong(Ledger.Entry::epochNanos))
+                    .forEach(e -> out.println("    " + e.line()));
+            out.println("  the services' activity since the schedule began, by their evidence:");
+            List<Evidence.Activation> activations = evidence.activations();
+            ActivityChecker.evidenceIntervals(activations, c.deaths()).stream().filter(i -> i.toNanos() >= sinceNanos)
+                    .forEach(i -> out.println("    " + i));
+            activations.stream().filter(a -> a.stopNanos() >= sinceNanos).forEach(a -> out.println("    " + a));
+            out.println("  node process deaths since the schedule began (as the harness caused or saw them):");
+            c.deaths().stream().filter(d -> d.epochNanos() >= sinceNanos).forEach(d -> out.println("    " + d));
         }
     }
 }

@@ -1,17 +1,13 @@
 package vigil.lab;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import vigil.api.ManagedService;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
 import vigil.daemon.logging.Logging;
@@ -21,61 +17,18 @@ import vigil.raft.runtime.ClusterNode;
 import vigil.raft.tls.NodeTls;
 
 /**
- * One node of a local lab cluster, as its own JVM process: a {@link ClusterNode} hosting the {@code ticker} Java
- * service (a singleton job that appends a tick per 100 ms to a file while it runs), OCF agents and the fencing
- * adapters. It writes its pid file, records every start / stop in its ledger, and exits on SIGTERM.
+ * One node of a local lab cluster, as its own JVM process: a {@link ClusterNode} hosting the lab's Java services
+ * ({@link LabService}: the {@code ticker} singleton, the promotable {@code keeper} and the cloned {@code beacon}, each
+ * leaving evidence of running in the node's evidence file), OCF agents and the fencing adapters. It writes its pid
+ * file, records every start / stop in its ledger, and exits on SIGTERM.
  *
- * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)}
+ * <p>Arguments: {@code --id ID --peers id=host:port[/witness],... --dir DIR --token-file F --cluster NAME (--pki DIR | --insecure)},
+ * and optionally {@code --watchdog DEVICE} (armed and fed by the node; the harness runs a {@link WatchdogEmulator} on it) and
+ * {@code --clock-offset-file F} (the node's wall clock is the system's plus the offset in F, see {@link SteppedClock}). The
+ * evidence file is {@code evidence/ID} beside {@code DIR}.
  */
 public final class LabNode {
     private LabNode() {}
-
-    /** A singleton job: while it runs, it appends {@code <node> <epoch ms>} to a ticks file ten times a second. */
-    static final class Ticker implements ManagedService {
-        private final String node;
-        private final Path ticks;
-        private volatile Thread worker;
-
-        Ticker(String node, Path ticks) {
-            this.node = node;
-            this.ticks = ticks;
-        }
-
-        @Override
-        public synchronized void start() {
-            if (worker != null) return;
-            Thread t = new Thread(this::tick, "ticker");
-            t.setDaemon(true);
-            worker = t;
-            t.start();
-        }
-
-        private void tick() {
-            while (worker == Thread.currentThread()) {
-                try {
-                    Files.writeString(ticks, node + " " + System.currentTimeMillis() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-
-        @Override
-        public synchronized void stop() throws InterruptedException {
-            Thread t = worker;
-            worker = null;
-            if (t != null) {
-                t.interrupt();
-                t.join(2000);
-            }
-        }
-
-        @Override
-        public boolean isRunning() { return worker != null; }
-    }
 
     public static void main(String[] args) throws Exception {
         Logging.init("INFO");
@@ -86,16 +39,21 @@ public final class LabNode {
         Files.createDirectories(dir);
         List<Node> peers = parsePeers(a.get("peers"));
         Files.writeString(dir.resolve("pid"), Long.toString(ProcessHandle.current().pid()));
+        Evidence.Writer evidence = new Evidence.Writer(evidenceDir(dir.getParent()).resolve(id));
         ClusterNode.Builder b = ClusterNode.builder();
         if (a.containsKey("pki")) b.tls(NodeTls.load(Path.of(a.get("pki")))); else if (a.containsKey("insecure")) b.insecure();
-        ClusterNode node = b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
+        b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
                 .token(TokenAuth.readTokenFile(Path.of(a.get("token-file"))))
                 .ledger(dir.resolve("ledger"))
                 // storage fault tests want snapshots and closed log segments after a few dozen changes
                 .snapshotThreshold(Long.getLong("vigil.lab.snapshot-threshold", 10_000))
                 .logSegmentSize(Long.getLong("vigil.lab.segment-size", 8L << 20))
-                .service("ticker", new Ticker(id, dir.getParent().resolve("ticks")))
-                .start();
+                .service(LabScenario.TICKER, new LabService(LabScenario.TICKER, id, false, evidence))
+                .service(LabScenario.PROMOTABLE, new LabService(LabScenario.PROMOTABLE, id, true, evidence))
+                .service(LabScenario.CLONE, new LabService(LabScenario.CLONE, id, false, evidence));
+        if (a.containsKey("watchdog")) b.watchdog(Path.of(a.get("watchdog")));
+        if (a.containsKey("clock-offset-file")) b.clock(new SteppedClock(Path.of(a.get("clock-offset-file"))));
+        ClusterNode node = b.start();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
@@ -104,6 +62,9 @@ public final class LabNode {
         System.out.println(Instant.now() + " " + id + " started");
         done.await();
     }
+
+    /** Where the nodes of the lab cluster in {@code clusterDir} leave their services' evidence, one file per node. */
+    static Path evidenceDir(Path clusterDir) { return clusterDir.resolve("evidence"); }
 
     /** {@code n1=127.0.0.1:7100,n2=127.0.0.2:7100,w=127.0.0.3:7100/witness}; the API port is the Raft port + 1. */
     static List<Node> parsePeers(String spec) {

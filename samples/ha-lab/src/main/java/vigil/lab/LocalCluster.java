@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +26,6 @@ import vigil.api.model.FenceDevice;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
 import vigil.api.status.ClusterState;
-import vigil.api.status.FenceEvent;
 import vigil.engine.executor.Ledger;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.agent.AgentAddresses;
@@ -35,34 +34,44 @@ import vigil.raft.tls.ClusterCa;
 /**
  * A cluster of {@link LabNode} processes on 127.0.0.1, .2, .3 ... of this machine (or each in its own network namespace,
  * see {@link LabNetwork}), for the demo, the fault-injection
- * harness and the failover benchmark. It can SIGKILL, SIGSTOP / SIGCONT and restart nodes, and remembers when it
- * killed each one (the ledger checker needs those times). {@link #close()} kills every node and keeps the directory.
+ * harness and the failover benchmark. It can SIGKILL, SIGSTOP / SIGCONT and restart nodes, and remembers when each node
+ * process died, as it killed it or saw it exit (the activity checker's only source of deaths). {@link #close()} kills
+ * every node and keeps the directory.
  */
 public final class LocalCluster implements AutoCloseable {
     public static final String FENCE_DEVICE = "lab-kill";
+    private static final String WATCHDOG_DEVICE = "watchdog";
+    private static final String CLOCK_OFFSET = "clock-offset";
 
     private final Path dir;
     private final String name;
     private final List<Node> nodes;
     private final Map<String, Process> processes = new LinkedHashMap<>();
-    private final List<LedgerChecker.Death> deaths = new ArrayList<>();
-    private final Set<LedgerChecker.Death> fences = new LinkedHashSet<>();
+    private final List<ActivityChecker.Death> deaths = new ArrayList<>();
+    private final Set<Process> dead = new HashSet<>(); // processes whose death is recorded (by identity: pids are reused)
     private final List<String> javaOptions;
     private final AdminClient admin;
     private final String token;
     private final LabNetwork network; // null: the nodes share the host's loopback and no link can be cut
+    private final Duration watchdog; // null: no watchdogs; else every member's watchdog emulator fires after it
+    private final Map<String, Process> emulators = new LinkedHashMap<>();
+    private final Set<String> withoutWatchdog;
+    private final java.util.function.Function<String, Map<String, String>> environment;
     private final boolean tls;
     private final AdminClient.Credentials credentials;
     private final Thread cleanup = new Thread(this::close, "lab-cluster-cleanup");
     private boolean closed;
 
-    private LocalCluster(Path dir, String name, List<Node> nodes, List<String> javaOptions, LabNetwork network, boolean tls) {
-        this.dir = dir;
+    private LocalCluster(Builder b, String name, List<Node> nodes, LabNetwork network) {
+        this.dir = b.dir;
+        this.watchdog = b.watchdog;
+        this.withoutWatchdog = Set.copyOf(b.withoutWatchdog);
+        this.environment = b.environment;
         this.name = name;
         this.nodes = List.copyOf(nodes);
-        this.javaOptions = List.copyOf(javaOptions);
+        this.javaOptions = List.copyOf(b.javaOptions);
         this.network = network;
-        this.tls = tls;
+        this.tls = b.tls;
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         try {
             Files.createDirectories(dir);
@@ -96,7 +105,7 @@ public final class LocalCluster implements AutoCloseable {
      * sharing one free port pair, and waits until they elected a leader.
      */
     public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions) {
-        return start(dir, members, witnesses, javaOptions, false);
+        return builder(dir).members(members).witnesses(witnesses).javaOptions(javaOptions).start();
     }
 
     /**
@@ -112,30 +121,81 @@ public final class LocalCluster implements AutoCloseable {
      * lab switch), to measure what TLS costs.
      */
     public static LocalCluster start(Path dir, int members, int witnesses, List<String> javaOptions, boolean ownNetwork, boolean tls) {
-        int count = members + witnesses;
-        LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
-        int port = ownNetwork ? 7100 : freePort(count);
-        List<Node> nodes = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            NodeRole role = i <= members ? NodeRole.MEMBER : NodeRole.WITNESS;
-            String host = ownNetwork ? network.address(i) : "127.0.0." + i;
-            nodes.add(new Node((role == NodeRole.MEMBER ? "n" : "w") + i, host + ":" + port, role, Map.of()));
+        return builder(dir).members(members).witnesses(witnesses).javaOptions(javaOptions).ownNetwork(ownNetwork).tls(tls).start();
+    }
+
+    /** A cluster in {@code dir}, three members by default. */
+    public static Builder builder(Path dir) { return new Builder(dir); }
+
+    public static final class Builder {
+        private final Path dir;
+        private int members = 3;
+        private int witnesses;
+        private List<String> javaOptions = LabScenario.nodeJavaOptions();
+        private boolean ownNetwork;
+        private boolean tls = true;
+        private Duration watchdog;
+        private Set<String> withoutWatchdog = Set.of();
+        private java.util.function.Function<String, Map<String, String>> environment = node -> Map.of();
+
+        private Builder(Path dir) { this.dir = dir; }
+
+        public Builder members(int n) { members = n; return this; }
+
+        public Builder witnesses(int n) { witnesses = n; return this; }
+
+        /** Options of the node JVMs (default: small heaps and one log line per record with milliseconds). */
+        public Builder javaOptions(List<String> v) { javaOptions = List.copyOf(v); return this; }
+
+        /** Every node in its own network namespace (see {@link LabNetwork}), so that {@link #cut} can sever links. */
+        public Builder ownNetwork(boolean v) { ownNetwork = v; return this; }
+
+        /** Mutual TLS on every port (the default); false: plaintext (the insecure lab switch). */
+        public Builder tls(boolean v) { tls = v; return this; }
+
+        /**
+         * Every member but {@code without} runs with a watchdog device watched by its own {@link WatchdogEmulator} (a
+         * stand-in for softdog, which cannot load here) that kills the node process when it is not fed for
+         * {@code timeout}; {@link #baseConfig} then fences by watchdog only.
+         */
+        public Builder watchdog(Duration timeout, Set<String> without) {
+            watchdog = timeout;
+            withoutWatchdog = Set.copyOf(without);
+            return this;
         }
-        LocalCluster c;
-        try {
-            c = new LocalCluster(dir, "lab", nodes, javaOptions, network, tls);
-        } catch (RuntimeException e) {
-            if (network != null) network.close();
-            throw e;
+
+        /** Variables added to each node process's environment, by node id (e.g. a PATH with stand-ins for drbd-utils). */
+        public Builder environment(java.util.function.Function<String, Map<String, String>> env) { environment = env; return this; }
+
+        /** Starts the nodes and waits until they elected a leader. */
+        public LocalCluster start() {
+            int count = members + witnesses;
+            LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
+            int port = ownNetwork ? 7100 : freePort(count);
+            List<Node> nodes = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                NodeRole role = i <= members ? NodeRole.MEMBER : NodeRole.WITNESS;
+                String host = ownNetwork ? network.address(i) : "127.0.0." + i;
+                nodes.add(new Node((role == NodeRole.MEMBER ? "n" : "w") + i, host + ":" + port, role, Map.of()));
+            }
+            LocalCluster c;
+            try {
+                c = new LocalCluster(this, "lab", nodes, network);
+            } catch (RuntimeException e) {
+                if (network != null) network.close();
+                throw e;
+            }
+            try {
+                for (Node n : nodes) c.launch(n.id());
+                // a JVM that shares two cores with a few dozen busy processes takes up to ~45 s to start its Raft server,
+                // and elections with node-timeout-scale timeouts then need several rounds
+                c.await(Duration.ofSeconds(180), "a leader", () -> c.leader().isPresent());
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return c;
         }
-        try {
-            for (Node n : nodes) c.launch(n.id());
-            c.await(Duration.ofSeconds(60), "a leader", () -> c.leader().isPresent());
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
     }
 
     /** Whether {@link #cut} can be used (the nodes run in their own network namespaces). */
@@ -157,16 +217,24 @@ public final class LocalCluster implements AutoCloseable {
         throw new IllegalArgumentException("unknown node " + node);
     }
 
-    /** The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources. */
+    /**
+     * The base configuration: every node, stonith through SIGKILL of node processes, and {@code extra}'s resources. The
+     * fence device kills only a process whose command line names this cluster's directory: a dead node's pid may belong
+     * to any other program by the time it is fenced. A cluster started with watchdogs has no fence device:
+     * watchdog-timeout is set to its emulators' timeout, and a lost node counts as fenced only through its watchdog.
+     */
     public ClusterConfig baseConfig(ClusterConfig extra) {
         ClusterConfig.Builder b = extra.toBuilder();
         for (Node n : nodes) b.removeNode(n.id());
         nodes.forEach(b::node);
+        if (watchdog != null) return b.properties(extra.properties().toBuilder().stonithEnabled(true).watchdogTimeout(watchdog).build()).build();
         Map<String, String> pidFiles = new LinkedHashMap<>();
-        for (Node n : nodes) pidFiles.put(n.id(), nodeDir(n.id()).resolve("pid").toString());
-        b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of(), List.of(), pidFiles, Duration.ZERO));
+        for (Node n : nodes) pidFiles.put(n.id(), pidFile(n.id()).toString());
+        b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of("match", dir + "/"), List.of(), pidFiles, Duration.ZERO));
         return b.build();
     }
+
+    private Path pidFile(String node) { return nodeDir(node).resolve("pid"); }
 
     /**
      * {@code config} with the harness's fence device waiting {@code delay} before it kills (FenceDevice delay), so a
@@ -209,8 +277,18 @@ public final class LocalCluster implements AutoCloseable {
     public synchronized void launch(String node) {
         Process old = processes.get(node);
         if (old != null && old.isAlive()) throw new IllegalStateException(node + " is still running");
+        // the next incarnation's records begin after this: the previous one's death must be older than all of them
+        if (old != null) died(node, old, Instant.now(), exitCause(old));
         Path nd = nodeDir(node);
         try {
+            Files.createDirectories(nd);
+            // a fresh host: no pid of an earlier incarnation, no watchdog device an earlier emulator left
+            Files.deleteIfExists(nd.resolve("pid"));
+            Files.deleteIfExists(nd.resolve(WATCHDOG_DEVICE));
+            Process emulator = emulators.remove(node);
+            if (emulator != null) emulator.destroyForcibly().waitFor();
+            boolean armed = watchdog != null && role(node) == NodeRole.MEMBER && !withoutWatchdog.contains(node);
+            if (armed) startEmulator(node);
             Path rsctmp = nd.resolve("rsctmp");
             if (Files.exists(rsctmp)) {
                 try (Stream<Path> s = Files.walk(rsctmp)) {
@@ -223,26 +301,88 @@ public final class LocalCluster implements AutoCloseable {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(javaOptions);
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabNode.class.getName(),
-                    "--id", node, "--peers", peerSpec(), "--dir", nd.toString(), "--token-file", dir.resolve("token").toString(), "--cluster", name));
+                    "--id", node, "--peers", peerSpec(), "--dir", nd.toString(), "--token-file", dir.resolve("token").toString(), "--cluster", name,
+                    "--clock-offset-file", nd.resolve(CLOCK_OFFSET).toString()));
             cmd.addAll(tls ? List.of("--pki", nd.resolve("pki").toString()) : List.of("--insecure"));
+            if (watchdog != null && role(node) == NodeRole.MEMBER) cmd.addAll(List.of("--watchdog", nd.resolve(WATCHDOG_DEVICE).toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile())).redirectInput(new File("/dev/null"));
             // per-node run-time state for OCF agents (Dummy keeps its state in HA_RSCTMP, Stateful in HA_VARRUN), cleared
             // on restart as a reboot clears /run
+            pb.environment().putAll(environment.apply(node));
             pb.environment().put("HA_RSCTMP", rsctmp.toString());
             pb.environment().put("HA_VARRUN", rsctmp.toString());
             Process p = pb.start();
             processes.put(node, p);
-            // a node can die without the harness or a recorded fence (a fence device killed it but its controller died
-            // before committing the result): what ran there ended no later than the exit the JVM observes
-            p.onExit().thenRun(() -> exited(node, Instant.now()));
+            // a node can die without the harness killing it (a fence device, a watchdog): what ran there ended no later
+            // than the exit this JVM observes
+            p.onExit().thenRun(() -> died(node, p, Instant.now(), exitCause(p)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + node, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted starting " + node, e);
         }
     }
 
-    private synchronized void exited(String node, Instant at) {
-        deaths.add(new LedgerChecker.Death(node, nanos(at), "process exited"));
+    /** "process exited (exit 137: signal 9)": a node fenced by SIGKILL, or one that died of something else. */
+    private static String exitCause(Process p) {
+        int code = p.exitValue();
+        return "process exited (exit " + code + (code > 128 ? ": signal " + (code - 128) : "") + ")";
+    }
+
+    /**
+     * Records the death of {@code p} at {@code at} (a time by which the harness knows it was dead), once, and removes
+     * its pid file: fencing a node that is gone must not kill whatever process gets its pid next.
+     */
+    private synchronized void died(String node, Process p, Instant at, String cause) {
+        if (!dead.add(p)) return;
+        deaths.add(new ActivityChecker.Death(node, p.pid(), nanos(at), cause));
+        try {
+            Path f = pidFile(node);
+            if (Files.exists(f) && Files.readString(f).trim().equals(Long.toString(p.pid()))) Files.delete(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the pid file of " + node + "'s dead process " + p.pid(), e);
+        }
+    }
+
+    /**
+     * The emulator of {@code node}'s watchdog, started with the node: the node arms its device when it first hears a
+     * leader (seconds later), and tries again if the emulator had not created it yet. A small interpreted JVM: it
+     * only polls one file.
+     */
+    private void startEmulator(String node) throws IOException {
+        Path nd = nodeDir(node);
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xint", "-Xmx16m", "-Xss256k",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), WatchdogEmulator.class.getName(),
+                "--device", nd.resolve(WATCHDOG_DEVICE).toString(), "--timeout", watchdog.toMillis() + "ms", "--pid-file", nd.resolve("pid").toString());
+        emulators.put(node, new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + "-watchdog.log").toFile())).redirectInput(new File("/dev/null")).start());
+    }
+
+    /** Whether {@code node}'s watchdog emulator killed its process because it was not fed. */
+    public synchronized boolean watchdogFired(String node) {
+        Process e = emulators.get(node);
+        return e != null && !e.isAlive() && e.exitValue() == WatchdogEmulator.FIRED;
+    }
+
+    /**
+     * Steps {@code node}'s wall clock to {@code offset} off the system clock (it reads it within 20 ms), as NTP or an
+     * operator would step a host's clock; the machine's clock is not touched (see {@link SteppedClock}).
+     */
+    public void stepClock(String node, Duration offset) {
+        Path f = nodeDir(node).resolve(CLOCK_OFFSET);
+        Path tmp = nodeDir(node).resolve(CLOCK_OFFSET + ".tmp");
+        try {
+            Files.writeString(tmp, offset.toString());
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot step the clock of " + node, e);
+        }
+    }
+
+    private NodeRole role(String node) {
+        return nodes.stream().filter(n -> n.id().equals(node)).findFirst().map(Node::role).orElseThrow();
     }
 
     public synchronized boolean isAlive(String node) {
@@ -257,13 +397,14 @@ public final class LocalCluster implements AutoCloseable {
         Process p = processes.get(node);
         Instant at = Instant.now();
         if (p != null && p.isAlive()) {
-            signal(p.pid(), "KILL");
-            deaths.add(new LedgerChecker.Death(node, nanos(at), "killed by the harness"));
+            p.destroyForcibly();
             try {
                 p.waitFor();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            // recorded once it is gone: the death the checker uses is never earlier than the real one
+            died(node, p, Instant.now(), "killed by the harness");
         }
         return at;
     }
@@ -330,7 +471,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Every ledger line of every node, with the deaths the harness caused and the fences the cluster confirmed. */
+    /** Every ledger line of every node. */
     public List<Ledger.Entry> ledger() {
         List<Ledger.Entry> all = new ArrayList<>();
         for (Node n : nodes) {
@@ -340,20 +481,20 @@ public final class LocalCluster implements AutoCloseable {
         return all;
     }
 
-    /**
-     * The deaths the harness caused and every fence the cluster confirmed, as seen in this and earlier calls: the
-     * cluster keeps only its recent fence history, but an old ledger interval still needs the fence that ended it.
-     */
-    public synchronized List<LedgerChecker.Death> deaths(ClusterState state) {
-        for (FenceEvent e : state.fenceHistory()) {
-            if (e.success()) fences.add(new LedgerChecker.Death(e.target(), nanos(e.at()), "fenced by " + e.devices()));
-        }
-        List<LedgerChecker.Death> out = new ArrayList<>(deaths);
-        out.addAll(fences);
-        return out;
-    }
+    /** Where the nodes' services leave their evidence (see {@link Evidence}). */
+    public Path evidenceDir() { return LabNode.evidenceDir(dir); }
 
-    public synchronized List<LedgerChecker.Death> harnessDeaths() { return List.copyOf(deaths); }
+    /**
+     * Every node process death so far, as the harness caused it (SIGKILL) or saw it (the process exited: fenced, or
+     * killed by a watchdog), never from the cluster's own records.
+     */
+    public synchronized List<ActivityChecker.Death> deaths() { return List.copyOf(deaths); }
+
+    /** A client of {@code node}'s admin API only (no fail-over to other nodes), each call waiting at most {@code deadline}. */
+    public AdminClient adminOf(String node, Duration deadline) {
+        Node n = nodes.stream().filter(x -> x.id().equals(node)).findFirst().orElseThrow(() -> new IllegalArgumentException("unknown node " + node));
+        return AdminClient.connect(List.of(AgentAddresses.of(n)), credentials, deadline);
+    }
 
     public void await(Duration deadline, String what, BooleanSupplier condition) {
         long end = System.nanoTime() + deadline.toNanos();
@@ -422,6 +563,16 @@ public final class LocalCluster implements AutoCloseable {
             try {
                 if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // the emulators exit once their node is gone; one whose node never wrote its pid would wait for ever
+        for (Process e : emulators.values()) e.destroy();
+        // and are gone before the caller removes the directory their device files are in
+        for (Process e : emulators.values()) {
+            try {
+                if (!e.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) e.destroyForcibly().waitFor();
+            } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
         }

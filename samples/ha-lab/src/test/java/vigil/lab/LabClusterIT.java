@@ -3,6 +3,8 @@ package vigil.lab;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,10 +32,16 @@ abstract class LabClusterIT {
     /** Prefix of the cluster's temporary directory. */
     abstract String dirPrefix();
 
+    /** The watchdog timeout of the nodes' emulators; null: no watchdogs, the cluster fences by SIGKILL. */
+    Duration watchdog() { return null; }
+
+    /** Nodes that run without a watchdog emulator although the others have one. */
+    Set<String> withoutWatchdog() { return Set.of(); }
+
     @BeforeAll
     void startCluster() {
         assumeTrue(Files.isExecutable(LabFixture.DUMMY), "resource-agents (ocf:heartbeat:Dummy) is not installed");
-        f = LabFixture.start(dirPrefix());
+        f = LabFixture.start(dirPrefix(), watchdog(), withoutWatchdog());
         c = f.c;
     }
 

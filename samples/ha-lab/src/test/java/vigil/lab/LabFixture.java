@@ -11,13 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import vigil.api.model.Clone;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.ClusterProperties;
 import vigil.api.model.Primitive;
@@ -49,8 +47,14 @@ final class LabFixture implements AutoCloseable {
     private LabFixture(LocalCluster c) { this.c = c; }
 
     /** Starts three node processes and configures them (fencing by SIGKILL, node-timeout 1 s, stickiness 100). */
-    static LabFixture start(String prefix) {
-        LocalCluster c = LocalCluster.start(LabDir.create(prefix), 3, 0, LabScenario.nodeJavaOptions());
+    static LabFixture start(String prefix) { return start(prefix, null, Set.of()); }
+
+    /**
+     * As {@link #start(String)}; with {@code watchdog} every node but {@code withoutWatchdog} runs with a watchdog
+     * emulator and the cluster fences by watchdog only (see {@link LocalCluster#baseConfig}).
+     */
+    static LabFixture start(String prefix, Duration watchdog, Set<String> withoutWatchdog) {
+        LocalCluster c = LocalCluster.builder(LabDir.create(prefix)).javaOptions(LabScenario.nodeJavaOptions()).watchdog(watchdog, withoutWatchdog).start();
         LabFixture f = new LabFixture(c);
         try {
             c.admin().applyConfig(c.baseConfig(ClusterConfig.builder()
@@ -156,20 +160,15 @@ final class LabFixture implements AutoCloseable {
                 () -> first(ledger(key), node, action, phase, after));
     }
 
-    /** LedgerChecker over every ledger and every death (harness kills and confirmed fences) finds nothing. */
+    /**
+     * The activity checker finds nothing: over every ledger, the lab services' evidence and the node deaths the harness
+     * caused or saw (never the cluster's fence records), no resource was active on more nodes than it may be.
+     */
     void assertNoDoubleActivity() {
         ClusterState s = await("a status", x -> true);
-        List<Ledger.Entry> ledger = c.ledger();
-        // clone instances (ledger key "primitive:n") run on several nodes by design
-        Set<String> cloned = new HashSet<>();
-        for (Resource r : s.config().resources()) if (r instanceof Clone) r.primitives().forEach(p -> cloned.add(p.id()));
-        Set<String> clones = new HashSet<>();
-        for (Ledger.Entry e : ledger) {
-            int colon = e.resource().lastIndexOf(':');
-            if (cloned.contains(colon < 0 ? e.resource() : e.resource().substring(0, colon))) clones.add(e.resource());
-        }
-        List<LedgerChecker.Violation> v = LedgerChecker.check(ledger, c.deaths(s), clones);
-        assertEquals(List.of(), v, "no primitive may be active on two nodes at once (logs in " + c.dir() + ")");
+        List<ActivityChecker.Violation> v = ActivityChecker.check(c.ledger(), new Evidence.Reader(c.evidenceDir()).activations(), c.deaths(),
+                ActivityChecker.limits(s.config(), p -> false), LabScenario.evidenced(s.config()));
+        assertEquals(List.of(), v, "no resource may be active on more nodes than it may be (logs in " + c.dir() + ")");
     }
 
     static Instant at(Ledger.Entry e) { return Instant.ofEpochSecond(0, e.epochNanos()); }

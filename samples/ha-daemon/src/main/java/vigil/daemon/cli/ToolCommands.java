@@ -17,11 +17,16 @@ public final class ToolCommands {
     }
 
     @Command(name = "chaos", description = "Seeded, reproducible fault schedules (kill, pause, restart, network cuts) against a local cluster, checked "
-            + "against the ledgers; the last line is schedules=<n> violations=<n>.")
+            + "independently (deaths as the harness saw them, activity from the workload's own evidence, a set workload's writes and "
+            + "reads); the last line is schedules=<n> violations=<n>.")
     public static final class Chaos extends DelegatedCommand {
         @Option(names = "--schedules", paramLabel = "N", description = "How many schedules (default 10).") String schedules;
         @Option(names = "--seed", paramLabel = "S", description = "Seed of the first schedule (default 1).") String seed;
         @Option(names = "--nodes", paramLabel = "N", description = "Cluster size: 3 (default) or 5.") String nodes;
+        @Option(names = "--fencing", paramLabel = "device|watchdog", description = "device (default): a fence device that kills node "
+                + "processes; watchdog: no fence device, every node's watchdog (an emulator process) resets it.") String fencing;
+        @Option(names = "--plant", paramLabel = "lying-fence|no-stonith", description = "Make the cluster unsafe on purpose, to show "
+                + "that the checker fails: a fence device that kills nothing, or stonith off.") String plant;
 
         Chaos() { super("vigil.lab.Chaos"); }
     }

@@ -49,7 +49,7 @@ public final class ConfigYaml {
     static final List<String> TOP = List.of("properties", "nodes", "resources", "constraints", "fence-devices", "fencing-topology", "blobs");
     static final List<String> PROPERTIES = List.of("stonith-enabled", "symmetric-cluster", "no-quorum-policy", "node-timeout",
             "watchdog-timeout", "default-resource-stickiness", "start-failure-is-fatal", "maintenance-mode", "move-lifetime",
-            "fence-timeout", "other");
+            "fence-timeout", ClusterProperties.CLUSTER_RECHECK_INTERVAL, "other");
     static final List<String> PRIMITIVE = List.of("type", "params", "meta", "operations");
     static final List<String> OPERATION = List.of("name", "interval", "timeout", "on-fail", "role");
 
@@ -137,9 +137,9 @@ public final class ConfigYaml {
     private static ClusterProperties properties(YamlTree.Mapping p) {
         p.allow(PROPERTIES);
         ClusterProperties.Builder b = ClusterProperties.DEFAULTS.toBuilder();
+        b.other(p.strings("other")); // first: cluster-recheck-interval is kept among the others
         for (String key : PROPERTIES) {
-            if (key.equals("other")) b.other(p.strings("other"));
-            else if (p.has(key)) set(b, p.field(key), key, p.string(key));
+            if (!key.equals("other") && p.has(key)) set(b, p.field(key), key, p.string(key));
         }
         return b.build();
     }
@@ -157,6 +157,7 @@ public final class ConfigYaml {
             case "maintenance-mode" -> b.maintenanceMode(bool(field, text));
             case "move-lifetime" -> b.moveLifetime(Durations.parse(field, text));
             case "fence-timeout" -> b.fenceTimeout(Durations.parse(field, text));
+            case ClusterProperties.CLUSTER_RECHECK_INTERVAL -> b.clusterRecheckInterval(Durations.parse(field, text));
             default -> throw new IllegalArgumentException("not a property: " + key);
         }
     }
@@ -357,7 +358,11 @@ public final class ConfigYaml {
         m.put("maintenance-mode", p.maintenanceMode());
         m.put("move-lifetime", Durations.format(p.moveLifetime()));
         m.put("fence-timeout", Durations.format(p.fenceTimeout()));
-        if (!p.other().isEmpty()) m.put("other", values(p.other()));
+        Map<String, String> other = new java.util.TreeMap<>(p.other());
+        if (other.remove(ClusterProperties.CLUSTER_RECHECK_INTERVAL) != null) {
+            m.put(ClusterProperties.CLUSTER_RECHECK_INTERVAL, Durations.format(p.clusterRecheckInterval()));
+        }
+        if (!other.isEmpty()) m.put("other", values(other));
         return m;
     }
 

@@ -29,9 +29,17 @@ import vigil.api.model.NodeRole;
  *                    null only with {@code insecure}
  * @param insecure    plaintext on every port (a lab switch that status shows as a warning)
  * @param joined      written by {@code vigil join}: the daemon asks the members to admit it until it is a voter
+ * @param watchdog    optional watchdog device ({@code /dev/watchdog}) the node arms with the cluster's watchdog-timeout
+ *                    and feeds while it hears a quorate leader; null: none (the node is never counted as self-fenced)
  */
 public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile,
-                         ClusterId cluster, Path pkiDir, boolean insecure, boolean joined) {
+                         ClusterId cluster, Path pkiDir, boolean insecure, boolean joined, Path watchdog) {
+
+    /** A node without a watchdog device. */
+    public NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFile, String http, Map<String, Peer> peers, Path clusterFile,
+                      ClusterId cluster, Path pkiDir, boolean insecure, boolean joined) {
+        this(node, role, dataDir, tokenFile, http, peers, clusterFile, cluster, pkiDir, insecure, joined, null);
+    }
 
     /** A cluster's name and its id (null: derived from the name, as for clusters made before ids were random). */
     public record ClusterId(String name, java.util.UUID id) {
@@ -77,7 +85,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
     public NodeConfig withPeer(String id, Peer peer) {
         Map<String, Peer> m = new LinkedHashMap<>(peers);
         m.put(id, peer);
-        return new NodeConfig(node, role, dataDir, tokenFile, http, m, clusterFile, cluster, pkiDir, insecure, joined);
+        return new NodeConfig(node, role, dataDir, tokenFile, http, m, clusterFile, cluster, pkiDir, insecure, joined, watchdog);
     }
 
     public static NodeConfig read(Path file) {
@@ -88,7 +96,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
     public static NodeConfig parse(String source, String text, Path baseDir) {
         YamlTree.Mapping root = YamlTree.parse(source, text);
         try {
-            root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config", "cluster-name", "cluster-id", "pki-dir", "insecure", "joined");
+            root.allow("node", "role", "data-dir", "token-file", "http", "peers", "cluster-config", "cluster-name", "cluster-id", "pki-dir", "insecure", "joined", "watchdog");
             String node = root.string("node");
             String roleText = root.string("role", null);
             Map<String, Peer> peers = new LinkedHashMap<>();
@@ -128,8 +136,9 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
                 throw new ConfigException("pki-dir", "no TLS files given", "set pki-dir to the directory vigil init / join wrote (ca.crt, node.crt, node.key), or insecure: true for a lab");
             }
             Path pki = root.has("pki-dir") ? base.resolve(root.string("pki-dir")) : null;
+            Path watchdog = root.has("watchdog") ? base.resolve(root.string("watchdog")) : null;
             return new NodeConfig(node, role, base.resolve(root.string("data-dir")), base.resolve(root.string("token-file")), http, peers, cluster,
-                    new ClusterId(root.string("cluster-name", "vigil"), id), pki, insecure, joined);
+                    new ClusterId(root.string("cluster-name", "vigil"), id), pki, insecure, joined, watchdog);
         } catch (ConfigException e) {
             throw new YamlConfigException(source, root.tree().lineOf(e.field()), e.field(), e.problem() + (e.fix().isEmpty() ? "" : " (" + e.fix() + ")"));
         }
@@ -178,6 +187,7 @@ public record NodeConfig(String node, NodeRole role, Path dataDir, Path tokenFil
         m.put("token-file", tokenFile.toString());
         if (!http.isEmpty()) m.put("http", http);
         if (clusterFile != null) m.put("cluster-config", clusterFile.toString());
+        if (watchdog != null) m.put("watchdog", watchdog.toString());
         Map<String, Object> ps = new LinkedHashMap<>();
         peers.forEach((id, p) -> {
             Map<String, Object> pm = new LinkedHashMap<>();

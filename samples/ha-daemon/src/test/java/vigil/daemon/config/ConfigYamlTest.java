@@ -184,7 +184,10 @@ class ConfigYamlTest {
         assertEquals("kvm1", n.node());
         assertEquals(Path.of("/var/lib/vigil"), n.dataDir());
         assertEquals(List.of("10.0.0.1:9871", "10.0.0.2:9871", "10.0.0.3:9871"), n.adminTargets());
+        assertEquals(Path.of("/dev/watchdog"), n.watchdog());
         assertEquals(n, NodeConfig.parse("again.yaml", n.format(), Path.of("/")));
+        String without = "node: a\ndata-dir: d\ntoken-file: t\npki-dir: pki\npeers:\n  a: {raft: h:1, admin: h:2}\n";
+        assertEquals(null, NodeConfig.parse("node.yaml", without, Path.of("/")).watchdog(), "no watchdog unless one is named");
     }
 
     @Test

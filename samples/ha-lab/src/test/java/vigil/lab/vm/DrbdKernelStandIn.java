@@ -3,8 +3,10 @@ package vigil.lab.vm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import vigil.api.spi.ProcessRunner;
 
@@ -15,7 +17,10 @@ import vigil.api.spi.ProcessRunner;
  * (up or down, role, the {@code allow-two-primaries} net option per node, whether the peer host is powered) and
  * answers {@code drbdsetup status RES --json} in drbdsetup's JSON layout (the key names and order of the recorded
  * real outputs in ha-storage's test resources). Like the kernel it refuses a second Primary unless two primaries
- * are allowed. Simplification: both replicas are UpToDate whenever they are up (a resync is instantaneous here).
+ * are allowed. The replication link between the two hosts can be cut ({@link #cutLink}): then the peers see each other
+ * Connecting, and a replica that is not Primary while the other is falls behind without knowing it - its disk still
+ * reads UpToDate, as DRBD's does; promoting it then is recorded as a stale promotion ({@link #stalePromotions}).
+ * Simplification: a resync is instantaneous, once both are up and the link is whole.
  * Every state-changing command is reported to {@code timeline} as "NODE drbd: COMMAND".
  */
 final class DrbdKernelStandIn {
@@ -24,12 +29,16 @@ final class DrbdKernelStandIn {
     private final Consumer<String> timeline;
     private final Map<String, Replica> replicas = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
+    private final List<String> stalePromotions = new ArrayList<>();
+    private final Set<String> shownConnected = new HashSet<>();
+    private boolean linkUp = true;
 
     private static final class Replica {
         boolean powered = true;
         boolean up;
         boolean primary;
         boolean allowTwoPrimaries;
+        boolean stale; // missed writes of the other replica while the link was cut
     }
 
     /** @param nodeIds cluster node (= hostname) to DRBD node-id, as in the resource's {@code hosts} parameter */
@@ -55,9 +64,37 @@ final class DrbdKernelStandIn {
 
     synchronized void powerOn(String node) { replicas.get(node).powered = true; }
 
+    /** The replication link between the hosts is cut: each sees the other Connecting. */
+    synchronized void cutLink() {
+        linkUp = false;
+        settle();
+    }
+
+    /** The link is whole again: replicas that are both up resync. */
+    synchronized void healLink() {
+        linkUp = true;
+        settle();
+    }
+
+    /** Promotions of a replica that had missed writes (what resource-level fencing must prevent). */
+    synchronized List<String> stalePromotions() { return List.copyOf(stalePromotions); }
+
+    /** A Primary writes: with the link cut, the other replica falls behind; connected again, it resyncs. */
+    private void settle() {
+        for (String n : replicas.keySet()) {
+            Replica r = replicas.get(n);
+            Replica other = replicas.get(peerOf(n));
+            if (r.up && r.primary && !connected(n)) other.stale = true;
+            if (connected(n) && !r.stale) other.stale = false;
+        }
+    }
+
     synchronized boolean isPrimary(String node) { return replicas.get(node).up && replicas.get(node).primary; }
 
     synchronized List<String> calls() { return List.copyOf(calls); }
+
+    /** Whether {@code node}'s status was read (by its monitor) while it was connected to its peer. */
+    synchronized boolean hasShownConnected(String node) { return shownConnected.contains(node); }
 
     private synchronized ProcessRunner.ProcessResult run(String node, List<String> argv) {
         Replica me = replicas.get(node);
@@ -102,6 +139,10 @@ final class DrbdKernelStandIn {
                         return fail(11, res + ": State change failed: (-1) Multiple primaries not allowed by config\n");
                     }
                     me.primary = true;
+                    if (me.stale) {
+                        stalePromotions.add(node + " promoted while behind " + other);
+                        timeline.accept(node + " drbd: STALE PRIMARY " + line);
+                    }
                     break;
                 }
                 case "secondary":
@@ -110,6 +151,7 @@ final class DrbdKernelStandIn {
                 default:
                     return fail(1, "stand-in: unexpected drbdadm command " + line + "\n");
             }
+            settle();
             timeline.accept(node + " drbd: " + line);
             return ok("");
         }
@@ -121,13 +163,14 @@ final class DrbdKernelStandIn {
         throw new IllegalStateException("no peer of " + node);
     }
 
-    private boolean connected(String node) { return replicas.get(node).up && replicas.get(peerOf(node)).up; }
+    private boolean connected(String node) { return linkUp && replicas.get(node).up && replicas.get(peerOf(node)).up; }
 
     private String statusJson(String node) {
         Replica me = replicas.get(node);
         String peer = peerOf(node);
         Replica other = replicas.get(peer);
         boolean conn = connected(node);
+        if (conn) shownConnected.add(node);
         return "[\n{\n"
                 + "  \"name\": \"" + resource + "\",\n"
                 + "  \"node-id\": " + nodeIds.get(node) + ",\n"

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vigil.api.Ticker;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.ClusterProperties;
 import vigil.api.model.Constraint;
@@ -33,6 +34,7 @@ import vigil.api.model.Primitive;
 import vigil.api.model.Role;
 import vigil.api.model.Score;
 import vigil.api.spi.NodeFencer;
+import vigil.api.spi.OutdatedCopies;
 import vigil.api.spi.ResourceDriver;
 import vigil.api.spi.ResourceDriverProvider;
 import vigil.api.status.ClusterState;
@@ -49,7 +51,6 @@ import vigil.engine.state.StateTransitions;
 import vigil.kvm.KvmDriverProvider;
 import vigil.storage.DrbdDriver;
 import vigil.storage.DrbdVmPattern;
-import vigil.storage.PeerFencing;
 import vigil.testkit.Await;
 import vigil.testkit.LabDir;
 import vigil.testkit.LibvirtLab;
@@ -90,7 +91,17 @@ class KvmDrbdPatternIT {
     private InProcessLog log;
     private DirectTransport transport;
     private DrbdKernelStandIn drbd;
-    private final PeerFencing outdatedMarks = PeerFencing.inMemory();
+    /** The fencing marks, in the replicated state this test's in-process log applies. */
+    private final OutdatedCopies outdatedMarks = new OutdatedCopies() {
+        @Override
+        public void mark(String resource, String node, String reason) { log.submit(List.of(new Command.MarkOutdated(resource, node, reason))).join(); }
+
+        @Override
+        public void clear(String resource, String node) { log.submit(List.of(new Command.ClearOutdated(resource, node))).join(); }
+
+        @Override
+        public boolean isOutdated(String resource, String node) { return log.state().isOutdated(resource, node); }
+    };
     private final Map<String, NodeProcess> nodes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(4, daemon("lab-timer"));
     private final ScheduledExecutorService controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("lab-controller"));
@@ -215,7 +226,7 @@ class KvmDrbdPatternIT {
         transport = new DirectTransport();
         log.submit(List.of(new Command.ReplaceConfig(config(vmParams), -1))).join();
         controller = new Controller(WITNESS, Scheduler::plan, log::state, log::submit, transport, new LabPowerFencer(hosts),
-                InstantSource.system(), controllerThread, fenceWorkers, this::defaultTimeout);
+                InstantSource.system(), Ticker.system(), controllerThread, fenceWorkers, this::defaultTimeout);
         log.onCommit(controller::onStateChanged);
         for (String n : List.of(A, B, WITNESS)) startNode(n);
         controller.onLeadership(true, 1);
@@ -298,7 +309,7 @@ class KvmDrbdPatternIT {
             ExecutorOperations ops = new ExecutorOperations(log::state, member);
             this.executor = Executor.builder(id, new DriverRegistry(providers), timers).listener(ops).build();
             ops.attach(executor);
-            this.agent = new NodeAgent(id, ops, log::submit, log::state, () -> 1L, InstantSource.system(), timers);
+            this.agent = new NodeAgent(id, ops, log::submit, log::state, () -> 1L, InstantSource.system(), Ticker.system(), timers);
         }
 
         @Override

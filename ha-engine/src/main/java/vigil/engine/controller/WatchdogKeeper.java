@@ -1,0 +1,226 @@
+package vigil.engine.controller;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vigil.api.Ticker;
+import vigil.api.spi.Watchdog;
+import vigil.api.spi.WatchdogProvider;
+import vigil.api.status.ClusterState;
+import vigil.engine.state.Command;
+
+/**
+ * The node side of watchdog self-fencing (what sbd does beside Pacemaker): it arms this node's watchdog device with the
+ * cluster's watchdog-timeout when the node first hears a quorate leader, feeds it only while the node keeps hearing one
+ * and its engine is healthy, and stops feeding it for good once the node lost the cluster (no quorate leader for
+ * node-timeout, safety rule 3) or the controller asked it to fence itself. Then the host resets within the watchdog's
+ * timeout, whatever else still runs on it. Heartbeat replies carry its {@link #report}, which is what the controller
+ * counts on ({@link WatchdogFencing}); the node also commits its watchdog's timeout, so that a controller that never
+ * heard it knows.
+ *
+ * <p>Feeding stops a quarter node-timeout before the node would lose the cluster, so that a feed delayed by a pause
+ * between the check and the write cannot outlast node-timeout. Once stopped for good it is not resumed in this process:
+ * the controller may already count the node as fenced.
+ *
+ * <p>It feeds from its own thread. The timeout is the one the device had when it was armed: a later change of
+ * watchdog-timeout applies when the node restarts.
+ */
+public final class WatchdogKeeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WatchdogKeeper.class);
+    private static final Duration RETRY_OPEN = Duration.ofSeconds(10);
+
+    private enum Phase { UNARMED, ARMED, RESETTING, CLOSED }
+
+    private final String self;
+    private final Path device;
+    private final WatchdogProvider provider;
+    private final Supplier<ClusterState> state;
+    private final Function<List<Command>, CompletableFuture<?>> submit;
+    private final InstantSource monotonic;
+    private final BooleanSupplier healthy;
+    private final ScheduledExecutorService feeder;
+
+    // guarded by this
+    private Phase phase = Phase.UNARMED;
+    private Watchdog dog;
+    private Duration timeout = Duration.ZERO;
+    private Instant lastContact;
+    private Instant lastFeed;
+    private Instant lastAttempt;
+    private String stopReason = "";
+    private boolean stoppedLogged;
+    private boolean zeroLogged;
+
+    /**
+     * @param device   the watchdog device from the node's configuration ({@code /dev/watchdog})
+     * @param provider opens it (ha-fencing's Linux watchdog)
+     * @param submit   commits this node's watchdog timeout
+     * @param healthy  whether this node's engine (executor, its timers) works; the watchdog is not fed while it does not
+     */
+    public WatchdogKeeper(String self, Path device, WatchdogProvider provider, Supplier<ClusterState> state,
+                          Function<List<Command>, CompletableFuture<?>> submit, Ticker ticker, BooleanSupplier healthy) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.device = Objects.requireNonNull(device, "device");
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.state = state;
+        this.submit = submit;
+        this.monotonic = Controller.monotonic(ticker);
+        this.healthy = healthy;
+        this.feeder = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-" + self + "-watchdog");
+            t.setDaemon(true);
+            t.setPriority(Thread.MAX_PRIORITY);
+            return t;
+        });
+        feeder.scheduleWithFixedDelay(this::feedSafely, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The node heard a quorate leader now. The first time (with watchdog-timeout set) this arms the device, before the
+     * node probes and accepts actions.
+     */
+    public synchronized void heard() {
+        if (phase == Phase.RESETTING || phase == Phase.CLOSED) return;
+        Instant now = monotonic.instant();
+        lastContact = now;
+        if (phase == Phase.UNARMED) arm(now);
+    }
+
+    /**
+     * Stops feeding for good: the host resets within the watchdog's timeout. Does nothing when no watchdog is armed
+     * (then nothing would reset the host, and the controller never counts this node as self-fenced).
+     */
+    public synchronized void selfFence(String reason) {
+        if (phase != Phase.ARMED) return;
+        phase = Phase.RESETTING;
+        stopReason = reason;
+        LOG.warn("{}: watchdog {}: no longer fed ({}); the host resets within {} ms", self, device, reason,
+                remaining(monotonic.instant()).toMillis());
+    }
+
+    /** Whether the watchdog is no longer fed: this node must not take part any more, its host is about to reset. */
+    public synchronized boolean resetting() { return phase == Phase.RESETTING; }
+
+    /** What heartbeat replies say about this node's watchdog. */
+    public synchronized NodeTransport.WatchdogReport report() {
+        return switch (phase) {
+            case ARMED -> NodeTransport.WatchdogReport.armed(timeout);
+            case RESETTING -> NodeTransport.WatchdogReport.resetting(timeout, remaining(monotonic.instant()));
+            default -> NodeTransport.WatchdogReport.NONE;
+        };
+    }
+
+    /** The timeout of the armed watchdog, zero when none is armed (what this node commits to the replicated state). */
+    public synchronized Duration armedTimeout() { return phase == Phase.ARMED || phase == Phase.RESETTING ? timeout : Duration.ZERO; }
+
+    private Duration remaining(Instant now) {
+        if (lastFeed == null) return timeout;
+        Duration left = timeout.minus(Duration.between(lastFeed, now));
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private void arm(Instant now) {
+        ClusterState s = state.get();
+        Duration wanted = s.config().properties().watchdogTimeout();
+        if (wanted.isZero()) {
+            if (!zeroLogged) LOG.warn("{}: watchdog {} not armed: the cluster's watchdog-timeout is 0; set it to arm the "
+                    + "watchdogs (this node is never counted as self-fenced without one)", self, device);
+            zeroLogged = true;
+            return;
+        }
+        if (lastAttempt != null && Duration.between(lastAttempt, now).compareTo(RETRY_OPEN) < 0) return;
+        lastAttempt = now;
+        try {
+            dog = provider.open(device, wanted);
+        } catch (RuntimeException e) {
+            LOG.error("{}: watchdog {} not armed: {}; without it this node is never counted as self-fenced", self, device,
+                    e.getMessage());
+            return;
+        }
+        timeout = dog.timeout();
+        lastFeed = now;
+        phase = Phase.ARMED;
+        LOG.info("{}: watchdog {} armed, timeout {} ms", self, device, timeout.toMillis());
+        // the node's own word for controllers that never hear it (it joins with this value too, see NodeAgent)
+        Duration t = timeout;
+        submit.apply(List.of(new Command.SetWatchdog(self, t))).whenComplete((r, e) -> {
+            if (e != null) LOG.warn("{}: watchdog timeout not committed yet ({}); it goes with the next probe", self, e.toString());
+        });
+    }
+
+    private void feedSafely() {
+        try {
+            feed();
+        } catch (RuntimeException | Error e) {
+            // an escaping throwable would end the timer: the host would reset without a word
+            LOG.error("{}: watchdog feeder failed", self, e);
+        }
+    }
+
+    private void feed() {
+        Duration nodeTimeout = state.get().config().properties().nodeTimeout();
+        boolean ok = healthy.getAsBoolean();
+        synchronized (this) {
+            if (phase != Phase.ARMED) return;
+            Instant now = monotonic.instant();
+            Duration quiet = Duration.between(lastContact, now);
+            // a quarter node-timeout of margin: a write delayed after this check still lands within node-timeout
+            boolean quorate = quiet.compareTo(nodeTimeout.minus(nodeTimeout.dividedBy(4))) <= 0;
+            if (!quorate || !ok) {
+                if (!stoppedLogged) {
+                    LOG.warn("{}: watchdog {} not fed: {}", self, device,
+                            !quorate ? "no quorate leader heard for " + quiet.toMillis() + " ms" : "the engine is not healthy");
+                }
+                stoppedLogged = true;
+                return;
+            }
+            stoppedLogged = false;
+            if (Duration.between(lastFeed, now).compareTo(timeout.dividedBy(10)) < 0) return;
+            try {
+                dog.feed();
+                lastFeed = now;
+            } catch (java.io.IOException e) {
+                phase = Phase.RESETTING;
+                stopReason = "feeding failed: " + e.getMessage();
+                LOG.error("{}: watchdog {}: {}; the host resets", self, device, stopReason);
+            }
+        }
+    }
+
+    /**
+     * Stops the feeder. The watchdog is disarmed only when {@code runsNothing} holds (nothing can be left running that
+     * a reset would have to stop); otherwise it stays armed and the host resets, as sbd does when the cluster stack
+     * stops uncleanly.
+     */
+    public void close(boolean runsNothing) {
+        feeder.shutdownNow();
+        synchronized (this) {
+            if (dog != null) {
+                if (phase == Phase.ARMED && runsNothing) {
+                    dog.disarm();
+                    LOG.info("{}: watchdog {} disarmed (nothing runs here)", self, device);
+                } else {
+                    dog.abandon();
+                    LOG.warn("{}: watchdog {} left armed ({}): the host resets", self, device,
+                            phase == Phase.RESETTING ? stopReason : "resources may still run here");
+                }
+            }
+            phase = Phase.CLOSED;
+        }
+    }
+
+    @Override
+    public void close() { close(false); }
+}
