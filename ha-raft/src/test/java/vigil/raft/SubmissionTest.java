@@ -23,7 +23,7 @@ import vigil.raft.proto.SetMembershipP;
 /** Sealed submissions, the leader's strict decoding, and the origin checks every replica makes when it applies. */
 class SubmissionTest {
     private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
-    private static final byte[] ENTRY = LogCodec.encodeEntry(T, List.of(new Command.PutBlob("b", "x")));
+    private static final byte[] ENTRY = LogCodec.encodeEntry(null, List.of(new Command.PutBlob("b", "x")));
 
     @Test
     void seal_opensOnlyWithTheSameSecret_andNamesItsSender() throws Exception {
@@ -44,12 +44,14 @@ class SubmissionTest {
     void decodeSubmitted_refusesAnOrigin_unknownValues_andEmptyEntries() throws Exception {
         assertEquals(1, LogCodec.decodeSubmitted(ENTRY).commands().size());
         assertThrows(IllegalArgumentException.class, () -> LogCodec.decodeSubmitted(LogCodec.withOrigin(ENTRY, "n1", true)));
+        // the leader stamps the cluster time: a submitter's own time is refused
+        assertThrows(IllegalArgumentException.class, () -> LogCodec.decodeSubmitted(LogCodec.stamp(ENTRY, T)));
         byte[] unknownEnum = LogEntryP.newBuilder().addCommands(CommandP.newBuilder().setSetMembership(
                 SetMembershipP.newBuilder().setNode("n1").setMembershipValue(42))).build().toByteArray();
         assertThrows(IllegalArgumentException.class, () -> LogCodec.decodeSubmitted(unknownEnum));
         byte[] unknownField = LogEntryP.newBuilder().addCommands(CommandP.newBuilder()).build().toByteArray();
         assertThrows(IllegalArgumentException.class, () -> LogCodec.decodeSubmitted(unknownField));
-        assertThrows(IllegalArgumentException.class, () -> LogCodec.decodeSubmitted(LogCodec.encodeEntry(T, List.of())));
+        assertThrows(IllegalArgumentException.class, () -> LogCodec.decodeSubmitted(LogCodec.encodeEntry(null, List.of())));
     }
 
     @Test
