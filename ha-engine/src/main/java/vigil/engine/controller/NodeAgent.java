@@ -146,6 +146,16 @@ public final class NodeAgent implements AutoCloseable {
     public synchronized boolean isReady() { return ready; }
 
     /**
+     * Whether this node hears a leader that holds its lease (a majority answers it): true from the first such heartbeat
+     * until {@code node-timeout} passes without one, the moment the no-quorum-policy applies here.
+     */
+    public synchronized boolean hearsQuorateLeader() {
+        if (!hadLeader) return false;
+        Duration nodeTimeout = state.get().config().properties().nodeTimeout();
+        return Duration.between(lastLeaderContact, monotonic.instant()).compareTo(nodeTimeout) <= 0;
+    }
+
+    /**
      * When this node last heard a valid heartbeat from {@code node}, if {@code node} was its leader: a newly elected
      * controller on this node knows from it since when the previous leader has been silent. On this node's monotonic
      * time line (see {@link Controller}).

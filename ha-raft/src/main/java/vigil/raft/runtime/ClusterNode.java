@@ -322,6 +322,25 @@ public final class ClusterNode implements AutoCloseable {
     /** The Raft replica (for status details such as the leader and the applied index). */
     public VigilNode raft() { return raft; }
 
+    /**
+     * What this node itself knows right now, without asking the cluster (so it answers at once on a node cut off from
+     * the majority): the leader it follows, the Raft term, and whether it hears a leader that holds a majority.
+     */
+    public LocalView localView() {
+        return new LocalView(raft.id(), raft.leaderId(), raft.term(), agent.hearsQuorateLeader(), raft.state());
+    }
+
+    /**
+     * This node's own view of the cluster.
+     *
+     * @param node    this node's id
+     * @param leader  the Raft leader this node knows of, empty while it knows none
+     * @param term    the Raft term this node is in
+     * @param quorate whether it heard a leader holding a majority within node-timeout
+     * @param state   the state this node has applied (never a Raft read; may lag the leader)
+     */
+    public record LocalView(String node, String leader, long term, boolean quorate, vigil.api.status.ClusterState state) {}
+
     /** Whether this node is the controller now. */
     public boolean isController() { return controller.isActive(); }
 

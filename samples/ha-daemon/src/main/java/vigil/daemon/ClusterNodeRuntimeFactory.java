@@ -37,6 +37,12 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public Cluster cluster() { return node.cluster(); }
 
             @Override
+            public ClusterNode.LocalView localView() { return node.localView(); }
+
+            @Override
+            public NodeTls tls() { return node.tls(); }
+
+            @Override
             public boolean servesAdminApi() { return true; }
 
             @Override

@@ -25,9 +25,11 @@ import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
 import vigil.daemon.logging.Logging;
 import vigil.daemon.web.ClusterMeters;
+import vigil.daemon.web.JvmMeters;
 import vigil.daemon.web.StatusServer;
 import vigil.raft.admin.AdminServer;
 import vigil.raft.admin.TokenAuth;
+import vigil.raft.tls.NodeTls;
 
 /**
  * {@code vigil daemon --config FILE}: starts this node ({@link NodeRuntime}), then serves the admin API, the status
@@ -57,15 +59,19 @@ public final class Daemon implements AutoCloseable {
             } else {
                 String[] a = hostPort(config.self().admin());
                 admin = AdminServer.start(runtime.cluster(), a[0], Integer.parseInt(a[1]), token,
-                        config.insecure() ? null : vigil.raft.tls.NodeTls.load(config.pkiDir()));
+                        config.insecure() ? null : NodeTls.load(config.pkiDir()));
                 open.add(admin);
             }
-            open.add(ClusterMeters.bind(runtime.cluster(), meters));
+            open.add(JvmMeters.bind(meters));
+            open.add(ClusterMeters.bind(runtime.cluster(), runtime::localView, meters));
             if (config.http().isEmpty()) {
                 web = null;
             } else {
                 String[] h = hostPort(config.http());
-                web = StatusServer.start(runtime.cluster(), meters::scrape, h[0], Integer.parseInt(h[1]));
+                // HTTPS with the node's certificate (it follows rotation); plain HTTP only on an insecure lab node
+                NodeTls tls = config.insecure() ? null : runtime.tls() != null ? runtime.tls() : NodeTls.load(config.pkiDir());
+                web = StatusServer.start(new StatusServer.Sources(runtime.cluster(), runtime::localView, meters::scrape,
+                        StatusServer.secretEquals(token)), h[0], Integer.parseInt(h[1]), tls == null ? null : tls.serverSslContext());
                 open.add(web);
             }
         } catch (RuntimeException e) {
@@ -139,7 +145,7 @@ public final class Daemon implements AutoCloseable {
             }, "vigil-shutdown"));
             PrintStream out = CliContext.of(spec).out();
             out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
-                    + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on http://" + config.http() + "/")
+                    + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on " + (config.insecure() ? "http" : "https") + "://" + config.http() + "/")
                     + (config.insecure() ? "; WARNING: INSECURE (insecure: true): no TLS on any port" : "; mutual TLS on every port"));
             out.flush();
             try {

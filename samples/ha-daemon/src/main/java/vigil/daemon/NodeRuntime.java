@@ -1,6 +1,8 @@
 package vigil.daemon;
 
 import vigil.api.Cluster;
+import vigil.raft.runtime.ClusterNode.LocalView;
+import vigil.raft.tls.NodeTls;
 
 /**
  * A running cluster node inside the daemon: its Raft member (or witness), executor and controller, and the failover
@@ -10,6 +12,12 @@ public interface NodeRuntime extends AutoCloseable {
 
     /** This node's view of the cluster (linearizable reads, committed writes). */
     Cluster cluster();
+
+    /** What this node knows by itself, answered at once (also when it is cut off from the majority). */
+    LocalView localView();
+
+    /** This node's TLS identity, which its HTTPS status page serves (null: an insecure lab node). */
+    default NodeTls tls() { return null; }
 
     /** Whether the node already serves the admin API on its admin address (then the daemon does not). */
     default boolean servesAdminApi() { return false; }

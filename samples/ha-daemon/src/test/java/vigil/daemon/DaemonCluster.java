@@ -21,8 +21,9 @@ import vigil.testkit.Peer;
 
 /**
  * Three {@code vigil daemon} processes on 127.0.0.1-3 (members n1, n2 and witness w), bootstrapped with a cluster
- * config that runs an OCF Dummy resource d1 without fencing; each process has its own HA_RSCTMP, so a Dummy state
- * file marks the resource running on that node only. Started as {@code bin/vigil daemon} starts them: umask 077.
+ * config that runs an OCF Dummy resource d1 without fencing; each process has its own HA_RSCTMP and HA_VARRUN, so an
+ * agent's state file marks the resource running on that node only. Started as {@code bin/vigil daemon} starts them:
+ * umask 077.
  */
 final class DaemonCluster implements AutoCloseable {
     static final List<String> NODES = List.of("n1", "n2", "w");
@@ -45,7 +46,10 @@ final class DaemonCluster implements AutoCloseable {
 
     record Result(int code, String out, String err) {}
 
-    DaemonCluster() { this(c -> CLUSTER_YAML, List.of(), List.of()); }
+    DaemonCluster() { this(CLUSTER_YAML); }
+
+    /** Starts the daemons with {@code clusterYaml} as the bootstrap config (it must define d1). */
+    DaemonCluster(String clusterYaml) { this(c -> clusterYaml, List.of(), List.of()); }
 
     /**
      * @param clusterYaml the bootstrap cluster config every node's node.yaml names, given this cluster (its lab
@@ -73,7 +77,7 @@ final class DaemonCluster implements AutoCloseable {
                 Files.writeString(lab.resolve(id + ".yaml"), "node: " + id + "\ndata-dir: " + id + "-data\ntoken-file: token\npki-dir: " + id + "-pki\nhttp: " + ip(id) + ":" + (raftPort + 2)
                         + "\ncluster-config: cluster.yaml\npeers:\n" + peers);
                 List<String> cmd = new ArrayList<>(List.of("sh", "-c", "umask 077 && echo $$ > " + pidFile(id) + " && exec \"$@\"", "sh", "env",
-                        "HA_RSCTMP=" + rsc));
+                        "HA_RSCTMP=" + rsc, "HA_VARRUN=" + rsc));
                 cmd.addAll(environment);
                 cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
                 cmd.addAll(javaOptions);
@@ -102,7 +106,13 @@ final class DaemonCluster implements AutoCloseable {
 
     String raft(String node) { return ip(node) + ":" + raftPort; }
 
-    String http(String node) { return "http://" + ip(node) + ":" + (raftPort + 2); }
+    /** The node's status page and /metrics: HTTPS with its node certificate, as every TLS node serves them. */
+    String http(String node) { return "https://" + ip(node) + ":" + (raftPort + 2); }
+
+    /** An HTTP client that trusts this cluster's CA (and nothing else), as a Prometheus scraping it would be configured. */
+    java.net.http.HttpClient httpClient() {
+        return java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TestTls.trusting(caFile())).build();
+    }
 
     String targets() {
         List<String> t = new ArrayList<>();

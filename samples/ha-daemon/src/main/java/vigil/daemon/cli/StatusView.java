@@ -164,7 +164,7 @@ public final class StatusView {
     }
 
     /** A result that is not what the action expects (a probe finding a resource stopped is fine). */
-    static boolean isFailure(OperationRecord op) {
+    public static boolean isFailure(OperationRecord op) {
         OcfCode c = op.code();
         if (c == OcfCode.SUCCESS || c == OcfCode.RUNNING_PROMOTED || c == OcfCode.PENDING) return false;
         return !(c == OcfCode.NOT_RUNNING && (op.action().equals("monitor") && op.interval().isZero() || op.action().equals("stop")));

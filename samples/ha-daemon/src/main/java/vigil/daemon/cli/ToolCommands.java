@@ -54,7 +54,7 @@ public final class ToolCommands {
     }
 
     @Command(name = "bench", description = "Benchmarks; each prints numbers and ends with one key=value line.",
-            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.Scheduler.class})
+            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.Scheduler.class, Bench.Idle.class})
     public static final class Bench {
         @Command(name = "commits", description = "3 local Raft processes, fsync on, many small config changes in flight, once with mutual TLS and once "
                 + "in plaintext; the last line is commits_per_s=<n> p50_ms=<n> p99_ms=<n> plaintext_commits_per_s=<n>.")
@@ -77,6 +77,16 @@ public final class ToolCommands {
             @Option(names = "--node-timeout-ms", paramLabel = "MS", description = "The cluster's node-timeout (default 1000).") String nodeTimeoutMs;
 
             Failover() { super("vigil.lab.FailoverBench"); }
+        }
+
+        @Command(name = "idle", description = "Three 'vigil daemon' processes with the launcher's defaults, idle; CPU per minute, resident memory and "
+                + "threads of each node; the last line is the worst node's cpu_s_per_min=<x> rss_mib=<x> threads=<n>.")
+        public static final class Idle extends DelegatedCommand {
+            @Option(names = "--minutes", paramLabel = "N", description = "Measured minutes (default 5).") String minutes;
+            @Option(names = "--warmup-s", paramLabel = "S", description = "Seconds after the cluster settled before measuring (default 60).") String warmup;
+            @Option(names = "--threads", paramLabel = "TOP", description = "Also print each node's TOP busiest threads by name (default 0).") String threads;
+
+            Idle() { super("vigil.lab.IdleBench"); }
         }
 
         @Command(name = "scheduler", description = "Vigil's scheduler against crm_simulate on generated CIBs of 1,000 and 10,000 resources.")
