@@ -149,7 +149,8 @@ class HardeningIT {
     @Order(2)
     void twoThousandLiveUpdateClients_neitherStopTheNodeNorGetItFenced() throws Exception {
         String target = "n1";
-        String http = cluster.http(target).substring("http://".length());
+        String http = cluster.http(target).substring("https://".length());
+        javax.net.ssl.SSLSocketFactory tls = TestTls.trusting(cluster.caFile()).getSocketFactory();
         String host = http.substring(0, http.indexOf(':'));
         int port = Integer.parseInt(http.substring(http.indexOf(':') + 1));
         List<Socket> clients = Collections.synchronizedList(new ArrayList<>());
@@ -162,7 +163,7 @@ class HardeningIT {
                 opened.add(pool.submit(() -> {
                     String answer;
                     try {
-                        Socket s = new Socket(host, port);
+                        Socket s = tls.createSocket(host, port);
                         clients.add(s);
                         s.setSoTimeout(15_000);
                         s.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -177,7 +178,7 @@ class HardeningIT {
             for (Future<?> f : opened) f.get(120, TimeUnit.SECONDS);
             System.out.printf("2000 /events clients on %s: %s (opened in %d ms)%n", target, answers, (System.nanoTime() - start) / 1_000_000);
             // hold them for five node-timeouts, checking that the node keeps answering and is not declared lost
-            HttpClient web = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient web = cluster.httpClient();
             long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (System.nanoTime() < until) {
                 ClusterState s = statusFrom("n2");
