@@ -25,4 +25,10 @@ public sealed interface ClusterEvent {
 
     /** A new Raft leader (the controller) was elected. */
     record LeaderChanged(String leader, long term) implements ClusterEvent {}
+
+    /** The cluster cannot plan or run {@code resource} anywhere, for {@code reason}; an empty reason: it no longer is blocked. */
+    record ResourceBlocked(String resource, String reason) implements ClusterEvent {}
+
+    /** A fence device's periodic check changed its outcome (failed, or works again). */
+    record FenceDeviceChecked(vigil.api.status.FenceDeviceStatus status) implements ClusterEvent {}
 }

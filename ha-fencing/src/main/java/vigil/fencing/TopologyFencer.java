@@ -100,6 +100,24 @@ public final class TopologyFencer implements NodeFencer {
         return event(target, action, tried, executorNode, false, String.join(" | ", notes), secrets);
     }
 
+    @Override
+    public FenceResult check(ClusterConfig config, String deviceId) {
+        Optional<FenceDevice> device = config.fenceDevice(deviceId);
+        if (device.isEmpty()) return new FenceResult.Failed(deviceId + ": no such fence device");
+        Map<String, String> secrets = new TreeMap<>();
+        device.get().params().forEach((k, v) -> secrets.put(deviceId + "/" + k, v));
+        FenceResult r;
+        try (FenceAgent agent = agents.apply(device.get())) {
+            r = agent.monitor(config.properties().fenceTimeout());
+        } catch (VigilException | IllegalArgumentException | IllegalStateException e) {
+            r = new FenceResult.Failed(deviceId + ": cannot use device: " + e.getMessage());
+        } catch (RuntimeException e) {
+            r = new FenceResult.Failed(deviceId + ": unexpected error: " + e);
+        }
+        String detail = Secrets.scrub(r.detail(), secrets);
+        return r instanceof FenceResult.Failed ? new FenceResult.Failed(detail) : new FenceResult.On(detail);
+    }
+
     private FenceResult runDevice(FenceDevice device, String target, String action, Duration timeout, Map<String, String> secrets) {
         try {
             if (!device.delay().isZero()) {

@@ -364,7 +364,8 @@ public final class LogCodec {
                 .setNow(ts(s.now())).setLeader(s.leader()).setTerm(s.term()).setHasQuorum(s.hasQuorum()).setBootstrapped(s.bootstrapped());
         for (NodeState n : new TreeMap<>(s.nodes()).values()) {
             b.addNodes(NodeStateP.newBuilder().setNode(n.node()).setMembership(membership(n.membership())).setStandby(n.standby())
-                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()).setDegraded(n.degraded()));
+                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()).setShutdown(n.shutdown())
+                    .setDegraded(n.degraded()));
         }
         for (Map<String, ResourceState> perNode : new TreeMap<>(s.resources()).values()) {
             for (ResourceState r : new TreeMap<>(perNode).values()) {
@@ -378,6 +379,9 @@ public final class LogCodec {
             }
         }
         for (FenceEvent e : s.fenceHistory()) b.addFenceHistory(fence(e));
+        b.addAllBlocked(entries(s.blocked()));
+        b.addAllAppliedChanges(s.appliedChanges());
+        for (vigil.api.status.FenceDeviceStatus d : s.fenceDevices().values()) b.addFenceDeviceStatus(deviceStatus(d));
         s.watchdogs().forEach((n, t) -> b.addWatchdogs(WatchdogP.newBuilder().setNode(n).setTimeout(span(t))));
         for (OutdatedCopy o : s.outdatedCopies()) {
             b.addOutdatedCopies(OutdatedCopyP.newBuilder().setResource(o.resource()).setNode(o.node()).setReason(o.reason()).setSince(ts(o.since())));
@@ -389,7 +393,7 @@ public final class LogCodec {
         Map<String, NodeState> nodes = new TreeMap<>();
         for (NodeStateP n : p.getNodesList()) {
             nodes.put(n.getNode(), new NodeState(n.getNode(), membership(n.getMembership()), n.getStandby(), n.getMaintenance(),
-                    instant(n.getSince()), n.getReason(), n.getDegraded()));
+                    instant(n.getSince()), n.getReason(), n.getShutdown(), n.getDegraded()));
         }
         Map<String, Map<String, ResourceState>> resources = new TreeMap<>();
         for (ResourceStateP r : p.getResourcesList()) {
@@ -404,12 +408,23 @@ public final class LogCodec {
         }
         List<FenceEvent> history = new ArrayList<>();
         for (FenceEventP e : p.getFenceHistoryList()) history.add(fence(e));
+        Map<String, vigil.api.status.FenceDeviceStatus> devices = new TreeMap<>();
+        for (FenceDeviceStatusP d : p.getFenceDeviceStatusList()) devices.put(d.getDevice(), deviceStatus(d));
         Map<String, Duration> watchdogs = new TreeMap<>();
         for (WatchdogP w : p.getWatchdogsList()) watchdogs.put(w.getNode(), duration(w.getTimeout()));
         List<OutdatedCopy> outdated = new ArrayList<>();
         for (OutdatedCopyP o : p.getOutdatedCopiesList()) outdated.add(new OutdatedCopy(o.getResource(), o.getNode(), o.getReason(), instant(o.getSince())));
         return new ClusterState(p.hasConfig() ? config(p.getConfig()) : ClusterConfig.EMPTY, p.getConfigVersion(), instant(p.getNow()),
-                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), watchdogs, outdated, p.getBootstrapped());
+                nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), watchdogs, outdated, map(p.getBlockedList()),
+                devices, p.getAppliedChangesList(), p.getBootstrapped());
+    }
+
+    private static FenceDeviceStatusP deviceStatus(vigil.api.status.FenceDeviceStatus d) {
+        return FenceDeviceStatusP.newBuilder().setDevice(d.device()).setOk(d.ok()).setCheckedFrom(d.checkedFrom()).setAt(ts(d.at())).setDetail(d.detail()).build();
+    }
+
+    private static vigil.api.status.FenceDeviceStatus deviceStatus(FenceDeviceStatusP d) {
+        return new vigil.api.status.FenceDeviceStatus(d.getDevice(), d.getOk(), d.getCheckedFrom(), instant(d.getAt()), d.getDetail());
     }
 
     // ---- commands -------------------------------------------------------------------------------------------
@@ -417,7 +432,7 @@ public final class LogCodec {
     static CommandP command(Command c) {
         CommandP.Builder b = CommandP.newBuilder();
         if (c instanceof Command.ReplaceConfig x) {
-            b.setReplaceConfig(ReplaceConfigP.newBuilder().setConfig(config(x.config())).setExpectedVersion(x.expectedVersion()));
+            b.setReplaceConfig(ReplaceConfigP.newBuilder().setConfig(config(x.config())).setExpectedVersion(x.expectedVersion()).setChangeId(x.changeId()));
         } else if (c instanceof Command.PutResource x) {
             b.setPutResource(PutResourceP.newBuilder().setResource(resource(x.resource())));
         } else if (c instanceof Command.DeleteResource x) {
@@ -472,6 +487,12 @@ public final class LogCodec {
             b.setBootstrap(BootstrapP.newBuilder().setConfig(config(x.config())));
         } else if (c instanceof Command.SetNodeHealth x) {
             b.setSetNodeHealth(SetNodeHealthP.newBuilder().setNode(x.node()).setDegraded(x.degraded()));
+        } else if (c instanceof Command.RequestShutdown x) {
+            b.setRequestShutdown(RequestShutdownP.newBuilder().setNode(x.node()));
+        } else if (c instanceof Command.SetBlocked x) {
+            b.setSetBlocked(SetBlockedP.newBuilder().setResource(x.resource()).setReason(x.reason()));
+        } else if (c instanceof Command.RecordFenceDeviceCheck x) {
+            b.setRecordFenceDeviceCheck(RecordFenceDeviceCheckP.newBuilder().setStatus(deviceStatus(x.status())));
         } else if (c instanceof Command.Tick) {
             b.setTick(TickP.getDefaultInstance());
         } else if (c instanceof Command.SetWatchdog x) {
@@ -488,7 +509,8 @@ public final class LogCodec {
 
     static Command command(CommandP c) {
         switch (c.getKindCase()) {
-            case REPLACE_CONFIG: return new Command.ReplaceConfig(config(c.getReplaceConfig().getConfig()), c.getReplaceConfig().getExpectedVersion());
+            case REPLACE_CONFIG: return new Command.ReplaceConfig(config(c.getReplaceConfig().getConfig()), c.getReplaceConfig().getExpectedVersion(),
+                    c.getReplaceConfig().getChangeId());
             case PUT_RESOURCE: return new Command.PutResource(resource(c.getPutResource().getResource()));
             case DELETE_RESOURCE: return new Command.DeleteResource(c.getDeleteResource().getId());
             case SET_RESOURCE_META: {
@@ -530,6 +552,9 @@ public final class LogCodec {
             case REQUEST_FENCE: return new Command.RequestFence(c.getRequestFence().getNode(), c.getRequestFence().getReason());
             case BOOTSTRAP: return new Command.Bootstrap(config(c.getBootstrap().getConfig()));
             case SET_NODE_HEALTH: return new Command.SetNodeHealth(c.getSetNodeHealth().getNode(), c.getSetNodeHealth().getDegraded());
+            case REQUEST_SHUTDOWN: return new Command.RequestShutdown(c.getRequestShutdown().getNode());
+            case SET_BLOCKED: return new Command.SetBlocked(c.getSetBlocked().getResource(), c.getSetBlocked().getReason());
+            case RECORD_FENCE_DEVICE_CHECK: return new Command.RecordFenceDeviceCheck(deviceStatus(c.getRecordFenceDeviceCheck().getStatus()));
             case TICK: return new Command.Tick();
             case SET_WATCHDOG: return new Command.SetWatchdog(c.getSetWatchdog().getNode(), duration(c.getSetWatchdog().getTimeout()));
             case MARK_OUTDATED: {

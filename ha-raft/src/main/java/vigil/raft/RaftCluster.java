@@ -46,8 +46,21 @@ public final class RaftCluster implements Cluster {
     private final ConfigValidator validator;
     private final Duration timeout;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private java.util.function.BooleanSupplier quorate = () -> true;
+    private java.util.function.Function<String, vigil.api.spi.ResourceMetadata> types = t -> {
+        throw new ConfigException("type", "this node cannot describe resource types (it runs no drivers)", "ask a cluster node");
+    };
 
     public RaftCluster(VigilNode node) { this(node, ConfigValidator.structural()); }
+
+    /**
+     * @param quorate whether this node hears a controller with a majority behind it now; when it does not,
+     *                {@link #status()} answers at once with this node's own state, marked without quorum
+     */
+    public RaftCluster(VigilNode node, java.util.function.BooleanSupplier quorate) {
+        this(node, ConfigValidator.structural());
+        this.quorate = quorate;
+    }
 
     /**
      * {@code move} and {@code ban} expire their lifetime after the cluster time of their commit, never after this
@@ -61,14 +74,46 @@ public final class RaftCluster implements Cluster {
         this.timeout = Duration.ofSeconds(30);
     }
 
+    /**
+     * A linearizable snapshot when this node has quorum. On a node without quorum (cut off from the majority, or every
+     * other node down) it answers at once, as crm_mon does in a partition: this node's own last applied state, with
+     * {@link ClusterState#hasQuorum()} false; likewise when no leader confirms the read within {@link #READ_WAIT}.
+     */
     @Override
-    public ClusterState status() { return node.readLinearizable(); }
+    public ClusterState status() {
+        if (!quorate.getAsBoolean()) return node.state().withQuorum(false);
+        try {
+            return node.readLinearizable(READ_WAIT);
+        } catch (ClusterUnavailableException e) {
+            LOG.debug("{}: answering status from its own state: {}", node.id(), e.getMessage());
+            return node.state().withQuorum(false);
+        }
+    }
+
+    /** Describes resource types with this node's drivers (see {@link #resourceType}). */
+    public RaftCluster describeTypesWith(java.util.function.Function<String, vigil.api.spi.ResourceMetadata> describer) {
+        this.types = Objects.requireNonNull(describer, "describer");
+        return this;
+    }
+
+    @Override
+    public vigil.api.spi.ResourceMetadata resourceType(String type) { return types.apply(Objects.requireNonNull(type, "type")); }
+
+    /** How long a status read waits for a leader's confirmation before it answers with this node's own state. */
+    static final Duration READ_WAIT = Duration.ofSeconds(5);
 
     @Override
     public void applyConfig(ClusterConfig config) {
         Objects.requireNonNull(config, "config");
         validator.validate(config);
         commit(new Command.ReplaceConfig(config, -1));
+    }
+
+    @Override
+    public void applyConfig(ClusterConfig config, long expectedVersion, String changeId) {
+        Objects.requireNonNull(config, "config");
+        validator.validate(config);
+        commit(new Command.ReplaceConfig(config, expectedVersion, changeId));
     }
 
     @Override
@@ -158,6 +203,13 @@ public final class RaftCluster implements Cluster {
         commit(new Command.SetNodeFlags(n, null, on));
     }
 
+    @Override
+    public void shutdown(String n, boolean force) {
+        ClusterState s = known(null, n);
+        if (!force) ShutdownCheck.refuseIfQuorumLost(s, n);
+        commit(new Command.RequestShutdown(n));
+    }
+
     /** Marks the node UNCLEAN; the controller fences unclean nodes before recovering their resources. */
     @Override
     public void fence(String n) {
@@ -215,6 +267,17 @@ public final class RaftCluster implements Cluster {
             }
         }
         for (FenceEvent f : newFenceEvents(before.fenceHistory(), after.fenceHistory())) out.add(new ClusterEvent.Fenced(f));
+        Set<String> blocked = new java.util.TreeSet<>(before.blocked().keySet());
+        blocked.addAll(after.blocked().keySet());
+        for (String r : blocked) {
+            String was = before.blocked().getOrDefault(r, "");
+            String now = after.blocked().getOrDefault(r, "");
+            if (!was.equals(now)) out.add(new ClusterEvent.ResourceBlocked(r, now));
+        }
+        for (var d : after.fenceDevices().values()) {
+            var was = before.fenceDevices().get(d.device());
+            if (was == null ? !d.ok() : was.ok() != d.ok()) out.add(new ClusterEvent.FenceDeviceChecked(d));
+        }
         return out;
     }
 

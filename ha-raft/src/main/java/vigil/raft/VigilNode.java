@@ -353,12 +353,41 @@ public final class VigilNode implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #readLinearizable()}, waiting at most {@code timeout}; then fails with {@link ClusterUnavailableException}
+     * (no leader could confirm it in time).
+     */
+    public ClusterState readLinearizable(Duration timeout) {
+        // a degraded replica, or a listener, reads the leader's state (as above)
+        boolean voter = health.problem().isEmpty() && isVoterQuietly();
+        Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(!voter).build().toByteArray()));
+        try {
+            RaftClientReply r = (voter ? client.async().sendReadOnly(q, peerId) : client.async().sendReadOnly(q))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": linearizable read failed: " + r.getException());
+            return voter ? stateMachine.state() : fullState(r);
+        } catch (TimeoutException e) {
+            throw new ClusterUnavailableException(id + ": no leader confirmed a read within " + timeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            throw new ClusterUnavailableException(id + ": linearizable read failed (no leader reachable?): " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterUnavailableException(id + ": interrupted while reading", e);
+        } catch (IOException e) {
+            throw new ClusterUnavailableException(id + ": read from the leader failed: " + e, e);
+        }
+    }
+
     private boolean isVoterQuietly() {
         try {
             return isVoter();
         } catch (ClusterUnavailableException e) {
             return true;
         }
+    }
+
+    private static ClusterState fullState(RaftClientReply r) throws IOException {
+        return LogCodec.state(QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray()).getState());
     }
 
     public Subscription onState(StateListener l) {

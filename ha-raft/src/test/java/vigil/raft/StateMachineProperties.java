@@ -239,7 +239,8 @@ class StateMachineProperties {
     @Provide
     Arbitrary<Command> command() {
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(1, config().flatMap(c -> Arbitraries.longs().between(-1, 6).map(v -> (Command) new Command.ReplaceConfig(c, v)))),
+                net.jqwik.api.Tuple.of(1, Combinators.combine(config(), Arbitraries.longs().between(-1, 6), Arbitraries.of("", "change-1", "change-2"))
+                        .as((c, v, id) -> (Command) new Command.ReplaceConfig(c, v, id))),
                 net.jqwik.api.Tuple.of(6, resourceDef().map(Command.PutResource::new)),
                 net.jqwik.api.Tuple.of(1, resource().map(Command.DeleteResource::new)),
                 net.jqwik.api.Tuple.of(6, Combinators.combine(Arbitraries.of("r1", "r2", "r3", "g1", "g1a", "c1a", "zz"), Arbitraries.of("note", Meta.PRIORITY),
@@ -267,6 +268,10 @@ class StateMachineProperties {
                         text(), Arbitraries.of(true, false), instant(), text()).as((t, a, d, ex, ok, at, det) ->
                                 new Command.RecordFence(new FenceEvent(t, a, d, ex, ok, at, det)))),
                 net.jqwik.api.Tuple.of(2, Combinators.combine(node(), Arbitraries.longs().between(0, 20)).as(Command.LeaderElected::new)),
+                net.jqwik.api.Tuple.of(2, node().map(Command.RequestShutdown::new)),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(resource(), Arbitraries.of("", "agent not found")).as(Command.SetBlocked::new)),
+                net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.of("f1", "f2"), Arbitraries.of(true, false), node(), instant(), text())
+                        .as((d, ok, from, at, detail) -> new Command.RecordFenceDeviceCheck(new vigil.api.status.FenceDeviceStatus(d, ok, from, at, detail)))),
                 net.jqwik.api.Tuple.of(2, Combinators.combine(constraint().filter(c -> c instanceof Constraint.Location), duration())
                         .as(Command.PutConstraint::new)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(new Command.Tick())),

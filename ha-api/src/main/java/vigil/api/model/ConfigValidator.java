@@ -353,6 +353,13 @@ public final class ConfigValidator {
         if (p.clusterRecheckInterval().isNegative()) {
             throw new ConfigException("properties." + ClusterProperties.CLUSTER_RECHECK_INTERVAL, "must not be negative", "use e.g. 1min, or 0 for never");
         }
+        // the further properties Vigil itself reads, so that a typo in their value is an error, not the default
+        for (String key : List.of("fence-monitor-interval", "startup-grace")) {
+            String v = p.other().get(key);
+            if (v == null) continue;
+            Duration d = Durations.parse("properties.other." + key, v);
+            if (d.isNegative()) throw new ConfigException("properties.other." + key, "must not be negative, got " + v, "e.g. 60s, or 0 to turn it off");
+        }
     }
 
     private static void checkId(String field, String id) {

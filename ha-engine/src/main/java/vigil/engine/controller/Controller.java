@@ -64,6 +64,8 @@ public final class Controller implements AutoCloseable {
     private static final Duration REPLAN_EVERY = Duration.ofSeconds(1);
     /** The reason the controller gives when it declares a node lost. */
     static final String SILENCE = "no reply for ";
+    /** The reason the controller gives when a node that announced its stop has left. */
+    public static final String SHUT_DOWN = "shut down";
 
     private final String self;
     private final Function<ClusterState, Transition> planner;
@@ -78,6 +80,9 @@ public final class Controller implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService fenceWorkers;
     private final Function<String, Duration> defaultTimeouts;
+    private final FenceDeviceMonitor deviceMonitor;
+    /** When this node started: a controller elected soon after is part of a cold start (see {@link #lostAfter}). */
+    private final Instant startedAt;
 
     private volatile boolean leader;
     private long term;
@@ -89,12 +94,15 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Instant> lastAck = new HashMap<>();
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
     private final Map<String, Boolean> ready = new HashMap<>();
+    private final Set<String> leaving = new HashSet<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
     private final Map<String, Set<String>> busyOnNodes = new HashMap<>();
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
     private final Map<String, Instant> fencedAt = new HashMap<>();
     private final Map<String, Instant> priorAck = new HashMap<>();
     private final Map<String, Instant> heardAsLeader = new HashMap<>();
+    /** Nodes of the configuration this controller heartbeats, and since when (nodes added after it started: when they were). */
+    private final Map<String, Instant> watched = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
     private final Map<String, String> reportedHealth = new HashMap<>();
     private final Set<String> healthPending = new HashSet<>();
@@ -103,6 +111,8 @@ public final class Controller implements AutoCloseable {
     /** Nodes the last plan fences: one that answers and advertised an armed watchdog is asked to fence itself. */
     private Set<String> fenceTargets = Set.of();
     private boolean replan = true;
+    private String planFailure;
+    private boolean blockedPending;
     private Instant lastPlan = Instant.EPOCH;
     private Instant lastChange = Instant.EPOCH;
     /** The newest cluster time this node applied, and when (monotonic): carried forward while no majority is heard. */
@@ -149,6 +159,8 @@ public final class Controller implements AutoCloseable {
         this.timer = timer;
         this.fenceWorkers = fenceWorkers;
         this.defaultTimeouts = defaultTimeouts;
+        this.deviceMonitor = new FenceDeviceMonitor(self, fencer, transport, submit, fenceWorkers, timer::execute);
+        this.startedAt = monotonic.instant();
     }
 
     /** Called when this node becomes Raft leader of {@code term}, or stops being leader. */
@@ -210,8 +222,11 @@ public final class Controller implements AutoCloseable {
         // what this node's agent last heard from its previous leader, taken now: once this controller's own heartbeats
         // reach the agent, the agent's last leader is this node
         heardAsLeader.clear();
+        watched.clear();
+        for (Node n : state.get().config().nodes()) watched.put(n.id(), now);
         for (Node n : state.get().config().nodes()) lastHeard.apply(n.id()).filter(h -> h.isBefore(now)).ifPresent(h -> heardAsLeader.put(n.id(), h));
         ready.clear();
+        leaving.clear();
         inFlight.clear();
         busyOnNodes.clear();
         fencing.clear();
@@ -220,6 +235,7 @@ public final class Controller implements AutoCloseable {
         reportedHealth.clear();
         healthPending.clear();
         loggedHolds.clear();
+        deviceMonitor.reset();
         clusterClock.clear();
         watchdogs.clear();
         lastChange = now;
@@ -263,6 +279,7 @@ public final class Controller implements AutoCloseable {
         ClusterState s = state.get();
         Instant now = monotonic.instant();
         Duration nodeTimeout = s.config().properties().nodeTimeout();
+        watch(s, now);
         boolean lease = holdsLease(s, now, nodeTimeout);
         // Raft's election is itself a majority's answer: for a moment after it the nodes may trust this leader, so that
         // a leader change does not make the survivors apply the no-quorum-policy while the first replies come in.
@@ -285,10 +302,24 @@ public final class Controller implements AutoCloseable {
         expireInFlight(now);
         updateMembership(s, now, nodeTimeout);
         updateHealth(s);
+        Set<String> alive = new HashSet<>();
+        for (Node n : s.config().nodes()) if (isAlive(n.id(), now, nodeTimeout)) alive.add(n.id());
+        deviceMonitor.tick(s, now, alive, term);
         if (replan || Duration.between(lastPlan, now).compareTo(REPLAN_EVERY) >= 0) {
             replan = false;
             lastPlan = now;
-            Transition t = planner.apply(s);
+            Transition t;
+            try {
+                t = planner.apply(drainingAsStandby(s));
+                planFailure = null;
+            } catch (RuntimeException e) {
+                // the scheduler plans every resource it can and reports the rest as blocked; if it throws all the same,
+                // nothing can be planned: say so once, keep heartbeating, and try again at the next change
+                if (!String.valueOf(e).equals(planFailure)) LOG.error("{}: planning failed; nothing is planned until it succeeds", self, e);
+                planFailure = String.valueOf(e);
+                t = null;
+            }
+            if (t == null) return;
             lastTransition = t;
             dispatch(s, t, now, nodeTimeout);
             probePending(s, now, nodeTimeout);
@@ -298,6 +329,30 @@ public final class Controller implements AutoCloseable {
         fencing.forEach((n, f) -> { if (f.running) p.add("fence " + n); });
         p.sort(null);
         pending = List.copyOf(p);
+    }
+
+    /**
+     * Keeps track of which nodes the configuration holds. A node that leaves the configuration is forgotten (what it said
+     * is stale once it is back), and one that (re)appears is silent only from then on: it was not heartbeated meanwhile,
+     * so its agent could not answer (a configuration applied without its nodes, then with them, fenced a healthy node).
+     */
+    private void watch(ClusterState s, Instant now) {
+        Set<String> configured = new HashSet<>();
+        for (Node n : s.config().nodes()) {
+            configured.add(n.id());
+            watched.putIfAbsent(n.id(), now);
+        }
+        for (String gone : new ArrayList<>(watched.keySet())) {
+            if (configured.contains(gone)) continue;
+            watched.remove(gone);
+            lastAck.remove(gone);
+            priorAck.remove(gone);
+            heardAsLeader.remove(gone);
+            lastHeartbeatSent.remove(gone);
+            ready.remove(gone);
+            leaving.remove(gone);
+            busyOnNodes.remove(gone);
+        }
     }
 
     /**
@@ -321,7 +376,9 @@ public final class Controller implements AutoCloseable {
             // a node to be fenced that still answers resets itself through its watchdog (the plan fences only with the lease)
             boolean fenceYourself = fenceTargets.contains(n.id()) && !n.id().equals(self)
                     && watchdogs.lastReport(n.id()).filter(r -> r.isArmed() && !r.resetting()).isPresent();
-            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, fenceYourself);
+            NodeState ns = s.node(n.id());
+            boolean stop = ns.shutdown() && ns.isOnline() && !leaving.contains(n.id());
+            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, fenceYourself, stop);
             transport.heartbeat(n.id(), req).whenComplete((reply, err) -> {
                 if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm));
             });
@@ -337,13 +394,17 @@ public final class Controller implements AutoCloseable {
         // a reply to a heartbeat sent before the node was fenced comes from the incarnation the fence ended
         Instant fenced = fencedAt.get(reply.node());
         if (fenced != null && !sentAt.isAfter(fenced)) return;
+        // and one sent before the node left the configuration and came back says nothing about it since
+        Instant since = watched.get(reply.node());
+        if (since == null || sentAt.isBefore(since)) return;
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
         if (reply.wallClock() != null) clusterClock.reading(reply.node(), reply.wallClock());
         watchdogs.reply(reply.node(), reply.watchdog());
+        reportedHealth.put(reply.node(), reply.degraded());
+        if (reply.leaving()) leaving.add(reply.node()); else leaving.remove(reply.node());
         // a node that just finished probing, or an operation that just ended there, may unblock held actions now
         // rather than at the next periodic re-plan
-        reportedHealth.put(reply.node(), reply.degraded());
         Boolean wasReady = ready.put(reply.node(), reply.ready());
         if (reply.ready() && !Boolean.TRUE.equals(wasReady)) replan = true;
         // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
@@ -382,11 +443,15 @@ public final class Controller implements AutoCloseable {
                 // declared lost by an earlier leader while this node was paused or cut off, and never fenced (else it
                 // would not run): nothing of it was recovered elsewhere, it re-probed, and it is the controller now
                 change = new Command.SetMembership(self, Membership.ONLINE, "rejoined as controller (never fenced)");
-            } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE) {
+            } else if (ns.shutdown() && ns.membership() == Membership.ONLINE && leaving.contains(n.id()) && drained(s, n.id())) {
+                // a clean stop: it announced it, nothing runs there any more, and it is leaving; it is never fenced for it
+                change = new Command.SetMembership(n.id(), Membership.OFFLINE, SHUT_DOWN);
+                LOG.info("{}: shut down cleanly (nothing runs there)", n.id());
+            } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE && !leaving.contains(n.id())) {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
-                    && now.isAfter(lostAfter(n.id(), nodeTimeout))
+                    && now.isAfter(lostAfter(n.id(), nodeTimeout, startupGrace(s.config())))
                     // silence measured before this term counts, but the node gets two heartbeats of this term to answer
                     && Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(5)) > 0) {
                 // (the controller's own node is alive while it runs: a late reply to its own heartbeat is load, not loss)
@@ -426,6 +491,27 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
+     * {@code s} with every node that announced its shutdown planned as if in standby, as Pacemaker treats a node's
+     * shutdown attribute: what runs there moves to other nodes or stops, and nothing new starts there.
+     */
+    static ClusterState drainingAsStandby(ClusterState s) {
+        ClusterState out = s;
+        for (NodeState ns : s.nodes().values()) if (ns.shutdown() && !ns.standby()) out = out.withNode(ns.withStandby(true));
+        return out;
+    }
+
+    /** Nothing is active, pending, blocked, in flight or running on {@code node}. */
+    private boolean drained(ClusterState s, String node) {
+        for (Map<String, ResourceState> perNode : s.resources().values()) {
+            ResourceState r = perNode.get(node);
+            if (r != null && (r.isActive() || r.pending() || r.blocked())) return false;
+        }
+        for (InFlight f : inFlight.values()) if (f.node().equals(node)) return false;
+        Set<String> busy = busyOnNodes.get(node);
+        return busy == null || busy.isEmpty();
+    }
+
+    /**
      * Since when {@code node} has not been heard from: its last answered heartbeat (of this term, else of this node's
      * previous term as leader if that was within node-timeout), else (just elected) when this node last heard from it
      * as its leader, else the start of this term: nobody is declared lost on less evidence.
@@ -436,17 +522,37 @@ public final class Controller implements AutoCloseable {
         Instant prior = priorAck.get(node);
         if (prior != null) return prior;
         Instant heard = heardAsLeader.get(node);
-        return heard != null ? heard : leaderSince;
+        if (heard != null) return heard;
+        Instant since = watched.get(node);
+        return since != null && since.isAfter(leaderSince) ? since : leaderSince;
     }
 
     /**
      * When {@code node} counts as lost if it stays silent: node-timeout after it was last heard; a node this controller
-     * has no word of at all (it just started, e.g. on a freshly restarted host, as may the node) gets one node-timeout
-     * more, as Pacemaker's dc-deadtime gives nodes time to answer a new DC.
+     * has no word of at all gets one node-timeout more, and, when this node itself started less than {@code startup-grace}
+     * ago (all nodes starting together, some slower: a cold start of the cluster), until startup-grace after this node
+     * started, as Pacemaker's dc-deadtime gives nodes time to come up before a new DC fences them.
      */
-    private Instant lostAfter(String node, Duration nodeTimeout) {
+    private Instant lostAfter(String node, Duration nodeTimeout, Duration startupGrace) {
         boolean noWord = !lastAck.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
-        return silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
+        Instant after = silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
+        Instant coldStart = startedAt.plus(startupGrace);
+        return noWord && coldStart.isAfter(after) ? coldStart : after;
+    }
+
+    /** The cluster property (in {@code properties.other}) for the cold-start grace; default {@link #STARTUP_GRACE}. */
+    static final String STARTUP_GRACE_PROPERTY = "startup-grace";
+    /** Pacemaker's dc-deadtime default. */
+    static final Duration STARTUP_GRACE = Duration.ofSeconds(20);
+
+    static Duration startupGrace(ClusterConfig config) {
+        String v = config.properties().other().get(STARTUP_GRACE_PROPERTY);
+        if (v == null) return STARTUP_GRACE;
+        try {
+            return vigil.api.model.Durations.parse(STARTUP_GRACE_PROPERTY, v);
+        } catch (RuntimeException e) {
+            return STARTUP_GRACE; // ConfigValidator refuses such a value
+        }
     }
 
     /** How this controller hands leadership to one of the given live peers when its own node must be fenced. */
@@ -474,6 +580,7 @@ public final class Controller implements AutoCloseable {
         for (PlannedAction a : t.actions()) if (a.kind() == ActionKind.FENCE) toFence.add(a.node());
         fenceTargets = Set.copyOf(toFence);
         fencing.entrySet().removeIf(e -> !e.getValue().running && !toFence.contains(e.getKey()));
+        Map<String, String> blocked = new java.util.TreeMap<>();
         for (PlannedAction a : t.actions()) {
             if (!a.after().isEmpty()) continue;
             if (a.kind() == ActionKind.FENCE) {
@@ -486,8 +593,17 @@ public final class Controller implements AutoCloseable {
                 holds.put(a.resource(), a.kind().text() + " on " + a.node() + " waits: " + wait);
                 continue;
             }
-            send(s, a, now);
+            try {
+                send(s, a, now);
+            } catch (RuntimeException e) {
+                // one resource that cannot be sent (its driver fails on this node) must not hold back the others
+                InFlight f = inFlight.get(a.resource());
+                if (f != null && f.node().equals(a.node())) inFlight.remove(a.resource());
+                holds.put(a.resource(), a.kind().text() + " on " + a.node() + " cannot be sent: " + e.getMessage());
+                blocked.put(a.resource(), a.kind().text() + " on " + a.node() + " cannot be sent: " + e.getMessage());
+            }
         }
+        publishBlocked(s, blocked);
         // a hold is logged when it begins (or its reason changes), so a resource that stays stopped says why
         holds.forEach((r, why) -> {
             if (!why.equals(loggedHolds.get(r))) LOG.info("{}: {}", r, why);
@@ -497,13 +613,30 @@ public final class Controller implements AutoCloseable {
         holds.clear();
     }
 
+    /**
+     * Commits which resources cannot be planned or run, and why, when that changed, so that status on every node and the
+     * event stream show it (a blocked resource holds back nothing else).
+     */
+    private void publishBlocked(ClusterState s, Map<String, String> blocked) {
+        if (blockedPending) return;
+        List<Command> changes = new ArrayList<>();
+        blocked.forEach((r, why) -> { if (!why.equals(s.blocked().get(r))) changes.add(new Command.SetBlocked(r, why)); });
+        for (String r : s.blocked().keySet()) if (!blocked.containsKey(r)) changes.add(new Command.SetBlocked(r, ""));
+        if (changes.isEmpty()) return;
+        blocked.forEach((r, why) -> { if (!why.equals(s.blocked().get(r))) LOG.warn("{}: blocked: {}", r, why); });
+        blockedPending = true;
+        submit.apply(changes).whenComplete((r, e) -> timer.execute(() -> blockedPending = false));
+    }
+
     /** Why {@code a} cannot be sent now, or null when it can. */
     private String heldBecause(ClusterState s, PlannedAction a, Instant now, Duration nodeTimeout) {
         InFlight f = inFlight.get(a.resource());
         if (f != null) return f.action() + " in flight on " + f.node();
         for (ResourceState r : s.resources().getOrDefault(a.resource(), Map.of()).values()) {
             // its result may have been lost on the way: that node is probed first (a lost node is fenced first)
-            if (r.pending() && !r.node().equals(a.node()) && s.node(r.node()).membership() == Membership.ONLINE) {
+            // (a probe asked for by a cleanup comes first on its own node too: until it answers, the state there is unknown)
+            boolean probe = r.pending() && r.operations().get(r.operations().size() - 1).action().equals("monitor");
+            if (r.pending() && (probe || !r.node().equals(a.node())) && s.node(r.node()).membership() == Membership.ONLINE) {
                 return "its " + r.operations().get(r.operations().size() - 1).action() + " on " + r.node() + " is not settled yet";
             }
         }
@@ -590,7 +723,13 @@ public final class Controller implements AutoCloseable {
         if (p == null) return DEFAULT_OP_TIMEOUT;
         String action = a.kind().text();
         for (Operation op : p.operations()) if (op.name().equals(action) && !op.isRecurring()) return op.timeout();
-        Duration d = defaultTimeouts.apply(p.type() + "/" + action);
+        Duration d;
+        try {
+            d = defaultTimeouts.apply(p.type() + "/" + action);
+        } catch (RuntimeException e) {
+            // the driver cannot say (e.g. the agent is not installed here): the node that runs it reports what is wrong
+            d = null;
+        }
         return d == null ? DEFAULT_OP_TIMEOUT : d;
     }
 

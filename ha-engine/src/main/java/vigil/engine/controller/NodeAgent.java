@@ -49,6 +49,11 @@ public final class NodeAgent implements AutoCloseable {
     private boolean probing;
     private boolean hadLeader;
     private volatile Supplier<String> degraded = () -> "";
+    private boolean leaving;
+    private volatile Runnable stopRequested = () -> { };
+    private volatile Function<String, vigil.api.spi.FenceResult> deviceChecker =
+            d -> new vigil.api.spi.FenceResult.Failed(d + ": this node cannot check fence devices");
+    private volatile java.util.concurrent.Executor checkWorkers = java.util.concurrent.ForkJoinPool.commonPool();
     private WatchdogKeeper watchdog;
 
     /**
@@ -99,14 +104,56 @@ public final class NodeAgent implements AutoCloseable {
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
+            if (req.stop() && !leaving) timer.execute(stopRequested);
         }
         return reply(newestTerm);
     }
 
     private NodeTransport.HeartbeatReply reply(long term) {
         return new NodeTransport.HeartbeatReply(self, term, ready, ops.inFlight(), clock.instant(),
-                watchdog == null ? NodeTransport.WatchdogReport.NONE : watchdog.report(), degraded.get());
+                watchdog == null ? NodeTransport.WatchdogReport.NONE : watchdog.report(), leaving, degraded.get());
     }
+
+    /**
+     * Starts a clean stop of this node: from now on its heartbeat replies say it is leaving (so the controller never
+     * takes it back online), and its shutdown is announced; the controller moves or stops what runs here and then marks
+     * the node OFFLINE. Completes when the announcement is committed.
+     */
+    public CompletableFuture<?> leave() {
+        synchronized (this) {
+            if (!leaving) LOG.info("{}: stopping: announcing the shutdown so that the cluster moves or stops what runs here", self);
+            leaving = true;
+        }
+        return submit.apply(List.of(new Command.RequestShutdown(self)));
+    }
+
+    public synchronized boolean isLeaving() { return leaving; }
+
+    /** How this node checks a fence device for the controller (blocking; run on {@code workers}). */
+    public void checkFenceDevicesWith(Function<String, vigil.api.spi.FenceResult> checker, java.util.concurrent.Executor workers) {
+        this.deviceChecker = checker;
+        this.checkWorkers = workers;
+    }
+
+    /** Checks a fence device for the controller of {@code req.term()}; a deposed controller's request is refused. */
+    public CompletableFuture<vigil.api.spi.FenceResult> onCheckFenceDevice(NodeTransport.FenceCheckRequest req) {
+        synchronized (this) {
+            long known = Math.max(newestTerm, raftTerm.getAsLong());
+            if (req.term() < known) {
+                return CompletableFuture.completedFuture(new vigil.api.spi.FenceResult.Failed("stale term " + req.term() + " < " + known));
+            }
+        }
+        return CompletableFuture.supplyAsync(() -> deviceChecker.apply(req.device()), checkWorkers);
+    }
+
+    /** What to run when the leader says an administrator asked this node to stop (the node calls {@link #leave()} then). */
+    public void onStopRequested(Runnable r) { this.stopRequested = r; }
+
+    /** Whether a leader with a valid lease was heard within node-timeout (else the no-quorum-policy applied). */
+    public synchronized boolean hasLeader() { return hadLeader; }
+
+    /** The leader this node hears (with a valid lease, within node-timeout); empty when none. */
+    public synchronized String leader() { return hadLeader ? lastLeader : ""; }
 
     public CompletableFuture<NodeTransport.ActionReply> onExecute(NodeTransport.ActionRequest req) {
         synchronized (this) {

@@ -20,13 +20,19 @@ public interface NodeTransport {
      * while the leader has not heard from a majority within node-timeout and was not elected by one within the last
      * half node-timeout (e.g. woken from a pause): such a heartbeat does not count as leader contact, so a deposed
      * leader cannot keep its own node's resources running. {@code fenceYourself}: the controller must fence this node
-     * and counts on its watchdog; the node stops feeding it, so the host resets.
+     * and counts on its watchdog; the node stops feeding it, so the host resets. {@code stop}: an administrator asked
+     * this node to stop ({@code vigil node stop}), so it leaves; carried by live heartbeats and never replayed from the
+     * log, so a restarted node is not stopped again by an old request.
      */
-    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself) {
+    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself, boolean stop) {
         public HeartbeatRequest { Objects.requireNonNull(leader, "leader"); }
 
+        public HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself) {
+            this(leader, term, nodeTimeout, leaseValid, fenceYourself, false);
+        }
+
         public HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid) {
-            this(leader, term, nodeTimeout, leaseValid, false);
+            this(leader, term, nodeTimeout, leaseValid, false, false);
         }
     }
 
@@ -36,10 +42,11 @@ public interface NodeTransport {
      * @param inFlight   operations running there now, as {@code resource/action}
      * @param wallClock  the node's wall clock when it answered (null: not reported), for the cluster time
      * @param watchdog   the node's watchdog: none, armed and fed, or no longer fed
+     * @param leaving    the node is stopping cleanly (it announced its shutdown): it must not be taken back online
      * @param degraded   empty while the node's Raft replica keeps up, else why not and what to do
      */
     record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, Instant wallClock, WatchdogReport watchdog,
-                          String degraded) {
+                          boolean leaving, String degraded) {
         public HeartbeatReply {
             inFlight = List.copyOf(inFlight);
             watchdog = watchdog == null ? WatchdogReport.NONE : watchdog;
@@ -47,11 +54,15 @@ public interface NodeTransport {
         }
 
         public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, Instant wallClock, WatchdogReport watchdog) {
-            this(node, newestTerm, ready, inFlight, wallClock, watchdog, "");
+            this(node, newestTerm, ready, inFlight, wallClock, watchdog, false, "");
+        }
+
+        public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, boolean leaving) {
+            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, leaving, "");
         }
 
         public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) {
-            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, "");
+            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, false, "");
         }
     }
 
@@ -90,6 +101,22 @@ public interface NodeTransport {
         }
 
         public String key() { return resource + "/" + action; }
+    }
+
+    /**
+     * Runs the periodic check of fence device {@code device} on {@code node} (one the device does not fence); completes
+     * with the device's answer. A transport that cannot reach agents for this fails the future.
+     */
+    default CompletableFuture<vigil.api.spi.FenceResult> checkFenceDevice(String node, FenceCheckRequest request) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this transport cannot check fence devices on other nodes"));
+    }
+
+    /** A fence device check sent by the controller of {@code term}. */
+    record FenceCheckRequest(long term, String leader, String device) {
+        public FenceCheckRequest {
+            Objects.requireNonNull(leader, "leader");
+            Objects.requireNonNull(device, "device");
+        }
     }
 
     /** {@code accepted == false}: not run (stale term, node not ready); otherwise the operation's result. */

@@ -450,7 +450,11 @@ public final class Executor implements AutoCloseable {
                 t.timeout = timeoutFor(req, driver.get());
                 ResourceInstance inst = instance(req, t.timeout);
                 if (ledger != null && req.action().ledgered()) {
-                    ledger.begin(node, req.key(), req.action().text());
+                    try {
+                        ledger.begin(node, req.key(), req.action().text());
+                    } catch (RuntimeException e) {
+                        throw new LedgerFailure(e);
+                    }
                     t.ledgered = true;
                 }
                 synchronized (t) {
@@ -460,9 +464,14 @@ public final class Executor implements AutoCloseable {
             }
         } catch (ConfigException e) {
             res = OperationResult.of(OcfCode.ERR_CONFIGURED, req.key() + ": " + Secrets.scrub(e.getMessage(), req.resource().params()));
+        } catch (LedgerFailure e) {
+            // nothing ran: the executor itself could not record the operation
+            res = OperationResult.of(OcfCode.EXEC_ERROR, req.key() + ": " + req.action() + " could not run on " + node + ": " + e.getCause());
         } catch (RuntimeException | Error e) {
-            res = OperationResult.of(OcfCode.EXEC_ERROR, req.key() + ": " + req.action() + " could not run on " + node + ": "
-                    + Secrets.scrub(e.toString(), req.resource().params()));
+            // the driver failed (it could not be loaded, or threw): a failure of this resource on this node, recorded and
+            // handled like any failed operation, so that the resource is recovered or kept off this node with the reason
+            res = OperationResult.of(OcfCode.ERR_GENERIC, req.key() + ": " + req.action() + " failed on " + node + ": the driver for "
+                    + req.resource().type() + " threw " + Secrets.scrub(e.toString(), req.resource().params()));
         }
         synchronized (t) {
             t.callReturned = true;
@@ -644,6 +653,11 @@ public final class Executor implements AutoCloseable {
         Primitive p = req.resource();
         return new ResourceInstance(p.id(), p.type(), req.instance(), p.params(), meta, node, timeout, req.peerNode(),
                 req.peerAttributes(), req.blobs());
+    }
+
+    /** The ledger could not record an operation: the executor, not the driver, failed, and nothing ran. */
+    private static final class LedgerFailure extends RuntimeException {
+        LedgerFailure(RuntimeException cause) { super(cause); }
     }
 
     private static OperationResult call(ResourceDriver d, ActionRequest req, ResourceInstance inst) {

@@ -21,9 +21,17 @@ public sealed interface Command {
 
     // ---- configuration -------------------------------------------------------------------------------------
 
-    /** Replaces the whole configuration; {@code expectedVersion} >= 0 makes it a compare-and-set on the config version. */
-    record ReplaceConfig(ClusterConfig config, long expectedVersion) implements Command {
-        public ReplaceConfig { Objects.requireNonNull(config, "config"); }
+    /**
+     * Replaces the whole configuration; {@code expectedVersion} >= 0 makes it a compare-and-set on the config version.
+     * A non-empty {@code changeId} makes it happen at most once: sent again (its answer was lost), it changes nothing.
+     */
+    record ReplaceConfig(ClusterConfig config, long expectedVersion, String changeId) implements Command {
+        public ReplaceConfig {
+            Objects.requireNonNull(config, "config");
+            changeId = changeId == null ? "" : changeId;
+        }
+
+        public ReplaceConfig(ClusterConfig config, long expectedVersion) { this(config, expectedVersion, ""); }
     }
 
     /**
@@ -124,6 +132,15 @@ public sealed interface Command {
     }
 
     /**
+     * A node announces a clean stop (its own daemon on SIGTERM, or an admin's {@code node stop}): the scheduler places
+     * nothing there any more, and once nothing runs there the controller marks it OFFLINE, so it is never fenced for
+     * leaving. Re-joining (SetMembership ONLINE) ends it.
+     */
+    record RequestShutdown(String node) implements Command {
+        public RequestShutdown { Objects.requireNonNull(node, "node"); }
+    }
+
+    /**
      * The result of a resource operation on a node, as its executor reported it. {@code peer} is the other node of a
      * migration. {@code promotionScore} is what the driver reported, if anything.
      */
@@ -172,6 +189,22 @@ public sealed interface Command {
     /** A finished fence operation; a success marks the target OFFLINE and everything on it stopped. */
     record RecordFence(FenceEvent event) implements Command {
         public RecordFence { Objects.requireNonNull(event, "event"); }
+    }
+
+    /**
+     * The controller cannot plan or run {@code resource} anywhere, for {@code reason} (shown by status and the event
+     * stream); an empty reason clears it.
+     */
+    record SetBlocked(String resource, String reason) implements Command {
+        public SetBlocked {
+            Objects.requireNonNull(resource, "resource");
+            reason = reason == null ? "" : reason;
+        }
+    }
+
+    /** The result of a periodic check of a fence device. */
+    record RecordFenceDeviceCheck(vigil.api.status.FenceDeviceStatus status) implements Command {
+        public RecordFenceDeviceCheck { Objects.requireNonNull(status, "status"); }
     }
 
     /** A new controller: the Raft leader of {@code term} announces itself. */

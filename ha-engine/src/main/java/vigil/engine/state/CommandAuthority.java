@@ -7,8 +7,9 @@ import vigil.api.status.OcfCode;
 
 /**
  * Who may commit which command (DESIGN rule 7): only the controller of the current term commits fence results,
- * membership changes and node health, leader announcements and pending operations; an operation result comes from the node it is
- * about or from that controller; configuration and administrative commands from any authenticated origin.
+ * membership changes and node health, leader announcements, pending operations, blocked resources and fence device
+ * checks; an operation result comes from the node it is about or from that controller; configuration and
+ * administrative commands (a node's announced shutdown among them) from any authenticated origin.
  *
  * <p>Checked twice: by the Raft leader before it appends an entry ({@link #refusalAtLeader}, where it knows whether
  * the entry came from its own controller), and by every replica when it applies it ({@link #refusal}, which also
@@ -29,6 +30,7 @@ public final class CommandAuthority {
     public static boolean controllerOnly(Command c) {
         return c instanceof Command.SetMembership || c instanceof Command.RecordFence || c instanceof Command.LeaderElected
                 || c instanceof Command.SetNodeHealth || c instanceof Command.Tick
+                || c instanceof Command.SetBlocked || c instanceof Command.RecordFenceDeviceCheck
                 || c instanceof Command.RecordOperation op && op.code() == OcfCode.PENDING;
     }
 

@@ -36,11 +36,16 @@ import vigil.api.status.ResourceState;
 public final class StateTransitions {
     /** Operations kept per resource per node. */
     public static final int OPERATION_HISTORY = 8;
+    /** Ids of applied configuration changes kept (a client retries within seconds). */
+    public static final int APPLIED_CHANGES = 100;
     /** Fence events kept. */
     public static final int FENCE_HISTORY = 50;
     /** Prefixes of the location constraints {@code move} and {@code ban} create (as crm_resource names them). */
     public static final String MOVE_PREFIX = "cli-prefer-";
     public static final String BAN_PREFIX = "cli-ban-";
+
+    /** The reason on the probe a cleanup asks for. */
+    public static final String CLEANUP_PROBE = "re-probe after cleanup";
 
     private static final ConfigValidator VALIDATOR = ConfigValidator.structural();
 
@@ -49,11 +54,13 @@ public final class StateTransitions {
     public static ClusterState apply(ClusterState state, Command command, Instant at) {
         ClusterState s = at.isAfter(state.now()) ? state.withNow(at) : state;
         if (command instanceof Command.ReplaceConfig c) {
+            if (!c.changeId().isEmpty() && s.appliedChanges().contains(c.changeId())) return s; // applied already: its answer was lost
             if (c.expectedVersion() >= 0 && c.expectedVersion() != s.configVersion()) {
                 throw new ConfigException("config.version", "expected version " + c.expectedVersion() + " but the cluster is at "
                         + s.configVersion() + " (another change was committed first)", "read the config again and reapply your change");
             }
-            return withConfig(s, c.config());
+            ClusterState next = withConfig(s, c.config());
+            return c.changeId().isEmpty() ? next : next.withAppliedChange(c.changeId(), APPLIED_CHANGES);
         }
         if (command instanceof Command.Bootstrap c) {
             if (s.bootstrapped()) {
@@ -169,6 +176,22 @@ public final class StateTransitions {
             if (n.membership() == Membership.UNCLEAN) return s;
             return s.withNode(n.withMembership(Membership.UNCLEAN, s.now(), c.reason().isEmpty() ? "fence requested" : c.reason()));
         }
+        if (command instanceof Command.RequestShutdown c) {
+            requireNode(s.config(), c.node());
+            NodeState n = s.node(c.node());
+            // a node that is not online has nothing to drain: it is already out (or must be fenced, if unclean)
+            return n.shutdown() || !n.isOnline() ? s : s.withNode(n.withShutdown(true));
+        }
+        if (command instanceof Command.SetBlocked c) {
+            if (!c.reason().isEmpty()) requireResource(s.config(), "resource", c.resource());
+            return s.withBlocked(c.resource(), c.reason());
+        }
+        if (command instanceof Command.RecordFenceDeviceCheck c) {
+            if (s.config().fenceDevice(c.status().device()).isEmpty()) {
+                throw new ConfigException("fence-devices." + c.status().device(), "no such fence device", "list fence devices to see their ids");
+            }
+            return s.withFenceDeviceStatus(c.status());
+        }
         if (command instanceof Command.RecordOperation c) return recordOperation(s, c);
         if (command instanceof Command.Cleanup c) return cleanup(s, c);
         if (command instanceof Command.RecordFence c) return recordFence(s, c);
@@ -196,7 +219,15 @@ public final class StateTransitions {
     /** A configuration change: validated, the version bumped, and the cluster counts as configured from now on. */
     private static ClusterState withConfig(ClusterState s, ClusterConfig config) {
         VALIDATOR.validate(config);
-        return s.withConfig(config, s.configVersion() + 1).withBootstrapped(true);
+        ClusterState next = s.withConfig(config, s.configVersion() + 1).withBootstrapped(true);
+        // what is about resources or devices that are gone goes with them
+        for (String r : s.blocked().keySet()) if (config.topLevelOf(r).isEmpty()) next = next.withBlocked(r, "");
+        if (s.fenceDevices().keySet().stream().anyMatch(d -> config.fenceDevice(d).isEmpty())) {
+            java.util.Map<String, vigil.api.status.FenceDeviceStatus> kept = new TreeMap<>(s.fenceDevices());
+            kept.keySet().removeIf(d -> config.fenceDevice(d).isEmpty());
+            next = next.withFenceDevices(kept);
+        }
+        return next;
     }
 
     private static int indexOf(List<Constraint> constraints, String id) {
@@ -415,7 +446,11 @@ public final class StateTransitions {
         for (String p : primitives) {
             for (ResourceState rs : s.resources().getOrDefault(p, Map.of()).values()) {
                 if (c.node() != null && !c.node().equals(rs.node())) continue;
-                out = out.withResource(rs.withFailCount(0, Instant.EPOCH).withBlocked(false));
+                // as crm_resource --cleanup: the history goes (no failure stays listed) and the resource is probed again;
+                // the pending probe is settled by the controller, the role stays what it was until the probe says
+                ResourceState clean = new ResourceState(rs.resource(), rs.node(), rs.role(), List.of(new OperationRecord("monitor", Duration.ZERO,
+                        OcfCode.PENDING, s.now(), Duration.ZERO, CLEANUP_PROBE)), 0, Instant.EPOCH, rs.promotionScore(), false);
+                out = out.withResource(clean);
             }
         }
         return out;

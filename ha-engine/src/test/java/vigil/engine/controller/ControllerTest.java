@@ -237,10 +237,11 @@ class ControllerTest {
     @Test
     void aNodeANewControllerHasNoWordOfGetsTwiceNodeTimeoutToAnswer() {
         threeOnlineNodesWithoutStonith();
-        Instant elected = clock.instant();
         AtomicReference<Instant> declaredAt = new AtomicReference<>();
         n3Answers.set(false); // a host that was restarted with this one and has not answered yet (or died meanwhile)
         controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport, (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, k -> null);
+        clock.advance(Duration.ofMinutes(1)); // this node has run for a while: not a cold start of the cluster
+        Instant elected = clock.instant();
         controller.onLeadership(true, 1);
         Await.until(Duration.ofSeconds(20), "n3 declared lost", () -> {
             pass(Duration.ofMillis(100));
@@ -302,5 +303,254 @@ class ControllerTest {
             pass(Duration.ofMillis(100));
             return executed.contains("d1 start n1") || executed.contains("d1 start n3");
         });
+    }
+
+    @Test
+    void aNodeThatAnnouncedItsStopIsMarkedOfflineOnceDrained_neverFenced_andRejoinsWhenItComesBack() {
+        ClusterConfig.Builder b = ClusterConfig.builder();
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        AtomicBoolean n3Leaving = new AtomicBoolean();
+        List<Boolean> stopAsked = new CopyOnWriteArrayList<>();
+        List<String> fenced = new CopyOnWriteArrayList<>();
+        NodeTransport leavingN3 = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
+                if (node.equals("n3")) stopAsked.add(request.stop());
+                if (node.equals("n3") && !n3Answers.get()) return new CompletableFuture<>();
+                return CompletableFuture.completedFuture(new HeartbeatReply(node, request.term(), true, List.of(), node.equals("n3") && n3Leaving.get()));
+            }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, leavingN3, (config, target, action, executor) -> {
+            fenced.add(target);
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        pass(Duration.ofMillis(500));
+
+        // an administrator asks n3 to stop: the controller tells n3 so in its heartbeats, until n3 says it is leaving
+        submit(List.of(new Command.RequestShutdown("n3")));
+        Await.until(Duration.ofSeconds(20), "n3 asked to stop", () -> {
+            pass(Duration.ofMillis(100));
+            return stopAsked.contains(true);
+        });
+        assertEquals(Membership.ONLINE, state.get().node("n3").membership(), "not offline before it says it is leaving");
+        n3Leaving.set(true);
+        Await.until(Duration.ofSeconds(20), "n3 offline", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().node("n3").membership() == Membership.OFFLINE;
+        });
+        assertEquals(Controller.SHUT_DOWN, state.get().node("n3").reason());
+        // its process ends: silence well beyond node-timeout does not make it a lost node
+        n3Answers.set(false);
+        pass(Duration.ofSeconds(4));
+        assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+        assertEquals(Membership.OFFLINE, state.get().node("n3").membership());
+        assertTrue(submitted.stream().noneMatch(c -> c instanceof Command.SetMembership m && m.membership() == Membership.UNCLEAN), submitted.toString());
+
+        // started again: a new process answers and is not leaving; it joins, which ends its shutdown
+        n3Leaving.set(false);
+        n3Answers.set(true);
+        Await.until(Duration.ofSeconds(20), "n3 joined again", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().node("n3").membership() == Membership.ONLINE;
+        });
+        assertTrue(!state.get().node("n3").shutdown());
+        assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+    }
+
+    @Test
+    void aNodeThatAnnouncedItsStop_isPlannedLikeStandby_whatRunsThereMovesAway() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.resource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build());
+        ClusterState s = ClusterState.EMPTY;
+        for (Command c : List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined"),
+                new Command.RecordOperation("d1", "n1", "start", Duration.ZERO, vigil.api.status.OcfCode.SUCCESS, Duration.ofMillis(20), "", "",
+                        java.util.OptionalInt.empty()),
+                new Command.RequestShutdown("n1"))) {
+            s = StateTransitions.apply(s, c, clock.instant());
+        }
+        assertTrue(s.node("n1").shutdown() && s.activeNodes("d1").equals(List.of("n1")));
+        // the controller's own node is the one stopping: nothing may keep d1 there
+        List<vigil.engine.scheduler.PlannedAction> plan = Scheduler.plan(Controller.drainingAsStandby(s)).actions();
+        assertTrue(plan.stream().anyMatch(a -> a.kind() == vigil.engine.scheduler.ActionKind.STOP && a.resource().equals("d1") && a.node().equals("n1")), plan.toString());
+        assertTrue(plan.stream().anyMatch(a -> a.kind() == vigil.engine.scheduler.ActionKind.START && a.resource().equals("d1") && !a.node().equals("n1")),
+                plan.toString());
+        assertTrue(Scheduler.plan(s).actions().stream().noneMatch(a -> a.kind() == vigil.engine.scheduler.ActionKind.STOP), "without the drain d1 stays");
+    }
+
+    @Test
+    void nodesRemovedFromTheConfigAndAddedBack_areNotDeclaredLostForTheTimeTheyWereNotHeartbeated() {
+        ClusterConfig.Builder b = ClusterConfig.builder();
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n2", "/p2", "n3", "/p3"), Duration.ZERO));
+        ClusterConfig full = b.build();
+        submit(List.of(new Command.ReplaceConfig(full, 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        List<String> fenced = new CopyOnWriteArrayList<>();
+        // n3 answers slowly: each reply arrives with the next round of heartbeats (on the test's clock), as on a loaded host
+        List<Runnable> late = new CopyOnWriteArrayList<>();
+        NodeTransport slowN3 = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
+                HeartbeatReply r = new HeartbeatReply(node, request.term(), true, List.of());
+                if (!node.equals("n3")) return CompletableFuture.completedFuture(r);
+                List<Runnable> due = List.copyOf(late);
+                late.removeAll(due);
+                due.forEach(Runnable::run);
+                CompletableFuture<HeartbeatReply> f = new CompletableFuture<>();
+                late.add(() -> f.complete(r));
+                return f;
+            }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, slowN3, (config, target, action, executor) -> {
+            fenced.add(target);
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        pass(Duration.ofSeconds(1));
+        // a configuration without nodes is applied (a file with only resources, applied whole), then the full one again
+        submit(List.of(new Command.ReplaceConfig(new ClusterConfig(List.of(), List.of(), List.of(), full.properties(), List.of(), List.of(), Map.of()), -1)));
+        pass(Duration.ofSeconds(3));
+        submit(List.of(new Command.ReplaceConfig(full, -1)));
+        pass(Duration.ofSeconds(3));
+        assertTrue(fenced.isEmpty(), "fenced: " + fenced);
+        assertTrue(submitted.stream().noneMatch(c -> c instanceof Command.SetMembership m && m.membership() == Membership.UNCLEAN),
+                "declared lost: " + submitted);
+    }
+
+    @Test
+    void aResourceWhoseDriverCannotDescribeItself_doesNotHoldBackTheOthers() {
+        threeOnlineNodesWithoutStonith();
+        submit(List.of(new Command.PutResource(vigil.api.model.Primitive.builder("x", "ocf:heartbeat:NoSuchAgent").build()),
+                new Command.PutResource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build())));
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, key -> {
+                    if (key.startsWith("ocf:heartbeat:NoSuchAgent/")) throw new vigil.api.VigilException("ocf:heartbeat:NoSuchAgent: agent not found");
+                    return null;
+                });
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(20), "d1 and x sent to a node", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.stream().anyMatch(e -> e.startsWith("d1 start")) && executed.stream().anyMatch(e -> e.startsWith("x start"));
+        });
+    }
+
+    @Test
+    void cleanup_reprobesTheResourceOnTheNodesItCleaned() {
+        threeOnlineNodesWithoutStonith();
+        submit(List.of(new Command.PutResource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build()),
+                new Command.RecordOperation("d1", "n2", "start", Duration.ZERO, vigil.api.status.OcfCode.ERR_GENERIC, Duration.ZERO, "boom", "",
+                        java.util.OptionalInt.empty()),
+                new Command.RecordOperation("d1", "n2", "stop", Duration.ZERO, vigil.api.status.OcfCode.SUCCESS, Duration.ZERO, "", "",
+                        java.util.OptionalInt.empty())));
+        // the nodes answer probes as agents do (nothing runs in this test), and refuse everything else
+        NodeTransport probed = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) { return transport.heartbeat(node, request); }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) {
+                executed.add(request.resource() + " " + request.action() + " " + node);
+                if (!request.action().equals("monitor")) return CompletableFuture.completedFuture(ActionReply.rejected("no resources in this test"));
+                submit(List.of(new Command.RecordOperation(request.resource(), node, "monitor", Duration.ZERO, vigil.api.status.OcfCode.NOT_RUNNING,
+                        Duration.ZERO, "", "", java.util.OptionalInt.empty())));
+                return CompletableFuture.completedFuture(new ActionReply(true, "", vigil.api.status.OcfCode.NOT_RUNNING, ""));
+            }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, probed,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        pass(Duration.ofMillis(500));
+        submit(List.of(new Command.Cleanup("d1", "n2")));
+        Await.until(Duration.ofSeconds(20), "d1 probed on n2", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.contains("d1 monitor n2");
+        });
+    }
+
+    @Test
+    void onAColdStart_aNodeStillStartingGetsTheStartupGraceBeforeItIsDeclaredLost() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false)
+                .other(Map.of("startup-grace", "5s")).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        // the state from before every node stopped says all three were online; n1 and n2 are up again, n3 still starts
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        Instant started = clock.instant();
+        AtomicReference<Instant> declaredAt = new AtomicReference<>();
+        n3Answers.set(false);
+        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(30), "n3 declared lost once the grace is over", () -> {
+            pass(Duration.ofMillis(100));
+            return declaredAt.get() != null;
+        });
+        long afterStart = Duration.between(started, declaredAt.get()).toMillis();
+        assertTrue(afterStart >= 5000, "n3 declared lost " + afterStart + " ms after the cluster started, within its startup grace");
+    }
+
+    @Test
+    void everyFenceDeviceIsCheckedFromANodeItDoesNotFence_andAFailedCheckIsRecorded() {
+        ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder()
+                .other(Map.of("fence-monitor-interval", "5s")).build());
+        for (int i = 1; i <= 3; i++) b.node(new Node("n" + i, "127.0.0." + i + ":7000", NodeRole.MEMBER, Map.of()));
+        b.fenceDevice(new FenceDevice("ipmi-n1", "ipmi", Map.of("password", "wrong"), List.of("n1"), Map.of(), Duration.ZERO));
+        b.fenceDevice(new FenceDevice("ipmi-n2", "ipmi", Map.of("password", "right"), List.of("n2"), Map.of(), Duration.ZERO));
+        submit(List.of(new Command.ReplaceConfig(b.build(), 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        List<String> checkedRemotely = new CopyOnWriteArrayList<>();
+        List<String> checkedHere = new CopyOnWriteArrayList<>();
+        NodeTransport checking = new NodeTransport() {
+            @Override
+            public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) { return transport.heartbeat(node, request); }
+
+            @Override
+            public CompletableFuture<ActionReply> execute(String node, ActionRequest request) { return transport.execute(node, request); }
+
+            @Override
+            public CompletableFuture<vigil.api.spi.FenceResult> checkFenceDevice(String node, FenceCheckRequest request) {
+                checkedRemotely.add(request.device() + " from " + node);
+                return CompletableFuture.completedFuture(new vigil.api.spi.FenceResult.Failed(request.device() + ": monitor failed: wrong password"));
+            }
+        };
+        vigil.api.spi.NodeFencer fencer = new vigil.api.spi.NodeFencer() {
+            @Override
+            public FenceEvent fence(ClusterConfig config, String target, String action, String executorNode) { throw new AssertionError("nobody is fenced"); }
+
+            @Override
+            public vigil.api.spi.FenceResult check(ClusterConfig config, String device) {
+                checkedHere.add(device);
+                return new vigil.api.spi.FenceResult.On(device + ": BMC answers, power on");
+            }
+        };
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, checking, fencer, clock, clock, timer, fenceWorkers, k -> null);
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(20), "both devices checked and recorded", () -> {
+            pass(Duration.ofMillis(100));
+            return state.get().fenceDevices().size() == 2;
+        });
+        // ipmi-n1 fences the controller's own node: another node checks it; ipmi-n2 is checked here
+        assertEquals(List.of("ipmi-n2"), checkedHere.stream().distinct().toList());
+        assertTrue(checkedRemotely.get(0).equals("ipmi-n1 from n2") || checkedRemotely.get(0).equals("ipmi-n1 from n3"), checkedRemotely.toString());
+        vigil.api.status.FenceDeviceStatus bad = state.get().fenceDevices().get("ipmi-n1");
+        assertTrue(!bad.ok() && bad.detail().contains("wrong password") && !bad.checkedFrom().equals("n1"), bad.toString());
+        assertTrue(state.get().fenceDevices().get("ipmi-n2").ok());
+        // checked again every interval, recorded only when the answer changes
+        int commits = (int) submitted.stream().filter(c -> c instanceof Command.RecordFenceDeviceCheck).count();
+        pass(Duration.ofSeconds(6));
+        assertTrue(checkedHere.size() >= 2, "ipmi-n2 checked again: " + checkedHere);
+        assertEquals(commits, submitted.stream().filter(c -> c instanceof Command.RecordFenceDeviceCheck).count());
     }
 }

@@ -173,7 +173,7 @@ class ExecutorTest {
     }
 
     @Test
-    void driverCannotBeCreated_notConfiguredOrExecErrorWithSecretsMasked() {
+    void driverCannotBeCreated_notConfiguredOrAFailureWithSecretsMasked() {
         executor.close();
         vigil.api.spi.ResourceDriverProvider picky = new vigil.api.spi.ResourceDriverProvider() {
             @Override
@@ -191,7 +191,9 @@ class ExecutorTest {
         assertTrue(bad.message().contains("use picky:good"), bad.message());
         Primitive broken = Primitive.builder("q", "picky:other").param("password", "hunter22").build();
         ActionResult err = done(executor.submit(ActionRequest.of("2", 1, broken, ResourceAction.START)));
-        assertEquals(OcfCode.EXEC_ERROR, err.code());
+        // a failure of this resource here (recorded, so that it is kept off this node), not an executor refusal that is retried for ever
+        assertEquals(OcfCode.ERR_GENERIC, err.code());
+        assertTrue(err.message().contains("the driver for picky:other threw"), err.message());
         assertFalse(err.message().contains("hunter22"), err.message());
     }
 

@@ -25,6 +25,7 @@ import vigil.api.status.ClusterState;
 import vigil.api.status.FenceEvent;
 import vigil.api.status.Membership;
 import vigil.api.status.OcfCode;
+import vigil.api.status.ResourceState;
 
 class StateTransitionsTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -46,6 +47,19 @@ class StateTransitionsTest {
     private static ClusterState apply(ClusterState s, Command... cmds) {
         for (Command c : cmds) s = StateTransitions.apply(s, c, s.now().plusSeconds(1));
         return s;
+    }
+
+    @Test
+    void requestShutdown_marksAnOnlineNodeUntilItRejoins_andIgnoresANodeThatIsNotOnline() {
+        ClusterState s = apply(base(), new Command.SetMembership("n1", Membership.ONLINE, "joined"), new Command.RequestShutdown("n1"),
+                new Command.RequestShutdown("n2"));
+        assertTrue(s.node("n1").shutdown());
+        assertFalse(s.node("n2").shutdown(), "an offline node has nothing to drain");
+        s = apply(s, new Command.SetMembership("n1", Membership.OFFLINE, "shut down"));
+        assertTrue(s.node("n1").shutdown(), "still the node that left");
+        s = apply(s, new Command.SetMembership("n1", Membership.ONLINE, "joined"));
+        assertFalse(s.node("n1").shutdown(), "re-joining ends the shutdown");
+        assertThrows(ConfigException.class, () -> apply(base(), new Command.RequestShutdown("n9")));
     }
 
     @Test
@@ -179,6 +193,36 @@ class StateTransitionsTest {
     void cleanup_ofClone_resetsItsPrimitivesFailCounts() {
         ClusterState s = apply(base(), op("st", "n1", "start", 0, OcfCode.ERR_GENERIC), new Command.Cleanup("ms", null));
         assertEquals(0, s.resource("st", "n1").failCount());
+    }
+
+    @Test
+    void cleanup_forgetsTheFailedOperations_andAsksForAProbe() {
+        ClusterState s = apply(base(), op("d1", "n1", "start", 0, OcfCode.ERR_GENERIC), op("d1", "n1", "stop", 0, OcfCode.SUCCESS),
+                op("d1", "n2", "start", 0, OcfCode.SUCCESS), new Command.Cleanup("d1", "n1"));
+        ResourceState n1 = s.resource("d1", "n1");
+        assertEquals(0, n1.failCount());
+        assertTrue(n1.pending(), "a probe is pending");
+        assertEquals(List.of("monitor"), n1.operations().stream().map(vigil.api.status.OperationRecord::action).toList());
+        assertEquals(Role.STOPPED, n1.role());
+        assertEquals(Role.STARTED, s.resource("d1", "n2").role(), "other nodes untouched");
+        assertFalse(s.resource("d1", "n2").pending());
+        // the probe's result settles it
+        s = apply(s, op("d1", "n1", "monitor", 0, OcfCode.NOT_RUNNING));
+        assertFalse(s.resource("d1", "n1").pending());
+        assertEquals(0, s.resource("d1", "n1").failCount());
+    }
+
+    @Test
+    void replaceConfig_withAChangeIdAlreadyApplied_changesNothing() {
+        ClusterState s = base();
+        ClusterConfig more = s.config().toBuilder().resource(Primitive.builder("d2", "ocf:heartbeat:Dummy").build()).build();
+        ClusterState once = apply(s, new Command.ReplaceConfig(more, s.configVersion(), "change-1"));
+        assertEquals(s.configVersion() + 1, once.configVersion());
+        // the same change sent again (its answer was lost): no second version, and no compare-and-set failure
+        ClusterState again = apply(once, new Command.ReplaceConfig(more, s.configVersion(), "change-1"));
+        assertEquals(once.configVersion(), again.configVersion());
+        assertEquals(once.config(), again.config());
+        assertThrows(ConfigException.class, () -> apply(once, new Command.ReplaceConfig(more, s.configVersion(), "change-2")));
     }
 
     @Test

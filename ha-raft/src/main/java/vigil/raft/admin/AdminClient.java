@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ import vigil.raft.admin.proto.MaintenanceRequest;
 import vigil.raft.admin.proto.NodeRequest;
 import vigil.raft.admin.proto.PlacementRequest;
 import vigil.raft.admin.proto.ResourceRequest;
+import vigil.raft.admin.proto.ShutdownRequest;
 import vigil.raft.admin.proto.StatusRequest;
 import vigil.raft.admin.proto.WatchRequest;
 import vigil.raft.admin.proto.AddMemberRequest;
@@ -197,16 +199,26 @@ public final class AdminClient implements Cluster {
     }
 
     @Override
+    public void applyConfig(ClusterConfig config, long expectedVersion, String changeId) {
+        call("config apply", s -> s.applyConfig(ApplyConfigRequest.newBuilder().setConfig(AdminCodec.config(config)).setExpectedVersion(expectedVersion)
+                .setChangeId(changeId).build()));
+    }
+
+    /**
+     * Compare-and-set on the config version, retried while other changes land first. One change id for the whole call:
+     * when an answer is lost and the request goes to another node, or is sent again, the change is applied once.
+     */
+    @Override
     public void updateConfig(UnaryOperator<ClusterConfig> change) {
+        String id = UUID.randomUUID().toString();
         for (int attempt = 1; ; attempt++) {
-            ClusterConfig base = status().config();
-            ClusterConfig next = change.apply(base);
+            ClusterState s = status();
+            ClusterConfig next = change.apply(s.config());
             try {
-                call("config update", s -> s.applyConfig(ApplyConfigRequest.newBuilder().setConfig(AdminCodec.config(next))
-                        .setBase(AdminCodec.config(base)).setHasBase(true).build()));
+                applyConfig(next, s.configVersion(), id);
                 return;
-            } catch (VigilException e) {
-                if (!e.getMessage().startsWith("the configuration changed since it was read") || attempt >= CONFIG_RETRIES) throw e;
+            } catch (ConfigException e) {
+                if (!"config.version".equals(e.field()) || attempt >= CONFIG_RETRIES) throw e;
             }
         }
     }
@@ -246,6 +258,18 @@ public final class AdminClient implements Cluster {
     @Override
     public void maintenance(String node, boolean on) {
         call("maintenance", s -> s.maintenance(MaintenanceRequest.newBuilder().setNode(node).setOn(on).build()));
+    }
+
+    @Override
+    public void shutdown(String node, boolean force) {
+        call("shutdown", s -> s.shutdown(ShutdownRequest.newBuilder().setNode(node).setForce(force).build()));
+    }
+
+    @Override
+    public vigil.api.spi.ResourceMetadata resourceType(String type) {
+        vigil.raft.admin.proto.ResourceTypeRequest req = vigil.raft.admin.proto.ResourceTypeRequest.newBuilder().setType(type).build();
+        vigil.raft.admin.proto.ResourceTypeReply reply = call("resource type", s -> s.resourceType(req));
+        return AdminCodec.resourceType(reply);
     }
 
     @Override

@@ -57,6 +57,10 @@ final class AdminCodec {
             b.setFenced(state(ClusterState.EMPTY.withFence(f.fence(), 1)).getFenceHistory(0));
         } else if (e instanceof ClusterEvent.LeaderChanged lc) {
             b.setLeaderChanged(LeaderChanged.newBuilder().setLeader(lc.leader()).setTerm(lc.term()));
+        } else if (e instanceof ClusterEvent.ResourceBlocked rb) {
+            b.setResourceBlocked(vigil.raft.admin.proto.ResourceBlocked.newBuilder().setResource(rb.resource()).setReason(rb.reason()));
+        } else if (e instanceof ClusterEvent.FenceDeviceChecked fd) {
+            b.setFenceDeviceChecked(state(ClusterState.EMPTY.withFenceDeviceStatus(fd.status())));
         }
         return b.build();
     }
@@ -77,8 +81,28 @@ final class AdminCodec {
                 return new ClusterEvent.Fenced(f);
             }
             case LEADER_CHANGED: return new ClusterEvent.LeaderChanged(e.getLeaderChanged().getLeader(), e.getLeaderChanged().getTerm());
+            case RESOURCE_BLOCKED: return new ClusterEvent.ResourceBlocked(e.getResourceBlocked().getResource(), e.getResourceBlocked().getReason());
+            case FENCE_DEVICE_CHECKED: return new ClusterEvent.FenceDeviceChecked(state(e.getFenceDeviceChecked()).fenceDevices().values().iterator().next());
             default: return null;
         }
+    }
+
+    static vigil.raft.admin.proto.ResourceTypeReply resourceType(vigil.api.spi.ResourceMetadata md) {
+        var b = vigil.raft.admin.proto.ResourceTypeReply.newBuilder().setType(md.type() == null ? "" : md.type());
+        for (vigil.api.spi.ParameterSpec p : md.parameters()) {
+            b.addParameters(vigil.raft.admin.proto.ParameterSpecP.newBuilder().setName(p.name()).setRequired(p.required()).setSecret(p.secret())
+                    .setDefaultValue(p.defaultValue()).setDescription(p.description()));
+        }
+        md.actionTimeouts().forEach((a, t) -> b.putActionTimeouts(a, span(t)));
+        return b.build();
+    }
+
+    static vigil.api.spi.ResourceMetadata resourceType(vigil.raft.admin.proto.ResourceTypeReply r) {
+        java.util.List<vigil.api.spi.ParameterSpec> ps = new java.util.ArrayList<>();
+        for (var p : r.getParametersList()) ps.add(new vigil.api.spi.ParameterSpec(p.getName(), p.getRequired(), p.getSecret(), p.getDefaultValue(), p.getDescription()));
+        java.util.Map<String, Duration> timeouts = new java.util.TreeMap<>();
+        r.getActionTimeoutsMap().forEach((a, t) -> timeouts.put(a, duration(t)));
+        return new vigil.api.spi.ResourceMetadata(r.getType(), ps, timeouts);
     }
 
     static RoleP role(Role r) {

@@ -24,6 +24,7 @@ import vigil.raft.admin.proto.MaintenanceRequest;
 import vigil.raft.admin.proto.NodeRequest;
 import vigil.raft.admin.proto.PlacementRequest;
 import vigil.raft.admin.proto.ResourceRequest;
+import vigil.raft.admin.proto.ShutdownRequest;
 import vigil.raft.admin.proto.StatusReply;
 import vigil.raft.admin.proto.StatusRequest;
 import vigil.raft.admin.proto.WatchRequest;
@@ -60,11 +61,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private NodeAdmin node() {
         if (node == null) throw new VigilException("this server does not manage cluster membership or certificates (it is not a cluster node)");
         return node;
-    }
-
-    /** The base config of a compare-and-set no longer matches. */
-    static final class ConfigChanged extends VigilException {
-        ConfigChanged() { super("the configuration changed since it was read; nothing applied (read it again and retry)"); }
     }
 
     @Override
@@ -133,13 +129,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void applyConfig(ApplyConfigRequest request, StreamObserver<Ack> reply) {
         call(reply, () -> {
             ClusterConfig next = AdminCodec.config(request.getConfig());
-            if (request.getHasBase()) {
-                ClusterConfig base = AdminCodec.config(request.getBase());
-                cluster.updateConfig(current -> {
-                    // the client read the configuration with its secrets masked
-                    if (!SecretMask.mask(current).equals(SecretMask.mask(base))) throw new ConfigChanged();
-                    return SecretMask.unmask(next, current);
-                });
+            if (request.hasExpectedVersion()) {
+                // the client read the configuration with its secrets masked
+                ClusterConfig current = cluster.status().config();
+                cluster.applyConfig(SecretMask.unmask(next, current), request.getExpectedVersion(), request.getChangeId());
             } else {
                 cluster.updateConfig(current -> SecretMask.unmask(next, current));
             }
@@ -216,6 +209,20 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
 
     @Override
+    public void shutdown(ShutdownRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            cluster.shutdown(r.getNode(), r.getForce());
+            LOG.info("{}: admin stop requested{}", r.getNode(), r.getForce() ? " (forced)" : "");
+            return ACK;
+        });
+    }
+
+    @Override
+    public void resourceType(vigil.raft.admin.proto.ResourceTypeRequest r, StreamObserver<vigil.raft.admin.proto.ResourceTypeReply> reply) {
+        call(reply, () -> AdminCodec.resourceType(cluster.resourceType(r.getType())));
+    }
+
+    @Override
     public void watch(WatchRequest request, StreamObserver<Event> events) {
         ServerCallStreamObserver<Event> out = (ServerCallStreamObserver<Event>) events;
         Object lock = new Object();
@@ -255,7 +262,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             t.put(FIX, ascii(c.fix()));
             return Status.INVALID_ARGUMENT.withDescription(c.getMessage()).asRuntimeException(t);
         }
-        if (e instanceof ConfigChanged) return Status.ABORTED.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof ClusterUnavailableException) return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof VigilException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
         if (e instanceof StatusRuntimeException s) return s;

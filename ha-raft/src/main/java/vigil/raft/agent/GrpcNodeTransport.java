@@ -50,6 +50,9 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
             if (tls == null) return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
             return NettyChannelBuilder.forTarget(target).sslContext(GrpcTls.client(tls, ClusterTrust.node(node))).build();
         });
+        // gRPC waits up to two minutes between reconnects to a peer that was down; a node that was stopped or fenced
+        // and started again must be heard at the next heartbeat, not minutes later
+        if (ch.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) ch.resetConnectBackoff();
         NodeAgentGrpc.NodeAgentStub stub = NodeAgentGrpc.newStub(ch);
         return tls == null ? stub.withCallCredentials(credentials) : stub;
     }
@@ -59,7 +62,8 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         CompletableFuture<NodeTransport.HeartbeatReply> f = new CompletableFuture<>();
         try {
             vigil.raft.agent.proto.HeartbeatRequest req = vigil.raft.agent.proto.HeartbeatRequest.newBuilder().setLeader(request.leader()).setTerm(request.term())
-                    .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).setFenceYourself(request.fenceYourself()).build();
+                    .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).setFenceYourself(request.fenceYourself())
+                    .setStop(request.stop()).build();
             stub(node).withDeadlineAfter(Math.max(100, request.nodeTimeout().toMillis()), TimeUnit.MILLISECONDS)
                     .heartbeat(req, observer(f, GrpcNodeTransport::reply));
         } catch (RuntimeException e) {
@@ -84,13 +88,27 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         return f;
     }
 
+    @Override
+    public CompletableFuture<vigil.api.spi.FenceResult> checkFenceDevice(String node, NodeTransport.FenceCheckRequest request) {
+        CompletableFuture<vigil.api.spi.FenceResult> f = new CompletableFuture<>();
+        try {
+            vigil.raft.agent.proto.FenceCheckRequest req = vigil.raft.agent.proto.FenceCheckRequest.newBuilder().setTerm(request.term())
+                    .setLeader(request.leader()).setDevice(request.device()).build();
+            stub(node).withDeadlineAfter(5, TimeUnit.MINUTES).checkFenceDevice(req, observer(f, (vigil.raft.agent.proto.FenceCheckReply r) -> r.getOk()
+                    ? new vigil.api.spi.FenceResult.On(r.getDetail()) : new vigil.api.spi.FenceResult.Failed(r.getDetail())));
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
     static NodeTransport.HeartbeatReply reply(vigil.raft.agent.proto.HeartbeatReply r) {
         Duration timeout = Duration.ofMillis(r.getWatchdogTimeoutMs());
         NodeTransport.WatchdogReport w = timeout.isZero() ? NodeTransport.WatchdogReport.NONE
                 : r.getWatchdogResetting() ? NodeTransport.WatchdogReport.resetting(timeout, Duration.ofMillis(r.getWatchdogResetWithinMs()))
                 : NodeTransport.WatchdogReport.armed(timeout);
         return new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList(),
-                r.getWallClockMs() == 0 ? null : Instant.ofEpochMilli(r.getWallClockMs()), w, r.getDegraded());
+                r.getWallClockMs() == 0 ? null : Instant.ofEpochMilli(r.getWallClockMs()), w, r.getLeaving(), r.getDegraded());
     }
 
     private static <P, R> StreamObserver<P> observer(CompletableFuture<R> f, Function<P, R> convert) {

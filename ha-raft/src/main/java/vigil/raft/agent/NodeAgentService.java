@@ -20,13 +20,26 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatReply> out) {
         NodeTransport.HeartbeatReply r = agent.onHeartbeat(new NodeTransport.HeartbeatRequest(req.getLeader(), req.getTerm(),
-                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid(), req.getFenceYourself()));
+                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid(), req.getFenceYourself(), req.getStop()));
         NodeTransport.WatchdogReport w = r.watchdog();
         out.onNext(HeartbeatReply.newBuilder().setNode(r.node()).setNewestTerm(r.newestTerm()).setReady(r.ready())
                 .addAllInFlight(r.inFlight()).setWallClockMs(r.wallClock() == null ? 0 : r.wallClock().toEpochMilli())
                 .setWatchdogTimeoutMs(w.timeout().toMillis()).setWatchdogResetting(w.resetting()).setWatchdogResetWithinMs(w.resetWithin().toMillis())
-                .setDegraded(r.degraded()).build());
+                .setLeaving(r.leaving()).setDegraded(r.degraded()).build());
         out.onCompleted();
+    }
+
+    @Override
+    public void checkFenceDevice(vigil.raft.agent.proto.FenceCheckRequest req, StreamObserver<vigil.raft.agent.proto.FenceCheckReply> out) {
+        agent.onCheckFenceDevice(new NodeTransport.FenceCheckRequest(req.getTerm(), req.getLeader(), req.getDevice())).whenComplete((r, err) -> {
+            if (err != null) {
+                out.onError(Status.INTERNAL.withDescription(req.getDevice() + " check: " + err).asRuntimeException());
+                return;
+            }
+            out.onNext(vigil.raft.agent.proto.FenceCheckReply.newBuilder().setOk(!(r instanceof vigil.api.spi.FenceResult.Failed))
+                    .setDetail(r.detail()).build());
+            out.onCompleted();
+        });
     }
 
     @Override

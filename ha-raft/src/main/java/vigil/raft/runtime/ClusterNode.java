@@ -81,6 +81,8 @@ import vigil.raft.tls.NodeTls;
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("vigil.node");
+    /** How long a node asked to stop waits for the cluster to move its resources away (Pacemaker's shutdown-escalation). */
+    public static final Duration STOP_TIMEOUT = Duration.ofMinutes(20);
 
     private final VigilNode raft;
     private final RaftCluster cluster;
@@ -99,6 +101,8 @@ public final class ClusterNode implements AutoCloseable {
     private final Thread admission;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private Thread bootstrapper;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ClusterNode(Builder b) {
         String self = b.id;
@@ -119,7 +123,6 @@ public final class ClusterNode implements AutoCloseable {
         } else {
             LOG.warn("{}: INSECURE: TLS is off (insecure lab switch); anyone on the network can read and forge this cluster's traffic", self);
         }
-        this.cluster = new RaftCluster(raft);
         this.timers = Executors.newScheduledThreadPool(2, daemon("vigil-" + self + "-timer"));
         this.controllerThread = Executors.newSingleThreadScheduledExecutor(daemon("vigil-" + self + "-controller"));
         this.fenceWorkers = Executors.newCachedThreadPool(daemon("vigil-" + self + "-fence"));
@@ -138,6 +141,8 @@ public final class ClusterNode implements AutoCloseable {
         this.watchdog = b.watchdog == null ? null : watchdogKeeper(self, b, submit);
         if (watchdog != null) agent.watchdog(watchdog);
         agent.reportHealth(raft::problem);
+        NodeAgent localAgent = agent;
+        this.cluster = new RaftCluster(raft, localAgent::hasLeader).describeTypesWith(type -> describe(self, drivers, javaServices, type));
 
         NodeFencer fencer = b.fencer != null ? b.fencer : loadFencer();
         this.transport = new GrpcNodeTransport(id -> raft.state().config().node(id)
@@ -169,6 +174,8 @@ public final class ClusterNode implements AutoCloseable {
             throw new UncheckedIOException(self + ": cannot serve the node API on " + api + " (is the port in use?)", e);
         }
         subscriptions.add(raft.onState((index, state) -> controller.onStateChanged()));
+        agent.onStopRequested(this::stopOnRequest);
+        agent.checkFenceDevicesWith(device -> fencer.check(raft.state().config(), device), fenceWorkers);
         subscriptions.add(raft.onLeadership((isLeader, leaderId, term) -> {
             if (isLeader) addMissingMembers(b.peers);
             controller.onLeadership(isLeader, term);
@@ -268,6 +275,70 @@ public final class ClusterNode implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Stops this node cleanly, as {@code systemctl stop} or {@code vigil node stop} do (Pacemaker's shutdown): announces
+     * the stop in the replicated state, waits while the controller moves or stops what runs here and then marks this node
+     * OFFLINE (a node that left this way is never fenced for it), hands Raft leadership to a live peer if this node leads,
+     * and returns; {@link #close()} then stops the node. Without a quorate leader nothing can be announced: it returns once
+     * this node's executor is idle (the no-quorum-policy handled what ran here).
+     *
+     * @param timeout how long to wait for the cluster to move everything away (like Pacemaker's shutdown-escalation);
+     *                after it, closing the node makes it fall silent, and the cluster fences it as it would any silent node
+     * @return whether the node left cleanly (marked OFFLINE, or had nothing to announce)
+     */
+    public boolean leave(Duration timeout) {
+        if (stopped.isDone()) return false;
+        long end = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<?> announced = agent.leave();
+        while (true) {
+            vigil.api.status.NodeState me = raft.state().node(id());
+            if (!me.isOnline() && (announced.isDone() || me.shutdown())) {
+                if (me.membership() == vigil.api.status.Membership.UNCLEAN) {
+                    LOG.warn("{}: stopping while the cluster counts this node as lost ({}): it will be fenced", id(), me.reason());
+                    return false;
+                }
+                break; // marked OFFLINE by the controller (or it never joined: nothing to drain)
+            }
+            if (!agent.hasLeader() && executor.inFlight().isEmpty()) {
+                LOG.warn("{}: stopping without a quorate leader: the shutdown cannot be announced", id());
+                return false;
+            }
+            if (System.nanoTime() > end) {
+                LOG.warn("{}: the cluster did not move everything off this node within {} s; stopping anyway", id(), timeout.toSeconds());
+                return false;
+            }
+            if (announced.isCompletedExceptionally()) announced = agent.leave(); // not committed (e.g. a leader change): again
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        if (raft.isLeader()) {
+            vigil.api.status.ClusterState s = raft.state();
+            s.config().nodes().stream().map(Node::id).filter(n -> !n.equals(id()) && s.node(n).isOnline()).findFirst()
+                    .ifPresent(peer -> raft.transferLeadership(peer, Duration.ofSeconds(2)));
+        }
+        LOG.info("{}: left the cluster cleanly", id());
+        return true;
+    }
+
+    /** An administrator asked this node to stop ({@code vigil node stop}): it leaves and closes; see {@link #stopped()}. */
+    private void stopOnRequest() {
+        if (!stopRequested.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
+            LOG.info("{}: stop requested through the cluster", id());
+            leave(STOP_TIMEOUT);
+            close();
+        }, "vigil-" + id() + "-stop");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Completes when this node was closed, by {@link #close()} or because an administrator stopped it ({@code vigil node stop}). */
+    public CompletableFuture<Void> stopped() { return stopped; }
+
     private CompletableFuture<?> submit(List<Command> commands) { return logRejections(commands, raft.submit(commands)); }
 
     private CompletableFuture<?> logRejections(List<Command> commands, CompletableFuture<List<CommandResult>> submitted) {
@@ -289,6 +360,21 @@ public final class ClusterNode implements AutoCloseable {
         List<Command> missing = new ArrayList<>();
         for (Node n : peers) if (raft.state().config().node(n.id()).isEmpty()) missing.add(new Command.PutNode(n));
         if (!missing.isEmpty()) submit(missing);
+    }
+
+    /** What this node's drivers declare for {@code type}; a ConfigException naming this node when it cannot run it. */
+    static ResourceMetadata describe(String self, DriverRegistry drivers, JavaServiceDriver javaServices, String type) {
+        if (JavaServiceDriver.isJavaType(type) && javaServices.service(type.substring(type.indexOf(':') + 1)).isEmpty()) {
+            throw new ConfigException("type", "no java service \"" + type.substring(type.indexOf(':') + 1) + "\" is registered on " + self,
+                    "register it with ClusterNode.Builder.service(...) on every node that may run it");
+        }
+        var driver = drivers.find(type).orElseThrow(() -> new ConfigException("type", "no driver for \"" + type + "\" on " + self,
+                "use ocf:<provider>:<agent>, java:<name>, kvm or drbd, or add the module that provides it"));
+        try {
+            return driver.metadata();
+        } catch (vigil.api.VigilException e) {
+            throw new ConfigException("type", e.getMessage() + " (asked on " + self + ")", "install it on every node that may run it, or check its name");
+        }
     }
 
     private static Duration metadataTimeout(ResourceMetadata md, String action) {
@@ -379,6 +465,7 @@ public final class ClusterNode implements AutoCloseable {
         if (cluster != null) cluster.close();
         if (raft != null) raft.close();
         if (ledger != null) ledger.close();
+        stopped.complete(null);
     }
 
     /** Validating builder: {@link #start()} names the field that is missing or wrong. */

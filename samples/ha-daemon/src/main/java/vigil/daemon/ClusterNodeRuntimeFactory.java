@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.Node;
@@ -44,6 +42,12 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
 
             @Override
             public boolean servesAdminApi() { return true; }
+
+            @Override
+            public boolean leave(java.time.Duration timeout) { return node.leave(timeout); }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> stopped() { return node.stopped(); }
 
             @Override
             public void close() { node.close(); }

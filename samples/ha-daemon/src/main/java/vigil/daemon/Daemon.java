@@ -39,6 +39,9 @@ import vigil.raft.tls.NodeTls;
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
+    /** How long a stopping node waits for the cluster to move what runs on it (Pacemaker's shutdown-escalation default). */
+    static final java.time.Duration STOP_TIMEOUT = vigil.raft.runtime.ClusterNode.STOP_TIMEOUT;
+
     private final List<AutoCloseable> open = new ArrayList<>();
     private final NodeRuntime runtime;
     private final AdminServer admin;
@@ -138,11 +141,12 @@ public final class Daemon implements AutoCloseable {
             Logging.node(config.node());
             Daemon d = start(config);
             CountDownLatch stopped = new CountDownLatch(1);
+            // SIGTERM (systemctl stop): leave the cluster cleanly, then close; 'vigil node stop' for this node ends the same way
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                LOG.info("{}: stopping", config.node());
-                d.close();
+                d.stop();
                 stopped.countDown();
             }, "vigil-shutdown"));
+            d.runtime().stopped().thenRun(stopped::countDown);
             PrintStream out = CliContext.of(spec).out();
             out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
                     + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on " + (config.insecure() ? "http" : "https") + "://" + config.http() + "/")
@@ -157,8 +161,16 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Leaves the cluster cleanly (see {@link NodeRuntime#leave}), then closes everything; once. */
+    public synchronized void stop() {
+        if (open.isEmpty()) return;
+        LOG.info("{}: stopping", config.node());
+        runtime.leave(STOP_TIMEOUT);
+        close();
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         List<AutoCloseable> reverse = new ArrayList<>(open);
         Collections.reverse(reverse);
         open.clear();

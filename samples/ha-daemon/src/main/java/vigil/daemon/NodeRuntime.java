@@ -22,7 +22,17 @@ public interface NodeRuntime extends AutoCloseable {
     /** Whether the node already serves the admin API on its admin address (then the daemon does not). */
     default boolean servesAdminApi() { return false; }
 
-    /** Stops the node: resources are left to the cluster's policy, the Raft member leaves cleanly where it can. */
+    /**
+     * Stops the node cleanly before {@link #close()}: announces the stop, waits while the cluster moves or stops what runs
+     * here and marks the node offline (so it is never fenced for leaving). Returns whether that happened within
+     * {@code timeout}.
+     */
+    default boolean leave(java.time.Duration timeout) { return false; }
+
+    /** Completes when the node stopped on its own (an administrator ran {@code vigil node stop} for it). */
+    default java.util.concurrent.CompletableFuture<Void> stopped() { return new java.util.concurrent.CompletableFuture<>(); }
+
+    /** Stops the node at once: whatever still runs here is left to the cluster (a node that did not leave is fenced). */
     @Override
     void close();
 }

@@ -108,4 +108,44 @@ class AdminApiTest {
             assertTrue(e.getMessage().contains("127.0.0.1:1") && e.getMessage().contains("127.0.0.1:2"), e.getMessage());
         }
     }
+
+    /**
+     * A change that committed but whose reply came too late (a busy or dying node answering the admin call) must not be
+     * applied a second time when the client tries again through another node: updateConfig is called once, so the
+     * change is in the config once (or the call fails and the caller cannot know, but never twice).
+     */
+    @Test
+    void updateConfig_whoseReplyIsLate_isAppliedOnce() throws Exception {
+        java.util.concurrent.CountDownLatch retried = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        vigil.api.Cluster lateOnce = (vigil.api.Cluster) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {vigil.api.Cluster.class}, (proxy, m, args) -> {
+                    boolean change = m.getName().equals("applyConfig") || m.getName().equals("updateConfig");
+                    int n = change ? changes.incrementAndGet() : 0;
+                    Object r;
+                    try {
+                        r = m.invoke(cluster, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    // the first change is committed, its answer is held until the client has tried again
+                    if (n == 1) retried.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    if (n > 1) retried.countDown();
+                    return r;
+                });
+        AdminServer a = AdminServer.start(lateOnce, "127.0.0.1", 0, "right-token");
+        AdminServer b = AdminServer.start(lateOnce, "127.0.0.1", 0, "right-token");
+        try (AdminClient twoNodes = AdminClient.connect(List.of("127.0.0.1:" + a.port(), "127.0.0.1:" + b.port()), "right-token",
+                Duration.ofSeconds(5))) {
+            twoNodes.status(); // connected
+            twoNodes.updateConfig(c -> c.toBuilder().blob("ids", c.blobs().getOrDefault("ids", "") + " once").build());
+        } catch (VigilException notAcknowledged) {
+            // acceptable: the caller cannot know whether it happened
+        } finally {
+            retried.countDown();
+            a.close();
+            b.close();
+        }
+        assertEquals(" once", cluster.status().config().blobs().get("ids"), "one updateConfig call, one change");
+    }
 }

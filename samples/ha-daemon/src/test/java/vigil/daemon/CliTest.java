@@ -210,6 +210,136 @@ class CliTest {
     }
 
     @Test
+    void configApply_ofAFileWithOnlyResources_changesOnlyThoseResources() throws Exception {
+        cluster.applyConfig(cluster.status().config().toBuilder()
+                .fenceDevice(new vigil.api.model.FenceDevice("ipmi-n1", "ipmi", Map.of("ip", "10.0.1.1"), List.of("n1"), Map.of(), Duration.ZERO))
+                .resource(Primitive.builder("d2", "ocf:heartbeat:Dummy").build()).build());
+        ClusterState before = cluster.status();
+        Path file = dir.resolve("partial.yaml");
+        Files.writeString(file, "resources:\n  d1:\n    type: ocf:heartbeat:Dummy\n    meta: {resource-stickiness: 100}\n  d3:\n    type: ocf:heartbeat:Dummy\n");
+        Result r = vigil("config", "apply", "-f", file.toString(), "--yes");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.contains("updating resources"), r.out);
+        ClusterConfig after = cluster.status().config();
+        assertEquals(before.config().nodes(), after.nodes(), "nodes changed");
+        assertEquals(before.config().fenceDevices(), after.fenceDevices(), "fence devices changed");
+        assertEquals(before.config().properties(), after.properties());
+        assertEquals(List.of("d1", "d2", "d3"), after.resources().stream().map(vigil.api.model.Resource::id).toList());
+        assertEquals("100", after.resource("d1").orElseThrow().meta().values().get("resource-stickiness"));
+
+        // a property alone changes only that property
+        Files.writeString(file, "properties:\n  move-lifetime: 30min\n");
+        assertEquals(0, vigil("config", "apply", "-f", file.toString(), "--yes").code);
+        assertEquals(Duration.ofMinutes(30), cluster.status().config().properties().moveLifetime());
+        assertEquals(before.config().properties().nodeTimeout(), cluster.status().config().properties().nodeTimeout());
+        assertEquals(after.resources(), cluster.status().config().resources());
+    }
+
+    @Test
+    void configApply_replace_refusesToRemoveOnlineNodesOrAMajority_andSaysWhy() throws Exception {
+        Path file = dir.resolve("only-resources.yaml");
+        Files.writeString(file, "resources:\n  d1:\n    type: ocf:heartbeat:Dummy\n");
+        rejected(1, "it removes node n1, which is online", "config", "apply", "-f", file.toString(), "--replace", "--yes");
+        Result r = vigil("config", "apply", "-f", file.toString(), "--replace", "--yes");
+        assertTrue(r.err.contains("it removes 3 of the 3 voters"), r.err);
+        cluster.commit(new Command.SetMembership("w", Membership.OFFLINE, "shut down"));
+        Path withoutW = dir.resolve("without-w.yaml");
+        Files.writeString(withoutW, vigil("config", "show").out.replaceAll("(?s)  w:\n    address: [^\n]*\n    role: witness\n", ""));
+        assertTrue(!Files.readString(withoutW).contains("  w:"), Files.readString(withoutW));
+        Result ok = vigil("config", "apply", "-f", withoutW.toString(), "--replace", "--yes");
+        assertEquals(0, ok.code, ok.toString());
+        assertTrue(cluster.status().config().node("w").isEmpty());
+    }
+
+    @Test
+    void configApply_isConditionalOnTheVersionItsDiffWasComputedFrom() throws Exception {
+        Path file = dir.resolve("d5.yaml");
+        Files.writeString(file, "resources:\n  d5:\n    type: ocf:heartbeat:Dummy\n");
+        // another administrator changes the configuration while this one reads the diff
+        java.io.BufferedReader operator = new java.io.BufferedReader(new java.io.StringReader("y\n")) {
+            @Override
+            public String readLine() throws java.io.IOException {
+                cluster.updateConfig(c -> c.toBuilder().resource(Primitive.builder("other", "ocf:heartbeat:Dummy").build()).build());
+                return super.readLine();
+            }
+        };
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"config", "apply", "-f", file.toString(), "--cluster", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString(),
+                        "--ca", dir.resolve("ca").resolve("ca.crt").toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(),
+                (targets, token) -> AdminClient.connect(targets, token, Duration.ofSeconds(5)), operator);
+        assertEquals(1, code, out + "\n" + err);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("the configuration changed after the diff above was computed"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(cluster.status().config().resource("d5").isEmpty(), "applied over the other administrator's change");
+        assertTrue(cluster.status().config().resource("other").isPresent());
+    }
+
+    @Test
+    void resourceCleanup_clearsTheFailedActionFromStatus_andAsksForAProbe() {
+        cluster.commit(new Command.RecordOperation("d1", "n1", "start", null, vigil.api.status.OcfCode.ERR_GENERIC, Duration.ofMillis(30), "it broke", "",
+                java.util.OptionalInt.empty()), new Command.RecordOperation("d1", "n1", "stop", null, vigil.api.status.OcfCode.SUCCESS,
+                Duration.ofMillis(30), "", "", java.util.OptionalInt.empty()));
+        assertTrue(vigil("status").out.contains("Failed Resource Actions:"));
+        Result r = vigil("resource", "cleanup", "d1");
+        assertEquals(0, r.code, r.toString());
+        assertTrue(r.out.startsWith("cleaned up d1 on all nodes"), r.out);
+        String after = vigil("status").out;
+        assertFalse(after.contains("Failed Resource Actions:") || after.contains("it broke"), after);
+        assertTrue(cluster.status().resource("d1", "n1").pending(), "a probe is asked for");
+    }
+
+    @Test
+    void statusSimple_exitsLikeCrmMonS() {
+        Result ok = vigil("status", "--simple");
+        assertEquals(1, ok.code, ok.toString()); // stonith is on and nothing can fence n1 and n2
+        assertTrue(ok.out.startsWith("CLUSTER WARN: "), ok.out);
+        cluster.applyConfig(cluster.status().config().toBuilder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false).build()).build());
+        Result clean = vigil("status", "--simple");
+        assertEquals(0, clean.code, clean.toString());
+        assertEquals("CLUSTER OK: 3 nodes online, 1 resource instances configured\n", clean.out);
+        cluster.commit(new Command.SetMembership("n2", Membership.UNCLEAN, "no reply for 3000 ms"));
+        Result crit = vigil("status", "--simple");
+        assertEquals(2, crit.code, crit.toString());
+        assertTrue(crit.out.startsWith("CLUSTER CRIT: UNCLEAN node: n2"), crit.out);
+        Result down = raw("status", "--simple", "--cluster", "127.0.0.1:1", "--token-file", tokenFile.toString());
+        assertEquals(3, down.code, down.toString());
+        assertTrue(down.out.startsWith("CLUSTER UNKNOWN: "), down.out);
+    }
+
+    @Test
+    void status_warnsWhenStonithIsOnAndNothingCanFence_withTheFix() {
+        String out = vigil("status").out;
+        assertTrue(out.contains("WARNINGS:\n  * stonith-enabled is true but no fence device can fence n1, n2"), out);
+        assertTrue(out.contains("add a fence device"), out);
+    }
+
+    @Test
+    void statusJson_nowIsTheCurrentTime() {
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String json = vigil("status", "--json").out;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"now\":\"([^\"]+)\"").matcher(json);
+        assertTrue(m.find(), json);
+        assertFalse(java.time.Instant.parse(m.group(1)).isBefore(before), json);
+        assertTrue(json.contains("\"last-change\":\"2026-01-01T"), json);
+    }
+
+    @Test
+    void resourceCreate_refusesAnUnknownAgentOrParameterOrAMissingRequiredOne_likePcs_unlessForced() {
+        rejected(1, "\"ocf:heartbeat:NoSuchAgent\" cannot run", "resource", "create", "x", "ocf:heartbeat:NoSuchAgent");
+        rejected(1, "agent not found at /usr/lib/ocf/resource.d/heartbeat/NoSuchAgent", "resource", "create", "x", "ocf:heartbeat:NoSuchAgent");
+        rejected(1, "resources.d2.params.bogus: ocf:heartbeat:Dummy has no parameter \"bogus\"", "resource", "create", "d2", "ocf:heartbeat:Dummy", "bogus=1");
+        rejected(1, "ocf:heartbeat:IPaddr2 requires ip", "resource", "create", "vip", "ocf:heartbeat:IPaddr2");
+        rejected(1, "--force", "resource", "create", "d2", "ocf:heartbeat:Dummy", "bogus=1");
+        rejected(1, "no driver for \"lsb:nope\"", "resource", "create", "x", "lsb:nope");
+        assertEquals(0, vigil("resource", "create", "d2", "ocf:heartbeat:Dummy", "state=/run/d2.state").code);
+        rejected(1, "has no parameter \"bogus\"", "resource", "update", "d2", "bogus=1");
+        Result forced = vigil("resource", "create", "x", "ocf:heartbeat:NoSuchAgent", "bogus=1", "--force");
+        assertEquals(0, forced.code, forced.toString());
+        assertEquals(0, vigil("resource", "update", "d2", "bogus=2", "--force").code);
+    }
+
+    @Test
     void configApply_malformedYaml_isRejectedWithLine() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "nodes:\n  n1: {address: 127.0.0.1:9001\n");

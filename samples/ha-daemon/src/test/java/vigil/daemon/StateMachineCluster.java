@@ -47,6 +47,11 @@ public final class StateMachineCluster implements Cluster {
     public void applyConfig(ClusterConfig config) { commit(new Command.ReplaceConfig(config, -1)); }
 
     @Override
+    public void applyConfig(ClusterConfig config, long expectedVersion, String changeId) {
+        commit(new Command.ReplaceConfig(config, expectedVersion, changeId));
+    }
+
+    @Override
     public synchronized void updateConfig(UnaryOperator<ClusterConfig> change) {
         commit(new Command.ReplaceConfig(change.apply(state.config()), state.configVersion()));
     }
@@ -83,6 +88,22 @@ public final class StateMachineCluster implements Cluster {
 
     @Override
     public void maintenance(String node, boolean on) { commit(new Command.SetNodeFlags(node, null, on)); }
+
+    private final vigil.engine.driver.DriverRegistry drivers = vigil.engine.driver.DriverRegistry.load(new vigil.engine.driver.JavaServiceDriver());
+
+    /** What this machine's drivers (the OCF agents installed here, kvm, drbd) declare, as a node would answer. */
+    @Override
+    public vigil.api.spi.ResourceMetadata resourceType(String type) {
+        var d = drivers.find(type).orElseThrow(() -> new vigil.api.ConfigException("type", "no driver for \"" + type + "\" on this node", ""));
+        try {
+            return d.metadata();
+        } catch (vigil.api.VigilException e) {
+            throw new vigil.api.ConfigException("type", e.getMessage(), "");
+        }
+    }
+
+    @Override
+    public void shutdown(String node, boolean force) { commit(new Command.RequestShutdown(node)); }
 
     @Override
     public void fence(String node) { fenceRequests.add(node); }

@@ -31,7 +31,9 @@ class StatusPageIT {
         assumeTrue(Peer.installed("node") && Peer.installed("npm"), "node / npm not installed");
         assumeTrue(Files.isExecutable(Path.of("/usr/lib/ocf/resource.d/heartbeat/Dummy")), "resource-agents (OCF Dummy) not installed");
         if (!Files.isDirectory(BROWSER.resolve("node_modules/playwright-core"))) {
-            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(BROWSER.toFile()).inheritIO().start();
+            // not the test JVM's stdin: node makes it non-blocking, and the test runner's channel on it then fails the build
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(BROWSER.toFile()).inheritIO()
+                    .redirectInput(new File("/dev/null")).start();
             assertEquals(0, npm.waitFor(), "npm ci in " + BROWSER);
         }
         Files.createDirectories(SCREENSHOTS);

@@ -180,7 +180,7 @@ public final class Chaos {
                         broken.add("did not recover: " + ex.getMessage() + "; status: " + c.status().map(Chaos::brief).orElse("no leader"));
                     }
                     try {
-                        workload.readNow("the cluster (final read)", c.admin());
+                        workload.readNow("the cluster (final read)", c.admin(), Duration.ofSeconds(30));
                     } catch (RuntimeException ex) {
                         broken.add("no final read: " + ex.getMessage());
                     }

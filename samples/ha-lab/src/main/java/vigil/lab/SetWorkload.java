@@ -176,10 +176,24 @@ final class SetWorkload implements AutoCloseable {
     /** How many times the client ran a change again after an attempt of it had committed (see the writer). */
     int retriedAfterCommit() { return retriedAfterCommit.get(); }
 
-    /** A read through {@code client} (the final read after a schedule), added to the history. */
-    Read readNow(String via, Cluster client) {
+    /**
+     * A linearizable read through {@code client} (the final read after a schedule), added to the history. The node that
+     * answers may be one that has not heard the leader yet since it came back: its answer (its own view, without
+     * quorum) is no linearizable read, so the read is tried again for up to {@code patience}.
+     */
+    Read readNow(String via, Cluster client, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
         long start = now();
         ClusterState s = client.status();
+        while (!s.hasQuorum()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(via + " answered only with a view without quorum for " + patience.toSeconds()
+                        + " s, which is no linearizable read");
+            }
+            pause(Duration.ofMillis(200));
+            start = now();
+            s = client.status();
+        }
         Read r = read(via, start, now(), s);
         synchronized (this) {
             reads.add(r);
@@ -236,9 +250,12 @@ final class SetWorkload implements AutoCloseable {
             long start = now();
             try {
                 ClusterState s = reader.client().status();
-                Read r = read(reader.node(), start, now(), s);
-                synchronized (this) {
-                    reads.add(r);
+                // a node without quorum answers with its own last applied state, marked so: not a linearizable read
+                if (s.hasQuorum()) {
+                    Read r = read(reader.node(), start, now(), s);
+                    synchronized (this) {
+                        reads.add(r);
+                    }
                 }
             } catch (RuntimeException unavailable) {
                 // the node is cut off, paused, dead or has no leader: no answer, nothing to check

@@ -132,6 +132,9 @@ public final class ClusterOptions {
                 + DEFAULT_NODE_CONFIG + ")"));
     }
 
+    /** The node this host runs, or null on a host that is not a node. */
+    public String localNodeOrNull() { return nodeConfig(CliContext.of(command)).map(NodeConfig::node).orElse(null); }
+
     private Optional<NodeConfig> nodeConfig(CliContext ctx) {
         Path file = nodeConfig != null ? Path.of(nodeConfig)
                 : ctx.env().get("VIGIL_NODE_CONFIG") != null ? Path.of(ctx.env().get("VIGIL_NODE_CONFIG"))

@@ -5,12 +5,14 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import vigil.api.Cluster;
+import vigil.api.model.Durations;
 
 /** {@code vigil node ...}: like {@code pcs node}; without a node id it means this host's node (from its node config). */
-@Command(name = "node", description = "Put a node in standby or maintenance, or back online, or remove a member (like pcs node).")
+@Command(name = "node", description = "Put a node in standby or maintenance, or back online, stop it cleanly, or remove a member (like pcs node).")
 public final class NodeCommand {
     @Spec CommandSpec spec;
 
@@ -35,6 +37,18 @@ public final class NodeCommand {
         }
         String node = a.size() - (hasState ? 1 : 0) == 1 ? a.get(0) : cluster.localNode();
         return change(hasState && last.equals("off") ? "maintenance off" : "maintenance on", node, cluster, !(hasState && last.equals("off")));
+    }
+
+    @Command(name = "stop", description = "Stop a node cleanly, like pcs cluster stop: its resources move or stop, it leaves and its daemon exits; "
+            + "it is never fenced for it (default: this host's node). Refused when the nodes left would lose quorum.")
+    int stop(@Parameters(arity = "0..1", paramLabel = "NODE", description = "node id (default: this host's node)") String node,
+             @Option(names = "--force", description = "Stop it even when the nodes left lose quorum.") boolean force,
+             @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "5min", description = "How long to wait until it has left (default: ${DEFAULT-VALUE}).") String waitText,
+             @Mixin ClusterOptions cluster) {
+        String target = Optional.ofNullable(node).orElseGet(cluster::localNode);
+        try (Cluster c = cluster.connect()) {
+            return NodeStop.run(c, target, force, Durations.parse("--wait", waitText), CliContext.of(spec).out());
+        }
     }
 
     @Command(name = "remove", description = "Take a member out of the configuration and the Raft group (refused while it runs resources or without an online majority).")

@@ -41,6 +41,7 @@ public final class ResourceCommand {
                @Option(names = "--clone", description = "Run it on every node.") boolean clone,
                @Option(names = "--promotable", description = "A promotable clone (promoted on one node).") boolean promotable,
                @Option(names = "--group", paramLabel = "GROUP", description = "Append it to this group (created if missing).") String group,
+               @Option(names = "--force", description = "Add it even when no node has its agent, or the agent does not know or requires a parameter.") boolean force,
                @Mixin ClusterOptions cluster) {
         String name = CliContext.commandName(spec) + " create";
         Primitive.Builder pb = Primitive.builder(id, type);
@@ -55,6 +56,11 @@ public final class ResourceCommand {
         for (String op : list(ops)) pb.operation(ConfigEdits.operation(name, op));
         if (clone && promotable) throw new UsageException(name + ": give --clone or --promotable, not both");
         Primitive p = pb.build();
+        if (!force) {
+            try (Cluster c = cluster.connect()) {
+                AgentParams.check(c, p, p.params().keySet());
+            }
+        }
         Resource r = clone || promotable ? new Clone(id + "-clone", p, null, promotable) : p;
         if (group != null && r instanceof Clone) throw new UsageException(name + ": a clone cannot be put in a group");
         cluster.change(cfg -> {
@@ -100,6 +106,7 @@ public final class ResourceCommand {
                @Parameters(index = "1..*", paramLabel = "PARAM=VALUE", description = "Agent parameters; PARAM= removes one.") List<String> params,
                @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "Meta attribute; KEY= removes one (repeatable).") List<String> meta,
                @Option(names = "--op", paramLabel = "OP", description = "Operation to add or replace, name:interval:timeout[:role] (repeatable).") List<String> ops,
+               @Option(names = "--force", description = "Set parameters the agent does not know.") boolean force,
                @Mixin ClusterOptions cluster) {
         String name = CliContext.commandName(spec) + " update";
         if (list(params).isEmpty() && list(meta).isEmpty() && list(ops).isEmpty()) {
@@ -119,7 +126,18 @@ public final class ResourceCommand {
                         || o.name().equals(op.name()) && !op.isRecurring() && !o.isRecurring());
                 all.add(op);
             }
-            return ConfigEdits.replacePrimitive(cfg, new Primitive(p.id(), p.type(), pm, Meta.of(mm), all));
+            Primitive updated = new Primitive(p.id(), p.type(), pm, Meta.of(mm), all);
+            if (!force && !list(params).isEmpty()) {
+                List<String> set = new ArrayList<>();
+                for (String kv : list(params)) {
+                    String[] k = ConfigEdits.keyValue(name, kv, "param");
+                    if (!k[1].isEmpty()) set.add(k[0]);
+                }
+                try (Cluster c = cluster.connect()) {
+                    AgentParams.check(c, updated, set);
+                }
+            }
+            return ConfigEdits.replacePrimitive(cfg, updated);
         });
         out().println("updated " + id);
         return 0;
@@ -188,7 +206,7 @@ public final class ResourceCommand {
         return 0;
     }
 
-    @Command(name = "cleanup", description = "Forget a resource's failures (everywhere, or on one node), so that it may run there again.")
+    @Command(name = "cleanup", description = "Forget a resource's failed operations (everywhere, or on one node) and probe it again, so that it may run there again.")
     int cleanup(@Parameters(paramLabel = "ID", description = "resource id") String id,
                 @Option(names = "--node", paramLabel = "NODE", description = "Only on this node.") String node,
                 @Mixin ClusterOptions cluster) {
@@ -198,7 +216,7 @@ public final class ResourceCommand {
             if (node != null) ConfigEdits.requireNode(cfg, node, false);
             c.cleanup(id, node);
         }
-        out().println("cleaned up " + id + (node == null ? " on all nodes" : " on " + node));
+        out().println("cleaned up " + id + (node == null ? " on all nodes" : " on " + node) + " (its failures are forgotten and it is probed again)");
         return 0;
     }
 

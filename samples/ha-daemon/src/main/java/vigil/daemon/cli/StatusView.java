@@ -30,10 +30,14 @@ import vigil.api.status.ResourceState;
 public final class StatusView {
     private StatusView() {}
 
-    /** The status as nested maps and lists (the {@code --json} document and the web page's data). */
-    public static Map<String, Object> of(ClusterState s) {
+    /** The status as nested maps and lists (the {@code --json} document and the web page's data), as of now. */
+    public static Map<String, Object> of(ClusterState s) { return of(s, Instant.now()); }
+
+    /** @param now when the status is shown ({@code "now"}); the last committed change is {@code "last-change"} */
+    public static Map<String, Object> of(ClusterState s, Instant now) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("now", time(s.now()));
+        m.put("now", time(now));
+        m.put("last-change", time(s.now()));
         m.put("quorum", s.hasQuorum());
         m.put("leader", s.leader());
         m.put("term", s.term());
@@ -49,6 +53,7 @@ public final class StatusView {
             nm.put("membership", ns.membership().name().toLowerCase(java.util.Locale.ROOT));
             nm.put("standby", ns.standby());
             nm.put("maintenance", ns.maintenance());
+            nm.put("shutdown", ns.shutdown());
             nm.put("since", time(ns.since()));
             nm.put("reason", ns.reason());
             nm.put("degraded", ns.degraded());
@@ -86,6 +91,18 @@ public final class StatusView {
             }
         }
         m.put("expiring-constraints", moves);
+        List<Object> devices = new ArrayList<>();
+        for (vigil.api.status.FenceDeviceStatus d : s.fenceDevices().values()) {
+            Map<String, Object> dm = new LinkedHashMap<>();
+            dm.put("device", d.device());
+            dm.put("ok", d.ok());
+            dm.put("checked-from", d.checkedFrom());
+            dm.put("at", time(d.at()));
+            dm.put("detail", d.detail());
+            devices.add(dm);
+        }
+        m.put("fence-devices", devices);
+        m.put("warnings", new ArrayList<Object>(StatusCheck.warnings(s)));
         return m;
     }
 
@@ -97,6 +114,7 @@ public final class StatusView {
             case OFFLINE -> "offline";
             case UNCLEAN -> "UNCLEAN";
         };
+        if (ns.shutdown() && ns.membership() == vigil.api.status.Membership.ONLINE) return base + " (shutting down)";
         if (ns.maintenance()) return base + " (maintenance)";
         if (ns.standby()) return base + " (standby)";
         return base;
@@ -110,6 +128,7 @@ public final class StatusView {
             m.put("kind", "primitive");
             m.put("type", p.type());
             m.put("instances", instances(s, p));
+            m.put("blocked", s.blocked().getOrDefault(p.id(), ""));
             m.put("disabled", (Boolean) m.get("disabled") || p.meta().targetRole().map(x -> x == Role.STOPPED).orElse(false));
         } else if (r instanceof Group g) {
             m.put("kind", "group");
@@ -180,13 +199,25 @@ public final class StatusView {
         Map<String, Object> v = of(s);
         StringBuilder sb = new StringBuilder();
         sb.append("Cluster summary:\n");
-        sb.append("  * Leader (controller): ").append(s.leader().isEmpty() ? "none" : s.leader() + " (term " + s.term() + ")").append('\n');
+        if (s.hasQuorum()) {
+            sb.append("  * Leader (controller): ").append(s.leader().isEmpty() ? "none" : s.leader() + " (term " + s.term() + ")").append('\n');
+        } else {
+            // as crm_mon on a node cut off from the majority: this node's own, possibly stale, view
+            sb.append("  * Leader (controller): none - partition WITHOUT quorum").append(s.leader().isEmpty() ? "" : " (last known: " + s.leader()
+                    + ", term " + s.term() + "; what follows is this node's last known state)").append('\n');
+        }
         sb.append("  * Quorum: ").append(s.hasQuorum() ? "yes" : "NO").append('\n');
         sb.append("  * Last change: ").append(time(s.now()).isEmpty() ? "-" : time(s.now())).append(" (config version ").append(s.configVersion()).append(")\n");
         long members = s.config().nodes().stream().filter(Node::runsResources).count();
         sb.append("  * ").append(s.config().nodes().size()).append(" nodes configured (").append(members).append(" members, ")
                 .append(s.config().nodes().size() - members).append(" witnesses)\n");
         sb.append("  * ").append(s.config().primitives().count()).append(" resource instances configured\n\n");
+        List<String> warnings = StatusCheck.warnings(s);
+        if (!warnings.isEmpty()) {
+            sb.append("WARNINGS:\n");
+            for (String w : warnings) sb.append("  * ").append(w).append('\n');
+            sb.append('\n');
+        }
         sb.append("Node List:\n");
         for (Object o : (List<Object>) v.get("nodes")) {
             Map<String, Object> n = (Map<String, Object>) o;
@@ -260,6 +291,7 @@ public final class StatusView {
                 if (rs.blocked()) where.add("FAILED " + rs.node() + " (blocked)");
             }
             sb.append(where.isEmpty() ? "Stopped" : String.join(", ", where));
+            if (s.blocked().containsKey(p.id())) sb.append(" (blocked: ").append(s.blocked().get(p.id())).append(')');
             if (disabled) sb.append(" (disabled)");
             if (!p.meta().isManaged()) sb.append(" (unmanaged)");
             sb.append('\n');

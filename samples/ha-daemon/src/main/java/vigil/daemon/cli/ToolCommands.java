@@ -54,7 +54,7 @@ public final class ToolCommands {
     }
 
     @Command(name = "bench", description = "Benchmarks; each prints numbers and ends with one key=value line.",
-            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.Scheduler.class, Bench.Idle.class})
+            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.FalseFence.class, Bench.Scheduler.class, Bench.Idle.class})
     public static final class Bench {
         @Command(name = "commits", description = "3 local Raft processes, fsync on, many small config changes in flight, once with mutual TLS and once "
                 + "in plaintext; the last line is commits_per_s=<n> p50_ms=<n> p99_ms=<n> plaintext_commits_per_s=<n>.")
@@ -77,6 +77,15 @@ public final class ToolCommands {
             @Option(names = "--node-timeout-ms", paramLabel = "MS", description = "The cluster's node-timeout (default 1000).") String nodeTimeoutMs;
 
             Failover() { super("vigil.lab.FailoverBench"); }
+        }
+
+        @Command(name = "false-fence", description = "A 3-node cluster under a CPU hog on every core for N minutes, nothing killed: every fence is spurious; "
+                + "the last line is minutes=<n> spurious_fences=<n> node_timeout_ms=<n>.")
+        public static final class FalseFence extends DelegatedCommand {
+            @Option(names = "--minutes", paramLabel = "N", description = "How long (default 10).") String minutes;
+            @Option(names = "--node-timeout-ms", paramLabel = "MS", description = "The cluster's node-timeout (default: the node-timeout default, 1000).") String nodeTimeoutMs;
+
+            FalseFence() { super("vigil.lab.FalseFenceBench"); }
         }
 
         @Command(name = "idle", description = "Three 'vigil daemon' processes with the launcher's defaults, idle; CPU per minute, resident memory and "

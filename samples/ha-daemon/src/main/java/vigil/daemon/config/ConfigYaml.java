@@ -92,7 +92,7 @@ public final class ConfigYaml {
         return config;
     }
 
-    private static ClusterConfig build(YamlTree.Mapping root) {
+    static ClusterConfig build(YamlTree.Mapping root) {
         root.allow(TOP);
         ClusterConfig.Builder b = ClusterConfig.builder();
         b.properties(properties(root.mapping("properties")));

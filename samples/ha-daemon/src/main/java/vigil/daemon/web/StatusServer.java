@@ -52,7 +52,7 @@ import vigil.raft.runtime.ClusterNode.LocalView;
  *       actions ({@code POST /action}, each with the session's CSRF token, see {@link WebActions});</li>
  *   <li>{@code /live} the page's changing part as Server-Sent Events, pushed after every change;</li>
  *   <li>{@code /status.json} the status document ({@code vigil status --json}), {@code /events} the same as SSE;</li>
- *   <li>{@code /metrics} Prometheus.</li>
+ *   <li>{@code /metrics} Prometheus; {@code /healthz} 200 while this node hears a controller with quorum, 503 otherwise.</li>
  * </ul>
  *
  * <p>Bounded, so that no number of clients can take the node down (its heartbeat replies go through the gRPC server,
@@ -135,6 +135,16 @@ public final class StatusServer implements AutoCloseable {
         server.createContext("/page.js", ex -> asset(ex, "page.js", "text/javascript; charset=utf-8"));
         server.createContext("/status.json", this::statusJson);
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", sources.metrics().get()));
+        // for load balancers and monitoring: 200 while this node hears a controller with quorum, else 503
+        server.createContext("/healthz", ex -> {
+            LocalView v = sources.local().get();
+            if (v.quorate()) {
+                respond(ex, 200, "text/plain; charset=utf-8", "ok: " + v.node() + " hears controller " + v.leader() + " (term " + v.term() + ") with quorum\n");
+            } else {
+                respond(ex, 503, "text/plain; charset=utf-8", "no quorum: " + v.node() + " hears no controller with a majority behind it"
+                        + (v.state().leader().isEmpty() ? "" : " (last known: " + v.state().leader() + ")") + "\n");
+            }
+        });
         server.createContext("/events", ex -> stream(ex, false));
         server.createContext("/live", ex -> stream(ex, true));
         server.createContext("/login", this::login);
