@@ -54,6 +54,11 @@ public final class StateTransitions {
     public static ClusterState apply(ClusterState state, Command command, Instant at) {
         ClusterState s = at.isAfter(state.now()) ? state.withNow(at) : state;
         if (command instanceof Command.ReplaceConfig c) {
+            if (c.changeId().length() > ConfigValidator.MAX_ID) {
+                // every replica keeps the latest ids: an unbounded one would grow the replicated state without limit
+                throw new ConfigException("change_id", "is " + c.changeId().length() + " characters long, more than " + ConfigValidator.MAX_ID,
+                        "use a short unique id, such as a random UUID");
+            }
             if (!c.changeId().isEmpty() && s.appliedChanges().contains(c.changeId())) return s; // applied already: its answer was lost
             if (c.expectedVersion() >= 0 && c.expectedVersion() != s.configVersion()) {
                 throw new ConfigException("config.version", "expected version " + c.expectedVersion() + " but the cluster is at "
