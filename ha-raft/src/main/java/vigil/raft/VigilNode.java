@@ -628,8 +628,10 @@ public final class VigilNode implements AutoCloseable {
     private void leaderChanged(RaftPeerId leader) {
         long t;
         try {
-            t = server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
-        } catch (IOException | RuntimeException e) {
+            // through the state machine: a one-node cluster elects itself inside the server's start, before this.server
+            // is set, and its controller would announce itself for term 0, refused by every replica for ever
+            t = stateMachine.currentTerm();
+        } catch (RuntimeException e) {
             t = term;
         }
         leadershipChanged(leader == null ? "" : leader.toString(), t);

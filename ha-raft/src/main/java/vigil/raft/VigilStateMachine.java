@@ -228,7 +228,8 @@ final class VigilStateMachine extends BaseStateMachine {
         }
     }
 
-    private long currentTerm() {
+    /** This replica's current Raft term (readable from {@link #initialize} on, before the server's start returns). */
+    long currentTerm() {
         try {
             return getServer().get().getDivision(getGroupId()).getInfo().getCurrentTerm();
         } catch (IOException | InterruptedException | ExecutionException e) {

@@ -55,6 +55,21 @@ class VigilNodeTest {
     }
 
     @Test
+    void start_oneNodeCluster_reportsItsLeadershipWithTheRaftTerm() throws Exception {
+        // a one-node cluster elects itself while the server starts: the term it reports is the one its entries carry
+        // (a controller announcing itself for term 0 was refused by the replica for ever)
+        java.util.concurrent.CompletableFuture<Long> announced = new java.util.concurrent.CompletableFuture<>();
+        try (VigilNode node = single(freeAddress(), dir.resolve("one"), "alpha").start()) {
+            node.onLeadership((isLeader, leader, term) -> { if (isLeader) announced.complete(term); });
+            if (node.isLeader()) announced.complete(node.term());
+            long term = announced.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(term >= 1, "term " + term);
+            node.submitAsController(List.of(new Command.LeaderElected("n1", term))).get(30, java.util.concurrent.TimeUnit.SECONDS).get(0).orThrow();
+            assertEquals(term, node.state().term());
+        }
+    }
+
+    @Test
     void builder_missingOrWrongFields_nameTheField() {
         Path data = dir.resolve("x");
         assertEquals("id", assertThrows(ConfigException.class, () -> VigilNode.builder().start()).field());
