@@ -58,7 +58,7 @@ public final class ConfigValidator {
         });
         Map<String, Resource> byId = validateResources(config.resources());
         validateConstraints(config, nodeIds, byId);
-        validateFencing(config, nodeIds);
+        validateFencing(config);
         validateProperties(config.properties());
     }
 
@@ -303,7 +303,7 @@ public final class ConfigValidator {
         return List.of();
     }
 
-    private static void validateFencing(ClusterConfig config, Set<String> nodeIds) {
+    private static void validateFencing(ClusterConfig config) {
         Set<String> ids = new HashSet<>();
         for (FenceDevice d : config.fenceDevices()) {
             String f = "fence-devices." + d.id();
@@ -315,18 +315,17 @@ public final class ConfigValidator {
             checkValues(f + ".params", d.params());
             checkValues(f + ".host-map", d.hostMap());
             checkAtMost(f + ".delay", d.delay(), MAX_DURATION);
-            for (String h : d.hostList()) {
-                if (!nodeIds.contains(h)) throw new ConfigException(f + ".host-list", "unknown node \"" + h + "\"", "use one of " + new TreeSet<>(nodeIds));
-            }
-            for (String h : d.hostMap().keySet()) {
-                if (!nodeIds.contains(h)) throw new ConfigException(f + ".host-map", "unknown node \"" + h + "\"", "use one of " + new TreeSet<>(nodeIds));
-            }
+            // A device may name hosts that are not members (as Pacemaker's pcmk_host_list / pcmk_host_map may): it describes
+            // the hardware, which outlives a 'node remove', and fences a host again when a node of that id re-joins. A member
+            // no device can fence is shown as a status warning instead.
+            for (String h : d.hostList()) checkId(f + ".host-list", h);
+            for (String h : d.hostMap().keySet()) checkId(f + ".host-map", h);
             if (d.delay().isNegative()) throw new ConfigException(f + ".delay", "must not be negative", "use 0 or e.g. 15s");
         }
         Set<String> levels = new HashSet<>();
         for (FencingLevel l : config.fencingLevels()) {
             String f = "fencing-topology." + l.node() + "." + l.index();
-            if (!nodeIds.contains(l.node())) throw new ConfigException(f + ".node", "unknown node \"" + l.node() + "\"", "use one of " + new TreeSet<>(nodeIds));
+            checkId(f + ".node", l.node()); // like a device's hosts, a level may name a node that is not (or no longer) a member
             if (l.index() < 1) throw new ConfigException(f + ".index", "must be >= 1, got " + l.index(), "number levels from 1");
             if (!levels.add(l.node() + "/" + l.index())) throw new ConfigException(f, "level defined twice", "give each level of a node its own index");
             if (l.devices().isEmpty()) throw new ConfigException(f + ".devices", "a level needs at least one device", "list the devices that must all succeed");

@@ -123,6 +123,16 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void validate_fenceDeviceAndLevelNamingANodeThatIsNotAMember_accepted_likePacemakersHostMap() {
+        ClusterConfig c = twoNodes()
+                .fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of("node1", "node3"), Map.of("node1", "p1", "node3", "p3"), null))
+                .fencingLevel(new FencingLevel("node3", 1, List.of("kill"))).build();
+        ConfigValidator.structural().validate(c);
+        ConfigException e = rejected(twoNodes().fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("-x", "p"), null)).build());
+        assertEquals("fence-devices.kill.host-map", e.field());
+    }
+
+    @Test
     void fenceDevice_toString_masksPassword() {
         FenceDevice d = new FenceDevice("ipmi-node1", "ipmi", Map.of("ip", "10.0.0.11", "password", "hunter2"), List.of("node1"), Map.of(), null);
         assertTrue(!d.toString().contains("hunter2") && d.toString().contains("10.0.0.11"), d.toString());

@@ -129,7 +129,12 @@ public final class StateTransitions {
                             "put the node in standby and wait until it runs nothing, then remove it");
                 }
             }
-            ClusterState removed = withConfig(s, s.config().toBuilder().removeNode(c.id()).build()).withoutNode(c.id()).withWatchdog(c.id(), Duration.ZERO);
+            // like a deleted resource's, the node's location constraints go with it; fence devices keep naming it (the hardware
+            // that fences a host of that id), as Pacemaker keeps a removed node in pcmk_host_map
+            List<Constraint> kept = new ArrayList<>(s.config().constraints());
+            kept.removeIf(k -> k instanceof Constraint.Location l && l.node().equals(c.id()));
+            ClusterState removed = withConfig(s, rebuildConstraints(s.config().toBuilder().removeNode(c.id()), kept)).withoutNode(c.id())
+                    .withWatchdog(c.id(), Duration.ZERO);
             for (OutdatedCopy o : removed.outdatedCopies()) if (o.node().equals(c.id())) removed = removed.withoutOutdated(o.resource(), o.node());
             return removed;
         }

@@ -181,6 +181,29 @@ class StateTransitionsTest {
     }
 
     @Test
+    void removeNode_namedByAFenceDeviceAndALocation_dropsItsLocations_andKeepsTheDevice_whichFencesItAgainAfterARejoin() {
+        ClusterState s = apply(base(), new Command.PutFenceDevice(new vigil.api.model.FenceDevice("kill", "process", Map.of(), List.of(),
+                Map.of("n1", "/run/n1.pid", "n2", "/run/n2.pid"), null)),
+                new Command.PutConstraint(new Constraint.Location("cli-prefer-d1", "d1", "n2", Score.INFINITY, null, T0.plusSeconds(3600))));
+        s = apply(s, new Command.RemoveNode("n2"));
+        assertTrue(s.config().node("n2").isEmpty());
+        assertFalse(s.nodes().containsKey("n2"));
+        assertEquals(List.of("pref-d1"), s.config().constraints().stream().map(Constraint::id).toList(), "the node's location constraints went with it");
+        vigil.api.model.FenceDevice kill = s.config().fenceDevice("kill").orElseThrow();
+        assertEquals("/run/n2.pid", kill.plugFor("n2"), "the device still names the removed host");
+        s = apply(s, new Command.PutNode(Node.member("n2", "127.0.0.2:9870")));
+        assertTrue(s.config().fenceDevice("kill").orElseThrow().canFence("n2"), "a node re-joined under the same id is fenceable again");
+    }
+
+    @Test
+    void removeNode_withAnActiveResource_isRefused() {
+        ClusterState s = apply(base(), op("d1", "n2", "start", 0, OcfCode.SUCCESS));
+        ClusterState before = s;
+        ConfigException e = assertThrows(ConfigException.class, () -> StateTransitions.apply(before, new Command.RemoveNode("n2"), T0));
+        assertTrue(e.getMessage().contains("d1"), e.getMessage());
+    }
+
+    @Test
     void clearMoveConstraints_removesOnlyCliLocations() {
         ClusterState s = apply(base(),
                 new Command.PutConstraint(new Constraint.Location("cli-prefer-d1", "d1", "n2", Score.INFINITY, null, T0.plusSeconds(3600))),

@@ -24,8 +24,8 @@ import vigil.testkit.Await;
 /**
  * What an operator does in the first hour, exactly as samples/ha-daemon/README.md says, on three hosts (127.0.0.1-3)
  * that each run {@code bin/vigil daemon}: init, join twice, resources with the real {@code ocf:heartbeat:Dummy}, move and
- * clear, standby and online, a partial {@code config apply}, clean stops and starts, a broken resource, and status on a
- * node cut off from the others. Everything is done with
+ * clear, standby and online, a partial {@code config apply}, clean stops and starts, a broken resource, replacing a dead
+ * host ({@code node remove}, then a join with an empty directory), and status on a node cut off from the others. Everything is done with
  * {@code bin/vigil} and YAML files; the admin client only observes. Stonith is on, with a device that SIGKILLs a node's
  * daemon, so a stop the cluster mistook for a failure would show in the fence history.
  */
@@ -211,6 +211,51 @@ class OperatorWalkthroughIT {
             assertEquals(Membership.OFFLINE, s.node(node).membership(), node + ": " + s.node(node));
             assertTrue(s.fenceHistory().isEmpty(), node + " fenced for a clean stop: " + s.fenceHistory());
         }
+    }
+
+    @Test
+    @Order(7)
+    void replacingADeadHost_nodeRemove_thenJoinWithAnEmptyDir_makesThreeVotersAgain_andEveryResourceRunsOnce() throws Exception {
+        ok("n1", "resource", "move", "d1", "n3");
+        awaitOn("d1", "n3");
+        VigilHosts.Result refused = hosts.vigil("n1", "node", "remove", "n3");
+        assertEquals(1, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("still runs [") && refused.err().contains("d1") && refused.err().contains("vigil node standby n3"), refused.err());
+        assertTrue(hosts.status().config().node("n3").isPresent(), "a refused remove changes nothing");
+
+        hosts.signal("n3", "KILL"); // the host dies
+        hosts.awaitExit("n3", Duration.ofSeconds(30));
+        Await.until(Duration.ofSeconds(60), "n3 fenced", () -> fences().stream().anyMatch(f -> f.target().equals("n3") && f.success()));
+        String survivor = runsOn("d1");
+        assertFalse(survivor.equals("n3"));
+
+        // as samples/ha-daemon/README.md says: remove it, then a new host with an empty dir joins under the same id
+        ok("n1", "node", "remove", "n3");
+        try (AdminClient c = hosts.client(List.of("n1", "n2"))) {
+            assertEquals(Set.of("n1", "n2"), VigilHosts.ids(c.statusWithServer().server().voters()));
+        }
+        ClusterConfig removed = hosts.status().config();
+        assertTrue(removed.node("n3").isEmpty());
+        assertTrue(removed.constraints().isEmpty(), "the move to n3 went with it: " + removed.constraints());
+        assertTrue(removed.fenceDevice("kill").orElseThrow().hostMap().containsKey("n3"), "the fence device still names n3");
+
+        java.nio.file.Files.move(hosts.log("n3"), hosts.dir.resolve("n3-removed.log"));
+        try (var files = java.nio.file.Files.walk(hosts.etc("n3"))) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(f);
+        }
+        hosts.join("n3");
+        hosts.awaitVoters(List.of("n1", "n2", "n3"));
+        ok("n1", "resource", "move", "d3", "n3");
+        awaitOn("d3", "n3");
+        ok("n1", "resource", "clear", "d3");
+        long end = System.nanoTime() + NODE_TIMEOUT.multipliedBy(3).toNanos();
+        while (System.nanoTime() < end) {
+            ClusterState s = hosts.status();
+            for (String r : List.of("d1", "d2", "d3")) assertEquals(1, s.activeNodes(r).size(), r + " runs once: " + s.activeNodes(r));
+        }
+        assertTrue(fences().stream().allMatch(f -> f.target().equals("n3")), "only the dead host was fenced: " + fences());
+        String stonith = ok("n1", "stonith", "status").out();
+        assertTrue(stonith.contains("* n3: ") && !stonith.contains("NO device can fence"), "the device that named the old n3 fences the new one:\n" + stonith);
     }
 
     @Test

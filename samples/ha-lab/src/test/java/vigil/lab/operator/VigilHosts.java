@@ -121,22 +121,22 @@ final class VigilHosts implements AutoCloseable {
     }
 
     /**
-     * Sets up n1, n2, n3 as samples/ha-daemon/README.md says: {@code vigil init} on n1 and its daemon, then for n2 and n3
-     * a one-time token from {@code vigil token create} on n1, {@code vigil join} with it and the daemon; waits until the
-     * three are Raft voters and online; then {@code vigil config apply -f} of {@code clusterYaml} ({@code ${dir}} stands
-     * for this lab's directory). No key or token is copied between hosts.
+     * Sets up n1, n2, n3 as samples/ha-daemon/README.md says: {@code vigil init} on n1 and its daemon, {@code vigil config
+     * apply -f} of {@code clusterYaml} ({@code ${dir}} stands for this lab's directory; its fence device may name the
+     * hosts that join next), then for n2 and n3 a one-time token from {@code vigil token create} on n1, {@code vigil join}
+     * with it and the daemon; waits until the three are Raft voters and online. No key or token is copied between hosts.
      */
     void setUp(String clusterYaml) {
         Result r = vigil("n1", "init", "--node", "n1", "--raft", raft("n1"), "--admin", admin("n1"), "--http", httpAddress("n1"), "--dir", etc("n1").toString());
         if (r.code() != 0) throw new AssertionError("init on n1: " + r);
         startDaemon("n1");
         awaitRunning("n1");
-        for (String n : List.of("n2", "n3")) join(n);
-        awaitVoters(List.of("n1", "n2", "n3"));
         Path clusterFile = dir.resolve("cluster.yaml");
         write(clusterFile, clusterYaml.replace("${dir}", dir.toString()));
         Result applied = vigil("n1", "config", "apply", "-f", clusterFile.toString(), "--yes");
         if (applied.code() != 0) throw new AssertionError("config apply on n1: " + applied);
+        for (String n : List.of("n2", "n3")) join(n);
+        awaitVoters(List.of("n1", "n2", "n3"));
     }
 
     /** A token from {@code vigil token create} on n1, then {@code vigil join} on {@code host} and its daemon. */
