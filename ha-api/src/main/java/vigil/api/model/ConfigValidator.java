@@ -313,13 +313,13 @@ public final class ConfigValidator {
             checkType(f + ".type", d.type(), "use ipmi, libvirt, apc-snmp or agent:fence_<name>");
             // a fence agent reads its parameters as key=value lines: a value with a line break would add parameters
             checkValues(f + ".params", d.params());
-            checkValues(f + ".host-map", d.hostMap());
             checkAtMost(f + ".delay", d.delay(), MAX_DURATION);
             // A device may name hosts that are not members (as Pacemaker's pcmk_host_list / pcmk_host_map may): it describes
             // the hardware, which outlives a 'node remove', and fences a host again when a node of that id re-joins. A member
             // no device can fence is shown as a status warning instead.
             for (String h : d.hostList()) checkId(f + ".host-list", h);
             for (String h : d.hostMap().keySet()) checkId(f + ".host-map", h);
+            checkValues(f + ".host-map", d.hostMap());
             if (d.delay().isNegative()) throw new ConfigException(f + ".delay", "must not be negative", "use 0 or e.g. 15s");
         }
         Set<String> levels = new HashSet<>();
