@@ -174,6 +174,9 @@ public final class ClusterNode implements AutoCloseable {
             throw new UncheckedIOException(self + ": cannot serve the node API on " + api + " (is the port in use?)", e);
         }
         subscriptions.add(raft.onState((index, state) -> controller.onStateChanged()));
+        // every node keeps its channels to all agents open (not only the controller's node), so that a node elected
+        // after a leader's death reaches the agents at its first heartbeat instead of paying the TLS handshakes then
+        timers.scheduleWithFixedDelay(() -> connectAgents(b.peers), 0, 5, TimeUnit.SECONDS);
         agent.onStopRequested(this::stopOnRequest);
         agent.checkFenceDevicesWith(device -> fencer.check(raft.state().config(), device), fenceWorkers);
         subscriptions.add(raft.onLeadership((isLeader, leaderId, term) -> {
@@ -192,6 +195,15 @@ public final class ClusterNode implements AutoCloseable {
         }
         this.admission = b.joining ? startAdmission(me, b) : null;
         LOG.info("{}: member of {}, Raft {}, API {}", self, b.clusterName, me.address(), api);
+    }
+
+    private void connectAgents(List<Node> peers) {
+        try {
+            List<Node> nodes = raft.state().config().nodes();
+            transport.connect((nodes.isEmpty() ? peers : nodes).stream().map(Node::id).toList());
+        } catch (RuntimeException e) {
+            LOG.debug("{}: opening the channels to the node agents: {}", raft.id(), e.toString());
+        }
     }
 
     /**
