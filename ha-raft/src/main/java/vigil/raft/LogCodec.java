@@ -271,7 +271,7 @@ public final class LogCodec {
         }
         Constraint.Order o = (Constraint.Order) c;
         return ConstraintP.newBuilder().setOrder(OrderP.newBuilder().setId(o.id()).setFirst(o.first()).setFirstAction(action(o.firstAction()))
-                .setThen(o.then()).setThenAction(action(o.thenAction())).setKind(orderKind(o.kind())).setSymmetrical(o.symmetrical())).build();
+                .setThen(o.then()).setThenAction(action(o.thenAction())).setKind(orderKind(o.kind())).setSymmetrical(o.symmetrical()).setRequireAny(!o.requireAll())).build();
     }
 
     static Constraint constraint(ConstraintP c) {
@@ -289,7 +289,7 @@ public final class LogCodec {
             case ORDER: {
                 OrderP o = c.getOrder();
                 return new Constraint.Order(o.getId(), o.getFirst(), action(o.getFirstAction()), o.getThen(), action(o.getThenAction()),
-                        orderKind(o.getKind()), o.getSymmetrical());
+                        orderKind(o.getKind()), o.getSymmetrical(), !o.getRequireAny());
             }
             default: throw new IllegalStateException("constraint without kind in log entry");
         }

@@ -35,6 +35,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -440,10 +441,7 @@ public final class VigilNode implements AutoCloseable {
      * first; blocks until it votes, and fails if it does not catch up.
      */
     public void addMember(Node node) {
-        var conf = division().getRaftConf();
-        if (conf.getCurrentPeers().stream().anyMatch(p -> p.getId().toString().equals(node.id()))) {
-            throw new ConfigException("nodes." + node.id(), "already a member", "remove it first to change its address");
-        }
+        if (isVoter(node.id())) throw new ConfigException("nodes." + node.id(), "already a member", "remove it first to change its address");
         HostPort.parse("nodes." + node.id() + ".address", node.address());
         if (readLinearizable().config().node(node.id()).isEmpty()) {
             try {
@@ -455,11 +453,12 @@ public final class VigilNode implements AutoCloseable {
                 throw new ClusterUnavailableException("interrupted", e);
             }
         }
-        List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers());
-        List<RaftPeer> listeners = new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER));
-        listeners.removeIf(p -> p.getId().toString().equals(node.id()));
-        voters.add(RaftSetup.peer(node));
-        setConfiguration(voters, listeners, "add " + node.id() + " (caught up first)");
+        reconfigure("add " + node.id() + " (caught up first)", conf -> {
+            if (conf.isVoter(node.id())) return null; // admitted meanwhile (an earlier request whose answer was lost)
+            List<RaftPeer> voters = new ArrayList<>(conf.voters());
+            voters.add(RaftSetup.peer(node));
+            return new RaftConf(voters, conf.listeners().stream().filter(p -> !p.getId().toString().equals(node.id())).toList());
+        });
     }
 
     /**
@@ -476,23 +475,59 @@ public final class VigilNode implements AutoCloseable {
 
     /** Removes a voting member or listener; the rest must still form a majority. */
     public void removeMember(String nodeId) {
-        var conf = division().getRaftConf();
-        List<RaftPeer> peers = new ArrayList<>(conf.getCurrentPeers());
-        List<RaftPeer> listeners = new ArrayList<>(conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER));
-        boolean voter = peers.removeIf(p -> p.getId().toString().equals(nodeId));
-        if (!voter && !listeners.removeIf(p -> p.getId().toString().equals(nodeId))) {
+        RaftConf known = RaftConf.of(division().getRaftConf());
+        if (!known.isVoter(nodeId) && !known.isListener(nodeId)) {
             throw new ConfigException("nodes." + nodeId, "not a member of the Raft group", "list members to see their ids");
         }
-        setConfiguration(peers, listeners, "remove " + nodeId);
+        reconfigure("remove " + nodeId, conf -> {
+            if (!conf.isVoter(nodeId) && !conf.isListener(nodeId)) return null; // removed meanwhile
+            return new RaftConf(conf.voters().stream().filter(p -> !p.getId().toString().equals(nodeId)).toList(),
+                    conf.listeners().stream().filter(p -> !p.getId().toString().equals(nodeId)).toList());
+        });
     }
 
-    private void setConfiguration(List<RaftPeer> peers, List<RaftPeer> listeners, String what) {
-        try {
-            RaftClientReply r = client.admin().setConfiguration(peers, listeners);
-            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": cannot " + what + ": " + r.getException());
-            LOG.info("{}: membership changed ({}), now {} voters", id, what, peers.size());
-        } catch (IOException e) {
-            throw new ClusterUnavailableException(id + ": cannot " + what + ": " + e, e);
+    /** The voters and listeners of one Raft configuration. */
+    private record RaftConf(List<RaftPeer> voters, List<RaftPeer> listeners) {
+        static RaftConf of(org.apache.ratis.server.RaftConfiguration c) {
+            return new RaftConf(List.copyOf(c.getCurrentPeers()), List.copyOf(c.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)));
+        }
+
+        boolean isVoter(String nodeId) { return voters.stream().anyMatch(p -> p.getId().toString().equals(nodeId)); }
+
+        boolean isListener(String nodeId) { return listeners.stream().anyMatch(p -> p.getId().toString().equals(nodeId)); }
+    }
+
+    /**
+     * Changes the Raft configuration from the one this node knows to {@code change(known)} (null: nothing to do any more).
+     * The leader applies it only while its configuration is still the known one (compare-and-set): the Raft client resends
+     * a change the leader refused because another one was in progress, and a change computed before that other one
+     * finished would otherwise undo it (two hosts admitted at once: the second admission dropped the first new voter, or
+     * was refused as replacing a majority). When the configuration moved meanwhile, the change is computed again.
+     */
+    private void reconfigure(String what, java.util.function.UnaryOperator<RaftConf> change) {
+        long end = System.nanoTime() + requestTimeout.toNanos() * 6;
+        while (true) {
+            RaftConf known = RaftConf.of(division().getRaftConf());
+            RaftConf next = change.apply(known);
+            if (next == null) return;
+            Exception refused;
+            try {
+                RaftClientReply r = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                        .setServersInCurrentConf(known.voters()).setListenersInCurrentConf(known.listeners())
+                        .setServersInNewConf(next.voters()).setListenersInNewConf(next.listeners()).build());
+                if (r.isSuccess()) {
+                    LOG.info("{}: membership changed ({}), now {} voters", id, what, next.voters().size());
+                    return;
+                }
+                refused = r.getException();
+            } catch (IOException e) {
+                refused = e;
+            }
+            if (RaftConf.of(division().getRaftConf()).equals(known) || System.nanoTime() > end) {
+                throw new ClusterUnavailableException(id + ": cannot " + what + ": " + refused, refused);
+            }
+            LOG.info("{}: the Raft configuration changed while trying to {}; trying again from the new one", id, what);
         }
     }
 

@@ -57,8 +57,12 @@ class RaftClusterApiIT {
     private VigilNode start(String id, String address, List<Node> peers, Path dir) { return start(id, address, peers, dir, false); }
 
     private VigilNode start(String id, String address, List<Node> peers, Path dir, boolean joining) {
+        return start(id, address, peers, dir, joining, Duration.ofSeconds(1));
+    }
+
+    private VigilNode start(String id, String address, List<Node> peers, Path dir, boolean joining, Duration nodeTimeout) {
         VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api").secret("api-secret")
-                .tls(CA.issueNode(id, List.of(address.substring(0, address.lastIndexOf(':'))))).joining(joining)
+                .tls(CA.issueNode(id, List.of(address.substring(0, address.lastIndexOf(':'))))).joining(joining).nodeTimeout(nodeTimeout)
                 .clock(InstantSource.fixed(NOW)).start();
         nodes.add(n);
         return n;
@@ -177,5 +181,39 @@ class RaftClusterApiIT {
         assertThrows(ConfigException.class, () -> leader.removeMember("n4"));
         leader.submit(List.of(new Command.PutBlob("after", "removal"))).get().get(0).orThrow();
         assertEquals("removal", leader.readLinearizable().config().blobs().get("after"));
+    }
+
+    /**
+     * Two hosts admitted at once, as when a second host joins while the first one is still catching up: the first
+     * admission waits in Ratis' staging (its host is not up yet) while the second one is asked for. Both end as voters:
+     * the second change must not be applied from the configuration it saw before the first one finished (the leader
+     * refused it as "in progress", the Raft client sent it again, and once the first one finished it replaced that
+     * configuration, dropping the first new voter).
+     */
+    @Test
+    void twoHostsAdmittedAtOnce_bothVote() throws Exception {
+        Path dir = LabDir.create("vigil-raft-joins-");
+        // a longer node-timeout keeps the leader staging the first host (it gives up after 3 election timeouts without progress)
+        Duration nodeTimeout = Duration.ofSeconds(5);
+        Node n1 = Node.member("n1", address("127.0.0.1"));
+        Node n2 = Node.member("n2", address("127.0.0.2"));
+        Node n3 = Node.member("n3", address("127.0.0.3"));
+        VigilNode first = start("n1", n1.address(), List.of(n1), dir, false, nodeTimeout);
+        Await.until(LONG, "n1 leads", first::isLeader);
+        VigilNode third = start("n3", n3.address(), List.of(n1, n3), dir, true, nodeTimeout);
+        ExecutorService admissions = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> second = admissions.submit(() -> first.addMember(n2)); // n2 is not up: the leader waits for it
+            Await.until(LONG, "n2 in the config (its Raft change comes next)", () -> first.state().config().node("n2").isPresent());
+            Future<?> last = admissions.submit(() -> first.addMember(n3));
+            Await.until(LONG, "n3 in the config (the configuration it changes is read)", () -> first.state().config().node("n3").isPresent());
+            VigilNode secondNode = start("n2", n2.address(), List.of(n1, n2), dir, true, nodeTimeout);
+            second.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            last.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of("n1=" + n1.address(), "n2=" + n2.address(), "n3=" + n3.address()), first.members());
+            Await.until(LONG, "n2 and n3 know they vote", () -> secondNode.isVoter() && third.isVoter());
+        } finally {
+            admissions.shutdownNow();
+        }
     }
 }

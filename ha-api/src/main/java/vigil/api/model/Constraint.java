@@ -42,9 +42,13 @@ public sealed interface Constraint permits Constraint.Location, Constraint.Coloc
         }
     }
 
-    /** {@code thenAction} of {@code then} happens after {@code firstAction} of {@code first}; symmetrical ones also reverse for stops. */
-    record Order(String id, String first, Action firstAction, String then, Action thenAction, OrderKind kind, boolean symmetrical)
-            implements Constraint {
+    /**
+     * {@code thenAction} of {@code then} happens after {@code firstAction} of {@code first}; symmetrical ones also reverse
+     * for stops. With {@code requireAll} false and a clone as {@code first}, one active instance of it is enough
+     * (Pacemaker's require-all=false).
+     */
+    record Order(String id, String first, Action firstAction, String then, Action thenAction, OrderKind kind, boolean symmetrical,
+                 boolean requireAll) implements Constraint {
         public Order {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(first, "first");
@@ -52,6 +56,10 @@ public sealed interface Constraint permits Constraint.Location, Constraint.Coloc
             firstAction = firstAction == null ? Action.START : firstAction;
             thenAction = thenAction == null ? firstAction : thenAction;
             kind = kind == null ? OrderKind.MANDATORY : kind;
+        }
+
+        public Order(String id, String first, Action firstAction, String then, Action thenAction, OrderKind kind, boolean symmetrical) {
+            this(id, first, firstAction, then, thenAction, kind, symmetrical, true);
         }
 
         public Order(String id, String first, String then) { this(id, first, Action.START, then, Action.START, OrderKind.MANDATORY, true); }

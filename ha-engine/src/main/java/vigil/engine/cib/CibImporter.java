@@ -78,8 +78,8 @@ import vigil.api.status.ResourceState;
  * <li>a {@code node_state} of a node missing from the configuration (Pacemaker ignores it too), and a
  *     {@code fencing-level} whose target is not a node of the configuration (it can never apply).</li>
  * </ul>
- * The {@code shutdown} node attribute (a node being stopped cleanly) is imported as standby: both move every
- * resource off the node.
+ * The {@code shutdown} node attribute (a node being stopped cleanly) is imported as the node's announced shutdown:
+ * like standby, every resource moves off it, and its reason says it is shutting down.
  */
 public final class CibImporter {
     private static final Logger LOG = LoggerFactory.getLogger(CibImporter.class);
@@ -91,11 +91,15 @@ public final class CibImporter {
     private static final Pattern INSTANCE = Pattern.compile("[0-9]+");
 
     private final Document doc;
+    /** The CIB was written before fail counts were kept per operation. */
+    private boolean legacyFailCounts;
     private final Instant fallbackNow;
     private final Map<String, Element> byId = new HashMap<>();
     private final List<String> nodeNames = new ArrayList<>();
     private final Map<String, String> nodeNameById = new HashMap<>();
     private final Set<String> fenceDeviceIds = new java.util.HashSet<>();
+    /** Stonith primitives: each is a resource (placed and monitored like any) and one of Vigil's fence devices. */
+    private final List<FenceDevice> stonithDevices = new ArrayList<>();
     /** primitive id -> whether it is the child (or group member) of a promotable clone. */
     private final Map<String, Boolean> primitives = new HashMap<>();
     /** every configured resource id (primitives, groups, clones) -> element. */
@@ -175,6 +179,7 @@ public final class CibImporter {
 
     private ClusterState run() {
         Element cib = doc.getDocumentElement();
+        legacyFailCounts = olderThan(cib.getAttribute("crm_feature_set"), "3.1.0");
         if (!cib.getTagName().equals("cib")) throw CibException.invalid(cib.getTagName(), "the root element must be <cib>, got <" + cib.getTagName() + ">");
         index(cib);
         Element configuration = child(cib, "configuration");
@@ -202,15 +207,17 @@ public final class CibImporter {
         if (resources != null) {
             for (Element e : children(resources)) resource(e, cfg, rscDefaults, defaultTimeout);
         }
+        stonithDevices.forEach(cfg::fenceDevice);
         Element topology = child(configuration, "fencing-topology");
         if (topology != null) {
             for (Element level : children(topology)) fencingLevels(level, cfg).forEach(cfg::fencingLevel);
         }
+        Element status = child(cib, "status");
+        transientAttributesForRules(status, cib.getAttribute("dc-uuid"));
         Element constraints = child(configuration, "constraints");
         if (constraints != null) {
             for (Element e : children(constraints)) constraint(e, cfg);
         }
-        Element status = child(cib, "status");
         Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
         if (status != null) status(status, props, nodeStates, rs);
         for (String n : nodeNames) {
@@ -226,7 +233,24 @@ public final class CibImporter {
         if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(() -> path(cib) + "/@execution-date", exec));
         boolean quorum = truth(cib.getAttribute("have-quorum"), false);
         LOG.debug("cib: imported {} nodes, {} primitives", nodeNames.size(), primitives.size());
-        return new ClusterState(cfg.build(), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
+        return new ClusterState(inStatusOrder(cfg.build(), status), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
+    }
+
+    /**
+     * The nodes in the order the status section lists them (then those it does not list): the order in which
+     * Pacemaker reads their history, which decides the instance numbers of anonymous clones.
+     */
+    private ClusterConfig inStatusOrder(ClusterConfig c, Element status) {
+        if (status == null) return c;
+        List<vigil.api.model.Node> ordered = new ArrayList<>();
+        for (Element ns : children(status)) {
+            String uname = ns.getAttribute("uname");
+            if (uname.isEmpty()) uname = nodeNameById.get(ns.getAttribute("id"));
+            String u = uname;
+            c.nodes().stream().filter(n -> n.id().equals(u) && !ordered.contains(n)).findFirst().ifPresent(ordered::add);
+        }
+        for (vigil.api.model.Node n : c.nodes()) if (!ordered.contains(n)) ordered.add(n);
+        return new ClusterConfig(ordered, c.resources(), c.constraints(), c.properties(), c.fenceDevices(), c.fencingLevels(), c.blobs());
     }
 
     // ---------------------------------------------------------------- crm_config, rsc_defaults, op_defaults
@@ -303,6 +327,8 @@ public final class CibImporter {
     // ---------------------------------------------------------------- nodes
 
     private final Map<String, Boolean> configStandby = new HashMap<>();
+    /** Per node: what rule expressions compare (configured and transient node attributes, #uname, #id, #kind, #is_dc). */
+    private final Map<String, Map<String, String>> ruleAttributes = new HashMap<>();
     private final Map<String, Boolean> configMaintenance = new HashMap<>();
 
     private void nodes(Element nodes, ClusterConfig.Builder cfg, Map<String, NodeState> states) {
@@ -324,6 +350,11 @@ public final class CibImporter {
                 if (set.getTagName().equals("instance_attributes")) attrs.putAll(nvpairs(set));
                 else if (!set.getTagName().equals("utilization")) throw CibException.unsupported(path(set), "unexpected element in node");
             }
+            Map<String, String> forRules = new HashMap<>(attrs);
+            forRules.put("#uname", uname);
+            forRules.put("#id", n.getAttribute("id").isEmpty() ? uname : n.getAttribute("id"));
+            forRules.put("#kind", "cluster");
+            ruleAttributes.put(uname, forRules);
             configStandby.put(uname, truth(attrs.remove("standby"), false));
             configMaintenance.put(uname, truth(attrs.remove("maintenance"), false));
             cfg.node(new vigil.api.model.Node(uname, uname + ":" + ADDRESS_PORT, null, attrs));
@@ -336,8 +367,7 @@ public final class CibImporter {
         e = deref(e);
         switch (e.getTagName()) {
             case "primitive" -> {
-                if (isStonith(e)) cfg.fenceDevice(fenceDevice(e));
-                else cfg.resource(primitive(e, defaults, defaultTimeout, false));
+                cfg.resource(primitive(e, defaults, defaultTimeout, false));
             }
             case "group" -> cfg.resource(group(e, defaults, defaultTimeout, false));
             case "clone", "master" -> cfg.resource(clone(e, defaults, defaultTimeout));
@@ -352,7 +382,7 @@ public final class CibImporter {
     private Primitive primitive(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
         String id = requireId(e);
         if (!e.getAttribute("template").isEmpty()) throw CibException.unsupported(path(e), "primitives based on a template are not supported");
-        if (isStonith(e)) throw CibException.unsupported(path(e), "a stonith primitive inside a group or clone is not supported");
+        if (isStonith(e)) stonithDevices.add(fenceDevice(e));
         String cls = e.getAttribute("class");
         if (cls.isEmpty() || e.getAttribute("type").isEmpty()) throw CibException.invalid(path(e), "primitive needs class and type");
         if (cls.equals("ocf") && e.getAttribute("provider").equals("pacemaker") && e.getAttribute("type").equals("remote")) {
@@ -399,12 +429,12 @@ public final class CibImporter {
 
     private Group group(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
         String id = requireId(e);
-        Map<String, String> meta = new TreeMap<>();
+        Map<String, String> meta = new TreeMap<>(defaults);
         List<Primitive> members = new ArrayList<>();
         for (Element c : children(e)) {
             c = deref(c);
             switch (c.getTagName()) {
-                case "primitive" -> members.add(primitive(c, defaults, defaultTimeout, promotable));
+                case "primitive" -> members.add(primitive(c, Map.of(), defaultTimeout, promotable));
                 case "meta_attributes" -> meta.putAll(nvpairs(c));
                 case "instance_attributes" -> {
                     if (!nvpairs(c).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a group are not supported");
@@ -420,7 +450,7 @@ public final class CibImporter {
 
     private Clone clone(Element e, Map<String, String> defaults, Duration defaultTimeout) {
         String id = requireId(e);
-        Map<String, String> meta = new TreeMap<>();
+        Map<String, String> meta = new TreeMap<>(defaults);
         Element childElement = null;
         for (Element c : children(e)) {
             c = deref(c);
@@ -446,8 +476,8 @@ public final class CibImporter {
         int nodeMax = wrapMeta(e, m::cloneNodeMax);
         if (nodeMax > 1) throw CibException.unsupported(path(e), "clone-node-max " + nodeMax + " is not supported (at most one instance per node)");
         Resource child = childElement.getTagName().equals("group")
-                ? group(childElement, defaults, defaultTimeout, promotable)
-                : primitive(childElement, defaults, defaultTimeout, promotable);
+                ? group(childElement, Map.of(), defaultTimeout, promotable)
+                : primitive(childElement, Map.of(), defaultTimeout, promotable);
         register(id, e);
         return new Clone(id, child, m, promotable);
     }
@@ -472,8 +502,8 @@ public final class CibImporter {
             return null;
         });
         String requires = meta.getOrDefault("requires", "");
-        if (requires.equals("nothing") || requires.equals("unfencing")) {
-            throw CibException.unsupported(path(e), "requires=" + requires + " is not supported (resources wait for quorum and fencing)");
+        if (requires.equals("unfencing")) {
+            throw CibException.unsupported(path(e), "requires=unfencing is not supported (Vigil does not unfence)");
         }
         if (meta.containsKey("container") || meta.containsKey("remote-node")) {
             throw CibException.unsupported(path(e), "guest nodes and containers (remote-node / container meta) are not supported");
@@ -516,7 +546,6 @@ public final class CibImporter {
         String base = params.remove("pcmk_delay_base");
         if (base != null) delay = duration(() -> path(e) + "/pcmk_delay_base", base);
         fenceDeviceIds.add(id);
-        register(id, e);
         return new FenceDevice(id, "agent:" + e.getAttribute("type"), params, hostList, hostMap, delay);
     }
 
@@ -570,9 +599,6 @@ public final class CibImporter {
         }
     }
 
-    /** A constraint on a fence device only decides where Pacemaker runs the device's monitor; Vigil has no such resource. */
-    private boolean onFenceDevice(String rsc) { return fenceDeviceIds.contains(rsc); }
-
     private String resourceRef(Element e, String attr) {
         String id = e.getAttribute(attr);
         if (id.isEmpty()) throw CibException.invalid(path(e), "missing " + attr);
@@ -586,7 +612,6 @@ public final class CibImporter {
         String id = requireId(e);
         if (!e.getAttribute("rsc-pattern").isEmpty()) throw CibException.unsupported(path(e), "rsc-pattern is not supported");
         String rsc = resourceRef(e, "rsc");
-        if (onFenceDevice(rsc)) return;
         Role role = roleAttr(e, "role");
         String node = e.getAttribute("node");
         List<Element> rules = new ArrayList<>();
@@ -622,27 +647,55 @@ public final class CibImporter {
         }
     }
 
-    /** The nodes a rule expression selects; only comparisons of #uname (and defined #uname) are supported. */
+    /**
+     * The nodes a rule expression selects: a comparison of a node attribute (configured or transient, or #uname, #id,
+     * #kind, #is_dc) with a literal value, as Pacemaker evaluates it when the CIB is read. Date expressions, nested
+     * rules and values taken from resource parameters are not supported.
+     */
     private List<String> matchedNodes(Element x) {
         String xp = path(x);
         if (!x.getTagName().equals("expression")) {
-            throw CibException.unsupported(xp, "rule element <" + x.getTagName() + "> is not supported (only #uname expressions)");
+            throw CibException.unsupported(xp, "rule element <" + x.getTagName() + "> is not supported (only node attribute expressions)");
         }
         String attr = x.getAttribute("attribute");
         String operation = x.getAttribute("operation");
-        String value = x.getAttribute("value");
-        if (!attr.equals("#uname")) {
-            throw CibException.unsupported(xp, "rule expressions on attribute \"" + attr + "\" are not supported (only #uname)");
+        String value = x.getAttribute("value").isEmpty() ? null : x.getAttribute("value");
+        String type = x.getAttribute("type").isEmpty() ? null : x.getAttribute("type").toLowerCase(java.util.Locale.ROOT);
+        String source = x.getAttribute("value-source");
+        if (attr.isEmpty()) throw CibException.invalid(xp, "expression without attribute");
+        if (!source.isEmpty() && !source.equalsIgnoreCase("literal")) {
+            throw CibException.unsupported(xp, "value-source=\"" + source + "\" is not supported (only literal values)");
+        }
+        if (type != null && !List.of("string", "integer", "number", "version").contains(type)) {
+            throw CibException.invalid(xp + "/@type", "unknown type \"" + type + "\" (use string, integer, number or version)");
+        }
+        if (!List.of("lt", "gt", "lte", "gte", "eq", "ne", "defined", "not_defined").contains(operation.toLowerCase(java.util.Locale.ROOT))) {
+            throw CibException.invalid(xp + "/@operation", "unknown operation \"" + operation + "\" (use lt, gt, lte, gte, eq, ne, defined or not_defined)");
         }
         List<String> out = new ArrayList<>();
-        switch (operation) {
-            case "eq" -> { if (nodeNames.contains(value)) out.add(value); }
-            case "ne" -> { for (String n : nodeNames) if (!n.equals(value)) out.add(n); }
-            case "defined" -> out.addAll(nodeNames);
-            case "not_defined" -> { }
-            default -> throw CibException.unsupported(xp, "#uname operation \"" + operation + "\" is not supported (use eq or ne)");
+        for (String n : nodeNames) {
+            if (NodeAttributeRule.accepts(ruleAttributes.getOrDefault(n, Map.of()).get(attr), value, type, operation)) out.add(n);
         }
         return out;
+    }
+
+    /** Each node's transient attributes from the status section, over its configured ones, for rule expressions. */
+    private void transientAttributesForRules(Element status, String dcUuid) {
+        for (String n : nodeNames) {
+            Map<String, String> a = ruleAttributes.computeIfAbsent(n, k -> new HashMap<>());
+            a.put("#is_dc", Boolean.toString(!dcUuid.isEmpty() && dcUuid.equals(a.get("#id"))));
+        }
+        if (status == null) return;
+        for (Element ns : children(status)) {
+            if (!ns.getTagName().equals("node_state")) continue;
+            String uname = ns.getAttribute("uname");
+            if (uname.isEmpty()) uname = nodeNameById.get(ns.getAttribute("id"));
+            if (uname == null || !nodeNames.contains(uname)) continue;
+            for (Element c : children(ns)) {
+                if (!c.getTagName().equals("transient_attributes")) continue;
+                for (Element set : children(c)) ruleAttributes.get(uname).putAll(nvpairs(set));
+            }
+        }
     }
 
     private void checkNode(Element e, String node) {
@@ -658,7 +711,6 @@ public final class CibImporter {
         if (!e.getAttribute("rsc-instance").isEmpty() || !e.getAttribute("with-rsc-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "colocation with clone instances is not supported");
         }
-        if (onFenceDevice(rsc) || onFenceDevice(with)) return;
         cfg.constraint(new Constraint.Colocation(id, rsc, with, scoreAttr(e, "score"), roleAttr(e, "rsc-role"), roleAttr(e, "with-rsc-role")));
     }
 
@@ -669,7 +721,6 @@ public final class CibImporter {
         if (!e.getAttribute("first-instance").isEmpty() || !e.getAttribute("then-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "ordering of clone instances is not supported");
         }
-        if (onFenceDevice(first) || onFenceDevice(then)) return;
         Action fa = actionAttr(e, "first-action", Action.START);
         Action ta = actionAttr(e, "then-action", fa);
         OrderKind kind;
@@ -681,7 +732,8 @@ public final class CibImporter {
             kind = OrderKind.MANDATORY;
         }
         boolean symmetrical = e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
-        cfg.constraint(new Constraint.Order(id, first, fa, then, ta, kind, symmetrical));
+        boolean requireAll = truth(e.getAttribute("require-all"), true);
+        cfg.constraint(new Constraint.Order(id, first, fa, then, ta, kind, symmetrical, requireAll));
     }
 
     private Action actionAttr(Element e, String attr, Action dflt) {
@@ -788,9 +840,9 @@ public final class CibImporter {
             }
         }
         if (pending && m == Membership.ONLINE) throw CibException.unsupported(path(ns), "a node that is online but has not joined yet (pending) is not supported");
-        boolean standby = truth(attrs.get("standby"), configStandby.getOrDefault(uname, false)) || shutdown;
+        boolean standby = truth(attrs.get("standby"), configStandby.getOrDefault(uname, false));
         boolean maintenance = truth(attrs.get("maintenance"), configMaintenance.getOrDefault(uname, false));
-        return new NodeState(uname, m, standby, maintenance, Instant.EPOCH, reason);
+        return new NodeState(uname, m, standby, maintenance, Instant.EPOCH, reason, shutdown);
     }
 
     private static boolean isSet(String v) {
@@ -807,7 +859,6 @@ public final class CibImporter {
             for (Element r : children(resources)) {
                 if (!r.getTagName().equals("lrm_resource")) continue;
                 String id = baseId(r.getAttribute("id"));
-                if (fenceDeviceIds.contains(id) || r.getAttribute("class").equals("stonith")) continue;
                 if (!r.getAttribute("container").isEmpty()) throw CibException.unsupported(path(r), "containers are not supported");
                 List<Op> ops = byResource.computeIfAbsent(id, k -> new ArrayList<>());
                 for (Element o : children(r)) if (o.getTagName().equals("lrm_rsc_op")) ops.add(op(o));
@@ -848,10 +899,12 @@ public final class CibImporter {
         for (var a : attrs.entrySet()) {
             String k = a.getKey();
             if (k.startsWith("fail-count-")) {
+                if (!failureKeyCounts(k)) continue;
                 String rsc = baseId(stripOp(k.substring("fail-count-".length())));
                 int v = Score.parse(k, a.getValue()).value();
                 failCounts.merge(rsc, v, (x, y) -> Score.of(x).plus(Score.of(y)).value());
             } else if (k.startsWith("last-failure-")) {
+                if (!failureKeyCounts(k)) continue;
                 String rsc = baseId(stripOp(k.substring("last-failure-".length())));
                 Instant t = Instant.ofEpochSecond(longValue(() -> "status/node_state[@uname='" + node + "']//nvpair[@name='" + k + "']", a.getValue()));
                 lastFailures.merge(rsc, t, (x, y) -> x.isAfter(y) ? x : y);
@@ -864,7 +917,6 @@ public final class CibImporter {
         all.addAll(failCounts.keySet());
         all.addAll(promotion.keySet());
         for (String rsc : all) {
-            if (fenceDeviceIds.contains(rsc)) continue;
             List<Op> ops = new ArrayList<>(byResource.getOrDefault(rsc, List.of()));
             ops.sort(Comparator.comparingInt(Op::callId).thenComparing(Op::at));
             boolean promotable = primitives.getOrDefault(rsc, false);
@@ -917,10 +969,22 @@ public final class CibImporter {
             }
             while (records.size() > KEEP_OPERATIONS) records.remove(0);
             ResourceState s = new ResourceState(rsc, node, role, records, failCounts.getOrDefault(rsc, 0), lastFailure,
-                    promotion.getOrDefault(rsc, 0), blocked);
+                    promotion.getOrDefault(rsc, ResourceState.NO_PROMOTION_SCORE), blocked);
             rs.computeIfAbsent(rsc, k -> new TreeMap<>()).put(node, s);
         }
     }
+
+    /**
+     * Whether a fail-count / last-failure attribute counts: CIBs written by Pacemaker from 1.1.17 on (feature set
+     * 3.1.0 and later) keep one per operation ({@code fail-count-rsc#monitor_10000}), older ones one per resource, and
+     * Pacemaker reads only the form the CIB's version writes.
+     */
+    private boolean failureKeyCounts(String key) {
+        boolean perOperation = PER_OPERATION_FAILURE.matcher(key).find();
+        return perOperation != legacyFailCounts;
+    }
+
+    private static final Pattern PER_OPERATION_FAILURE = Pattern.compile("#.+_[0-9]+$");
 
     private static Role active(boolean promotable) { return promotable ? Role.UNPROMOTED : Role.STARTED; }
 
@@ -935,6 +999,19 @@ public final class CibImporter {
         int c = id.lastIndexOf(':');
         if (c > 0 && INSTANCE.matcher(id.substring(c + 1)).matches() && !primitives.containsKey(id)) return id.substring(0, c);
         return id;
+    }
+
+    /** Compares dotted versions ("3.0.7" < "3.1.0"); a missing version is older than any (as Pacemaker compares). */
+    static boolean olderThan(String version, String than) {
+        if (version == null || version.isBlank()) return true;
+        String[] a = version.trim().split("\\.");
+        String[] b = than.split("\\.");
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            int x = i < a.length ? parseIntOr(a[i], 0) : 0;
+            int y = i < b.length ? parseIntOr(b[i], 0) : 0;
+            if (x != y) return x < y;
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- XML helpers

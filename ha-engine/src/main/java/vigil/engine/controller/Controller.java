@@ -91,7 +91,13 @@ public final class Controller implements AutoCloseable {
     private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
     private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
     private ScheduledFuture<?> ticking;
+    /** Per node, when the newest heartbeat it answered was SENT: the controller's own lease counts from there. */
     private final Map<String, Instant> lastAck = new HashMap<>();
+    /** Per node, when its newest answer ARRIVED: its silence counts from there (its agent heard that heartbeat before). */
+    private final Map<String, Instant> lastReply = new HashMap<>();
+    /** Per node, the newest heartbeat sequence number whose answer arrived: the agent's lease runs only from those. */
+    private final Map<String, Long> confirmed = new HashMap<>();
+    private long heartbeatSeq;
     private final Map<String, Instant> lastHeartbeatSent = new HashMap<>();
     private final Map<String, Boolean> ready = new HashMap<>();
     private final Set<String> leaving = new HashSet<>();
@@ -217,8 +223,10 @@ public final class Controller implements AutoCloseable {
         // re-elected after a step-down need not wait a whole node-timeout again), but they earn no lease
         Duration nodeTimeout = state.get().config().properties().nodeTimeout();
         priorAck.clear();
-        lastAck.forEach((n, t) -> { if (Duration.between(t, now).compareTo(nodeTimeout) < 0) priorAck.put(n, t); });
+        lastReply.forEach((n, t) -> { if (Duration.between(t, now).compareTo(nodeTimeout) < 0) priorAck.put(n, t); });
         lastAck.clear();
+        lastReply.clear();
+        confirmed.clear();
         // what this node's agent last heard from its previous leader, taken now: once this controller's own heartbeats
         // reach the agent, the agent's last leader is this node
         heardAsLeader.clear();
@@ -280,12 +288,15 @@ public final class Controller implements AutoCloseable {
         Instant now = monotonic.instant();
         Duration nodeTimeout = s.config().properties().nodeTimeout();
         watch(s, now);
-        boolean lease = holdsLease(s, now, nodeTimeout);
+        Instant majorityLeaseEnd = leaseEnd(s, now, nodeTimeout);
+        boolean lease = majorityLeaseEnd != null && !majorityLeaseEnd.isBefore(now);
         // Raft's election is itself a majority's answer: for a moment after it the nodes may trust this leader, so that
         // a leader change does not make the survivors apply the no-quorum-policy while the first replies come in.
         // Acting still waits for this term's own replies.
         boolean justElected = Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(2)) < 0;
-        heartbeat(s, now, nodeTimeout, lease || justElected);
+        Instant leaseEnd = lease ? majorityLeaseEnd : justElected ? leaderSince.plus(nodeTimeout.dividedBy(2)) : now;
+        Duration leaseLeft = leaseEnd.isAfter(now) ? Duration.between(now, leaseEnd) : Duration.ZERO;
+        heartbeat(s, now, nodeTimeout, lease || justElected, leaseLeft);
         if (!lease) {
             fenceTargets = Set.of();
             if (!leaseLogged) LOG.warn("{}: no majority answered within {} ms; not acting", self, nodeTimeout.toMillis());
@@ -310,7 +321,7 @@ public final class Controller implements AutoCloseable {
             lastPlan = now;
             Transition t;
             try {
-                t = planner.apply(drainingAsStandby(s));
+                t = planner.apply(s);
                 planFailure = null;
             } catch (RuntimeException e) {
                 // the scheduler plans every resource it can and reports the rest as blocked; if it throws all the same,
@@ -346,6 +357,8 @@ public final class Controller implements AutoCloseable {
             if (configured.contains(gone)) continue;
             watched.remove(gone);
             lastAck.remove(gone);
+            lastReply.remove(gone);
+            confirmed.remove(gone);
             priorAck.remove(gone);
             heardAsLeader.remove(gone);
             lastHeartbeatSent.remove(gone);
@@ -366,7 +379,11 @@ public final class Controller implements AutoCloseable {
         submit.apply(List.of(new Command.Tick()));
     }
 
-    private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease) {
+    /**
+     * @param leaseLeft how long this controller's own lease still runs: an agent's lease never outlasts the controller's
+     *                  (a deposed leader's own node must not run its resources on after a new controller counted them lost)
+     */
+    private void heartbeat(ClusterState s, Instant now, Duration nodeTimeout, boolean lease, Duration leaseLeft) {
         Duration every = nodeTimeout.dividedBy(10);
         long myTerm = term;
         for (Node n : s.config().nodes()) {
@@ -378,14 +395,16 @@ public final class Controller implements AutoCloseable {
                     && watchdogs.lastReport(n.id()).filter(r -> r.isArmed() && !r.resetting()).isPresent();
             NodeState ns = s.node(n.id());
             boolean stop = ns.shutdown() && ns.isOnline() && !leaving.contains(n.id());
-            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, fenceYourself, stop);
+            long seq = ++heartbeatSeq;
+            NodeTransport.HeartbeatRequest req = new NodeTransport.HeartbeatRequest(self, term, nodeTimeout, lease, fenceYourself, stop,
+                    seq, confirmed.getOrDefault(n.id(), 0L), leaseLeft);
             transport.heartbeat(n.id(), req).whenComplete((reply, err) -> {
-                if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm));
+                if (err == null) timer.execute(() -> onHeartbeatReply(reply, now, myTerm, seq));
             });
         }
     }
 
-    private void onHeartbeatReply(NodeTransport.HeartbeatReply reply, Instant sentAt, long sentInTerm) {
+    private void onHeartbeatReply(NodeTransport.HeartbeatReply reply, Instant sentAt, long sentInTerm, long seq) {
         if (!leader || sentInTerm != term) return;
         if (reply.newestTerm() > term) {
             stop(reply.node() + " has seen term " + reply.newestTerm() + " > " + term);
@@ -399,6 +418,8 @@ public final class Controller implements AutoCloseable {
         if (since == null || sentAt.isBefore(since)) return;
         Instant prev = lastAck.get(reply.node());
         if (prev == null || sentAt.isAfter(prev)) lastAck.put(reply.node(), sentAt);
+        lastReply.put(reply.node(), monotonic.instant());
+        confirmed.merge(reply.node(), seq, Math::max);
         if (reply.wallClock() != null) clusterClock.reading(reply.node(), reply.wallClock());
         watchdogs.reply(reply.node(), reply.watchdog());
         reportedHealth.put(reply.node(), reply.degraded());
@@ -418,12 +439,22 @@ public final class Controller implements AutoCloseable {
         if (before != null && !busy.containsAll(before)) replan = true;
     }
 
-    private boolean holdsLease(ClusterState s, Instant now, Duration nodeTimeout) {
+    /**
+     * When this controller's lease ends unless more answers come: node-timeout after the answer of the majority's
+     * oldest member (the lease holds until then); null while fewer than a majority ever answered.
+     */
+    private Instant leaseEnd(ClusterState s, Instant now, Duration nodeTimeout) {
         List<Node> voters = s.config().nodes();
-        if (voters.isEmpty()) return true;
-        int alive = 0;
-        for (Node n : voters) if (isAlive(n.id(), now, nodeTimeout)) alive++;
-        return alive * 2 > voters.size();
+        if (voters.isEmpty()) return now.plus(nodeTimeout);
+        List<Instant> acks = new ArrayList<>();
+        for (Node n : voters) {
+            Instant a = lastAck.get(n.id());
+            if (a != null) acks.add(a);
+        }
+        int majority = voters.size() / 2 + 1;
+        if (acks.size() < majority) return null;
+        acks.sort(java.util.Comparator.reverseOrder());
+        return acks.get(majority - 1).plus(nodeTimeout);
     }
 
     private boolean isAlive(String node, Instant now, Duration nodeTimeout) {
@@ -450,10 +481,12 @@ public final class Controller implements AutoCloseable {
             } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE && !leaving.contains(n.id())) {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
-            } else if (!alive && ns.membership() == Membership.ONLINE && !n.id().equals(self)
+            } else if (ns.membership() == Membership.ONLINE && !n.id().equals(self)
                     && now.isAfter(lostAfter(n.id(), nodeTimeout, startupGrace(s.config())))
-                    // silence measured before this term counts, but the node gets two heartbeats of this term to answer
-                    && Duration.between(leaderSince, now).compareTo(nodeTimeout.dividedBy(5)) > 0) {
+                    // Not before this term ran node-timeout and a heartbeat interval: until then an agent may still hold
+                    // a lease the previous controller gave it (that controller's lease ends node-timeout after the last
+                    // answer it got, and no voter answers it once it voted for this term).
+                    && Duration.between(leaderSince, now).compareTo(nodeTimeout.plus(nodeTimeout.dividedBy(10))) > 0) {
                 // (the controller's own node is alive while it runs: a late reply to its own heartbeat is load, not loss)
                 long silentMs = Duration.between(silentSince(n.id()), now).toMillis();
                 Membership m = n.role() == NodeRole.WITNESS ? Membership.OFFLINE : Membership.UNCLEAN;
@@ -490,16 +523,6 @@ public final class Controller implements AutoCloseable {
         });
     }
 
-    /**
-     * {@code s} with every node that announced its shutdown planned as if in standby, as Pacemaker treats a node's
-     * shutdown attribute: what runs there moves to other nodes or stops, and nothing new starts there.
-     */
-    static ClusterState drainingAsStandby(ClusterState s) {
-        ClusterState out = s;
-        for (NodeState ns : s.nodes().values()) if (ns.shutdown() && !ns.standby()) out = out.withNode(ns.withStandby(true));
-        return out;
-    }
-
     /** Nothing is active, pending, blocked, in flight or running on {@code node}. */
     private boolean drained(ClusterState s, String node) {
         for (Map<String, ResourceState> perNode : s.resources().values()) {
@@ -512,12 +535,12 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Since when {@code node} has not been heard from: its last answered heartbeat (of this term, else of this node's
+     * Since when {@code node} has not been heard from: when its last answer arrived (in this term, else in this node's
      * previous term as leader if that was within node-timeout), else (just elected) when this node last heard from it
      * as its leader, else the start of this term: nobody is declared lost on less evidence.
      */
     private Instant silentSince(String node) {
-        Instant a = lastAck.get(node);
+        Instant a = lastReply.get(node);
         if (a != null) return a;
         Instant prior = priorAck.get(node);
         if (prior != null) return prior;
@@ -534,7 +557,7 @@ public final class Controller implements AutoCloseable {
      * started, as Pacemaker's dc-deadtime gives nodes time to come up before a new DC fences them.
      */
     private Instant lostAfter(String node, Duration nodeTimeout, Duration startupGrace) {
-        boolean noWord = !lastAck.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
+        boolean noWord = !lastReply.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
         Instant after = silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
         Instant coldStart = startedAt.plus(startupGrace);
         return noWord && coldStart.isAfter(after) ? coldStart : after;
@@ -787,6 +810,7 @@ public final class Controller implements AutoCloseable {
             fencedAt.put(target, monotonic.instant());
             watchdogs.forget(target);
             lastAck.remove(target);
+            lastReply.remove(target);
             priorAck.remove(target);
             ready.remove(target);
             busyOnNodes.remove(target);

@@ -25,7 +25,8 @@ import vigil.engine.state.Command;
  * The node side of the control protocol, on every node: answers the leader's heartbeats, runs its actions after
  * checking their term, commits their results, probes every resource when it (re)gains a leader, and stops its
  * resources when it has heard from no leader for {@code node-timeout} (no-quorum-policy). With a {@link WatchdogKeeper}
- * it also stops feeding the watchdog then, or when the controller asks it to fence itself, and takes no further part.
+ * it also stops feeding the watchdog then (until a leader of a newer term is heard), or for good when the controller
+ * asks it to fence itself, and takes no further part meanwhile.
  * Silence is measured on the monotonic {@link Ticker}: a step of the wall clock changes nothing.
  */
 public final class NodeAgent implements AutoCloseable {
@@ -43,7 +44,12 @@ public final class NodeAgent implements AutoCloseable {
     private static final Duration CATCH_UP = Duration.ofSeconds(5);
 
     private long newestTerm;
+    /** Where this node's lease counts from: it ends node-timeout later (see {@link NodeTransport.HeartbeatRequest}). */
     private Instant lastLeaderContact = Instant.EPOCH;
+    /** Lease-valid heartbeats of the current controller whose answers are not confirmed yet: their number, arrival, grant. */
+    private final java.util.NavigableMap<Long, Instant> unconfirmed = new java.util.TreeMap<>();
+    private String unconfirmedFrom = "";
+    private static final int MAX_UNCONFIRMED = 64;
     private String lastLeader = "";
     private boolean ready;
     private boolean probing;
@@ -96,17 +102,39 @@ public final class NodeAgent implements AutoCloseable {
                 watchdog.selfFence("the controller " + req.leader() + " fences this node");
                 if (hadLeader) loseQuorum(nodeTimeout);
             }
-            // a node whose watchdog is no longer fed takes no further part: its host is about to reset
+            // a node whose watchdog is no longer fed takes no further part: its host is about to reset (unless a leader of
+            // a newer term is heard first, see WatchdogKeeper)
             if (watchdog != null && watchdog.resetting()) return reply(newestTerm);
-            lastLeaderContact = now;
+            Instant leaseFrom = confirmedLease(req, now, nodeTimeout);
+            if (leaseFrom == null || Duration.between(leaseFrom, now).compareTo(nodeTimeout) > 0) return reply(newestTerm);
+            if (watchdog != null && !watchdog.heard(req.term(), leaseFrom)) return reply(newestTerm);
+            if (!hadLeader || leaseFrom.isAfter(lastLeaderContact)) lastLeaderContact = leaseFrom;
             lastLeader = req.leader();
-            if (watchdog != null) watchdog.heard();
             if (!hadLeader) ops.quorumRegained();
             hadLeader = true;
             if (!ready && !probing) probe();
             if (req.stop() && !leaving) timer.execute(stopRequested);
         }
         return reply(newestTerm);
+    }
+
+    /**
+     * Notes {@code req} (received {@code now}) and returns where the lease counts from after it: the arrival of the
+     * heartbeat it confirms, moved earlier by what that heartbeat's grant fell short of node-timeout; null while no
+     * heartbeat of this controller is confirmed yet.
+     */
+    private Instant confirmedLease(NodeTransport.HeartbeatRequest req, Instant now, Duration nodeTimeout) {
+        String from = req.leader() + "@" + req.term();
+        if (!from.equals(unconfirmedFrom)) {
+            unconfirmed.clear();
+            unconfirmedFrom = from;
+        }
+        Duration grant = req.leaseLeft().compareTo(nodeTimeout) < 0 ? req.leaseLeft() : nodeTimeout;
+        unconfirmed.put(req.seq(), now.minus(nodeTimeout.minus(grant)));
+        Instant from0 = unconfirmed.get(req.confirmed());
+        unconfirmed.headMap(req.confirmed(), true).clear();
+        while (unconfirmed.size() > MAX_UNCONFIRMED) unconfirmed.pollFirstEntry();
+        return from0;
     }
 
     private NodeTransport.HeartbeatReply reply(long term) {
@@ -259,7 +287,7 @@ public final class NodeAgent implements AutoCloseable {
     private void loseQuorum(Duration nodeTimeout) {
         hadLeader = false;
         ready = false;
-        if (watchdog != null) watchdog.selfFence("no quorate leader heard for " + nodeTimeout.toMillis() + " ms");
+        if (watchdog != null) watchdog.lostCluster("no quorate leader heard for " + nodeTimeout.toMillis() + " ms");
         NoQuorumPolicy policy = state.get().config().properties().noQuorumPolicy();
         LOG.warn("{}: no leader for {} ms: lost quorum; no-quorum-policy {}", self, nodeTimeout.toMillis(), policy.text());
         ops.quorumLost(policy).whenComplete((r, e) -> {

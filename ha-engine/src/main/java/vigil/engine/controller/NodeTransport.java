@@ -23,16 +23,23 @@ public interface NodeTransport {
      * and counts on its watchdog; the node stops feeding it, so the host resets. {@code stop}: an administrator asked
      * this node to stop ({@code vigil node stop}), so it leaves; carried by live heartbeats and never replayed from the
      * log, so a restarted node is not stopped again by an old request.
+     *
+     * <p>The lease: heartbeats are numbered ({@code seq}); {@code confirmed} is the newest number whose answer reached
+     * the controller, which counts the node's silence from the arrival of that answer. The agent runs on a lease only
+     * from the moment it received a confirmed heartbeat (never from one whose answer may be lost), and never longer than
+     * {@code leaseLeft} of it, what remained of the controller's own lease when it sent it. So the node's lease ends
+     * before the controller can count it lost, whatever the delays and losses on the way.
      */
-    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself, boolean stop) {
-        public HeartbeatRequest { Objects.requireNonNull(leader, "leader"); }
-
-        public HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself) {
-            this(leader, term, nodeTimeout, leaseValid, fenceYourself, false);
+    record HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself, boolean stop,
+                            long seq, long confirmed, Duration leaseLeft) {
+        public HeartbeatRequest {
+            Objects.requireNonNull(leader, "leader");
+            Objects.requireNonNull(leaseLeft, "leaseLeft");
         }
 
-        public HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid) {
-            this(leader, term, nodeTimeout, leaseValid, false, false);
+        /** A heartbeat that confirms the previous one ({@code seq - 1}) and grants a full node-timeout (tests). */
+        public HeartbeatRequest(String leader, long term, Duration nodeTimeout, boolean leaseValid, boolean fenceYourself, long seq) {
+            this(leader, term, nodeTimeout, leaseValid, fenceYourself, false, seq, seq - 1, nodeTimeout);
         }
     }
 

@@ -16,7 +16,10 @@ import java.util.Optional;
  * <p>An armed node feeds its watchdog only while it heard a quorate leader within node-timeout, so its host resets at
  * most node-timeout + watchdog-timeout after it last heard one. It last heard one no later than its last reply reached
  * this controller, or than node-timeout after this controller took over (a previous controller's lease ends within
- * node-timeout of the election). A node that reported its watchdog as no longer fed resets within the time it named.
+ * node-timeout of the election). A node that lost the cluster feeds again only on hearing a leader of a newer term
+ * before its watchdog fired (see {@link WatchdogKeeper}): this controller, if newer, then counts from that contact as
+ * above; if older, it can commit nothing any more. A node that reported its watchdog as no longer fed resets within
+ * the time it named, and never feeds again.
  *
  * <p>Confined to the controller's thread.
  */

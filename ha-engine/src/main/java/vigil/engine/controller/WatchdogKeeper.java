@@ -24,15 +24,25 @@ import vigil.engine.state.Command;
 /**
  * The node side of watchdog self-fencing (what sbd does beside Pacemaker): it arms this node's watchdog device with the
  * cluster's watchdog-timeout when the node first hears a quorate leader, feeds it only while the node keeps hearing one
- * and its engine is healthy, and stops feeding it for good once the node lost the cluster (no quorate leader for
- * node-timeout, safety rule 3) or the controller asked it to fence itself. Then the host resets within the watchdog's
+ * and its engine is healthy, and stops feeding it once the node lost the cluster (no quorate leader for node-timeout,
+ * safety rule 3) or for good when the controller asked it to fence itself. Then the host resets within the watchdog's
  * timeout, whatever else still runs on it. Heartbeat replies carry its {@link #report}, which is what the controller
  * counts on ({@link WatchdogFencing}); the node also commits its watchdog's timeout, so that a controller that never
  * heard it knows.
  *
  * <p>Feeding stops a quarter node-timeout before the node would lose the cluster, so that a feed delayed by a pause
- * between the check and the write cannot outlast node-timeout. Once stopped for good it is not resumed in this process:
- * the controller may already count the node as fenced.
+ * between the check and the write cannot outlast node-timeout.
+ *
+ * <p>An election that takes longer than node-timeout (its first candidates were killed, or paused on a loaded host)
+ * must not reset every node of a healthy majority: a node that lost the cluster feeds again if, before its watchdog
+ * fires, it hears a quorate leader of a <em>newer</em> term than the last leader it heard. This keeps the controller's
+ * count (see {@link WatchdogFencing}) true: a controller of that newer term counts a node as self-fenced no earlier than
+ * node-timeout + node-timeout + watchdog-timeout after it took over, or node-timeout + watchdog-timeout after the node's
+ * last reply to it, and the node, feeding again only while it hears that controller, stops within node-timeout of its
+ * last contact; a controller of an older term can no longer commit a fence once the newer term was elected, which
+ * happened before the node fed again, and before its own count (the node fed again before its watchdog fired, that is
+ * before node-timeout + watchdog-timeout after its last reply to that controller). It never feeds again on a leader of
+ * the term it lost (that controller may be counting it) nor once it said it is resetting (that word counts at once).
  *
  * <p>It feeds from its own thread. The timeout is the one the device had when it was armed: a later change of
  * watchdog-timeout applies when the node restarts.
@@ -57,6 +67,8 @@ public final class WatchdogKeeper implements AutoCloseable {
     private Watchdog dog;
     private Duration timeout = Duration.ZERO;
     private Instant lastContact;
+    private long lastContactTerm;
+    private boolean lost;
     private Instant lastFeed;
     private Instant lastAttempt;
     private String stopReason = "";
@@ -88,14 +100,42 @@ public final class WatchdogKeeper implements AutoCloseable {
     }
 
     /**
-     * The node heard a quorate leader now. The first time (with watchdog-timeout set) this arms the device, before the
-     * node probes and accepts actions.
+     * The node heard a quorate leader of {@code term} now. The first time (with watchdog-timeout set) this arms the
+     * device, before the node probes and accepts actions. Returns whether the node may take part: false while its
+     * watchdog is no longer fed (its host is about to reset), true when none is armed.
      */
-    public synchronized void heard() {
-        if (phase == Phase.RESETTING || phase == Phase.CLOSED) return;
+    public synchronized boolean heard(long term) { return heard(term, monotonic.instant()); }
+
+    /** As {@link #heard(long)}, for a lease that counts from {@code leaseFrom} (monotonic, not after now). */
+    public synchronized boolean heard(long term, Instant leaseFrom) {
+        if (phase == Phase.RESETTING || phase == Phase.CLOSED) return false;
         Instant now = monotonic.instant();
-        lastContact = now;
+        if (lost) {
+            if (term <= lastContactTerm) return false;
+            if (Duration.between(lastFeed, now).compareTo(timeout) >= 0) {
+                // its watchdog has fired by now: feeding again could outlast what a controller counts on
+                resetForGood("no quorate leader heard until its watchdog's timeout had passed", now);
+                return false;
+            }
+            lost = false;
+            LOG.info("{}: watchdog {}: fed again: a quorate leader of term {} is heard ({} ms after the last feed)", self, device, term,
+                    Duration.between(lastFeed, now).toMillis());
+        }
+        if (lastContact == null || leaseFrom.isAfter(lastContact)) lastContact = leaseFrom;
+        lastContactTerm = term;
         if (phase == Phase.UNARMED) arm(now);
+        return true;
+    }
+
+    /**
+     * The node lost the cluster (no quorate leader for node-timeout): the watchdog is not fed any more, and the host
+     * resets within its timeout unless a quorate leader of a newer term is heard first (see the class comment).
+     */
+    public synchronized void lostCluster(String reason) {
+        if (phase != Phase.ARMED || lost) return;
+        lost = true;
+        LOG.warn("{}: watchdog {}: no longer fed ({}); the host resets within {} ms unless a leader of a term after {} is heard first",
+                self, device, reason, remaining(monotonic.instant()).toMillis(), lastContactTerm);
     }
 
     /**
@@ -104,16 +144,22 @@ public final class WatchdogKeeper implements AutoCloseable {
      */
     public synchronized void selfFence(String reason) {
         if (phase != Phase.ARMED) return;
-        phase = Phase.RESETTING;
-        stopReason = reason;
-        LOG.warn("{}: watchdog {}: no longer fed ({}); the host resets within {} ms", self, device, reason,
-                remaining(monotonic.instant()).toMillis());
+        resetForGood(reason, monotonic.instant());
     }
 
-    /** Whether the watchdog is no longer fed: this node must not take part any more, its host is about to reset. */
+    private void resetForGood(String reason, Instant now) {
+        phase = Phase.RESETTING;
+        stopReason = reason;
+        LOG.warn("{}: watchdog {}: no longer fed ({}); the host resets within {} ms", self, device, reason, remaining(now).toMillis());
+    }
+
+    /** Whether the watchdog is no longer fed for good: this node must not take part any more, its host is about to reset. */
     public synchronized boolean resetting() { return phase == Phase.RESETTING; }
 
-    /** What heartbeat replies say about this node's watchdog. */
+    /**
+     * What heartbeat replies say about this node's watchdog. While it is not fed after the node lost the cluster it is
+     * still reported armed (the controller counts from the node's last reply, and the node may feed it again).
+     */
     public synchronized NodeTransport.WatchdogReport report() {
         return switch (phase) {
             case ARMED -> NodeTransport.WatchdogReport.armed(timeout);
@@ -173,7 +219,7 @@ public final class WatchdogKeeper implements AutoCloseable {
         Duration nodeTimeout = state.get().config().properties().nodeTimeout();
         boolean ok = healthy.getAsBoolean();
         synchronized (this) {
-            if (phase != Phase.ARMED) return;
+            if (phase != Phase.ARMED || lost) return;
             Instant now = monotonic.instant();
             Duration quiet = Duration.between(lastContact, now);
             // a quarter node-timeout of margin: a write delayed after this check still lands within node-timeout
@@ -208,13 +254,13 @@ public final class WatchdogKeeper implements AutoCloseable {
         feeder.shutdownNow();
         synchronized (this) {
             if (dog != null) {
-                if (phase == Phase.ARMED && runsNothing) {
+                if (phase == Phase.ARMED && !lost && runsNothing) {
                     dog.disarm();
                     LOG.info("{}: watchdog {} disarmed (nothing runs here)", self, device);
                 } else {
                     dog.abandon();
                     LOG.warn("{}: watchdog {} left armed ({}): the host resets", self, device,
-                            phase == Phase.RESETTING ? stopReason : "resources may still run here");
+                            phase == Phase.RESETTING ? stopReason : lost ? "this node lost the cluster" : "resources may still run here");
                 }
             }
             phase = Phase.CLOSED;

@@ -12,7 +12,8 @@ import java.util.TreeSet;
  * @param kind     what to do
  * @param resource the primitive id ({@code ""} for FENCE)
  * @param node     where it runs (for FENCE: the target)
- * @param peer     MIGRATE_TO: the target node; MIGRATE_FROM: the source node; otherwise {@code ""}
+ * @param peer     MIGRATE_TO: the target node; MIGRATE_FROM: the source node; PROMOTE: the node still Promoted while a
+ *                 VM live-migrates from it (a dual-primary window, see {@link DualPrimaryWindow}); otherwise {@code ""}
  * @param interval MONITOR: the recurring interval; zero otherwise
  * @param after    ids of the actions that must complete successfully first
  * @param reason   why the scheduler chose it, for logs and {@code simulate}

@@ -79,8 +79,10 @@ public final class SyntheticCluster {
             }
             nodes.put(id, ns);
         }
-        cfg.properties(ClusterProperties.builder().stonithEnabled(rnd.nextInt(4) != 0 || spec.troubled() == 0)
-                .defaultStickiness(Score.of(spec.stickiness())).build());
+        boolean stonith = rnd.nextInt(4) != 0 || spec.troubled() == 0;
+        cfg.properties(ClusterProperties.builder().stonithEnabled(stonith).defaultStickiness(Score.of(spec.stickiness())).build());
+        // fencing needs a device (without one, a cluster with stonith-enabled starts nothing)
+        if (stonith) cfg.fenceDevice(new vigil.api.model.FenceDevice("fence", "agent:fence_dummy", Map.of(), nodeIds, Map.of(), null));
         List<Resource> resources = new ArrayList<>();
         for (int i = 1; i <= spec.resources(); i++) {
             int kind = spec.withClones() ? rnd.nextInt(20) : 19;

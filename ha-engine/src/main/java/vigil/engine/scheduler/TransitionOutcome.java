@@ -36,7 +36,7 @@ public final class TransitionOutcome {
                     s = s.withNode(s.node(a.node()).withMembership(Membership.OFFLINE, s.now(), "fenced: " + a.reason()));
                     for (Map.Entry<String, Map<String, ResourceState>> e : s.resources().entrySet()) {
                         ResourceState rs = e.getValue().get(a.node());
-                        if (rs != null && (rs.isActive() || rs.blocked())) s = s.withResource(rs.withRole(Role.STOPPED).withBlocked(false));
+                        if (rs != null && (rs.isActive() || rs.blocked() || rs.pending())) s = s.withResource(rs.fenced());
                     }
                     s = s.withFence(new FenceEvent(a.node(), "reboot", List.of(), "", true, s.now(), a.reason()), 100);
                     break;

@@ -476,7 +476,7 @@ public final class StateTransitions {
         out = out.withNode(out.node(target).withMembership(Membership.OFFLINE, s.now(), "fenced (" + c.event().action() + ")"));
         for (Map<String, ResourceState> perNode : s.resources().values()) {
             ResourceState r = perNode.get(target);
-            if (r != null && (r.isActive() || r.blocked())) out = out.withResource(r.withRole(Role.STOPPED).withBlocked(false));
+            if (r != null && (r.isActive() || r.blocked() || r.pending())) out = out.withResource(r.fenced());
         }
         return out;
     }

@@ -67,7 +67,7 @@ class CibImporterTest {
         FenceDevice fence = cfg.fenceDevice("fence-n1").orElseThrow();
         assertEquals("agent:fence_dummy", fence.type());
         assertEquals(List.of("n1"), fence.hostList());
-        assertTrue(cfg.resource("fence-n1").isEmpty(), "a stonith primitive is a fence device, not a resource");
+        assertTrue(cfg.resource("fence-n1").isPresent(), "a stonith primitive is also a resource: placed and monitored like Pacemaker's");
 
         Primitive d1 = (Primitive) cfg.resource("d1").orElseThrow();
         assertEquals("ocf:heartbeat:Dummy", d1.type());
@@ -119,7 +119,7 @@ class CibImporterTest {
         assertEquals(Role.UNPROMOTED, s.resource("st1", "n1").role());
         assertEquals(Role.UNPROMOTED, s.resource("st1", "n2").role());
         assertTrue(s.activeNodes("ip1").isEmpty());
-        assertTrue(s.resources().get("fence-n1") == null, "fence device history is not resource status");
+        assertTrue(s.resources().get("fence-n1") != null, "a fence device's history is its status as a resource");
     }
 
     @Test
@@ -246,7 +246,7 @@ class CibImporterTest {
     @Test
     void history_failCountsLastFailureAndPromotionScoreFromTransientAttributes() {
         ClusterState s = xml("""
-                <cib><configuration><nodes><node id="1" uname="a"/></nodes><resources>
+                <cib crm_feature_set="3.16.2"><configuration><nodes><node id="1" uname="a"/></nodes><resources>
                 <clone id="ms"><meta_attributes id="m"><nvpair id="p" name="promotable" value="true"/></meta_attributes>
                 <primitive id="s" class="ocf" provider="pacemaker" type="Stateful"/></clone></resources></configuration>
                 <status><node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member">
@@ -326,6 +326,30 @@ class CibImporterTest {
     }
 
     @Test
+    void import_nodeAttributeRules_selectNodesByConfiguredAndTransientAttributes() {
+        ClusterState s = xml("""
+                <cib dc-uuid="2"><configuration><crm_config/>
+                <nodes><node id="1" uname="a"><instance_attributes id="ia"><nvpair id="ia1" name="site" value="East"/></instance_attributes></node>
+                  <node id="2" uname="b"><instance_attributes id="ib"><nvpair id="ib1" name="site" value="west"/></instance_attributes></node>
+                  <node id="3" uname="c"/></nodes>
+                <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints>
+                  <rsc_location id="east" rsc="r"><rule id="e" score="10"><expression id="e1" attribute="site" operation="eq" value="east"/></rule></rsc_location>
+                  <rsc_location id="ping" rsc="r"><rule id="p" score="-INFINITY" boolean-op="or">
+                    <expression id="p1" attribute="pingd" operation="not_defined"/>
+                    <expression id="p2" attribute="pingd" operation="lte" value="9.5"/></rule></rsc_location>
+                  <rsc_location id="dc" rsc="r"><rule id="d" score="5"><expression id="d1" attribute="#is_dc" operation="eq" value="true"/></rule></rsc_location>
+                </constraints></configuration>
+                <status><node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member">
+                  <transient_attributes id="1"><instance_attributes id="t1"><nvpair id="t1p" name="pingd" value="100"/></instance_attributes></transient_attributes></node_state>
+                <node_state id="2" uname="b" in_ccm="true" crmd="online" join="member" expected="member">
+                  <transient_attributes id="2"><instance_attributes id="t2"><nvpair id="t2p" name="pingd" value="9"/></instance_attributes></transient_attributes></node_state>
+                </status></cib>""");
+        // site compares as a string without regard to case; pingd numerically (100 > 9.5 > 9), missing on c
+        assertEquals(List.of("east-a", "ping-b", "ping-c", "dc-b"), s.config().constraints().stream().map(Constraint::id).toList());
+    }
+
+    @Test
     void import_memberNotInCcm_isUncleanWithoutFencingOnlyWhenExpected() {
         String nodes = """
                 <cib><configuration><crm_config><cluster_property_set id="o"><nvpair id="a" name="stonith-enabled" value="%s"/>
@@ -363,9 +387,15 @@ class CibImporterTest {
         assertTrue(e.getMessage().startsWith("cib/configuration/resources/clone[@id='c']: globally-unique clones are not supported"), e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("", """
-                <rsc_location id="l" rsc="r"><rule id="ru" score="10"><expression id="x" attribute="site" operation="eq" value="x"/></rule></rsc_location>""")));
-        assertTrue(e.getMessage().startsWith("cib/configuration/constraints/rsc_location[@id='l']/rule[@id='ru']/expression[@id='x']: "
-                + "rule expressions on attribute \"site\" are not supported"), e.getMessage());
+                <rsc_location id="l" rsc="r"><rule id="ru" score="10"><expression id="x" attribute="site" operation="eq" value="x" value-source="param"/>
+                </rule></rsc_location>""")));
+        assertEquals("cib/configuration/constraints/rsc_location[@id='l']/rule[@id='ru']/expression[@id='x']: "
+                + "value-source=\"param\" is not supported (only literal values)", e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("", """
+                <rsc_location id="l" rsc="r"><rule id="ru" score="10"><date_expression id="d" operation="gt" start="2020-01-01"/></rule></rsc_location>""")));
+        assertTrue(e.getMessage().startsWith("cib/configuration/constraints/rsc_location[@id='l']/rule[@id='ru']/date_expression[@id='d']: "
+                + "rule element <date_expression> is not supported"), e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
                 <primitive id="rn" class="ocf" provider="pacemaker" type="remote"/>""", "")));

@@ -1,6 +1,7 @@
 package vigil.engine.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -77,16 +78,45 @@ class NodeAgentTest {
         timer.shutdownNow();
     }
 
-    private NodeTransport.HeartbeatRequest heartbeat(long term) {
-        return new NodeTransport.HeartbeatRequest("n2", term, Duration.ofSeconds(1), true);
+    private long seq;
+
+    /** One exchange with the leader n2 of {@code term}: a heartbeat, and the next one confirming its answer arrived. */
+    private NodeTransport.HeartbeatReply beat(long term) {
+        agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", term, Duration.ofSeconds(1), true, false, ++seq));
+        return agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", term, Duration.ofSeconds(1), true, false, ++seq));
+    }
+
+    @Test
+    void aHeartbeatWhoseAnswerNeverReachedTheControllerDoesNotExtendTheLease() {
+        agent = agent();
+        beat(1);
+        clock.advance(Duration.ofMillis(500));
+        // the controller never got the answer to this one, so it counts this node's silence from the exchange before
+        agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", 1, Duration.ofSeconds(1), true, false, false, ++seq, seq - 2,
+                Duration.ofSeconds(1)));
+        clock.advance(Duration.ofMillis(501));
+        assertFalse(agent.hearsQuorateLeader(), "the lease ended node-timeout after the last confirmed heartbeat");
+    }
+
+    @Test
+    void theLeaseNeverOutlastsTheControllersOwn() {
+        agent = agent();
+        // the controller's own lease (its majority's answers) runs 300 ms more when it sends these
+        agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", 1, Duration.ofSeconds(1), true, false, false, ++seq, seq - 1,
+                Duration.ofMillis(300)));
+        agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", 1, Duration.ofSeconds(1), true, false, false, ++seq, seq - 1,
+                Duration.ofMillis(300)));
+        assertTrue(agent.hearsQuorateLeader());
+        clock.advance(Duration.ofMillis(301));
+        assertFalse(agent.hearsQuorateLeader(), "a deposed controller's node stops with the controller's lease");
     }
 
     @Test
     void aHeartbeatWithinNodeTimeoutKeepsTheResourcesRunning() {
         agent = agent();
-        agent.onHeartbeat(heartbeat(1));
+        beat(1);
         clock.advance(Duration.ofMillis(900));
-        agent.onHeartbeat(heartbeat(1));
+        beat(1);
         assertEquals(List.of("quorum regained", "probe"), ops.calls());
         assertTrue(agent.isReady());
     }
@@ -94,25 +124,25 @@ class NodeAgentTest {
     @Test
     void aHeartbeatAfterASilenceLongerThanNodeTimeoutAppliesTheNoQuorumPolicyFirst() {
         agent = agent();
-        agent.onHeartbeat(heartbeat(1));
+        beat(1);
         // the process was paused for 3 s; the first thing it hears on waking is the new leader
         clock.advance(Duration.ofSeconds(3));
-        agent.onHeartbeat(heartbeat(2));
+        beat(2);
         assertEquals(List.of("quorum regained", "probe", "quorum lost stop", "quorum regained", "probe"), ops.calls());
     }
 
     @Test
     void wallClockStepsNeitherLoseNorHideTheLeader() {
         agent = agent();
-        agent.onHeartbeat(heartbeat(1));
+        beat(1);
         clock.step(Duration.ofHours(1)); // NTP steps this node's clock an hour ahead between two heartbeats
         clock.advance(Duration.ofMillis(100));
-        agent.onHeartbeat(heartbeat(1));
+        beat(1);
         assertEquals(List.of("quorum regained", "probe"), ops.calls(), "an hour on the wall clock is not an hour of silence");
 
         clock.step(Duration.ofHours(-2)); // and two hours back
         clock.advance(Duration.ofSeconds(3)); // while three real seconds pass without a heartbeat
-        agent.onHeartbeat(heartbeat(2));
+        beat(2);
         assertEquals(List.of("quorum regained", "probe", "quorum lost stop", "quorum regained", "probe"), ops.calls(),
                 "three seconds of silence are three seconds, however the wall clock moved");
     }

@@ -136,8 +136,16 @@ class WatchdogKeeperTest {
         timer.shutdownNow();
     }
 
-    private NodeTransport.HeartbeatReply heartbeat(boolean fenceYourself) {
-        return agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", 1, NODE_TIMEOUT, true, fenceYourself));
+    /** The term of the leader whose heartbeats {@link #pass} sends. */
+    private long leaderTerm = 1;
+    private long seq;
+
+    private NodeTransport.HeartbeatReply heartbeat(boolean fenceYourself) { return heartbeat(leaderTerm, fenceYourself); }
+
+    /** One exchange with the leader of {@code term}: a heartbeat, and the next one confirming its answer arrived. */
+    private NodeTransport.HeartbeatReply heartbeat(long term, boolean fenceYourself) {
+        agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", term, NODE_TIMEOUT, true, false, ++seq));
+        return agent.onHeartbeat(new NodeTransport.HeartbeatRequest("n2", term, NODE_TIMEOUT, true, fenceYourself, ++seq));
     }
 
     /** Time passes with a heartbeat every 100 ms (or none), giving the keeper's thread time to run. */
@@ -190,20 +198,46 @@ class WatchdogKeeperTest {
     }
 
     @Test
-    void losingTheClusterStopsFeedingForGood_theNodeTakesNoFurtherPart() {
+    void losingTheClusterStopsFeeding_theLeaderOfThatTermNeverFeedsItAgain_theNodeTakesNoFurtherPart() {
         start();
         heartbeat(false);
         pass(Duration.ofSeconds(1), true);
-        clock.advance(Duration.ofMillis(1500)); // the process was paused past node-timeout
+        clock.advance(Duration.ofMillis(1500)); // the process was paused past node-timeout: that controller may count it lost
         NodeTransport.HeartbeatReply reply = heartbeat(false);
-        assertTrue(reply.watchdog().resetting(), "reports its watchdog as no longer fed: " + reply.watchdog());
-        assertTrue(reply.watchdog().resetWithin().compareTo(WATCHDOG) <= 0);
+        // still advertised armed: the controller counts node-timeout + watchdog-timeout from this node's last reply
+        assertEquals(NodeTransport.WatchdogReport.armed(WATCHDOG), reply.watchdog());
         assertTrue(local.contains("quorum lost stop"), "stops what it runs: " + local);
         local.clear();
-        assertEquals(0, feedsDuring(Duration.ofSeconds(2), true), "never fed again, although a leader is heard");
+        assertEquals(0, feedsDuring(Duration.ofSeconds(2), true), "never fed again by a leader of the term it lost");
         assertFalse(reply.ready() || agent.isReady(), "takes no actions");
         assertEquals(List.of(), local, "no probe, no quorum regained: " + local);
-        assertTrue(heartbeat(false).watchdog().resetWithin().isZero(), "its reset is due");
+        assertEquals(0, feedsDuring(Duration.ofMillis(500), false));
+        heartbeat(2, false);
+        assertEquals(0, feedsDuring(Duration.ofMillis(500), true), "nor by a newer leader once its watchdog has fired");
+        assertTrue(heartbeat(2, false).watchdog().resetting(), "then it says it resets");
+    }
+
+    @Test
+    void anElectionLongerThanNodeTimeout_theNewLeaderFeedsItAgainBeforeItsWatchdogFires() {
+        start();
+        heartbeat(1, false);
+        pass(Duration.ofSeconds(1), true);
+        // the leader of term 1 dies; its successor is elected only 2 s later (within the watchdog's 3 s, past node-timeout)
+        pass(Duration.ofMillis(800), false);
+        assertEquals(0, feedsDuring(Duration.ofMillis(1200), false), "not fed while no leader is heard");
+        leaderTerm = 2;
+        NodeTransport.HeartbeatReply reply = heartbeat(false);
+        assertTrue(local.contains("quorum lost stop"), "the no-quorum-policy applied first: " + local);
+        assertEquals(NodeTransport.WatchdogReport.armed(WATCHDOG), reply.watchdog());
+        assertTrue(feedsDuring(Duration.ofSeconds(2), true) >= 5, "fed again while the new leader is heard");
+        Await.until(Duration.ofSeconds(10), "probed again and ready", () -> agent.isReady());
+        assertTrue(local.contains("quorum regained"), local.toString());
+        // and asked by that controller to fence itself, it stops for good
+        assertTrue(heartbeat(2, true).watchdog().resetting());
+        assertEquals(0, feedsDuring(Duration.ofSeconds(1), true));
+        leaderTerm = 3;
+        assertTrue(heartbeat(false).watchdog().resetting(), "no later leader feeds it again");
+        assertEquals(0, feedsDuring(Duration.ofMillis(500), true));
     }
 
     @Test
@@ -239,7 +273,7 @@ class WatchdogKeeperTest {
         assertEquals(List.of("open 3000", "abandon"), device.events);
         device.events.clear();
         keeper = new WatchdogKeeper("n1", Path.of("/dev/watchdog"), device, () -> state, this::commit, clock, healthy::get);
-        keeper.heard();
+        keeper.heard(1);
         keeper.close(true);
         assertEquals(List.of("open 3000", "disarm"), device.events);
     }

@@ -31,6 +31,7 @@ import vigil.api.status.Membership;
 import vigil.api.status.NodeState;
 import vigil.api.status.OcfCode;
 import vigil.api.status.OperationRecord;
+import vigil.api.status.OutdatedCopy;
 import vigil.api.status.ResourceState;
 
 /**
@@ -49,6 +50,7 @@ import vigil.api.status.ResourceState;
  * colocation ID RSC WITH SCORE [role=ROLE] [with-role=ROLE]
  * order ID FIRST[:ACTION] THEN[:ACTION] [kind=KIND] [symmetrical=false]
  * status RSC NODE ROLE [failcount=N] [last-failure=SECONDS] [promotion=N] [blocked] [op=ACTION:INTERVAL:CODE ...]
+ * outdated RSC NODE [REASON ...]   the copy of primitive RSC on NODE is marked outdated (replicated resource-level fencing)
  * </pre>
  */
 final class Scenario {
@@ -102,6 +104,7 @@ final class Scenario {
         Instant now = Instant.ofEpochSecond(1000);
         boolean quorum = true;
         boolean settles = true;
+        final List<OutdatedCopy> outdated = new ArrayList<>();
         int nodeNo;
 
         Builder parse(String input) {
@@ -170,6 +173,7 @@ final class Scenario {
                     break;
                 }
                 case "status": status(w); break;
+                case "outdated": outdated.add(new OutdatedCopy(w[1], w[2], w.length > 3 ? String.join(" ", java.util.Arrays.copyOfRange(w, 3, w.length)) : "", now)); break;
                 default: throw new IllegalArgumentException("unknown directive " + w[0]);
             }
         }
@@ -261,6 +265,7 @@ final class Scenario {
             for (String id : order) cfg.resource(resource(id));
             cfg.properties(props.build());
             ClusterState s = new ClusterState(cfg.build(), 1, now, nodes, status, List.of(), "", 1, quorum);
+            for (OutdatedCopy o : outdated) s = s.withOutdated(o);
             return new Scenario(input, expected, s, settles);
         }
 

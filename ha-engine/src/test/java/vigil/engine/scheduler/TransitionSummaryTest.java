@@ -68,7 +68,8 @@ class TransitionSummaryTest {
 
     @Test
     void lines_fenceComesFirst_withReason() {
-        List<String> got = summary("property stonith-enabled=true\nnode node1\nnode node2 unclean\nprimitive rsc1 ocf:heartbeat:Dummy\nstatus rsc1 node2 Started\n");
+        List<String> got = summary("property stonith-enabled=true\nnode node1\nnode node2 unclean\nprimitive fencing stonith:fence_ipmilan\n"
+                + "primitive rsc1 ocf:heartbeat:Dummy\nstatus fencing node1 Started\nstatus rsc1 node2 Started\n");
         assertEquals(List.of(
                 "  * Fence (reboot) node2 'peer is no longer part of the cluster'",
                 "  * Move       rsc1    ( node2 -> node1 )"), got);

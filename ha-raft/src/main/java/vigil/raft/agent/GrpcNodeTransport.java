@@ -87,7 +87,7 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         try {
             vigil.raft.agent.proto.HeartbeatRequest req = vigil.raft.agent.proto.HeartbeatRequest.newBuilder().setLeader(request.leader()).setTerm(request.term())
                     .setNodeTimeoutMs(request.nodeTimeout().toMillis()).setLeaseValid(request.leaseValid()).setFenceYourself(request.fenceYourself())
-                    .setStop(request.stop()).build();
+                    .setStop(request.stop()).setSeq(request.seq()).setConfirmedSeq(request.confirmed()).setLeaseLeftMs(request.leaseLeft().toMillis()).build();
             stub(node).withDeadlineAfter(Math.max(100, request.nodeTimeout().toMillis()), TimeUnit.MILLISECONDS)
                     .heartbeat(req, observer(f, GrpcNodeTransport::reply));
         } catch (RuntimeException e) {

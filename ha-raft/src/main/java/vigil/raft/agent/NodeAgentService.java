@@ -20,7 +20,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatReply> out) {
         NodeTransport.HeartbeatReply r = agent.onHeartbeat(new NodeTransport.HeartbeatRequest(req.getLeader(), req.getTerm(),
-                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid(), req.getFenceYourself(), req.getStop()));
+                Duration.ofMillis(req.getNodeTimeoutMs()), req.getLeaseValid(), req.getFenceYourself(), req.getStop(), req.getSeq(),
+                req.getConfirmedSeq(), Duration.ofMillis(req.getLeaseLeftMs())));
         NodeTransport.WatchdogReport w = r.watchdog();
         out.onNext(HeartbeatReply.newBuilder().setNode(r.node()).setNewestTerm(r.newestTerm()).setReady(r.ready())
                 .addAllInFlight(r.inFlight()).setWallClockMs(r.wallClock() == null ? 0 : r.wallClock().toEpochMilli())

@@ -39,8 +39,10 @@ class ReadmeExampleTest {
                 .dataDir(dir.resolve("vigil"))
                 .service("ticker", ticker)                      // ManagedService: start / stop / isRunning
                 .start();
-        node.cluster().updateConfig(c -> c.toBuilder().replaceResource(
-                Primitive.builder("ticker", "java:ticker").monitor(Duration.ofSeconds(2), Duration.ofSeconds(5)).build()).build());
+        node.cluster().updateConfig(c -> c.toBuilder()
+                .properties(c.properties().toBuilder().stonithEnabled(false).build()) // no fence device: see below
+                .replaceResource(Primitive.builder("ticker", "java:ticker").monitor(Duration.ofSeconds(2), Duration.ofSeconds(5)).build())
+                .build());
         node.cluster().subscribe(event -> System.out.println(event));
         // ---
         try (node) {

@@ -23,6 +23,7 @@ import vigil.testkit.Peer;
  */
 final class JoinedCluster implements AutoCloseable {
     static final List<String> NODES = List.of("n1", "n2", "w3");
+    private static final int LOG_TAIL = 80;
     final Path lab = LabDir.create("vj");
     final int port = freePort();
     final Map<String, Peer> daemons = new LinkedHashMap<>();
@@ -42,14 +43,22 @@ final class JoinedCluster implements AutoCloseable {
                 ok(join.toArray(new String[0]));
                 startDaemon(id);
             }
-            Await.until(Duration.ofSeconds(180), "3 Raft voters and every node online", () -> {
-                try (AdminClient c = admin()) {
-                    var s = c.statusWithServer();
-                    return s.server().voters().size() == 3 && NODES.stream().allMatch(n -> s.state().node(n).membership() == vigil.api.status.Membership.ONLINE);
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            });
+            String[] seen = {"no answer yet"};
+            try {
+                Await.until(Duration.ofSeconds(180), "3 Raft voters and every node online", () -> {
+                    try (AdminClient c = admin()) {
+                        var s = c.statusWithServer();
+                        seen[0] = "via " + s.server().node() + ": voters " + s.server().voters() + ", nodes "
+                                + NODES.stream().map(n -> n + "=" + s.state().node(n).membership()).toList();
+                        return s.server().voters().size() == 3 && NODES.stream().allMatch(n -> s.state().node(n).membership() == vigil.api.status.Membership.ONLINE);
+                    } catch (RuntimeException e) {
+                        seen[0] = e.toString();
+                        return false;
+                    }
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; last status " + seen[0] + "\n" + logTails(), e);
+            }
         } catch (IOException e) {
             close();
             throw new UncheckedIOException(e);
@@ -63,7 +72,24 @@ final class JoinedCluster implements AutoCloseable {
         Path rsc = lab.resolve(id + "-rsctmp");
         daemons.put(id, Peer.start(id, lab, List.of("env", "HA_RSCTMP=" + rsc, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon", "--config", nodeYaml(id).toString())));
-        Await.until(Duration.ofSeconds(120), id + " running (log " + daemons.get(id).log() + ")", () -> log(id).contains("running; admin API on"));
+        try {
+            Await.until(Duration.ofSeconds(120), id + " running (log " + daemons.get(id).log() + ")", () -> log(id).contains("running; admin API on"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + logTails(), e);
+        }
+    }
+
+    /** The end of every daemon's log (its last lines but stack frames): what a failed start needs to be understood without the lab directory. */
+    String logTails() {
+        StringBuilder out = new StringBuilder();
+        for (String id : daemons.keySet()) {
+            // without stack frames: a few exceptions would otherwise fill the tail
+            List<String> lines = log(id).lines().filter(l -> !l.startsWith("\tat ") && !l.startsWith("\t... ")).toList();
+            out.append("---- ").append(daemons.get(id)).append(", last ").append(Math.min(LOG_TAIL, lines.size())).append(" of ").append(lines.size())
+                    .append(" lines\n");
+            for (String l : lines.subList(Math.max(0, lines.size() - LOG_TAIL), lines.size())) out.append(l).append('\n');
+        }
+        return out.toString();
     }
 
     static String ip(String node) { return "127.0.0." + (NODES.indexOf(node) + 1); }

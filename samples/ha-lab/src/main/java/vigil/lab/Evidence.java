@@ -1,13 +1,11 @@
 package vigil.lab;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -86,24 +84,27 @@ final class Evidence {
     /** Appends lines to one node's evidence file (shared by the services of one node process). */
     static final class Writer implements AutoCloseable {
         private final Path file;
-        private final FileChannel channel;
+        /**
+         * A stream, not a FileChannel: a channel is an interruptible one, and a service thread interrupted during its
+         * write (a stop interrupts the ticking thread) would close it for every service of the node, so that their
+         * later stop and start lines could not be written.
+         */
+        private final FileOutputStream out;
 
         Writer(Path file) {
             this.file = file;
             try {
                 if (file.getParent() != null) Files.createDirectories(file.getParent());
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                out = new FileOutputStream(file.toFile(), true);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open evidence file " + file + ": " + e.getMessage(), e);
             }
         }
 
         synchronized void append(Line line) {
-            ByteBuffer buf = ByteBuffer.wrap((line.text() + "\n").getBytes(StandardCharsets.UTF_8));
             try {
-                // one write() for the whole line: with O_APPEND it lands whole, after every earlier line
-                int n = channel.write(buf);
-                if (buf.hasRemaining()) throw new IOException("short write (" + n + " bytes) of an evidence line");
+                // one write() of the whole line: with O_APPEND it lands whole, after every earlier line
+                out.write((line.text() + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot append to evidence file " + file + ": " + e.getMessage(), e);
             }
@@ -112,7 +113,7 @@ final class Evidence {
         @Override
         public synchronized void close() {
             try {
-                channel.close();
+                out.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -208,11 +208,21 @@ final class SetWorkload implements AutoCloseable {
      * Forgets the reads so far and the changes of rounds before {@code round}, keeping the read of the newest state as
      * the floor for the next reads, so that hours of history stay small.
      */
-    synchronized void forgetBefore(int round) {
+    synchronized void forgetBefore(int round) { floor = forget(round, acks, written, reads, floor); }
+
+    /**
+     * Clears {@code reads} and forgets the changes of rounds before {@code round}, except those of the round the newest
+     * state holds: when no change of a later round was acknowledged (the cluster could not commit for a whole
+     * schedule), the cluster still holds that round's set, and later reads of it are checked against its changes.
+     * Returns the new floor: the read of the newest state, {@code floor} or one of {@code reads}.
+     */
+    static Read forget(int round, List<Ack> acks, Set<String> written, List<Read> reads, Read floor) {
         for (Read r : reads) if (floor == null || r.version() > floor.version()) floor = r;
         reads.clear();
-        acks.removeIf(a -> a.round() < round);
-        written.removeIf(id -> Integer.parseInt(id.substring(0, id.indexOf('.'))) < round);
+        int keep = floor == null ? round : Math.min(round, floor.round());
+        acks.removeIf(a -> a.round() < keep);
+        written.removeIf(id -> Integer.parseInt(id.substring(0, id.indexOf('.'))) < keep);
+        return floor;
     }
 
     private void write() {

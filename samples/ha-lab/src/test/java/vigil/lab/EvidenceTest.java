@@ -46,6 +46,25 @@ class EvidenceTest {
     }
 
     @Test
+    void writer_anInterruptedWriterDoesNotSilenceTheOthers() throws Exception {
+        // a stop interrupts the service's ticking thread, which may be inside a write at that moment
+        Path f = dir.resolve("evidence").resolve("n1");
+        try (Evidence.Writer w = new Evidence.Writer(f)) {
+            Thread ticking = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                w.append(new Evidence.Line(1000, "n1", 7, "beacon", "b", Evidence.Event.TICK));
+            });
+            ticking.start();
+            ticking.join();
+            w.append(new Evidence.Line(2000, "n1", 7, "beacon", "b", Evidence.Event.STOP));
+            w.append(new Evidence.Line(3000, "n1", 7, "keeper", "k", Evidence.Event.START));
+        }
+        List<String> lines = Files.readAllLines(f);
+        assertEquals(3, lines.size(), lines.toString());
+        assertEquals(Evidence.Event.STOP, Evidence.Line.parse(lines.get(1)).event());
+    }
+
+    @Test
     void activations_aPromotionEndsAtItsDemotionOrAtTheStop() {
         List<Evidence.Activation> as = Evidence.activations(List.of(
                 new Evidence.Line(10, "n1", 7, "keeper", "k", Evidence.Event.START),

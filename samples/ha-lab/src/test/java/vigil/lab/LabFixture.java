@@ -186,11 +186,16 @@ final class LabFixture implements AutoCloseable {
             System.err.println("lab cluster kept for inspection in " + c.dir());
             return;
         }
-        try (Stream<Path> s = Files.walk(c.dir())) {
-            List<Path> all = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : all) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // a node process that is still exiting removes its own pid file meanwhile: walk again when a file vanished
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> s = Files.walk(c.dir())) {
+                List<Path> all = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
+                for (Path p : all) Files.deleteIfExists(p);
+                return;
+            } catch (IOException | UncheckedIOException e) {
+                boolean vanished = e instanceof java.nio.file.NoSuchFileException || e.getCause() instanceof java.nio.file.NoSuchFileException;
+                if (!vanished || attempt >= 5) throw e instanceof UncheckedIOException u ? u : new UncheckedIOException((IOException) e);
+            }
         }
     }
 }

@@ -127,4 +127,34 @@ class SetWorkloadTest {
         assertTrue(SetWorkload.check(acks, written, reads, floor).get(0).startsWith("stale read"));
         assertEquals(List.of(), SetWorkload.check(acks, written, List.of(new SetWorkload.Read("n1", 3, 20, 11, 1, List.of())), floor));
     }
+
+    @Test
+    void forget_whileTheClusterStillHoldsAnOlderRound_keepsThatRoundsChanges() {
+        // round 2 acknowledged two changes; no change of round 3 committed, so the cluster still holds round 2's set
+        ack(2, "2.1", 1);
+        ack(2, "2.2", 2);
+        read(3, 4, 81, "2 2.1 2.2");
+        SetWorkload.Read floor = SetWorkload.forget(3, acks, written, reads, null);
+        assertEquals(81, floor.version());
+        floor = SetWorkload.forget(4, acks, written, reads, floor);
+
+        // a read in round 4 of that same state holds ids the workload wrote: nothing to report
+        read(10, 11, 81, "2 2.1 2.2");
+        assertEquals(List.of(), SetWorkload.check(acks, written, reads, floor));
+        // and a lost one of them is still caught
+        reads.clear();
+        read(10, 11, 82, "2 2.1");
+        assertTrue(SetWorkload.check(acks, written, reads, floor).get(0).startsWith("acknowledged change missing: 2.2"),
+                SetWorkload.check(acks, written, reads, floor).toString());
+    }
+
+    @Test
+    void forget_onceTheClusterHoldsTheNewRound_dropsOlderRounds() {
+        ack(2, "2.1", 1);
+        ack(3, "3.2", 2);
+        read(3, 4, 82, "3 3.2");
+        SetWorkload.forget(3, acks, written, reads, null);
+        assertEquals(Set.of("3.2"), written);
+        assertEquals(List.of(new SetWorkload.Ack(3, "3.2", 2)), acks);
+    }
 }

@@ -282,11 +282,12 @@ public final class ConfigYaml {
                         c.has("with-role") ? Role.parse(c.field("with-role"), c.string("with-role")) : null);
             }
             case "order" -> {
-                c.allow("type", "first", "first-action", "then", "then-action", "kind", "symmetrical");
+                c.allow("type", "first", "first-action", "then", "then-action", "kind", "symmetrical", "require-all");
                 Action firstAction = c.has("first-action") ? Action.parse(c.field("first-action"), c.string("first-action")) : Action.START;
                 Action thenAction = c.has("then-action") ? Action.parse(c.field("then-action"), c.string("then-action")) : firstAction;
                 OrderKind kind = c.has("kind") ? OrderKind.parse(c.field("kind"), c.string("kind")) : OrderKind.MANDATORY;
-                return new Constraint.Order(id, c.string("first"), firstAction, c.string("then"), thenAction, kind, c.bool("symmetrical", true));
+                return new Constraint.Order(id, c.string("first"), firstAction, c.string("then"), thenAction, kind, c.bool("symmetrical", true),
+                        c.bool("require-all", true));
             }
             default -> throw new ConfigException(c.field("type"), "unknown constraint type \"" + c.string("type") + "\"",
                     "use location, colocation or order");

@@ -27,6 +27,7 @@ import vigil.api.Ticker;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.ClusterProperties;
 import vigil.api.model.Constraint;
+import vigil.api.model.FenceDevice;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
 import vigil.api.model.Operation;
@@ -281,6 +282,8 @@ class KvmDrbdPatternIT {
                 .node(Node.witness(WITNESS, "127.0.0.1:7003"))
                 .properties(ClusterProperties.builder().stonithEnabled(true).nodeTimeout(NODE_TIMEOUT)
                         .other(Map.of("stonith-action", "off")).build())
+                // the lab's power switch, which LabPowerFencer operates (with fencing on and no device nothing would start)
+                .fenceDevice(new FenceDevice("lab-power", "lab-power", Map.of(), List.of(A, B), Map.of(), Duration.ZERO))
                 .blob(VM + ".xml", LibvirtLab.guestXml(VM));
         return DrbdVmPattern.add(b, disk, vm, 2).build();
     }

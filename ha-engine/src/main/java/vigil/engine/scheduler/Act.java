@@ -1,0 +1,87 @@
+package vigil.engine.scheduler;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One action of a planning run, real (a start of rsc on a node) or a pseudo action that only exists to order others
+ * (a clone's "running", a fence's implied stops). Flags follow Pacemaker's: an optional action is not needed (it is
+ * dropped from the plan unless something makes it required), an unrunnable one cannot happen (then it is "blocked").
+ */
+final class Act {
+    static final int OPTIONAL = 1;
+    static final int RUNNABLE = 2;
+    static final int PSEUDO = 4;
+    /** A migration may still replace this stop / start pair. */
+    static final int MIGRATE_RUNNABLE = 8;
+    /** Runnable when at least {@link #requiredRunnableBefore} of the actions before it are (clone-min, require-all=false). */
+    static final int REQUIRES_ANY = 16;
+    static final int PRINT_ALWAYS = 32;
+    /** A stop of what a dangling migration left behind. */
+    static final int DANGLE = 64;
+
+    enum Needs { NOTHING, QUORUM, FENCING }
+
+    /** Position in the run's action list: keeps every derived order deterministic. */
+    final int id;
+    final String task;
+    final Rsc rsc;
+    final SchedNode node;
+    /** Pacemaker's operation key: {@code rsc_start_0}, {@code rsc_monitor_10000}, {@code clone_running_0}. */
+    final String key;
+    final long intervalMs;
+    int flags;
+    String reason;
+    Needs needs = Needs.NOTHING;
+    final List<Edge> before = new ArrayList<>();
+    final List<Edge> after = new ArrayList<>();
+    int requiredRunnableBefore;
+    int runnableBefore;
+    /** Notifications: the type (pre / post) and operation (start, stop, promote, demote) a notify action is about. */
+    String notifyType;
+    String notifyOperation;
+    /** For a fence: the fence action (reboot, off, on). */
+    String fenceAction = "";
+    /** migrate_to / migrate_from: the other node. */
+    SchedNode peer;
+    /** A recurring monitor's role. */
+    vigil.api.model.Role monitorRole;
+
+    Act(int id, String task, Rsc rsc, SchedNode node, String key, long intervalMs, int flags) {
+        this.id = id;
+        this.task = task;
+        this.rsc = rsc;
+        this.node = node;
+        this.key = key;
+        this.intervalMs = intervalMs;
+        this.flags = flags;
+    }
+
+    boolean is(int flag) { return (flags & flag) != 0; }
+
+    void set(int flag) { flags |= flag; }
+
+    void clear(int flag) { flags &= ~flag; }
+
+    boolean optional() { return is(OPTIONAL); }
+
+    boolean runnable() { return is(RUNNABLE); }
+
+    boolean pseudo() { return is(PSEUDO); }
+
+    /** An ordering edge: {@code other} is before / after this action, with Pacemaker's ordering {@code type} flags. */
+    static final class Edge {
+        final Act other;
+        int type;
+
+        Edge(Act other, int type) {
+            this.other = other;
+            this.type = type;
+        }
+    }
+
+    static String key(String rsc, String task, long intervalMs) { return rsc + "_" + task + "_" + intervalMs; }
+
+    @Override
+    public String toString() { return key + (node == null ? "" : " " + node.id); }
+}

@@ -1,0 +1,119 @@
+package vigil.engine.scheduler;
+
+import vigil.api.model.Constraint;
+import vigil.api.model.Role;
+
+/**
+ * Where resources may go before colocations are considered: the symmetric-cluster default, location constraints,
+ * stickiness toward the current node, and bans after migration-threshold failures (Pacemaker's placement constraints
+ * and "apply stickiness").
+ */
+final class Locations {
+    private Locations() {}
+
+    static void apply(WorkingSet ws) {
+        if (ws.symmetric) {
+            for (Rsc r : ws.resources) for (SchedNode n : ws.nodes) score(r, n, 0);
+        }
+        for (Constraint c : ws.cfg.constraints()) {
+            if (!(c instanceof Constraint.Location l) || l.expiredAt(ws.now)) continue;
+            Rsc rsc = constrained(ws, l.resource());
+            SchedNode node = ws.node(l.node());
+            if (rsc == null || node == null) continue;
+            NodeWeights scores = ws.newWeights();
+            scores.set(node.index, l.score().value());
+            Loc loc = new Loc(l.id(), rsc, l.role() == Role.STARTED ? null : l.role(), scores, "always");
+            ws.locations.add(loc);
+            rsc.locations.add(loc);
+            applyTo(rsc, loc);
+        }
+        for (SchedNode n : ws.nodes) for (Rsc r : ws.resources) stickinessAndFailures(ws, r, n);
+        for (Rsc r : ws.resources) if (r.isClone() && r.promotable) promotionScores(ws, r);
+    }
+
+    /** A promotable instance prefers the nodes where its agent reported a positive promotion score. */
+    private static void promotionScores(WorkingSet ws, Rsc clone) {
+        if (clone.promotedMax == 0) return;
+        for (Rsc child : clone.children) {
+            for (SchedNode n : ws.nodes) {
+                if (!child.allowed.has(n.index) || !n.canRunResources()) continue;
+                int score = Promotion.score(ws, child, n, 0);
+                if (score > 0) child.allowed.set(n.index, Scores.add(child.allowed.get(n.index), score));
+            }
+        }
+    }
+
+    /**
+     * The resource a constraint names: a primitive or group inside a clone stands for the clone (its instances are
+     * the clone's to place).
+     */
+    static Rsc constrained(WorkingSet ws, String id) {
+        Rsc r = ws.rsc(id);
+        if (r != null && r.cloneParent() == null) return r;
+        Rsc clone = ws.byConfigId.get(id);
+        if (clone != null) return clone;
+        return r;
+    }
+
+    /** Adds {@code score} on {@code node} to the resource and everything inside it (Pacemaker's resource_location). */
+    static void score(Rsc rsc, SchedNode node, int score) {
+        for (Rsc c : rsc.children) score(c, node, score);
+        rsc.allowed.add(node.index, score);
+    }
+
+    /** A ban on every node (-INFINITY), e.g. target-role=Stopped. */
+    static void banEverywhere(WorkingSet ws, Rsc rsc) {
+        for (SchedNode n : ws.nodes) score(rsc, n, -Scores.INF);
+    }
+
+    /** Applies a location to a resource as Pacemaker's rsc_location methods do for its variant. */
+    static void applyTo(Rsc rsc, Loc loc) {
+        switch (rsc.variant) {
+            case PRIMITIVE -> applyToPrimitive(rsc, loc);
+            case GROUP -> {
+                applyToPrimitive(rsc, loc);
+                // the first member takes the scores; the others only learn that the nodes exist (score 0)
+                Loc zero = loc;
+                for (Rsc child : rsc.children) {
+                    applyTo(child, zero);
+                    if (zero == loc) zero = zeroed(loc);
+                }
+            }
+            case CLONE -> {
+                applyToPrimitive(rsc, loc);
+                for (Rsc child : rsc.children) applyTo(child, loc);
+            }
+        }
+    }
+
+    private static Loc zeroed(Loc loc) {
+        NodeWeights z = loc.scores.copy();
+        for (int i = 0; i < z.size(); i++) if (z.has(i)) z.set(i, 0);
+        return new Loc(loc.id, loc.rsc, loc.role, z, loc.discovery);
+    }
+
+    private static void applyToPrimitive(Rsc rsc, Loc loc) {
+        if (loc.role != null && loc.role != rsc.nextRole) return; // role-specific: for promotion
+        for (int i = 0; i < loc.scores.size(); i++) if (loc.scores.has(i)) rsc.allowed.add(i, loc.scores.get(i));
+    }
+
+    /** Stickiness toward the node a resource runs on, and the migration-threshold ban (Pacemaker's common_apply_stickiness). */
+    private static void stickinessAndFailures(WorkingSet ws, Rsc rsc, SchedNode node) {
+        if (!rsc.isPrimitive()) {
+            for (Rsc c : rsc.children) stickinessAndFailures(ws, c, node);
+            return;
+        }
+        if (rsc.managed && rsc.stickiness != 0 && rsc.runningOn.size() == 1 && rsc.runningOn.get(0) == node) {
+            if (rsc.allowed.has(node.index) || ws.symmetric) score(rsc, node, rsc.stickiness);
+        }
+        Integer fails = rsc.failCount.get(node);
+        if (fails != null && fails > 0 && !rsc.ignoresFailures) {
+            int remaining = rsc.migrationThreshold == Scores.INF ? Scores.INF - fails : rsc.migrationThreshold - fails;
+            if (remaining <= 0 || fails >= Scores.INF) {
+                Rsc ban = rsc.unique || rsc.cloneParent() == null ? rsc : rsc.top();
+                score(ban, node, -Scores.INF);
+                ban.failBanned.add(node);
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package vigil.engine.scheduler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import vigil.api.model.Primitive;
+import vigil.api.model.Resource;
+import vigil.api.model.Role;
+
+/**
+ * A resource as one planning run sees it: a primitive, a group, a clone, or an instance of a clone (a copy of its
+ * primitive or group, {@code drbd:0}). Holds its status (where it runs, in which role, whether it failed), its scores
+ * on the nodes, where it was placed and in which role, and its actions.
+ */
+final class Rsc {
+    enum Variant { PRIMITIVE, GROUP, CLONE }
+
+    final String id;
+    /** The configured id: for a clone instance {@code drbd:1} it is {@code drbd}. */
+    final String configId;
+    final Variant variant;
+    final Resource config;
+    Rsc parent;
+    final List<Rsc> children = new ArrayList<>();
+    /** A number that keeps equal-priority resources in configuration order. */
+    int order;
+
+    // ---------------------------------------------------------------- meta attributes
+    int priority;
+    int stickiness;
+    int migrationThreshold = Scores.INF;
+    Duration failureTimeout = Duration.ZERO;
+    String multipleActive = "stop_start";
+    Role targetRole;
+    boolean managed = true;
+    /** Why it is left alone although configured managed (e.g. no fence device while stonith-enabled), or null. */
+    String unmanagedWhy;
+    boolean unique;
+    boolean promotable;
+    boolean critical = true;
+    boolean allowMigrate;
+    boolean notify;
+    boolean interleave;
+    boolean orderedClone;
+    int cloneMax;
+    int cloneNodeMax = 1;
+    int promotedMax = 1;
+    int promotedNodeMax = 1;
+    boolean needsQuorum = true;
+    boolean needsFencing;
+    Map<String, Integer> utilization = Map.of();
+
+    // ---------------------------------------------------------------- status
+    Role role = Role.STOPPED;
+    /** Null until decided (Pacemaker's "unknown"). */
+    Role nextRole;
+    String nextRoleWhy = "";
+    final List<SchedNode> runningOn = new ArrayList<>();
+    final Set<SchedNode> knownOn = new LinkedHashSet<>();
+    boolean failed;
+    /** Its failure needs a stop (not just a demotion) to recover. */
+    boolean stopToRecover;
+    boolean orphan;
+    boolean blocked;
+    boolean startPending;
+    boolean reload;
+    boolean stopUnexpected;
+    /** While its restart actions (down to Stopped and back) are being created. */
+    boolean restarting;
+    SchedNode pendingNode;
+    /** Where a promote of it is in flight (recorded pending on a node that is up). */
+    SchedNode promotePending;
+    SchedNode migrationSource;
+    SchedNode migrationTarget;
+    final List<SchedNode> danglingMigrations = new ArrayList<>();
+    /** Fail counts per node (failures not expired), and the nodes with a failure on record. */
+    Map<SchedNode, Integer> failCount = new java.util.HashMap<>();
+    final Set<SchedNode> failedOn = new LinkedHashSet<>();
+    /** Nodes it is banned from after reaching migration-threshold there. */
+    final Set<SchedNode> failBanned = new LinkedHashSet<>();
+    /** Its failures are ignored (on-fail=ignore), and so is migration-threshold. */
+    boolean ignoresFailures;
+    /** The resource id as its status knows it (an anonymous clone instance's history may say {@code drbd} or {@code drbd:3}). */
+    String statusName;
+
+    // ---------------------------------------------------------------- placement
+    NodeWeights allowed;
+    SchedNode assigned;
+    /** Its score on {@link #assigned} when it was placed there. */
+    int assignedWeight;
+    boolean provisional = true;
+    boolean allocating;
+    boolean merging;
+    final List<Coloc> thisWith = new ArrayList<>();
+    final List<Coloc> withThis = new ArrayList<>();
+    final List<Loc> locations = new ArrayList<>();
+    /** Promotion: an instance's promotion priority, and the index clones sort their instances by. */
+    int promotionPriority;
+    int sortIndex;
+    boolean promotedConstraintsApplied;
+    /** A clone while placing its instances: instances (then promoted instances) per node. */
+    int[] instanceCount;
+
+    /**
+     * The node it counts as active on (Pacemaker's pe__find_active_on): a partial migration's source; for a resource
+     * that needs no fencing the first node that is up; else the first.
+     */
+    SchedNode activeNode() {
+        SchedNode active = null;
+        for (SchedNode n : runningOn) {
+            boolean happy = n.online && !n.unclean;
+            if (migrationSource != null) {
+                if (n == migrationSource) active = n;
+            } else if (!needsFencing) {
+                if (happy && (active == null || !active.online || active.unclean)) active = n;
+            }
+            if (active == null) active = n;
+        }
+        return active;
+    }
+
+    // ---------------------------------------------------------------- actions
+    final List<Act> actions = new ArrayList<>();
+
+    Rsc(String id, String configId, Variant variant, Resource config) {
+        this.id = id;
+        this.configId = configId;
+        this.variant = variant;
+        this.config = config;
+    }
+
+    boolean isPrimitive() { return variant == Variant.PRIMITIVE; }
+
+    boolean isGroup() { return variant == Variant.GROUP; }
+
+    boolean isClone() { return variant == Variant.CLONE; }
+
+    Primitive primitive() { return (Primitive) config; }
+
+    /** The top-level resource this one belongs to. */
+    Rsc top() {
+        Rsc r = this;
+        while (r.parent != null) r = r.parent;
+        return r;
+    }
+
+    /** The clone this resource is an instance of (or inside of), or null. */
+    Rsc cloneParent() {
+        for (Rsc r = parent; r != null; r = r.parent) if (r.isClone()) return r;
+        return null;
+    }
+
+    boolean inPromotable() {
+        Rsc c = cloneParent();
+        return c != null && c.promotable;
+    }
+
+    boolean isAncestorOf(Rsc other) {
+        for (Rsc r = other.parent; r != null; r = r.parent) if (r == this) return true;
+        return false;
+    }
+
+    /** Every primitive inside this resource (itself if a primitive). */
+    List<Rsc> primitives() {
+        List<Rsc> out = new ArrayList<>();
+        collect(out);
+        return out;
+    }
+
+    private void collect(List<Rsc> out) {
+        if (isPrimitive()) out.add(this);
+        else for (Rsc c : children) c.collect(out);
+    }
+
+    /** Where it is active now (for a group or clone: where any of its primitives is). */
+    List<SchedNode> currentNodes() { return runningOn; }
+
+    /** The first node it is active on (Pacemaker's pe__current_node). */
+    SchedNode currentNode() { return runningOn.isEmpty() ? null : runningOn.get(0); }
+
+    /** Where it was placed (for a group: where its first member was). */
+    SchedNode location() {
+        if (isPrimitive()) return assigned;
+        if (isGroup()) return children.isEmpty() ? null : children.get(0).location();
+        return null;
+    }
+
+    boolean isActive() { return !runningOn.isEmpty(); }
+
+    /** The highest current (or next) role among its primitives. */
+    Role state(boolean current) {
+        if (isPrimitive()) {
+            Role r = current ? role : nextRole;
+            return r == null ? Role.STOPPED : r;
+        }
+        Role best = Role.STOPPED;
+        for (Rsc c : children) {
+            Role r = c.state(current);
+            if (rank(r) > rank(best)) best = r;
+        }
+        return best;
+    }
+
+    static int rank(Role r) {
+        if (r == null) return 0;
+        switch (r) {
+            case STOPPED: return 1;
+            case STARTED: return 2;
+            case UNPROMOTED: return 3;
+            default: return 4;
+        }
+    }
+
+    @Override
+    public String toString() { return id; }
+}

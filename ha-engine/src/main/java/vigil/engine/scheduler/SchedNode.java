@@ -1,0 +1,48 @@
+package vigil.engine.scheduler;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One node as one planning run sees it (Pacemaker's node details): availability, attributes, what is placed there. */
+final class SchedNode {
+    final String id;
+    final int index;
+    final boolean member;              // false: a witness, which runs no resources
+    boolean online;
+    boolean unclean;
+    boolean standby;
+    boolean maintenance;
+    boolean shutdown;
+    boolean pending;
+    /** Why it is unavailable, for the reasons of unplaced resources ("node is in standby", ...). */
+    String unavailable;
+    final Map<String, String> attributes = new HashMap<>();
+    /** Resources assigned to it so far in this run (ties go to the node with fewer). */
+    int assigned;
+    /** Scratch counter: instances of the clone being placed. */
+    int count;
+    final Map<String, Integer> capacity = new HashMap<>();
+    final Map<String, Integer> used = new HashMap<>();
+    /** Fencing: whether this run fences it, and why. */
+    boolean fence;
+    String fenceReason = "";
+    final List<Rsc> running = new ArrayList<>();
+
+    SchedNode(String id, int index, boolean member) {
+        this.id = id;
+        this.index = index;
+        this.member = member;
+    }
+
+    /** Whether resources may be placed here at all (Pacemaker's can_run_resources). */
+    boolean canRunResources() {
+        return online && member && !shutdown && !unclean && !standby && !maintenance && !pending;
+    }
+
+    String attribute(String name) { return attributes.get(name); }
+
+    @Override
+    public String toString() { return id; }
+}

@@ -1,0 +1,467 @@
+package vigil.engine.scheduler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import vigil.api.model.Clone;
+import vigil.api.model.Group;
+import vigil.api.model.Meta;
+import vigil.api.model.Node;
+import vigil.api.model.OnFail;
+import vigil.api.model.Operation;
+import vigil.api.model.Primitive;
+import vigil.api.model.Resource;
+import vigil.api.model.Role;
+import vigil.api.status.Membership;
+import vigil.api.status.NodeState;
+import vigil.api.status.OcfCode;
+import vigil.api.status.OperationRecord;
+import vigil.api.status.ResourceState;
+
+/**
+ * Reads the cluster state into a {@link WorkingSet} (Pacemaker's unpacking): nodes and their availability, the
+ * resource tree with meta attributes inherited from parents and clone instances, and the status: where each
+ * resource runs, in which role, whether it failed and what its on-fail asks for, which nodes must be fenced.
+ */
+final class StatusUnpacker {
+    private final WorkingSet ws;
+
+    private StatusUnpacker(WorkingSet ws) { this.ws = ws; }
+
+    static void unpack(WorkingSet ws) {
+        StatusUnpacker u = new StatusUnpacker(ws);
+        u.nodes();
+        u.resources();
+        u.status();
+        u.targetRoles();
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    private void nodes() {
+        List<Node> cfgNodes = ws.cfg.nodes();
+        ws.nodes = new SchedNode[cfgNodes.size()];
+        for (int i = 0; i < cfgNodes.size(); i++) {
+            Node n = cfgNodes.get(i);
+            SchedNode sn = new SchedNode(n.id(), i, n.runsResources());
+            NodeState ns = ws.state.node(n.id());
+            sn.online = ns.membership() == Membership.ONLINE;
+            sn.unclean = ns.membership() == Membership.UNCLEAN;
+            sn.standby = ns.standby();
+            sn.maintenance = ns.maintenance();
+            sn.shutdown = ns.shutdown();
+            sn.attributes.putAll(n.attributes());
+            sn.attributes.put("#uname", n.id());
+            sn.attributes.put("#id", n.id());
+            sn.attributes.put("#kind", "cluster");
+            if (sn.unclean) sn.fenceReason = ns.reason().isEmpty() ? "peer is no longer part of the cluster" : ns.reason();
+            if (!n.runsResources()) sn.unavailable = "witness node runs no resources";
+            else if (sn.unclean) sn.unavailable = "node is unclean";
+            else if (!sn.online) sn.unavailable = "node is offline";
+            else if (sn.shutdown) sn.unavailable = "node is shutting down";
+            else if (sn.standby) sn.unavailable = "node is in standby";
+            else if (sn.maintenance) sn.unavailable = "node is in maintenance";
+            ws.nodes[i] = sn;
+            ws.nodeById.put(n.id(), sn);
+        }
+    }
+
+    // ---------------------------------------------------------------- resources
+
+    private void resources() {
+        int order = 0;
+        for (Resource r : ws.cfg.resources()) {
+            Rsc rsc = build(r, null, Map.of());
+            rsc.order = order++;
+            ws.resources.add(rsc);
+        }
+        // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals
+        ws.resources.sort((a, b) -> b.priority != a.priority ? Integer.compare(b.priority, a.priority) : Integer.compare(a.order, b.order));
+        ws.haveFenceDevice = !ws.cfg.fenceDevices().isEmpty() || !ws.props.watchdogTimeout().isZero()
+                || ws.cfg.primitives().anyMatch(p -> p.type().startsWith("stonith:"));
+    }
+
+    /** Builds the resource and its children; {@code inherited} is the parent's effective meta. */
+    private Rsc build(Resource r, Rsc parent, Map<String, String> inherited) {
+        Map<String, String> meta = new LinkedHashMap<>(inherited);
+        meta.putAll(r.meta().values());
+        if (r instanceof Primitive p) {
+            Rsc rsc = register(new Rsc(p.id(), p.id(), Rsc.Variant.PRIMITIVE, p), parent, meta);
+            return rsc;
+        }
+        if (r instanceof Group g) {
+            Rsc rsc = register(new Rsc(g.id(), g.id(), Rsc.Variant.GROUP, g), parent, meta);
+            for (Primitive m : g.members()) rsc.children.add(build(m, rsc, meta));
+            return rsc;
+        }
+        Clone c = (Clone) r;
+        // a clone's instances stick to their nodes (resource-stickiness 1) unless told otherwise
+        if (!meta.containsKey(Meta.STICKINESS)) {
+            int dflt = ws.props.defaultStickiness().value();
+            meta.put(Meta.STICKINESS, Integer.toString(dflt > 0 ? dflt : 1));
+        }
+        Rsc clone = register(new Rsc(c.id(), c.id(), Rsc.Variant.CLONE, c), parent, meta);
+        clone.promotable = c.promotable();
+        clone.unique = new Meta(meta).bool("globally-unique", false);
+        clone.cloneMax = new Meta(meta).cloneMax().orElse(memberNodes());
+        clone.cloneNodeMax = Math.max(1, new Meta(meta).cloneNodeMax());
+        clone.promotedMax = new Meta(meta).promotedMax();
+        clone.promotedNodeMax = new Meta(meta).promotedNodeMax();
+        clone.interleave = new Meta(meta).interleave();
+        clone.orderedClone = new Meta(meta).bool(Meta.ORDERED, false);
+        clone.notify = new Meta(meta).bool("notify", false);
+        // instances inherit the clone's meta, but not its clone-only options
+        Map<String, String> childMeta = new LinkedHashMap<>(meta);
+        for (int i = 0; i < clone.cloneMax; i++) clone.children.add(instance(clone, c.child(), i, childMeta));
+        ws.byConfigId.put(c.child().id(), clone);
+        for (Primitive p : c.child().primitives()) ws.byConfigId.put(p.id(), clone);
+        return clone;
+    }
+
+    /** Instance {@code n} of a clone: {@code drbd:n}, or {@code grp:n} with members {@code m:n}. */
+    Rsc instance(Rsc clone, Resource child, int n, Map<String, String> cloneMeta) {
+        Map<String, String> meta = new LinkedHashMap<>(cloneMeta);
+        meta.putAll(child.meta().values());
+        if (child instanceof Primitive p) {
+            Rsc rsc = register(new Rsc(p.id() + ":" + n, p.id(), Rsc.Variant.PRIMITIVE, p), clone, meta);
+            rsc.unique = clone.unique;
+            return rsc;
+        }
+        Group g = (Group) child;
+        Rsc grp = register(new Rsc(g.id() + ":" + n, g.id(), Rsc.Variant.GROUP, g), clone, meta);
+        grp.unique = clone.unique;
+        for (Primitive m : g.members()) {
+            Map<String, String> mm = new LinkedHashMap<>(meta);
+            mm.putAll(m.meta().values());
+            Rsc member = register(new Rsc(m.id() + ":" + n, m.id(), Rsc.Variant.PRIMITIVE, m), grp, mm);
+            member.unique = clone.unique;
+            grp.children.add(member);
+        }
+        return grp;
+    }
+
+    private int memberNodes() {
+        int k = 0;
+        for (SchedNode n : ws.nodes) if (n.member) k++;
+        return k;
+    }
+
+    private Rsc register(Rsc rsc, Rsc parent, Map<String, String> metaValues) {
+        rsc.parent = parent;
+        Meta meta = new Meta(metaValues);
+        rsc.priority = meta.priority();
+        rsc.stickiness = meta.stickiness().map(s -> s.value()).orElse(ws.props.defaultStickiness().value());
+        rsc.migrationThreshold = meta.migrationThreshold();
+        rsc.failureTimeout = meta.failureTimeout();
+        rsc.multipleActive = meta.multipleActive();
+        rsc.targetRole = meta.targetRole().orElse(null);
+        rsc.managed = meta.isManaged() && !ws.props.maintenanceMode();
+        rsc.allowMigrate = meta.allowMigrate();
+        rsc.critical = meta.bool("critical", true);
+        String requires = meta.get("requires").orElse("");
+        rsc.needsQuorum = !requires.equals("nothing");
+        rsc.needsFencing = ws.stonithEnabled && (requires.isEmpty() || requires.equals("fencing") || requires.equals("unfencing"));
+        if (rsc.isPrimitive() && rsc.primitive().type().startsWith("stonith:")) rsc.needsFencing = false; // fence devices need only quorum
+        if (rsc.isPrimitive()) rsc.utilization = utilization(rsc);
+        rsc.allowed = ws.newWeights();
+        ws.rscById.put(rsc.id, rsc);
+        return rsc;
+    }
+
+    private Map<String, Integer> utilization(Rsc rsc) {
+        Map<String, Integer> out = new HashMap<>();
+        for (var e : rsc.primitive().meta().values().entrySet()) {
+            if (e.getKey().startsWith("utilization:")) out.put(e.getKey().substring("utilization:".length()), Scores.parse(e.getValue()));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- status
+
+    /**
+     * Each node's records, node by node in configuration order (when fencing is off, the records of a node that is
+     * not up are not trusted: what it ran counts as stopped), each resource in configuration order, as Pacemaker
+     * processes them.
+     */
+    private void status() {
+        List<SchedNode> order = new ArrayList<>();
+        for (SchedNode n : ws.nodes) if (n.online || ws.stonithEnabled) order.add(n);
+        List<Configured> prims = new ArrayList<>();
+        for (Resource r : ws.cfg.resources()) collect(ws.rscById.get(r.id()), prims);
+        for (SchedNode node : order) {
+            for (Configured c : prims) {
+                Map<String, ResourceState> per = ws.state.resources().get(c.id());
+                ResourceState rs = per == null ? null : per.get(node.id);
+                if (rs == null) continue;
+                if (c.cloneRsc() == null) {
+                    unpackState(ws.rsc(c.id()), node, rs);
+                } else if (rs.isActive() || rs.blocked() || rs.pending() || !rs.operations().isEmpty() || rs.failCount() > 0) {
+                    Rsc instance = findInstance(c.cloneRsc(), c.memberIndex(), node);
+                    if (instance != null) unpackState(instance, node, rs);
+                }
+            }
+            orphans(node);
+        }
+    }
+
+    /** A configured primitive whose status is read: its id, and for one in a clone the clone and its place in a cloned group. */
+    private record Configured(String id, Rsc cloneRsc, int memberIndex) {}
+
+    private void collect(Rsc r, List<Configured> out) {
+        if (r == null) return;
+        if (r.isClone()) {
+            Resource child = ((Clone) r.config).child();
+            if (child instanceof Primitive p) out.add(new Configured(p.id(), r, -1));
+            else for (int i = 0; i < ((Group) child).members().size(); i++) out.add(new Configured(((Group) child).members().get(i).id(), r, i));
+            return;
+        }
+        for (Rsc p : r.primitives()) out.add(new Configured(p.id, null, -1));
+    }
+
+    /** Records of resources no longer configured: stopped where they are active (Pacemaker's orphans). */
+    private void orphans(SchedNode node) {
+        for (var e : ws.state.resources().entrySet()) {
+            String id = e.getKey();
+            if (ws.rscById.containsKey(id) || ws.byConfigId.containsKey(id)) continue;
+            ResourceState rs = e.getValue().get(node.id);
+            if (rs == null || !rs.isActive() && !rs.blocked()) continue;
+            Rsc orphan = ws.rscById.get(id);
+            if (orphan == null) {
+                Primitive p = Primitive.builder(id, "unknown").build();
+                orphan = new Rsc(id, id, Rsc.Variant.PRIMITIVE, p);
+                orphan.orphan = true;
+                orphan.managed = !ws.props.maintenanceMode()
+                        && !"false".equalsIgnoreCase(ws.props.other().getOrDefault("stop-orphan-resources", "true"));
+                orphan.allowed = ws.newWeights();
+                orphan.needsFencing = ws.stonithEnabled;
+                orphan.order = Integer.MAX_VALUE;
+                ws.rscById.put(id, orphan);
+                ws.resources.add(orphan);
+                for (SchedNode n : ws.nodes) orphan.allowed.add(n.index, -Scores.INF);
+            }
+            unpackState(orphan, node, rs);
+        }
+    }
+
+    /**
+     * The instance of an anonymous clone a node's record belongs to: the one already active there (a cloned group's
+     * other member), else the first that is not active anywhere yet, else a new orphan instance.
+     */
+    private Rsc findInstance(Rsc clone, int memberIndex, SchedNode node) {
+        Rsc inactive = null;
+        Rsc found = null;
+        for (Rsc inst : clone.children) {
+            List<SchedNode> where = inst.currentNodes();
+            Rsc member = memberIndex < 0 ? inst : inst.children.get(memberIndex);
+            if (!where.isEmpty() || member.pendingNode != null) {
+                if (where.contains(node)) {
+                    if (!member.runningOn.isEmpty() && member.runningOn.contains(node)) return null; // a second record: ignored
+                    found = member;
+                    break;
+                }
+            } else if (inactive == null && !member.blocked) {
+                inactive = member;
+            }
+        }
+        if (found == null) found = inactive;
+        // An instance that needs no fencing and runs on a node that is down or being fenced counts as stopped: it
+        // must not use up an instance number that a node that is up could get (unless every node gets one anyway).
+        if (found != null && !found.needsFencing && (!node.online || node.unclean) && clone.cloneMax < memberNodes()) found = null;
+        if (found != null) return found;
+        // No instance free: more active copies than clone-max, or a stopped copy's record (its failures) on a node
+        // while every instance is active elsewhere. An orphan instance, stopped, keeps the record, so that a
+        // migration-threshold reached there still bans the clone from that node.
+        int n = clone.children.size();
+        Rsc inst = instance(clone, ((Clone) clone.config).child(), n, new LinkedHashMap<>(clone.config.meta().values()));
+        for (Rsc p : inst.primitives()) p.orphan = true;
+        inst.orphan = true;
+        clone.children.add(inst);
+        for (SchedNode x : ws.nodes) for (Rsc p : inst.primitives()) p.allowed.add(x.index, -Scores.INF);
+        return memberIndex < 0 ? inst : inst.children.get(memberIndex);
+    }
+
+    /** Applies one node's record of one primitive (Pacemaker's unpack_lrm_resource and process_rsc_state). */
+    private void unpackState(Rsc rsc, SchedNode node, ResourceState rs) {
+        OperationRecord last = rs.operations().isEmpty() ? null : rs.operations().get(rs.operations().size() - 1);
+        boolean pending = last != null && last.code() == OcfCode.PENDING;
+        Role role = rs.role();
+        if (pending) {
+            switch (last.action()) {
+                case "start", "migrate_from" -> {
+                    if (role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
+                    rsc.startPending = node.online;
+                    rsc.pendingNode = node;
+                }
+                case "promote" -> {
+                    // In flight on a node that is up: it stays Unpromoted and is promoted by this plan, so that what
+                    // waits for its promotion waits for the result. On a lost node it counts as done until the fence.
+                    if (node.online && !node.unclean) rsc.promotePending = node;
+                    else role = Role.PROMOTED;
+                }
+                default -> { }
+            }
+        }
+        if (rsc.inPromotable() && role == Role.STARTED) role = Role.UNPROMOTED;
+        if (!rsc.inPromotable() && (role == Role.UNPROMOTED)) role = Role.STARTED;
+        boolean active = role != Role.STOPPED || rs.blocked();
+        if (rs.blocked() && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
+        rsc.knownOn.add(node);
+        for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.knownOn.add(node);
+        if (!expired(rsc, rs)) {
+            rsc.failCount.put(node, rs.failCount());
+            if (rs.failCount() > 0 || lastFailure(rs) != null) rsc.failedOn.add(node);
+        }
+        OnFail onFail = onFailOf(rsc, rs);
+        // a completed stop does not undo on-fail=stop or standby; the rest only matter while it is active
+        if (!active && onFail != OnFail.STOP && onFail != OnFail.STANDBY) onFail = null;
+        if (active && !node.online && !node.maintenance && rsc.managed && ws.stonithEnabled) {
+            Fencing.fence(ws, node, rsc.id + " is thought to be active there");
+        }
+        if (node.unclean) onFail = null;
+        if (onFail != null) {
+            switch (onFail) {
+                case FENCE -> Fencing.fence(ws, node, rsc.id + " failed there");
+                case STANDBY -> {
+                    node.standby = true;
+                    if (node.unavailable == null) node.unavailable = "node is in standby after a failure (on-fail=standby)";
+                }
+                case BLOCK -> {
+                    rsc.managed = false;
+                    rsc.blocked = true;
+                }
+                case STOP -> {
+                    rsc.nextRole = Role.STOPPED;
+                    rsc.nextRoleWhy = "on-fail=stop";
+                }
+                default -> { }
+            }
+        }
+        if (!active) return;
+        if (Rsc.rank(role) > Rsc.rank(rsc.role)) rsc.role = role;
+        addRunning(rsc, node);
+        if (onFail != null && onFail != OnFail.IGNORE) {
+            rsc.failed = true;
+            if (onFail != OnFail.BLOCK) rsc.stopToRecover = true;
+        }
+    }
+
+    /** Pacemaker's native_add_running: where it runs, and what multiple-active and maintenance make of it. */
+    private void addRunning(Rsc rsc, SchedNode node) {
+        if (rsc.runningOn.contains(node)) return;
+        rsc.runningOn.add(node);
+        node.running.add(rsc);
+        if (node.maintenance) rsc.managed = false;
+        if (!rsc.managed) {
+            rsc.allowed.add(node.index, Scores.INF);
+            for (Rsc p = rsc.parent; p != null && node.online; p = p.parent) p.runningOn.add(node);
+            return;
+        }
+        if (rsc.runningOn.size() > 1) {
+            switch (rsc.multipleActive) {
+                case "stop_only" -> { for (SchedNode n : ws.nodes) rsc.allowed.set(n.index, -Scores.INF); }
+                case "block" -> {
+                    rsc.managed = false;
+                    rsc.blocked = true;
+                    if (rsc.parent != null && rsc.parent.isGroup() && "block".equals(rsc.parent.multipleActive)) {
+                        for (Rsc c : rsc.parent.children) { c.managed = false; c.blocked = true; }
+                    }
+                }
+                default -> { }
+            }
+        }
+        for (Rsc p = rsc.parent; p != null; p = p.parent) if (!p.runningOn.contains(node)) p.runningOn.add(node);
+    }
+
+    /**
+     * What the failures on record ask for (Pacemaker replays the history): the most severe on-fail of the failures
+     * (ignore < restart < block < stop < standby < fence), where a later success of the failed operation (or a start,
+     * stop, promote, migrate_from, or a "not running" result) clears a restart, block or ignore.
+     */
+    private OnFail onFailOf(Rsc rsc, ResourceState rs) {
+        if (rs.blocked()) return onFailFor(rsc, "stop", java.time.Duration.ZERO);
+        if (expired(rsc, rs)) return null;
+        OnFail worst = null;
+        OperationRecord lastFailure = null;
+        for (OperationRecord op : rs.operations()) {
+            if (op.code() == OcfCode.PENDING) continue;
+            if (isFailure(op)) {
+                OnFail f = onFailFor(rsc, op.action(), op.interval());
+                if (worst == null || severity(f) > severity(worst)) worst = f;
+                lastFailure = op;
+                continue;
+            }
+            boolean clear = switch (op.action()) {
+                case "start", "stop", "promote", "migrate_from" -> true;
+                case "monitor" -> op.code() == OcfCode.NOT_RUNNING
+                        || lastFailure != null && lastFailure.action().equals("monitor") && lastFailure.interval().equals(op.interval());
+                default -> op.code() == OcfCode.NOT_RUNNING;
+            };
+            if (clear && worst != null && (worst == OnFail.BLOCK || worst == OnFail.IGNORE || worst == OnFail.RESTART)) worst = null;
+        }
+        return worst;
+    }
+
+    static int severity(OnFail f) {
+        return switch (f) {
+            case IGNORE -> 0;
+            case RESTART -> 2;
+            case BLOCK -> 4;
+            case STOP -> 5;
+            case STANDBY -> 6;
+            case FENCE -> 7;
+        };
+    }
+
+    private OnFail onFailFor(Rsc rsc, String action, Duration interval) {
+        if (rsc.config instanceof Primitive p) {
+            for (Operation o : p.operations()) {
+                if (o.name().equals(action) && o.interval().equals(interval) && o.onFail() != null) {
+                    OnFail f = o.onFail();
+                    if (f == OnFail.FENCE && !ws.stonithEnabled) return OnFail.STOP; // Pacemaker: fence is not valid without fencing
+                    return f;
+                }
+            }
+        }
+        if (action.equals("stop")) return ws.stonithEnabled ? OnFail.FENCE : OnFail.BLOCK;
+        return OnFail.RESTART;
+    }
+
+    static boolean isFailure(OperationRecord op) {
+        OcfCode c = op.code();
+        if (c == OcfCode.SUCCESS || c == OcfCode.RUNNING_PROMOTED || c == OcfCode.DEGRADED || c == OcfCode.DEGRADED_PROMOTED || c == OcfCode.PENDING) return false;
+        return !(c == OcfCode.NOT_RUNNING && op.action().equals("monitor") && op.interval().isZero());
+    }
+
+    static OperationRecord lastFailure(ResourceState rs) {
+        for (int i = rs.operations().size() - 1; i >= 0; i--) if (isFailure(rs.operations().get(i))) return rs.operations().get(i);
+        return null;
+    }
+
+    /** Whether the failures on record are older than failure-timeout (then they are forgotten). */
+    boolean expired(Rsc rsc, ResourceState rs) {
+        Duration ft = rsc.failureTimeout;
+        return !ft.isZero() && !java.time.Duration.between(rs.lastFailure(), ws.now).minus(ft).isNegative();
+    }
+
+    // ---------------------------------------------------------------- target-role
+
+    private void targetRoles() {
+        for (Rsc top : ws.resources) applyTargetRole(top);
+    }
+
+    private void applyTargetRole(Rsc rsc) {
+        for (Rsc c : rsc.children) applyTargetRole(c);
+        if (!rsc.isPrimitive()) return;
+        Role req = rsc.targetRole;
+        if (req == null || req == Role.STARTED) return;
+        if (req == Role.PROMOTED) return; // what a promotable instance may become anyway
+        if (req == Role.UNPROMOTED && !rsc.inPromotable()) return;
+        if (rsc.nextRole == null || Rsc.rank(req) < Rsc.rank(rsc.nextRole)) {
+            rsc.nextRole = req;
+            rsc.nextRoleWhy = "target-role";
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package vigil.engine.scheduler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import vigil.api.model.Constraint;
+import vigil.api.model.Role;
+
+/**
+ * Turns a run's actions into the {@link Transition} the controller executes: the required, runnable actions that
+ * touch a node (fences, starts, stops, promotes, demotes, migrations, notifications, monitors), each waiting for the
+ * actions it is ordered after (through the pseudo actions in between), numbered so that an action's prerequisites
+ * come before it; and, for every resource left stopped, why each node was refused.
+ */
+final class TransitionBuilder {
+    private TransitionBuilder() {}
+
+    static Transition build(WorkingSet ws, List<Transition.Change> changes) {
+        List<Act> real = new ArrayList<>();
+        for (Act a : ws.actions) if (inPlan(a) && kind(a) != null) real.add(a);
+        Map<Act, Set<Act>> deps = new HashMap<>();
+        Map<Act, Set<Act>> memo = new HashMap<>();
+        for (Act a : real) deps.put(a, realBefore(a, memo, new HashSet<>()));
+        // number them so that prerequisites come first; ties in creation order
+        Map<Act, Integer> waiting = new HashMap<>();
+        Map<Act, List<Act>> dependents = new HashMap<>();
+        for (Act a : real) {
+            waiting.put(a, deps.get(a).size());
+            for (Act d : deps.get(a)) dependents.computeIfAbsent(d, k -> new ArrayList<>()).add(a);
+        }
+        PriorityQueue<Act> ready = new PriorityQueue<>((x, y) -> Integer.compare(x.id, y.id));
+        for (Act a : real) if (waiting.get(a) == 0) ready.add(a);
+        List<Act> ordered = new ArrayList<>(real.size());
+        while (!ready.isEmpty()) {
+            Act a = ready.poll();
+            ordered.add(a);
+            for (Act d : dependents.getOrDefault(a, List.of())) if (waiting.merge(d, -1, Integer::sum) == 0) ready.add(d);
+        }
+        if (ordered.size() < real.size()) {
+            List<String> stuck = new ArrayList<>();
+            for (Act a : real) if (!ordered.contains(a)) stuck.add(a.toString());
+            throw new IllegalStateException("order constraints form a cycle among " + stuck
+                    + "; remove or relax one of the order constraints between these resources");
+        }
+        Map<Act, Integer> ids = new HashMap<>();
+        for (int i = 0; i < ordered.size(); i++) ids.put(ordered.get(i), i);
+        List<PlannedAction> out = new ArrayList<>(ordered.size());
+        for (Act a : ordered) {
+            TreeSet<Integer> after = new TreeSet<>();
+            for (Act d : deps.get(a)) after.add(ids.get(d));
+            Rsc r = a.rsc;
+            String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
+            out.add(new PlannedAction(ids.get(a), kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
+                    after, reason(a)));
+        }
+        return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
+    }
+
+    /**
+     * Whether the action happens: required and runnable (pseudo ones only link others). A start still in flight
+     * (recorded pending on a node that is up) stays in the plan, so that what is ordered after it waits for its
+     * result; the controller does not send it twice.
+     */
+    static boolean inPlan(Act a) {
+        boolean pending = a.rsc != null && a.rsc.startPending && a.task.equals("start") && a.node == a.rsc.pendingNode;
+        // an unmanaged resource is left alone, whatever orderings would want of it
+        if (a.rsc != null && !a.rsc.managed && !a.pseudo() && a.intervalMs == 0) return false;
+        // a recurring monitor needs the resource running there: not after a start that cannot run
+        if (a.intervalMs > 0 && a.rsc != null && a.node != null) {
+            Act start = WorkingSet.first(a.rsc, "start", a.node);
+            if (start != null && !start.runnable() && !start.optional()) return false;
+        }
+        return (!a.optional() || pending) && a.runnable() && a.node != null;
+    }
+
+    private static ActionKind kind(Act a) {
+        if (a.pseudo()) return null;
+        return switch (a.task) {
+            case "stonith" -> ActionKind.FENCE;
+            case "start" -> ActionKind.START;
+            case "stop" -> ActionKind.STOP;
+            case "promote" -> ActionKind.PROMOTE;
+            case "demote" -> ActionKind.DEMOTE;
+            case "migrate_to" -> ActionKind.MIGRATE_TO;
+            case "migrate_from" -> ActionKind.MIGRATE_FROM;
+            case "monitor" -> ActionKind.MONITOR;
+            default -> null;
+        };
+    }
+
+    /** The real actions {@code a} waits for, looking through pseudo actions; an ordering on an action not taken is void. */
+    private static Set<Act> realBefore(Act a, Map<Act, Set<Act>> memo, Set<Act> visiting) {
+        Set<Act> out = new java.util.LinkedHashSet<>();
+        if (!visiting.add(a)) return out;
+        for (Act.Edge e : a.before) {
+            if (e.type == Ordering.NONE) continue;
+            Act f = e.other;
+            if (!inPlan(f) && !(f.pseudo() && f.runnable() && !f.optional())) continue;
+            if (f.node != null && !f.pseudo() && kind(f) != null) {
+                out.add(f);
+            } else {
+                Set<Act> through = memo.get(f);
+                if (through == null) {
+                    through = realBefore(f, memo, visiting);
+                    memo.put(f, through);
+                }
+                out.addAll(through);
+            }
+        }
+        visiting.remove(a);
+        return out;
+    }
+
+    private static String reason(Act a) {
+        Rsc r = a.rsc;
+        if (a.task.equals("stonith")) return a.reason == null ? "" : a.reason;
+        String why = a.reason;
+        switch (a.task) {
+            case "stop":
+                if (why != null) return why;
+                if (r.failed && r.runningOn.contains(a.node)) return "recover after failure";
+                if (r.assigned == null) return "node availability";
+                if (r.assigned != a.node) return "move to " + r.assigned.id;
+                return "restart";
+            case "start":
+                if (why != null) return why;
+                return r.runningOn.isEmpty() ? "placed here" : r.runningOn.contains(a.node) ? "restart" : "recover or move here";
+            case "promote":
+                return why != null ? why : "highest promotion score";
+            case "demote":
+                return why != null ? why : r.nextRole == Role.STOPPED ? "stop" : "another instance is preferred";
+            case "migrate_to":
+                return "move to " + a.peer.id + " (allow-migrate)";
+            case "migrate_from":
+                return "migrated from " + a.peer.id;
+            case "monitor":
+                return "recurring monitor";
+            default:
+                return why == null ? "" : why;
+        }
+    }
+
+    // ---------------------------------------------------------------- why resources are not placed
+
+    /**
+     * For every managed resource that should run but was placed nowhere, why each node was refused: the node's
+     * state, a -INFINITY location, failures, a mandatory colocation, or a score that stayed negative.
+     */
+    static Map<String, String> notPlaced(WorkingSet ws) {
+        Map<String, String> out = new TreeMap<>();
+        for (Rsc top : ws.resources) {
+            if (top.orphan) continue;
+            if (top.isClone()) {
+                boolean any = false;
+                for (Rsc inst : top.children) if (inst.location() != null) any = true;
+                if (!any && top.cloneMax > 0) explain(ws, top, firstPrimitive(top), out, top.id);
+                continue;
+            }
+            for (Rsc p : top.primitives()) {
+                if (p.assigned != null) continue;
+                explain(ws, p, p, out, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
+            }
+        }
+        return out;
+    }
+
+    private static Rsc firstPrimitive(Rsc r) {
+        List<Rsc> ps = r.primitives();
+        return ps.isEmpty() ? r : ps.get(0);
+    }
+
+    private static void explain(WorkingSet ws, Rsc unit, Rsc p, Map<String, String> out, String key) {
+        if (!p.managed) {
+            if (p.unmanagedWhy != null) out.put(key, p.unmanagedWhy);
+            return;
+        }
+        if (p.targetRole == Role.STOPPED) { out.put(key, "target-role=Stopped"); return; }
+        if ("on-fail=stop".equals(p.nextRoleWhy)) { out.put(key, p.id + " failed with on-fail=stop"); return; }
+        Map<String, String> perNode = new LinkedHashMap<>();
+        for (SchedNode n : ws.nodes) perNode.put(n.id, refusal(ws, unit, p, n));
+        StringBuilder b = new StringBuilder();
+        perNode.forEach((n, why) -> b.append(b.length() == 0 ? "" : "; ").append(n).append(": ").append(why));
+        out.put(key, b.length() == 0 ? "no nodes" : b.toString());
+    }
+
+    private static String refusal(WorkingSet ws, Rsc unit, Rsc p, SchedNode n) {
+        if (!n.canRunResources()) return n.unavailable != null ? n.unavailable : "node cannot run resources";
+        if (!p.allowed.has(n.index)) return ws.symmetric ? "not allowed" : "cluster is opt-in (symmetric-cluster=false) and no location allows it";
+        for (Rsc r = p; r != null; r = r.parent) {
+            if (r.failBanned.contains(n)) {
+                Integer fails = r.failCount.get(n);
+                return r.id + " failed " + (fails == null || fails >= Scores.INF ? "" : fails + " times ") + "(migration-threshold " + Scores.text(r.migrationThreshold) + ")";
+            }
+        }
+        for (Loc l : ws.locations) {
+            if ((l.rsc == unit || l.rsc == p || l.rsc.isAncestorOf(p)) && l.role == null && l.scores.has(n.index) && l.scores.get(n.index) == -Scores.INF) {
+                return "-INFINITY from location " + l.id;
+            }
+        }
+        for (Constraint c : ws.cfg.constraints()) {
+            if (!(c instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
+            Rsc dep = Locations.constrained(ws, col.resource());
+            if (dep != p.top() && dep != p) continue;
+            Rsc primary = Locations.constrained(ws, col.withResource());
+            if (primary == null) continue;
+            boolean there = placedOn(primary, n, col.withRole());
+            boolean anywhere = placedAnywhere(primary);
+            if (col.score().isInfinity() && !there) {
+                return "mandatory colocation " + col.id() + ": " + primary.id + (col.withRole() == null ? "" : " (" + col.withRole().text() + ")")
+                        + (anywhere ? " is not on this node" : " is not running anywhere");
+            }
+            if (col.score().isMinusInfinity() && there) return "anti-colocation " + col.id() + " with " + primary.id;
+        }
+        int w = p.allowed.get(n.index);
+        if (w == -Scores.INF) return "-INFINITY";
+        if (w < 0) return "score " + Scores.text(w) + " is negative";
+        return "score " + Scores.text(w);
+    }
+
+    private static boolean placedOn(Rsc r, SchedNode n, Role role) {
+        for (Rsc p : r.primitives()) {
+            if (p.assigned != n) continue;
+            if (role == null || role == Role.STARTED || p.nextRole == role) return true;
+        }
+        return false;
+    }
+
+    private static boolean placedAnywhere(Rsc r) {
+        for (Rsc p : r.primitives()) if (p.assigned != null) return true;
+        return false;
+    }
+}

@@ -1,0 +1,225 @@
+package vigil.engine.scheduler;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.ClusterProperties;
+import vigil.api.model.NoQuorumPolicy;
+import vigil.api.model.Score;
+import vigil.api.status.ClusterState;
+
+/**
+ * Everything one planning run works on (Pacemaker's working set): the nodes, the resource tree with clone instances,
+ * the constraints resolved to them, and the actions and orderings created so far. Created from a {@link ClusterState}
+ * and thrown away after the run; nothing in it outlives {@link Scheduler#plan}.
+ */
+final class WorkingSet {
+    final ClusterState state;
+    final ClusterConfig cfg;
+    final ClusterProperties props;
+    final Instant now;
+    final boolean withScores;
+
+    SchedNode[] nodes = new SchedNode[0];
+    final Map<String, SchedNode> nodeById = new HashMap<>();
+    /** Top-level resources in Pacemaker's processing order: by priority, then configuration order. */
+    final List<Rsc> resources = new ArrayList<>();
+    /** Every resource by id, including group members, clone instances ({@code drbd:0}) and orphans. */
+    final Map<String, Rsc> rscById = new HashMap<>();
+    /** Configured ids (a clone's child, a primitive inside a cloned group) -> the resource an orphan's status belongs to. */
+    final Map<String, Rsc> byConfigId = new HashMap<>();
+    final List<Coloc> colocations = new ArrayList<>();
+    final List<Loc> locations = new ArrayList<>();
+    final List<Act> actions = new ArrayList<>();
+    final List<Ordering> orderings = new ArrayList<>();
+    final Map<String, Act> pseudoByKey = new HashMap<>();
+
+    boolean haveQuorum;
+    boolean stonithEnabled;
+    boolean symmetric;
+    boolean haveFenceDevice;
+    NoQuorumPolicy noQuorumPolicy;
+    String placementStrategy = "default";
+    String stonithAction = "reboot";
+    boolean stopEverything;
+
+    /** Why resources that are not placed anywhere are not (resource id -> reasons per node), as before. */
+    final Map<String, String> notPlaced = new TreeMap<>();
+    final Map<String, Map<String, Score>> scores = new TreeMap<>();
+
+    WorkingSet(ClusterState state, boolean withScores) {
+        this.state = state;
+        this.cfg = state.config();
+        this.props = cfg.properties();
+        this.now = state.now();
+        this.withScores = withScores;
+        this.haveQuorum = state.hasQuorum();
+        this.stonithEnabled = props.stonithEnabled();
+        this.symmetric = props.symmetricCluster();
+        this.noQuorumPolicy = props.noQuorumPolicy();
+        String ps = props.other().get("placement-strategy");
+        if (ps != null) this.placementStrategy = ps.trim().toLowerCase(java.util.Locale.ROOT);
+        String sa = props.other().get("stonith-action");
+        if (sa != null && !sa.isBlank()) this.stonithAction = sa.trim().equals("poweroff") ? "off" : sa.trim();
+    }
+
+    SchedNode node(String id) { return nodeById.get(id); }
+
+    Rsc rsc(String id) { return rscById.get(id); }
+
+    NodeWeights newWeights() { return new NodeWeights(nodes.length); }
+
+    // ---------------------------------------------------------------- actions
+
+    /**
+     * Finds or creates {@code rsc}'s action {@code task} on {@code node} (Pacemaker's custom_action): an existing one
+     * stays, made required if {@code optional} is false; a new one is optional or required as asked. Whether it can
+     * run follows from its node and the quorum policy.
+     */
+    Act action(Rsc rsc, String task, SchedNode node, boolean optional) {
+        return action(rsc, task, 0, node, optional);
+    }
+
+    Act action(Rsc rsc, String task, long intervalMs, SchedNode node, boolean optional) {
+        String key = Act.key(rsc.id, task, intervalMs);
+        Act a = find(rsc, key, node);
+        if (a == null) {
+            a = new Act(actions.size(), task, rsc, node, key, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
+            a.needs = needs(rsc, task, intervalMs);
+            actions.add(a);
+            rsc.actions.add(a);
+        }
+        if (!rsc.managed && intervalMs == 0 && node != null) a.set(Act.OPTIONAL);
+        else if (!optional) a.clear(Act.OPTIONAL);
+        updateRunnable(a);
+        return a;
+    }
+
+    /** A pseudo action of a collective resource ({@code clone_running_0}) or of none ({@code stonith_complete}). */
+    Act pseudo(Rsc rsc, String task, boolean optional) {
+        String key = rsc == null ? task : Act.key(rsc.id, task, 0);
+        Act a = rsc == null ? pseudoByKey.get(key) : find(rsc, key, null);
+        if (a == null) {
+            a = new Act(actions.size(), task, rsc, null, key, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
+            actions.add(a);
+            if (rsc != null) rsc.actions.add(a); else pseudoByKey.put(key, a);
+        } else if (!optional) {
+            a.clear(Act.OPTIONAL);
+        }
+        return a;
+    }
+
+    /** An action with no resource on a node: a fence. */
+    Act nodeAction(String task, SchedNode node, boolean optional) {
+        String key = task + "-" + node.id;
+        Act a = pseudoByKey.get(key);
+        if (a == null) {
+            a = new Act(actions.size(), task, null, node, key, 0, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
+            actions.add(a);
+            pseudoByKey.put(key, a);
+        } else if (!optional) {
+            a.clear(Act.OPTIONAL);
+        }
+        return a;
+    }
+
+    static Act find(Rsc rsc, String key, SchedNode node) {
+        for (Act a : rsc.actions) if (a.key.equals(key) && a.node == node) return a;
+        return null;
+    }
+
+    /** {@code rsc}'s actions with this task (on {@code node}, or anywhere when null), newest first as Pacemaker lists them. */
+    static List<Act> find(Rsc rsc, String task, SchedNode node, boolean anyNode) {
+        List<Act> out = new ArrayList<>();
+        for (int i = rsc.actions.size() - 1; i >= 0; i--) {
+            Act a = rsc.actions.get(i);
+            if (a.task.equals(task) && a.intervalMs == 0 && (anyNode || a.node == node)) out.add(a);
+        }
+        return out;
+    }
+
+    static Act first(Rsc rsc, String task, SchedNode node) {
+        for (int i = rsc.actions.size() - 1; i >= 0; i--) {
+            Act a = rsc.actions.get(i);
+            if (a.task.equals(task) && a.intervalMs == 0 && (node == null || a.node == null || a.node == node)) return a;
+        }
+        return null;
+    }
+
+    private Act.Needs needs(Rsc rsc, String task, long intervalMs) {
+        if (task.equals("stop") || task.equals("demote") || task.equals("notify") && false) return Act.Needs.NOTHING;
+        if (!rsc.isPrimitive()) return Act.Needs.NOTHING;
+        if (rsc.needsFencing) return Act.Needs.FENCING;
+        if (rsc.needsQuorum) return Act.Needs.QUORUM;
+        return Act.Needs.NOTHING;
+    }
+
+    /** Whether an action of a resource can run: its node is up, and quorum allows it (Pacemaker's runnable checks). */
+    void updateRunnable(Act a) {
+        if (a.pseudo() || a.rsc == null) return;
+        if (a.node == null) {
+            a.clear(Act.RUNNABLE);
+        } else if (!a.node.online) {
+            a.clear(Act.RUNNABLE);
+            if (a.rsc.managed && a.task.equals("stop") && !a.node.unclean) Fencing.fence(this, a.node, "stop is unrunnable");
+        } else if (a.node.pending) {
+            a.clear(Act.RUNNABLE);
+        } else if (a.needs == Act.Needs.NOTHING) {
+            a.reason = null;
+            a.set(Act.RUNNABLE);
+        } else {
+            switch (effectiveQuorumPolicy(a.rsc)) {
+                case STOP, SUICIDE -> {
+                    a.clear(Act.RUNNABLE);
+                    a.reason = "no quorum";
+                }
+                case FREEZE -> {
+                    if (!a.rsc.isActive() || Rsc.rank(a.rsc.nextRole) > Rsc.rank(a.rsc.role)) {
+                        a.clear(Act.RUNNABLE);
+                        a.reason = "quorum freeze";
+                    }
+                }
+                default -> a.set(Act.RUNNABLE);
+            }
+        }
+    }
+
+    NoQuorumPolicy effectiveQuorumPolicy(Rsc rsc) {
+        if (haveQuorum) return NoQuorumPolicy.IGNORE;
+        if (noQuorumPolicy == NoQuorumPolicy.DEMOTE) {
+            if (rsc.role == vigil.api.model.Role.PROMOTED || rsc.role == vigil.api.model.Role.UNPROMOTED) {
+                if (rsc.nextRole == vigil.api.model.Role.PROMOTED) {
+                    rsc.nextRole = vigil.api.model.Role.UNPROMOTED;
+                    rsc.nextRoleWhy = "no-quorum-policy=demote";
+                }
+                return NoQuorumPolicy.IGNORE;
+            }
+            return NoQuorumPolicy.STOP;
+        }
+        return noQuorumPolicy;
+    }
+
+    // ---------------------------------------------------------------- orderings
+
+    /** An ordering between resource-level actions, resolved to the actions once they exist. */
+    void order(Rsc firstRsc, String firstTask, Act firstAct, Rsc thenRsc, String thenTask, Act thenAct, int flags) {
+        orderings.add(new Ordering(orderings.size(), firstRsc, firstTask, firstAct, thenRsc, thenTask, thenAct, flags));
+    }
+
+    void order(Rsc first, String firstTask, Rsc then, String thenTask, int flags) {
+        order(first, firstTask, null, then, thenTask, null, flags);
+    }
+
+    /** Orders two existing actions directly (Pacemaker's order_actions). */
+    static boolean orderActions(Act first, Act then, int type) {
+        if (first == null || then == null || first == then || type == Ordering.NONE) return false;
+        for (Act.Edge e : first.after) if (e.other == then && (e.type & type) != 0) return false;
+        first.after.add(new Act.Edge(then, type));
+        then.before.add(new Act.Edge(first, type));
+        return true;
+    }
+}
