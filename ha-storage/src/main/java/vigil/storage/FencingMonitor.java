@@ -1,15 +1,13 @@
 package vigil.storage;
 
-import java.util.HashMap;
-import java.util.Map;
 import vigil.api.VigilException;
 import vigil.api.spi.OutdatedCopies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Resource-level fencing driven by state changes (as crm-fence-peer / crm-unfence-peer): when this node is Primary
- * and its replication link to a peer is lost, the peer's copy is marked outdated in the cluster's replicated state, so
+ * Resource-level fencing driven by state changes (as crm-fence-peer / crm-unfence-peer): whenever this node is Primary
+ * without its replication link to a peer (lost, or not yet made), the peer's copy is marked outdated in the cluster's replicated state, so
  * that no node promotes it; when the peer is connected again and UpToDate on every volume (resync finished), the mark
  * is cleared. Feed it every new state of one resource on one node (from events2 or status polling).
  */
@@ -20,7 +18,6 @@ public final class FencingMonitor {
     private final String primitive;
     private final String localNode;
     private final OutdatedCopies marks;
-    private final Map<String, Boolean> wasConnected = new HashMap<>();
 
     /** @param primitive the {@code drbd} primitive's id: what the marks name (the DRBD resource may be named otherwise) */
     public FencingMonitor(DrbdResourceConfig config, String primitive, String localNode, OutdatedCopies marks) {
@@ -42,10 +39,9 @@ public final class FencingMonitor {
         for (DrbdResourceConfig.Host peer : config.peersOf(localNode)) {
             DrbdResourceStatus.Connection c = status.connection(peer.hostname()).orElse(null);
             boolean connected = c != null && c.connected();
-            Boolean before = wasConnected.get(peer.node());
             try {
-                if (!connected && status.role() == DrbdRole.Primary && !Boolean.FALSE.equals(before) && !marks.isOutdated(primitive, peer.node())) {
-                    String why = "replication link to " + peer.node() + " lost while " + localNode + " is Primary";
+                if (!connected && status.role() == DrbdRole.Primary && !marks.isOutdated(primitive, peer.node())) {
+                    String why = "no replication link to " + peer.node() + " while " + localNode + " is Primary";
                     marks.mark(primitive, peer.node(), why);
                     LOG.warn("{}: outdate {} ({}); it will not be promoted until it resynced", primitive, peer.node(), why);
                     changed = true;
@@ -58,9 +54,7 @@ public final class FencingMonitor {
             } catch (VigilException e) {
                 LOG.error("{}: fencing mark for {} not committed, trying again with the next state: {}", primitive, peer.node(),
                         e.getMessage());
-                continue;
             }
-            wasConnected.put(peer.node(), connected);
         }
         return changed;
     }

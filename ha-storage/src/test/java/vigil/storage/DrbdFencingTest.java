@@ -48,6 +48,18 @@ class DrbdFencingTest {
     }
 
     @Test
+    void promotedWhileThePeerWasNeverSeenConnected_theLinkLossStillOutdatesIt() {
+        // the last state this monitor saw was a Secondary without its peer (before the peer came up); the node was then
+        // promoted while connected and the link broke before the next state was observed: like DRBD's fence-peer
+        // handler, a Primary without its peer outdates it, whatever this monitor saw before
+        MarksInMemory marks = new MarksInMemory();
+        FencingMonitor m = new FencingMonitor(config, "r0", "node1", marks);
+        m.observe(status("adapted-outdated-connecting.json"));
+        assertTrue(m.observe(status("adapted-standalone-split-brain.json")), "Primary without its peer");
+        assertTrue(marks.isOutdated("r0", "node2"));
+    }
+
+    @Test
     void fencingDontCare_neverOutdates() {
         DrbdResourceConfig noFence = DrbdResourceConfig.fromParams("r0", Map.of(
                 "hosts", "node1=SLE15-sp1-gm-drbd1145296-node1:10.0.0.1,node2=SLE15-sp1-gm-drbd1145296-node2:10.0.0.2",

@@ -65,7 +65,9 @@ class ClusterTimeIT extends LabClusterIT {
         }
         assertTrue(f.ledger("clock1").stream().noneMatch(e -> e.action().equals("stop") && e.epochNanos() > LocalCluster.nanos(from)),
                 "clock1 was never stopped: " + f.ledger("clock1"));
-        assertEquals(leader, f.await("a status", x -> true).leader(), "no leader change either");
+        // No assertion on the Raft leader: elections run on Ratis' monotonic timers, which no wall-clock step reaches, and
+        // on a loaded machine a 400 ms election timeout changes leaders on its own (seen in a full test run: terms 2 to 10 in 20 s,
+        // before any step). What a step could wrongly cause - a fence, a stop, a cluster time off - is asserted above.
         f.assertNoDoubleActivity();
         f.disable("clock1");
     }
