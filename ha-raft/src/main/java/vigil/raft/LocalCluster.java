@@ -25,6 +25,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> extraArgs;
     private final Process[] processes;
     private final int[] startCount;
+    private final String secret;
     private final boolean tls;
 
     private LocalCluster(Path dir, String clusterName, List<Node> nodes, List<String> extraArgs, boolean tls) {
@@ -35,7 +36,22 @@ public final class LocalCluster implements AutoCloseable {
         this.tls = tls;
         this.processes = new Process[nodes.size()];
         this.startCount = new int[nodes.size()];
+        byte[] random = new byte[16];
+        new java.security.SecureRandom().nextBytes(random);
+        this.secret = java.util.HexFormat.of().formatHex(random);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(secretFile(), secret + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(secretFile(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the cluster secret into " + dir + ": " + e.getMessage(), e);
+        }
     }
+
+    /** The secret the nodes seal their submissions with; a {@link VigilClient} needs it to write. */
+    public String secret() { return secret; }
+
+    private Path secretFile() { return dir.resolve("secret"); }
 
     /**
      * Picks free ports, makes a cluster CA and a certificate per node, starts {@code size} node processes with mutual
@@ -102,7 +118,8 @@ public final class LocalCluster implements AutoCloseable {
                 // a run of seconds to minutes (measured: about half the CPU per commit in bench commits)
                 "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(),
-                "--id", n.id(), "--address", n.address(), "--peers", peersArg(), "--data", dataDir(i).toString(), "--cluster", clusterName));
+                "--id", n.id(), "--address", n.address(), "--peers", peersArg(), "--data", dataDir(i).toString(), "--cluster", clusterName,
+                "--secret-file", secretFile().toString()));
         cmd.addAll(tls ? List.of("--pki", dir.resolve(n.id() + "-pki").toString()) : List.of("--insecure"));
         cmd.addAll(extraArgs);
         try {

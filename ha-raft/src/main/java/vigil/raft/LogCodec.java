@@ -78,15 +78,52 @@ public final class LogCodec {
 
     /**
      * A decoded log entry. {@code at} is its cluster time, {@link Instant#EPOCH} when it carries none (the state's time
-     * never goes back, so that leaves it as it was).
+     * never goes back, so that leaves it as it was). {@code origin} is the node the leader verified as its sender (empty:
+     * none, which no leader appends), {@code controller} whether it came from the leader's own controller.
      */
-    public record Entry(Instant at, List<Command> commands) {}
+    public record Entry(Instant at, List<Command> commands, String origin, boolean controller) {
+        public Entry {
+            commands = List.copyOf(commands);
+            origin = origin == null ? "" : origin;
+        }
 
-    public static Entry decodeEntry(byte[] bytes) throws InvalidProtocolBufferException {
-        LogEntryP e = LogEntryP.parseFrom(bytes);
+        /** An entry without an origin, as a submitter encodes it. */
+        public Entry(Instant at, List<Command> commands) { this(at, commands, "", false); }
+    }
+
+    public static Entry decodeEntry(byte[] bytes) throws InvalidProtocolBufferException { return entry(LogEntryP.parseFrom(bytes)); }
+
+    private static Entry entry(LogEntryP e) {
         List<Command> cs = new ArrayList<>(e.getCommandsCount());
         for (CommandP c : e.getCommandsList()) cs.add(command(c));
-        return new Entry(e.hasClusterTime() ? instant(e.getClusterTime()) : Instant.EPOCH, cs);
+        return new Entry(e.hasClusterTime() ? instant(e.getClusterTime()) : Instant.EPOCH, cs, e.getOrigin().getNode(), e.getOrigin().getController());
+    }
+
+    /**
+     * Decodes a submitted entry and checks that it is exactly what a Vigil submitter writes: every command known and
+     * valid, no origin (only the leader sets one), nothing this version does not understand (re-encoding the decoded
+     * entry gives the same bytes).
+     */
+    public static Entry decodeSubmitted(byte[] bytes) throws InvalidProtocolBufferException {
+        LogEntryP p = LogEntryP.parseFrom(bytes);
+        if (p.hasOrigin()) {
+            throw new IllegalArgumentException("a submitted entry must not name its origin (the leader sets it)");
+        }
+        if (p.hasClusterTime()) throw new IllegalArgumentException("a submitted entry must not carry a time (the leader stamps it)");
+        Entry e = entry(p);
+        if (e.commands().isEmpty()) throw new IllegalArgumentException("the entry holds no command");
+        if (!java.util.Arrays.equals(encodeEntry(null, e.commands()), bytes)) {
+            throw new IllegalArgumentException("the entry holds fields or values this version does not know");
+        }
+        return e;
+    }
+
+    /** {@code entry} with the origin the leader verified (protobuf merges the appended field into the message). */
+    static byte[] withOrigin(byte[] entry, String origin, boolean controller) {
+        byte[] stamp = LogEntryP.newBuilder().setOrigin(OriginP.newBuilder().setNode(origin).setController(controller)).build().toByteArray();
+        byte[] out = java.util.Arrays.copyOf(entry, entry.length + stamp.length);
+        System.arraycopy(stamp, 0, out, entry.length, stamp.length);
+        return out;
     }
 
     // ---- time -----------------------------------------------------------------------------------------------
@@ -324,10 +361,11 @@ public final class LogCodec {
 
     static ClusterStateP state(ClusterState s) {
         ClusterStateP.Builder b = ClusterStateP.newBuilder().setConfig(config(s.config())).setConfigVersion(s.configVersion())
-                .setNow(ts(s.now())).setLeader(s.leader()).setTerm(s.term()).setHasQuorum(s.hasQuorum());
+                .setNow(ts(s.now())).setLeader(s.leader()).setTerm(s.term()).setHasQuorum(s.hasQuorum()).setBootstrapped(s.bootstrapped());
         for (NodeState n : new TreeMap<>(s.nodes()).values()) {
             b.addNodes(NodeStateP.newBuilder().setNode(n.node()).setMembership(membership(n.membership())).setStandby(n.standby())
-                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()).setShutdown(n.shutdown()));
+                    .setMaintenance(n.maintenance()).setSince(ts(n.since())).setReason(n.reason()).setShutdown(n.shutdown())
+                    .setDegraded(n.degraded()));
         }
         for (Map<String, ResourceState> perNode : new TreeMap<>(s.resources()).values()) {
             for (ResourceState r : new TreeMap<>(perNode).values()) {
@@ -355,7 +393,7 @@ public final class LogCodec {
         Map<String, NodeState> nodes = new TreeMap<>();
         for (NodeStateP n : p.getNodesList()) {
             nodes.put(n.getNode(), new NodeState(n.getNode(), membership(n.getMembership()), n.getStandby(), n.getMaintenance(),
-                    instant(n.getSince()), n.getReason(), n.getShutdown()));
+                    instant(n.getSince()), n.getReason(), n.getShutdown(), n.getDegraded()));
         }
         Map<String, Map<String, ResourceState>> resources = new TreeMap<>();
         for (ResourceStateP r : p.getResourcesList()) {
@@ -378,7 +416,7 @@ public final class LogCodec {
         for (OutdatedCopyP o : p.getOutdatedCopiesList()) outdated.add(new OutdatedCopy(o.getResource(), o.getNode(), o.getReason(), instant(o.getSince())));
         return new ClusterState(p.hasConfig() ? config(p.getConfig()) : ClusterConfig.EMPTY, p.getConfigVersion(), instant(p.getNow()),
                 nodes, resources, history, p.getLeader(), p.getTerm(), p.getHasQuorum(), watchdogs, outdated, map(p.getBlockedList()),
-                devices, p.getAppliedChangesList());
+                devices, p.getAppliedChangesList(), p.getBootstrapped());
     }
 
     private static FenceDeviceStatusP deviceStatus(vigil.api.status.FenceDeviceStatus d) {
@@ -443,6 +481,12 @@ public final class LogCodec {
             b.setRecordFence(RecordFenceP.newBuilder().setEvent(fence(x.event())));
         } else if (c instanceof Command.LeaderElected x) {
             b.setLeaderElected(LeaderElectedP.newBuilder().setLeader(x.leader()).setTerm(x.term()));
+        } else if (c instanceof Command.RequestFence x) {
+            b.setRequestFence(RequestFenceP.newBuilder().setNode(x.node()).setReason(x.reason()));
+        } else if (c instanceof Command.Bootstrap x) {
+            b.setBootstrap(BootstrapP.newBuilder().setConfig(config(x.config())));
+        } else if (c instanceof Command.SetNodeHealth x) {
+            b.setSetNodeHealth(SetNodeHealthP.newBuilder().setNode(x.node()).setDegraded(x.degraded()));
         } else if (c instanceof Command.RequestShutdown x) {
             b.setRequestShutdown(RequestShutdownP.newBuilder().setNode(x.node()));
         } else if (c instanceof Command.SetBlocked x) {
@@ -505,6 +549,9 @@ public final class LogCodec {
             }
             case RECORD_FENCE: return new Command.RecordFence(fence(c.getRecordFence().getEvent()));
             case LEADER_ELECTED: return new Command.LeaderElected(c.getLeaderElected().getLeader(), c.getLeaderElected().getTerm());
+            case REQUEST_FENCE: return new Command.RequestFence(c.getRequestFence().getNode(), c.getRequestFence().getReason());
+            case BOOTSTRAP: return new Command.Bootstrap(config(c.getBootstrap().getConfig()));
+            case SET_NODE_HEALTH: return new Command.SetNodeHealth(c.getSetNodeHealth().getNode(), c.getSetNodeHealth().getDegraded());
             case REQUEST_SHUTDOWN: return new Command.RequestShutdown(c.getRequestShutdown().getNode());
             case SET_BLOCKED: return new Command.SetBlocked(c.getSetBlocked().getResource(), c.getSetBlocked().getReason());
             case RECORD_FENCE_DEVICE_CHECK: return new Command.RecordFenceDeviceCheck(deviceStatus(c.getRecordFenceDeviceCheck().getStatus()));

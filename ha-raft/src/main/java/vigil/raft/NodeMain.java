@@ -12,8 +12,9 @@ import vigil.api.model.Node;
 /**
  * Runs one Vigil node in its own JVM until SIGTERM (tests and benchmarks start clusters of these):
  * {@code NodeMain --id n1 --address 127.0.0.1:7001 --peers n1=127.0.0.1:7001,n2=... --data DIR --cluster NAME
- * [--snapshot-threshold N] [--segment-size BYTES] (--pki DIR | --insecure)}: with {@code --pki} mutual TLS with the node
- * certificate in DIR ({@code ca.crt}, {@code node.crt}, {@code node.key}). Prints {@code READY <id>} once started.
+ * --secret-file FILE [--snapshot-threshold N] [--segment-size BYTES] (--pki DIR | --insecure)}: with {@code --pki} mutual
+ * TLS with the node certificate in DIR ({@code ca.crt}, {@code node.crt}, {@code node.key}). Prints {@code READY <id>}
+ * once started.
  */
 public final class NodeMain {
     private NodeMain() {}
@@ -39,12 +40,13 @@ public final class NodeMain {
                     case "--peers" -> b.peers(parsePeers(v));
                     case "--data" -> b.dataDir(Path.of(v));
                     case "--cluster" -> b.clusterName(v);
+                    case "--secret-file" -> b.secret(vigil.raft.admin.TokenAuth.readTokenFile(Path.of(v)));
                     case "--snapshot-threshold" -> b.snapshotThreshold(Long.parseLong(v));
                     case "--segment-size" -> b.logSegmentSize(Long.parseLong(v));
                     case "--node-timeout" -> b.nodeTimeout(Duration.parse(v));
                     case "--pki" -> b.tls(vigil.raft.tls.NodeTls.load(Path.of(v)));
                     default -> {
-                        err.println("unknown option " + a + " (use --id --address --peers --data --cluster --snapshot-threshold --segment-size --node-timeout --pki DIR | --insecure)");
+                        err.println("unknown option " + a + " (use --id --address --peers --data --cluster --secret-file --snapshot-threshold --segment-size --node-timeout --pki DIR | --insecure)");
                         return 2;
                     }
                 }

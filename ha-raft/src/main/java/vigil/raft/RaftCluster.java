@@ -29,7 +29,6 @@ import vigil.api.model.Role;
 import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
 import vigil.api.status.FenceEvent;
-import vigil.api.status.Membership;
 import vigil.api.status.NodeState;
 import vigil.api.status.ResourceState;
 import vigil.engine.state.Command;
@@ -155,6 +154,10 @@ public final class RaftCluster implements Cluster {
             throw new ConfigException("lifetime", "must be positive, got " + lifetime, "give e.g. 30min, or none for move-lifetime ("
                     + s.config().properties().moveLifetime() + ")");
         }
+        if (lifetime.compareTo(ConfigValidator.MAX_LIFETIME) > 0) {
+            throw new ConfigException("lifetime", "must be at most " + ConfigValidator.MAX_LIFETIME.toDays() + " days, got " + lifetime.toDays() + " days",
+                    "give e.g. 30min or 7d");
+        }
         return lifetime;
     }
 
@@ -211,7 +214,7 @@ public final class RaftCluster implements Cluster {
     @Override
     public void fence(String n) {
         known(null, n);
-        commit(new Command.SetMembership(n, Membership.UNCLEAN, "fence requested through the API"));
+        commit(new Command.RequestFence(n, "fence requested through the API"));
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RaftMeters {
     private final Counter commits;
     private final Counter rejected;
+    private final Counter refused;
     private final Timer applyLatency;
     private final Counter leaderChanges;
     private final AtomicLong term = new AtomicLong();
@@ -20,6 +21,8 @@ final class RaftMeters {
     RaftMeters(MeterRegistry registry, String node) {
         commits = Counter.builder("vigil.raft.commits").description("commands committed and applied").tag("node", node).register(registry);
         rejected = Counter.builder("vigil.raft.rejected").description("committed commands rejected by validation").tag("node", node).register(registry);
+        refused = Counter.builder("vigil.raft.refused").description("log entries and commands refused: not sealed with the cluster secret, "
+                + "not well-formed, or not allowed from their origin").tag("node", node).register(registry);
         applyLatency = Timer.builder("vigil.raft.apply.latency").description("time to apply one log entry to the state").tag("node", node)
                 .publishPercentiles(0.5, 0.99).register(registry);
         leaderChanges = Counter.builder("vigil.raft.leader.changes").description("leader changes seen by this node").tag("node", node).register(registry);
@@ -33,6 +36,8 @@ final class RaftMeters {
         if (bad > 0) rejected.increment(bad);
         applyLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
+
+    void refused() { refused.increment(); }
 
     void leaderChanged(long newTerm) {
         leaderChanges.increment();

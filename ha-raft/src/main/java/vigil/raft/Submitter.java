@@ -6,10 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
-import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
-import org.apache.ratis.client.RaftClient;
+import java.util.function.UnaryOperator;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -30,8 +27,8 @@ final class Submitter implements AutoCloseable {
 
     private record Pending(List<Command> commands, CompletableFuture<List<CommandResult>> result) {}
 
-    private final Supplier<RaftClient> clients;
-    private volatile RaftClient client;
+    private final Sender sender;
+    private final UnaryOperator<byte[]> seal;
     private final int maxBatch;
     private final Semaphore inFlight;
     private final RaftMeters meters;
@@ -40,10 +37,21 @@ final class Submitter implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong entries = new java.util.concurrent.atomic.AtomicLong();
 
-    /** {@code clients} makes a fresh Raft client; one is replaced when Ratis gives up on it (its request window is then closed for good). */
-    Submitter(String name, Supplier<RaftClient> clients, int maxBatch, int maxInFlight, RaftMeters meters) {
-        this.clients = clients;
-        this.client = clients.get();
+    /** Where entries go: a Raft client to the leader, or the leader's own server for its controller. */
+    interface Sender extends AutoCloseable {
+        CompletableFuture<RaftClientReply> send(Message entry);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * @param sender sends each sealed entry
+     * @param seal   turns an encoded entry into the submission the leader accepts (see {@link SubmissionSeal})
+     */
+    Submitter(String name, Sender sender, UnaryOperator<byte[]> seal, int maxBatch, int maxInFlight, RaftMeters meters) {
+        this.sender = sender;
+        this.seal = seal;
         this.maxBatch = maxBatch;
         this.inFlight = new Semaphore(maxInFlight);
         this.meters = meters;
@@ -101,14 +109,12 @@ final class Submitter implements AutoCloseable {
         for (Pending p : batch) all.addAll(p.commands());
         meters.batch(size);
         entries.incrementAndGet();
-        byte[] bytes = LogCodec.encodeEntry(null, all); // the leader stamps the cluster time
+        byte[] bytes = seal.apply(LogCodec.encodeEntry(null, all)); // the leader stamps the cluster time
         CompletableFuture<RaftClientReply> sent;
-        RaftClient used = client;
         try {
-            sent = used.async().send(Message.valueOf(ByteString.copyFrom(bytes)));
+            sent = sender.send(Message.valueOf(ByteString.copyFrom(bytes)));
         } catch (RuntimeException e) {
             inFlight.release();
-            if (gaveUp(e)) renew(used);
             for (Pending p : batch) p.result().completeExceptionally(new ClusterUnavailableException("cannot send to the cluster: " + e, e));
             return;
         }
@@ -117,7 +123,6 @@ final class Submitter implements AutoCloseable {
             if (error == null && !reply.isSuccess()) error = reply.getException();
             if (error != null) {
                 LOG.debug("batch of {} commands failed: {}", size, error.toString());
-                if (gaveUp(error)) renew(used);
                 for (Pending p : batch) {
                     p.result().completeExceptionally(new ClusterUnavailableException("the change may not have been committed: " + error, error));
                 }
@@ -142,30 +147,6 @@ final class Submitter implements AutoCloseable {
     /** Log entries sent so far. */
     long entriesSent() { return entries.get(); }
 
-    private static boolean gaveUp(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof AlreadyClosedException || c instanceof RaftRetryFailureException) return true;
-        }
-        return false;
-    }
-
-    private synchronized void renew(RaftClient failed) {
-        if (client != failed || closed) return;
-        LOG.info("Raft client gave up on a request; replacing it");
-        client = clients.get();
-        Thread t = new Thread(() -> closeQuietly(failed), "vigil-client-close");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void closeQuietly(RaftClient c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.debug("closing a replaced Raft client: {}", e.toString());
-        }
-    }
-
     private static CommandResult result(ApplyReplyP r, int i) {
         if (i >= r.getResultsCount()) {
             return new CommandResult(new ConfigException("command", "the replica skipped this command", "check the node logs"));
@@ -183,6 +164,6 @@ final class Submitter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeQuietly(client);
+        sender.close();
     }
 }

@@ -29,9 +29,13 @@ public final class VigilClient implements AutoCloseable {
     private final Submitter submitter;
     private final Duration timeout;
 
-    private VigilClient(String clusterName, List<Node> peers, NodeTls tls, Duration timeout, int maxBatch, int maxInFlight) {
+    /** The name a client's submissions carry: it is no node, so it cannot report operation results. */
+    public static final String ORIGIN = "client";
+
+    private VigilClient(String clusterName, List<Node> peers, NodeTls tls, String secret, Duration timeout, int maxBatch, int maxInFlight) {
         this.timeout = timeout;
-        var group = RaftSetup.group(RaftSetup.clusterId(clusterName), peers);
+        var clusterId = RaftSetup.clusterId(clusterName);
+        var group = RaftSetup.group(clusterId, peers);
         // a Raft client is a cluster node: it must hold a node certificate of this cluster (tls null: plaintext lab)
         ClusterTrust.Members members = new ClusterTrust.Members() {
             @Override
@@ -43,19 +47,25 @@ public final class VigilClient implements AutoCloseable {
             }
         };
         var params = RaftTls.parameters(tls, members, false);
+        if (secret == null && tls == null) throw new vigil.api.ConfigException("secret", "a plaintext client needs the cluster secret", "give the token the nodes share");
+        // the same key as the nodes' (see VigilNode): the cluster secret, or with TLS and no secret the cluster id
+        SubmissionSeal seal = new SubmissionSeal(secret != null ? secret : "cluster " + clusterId);
         this.client = RaftSetup.client(group, timeout, params);
         this.reader = RaftSetup.client(group, timeout, 20, params);
-        this.submitter = new Submitter("client", () -> RaftSetup.client(group, timeout, params), maxBatch, maxInFlight,
-                new RaftMeters(new SimpleMeterRegistry(), "client"));
+        this.submitter = new Submitter(ORIGIN, Senders.client(() -> RaftSetup.client(group, timeout, params)), e -> seal.seal(ORIGIN, e),
+                maxBatch, maxInFlight, new RaftMeters(new SimpleMeterRegistry(), ORIGIN));
     }
 
-    /** A client of the cluster {@code clusterName} (of {@code peers}), with a node certificate of it; null: plaintext. */
-    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls) {
-        return new VigilClient(clusterName, peers, tls, Duration.ofSeconds(5), 2_000, 2);
+    /**
+     * A client of the cluster {@code clusterName} (of {@code peers}) with a node certificate of it (null: plaintext)
+     * and the cluster secret its nodes hold (null only with TLS, when they run without one).
+     */
+    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls, String secret) {
+        return new VigilClient(clusterName, peers, tls, secret, Duration.ofSeconds(5), 2_000, 2);
     }
 
-    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls, int maxBatch, int maxInFlight) {
-        return new VigilClient(clusterName, peers, tls, Duration.ofSeconds(5), maxBatch, maxInFlight);
+    public static VigilClient connect(String clusterName, List<Node> peers, NodeTls tls, String secret, int maxBatch, int maxInFlight) {
+        return new VigilClient(clusterName, peers, tls, secret, Duration.ofSeconds(5), maxBatch, maxInFlight);
     }
 
     /** See {@link VigilNode#submit}. */

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -29,6 +28,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -49,9 +49,11 @@ import vigil.api.ClusterUnavailableException;
 import vigil.api.ConfigException;
 import vigil.api.Subscription;
 import vigil.api.model.Node;
+import vigil.api.spi.PrivateFiles;
 import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
 import vigil.raft.proto.QueryP;
+import vigil.raft.proto.QueryReplyP;
 import vigil.raft.tls.ClusterTrust;
 import vigil.raft.tls.NodeTls;
 
@@ -78,9 +80,12 @@ public final class VigilNode implements AutoCloseable {
     private final RaftGroup group;
     private final RaftPeerId peerId;
     private final VigilStateMachine stateMachine;
-    private final RaftServer server;
+    private final RaftServer server; // null when the replica could not start
     private final RaftClient client;
+    private final RaftClient reader;
+    private final ReplicaHealth health;
     private final Submitter submitter;
+    private final Submitter controllerSubmitter;
     private final RaftMeters meters;
     private final ExecutorService events;
     private final Duration requestTimeout;
@@ -89,6 +94,10 @@ public final class VigilNode implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile String leaderId = "";
     private volatile long term;
+    /** While the replica is degraded: the leader's state, read every second ({@link #followLeader}). */
+    private volatile FromLeader fromLeader;
+    private volatile Thread follower;
+    private volatile boolean replicaStopped;
 
     private VigilNode(Builder b) throws IOException {
         this.id = b.id;
@@ -111,7 +120,14 @@ public final class VigilNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, b.clusterTime);
+        // with TLS only member nodes reach the Raft port (checked per call), so without a shared secret the seal is keyed
+        // by the cluster id: it still names the sender the leader stamps, and nothing else passes as a submission
+        SubmissionSeal seal = new SubmissionSeal(b.secret != null ? b.secret : "cluster " + clusterId);
+        ClientId controllerClient = ClientId.randomId();
+        String recovery = recovery(b.dataDir);
+        this.stateMachine = new VigilStateMachine(b.id, meters, this::applied, this::leaderChanged, seal, controllerClient, b.dataDir, recovery, b.clusterTime);
+        Path groupDir = b.dataDir.resolve("raft").resolve(group.getGroupId().getUuid().toString());
+        this.health = new ReplicaHealth(b.id, this::divisionOrNull, () -> stateMachine, groupDir, recovery, this::healthChanged);
 
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
@@ -148,13 +164,55 @@ public final class VigilNode implements AutoCloseable {
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         RaftServerConfigKeys.Write.setElementLimit(p, 8192);
 
-        this.server = RaftServer.newBuilder().setServerId(peerId).setGroup(serverGroup).setProperties(p).setParameters(serverTls).setStateMachine(stateMachine)
-                .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
-        server.start();
+        // damaged storage stops the replica with a reason (and the node reports itself degraded) instead of a Ratis loop
+        StorageCheck.Result check = fresh ? new StorageCheck.Result(null, List.of()) : StorageCheck.run(groupDir, true, recovery);
+        for (String repair : check.repairs()) LOG.warn("{}: {}", b.id, repair);
+        RaftServer started = null;
+        String startProblem = check.problem();
+        if (check.ok()) {
+            try {
+                started = RaftServer.newBuilder().setServerId(peerId).setGroup(serverGroup).setProperties(p).setParameters(serverTls).setStateMachine(stateMachine)
+                        .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
+                started.start();
+            } catch (IOException | RuntimeException e) {
+                startProblem = "the Raft replica cannot start: " + rootMessage(e) + "; " + recovery;
+                if (started != null) closeQuietly(started);
+                started = null;
+            }
+        }
+        this.server = started;
         this.client = RaftSetup.client(group, requestTimeout, clientTls);
-        this.submitter = new Submitter(b.id, () -> RaftSetup.client(group, requestTimeout, clientTls), b.maxBatch, b.maxInFlight, meters);
-        LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}, {}", id, b.address, clusterName,
-                clusterId, b.peers.size(), b.dataDir, b.tls == null ? "PLAINTEXT (insecure)" : "mutual TLS as " + b.tls.identity());
+        this.reader = RaftSetup.client(group, requestTimeout, 20, clientTls);
+        this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout, clientTls)), e -> seal.seal(b.id, e),
+                b.maxBatch, b.maxInFlight, meters);
+        this.controllerSubmitter = new Submitter(b.id + "-controller", server == null ? Senders.none(id + "'s Raft replica is not running")
+                : Senders.leader(server, group.getGroupId(), peerId, controllerClient, requestTimeout), e -> seal.seal(b.id, e),
+                b.maxBatch, b.maxInFlight, meters);
+        if (startProblem != null) health.startFailed(startProblem);
+        health.start();
+        LOG.info("{}: started at {} in cluster {} (id {}), {} peers, data {}, {}{}", id, b.address, clusterName, clusterId, b.peers.size(),
+                b.dataDir, b.tls == null ? "PLAINTEXT (insecure)" : "mutual TLS as " + b.tls.identity(),
+                startProblem == null ? "" : " - DEGRADED: " + startProblem);
+    }
+
+    /** What the operator does about damaged storage. */
+    static String recovery(Path dataDir) {
+        return "to recover, stop this node, delete its data directory " + dataDir
+                + " and start it again: it copies the cluster state from the other members";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t == e || t.getMessage() == null ? String.valueOf(e.getMessage()) : t.getMessage();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("close: {}", e.toString());
+        }
     }
 
     /**
@@ -162,7 +220,12 @@ public final class VigilNode implements AutoCloseable {
      * Returns whether the Raft storage is new.
      */
     private static boolean claimDataDir(Path dataDir, String clusterName, UUID wanted) throws IOException {
-        Files.createDirectories(dataDir);
+        if (Files.isDirectory(dataDir) && PrivateFiles.openToOthers(dataDir)) {
+            // the snapshots in it hold fence device passwords
+            LOG.warn("data dir {} was open to other users; made it owner-only (0700)", dataDir);
+            Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        PrivateFiles.createDirectories(dataDir.resolve("raft"));
         Path marker = dataDir.resolve(CLUSTER_ID_FILE);
         if (Files.exists(marker)) {
             Properties props = new Properties();
@@ -179,11 +242,9 @@ public final class VigilNode implements AutoCloseable {
             Properties props = new Properties();
             props.setProperty("name", clusterName);
             props.setProperty("id", wanted.toString());
-            Path tmp = dataDir.resolve(CLUSTER_ID_FILE + ".tmp");
-            try (var out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                props.store(out, "Vigil cluster of this data dir; a node refuses to start here for any other cluster");
-            }
-            Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
+            java.io.StringWriter text = new java.io.StringWriter();
+            props.store(text, "Vigil cluster of this data dir; a node refuses to start here for any other cluster");
+            PrivateFiles.writeString(marker, text.toString());
         }
         return !Files.isDirectory(dataDir.resolve("raft").resolve(wanted.toString()));
     }
@@ -247,15 +308,41 @@ public final class VigilNode implements AutoCloseable {
      */
     public CompletableFuture<List<CommandResult>> submit(List<Command> commands) { return submitter.submit(commands); }
 
-    /** The state this node has applied (may lag the leader). */
-    public ClusterState state() { return stateMachine.state(); }
+    /**
+     * Commits {@code commands} as this node's controller: straight into this node's Raft server, so it works only
+     * while this node leads, and only such entries may carry controller commands (fence results, membership, leader
+     * announcements, pending operations; see {@code CommandAuthority}).
+     */
+    public CompletableFuture<List<CommandResult>> submitAsController(List<Command> commands) { return controllerSubmitter.submit(commands); }
+
+    /**
+     * The state this node has applied (may lag the leader); while its replica is degraded, the state it last read
+     * from the leader.
+     */
+    public ClusterState state() {
+        FromLeader remote = fromLeader;
+        return remote != null ? remote.state() : stateMachine.state();
+    }
 
     /** The log index of {@link #state()}. */
-    public long appliedIndex() { return stateMachine.appliedIndex(); }
+    public long appliedIndex() {
+        FromLeader remote = fromLeader;
+        return remote != null ? remote.index() : stateMachine.appliedIndex();
+    }
+
+    /** The leader's applied state and its log index, as a degraded node last read them. */
+    private record FromLeader(long index, ClusterState state) {}
+
+    /**
+     * Empty while this node's Raft replica keeps up; else why it does not (damaged storage, a full disk, a log it
+     * cannot apply) and what to do. A degraded node keeps serving reads from the leader and submitting through it.
+     */
+    public String problem() { return health.problem(); }
 
     /** A state at least as new as every change committed before this call (Raft read index). */
     public ClusterState readLinearizable() {
-        if (!isVoterQuietly()) return readFromLeader();
+        // a degraded replica, or a listener (a host that joined and is catching up), cannot serve a read index
+        if (!health.problem().isEmpty() || !isVoterQuietly()) return LogCodec.state(readLeader().getState());
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().build().toByteArray()));
         try {
             // blocking API: reads never share the ordered request window of writes
@@ -272,7 +359,8 @@ public final class VigilNode implements AutoCloseable {
      * (no leader could confirm it in time).
      */
     public ClusterState readLinearizable(Duration timeout) {
-        boolean voter = isVoterQuietly();
+        // a degraded replica, or a listener, reads the leader's state (as above)
+        boolean voter = health.problem().isEmpty() && isVoterQuietly();
         Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(!voter).build().toByteArray()));
         try {
             RaftClientReply r = (voter ? client.async().sendReadOnly(q, peerId) : client.async().sendReadOnly(q))
@@ -299,20 +387,8 @@ public final class VigilNode implements AutoCloseable {
         }
     }
 
-    /** A listener (a host that joined and is catching up) cannot serve a read index: it reads the leader's state. */
-    private ClusterState readFromLeader() {
-        Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(true).build().toByteArray()));
-        try {
-            RaftClientReply r = client.io().sendReadOnly(q);
-            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": read from the leader failed: " + r.getException());
-            return fullState(r);
-        } catch (IOException e) {
-            throw new ClusterUnavailableException(id + ": read from the leader failed (no leader reachable?): " + e, e);
-        }
-    }
-
     private static ClusterState fullState(RaftClientReply r) throws IOException {
-        return LogCodec.state(vigil.raft.proto.QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray()).getState());
+        return LogCodec.state(QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray()).getState());
     }
 
     public Subscription onState(StateListener l) {
@@ -467,10 +543,107 @@ public final class VigilNode implements AutoCloseable {
     }
 
     private RaftServer.Division division() {
+        if (server == null) throw new ClusterUnavailableException(id + ": the Raft replica is not running: " + health.problem());
         try {
             return server.getDivision(group.getGroupId());
         } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": the Raft server is not running: " + e, e);
+        }
+    }
+
+    private RaftServer.Division divisionOrNull() {
+        try {
+            return server == null ? null : server.getDivision(group.getGroupId());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The leader's whole state after a read index there. */
+    private QueryReplyP readLeader() {
+        Message q = Message.valueOf(ByteString.copyFrom(QueryP.newBuilder().setFullState(true).build().toByteArray()));
+        try {
+            RaftClientReply r = reader.io().sendReadOnly(q);
+            if (!r.isSuccess()) throw new ClusterUnavailableException(id + ": read from the leader failed: " + r.getException());
+            return QueryReplyP.parseFrom(r.getMessage().getContent().toByteArray());
+        } catch (IOException e) {
+            throw new ClusterUnavailableException(id + ": read from the leader failed (no leader reachable?): " + e, e);
+        }
+    }
+
+    /**
+     * The replica became degraded (or healthy again). Degraded, it follows the leader's state instead of its own and
+     * hands leadership to another member: its controller would act on a state that no longer moves.
+     */
+    private synchronized void healthChanged(String problem) {
+        if (problem.isEmpty()) {
+            Thread t = follower;
+            follower = null;
+            fromLeader = null;
+            if (t != null) t.interrupt();
+            return;
+        }
+        if (health.fatal() && server != null && !replicaStopped) {
+            // it cannot get over this while the process runs: stop serving Raft, so that the leader stops feeding it
+            // (a full disk otherwise makes it refuse a snapshot install many times a second) and it is never elected
+            replicaStopped = true;
+            health.closing();
+            Thread stop = new Thread(() -> {
+                if (isLeader()) stepDown();
+                try {
+                    server.close();
+                    LOG.error("{}: Raft replica stopped; the node follows the state of the leader until it is repaired and restarted", id);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("{}: stopping the Raft replica failed: {}", id, e.toString());
+                }
+            }, "vigil-stop-replica-" + id);
+            stop.setDaemon(true);
+            stop.start();
+        }
+        if (follower == null && !closed.get()) {
+            Thread t = new Thread(this::followLeader, "vigil-follow-leader-" + id);
+            t.setDaemon(true);
+            follower = t;
+            t.start();
+        }
+    }
+
+    private void followLeader() {
+        while (follower == Thread.currentThread() && !closed.get()) {
+            try {
+                if (isLeader()) stepDown();
+                QueryReplyP r = readLeader();
+                FromLeader before = fromLeader;
+                if (before == null || before.index() != r.getAppliedIndex()) {
+                    FromLeader now = new FromLeader(r.getAppliedIndex(), LogCodec.state(r.getState()));
+                    fromLeader = now;
+                    applied(now.index(), now.state());
+                }
+                if (!r.getLeaderId().equals(leaderId) || r.getTerm() != term) leadershipChanged(r.getLeaderId(), r.getTerm());
+            } catch (RuntimeException e) {
+                LOG.debug("{}: degraded, and the leader's state cannot be read: {}", id, e.getMessage());
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Hands leadership to the first other member that takes it. */
+    private void stepDown() {
+        for (RaftPeer p : group.getPeers()) {
+            if (p.getId().equals(peerId)) continue;
+            try {
+                RaftClientReply r = client.admin().transferLeadership(p.getId(), 2000);
+                if (r.isSuccess()) {
+                    LOG.warn("{}: degraded; handed leadership to {}", id, p.getId());
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: leadership transfer to {} failed: {}", id, p.getId(), e.getMessage());
+            }
         }
     }
 
@@ -488,14 +661,20 @@ public final class VigilNode implements AutoCloseable {
     }
 
     private void leaderChanged(RaftPeerId leader) {
+        long t;
+        try {
+            // through the state machine: a one-node cluster elects itself inside the server's start, before this.server
+            // is set, and its controller would announce itself for term 0, refused by every replica for ever
+            t = stateMachine.currentTerm();
+        } catch (RuntimeException e) {
+            t = term;
+        }
+        leadershipChanged(leader == null ? "" : leader.toString(), t);
+    }
+
+    private void leadershipChanged(String leader, long t) {
         events.execute(() -> {
-            long t = 0;
-            try {
-                t = server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
-            } catch (IOException | RuntimeException e) {
-                t = term;
-            }
-            leaderId = leader == null ? "" : leader.toString();
+            leaderId = leader;
             term = t;
             meters.leaderChanged(t);
             boolean me = isLeader();
@@ -513,16 +692,19 @@ public final class VigilNode implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        health.close();
+        Thread t = follower;
+        if (t != null) t.interrupt();
         submitter.close();
-        try {
-            client.close();
-        } catch (IOException e) {
-            LOG.debug("{}: client close: {}", id, e.toString());
-        }
-        try {
-            server.close();
-        } catch (IOException e) {
-            LOG.warn("{}: server close failed: {}", id, e.toString());
+        controllerSubmitter.close();
+        closeQuietly(client);
+        closeQuietly(reader);
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.warn("{}: server close failed: {}", id, e.toString());
+            }
         }
         events.shutdown();
         try {
@@ -540,6 +722,7 @@ public final class VigilNode implements AutoCloseable {
         private List<Node> peers = List.of();
         private Path dataDir;
         private String clusterName;
+        private String secret;
         private MeterRegistry registry = new SimpleMeterRegistry();
         private Duration nodeTimeout = Duration.ofSeconds(1);
         private Duration requestTimeout = Duration.ofSeconds(5);
@@ -571,6 +754,12 @@ public final class VigilNode implements AutoCloseable {
         public Builder peers(List<Node> v) { peers = v == null ? List.of() : List.copyOf(v); return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
         public Builder clusterName(String v) { clusterName = v; return this; }
+        /**
+         * The secret every member of the cluster holds (the cluster token): what a node submits is sealed with a key
+         * derived from it, and the leader appends nothing that is not. Required for an insecure node; with TLS only
+         * member nodes can reach the Raft port, and without a secret the seal is keyed by the cluster id.
+         */
+        public Builder secret(String v) { secret = v; return this; }
         public Builder meterRegistry(MeterRegistry v) { registry = v; return this; }
         /** The cluster's node-timeout: Raft election timeouts are derived from it. */
         public Builder nodeTimeout(Duration v) { nodeTimeout = v; return this; }
@@ -610,6 +799,10 @@ public final class VigilNode implements AutoCloseable {
             if (clusterName == null || !clusterName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
                 throw new ConfigException("clusterName", "cluster name is " + (clusterName == null ? "missing" : "invalid: \"" + clusterName + "\""),
                         "call clusterName(...) with letters, digits, '.', '_' or '-'");
+            }
+            if (secret != null && secret.isBlank()) throw new ConfigException("secret", "the cluster secret is blank", "give the token every node of this cluster shares, or none");
+            if (secret == null && tls == null) {
+                throw new ConfigException("secret", "the cluster secret is missing", "call secret(...) with the token every node of this cluster shares");
             }
             if (address == null) throw new ConfigException("address", "address is missing", "call address(\"host:port\")");
             HostPort.parse("address", address);

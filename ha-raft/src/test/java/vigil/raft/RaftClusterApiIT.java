@@ -61,7 +61,7 @@ class RaftClusterApiIT {
     }
 
     private VigilNode start(String id, String address, List<Node> peers, Path dir, boolean joining, Duration nodeTimeout) {
-        VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api")
+        VigilNode n = VigilNode.builder().id(id).address(address).peers(peers).dataDir(dir.resolve(id)).clusterName("api").secret("api-secret")
                 .tls(CA.issueNode(id, List.of(address.substring(0, address.lastIndexOf(':'))))).joining(joining).nodeTimeout(nodeTimeout)
                 .clock(InstantSource.fixed(NOW)).start();
         nodes.add(n);
@@ -135,9 +135,15 @@ class RaftClusterApiIT {
             assertEquals(8, cluster.status().config().blobs().size());
 
             // resource and node events come from the committed state changes, in commit order
-            follower.submit(List.of(new Command.SetMembership("n2", vigil.api.status.Membership.ONLINE, "joined"),
-                    new Command.RecordOperation("vm1", "n2", "start", Duration.ZERO, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", null))).get();
-            follower.submit(List.of(new Command.RecordOperation("vm1", "n2", "stop", Duration.ZERO, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", null))).get();
+            // membership is the controller's to commit (on the leader); an operation result is the node's own
+            VigilNode leader = nodes.stream().filter(VigilNode::isLeader).findFirst().orElseThrow();
+            for (CommandResult r : leader.submitAsController(List.of(new Command.LeaderElected(leader.id(), leader.term()),
+                    new Command.SetMembership("n2", vigil.api.status.Membership.ONLINE, "joined"))).get()) r.orThrow();
+            VigilNode n2 = nodes.stream().filter(n -> n.id().equals("n2")).findFirst().orElseThrow();
+            n2.submit(List.of(new Command.RecordOperation("vm1", "n2", "start", Duration.ZERO, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", null)))
+                    .get().get(0).orThrow();
+            n2.submit(List.of(new Command.RecordOperation("vm1", "n2", "stop", Duration.ZERO, OcfCode.SUCCESS, Duration.ofMillis(5), "", "", null)))
+                    .get().get(0).orThrow();
             Await.until(LONG, "resource events", () -> events.stream().anyMatch(e -> e instanceof ClusterEvent.ResourceStopped));
             List<Class<?>> kinds = new ArrayList<>();
             for (ClusterEvent e : events) if (!(e instanceof ClusterEvent.StateChanged)) kinds.add(e.getClass());

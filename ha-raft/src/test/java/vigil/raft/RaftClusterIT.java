@@ -39,7 +39,7 @@ class RaftClusterIT {
     void leaderKilled_acknowledgedChangesSurvive_andRestartedNodeCatchesUpByLogThenBySnapshot() throws Exception {
         Path dir = LabDir.create("vigil-raft-it-");
         try (LocalCluster cluster = LocalCluster.start(dir, "it", 3, List.of("--snapshot-threshold", "300", "--segment-size", "16384"));
-             VigilClient client = VigilClient.connect("it", cluster.nodes(), cluster.clientTls())) {
+             VigilClient client = VigilClient.connect("it", cluster.nodes(), cluster.clientTls(), cluster.secret())) {
             List<Command> setup = new ArrayList<>();
             for (int r = 0; r < RESOURCES; r++) setup.add(new Command.PutResource(Primitive.builder("r" + r, "ocf:heartbeat:Dummy").build()));
             for (CommandResult res : client.submit(setup).get(60, TimeUnit.SECONDS)) res.orThrow();
@@ -92,7 +92,7 @@ class RaftClusterIT {
             long behindAt = client.readLocal(killedId).appliedIndex();
             cluster.kill(killed);
             Set<Integer> acked2 = ConcurrentHashMap.newKeySet();
-            try (VigilClient oneByOne = VigilClient.connect("it", cluster.nodes(), cluster.clientTls(), 1, 16)) {
+            try (VigilClient oneByOne = VigilClient.connect("it", cluster.nodes(), cluster.clientTls(), cluster.secret(), 1, 16)) {
                 new Writer(oneByOne, acked2, 100_000, 32).runUntil(1_500);
             }
             assertEquals(1_500, acked2.size());

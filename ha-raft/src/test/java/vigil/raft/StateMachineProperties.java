@@ -49,6 +49,10 @@ import vigil.raft.proto.CommandResultP;
 /** The replicated apply path: deterministic, exact snapshots, invalid commands rejected without effect. */
 class StateMachineProperties {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    /** Every generated entry comes from n1's controller in this Raft term, announced by the bootstrap entry. */
+    private static final long TERM = 1;
+
+    private static LogCodec.Entry fromController(Instant at, List<Command> commands) { return new LogCodec.Entry(at, commands, "n1", true); }
 
     // ---- properties ---------------------------------------------------------------------------------------------
 
@@ -83,7 +87,7 @@ class StateMachineProperties {
                                                              @ForAll("command") Command after) {
         ClusterState before = replay(entries, false);
         Instant at = before.now();
-        VigilStateMachine.Batch alone = VigilStateMachine.applyBatch(before, new LogCodec.Entry(at, List.of(bad)));
+        VigilStateMachine.Batch alone = VigilStateMachine.applyBatch(before, fromController(at, List.of(bad)), TERM);
         assertEquals(1, alone.rejected());
         CommandResultP r = alone.results().get(0);
         assertFalse(r.getOk());
@@ -91,8 +95,8 @@ class StateMachineProperties {
         assertSame(before, alone.state(), "a rejected command leaves the state as it was");
 
         // in a batch, the commands around it still apply exactly as they would without it
-        VigilStateMachine.Batch mixed = VigilStateMachine.applyBatch(before, new LogCodec.Entry(at, List.of(bad, after)));
-        VigilStateMachine.Batch without = VigilStateMachine.applyBatch(before, new LogCodec.Entry(at, List.of(after)));
+        VigilStateMachine.Batch mixed = VigilStateMachine.applyBatch(before, fromController(at, List.of(bad, after)), TERM);
+        VigilStateMachine.Batch without = VigilStateMachine.applyBatch(before, fromController(at, List.of(after)), TERM);
         assertEquals(without.state(), mixed.state());
         assertFalse(mixed.results().get(0).getOk());
         assertEquals(without.results().get(0), mixed.results().get(1));
@@ -112,12 +116,12 @@ class StateMachineProperties {
             LogCodec.Entry applied = e;
             if (throughLog) {
                 try {
-                    applied = LogCodec.decodeEntry(LogCodec.encodeEntry(e.at(), e.commands()));
+                    applied = LogCodec.decodeEntry(LogCodec.withOrigin(LogCodec.encodeEntry(e.at(), e.commands()), e.origin(), e.controller()));
                 } catch (Exception ex) {
                     throw new AssertionError(ex);
                 }
             }
-            s = VigilStateMachine.applyBatch(s, applied).state();
+            s = VigilStateMachine.applyBatch(s, applied, TERM).state();
         }
         return s;
     }
@@ -130,11 +134,11 @@ class StateMachineProperties {
     @Provide
     Arbitrary<List<LogCodec.Entry>> entries() {
         Arbitrary<LogCodec.Entry> entry = Combinators.combine(Arbitraries.longs().between(0, 86_400_000), command().list().ofMinSize(1).ofMaxSize(6))
-                .as((ms, cs) -> new LogCodec.Entry(T0.plusMillis(ms), cs));
+                .as((ms, cs) -> fromController(T0.plusMillis(ms), cs));
         // a bootstrap entry first, so that later commands have nodes and resources to act on
         return entry.list().ofMaxSize(12).map(es -> {
             List<LogCodec.Entry> all = new ArrayList<>();
-            all.add(new LogCodec.Entry(T0, bootstrap()));
+            all.add(fromController(T0, bootstrap()));
             all.addAll(es);
             return all;
         });
@@ -142,6 +146,7 @@ class StateMachineProperties {
 
     private static List<Command> bootstrap() {
         List<Command> cs = new ArrayList<>();
+        cs.add(new Command.LeaderElected("n1", TERM));
         for (String n : NODES) cs.add(new Command.PutNode(n.startsWith("w") ? Node.witness(n, n + ":7000") : Node.member(n, n + ":7000")));
         cs.add(new Command.PutResource(Primitive.builder("r1", "ocf:heartbeat:Dummy").build()));
         cs.add(new Command.PutResource(Primitive.builder("r2", "kvm").param("domain", "vm2").build()));

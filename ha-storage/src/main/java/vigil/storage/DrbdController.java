@@ -3,16 +3,15 @@ package vigil.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vigil.api.spi.ProcessRunner;
+import vigil.api.spi.PrivateFiles;
 
 /**
  * Drives DRBD 9 on one node: writes the resource file, runs drbdadm / drbdsetup through a {@link ProcessRunner},
@@ -49,13 +48,8 @@ public final class DrbdController {
         try {
             if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) return false;
             Files.createDirectories(configDir);
-            Path tmp = configDir.resolve("." + config.name() + ".res.tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            // owner-only from creation: a resource file may hold the DRBD peers' shared secret
+            PrivateFiles.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException(config.name() + ": cannot write resource file " + file + ": " + e.getMessage(), e);
         }

@@ -23,6 +23,18 @@ import vigil.api.spi.ResourceMetadata;
  */
 public final class ConfigValidator {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@-]*");
+    /** Resource and fence device types: a driver name, never a path (no '/', no '..'). */
+    private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@+-]*");
+    /** Parameter, meta and attribute names ({@code [A-Za-z0-9_][A-Za-z0-9_.-]*}): they become agent environment variable names. */
+    /** Longest id, type or name. */
+    public static final int MAX_ID = 128;
+    /** Longest parameter, meta or attribute value. */
+    public static final int MAX_VALUE = 4096;
+    /** Longest blob (e.g. a domain XML). */
+    public static final int MAX_BLOB = 1 << 20;
+    /** Longest operation interval or timeout, move lifetime, and other durations an administrator sets. */
+    public static final Duration MAX_DURATION = Duration.ofDays(7);
+    public static final Duration MAX_LIFETIME = Duration.ofDays(3650);
     private static final Set<String> OPERATIONS =
             Set.of("start", "stop", "monitor", "promote", "demote", "migrate_to", "migrate_from", "notify", "reload", "reload-agent", "validate-all");
 
@@ -38,6 +50,12 @@ public final class ConfigValidator {
 
     public void validate(ClusterConfig config) {
         Set<String> nodeIds = validateNodes(config.nodes());
+        config.blobs().forEach((name, text) -> {
+            checkId("blobs." + name, name);
+            if (text.length() > MAX_BLOB) {
+                throw new ConfigException("blobs." + name, "is " + text.length() + " characters long, more than " + MAX_BLOB, "keep blobs below 1 MiB");
+            }
+        });
         Map<String, Resource> byId = validateResources(config.resources());
         validateConstraints(config, nodeIds, byId);
         validateFencing(config);
@@ -52,6 +70,7 @@ public final class ConfigValidator {
             checkId(f + ".id", n.id());
             if (!ids.add(n.id())) throw new ConfigException(f, "duplicate node id \"" + n.id() + "\"", "give every node a unique id");
             checkAddress(f + ".address", n.address());
+            checkValues(f + ".attributes", n.attributes());
             if (!addresses.add(n.address())) {
                 throw new ConfigException(f + ".address", "address " + n.address() + " is used by two nodes", "give every node its own host:port");
             }
@@ -60,6 +79,7 @@ public final class ConfigValidator {
     }
 
     static void checkAddress(String field, String address) {
+        checkValue(field, address);
         int colon = address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {
             throw new ConfigException(field, "\"" + address + "\" is not host:port", "write e.g. 192.168.1.10:9870");
@@ -114,6 +134,8 @@ public final class ConfigValidator {
     private void validatePrimitive(Primitive p) {
         String f = "resources." + p.id();
         if (p.type().isBlank()) throw new ConfigException(f + ".type", "type is empty", "name a driver such as ocf:heartbeat:Dummy, kvm or drbd");
+        checkType(f + ".type", p.type(), "name a driver such as ocf:heartbeat:Dummy, kvm or drbd");
+        checkValues(f + ".params", p.params());
         validateMeta(f, p.meta());
         Set<String> seen = new HashSet<>();
         for (Operation op : p.operations()) {
@@ -125,6 +147,8 @@ public final class ConfigValidator {
             if (op.timeout().isNegative() || op.timeout().isZero()) {
                 throw new ConfigException(of + ".timeout", "must be positive, got " + op.timeout(), "e.g. 20s");
             }
+            checkAtMost(of + ".interval", op.interval(), MAX_DURATION);
+            checkAtMost(of + ".timeout", op.timeout(), MAX_DURATION);
             if (!seen.add(op.name() + "/" + op.interval() + "/" + op.role())) {
                 throw new ConfigException(of, "operation defined twice with the same interval", "give each monitor its own interval");
             }
@@ -140,19 +164,28 @@ public final class ConfigValidator {
         }
     }
 
+    /** The meta attributes {@link #validateMeta} checks beyond name and value (the cases of its switch). */
+    private static final Set<String> CHECKED_META = Set.of(Meta.STICKINESS, Meta.PRIORITY, Meta.MIGRATION_THRESHOLD, Meta.FAILURE_TIMEOUT,
+            Meta.ALLOW_MIGRATE, Meta.IS_MANAGED, Meta.INTERLEAVE, Meta.ORDERED, Meta.MAINTENANCE, "notify", "globally-unique", Meta.TARGET_ROLE,
+            Meta.CLONE_MAX, Meta.CLONE_NODE_MAX, Meta.PROMOTED_MAX, Meta.PROMOTED_NODE_MAX, "master-max", "master-node-max", Meta.MULTIPLE_ACTIVE);
+
     private static void validateMeta(String resourceField, Meta meta) {
+        checkValues(resourceField + ".meta", meta.values());
         for (var e : meta.values().entrySet()) {
+            // every committed change validates the whole config: other attributes cost nothing more here
+            if (!CHECKED_META.contains(e.getKey())) continue;
             String f = resourceField + ".meta." + e.getKey();
             String v = e.getValue();
             switch (e.getKey()) {
-                case Meta.STICKINESS, Meta.PRIORITY -> Score.parse(f, v);
+                case Meta.STICKINESS, Meta.PRIORITY -> Score.parseChecked(f, v);
                 case Meta.MIGRATION_THRESHOLD -> {
-                    int t = Score.parse(f, v).value();
+                    int t = Score.parseChecked(f, v).value();
                     if (t < 0) throw new ConfigException(f, "must be >= 0, got " + v, "set a non-negative failure count (0 or INFINITY: no threshold)");
                 }
                 case Meta.FAILURE_TIMEOUT -> {
                     Duration d = Durations.parse(f, v);
                     if (d.isNegative()) throw new ConfigException(f, "must not be negative, got " + v, "use 0 (never expire) or e.g. 10min");
+                    checkAtMost(f, d, MAX_LIFETIME);
                 }
                 case Meta.ALLOW_MIGRATE, Meta.IS_MANAGED, Meta.INTERLEAVE, Meta.ORDERED, Meta.MAINTENANCE, "notify", "globally-unique" -> {
                     if (!v.matches("(?i)true|false|yes|no|on|off|1|0|y|n")) throw new ConfigException(f, "not a boolean: \"" + v + "\"", "use true or false");
@@ -277,11 +310,16 @@ public final class ConfigValidator {
             checkId(f + ".id", d.id());
             if (!ids.add(d.id())) throw new ConfigException(f, "duplicate fence device id \"" + d.id() + "\"", "give every device a unique id");
             if (d.type().isBlank()) throw new ConfigException(f + ".type", "type is empty", "use ipmi, libvirt, apc-snmp or agent:fence_<name> (watchdog self-fencing needs no device: set watchdog-timeout and each node's watchdog device)");
+            checkType(f + ".type", d.type(), "use ipmi, libvirt, apc-snmp or agent:fence_<name>");
+            // a fence agent reads its parameters as key=value lines: a value with a line break would add parameters
+            checkValues(f + ".params", d.params());
+            checkAtMost(f + ".delay", d.delay(), MAX_DURATION);
             // A device may name hosts that are not members (as Pacemaker's pcmk_host_list / pcmk_host_map may): it describes
             // the hardware, which outlives a 'node remove', and fences a host again when a node of that id re-joins. A member
             // no device can fence is shown as a status warning instead.
             for (String h : d.hostList()) checkId(f + ".host-list", h);
             for (String h : d.hostMap().keySet()) checkId(f + ".host-map", h);
+            checkValues(f + ".host-map", d.hostMap());
             if (d.delay().isNegative()) throw new ConfigException(f + ".delay", "must not be negative", "use 0 or e.g. 15s");
         }
         Set<String> levels = new HashSet<>();
@@ -298,6 +336,11 @@ public final class ConfigValidator {
     }
 
     private static void validateProperties(ClusterProperties p) {
+        checkAtMost("properties.node-timeout", p.nodeTimeout(), MAX_DURATION);
+        checkAtMost("properties.watchdog-timeout", p.watchdogTimeout(), MAX_DURATION);
+        checkAtMost("properties.fence-timeout", p.fenceTimeout(), MAX_DURATION);
+        checkAtMost("properties.move-lifetime", p.moveLifetime(), MAX_LIFETIME);
+        checkValues("properties", p.other());
         if (p.nodeTimeout().compareTo(Duration.ofMillis(100)) < 0) {
             throw new ConfigException("properties.node-timeout", "must be at least 100ms, got " + Durations.format(p.nodeTimeout()), "e.g. 1s");
         }
@@ -320,7 +363,77 @@ public final class ConfigValidator {
 
     private static void checkId(String field, String id) {
         if (id == null || !ID.matcher(id).matches()) {
-            throw new ConfigException(field, "invalid id \"" + id + "\"", "use letters, digits and _ . : @ - (not starting with - . : @)");
+            throw new ConfigException(field, "invalid id \"" + printable(id) + "\"", "use letters, digits and _ . : @ - (not starting with - . : @)");
         }
+        if (id.length() > MAX_ID) throw new ConfigException(field, "id is " + id.length() + " characters long", "use at most " + MAX_ID);
+    }
+
+    private static void checkType(String field, String type, String fix) {
+        if (!TYPE.matcher(type).matches() || type.contains("..") || type.length() > MAX_ID) {
+            throw new ConfigException(field, "invalid type \"" + printable(type) + "\": a type names a driver, it is no path", fix
+                    + " (letters, digits and _ . : @ + -, at most " + MAX_ID + ", no '..')");
+        }
+    }
+
+    /** Names and values that reach agents as environment variables or stdin lines: bounded, no control characters. */
+    private static void checkValues(String field, Map<String, String> values) {
+        // runs for every attribute at every committed change: the field name is only built for an error
+        for (var e : values.entrySet()) {
+            if (!isName(e.getKey())) {
+                throw new ConfigException(field + "." + printable(e.getKey()), "invalid name \"" + printable(e.getKey()) + "\"",
+                        "use letters, digits and _ . - (not starting with . or -), at most " + MAX_ID);
+            }
+            if (!isPlainValue(e.getValue())) checkValue(field + "." + printable(e.getKey()), e.getValue());
+        }
+    }
+
+    private static boolean isPlainValue(String value) {
+        if (value.length() > MAX_VALUE) return false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) return false;
+        }
+        return true;
+    }
+
+    /** A parameter, meta or attribute name, checked without a regex: it runs for every meta attribute at every committed change. */
+    private static boolean isName(String name) {
+        if (name.isEmpty() || name.length() > MAX_ID) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+            if (!word && (i == 0 || c != '.' && c != '-')) return false;
+        }
+        return true;
+    }
+
+    private static void checkValue(String field, String value) {
+        if (value.length() > MAX_VALUE) {
+            throw new ConfigException(field, "value is " + value.length() + " characters long", "use at most " + MAX_VALUE + " (large text belongs in a blob)");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new ConfigException(field, "value holds a control character (code " + (int) c + " at position " + i + ")",
+                        "remove line breaks and other control characters");
+            }
+        }
+    }
+
+    private static void checkAtMost(String field, Duration d, Duration max) {
+        if (d.compareTo(max) > 0) {
+            throw new ConfigException(field, "must be at most " + Durations.format(max) + ", got " + Durations.format(d), "use a shorter duration");
+        }
+    }
+
+    /** Input quoted in an error: at most 64 printable characters. */
+    private static String printable(String s) {
+        if (s == null) return "null";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c != 0x7f ? c : '?');
+        }
+        return s.length() > 64 ? b + "..." : b.toString();
     }
 }

@@ -30,7 +30,7 @@ public final class Durations {
                 case "d", "day", "days" -> Duration.ofDays(n);
                 default -> throw new NumberFormatException(t);
             };
-        } catch (NumberFormatException | DateTimeParseException e) {
+        } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
             throw new ConfigException(field, "invalid duration \"" + text + "\"", "write e.g. 20s, 500ms, 5min or 1h");
         }
     }

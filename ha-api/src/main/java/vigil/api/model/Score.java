@@ -19,6 +19,23 @@ public record Score(int value) implements Comparable<Score> {
 
     public static Score of(int value) { return new Score(value); }
 
+    /**
+     * A score an administrator writes: as {@link #parse}, but an integer beyond ±1,000,000 is an error instead of
+     * silently becoming ±INFINITY (a CIB from Pacemaker is read with {@link #parse}, which saturates as Pacemaker does).
+     */
+    public static Score parseChecked(String field, String text) {
+        Score s = parse(field, text);
+        String t = text.trim();
+        if (Math.abs(s.value()) == INFINITY_VALUE && t.matches("[+-]?\\d+")) {
+            java.math.BigInteger v = new java.math.BigInteger(t.startsWith("+") ? t.substring(1) : t);
+            if (v.abs().compareTo(java.math.BigInteger.valueOf(INFINITY_VALUE)) > 0) {
+                throw new ConfigException(field, "score " + (t.length() > 24 ? t.substring(0, 24) + "..." : t) + " is out of range",
+                        "use -1000000 to 1000000, or INFINITY / -INFINITY");
+            }
+        }
+        return s;
+    }
+
     /** Parses {@code INFINITY}, {@code +INFINITY}, {@code -INFINITY}, {@code inf} or an integer. */
     public static Score parse(String field, String text) {
         if (text == null) throw new ConfigException(field, "score is missing", "give an integer or INFINITY / -INFINITY");

@@ -24,7 +24,16 @@ public interface ProcessRunner {
 
     default ProcessResult run(List<String> argv, Duration timeout) { return run(argv, Map.of(), "", timeout); }
 
-    /** Runs programs on this machine. */
+    /**
+     * The variables of this process a program run by {@link #local()} keeps: the search path, the locale and time
+     * zone, the temporary directory and home, and resource-agents' run-time directories. Nothing else of the daemon's
+     * environment reaches agents (in particular no fence device's {@code password_env} secret); what a program needs
+     * beyond these, its caller passes.
+     */
+    java.util.Set<String> INHERITED = java.util.Set.of("PATH", "HOME", "TMPDIR", "TZ", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
+            "LC_NUMERIC", "LC_TIME", "HA_RSCTMP", "HA_VARRUN", "HA_VARLIB", "HA_VARLOCK", "HA_DEBUG");
+
+    /** Runs programs on this machine, each with a clean environment: {@link #INHERITED} plus the {@code env} given. */
     static ProcessRunner local() { return LocalProcessRunner.INSTANCE; }
 
     /** Exit code (or -1 with {@code timedOut}), captured output, and how long it took. */
@@ -41,7 +50,9 @@ public interface ProcessRunner {
         public ProcessResult run(List<String> argv, Map<String, String> env, String stdin, Duration timeout) {
             long start = System.nanoTime();
             ProcessBuilder pb = new ProcessBuilder(argv);
-            pb.environment().putAll(env);
+            Map<String, String> environment = pb.environment();
+            environment.keySet().retainAll(INHERITED);
+            environment.putAll(env);
             Process p;
             try {
                 p = pb.start();

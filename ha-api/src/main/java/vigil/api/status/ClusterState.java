@@ -31,12 +31,15 @@ import vigil.api.model.Role;
  * @param fenceDevices  the last periodic check of each fence device
  * @param appliedChanges ids of the latest configuration changes applied (newest last, bounded), so that a change an
  *                       administrator's client sends again, because its answer was lost, is applied only once
+ * @param bootstrapped  the cluster got its first configuration (from a node's bootstrap file or an administrator):
+ *                      no bootstrap file is applied after that
  */
 public record ClusterState(ClusterConfig config, long configVersion, Instant now,
                            Map<String, NodeState> nodes, Map<String, Map<String, ResourceState>> resources,
                            List<FenceEvent> fenceHistory, String leader, long term, boolean hasQuorum,
                            Map<String, Duration> watchdogs, List<OutdatedCopy> outdatedCopies,
-                           Map<String, String> blocked, Map<String, FenceDeviceStatus> fenceDevices, List<String> appliedChanges) {
+                           Map<String, String> blocked, Map<String, FenceDeviceStatus> fenceDevices, List<String> appliedChanges,
+                           boolean bootstrapped) {
 
     public static final ClusterState EMPTY = new ClusterState(ClusterConfig.EMPTY, 0, Instant.EPOCH, Map.of(), Map.of(), List.of(), "", 0, true);
 
@@ -56,18 +59,27 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         appliedChanges = List.copyOf(appliedChanges == null ? List.of() : appliedChanges);
     }
 
-    /** A state without watchdogs, outdated copies, blocked resources, fence device checks and applied change ids. */
+    /** A never bootstrapped state without watchdogs, outdated copies, blocked resources, fence device checks and applied change ids. */
     public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
                         Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term,
                         boolean hasQuorum) {
         this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, Map.of(), List.of());
     }
 
-    /** A state without blocked resources, fence device checks and applied change ids. */
+    /** A never bootstrapped state without blocked resources, fence device checks and applied change ids. */
     public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
                         Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term,
                         boolean hasQuorum, Map<String, Duration> watchdogs, List<OutdatedCopy> outdatedCopies) {
         this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, Map.of(), Map.of(), List.of());
+    }
+
+    /** A state that was never bootstrapped. */
+    public ClusterState(ClusterConfig config, long configVersion, Instant now, Map<String, NodeState> nodes,
+                        Map<String, Map<String, ResourceState>> resources, List<FenceEvent> fenceHistory, String leader, long term,
+                        boolean hasQuorum, Map<String, Duration> watchdogs, List<OutdatedCopy> outdatedCopies,
+                        Map<String, String> blocked, Map<String, FenceDeviceStatus> fenceDevices, List<String> appliedChanges) {
+        this(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
+                appliedChanges, false);
     }
 
     /** The watchdog timeout {@code node} committed (zero: it armed none). */
@@ -98,19 +110,22 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         return resources.getOrDefault(primitive, Map.of()).values().stream().filter(s -> s.role() == role).map(ResourceState::node).findFirst();
     }
 
-    public ClusterState withConfig(ClusterConfig c, long version) {
-        return new ClusterState(c, version, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
-    }
+    public ClusterState withConfig(ClusterConfig c, long version) { return copy().config(c).configVersion(version).build(); }
 
-    public ClusterState withNow(Instant t) {
-        return new ClusterState(config, configVersion, t, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
-    }
+    public ClusterState withNow(Instant t) { return copy().now(t).build(); }
 
     public ClusterState withNode(NodeState n) {
         SortedMap<String, NodeState> m = new TreeMap<>(nodes);
         m.put(n.node(), n);
+        return withNodes(m);
+    }
+
+    /** Every node's status replaced (nodes missing from {@code n} are offline and unknown). */
+    public ClusterState withNodes(Map<String, NodeState> n) { return copy().nodes(n).build(); }
+
+    public ClusterState withoutNode(String id) {
+        SortedMap<String, NodeState> m = new TreeMap<>(nodes);
+        m.remove(id);
         return withNodes(m);
     }
 
@@ -122,40 +137,25 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         return withResources(m);
     }
 
-    public ClusterState withResources(Map<String, Map<String, ResourceState>> rs) {
-        return new ClusterState(config, configVersion, now, nodes, rs, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
-    }
+    public ClusterState withResources(Map<String, Map<String, ResourceState>> rs) { return copy().resources(rs).build(); }
 
     public ClusterState withFence(FenceEvent e, int keep) {
         List<FenceEvent> h = new ArrayList<>(fenceHistory);
         h.add(e);
         while (h.size() > keep) h.remove(0);
-        return new ClusterState(config, configVersion, now, nodes, resources, h, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
+        return copy().fenceHistory(h).build();
     }
 
-    public ClusterState withLeader(String l, long t) {
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, l, t, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
-    }
+    public ClusterState withLeader(String l, long t) { return copy().leader(l).term(t).build(); }
 
-    public ClusterState withQuorum(boolean q) {
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, q, watchdogs, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
-    }
+    public ClusterState withQuorum(boolean q) { return copy().hasQuorum(q).build(); }
 
-    /** Every node's status replaced (nodes missing from {@code n} are offline and unknown). */
-    public ClusterState withNodes(Map<String, NodeState> n) {
-        return new ClusterState(config, configVersion, now, n, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
-    }
+    public ClusterState withBootstrapped(boolean b) { return copy().bootstrapped(b).build(); }
 
     public ClusterState withWatchdog(String node, Duration timeout) {
         SortedMap<String, Duration> m = new TreeMap<>(watchdogs);
         if (timeout.isZero()) m.remove(node); else m.put(node, timeout);
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, m, outdatedCopies, blocked, fenceDevices,
-                appliedChanges);
+        return copy().watchdogs(m).build();
     }
 
     /** Adds or replaces the mark of {@code copy.node()}'s copy of {@code copy.resource()}. */
@@ -163,26 +163,20 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         List<OutdatedCopy> m = new ArrayList<>(outdatedCopies);
         m.removeIf(o -> o.resource().equals(copy.resource()) && o.node().equals(copy.node()));
         m.add(copy);
-        return withOutdatedCopies(m);
+        return copy().outdatedCopies(m).build();
     }
 
     public ClusterState withoutOutdated(String resource, String node) {
         List<OutdatedCopy> m = new ArrayList<>(outdatedCopies);
         m.removeIf(o -> o.resource().equals(resource) && o.node().equals(node));
-        return withOutdatedCopies(m);
-    }
-
-    private ClusterState withOutdatedCopies(List<OutdatedCopy> m) {
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, m, blocked, fenceDevices,
-                appliedChanges);
+        return copy().outdatedCopies(m).build();
     }
 
     /** {@code resource} blocked for {@code reason}; an empty reason unblocks it. */
     public ClusterState withBlocked(String resource, String reason) {
         SortedMap<String, String> m = new TreeMap<>(blocked);
         if (reason == null || reason.isEmpty()) m.remove(resource); else m.put(resource, reason);
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, m, fenceDevices,
-                appliedChanges);
+        return copy().blocked(m).build();
     }
 
     /** The change {@code id} was applied; the newest {@code keep} ids are remembered. */
@@ -190,19 +184,64 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
         List<String> ids = new ArrayList<>(appliedChanges);
         ids.add(id);
         while (ids.size() > keep) ids.remove(0);
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, fenceDevices,
-                ids);
+        return copy().appliedChanges(ids).build();
     }
 
     /** The fence device check results replaced. */
-    public ClusterState withFenceDevices(Map<String, FenceDeviceStatus> devices) {
-        return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies, blocked, devices,
-                appliedChanges);
-    }
+    public ClusterState withFenceDevices(Map<String, FenceDeviceStatus> devices) { return copy().fenceDevices(devices).build(); }
 
     public ClusterState withFenceDeviceStatus(FenceDeviceStatus d) {
         SortedMap<String, FenceDeviceStatus> m = new TreeMap<>(fenceDevices);
         m.put(d.device(), d);
         return withFenceDevices(m);
+    }
+
+    private Copy copy() { return new Copy(this); }
+
+    /** This state with some components replaced: every {@code with} method names only what it changes. */
+    private static final class Copy {
+        private ClusterConfig config;
+        private long configVersion;
+        private Instant now;
+        private Map<String, NodeState> nodes;
+        private Map<String, Map<String, ResourceState>> resources;
+        private List<FenceEvent> fenceHistory;
+        private String leader;
+        private long term;
+        private boolean hasQuorum;
+        private Map<String, Duration> watchdogs;
+        private List<OutdatedCopy> outdatedCopies;
+        private Map<String, String> blocked;
+        private Map<String, FenceDeviceStatus> fenceDevices;
+        private List<String> appliedChanges;
+        private boolean bootstrapped;
+
+        private Copy(ClusterState s) {
+            config = s.config; configVersion = s.configVersion; now = s.now; nodes = s.nodes; resources = s.resources;
+            fenceHistory = s.fenceHistory; leader = s.leader; term = s.term; hasQuorum = s.hasQuorum; watchdogs = s.watchdogs;
+            outdatedCopies = s.outdatedCopies; blocked = s.blocked; fenceDevices = s.fenceDevices; appliedChanges = s.appliedChanges;
+            bootstrapped = s.bootstrapped;
+        }
+
+        Copy config(ClusterConfig v) { config = v; return this; }
+        Copy configVersion(long v) { configVersion = v; return this; }
+        Copy now(Instant v) { now = v; return this; }
+        Copy nodes(Map<String, NodeState> v) { nodes = v; return this; }
+        Copy resources(Map<String, Map<String, ResourceState>> v) { resources = v; return this; }
+        Copy fenceHistory(List<FenceEvent> v) { fenceHistory = v; return this; }
+        Copy leader(String v) { leader = v; return this; }
+        Copy term(long v) { term = v; return this; }
+        Copy hasQuorum(boolean v) { hasQuorum = v; return this; }
+        Copy watchdogs(Map<String, Duration> v) { watchdogs = v; return this; }
+        Copy outdatedCopies(List<OutdatedCopy> v) { outdatedCopies = v; return this; }
+        Copy blocked(Map<String, String> v) { blocked = v; return this; }
+        Copy fenceDevices(Map<String, FenceDeviceStatus> v) { fenceDevices = v; return this; }
+        Copy appliedChanges(List<String> v) { appliedChanges = v; return this; }
+        Copy bootstrapped(boolean v) { bootstrapped = v; return this; }
+
+        ClusterState build() {
+            return new ClusterState(config, configVersion, now, nodes, resources, fenceHistory, leader, term, hasQuorum, watchdogs, outdatedCopies,
+                    blocked, fenceDevices, appliedChanges, bootstrapped);
+        }
     }
 }

@@ -137,4 +137,46 @@ class ConfigValidatorTest {
         FenceDevice d = new FenceDevice("ipmi-node1", "ipmi", Map.of("ip", "10.0.0.11", "password", "hunter2"), List.of("node1"), Map.of(), null);
         assertTrue(!d.toString().contains("hunter2") && d.toString().contains("10.0.0.11"), d.toString());
     }
+
+    @Test
+    void validate_typeThatIsAPath_isRejectedNamingTheField() {
+        ConfigException e = rejected(twoNodes().resource(Primitive.builder("r1", "ocf:heartbeat:../../../tmp/x").build()).build());
+        assertEquals("resources.r1.type", e.field());
+        assertTrue(e.getMessage().contains("no path"), e.getMessage());
+        assertEquals("fence-devices.f1.type", rejected(twoNodes().fenceDevice(new FenceDevice("f1", "agent:/usr/bin/touch", Map.of(), List.of(),
+                Map.of(), Duration.ZERO)).build()).field());
+    }
+
+    @Test
+    void validate_lineBreakInAFenceParameter_isRejected_itWouldAddParametersOnTheAgentsStdin() {
+        FenceDevice d = new FenceDevice("f1", "agent:fence_ipmilan", Map.of("ip", "10.0.0.9\naction=off"), List.of(), Map.of(), Duration.ZERO);
+        ConfigException e = rejected(twoNodes().fenceDevice(d).build());
+        assertEquals("fence-devices.f1.params.ip", e.field());
+        assertTrue(e.getMessage().contains("control character"), e.getMessage());
+    }
+
+    @Test
+    void validate_oversizedIdsNamesAndValues_areRejected() {
+        String longId = "r".repeat(ConfigValidator.MAX_ID + 1);
+        assertEquals("resources." + longId + ".id", rejected(twoNodes().resource(Primitive.builder(longId, "kvm").build()).build()).field());
+        assertEquals("resources.r1.params.domain", rejected(twoNodes().resource(Primitive.builder("r1", "kvm")
+                .param("domain", "x".repeat(ConfigValidator.MAX_VALUE + 1)).build()).build()).field());
+        ConfigException badName = rejected(twoNodes().resource(Primitive.builder("r1", "kvm").param("a=b", "1").build()).build());
+        assertTrue(badName.field().startsWith("resources.r1.params."), badName.field());
+    }
+
+    @Test
+    void validate_scoresAndDurationsOutOfRange_areRejectedWithTheFix() {
+        ConfigException score = rejected(twoNodes().resource(Primitive.builder("r1", "kvm").meta(Meta.STICKINESS, "5000000").build()).build());
+        assertEquals("resources.r1.meta.resource-stickiness", score.field());
+        assertTrue(score.getMessage().contains("out of range") && score.getMessage().contains("INFINITY"), score.getMessage());
+        assertDoesNotThrow(() -> ConfigValidator.structural().validate(twoNodes().resource(Primitive.builder("r1", "kvm")
+                .meta(Meta.STICKINESS, "INFINITY").build()).build()));
+        ConfigException timeout = rejected(twoNodes().resource(Primitive.builder("r1", "kvm").monitor(Duration.ofSeconds(10), Duration.ofDays(30)).build())
+                .build());
+        assertTrue(timeout.field().endsWith(".timeout") && timeout.getMessage().contains("at most"), timeout.getMessage());
+        assertEquals("properties.move-lifetime", rejected(twoNodes().properties(ClusterProperties.DEFAULTS.toBuilder()
+                .moveLifetime(Duration.ofDays(40_000)).build()).build()).field());
+        assertEquals("x", assertThrows(ConfigException.class, () -> Durations.parse("x", "9223372036854775807d")).field());
+    }
 }

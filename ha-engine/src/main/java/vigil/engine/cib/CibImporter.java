@@ -110,16 +110,24 @@ public final class CibImporter {
         this.fallbackNow = fallbackNow;
     }
 
+    /** The largest CIB read (Pacemaker's own are a few MB even for thousands of resources). */
+    public static final long MAX_BYTES = 64L << 20;
+
     /** Imports {@code file}; {@code fallbackNow} is the state's time when the CIB has no execution-date. */
     public static ClusterState read(Path file, Instant fallbackNow) {
         try (InputStream in = Files.newInputStream(file)) {
+            if (Files.size(file) > MAX_BYTES) {
+                throw CibException.invalid(file.toString(), "the file is " + Files.size(file) + " bytes, more than the " + MAX_BYTES + " a CIB may have");
+            }
             return parse(in, file.toString(), fallbackNow);
         } catch (IOException e) {
             throw new VigilException(file + ": cannot read the CIB: " + e.getMessage(), e);
         }
     }
 
+    /** Imports a CIB from {@code xml}, refusing one longer than {@link #MAX_BYTES}. */
     public static ClusterState parse(InputStream xml, String source, Instant fallbackNow) {
+        xml = new BoundedInput(xml, MAX_BYTES, source);
         Document doc;
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -135,6 +143,38 @@ public final class CibImporter {
             throw CibException.invalid(source, "not a readable XML document: " + e.getMessage());
         }
         return new CibImporter(doc, fallbackNow).run();
+    }
+
+    /** Stops reading after {@code max} bytes, so a huge input fails early instead of filling the heap. */
+    private static final class BoundedInput extends java.io.FilterInputStream {
+        private final long max;
+        private final String source;
+        private long read;
+
+        BoundedInput(InputStream in, long max, String source) {
+            super(in);
+            this.max = max;
+            this.source = source;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count(1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) count(n);
+            return n;
+        }
+
+        private void count(int n) throws IOException {
+            read += n;
+            if (read > max) throw new IOException(source + " is longer than the " + max + " bytes a CIB may have");
+        }
     }
 
     private ClusterState run() {

@@ -87,6 +87,7 @@ public final class Controller implements AutoCloseable {
     private volatile boolean leader;
     private long term;
     private Instant leaderSince = Instant.EPOCH;
+    private Instant nextAnnouncement = Instant.EPOCH;
     private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
     private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
     private ScheduledFuture<?> ticking;
@@ -109,6 +110,8 @@ public final class Controller implements AutoCloseable {
     /** Nodes of the configuration this controller heartbeats, and since when (nodes added after it started: when they were). */
     private final Map<String, Instant> watched = new HashMap<>();
     private final Set<String> membershipPending = new HashSet<>();
+    private final Map<String, String> reportedHealth = new HashMap<>();
+    private final Set<String> healthPending = new HashSet<>();
     private final Map<String, String> holds = new HashMap<>();
     private final Map<String, String> loggedHolds = new HashMap<>();
     /** Nodes the last plan fences: one that answers and advertised an armed watchdog is asked to fence itself. */
@@ -237,6 +240,8 @@ public final class Controller implements AutoCloseable {
         fencing.clear();
         fencedAt.clear();
         membershipPending.clear();
+        reportedHealth.clear();
+        healthPending.clear();
         loggedHolds.clear();
         deviceMonitor.reset();
         clusterClock.clear();
@@ -248,9 +253,14 @@ public final class Controller implements AutoCloseable {
         replan = true;
         leader = true;
         LOG.info("{}: controller active for term {}", self, term);
-        submit.apply(List.of(new Command.LeaderElected(self, term)));
+        announce(now);
         if (ticking != null) ticking.cancel(false);
         ticking = timer.scheduleWithFixedDelay(this::tickSafely, 0, 20, TimeUnit.MILLISECONDS);
+    }
+
+    private void announce(Instant now) {
+        nextAnnouncement = now.plus(REPLAN_EVERY);
+        submit.apply(List.of(new Command.LeaderElected(self, term)));
     }
 
     private void stop(String why) {
@@ -294,9 +304,15 @@ public final class Controller implements AutoCloseable {
             return;
         }
         leaseLogged = false;
+        if (s.term() != term || !s.leader().equals(self)) {
+            // every replica refuses a controller's commands until its LeaderElected is applied (CommandAuthority)
+            if (now.isAfter(nextAnnouncement)) announce(now);
+            return;
+        }
         recheck(s, now);
         expireInFlight(now);
         updateMembership(s, now, nodeTimeout);
+        updateHealth(s);
         Set<String> alive = new HashSet<>();
         for (Node n : s.config().nodes()) if (isAlive(n.id(), now, nodeTimeout)) alive.add(n.id());
         deviceMonitor.tick(s, now, alive, term);
@@ -406,9 +422,10 @@ public final class Controller implements AutoCloseable {
         confirmed.merge(reply.node(), seq, Math::max);
         if (reply.wallClock() != null) clusterClock.reading(reply.node(), reply.wallClock());
         watchdogs.reply(reply.node(), reply.watchdog());
+        reportedHealth.put(reply.node(), reply.degraded());
+        if (reply.leaving()) leaving.add(reply.node()); else leaving.remove(reply.node());
         // a node that just finished probing, or an operation that just ended there, may unblock held actions now
         // rather than at the next periodic re-plan
-        if (reply.leaving()) leaving.add(reply.node()); else leaving.remove(reply.node());
         Boolean wasReady = ready.put(reply.node(), reply.ready());
         if (reply.ready() && !Boolean.TRUE.equals(wasReady)) replan = true;
         // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
@@ -490,6 +507,20 @@ public final class Controller implements AutoCloseable {
                 }));
             }
         }
+    }
+
+    /**
+     * Records in the replicated state what each node last said about its Raft replica, so that every node's status
+     * shows a member that no longer applies entries, and why.
+     */
+    private void updateHealth(ClusterState s) {
+        reportedHealth.forEach((node, problem) -> {
+            if (healthPending.contains(node) || s.config().node(node).isEmpty() || s.node(node).degraded().equals(problem)) return;
+            if (problem.isEmpty()) LOG.info("{}: Raft replica healthy again", node);
+            else LOG.warn("{}: degraded: {}", node, problem);
+            healthPending.add(node);
+            submit.apply(List.of(new Command.SetNodeHealth(node, problem))).whenComplete((r, e) -> timer.execute(() -> healthPending.remove(node)));
+        });
     }
 
     /** Nothing is active, pending, blocked, in flight or running on {@code node}. */

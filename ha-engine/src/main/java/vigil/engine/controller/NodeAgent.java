@@ -54,6 +54,7 @@ public final class NodeAgent implements AutoCloseable {
     private boolean ready;
     private boolean probing;
     private boolean hadLeader;
+    private volatile Supplier<String> degraded = () -> "";
     private boolean leaving;
     private volatile Runnable stopRequested = () -> { };
     private volatile Function<String, vigil.api.spi.FenceResult> deviceChecker =
@@ -80,6 +81,9 @@ public final class NodeAgent implements AutoCloseable {
         ops.onMonitorResult(o -> commit(o));
         this.watching = timer.scheduleWithFixedDelay(this::watchQuorum, 50, 50, TimeUnit.MILLISECONDS);
     }
+
+    /** Where the agent learns whether this node's Raft replica keeps up (empty) or not (why), for its heartbeat replies. */
+    public void reportHealth(Supplier<String> problem) { this.degraded = problem; }
 
     /** Arms, feeds and reports this node's watchdog; call before the first heartbeat can arrive. */
     public synchronized void watchdog(WatchdogKeeper keeper) { this.watchdog = keeper; }
@@ -135,7 +139,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private NodeTransport.HeartbeatReply reply(long term) {
         return new NodeTransport.HeartbeatReply(self, term, ready, ops.inFlight(), clock.instant(),
-                watchdog == null ? NodeTransport.WatchdogReport.NONE : watchdog.report(), leaving);
+                watchdog == null ? NodeTransport.WatchdogReport.NONE : watchdog.report(), leaving, degraded.get());
     }
 
     /**

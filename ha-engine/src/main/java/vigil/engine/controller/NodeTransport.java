@@ -50,24 +50,26 @@ public interface NodeTransport {
      * @param wallClock  the node's wall clock when it answered (null: not reported), for the cluster time
      * @param watchdog   the node's watchdog: none, armed and fed, or no longer fed
      * @param leaving    the node is stopping cleanly (it announced its shutdown): it must not be taken back online
+     * @param degraded   empty while the node's Raft replica keeps up, else why not and what to do
      */
     record HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, Instant wallClock, WatchdogReport watchdog,
-                          boolean leaving) {
+                          boolean leaving, String degraded) {
         public HeartbeatReply {
             inFlight = List.copyOf(inFlight);
             watchdog = watchdog == null ? WatchdogReport.NONE : watchdog;
+            degraded = degraded == null ? "" : degraded;
         }
 
         public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, Instant wallClock, WatchdogReport watchdog) {
-            this(node, newestTerm, ready, inFlight, wallClock, watchdog, false);
+            this(node, newestTerm, ready, inFlight, wallClock, watchdog, false, "");
         }
 
         public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight, boolean leaving) {
-            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, leaving);
+            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, leaving, "");
         }
 
         public HeartbeatReply(String node, long newestTerm, boolean ready, List<String> inFlight) {
-            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, false);
+            this(node, newestTerm, ready, inFlight, null, WatchdogReport.NONE, false, "");
         }
     }
 

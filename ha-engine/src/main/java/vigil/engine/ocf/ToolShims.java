@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.OptionalInt;
+import vigil.api.spi.PrivateFiles;
 
 /**
  * Stands in for the Pacemaker tools agents call while they run (Pacemaker's own would try to reach a Pacemaker
@@ -30,9 +31,7 @@ final class ToolShims {
     /** Writes the scripts into {@code dir} (created, owner-only). */
     static ToolShims install(Path dir) {
         try {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            Files.createDirectories(dir.resolve("scores"));
+            PrivateFiles.createDirectories(dir.resolve("scores"));
             write(dir.resolve("crm_attribute"), script(false));
             write(dir.resolve("crm_master"), script(true));
             write(dir.resolve("crm_node"), crmNode());
@@ -95,7 +94,7 @@ final class ToolShims {
     }
 
     private static void write(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        PrivateFiles.writeString(file, text); // created 0600, then made runnable by its owner only
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
     }
 

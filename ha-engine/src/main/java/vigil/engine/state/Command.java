@@ -34,6 +34,14 @@ public sealed interface Command {
         public ReplaceConfig(ClusterConfig config, long expectedVersion) { this(config, expectedVersion, ""); }
     }
 
+    /**
+     * The configuration a new cluster starts with (a node's bootstrap file): applied only while the cluster has never
+     * been configured, so a node's local file never replaces the replicated configuration of a cluster that exists.
+     */
+    record Bootstrap(ClusterConfig config) implements Command {
+        public Bootstrap { Objects.requireNonNull(config, "config"); }
+    }
+
     /** Adds a resource, or replaces the one with the same id. */
     record PutResource(Resource resource) implements Command {
         public PutResource { Objects.requireNonNull(resource, "resource"); }
@@ -111,7 +119,10 @@ public sealed interface Command {
         public SetNodeFlags { Objects.requireNonNull(node, "node"); }
     }
 
-    /** The leader's view of a node's membership: joined (ONLINE), fell silent (UNCLEAN) or left cleanly (OFFLINE). */
+    /**
+     * The controller's view of a node's membership: joined (ONLINE), fell silent (UNCLEAN) or left cleanly (OFFLINE).
+     * Only the controller may commit it (see {@link CommandAuthority}).
+     */
     record SetMembership(String node, Membership membership, String reason) implements Command {
         public SetMembership {
             Objects.requireNonNull(node, "node");
@@ -145,6 +156,28 @@ public sealed interface Command {
             reason = reason == null ? "" : reason;
             peer = peer == null ? "" : peer;
             promotionScore = promotionScore == null ? OptionalInt.empty() : promotionScore;
+        }
+    }
+
+    /**
+     * The controller's record of whether a node's Raft replica keeps up: empty, or why not (from the node's heartbeat
+     * reply). Only the controller may commit it.
+     */
+    record SetNodeHealth(String node, String degraded) implements Command {
+        public SetNodeHealth {
+            Objects.requireNonNull(node, "node");
+            degraded = degraded == null ? "" : degraded;
+        }
+    }
+
+    /**
+     * An administrator asks for a node to be fenced: it becomes UNCLEAN (unless it is already), and the controller
+     * fences it before anything that ran there starts elsewhere.
+     */
+    record RequestFence(String node, String reason) implements Command {
+        public RequestFence {
+            Objects.requireNonNull(node, "node");
+            reason = reason == null ? "" : reason;
         }
     }
 

@@ -54,6 +54,11 @@ public final class StateTransitions {
     public static ClusterState apply(ClusterState state, Command command, Instant at) {
         ClusterState s = at.isAfter(state.now()) ? state.withNow(at) : state;
         if (command instanceof Command.ReplaceConfig c) {
+            if (c.changeId().length() > ConfigValidator.MAX_ID) {
+                // every replica keeps the latest ids: an unbounded one would grow the replicated state without limit
+                throw new ConfigException("change_id", "is " + c.changeId().length() + " characters long, more than " + ConfigValidator.MAX_ID,
+                        "use a short unique id, such as a random UUID");
+            }
             if (!c.changeId().isEmpty() && s.appliedChanges().contains(c.changeId())) return s; // applied already: its answer was lost
             if (c.expectedVersion() >= 0 && c.expectedVersion() != s.configVersion()) {
                 throw new ConfigException("config.version", "expected version " + c.expectedVersion() + " but the cluster is at "
@@ -61,6 +66,13 @@ public final class StateTransitions {
             }
             ClusterState next = withConfig(s, c.config());
             return c.changeId().isEmpty() ? next : next.withAppliedChange(c.changeId(), APPLIED_CHANGES);
+        }
+        if (command instanceof Command.Bootstrap c) {
+            if (s.bootstrapped()) {
+                throw new ConfigException("config", "this cluster is configured already (config version " + s.configVersion()
+                        + "): a node's bootstrap file is applied only to a new cluster", "change the configuration with 'vigil config apply'");
+            }
+            return withConfig(s, c.config());
         }
         if (command instanceof Command.PutResource c) return withConfig(s, s.config().toBuilder().replaceResource(c.resource()).build());
         if (command instanceof Command.DeleteResource c) return deleteResource(s, c.id());
@@ -102,7 +114,11 @@ public final class StateTransitions {
             if (!replaced) nodes.add(c.node());
             for (var n : s.config().nodes()) b.removeNode(n.id());
             nodes.forEach(b::node);
-            return withConfig(s, b.build());
+            // the Raft leader adds the Raft members this way before the cluster is configured: that does not count as
+            // configuring it (bootstrapped stays as it was)
+            ClusterConfig cfg = b.build();
+            VALIDATOR.validate(cfg);
+            return s.withConfig(cfg, s.configVersion() + 1);
         }
         if (command instanceof Command.RemoveNode c) {
             if (s.config().node(c.id()).isEmpty()) throw new ConfigException("nodes." + c.id(), "no such node", "list nodes to see their ids");
@@ -117,11 +133,9 @@ public final class StateTransitions {
             // that fences a host of that id), as Pacemaker keeps a removed node in pcmk_host_map
             List<Constraint> kept = new ArrayList<>(s.config().constraints());
             kept.removeIf(k -> k instanceof Constraint.Location l && l.node().equals(c.id()));
-            ClusterState next = withConfig(s, rebuildConstraints(s.config().toBuilder().removeNode(c.id()), kept));
-            TreeMap<String, NodeState> nodes = new TreeMap<>(next.nodes());
-            nodes.remove(c.id());
-            ClusterState removed = next.withNodes(nodes).withWatchdog(c.id(), Duration.ZERO);
-            for (OutdatedCopy o : next.outdatedCopies()) if (o.node().equals(c.id())) removed = removed.withoutOutdated(o.resource(), o.node());
+            ClusterState removed = withConfig(s, rebuildConstraints(s.config().toBuilder().removeNode(c.id()), kept)).withoutNode(c.id())
+                    .withWatchdog(c.id(), Duration.ZERO);
+            for (OutdatedCopy o : removed.outdatedCopies()) if (o.node().equals(c.id())) removed = removed.withoutOutdated(o.resource(), o.node());
             return removed;
         }
         if (command instanceof Command.SetProperties c) return withConfig(s, s.config().toBuilder().properties(c.properties()).build());
@@ -160,6 +174,17 @@ public final class StateTransitions {
             NodeState n = s.node(c.node());
             if (n.membership() == c.membership()) return s;
             return s.withNode(n.withMembership(c.membership(), s.now(), c.reason()));
+        }
+        if (command instanceof Command.SetNodeHealth c) {
+            requireNode(s.config(), c.node());
+            NodeState n = s.node(c.node());
+            return n.degraded().equals(c.degraded()) ? s : s.withNode(n.withDegraded(c.degraded()));
+        }
+        if (command instanceof Command.RequestFence c) {
+            requireNode(s.config(), c.node());
+            NodeState n = s.node(c.node());
+            if (n.membership() == Membership.UNCLEAN) return s;
+            return s.withNode(n.withMembership(Membership.UNCLEAN, s.now(), c.reason().isEmpty() ? "fence requested" : c.reason()));
         }
         if (command instanceof Command.RequestShutdown c) {
             requireNode(s.config(), c.node());
@@ -201,9 +226,10 @@ public final class StateTransitions {
         throw new IllegalArgumentException("unknown command " + command.getClass().getName());
     }
 
+    /** A configuration change: validated, the version bumped, and the cluster counts as configured from now on. */
     private static ClusterState withConfig(ClusterState s, ClusterConfig config) {
         VALIDATOR.validate(config);
-        ClusterState next = s.withConfig(config, s.configVersion() + 1);
+        ClusterState next = s.withConfig(config, s.configVersion() + 1).withBootstrapped(true);
         // what is about resources or devices that are gone goes with them
         for (String r : s.blocked().keySet()) if (config.topLevelOf(r).isEmpty()) next = next.withBlocked(r, "");
         if (s.fenceDevices().keySet().stream().anyMatch(d -> config.fenceDevice(d).isEmpty())) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import vigil.api.ConfigException;
 import vigil.api.model.Clone;
 import vigil.api.model.ClusterConfig;
+import vigil.api.model.ConfigValidator;
 import vigil.api.model.Constraint;
 import vigil.api.model.Meta;
 import vigil.api.model.Node;
@@ -246,6 +247,15 @@ class StateTransitionsTest {
         assertEquals(once.configVersion(), again.configVersion());
         assertEquals(once.config(), again.config());
         assertThrows(ConfigException.class, () -> apply(once, new Command.ReplaceConfig(more, s.configVersion(), "change-2")));
+    }
+
+    @Test
+    void replaceConfig_withAnOverlongChangeId_isRefusedAndChangesNothing() {
+        ClusterState s = base();
+        String id = "x".repeat(ConfigValidator.MAX_ID + 1);
+        ConfigException e = assertThrows(ConfigException.class, () -> apply(s, new Command.ReplaceConfig(s.config(), s.configVersion(), id)));
+        assertEquals("change_id", e.field());
+        assertEquals(1, apply(s, new Command.ReplaceConfig(s.config(), s.configVersion(), "x".repeat(ConfigValidator.MAX_ID))).appliedChanges().size());
     }
 
     @Test

@@ -19,7 +19,7 @@ public interface NodeAdmin {
     /** When this node's certificate expires (null when insecure). */
     Instant certificateExpires();
 
-    /** The Raft voters this node knows, as {@code id=host:port}. */
+    /** The Raft voters this node knows, as {@code id=host:port}; none while its replica is not running. */
     List<String> voters();
 
     JoinTokens.Token createJoinToken(Duration ttl);

@@ -29,20 +29,58 @@ public final class TokenAuth {
 
     private TokenAuth() {}
 
-    /** Reads a token file (surrounding whitespace ignored); the message names the file, never its content. */
+    /** The longest token file read; a token is at most {@link #MAX_TOKEN} characters. */
+    private static final int MAX_FILE = 4096;
+    private static final int MIN_TOKEN = 8;
+    private static final int MAX_TOKEN = 1024;
+
+    /**
+     * Reads a token file and checks that it holds a token: one line of {@value #MIN_TOKEN} to {@value #MAX_TOKEN}
+     * characters from {@code A-Z a-z 0-9 . _ ~ + / = -} (hex, base64 or URL-safe), surrounding whitespace ignored. A
+     * file that is not one (a directory, {@code /etc/passwd}, a key pair) is refused before anything is sent anywhere;
+     * the message names the file and the rule, never its content. A token file others can read is used, with a warning.
+     */
     public static String readTokenFile(Path file) {
+        byte[] bytes;
         try {
-            String token = Files.readString(file, StandardCharsets.UTF_8).trim();
-            if (token.isEmpty()) throw new VigilException("token file " + file + " is empty (write the cluster token into it)");
-            if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw new VigilException("token file " + file + " holds characters other than printable ASCII (use e.g. a hex token)");
+            if (!Files.isRegularFile(file)) {
+                if (!Files.exists(file)) throw new NoSuchFileException(file.toString());
+                throw new VigilException("token file " + file + " is not a regular file (give the file that holds the cluster token)");
             }
-            return token;
+            try (var in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_FILE + 1);
+            }
         } catch (NoSuchFileException e) {
             throw new VigilException("token file " + file + " not found (create it with the cluster token, mode 0600)");
         } catch (IOException e) {
             throw new VigilException("cannot read token file " + file + ": " + e.getClass().getSimpleName());
         }
+        if (bytes.length > MAX_FILE) {
+            throw new VigilException("token file " + file + " is larger than " + MAX_FILE + " bytes: it does not hold a cluster token");
+        }
+        String token = new String(bytes, StandardCharsets.ISO_8859_1).trim();
+        if (token.isEmpty()) throw new VigilException("token file " + file + " is empty (write the cluster token into it)");
+        if (token.chars().anyMatch(c -> c == '\n' || c == '\r')) {
+            throw new VigilException("token file " + file + " holds more than one line: it does not hold a cluster token");
+        }
+        if (!token.chars().allMatch(TokenAuth::tokenChar)) {
+            throw new VigilException("token file " + file + " holds characters a token does not have (use e.g. a hex token, as 'vigil init' writes)");
+        }
+        if (token.length() < MIN_TOKEN || token.length() > MAX_TOKEN) {
+            throw new VigilException("token file " + file + " holds " + token.length() + " characters; a token has " + MIN_TOKEN + " to " + MAX_TOKEN);
+        }
+        try {
+            if (vigil.api.spi.PrivateFiles.openToOthers(file)) {
+                LOG.warn("token file {} can be read by other users: make it owner-only (chmod 600 {})", file, file);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // permissions cannot be read here; the token itself is fine
+        }
+        return token;
+    }
+
+    private static boolean tokenChar(int c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || ".~_+/=-".indexOf(c) >= 0;
     }
 
     /** A server interceptor admitting only calls that present {@code token}. */

@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,7 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
     private final CallCredentials credentials;
     private final NodeTls tls;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /**
      * @param nodes       looks up a node's current config (its address may change with the config)
@@ -40,16 +42,38 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
         this.credentials = credentials;
     }
 
-    private NodeAgentGrpc.NodeAgentStub stub(String node) {
+    /**
+     * Opens the channels to {@code nodes} now, so that this node, once elected, reaches every agent at its first
+     * heartbeat: a channel's first connection costs a TLS handshake (and, in a fresh process, loading and compiling
+     * the TLS code), which took most of a node-timeout on a busy machine, and the agents then fell back to the
+     * no-quorum-policy. A channel that is connected already is left alone; unknown nodes are skipped.
+     */
+    public void connect(Collection<String> nodes) {
+        for (String node : nodes) {
+            if (closed) return;
+            try {
+                channel(node).getState(true);
+            } catch (RuntimeException e) {
+                // unknown node, or no certificate for it yet: the next heartbeat tries again and reports it
+            }
+        }
+    }
+
+    private ManagedChannel channel(String node) {
         Node n = nodes.apply(node);
         if (n == null) throw new IllegalArgumentException("unknown node " + node);
         String target = AgentAddresses.of(n);
-        ManagedChannel ch = channels.compute(node, (k, old) -> {
+        return channels.compute(node, (k, old) -> {
+            if (closed) throw new IllegalStateException("node transport closed");
             if (old != null && old.authority().equals(target) && !old.isShutdown()) return old;
             if (old != null) old.shutdownNow();
             if (tls == null) return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
             return NettyChannelBuilder.forTarget(target).sslContext(GrpcTls.client(tls, ClusterTrust.node(node))).build();
         });
+    }
+
+    private NodeAgentGrpc.NodeAgentStub stub(String node) {
+        ManagedChannel ch = channel(node);
         // gRPC waits up to two minutes between reconnects to a peer that was down; a node that was stopped or fenced
         // and started again must be heard at the next heartbeat, not minutes later
         if (ch.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) ch.resetConnectBackoff();
@@ -108,7 +132,7 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
                 : r.getWatchdogResetting() ? NodeTransport.WatchdogReport.resetting(timeout, Duration.ofMillis(r.getWatchdogResetWithinMs()))
                 : NodeTransport.WatchdogReport.armed(timeout);
         return new NodeTransport.HeartbeatReply(r.getNode(), r.getNewestTerm(), r.getReady(), r.getInFlightList(),
-                r.getWallClockMs() == 0 ? null : Instant.ofEpochMilli(r.getWallClockMs()), w, r.getLeaving());
+                r.getWallClockMs() == 0 ? null : Instant.ofEpochMilli(r.getWallClockMs()), w, r.getLeaving(), r.getDegraded());
     }
 
     private static <P, R> StreamObserver<P> observer(CompletableFuture<R> f, Function<P, R> convert) {
@@ -126,6 +150,7 @@ public final class GrpcNodeTransport implements NodeTransport, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();
     }

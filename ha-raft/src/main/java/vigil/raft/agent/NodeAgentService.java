@@ -26,7 +26,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         out.onNext(HeartbeatReply.newBuilder().setNode(r.node()).setNewestTerm(r.newestTerm()).setReady(r.ready())
                 .addAllInFlight(r.inFlight()).setWallClockMs(r.wallClock() == null ? 0 : r.wallClock().toEpochMilli())
                 .setWatchdogTimeoutMs(w.timeout().toMillis()).setWatchdogResetting(w.resetting()).setWatchdogResetWithinMs(w.resetWithin().toMillis())
-                .setLeaving(r.leaving()).build());
+                .setLeaving(r.leaving()).setDegraded(r.degraded()).build());
         out.onCompleted();
     }
 

@@ -60,7 +60,13 @@ final class ClusterMembership implements NodeAdmin {
     public Instant certificateExpires() { return tls == null ? null : tls.notAfter(); }
 
     @Override
-    public List<String> voters() { return raft.members(); }
+    public List<String> voters() {
+        try {
+            return raft.members();
+        } catch (ClusterUnavailableException e) {
+            return List.of(); // this node's replica is not running (it reports itself degraded): it knows no voters
+        }
+    }
 
     private ClusterCa ca() {
         Path dir = tls == null ? null : tls.directory();

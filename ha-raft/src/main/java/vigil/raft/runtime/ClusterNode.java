@@ -100,6 +100,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterMembership membership;
     private final Thread admission;
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    private Thread bootstrapper;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -110,7 +111,8 @@ public final class ClusterNode implements AutoCloseable {
         // while this node leads, its controller's cluster time (the nodes' clocks' lower median) stamps every entry
         AtomicReference<Controller> stamps = new AtomicReference<>();
         VigilNode.Builder vb = VigilNode.builder().id(self).address(me.address()).peers(b.peers).dataDir(b.dataDir).clusterName(b.clusterName)
-                .clusterId(b.clusterId).joining(b.joining).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout)
+                .clusterId(b.clusterId).joining(b.joining).secret(b.token).meterRegistry(b.registry).nodeTimeout(b.nodeTimeout)
+                .snapshotThreshold(b.snapshotThreshold).logSegmentSize(b.logSegmentSize)
                 .clusterTime(() -> stamps.get() == null ? Optional.empty() : stamps.get().clusterTime());
         if (b.tls != null) vb.tls(b.tls); else vb.insecure();
         this.raft = vb.start();
@@ -138,6 +140,7 @@ public final class ClusterNode implements AutoCloseable {
         this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, b.ticker, timers);
         this.watchdog = b.watchdog == null ? null : watchdogKeeper(self, b, submit);
         if (watchdog != null) agent.watchdog(watchdog);
+        agent.reportHealth(raft::problem);
         NodeAgent localAgent = agent;
         this.cluster = new RaftCluster(raft, localAgent::hasLeader).describeTypesWith(type -> describe(self, drivers, javaServices, type));
 
@@ -148,7 +151,8 @@ public final class ClusterNode implements AutoCloseable {
             int slash = key.lastIndexOf('/');
             return drivers.find(key.substring(0, slash)).map(d -> metadataTimeout(d.metadata(), key.substring(slash + 1))).orElse(null);
         };
-        this.controller = new Controller(self, Scheduler::plan, raft::state, submit, transport, fencer, b.clock, b.ticker, controllerThread,
+        Function<List<Command>, CompletableFuture<?>> submitAsController = commands -> logRejections(commands, raft.submitAsController(commands));
+        this.controller = new Controller(self, Scheduler::plan, raft::state, submitAsController, transport, fencer, b.clock, b.ticker, controllerThread,
                 fenceWorkers, defaultTimeouts);
         stamps.set(controller);
         controller.livenessHints(agent::lastHeardFrom);
@@ -170,6 +174,9 @@ public final class ClusterNode implements AutoCloseable {
             throw new UncheckedIOException(self + ": cannot serve the node API on " + api + " (is the port in use?)", e);
         }
         subscriptions.add(raft.onState((index, state) -> controller.onStateChanged()));
+        // every node keeps its channels to all agents open (not only the controller's node), so that a node elected
+        // after a leader's death reaches the agents at its first heartbeat instead of paying the TLS handshakes then
+        timers.scheduleWithFixedDelay(() -> connectAgents(b.peers), 0, 5, TimeUnit.SECONDS);
         agent.onStopRequested(this::stopOnRequest);
         agent.checkFenceDevicesWith(device -> fencer.check(raft.state().config(), device), fenceWorkers);
         subscriptions.add(raft.onLeadership((isLeader, leaderId, term) -> {
@@ -180,8 +187,52 @@ public final class ClusterNode implements AutoCloseable {
             addMissingMembers(b.peers);
             controller.onLeadership(true, raft.term());
         }
+        if (b.bootstrap != null) {
+            Thread t = new Thread(() -> bootstrap(b.bootstrap), "vigil-" + self + "-bootstrap");
+            t.setDaemon(true);
+            t.start();
+            bootstrapper = t;
+        }
         this.admission = b.joining ? startAdmission(me, b) : null;
         LOG.info("{}: member of {}, Raft {}, API {}", self, b.clusterName, me.address(), api);
+    }
+
+    private void connectAgents(List<Node> peers) {
+        try {
+            List<Node> nodes = raft.state().config().nodes();
+            transport.connect((nodes.isEmpty() ? peers : nodes).stream().map(Node::id).toList());
+        } catch (RuntimeException e) {
+            LOG.debug("{}: opening the channels to the node agents: {}", raft.id(), e.toString());
+        }
+    }
+
+    /**
+     * Commits the bootstrap config unless the cluster was configured before: the replicated state decides (a
+     * {@link Command.Bootstrap} is refused once it is configured), so a restarted or rebuilt node never replaces the
+     * cluster's config with its local file. Retried until the cluster answers either way.
+     */
+    private void bootstrap(vigil.api.model.ClusterConfig config) {
+        while (!Thread.currentThread().isInterrupted()) {
+            if (raft.state().bootstrapped()) {
+                LOG.info("{}: the cluster is configured already; the bootstrap config is not applied", raft.id());
+                return;
+            }
+            try {
+                CommandResult r = raft.submit(List.of(new Command.Bootstrap(config))).get(30, TimeUnit.SECONDS).get(0);
+                if (r.ok()) LOG.info("{}: bootstrap config applied ({} resources)", raft.id(), config.resources().size());
+                else LOG.info("{}: bootstrap config not applied: {}", raft.id(), r.error().problem());
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debug("{}: bootstrap: no leader yet ({})", raft.id(), e.getMessage());
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /**
@@ -300,8 +351,10 @@ public final class ClusterNode implements AutoCloseable {
     /** Completes when this node was closed, by {@link #close()} or because an administrator stopped it ({@code vigil node stop}). */
     public CompletableFuture<Void> stopped() { return stopped; }
 
-    private CompletableFuture<?> submit(List<Command> commands) {
-        return raft.submit(commands).thenApply(results -> {
+    private CompletableFuture<?> submit(List<Command> commands) { return logRejections(commands, raft.submit(commands)); }
+
+    private CompletableFuture<?> logRejections(List<Command> commands, CompletableFuture<List<CommandResult>> submitted) {
+        return submitted.thenApply(results -> {
             for (int i = 0; i < results.size(); i++) {
                 CommandResult r = results.get(i);
                 if (!r.ok()) LOG.warn("{}: command rejected: {}: {}", raft.id(), commands.get(i).getClass().getSimpleName(), r.error().getMessage());
@@ -394,6 +447,7 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (bootstrapper != null) bootstrapper.interrupt();
         for (AutoCloseable s : subscriptions) {
             try {
                 s.close();
@@ -442,6 +496,9 @@ public final class ClusterNode implements AutoCloseable {
         private NodeFencer fencer;
         private Path ledger;
         private final List<BindableService> extraServices = new ArrayList<>();
+        private vigil.api.model.ClusterConfig bootstrap;
+        private long snapshotThreshold = 10_000;
+        private long logSegmentSize = 8L << 20;
         private NodeTls tls;
         private boolean insecure;
         private java.util.UUID clusterId;
@@ -487,6 +544,15 @@ public final class ClusterNode implements AutoCloseable {
         public Builder fencer(NodeFencer f) { fencer = f; return this; }
         /** Appends every resource start / stop to this file, fsync'ed (for fault-injection checks). */
         public Builder ledger(Path file) { ledger = file; return this; }
+        /**
+         * The configuration a brand-new cluster starts with. Applied at most once in the cluster's life: not when
+         * the cluster was configured before (by any node's bootstrap config or by an administrator).
+         */
+        public Builder bootstrap(vigil.api.model.ClusterConfig config) { bootstrap = config; return this; }
+        /** Log entries between automatic snapshots (see {@link VigilNode.Builder#snapshotThreshold}). */
+        public Builder snapshotThreshold(long entries) { snapshotThreshold = entries; return this; }
+        /** Largest Raft log segment file (see {@link VigilNode.Builder#logSegmentSize}). */
+        public Builder logSegmentSize(long bytes) { logSegmentSize = bytes; return this; }
         /** Serves another gRPC service on this node's API port, behind the cluster token. */
         public Builder grpcService(BindableService s) { extraServices.add(s); return this; }
 

@@ -108,8 +108,8 @@ public final class ClusterCa {
 
     /** Writes {@code ca.crt} (0644) and {@code ca.key} (0600). */
     public void save(Path dir) {
-        Pem.write(dir.resolve(CA_CERT), Pem.certificates(List.of(certificate)), false);
-        Pem.write(dir.resolve(CA_KEY), Pem.privateKey(key), true);
+        Pem.write(dir.resolve(CA_CERT), Pem.certificates(List.of(certificate)));
+        Pem.write(dir.resolve(CA_KEY), Pem.privateKey(key));
     }
 
     public X509Certificate certificate() { return certificate; }

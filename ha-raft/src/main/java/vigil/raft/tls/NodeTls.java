@@ -78,9 +78,9 @@ public final class NodeTls {
     /** Writes {@code ca.crt}, {@code node.crt} and {@code node.key} (0600) to {@code dir}. */
     public void save(Path dir) {
         Material m = material;
-        Pem.write(dir.resolve(NODE_KEY), Pem.privateKey(m.key()), true);
-        Pem.write(dir.resolve(NODE_CERT), Pem.certificates(m.chain()), false);
-        Pem.write(dir.resolve(ClusterCa.CA_CERT), Pem.certificates(m.trust()), false);
+        Pem.write(dir.resolve(NODE_KEY), Pem.privateKey(m.key()));
+        Pem.write(dir.resolve(NODE_CERT), Pem.certificates(m.chain()));
+        Pem.write(dir.resolve(ClusterCa.CA_CERT), Pem.certificates(m.trust()));
     }
 
     /** Re-reads the files this was loaded from (after {@code vigil certs rotate} replaced them). */

@@ -99,8 +99,8 @@ final class Pem {
         }
     }
 
-    /** Writes {@code text} to {@code file} atomically; {@code secret} files are created 0600 (never readable by others, not even briefly). */
-    static void write(Path file, String text, boolean secret) {
+    /** Writes {@code text} to {@code file} atomically, created 0600: a key is never readable by others, not even briefly. */
+    static void write(Path file, String text) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (!Files.isDirectory(dir)) {
@@ -112,12 +112,11 @@ final class Pem {
             }
             Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
-            if (secret) {
-                try {
-                    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                } catch (UnsupportedOperationException e) {
-                    Files.createFile(tmp);
-                }
+            // owner-only whatever the umask, certificates too, like every file setup writes
+            try {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createFile(tmp);
             }
             Files.writeString(tmp, text, StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -4,10 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import vigil.api.Cluster;
-import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.Node;
 import vigil.daemon.config.NodeConfig;
@@ -18,11 +15,10 @@ import vigil.raft.tls.NodeTls;
 
 /**
  * The daemon's node: a {@link ClusterNode} (Raft member, executor, node agent, controller) whose gRPC server also
- * serves the admin API on the node's admin address. On a fresh cluster the bootstrap config (the node config's
- * {@code cluster-config}) is applied once a leader is elected.
+ * serves the admin API on the node's admin address. The bootstrap config (the node config's {@code cluster-config})
+ * is applied only to a cluster that was never configured: once, at its first start.
  */
 public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterNodeRuntimeFactory.class);
 
     @Override
     public NodeRuntime start(NodeConfig config, ClusterConfig bootstrap, MeterRegistry meters) {
@@ -31,16 +27,9 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
                 .clusterName(config.cluster().name()).clusterId(config.cluster().id()).joining(config.joined())
                 .token(TokenAuth.readTokenFile(config.tokenFile())).meterRegistry(meters);
         if (config.insecure()) b.insecure(); else b.tls(NodeTls.load(config.pkiDir()));
-        if (bootstrap != null) b.nodeTimeout(bootstrap.properties().nodeTimeout());
+        if (bootstrap != null) b.nodeTimeout(bootstrap.properties().nodeTimeout()).bootstrap(bootstrapConfig(bootstrap, peers));
         if (config.watchdog() != null) b.watchdog(config.watchdog());
         ClusterNode node = b.start();
-        Thread bootstrapper = null;
-        if (bootstrap != null) {
-            bootstrapper = new Thread(() -> applyBootstrap(node.cluster(), bootstrap, peers), "vigil-bootstrap");
-            bootstrapper.setDaemon(true);
-            bootstrapper.start();
-        }
-        Thread started = bootstrapper;
         return new NodeRuntime() {
             @Override
             public Cluster cluster() { return node.cluster(); }
@@ -61,10 +50,7 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public java.util.concurrent.CompletableFuture<Void> stopped() { return node.stopped(); }
 
             @Override
-            public void close() {
-                if (started != null) started.interrupt();
-                node.close();
-            }
+            public void close() { node.close(); }
         };
     }
 
@@ -75,30 +61,13 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
         return out;
     }
 
-    /**
-     * Applies the bootstrap config when the cluster has none yet (no resources, constraints or fence devices),
-     * keeping the Raft peers as nodes. Retried until a leader accepts it; any node may do it, the first one wins.
-     */
-    static void applyBootstrap(Cluster cluster, ClusterConfig bootstrap, List<Node> peers) {
+    /** The bootstrap file's config with every Raft peer as a node, and each node's API address. */
+    static ClusterConfig bootstrapConfig(ClusterConfig bootstrap, List<Node> peers) {
         ClusterConfig.Builder want = bootstrap.toBuilder();
         for (Node p : peers) {
             if (bootstrap.node(p.id()).isEmpty()) want.node(p);
         }
-        ClusterConfig target = withApiAddresses(want.build(), peers);
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                cluster.updateConfig(c -> c.resources().isEmpty() && c.constraints().isEmpty() && c.fenceDevices().isEmpty() && !target.equals(c) ? target : c);
-                LOG.info("bootstrap: cluster configuration in place ({} resources)", target.resources().size());
-                return;
-            } catch (VigilException e) {
-                LOG.debug("bootstrap: not yet: {}", e.getMessage());
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        return withApiAddresses(want.build(), peers);
     }
 
     private static ClusterConfig withApiAddresses(ClusterConfig c, List<Node> peers) {

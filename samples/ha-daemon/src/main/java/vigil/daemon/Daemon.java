@@ -50,6 +50,7 @@ public final class Daemon implements AutoCloseable {
 
     private Daemon(NodeConfig config, NodeRuntimeFactory factory) {
         this.config = config;
+        warnAboutUmask();
         String token = TokenAuth.readTokenFile(config.tokenFile());
         ClusterConfig bootstrap = config.clusterFile() == null || !Files.exists(config.clusterFile()) ? null : ConfigYaml.read(config.clusterFile());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -79,6 +80,25 @@ public final class Daemon implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * Vigil creates its own files owner-only, but Ratis creates its log files with the process's umask: a umask that
+     * lets others read them is reported (the data dir itself is 0700, so they are still out of others' reach).
+     */
+    private static void warnAboutUmask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (!line.startsWith("Umask:")) continue;
+                int umask = Integer.parseInt(line.substring("Umask:".length()).trim(), 8);
+                if ((umask & 077) != 077) {
+                    LOG.warn("umask {} lets other users read files the Raft log creates; start the daemon with umask 077 (bin/vigil and "
+                            + "the systemd unit's UMask=0077 do)", String.format("%04o", umask));
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux, or no /proc: nothing to check
         }
     }
 

@@ -3,10 +3,8 @@ package vigil.daemon;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -28,6 +26,7 @@ import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
+import vigil.api.spi.PrivateFiles;
 import vigil.daemon.cli.CliContext;
 import vigil.daemon.cli.UsageException;
 import vigil.daemon.config.ConfigYaml;
@@ -122,7 +121,7 @@ final class Setup {
             if (!Files.exists(tokenFile)) {
                 byte[] random = new byte[32];
                 new SecureRandom().nextBytes(random);
-                writePrivate(tokenFile, HexFormat.of().formatHex(random) + "\n");
+                write(tokenFile, HexFormat.of().formatHex(random) + "\n");
             }
             if (!host.insecure) {
                 ClusterCa ca = ClusterCa.create(cluster.name(), cluster.id());
@@ -191,7 +190,7 @@ final class Setup {
             for (Node n : members) if (!n.id().equals(host.node)) peers.put(n.id(), peer(n, null));
             peers.put(host.node, new NodeConfig.Peer(host.raft, host.admin, host.role()));
             mkdirs(host.dir);
-            if (!adminToken.isEmpty()) writePrivate(host.tokenFile(), adminToken + "\n");
+            if (!adminToken.isEmpty()) write(host.tokenFile(), adminToken + "\n");
             host.write(peers, null, id, true);
             PrintStream out = ctx.out();
             out.println("joined cluster " + id.name() + " as " + host.node + ": wrote " + host.nodeFile() + (host.insecure ? "" : ", " + host.pki() + "/ (its own key and certificate)")
@@ -231,26 +230,21 @@ final class Setup {
 
     private static void mkdirs(Path dir) {
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
     }
 
+    /**
+     * Every file setup writes is owner-only from the moment it exists, and appears whole (written beside it, then
+     * renamed): the token, the node config and the bootstrap cluster config (which may hold fence passwords).
+     */
     private static void write(Path file, String text) {
         try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
+            PrivateFiles.writeString(file, text);
         } catch (IOException e) {
             throw new VigilException("cannot write " + file + ": " + e.getMessage());
-        }
-    }
-
-    private static void writePrivate(Path file, String text) {
-        write(file, text);
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new VigilException("cannot restrict permissions of " + file + " to its owner: " + e.getMessage());
         }
     }
 }

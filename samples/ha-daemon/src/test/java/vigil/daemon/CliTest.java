@@ -401,12 +401,27 @@ class CliTest {
     @Test
     void wrongToken_isRefused() throws Exception {
         Path bad = dir.resolve("bad-token");
-        Files.writeString(bad, "guess");
+        Files.writeString(bad, "guessed-token-1");
         Result r = raw("resource", "disable", "d1", "--cluster", "127.0.0.1:" + server.port(), "--token-file", bad.toString(), "--ca",
                 dir.resolve("ca").resolve("ca.crt").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("invalid cluster token"), r.err);
-        assertFalse(r.err.contains("s3cret") || r.err.contains("guess"), "token leaked: " + r.err);
+        assertFalse(r.err.contains("s3cret") || r.err.contains("guessed"), "token leaked: " + r.err);
+    }
+
+    @Test
+    void tokenFileThatHoldsNoToken_isRefusedBeforeAnythingIsSent_andNotQuoted() throws Exception {
+        Result passwd = raw("status", "--cluster", "127.0.0.1:" + server.port(), "--token-file", "/etc/passwd");
+        assertEquals(1, passwd.code);
+        assertTrue(passwd.err.contains("token file /etc/passwd") && passwd.err.contains("does not hold a cluster token"), passwd.err);
+        assertFalse(passwd.err.contains("root:") || passwd.out.contains("root:"), "file content leaked: " + passwd.err);
+        Result directory = raw("status", "--cluster", "127.0.0.1:" + server.port(), "--token-file", dir.toString());
+        assertEquals(1, directory.code);
+        assertTrue(directory.err.contains("is not a regular file"), directory.err);
+        Path spaced = dir.resolve("spaced-token");
+        Files.writeString(spaced, "two words here\n");
+        Result odd = raw("status", "--cluster", "127.0.0.1:" + server.port(), "--token-file", spaced.toString());
+        assertTrue(odd.err.contains("characters a token does not have") && !odd.err.contains("words"), odd.err);
     }
 
     @Test

@@ -12,9 +12,11 @@ import vigil.api.status.FenceEvent;
 
 /**
  * {@code vigil bench failover --runs N}: SIGKILL the node running the ticker, N times (every other time that node is
- * also the Raft leader), and measure the time until the ticker's start completed on another node (read from that node's fsync'ed ledger), checking that the dead node's
- * fence was confirmed before. Ends with one line:
- * {@code runs=<n> node_timeout_ms=<n> recovery_p50_ms=<x> recovery_p99_ms=<x> overhead_p50_ms=<x> overhead_p99_ms=<x>}.
+ * also the Raft leader), and measure the time until the ticker's start completed on another node (read from that
+ * node's fsync'ed ledger), checking that the dead node's fence was confirmed before. Runs on a cluster with mutual TLS
+ * (the default), then on a plaintext one, in one run. Ends with one line, TLS first:
+ * {@code runs=<n> node_timeout_ms=<n> recovery_p50_ms=<x> recovery_p99_ms=<x> overhead_p50_ms=<x> overhead_p99_ms=<x>
+ * plaintext_recovery_p50_ms=<x> plaintext_recovery_p99_ms=<x> plaintext_overhead_p50_ms=<x> plaintext_overhead_p99_ms=<x>}.
  */
 public final class FailoverBench {
     private FailoverBench() {}
@@ -34,9 +36,30 @@ public final class FailoverBench {
             return 2;
         }
         Duration nodeTimeout = Duration.ofMillis(nodeTimeoutMs);
-        List<Double> recovery = new ArrayList<>();
-        try (LocalCluster c = LocalCluster.start(LabScenario.labDir("vigil-bench-"), 3, 0, LabScenario.nodeJavaOptions())) {
-            out.println("bench failover: 3 node processes in " + c.dir() + ", node-timeout " + nodeTimeoutMs + " ms, " + runs + " runs");
+        List<Double> tls = new ArrayList<>();
+        List<Double> plaintext = new ArrayList<>();
+        int rc = runs(true, runs, nodeTimeout, tls, out, err);
+        if (rc == 0) rc = runs(false, runs, nodeTimeout, plaintext, out, err);
+        if (rc != 0) return rc;
+        double p50 = percentile(tls, 50);
+        double p99 = percentile(tls, 99);
+        double plainP50 = percentile(plaintext, 50);
+        double plainP99 = percentile(plaintext, 99);
+        out.printf(Locale.ROOT, "TLS / plaintext: recovery p50 %.2f, overhead p50 %.2f%n", p50 / plainP50,
+                plainP50 - nodeTimeoutMs <= 0 ? 0 : (p50 - nodeTimeoutMs) / (plainP50 - nodeTimeoutMs));
+        out.printf(Locale.ROOT, "runs=%d node_timeout_ms=%d recovery_p50_ms=%.1f recovery_p99_ms=%.1f overhead_p50_ms=%.1f overhead_p99_ms=%.1f "
+                + "plaintext_recovery_p50_ms=%.1f plaintext_recovery_p99_ms=%.1f plaintext_overhead_p50_ms=%.1f plaintext_overhead_p99_ms=%.1f%n",
+                tls.size(), nodeTimeoutMs, p50, p99, p50 - nodeTimeoutMs, p99 - nodeTimeoutMs,
+                plainP50, plainP99, plainP50 - nodeTimeoutMs, plainP99 - nodeTimeoutMs);
+        return 0;
+    }
+
+    /** {@code runs} kills on a new cluster, with mutual TLS or in plaintext; adds each recovery time (ms) to {@code recovery}, sorted. */
+    private static int runs(boolean tls, int runs, Duration nodeTimeout, List<Double> recovery, PrintStream out, PrintStream err) {
+        long nodeTimeoutMs = nodeTimeout.toMillis();
+        String mode = tls ? "mutual TLS" : "plaintext";
+        try (LocalCluster c = LocalCluster.start(LabScenario.labDir("vigil-bench-"), 3, 0, LabScenario.nodeJavaOptions(), false, tls)) {
+            out.println("bench failover (" + mode + "): 3 node processes in " + c.dir() + ", node-timeout " + nodeTimeoutMs + " ms, " + runs + " runs");
             c.admin().applyConfig(c.baseConfig(LabScenario.workload(false, nodeTimeout)));
             for (int i = 1; i <= runs; i++) {
                 ClusterState s = c.awaitValue(Duration.ofSeconds(90), "a settled cluster",
@@ -67,20 +90,16 @@ public final class FailoverBench {
                 }
                 Duration took = Duration.between(killed, started);
                 recovery.add(took.toNanos() / 1e6);
-                out.printf(Locale.ROOT, "run %d/%d: killed %s%s, fenced after %s ms, %s started on %s after %s ms%n", i, runs, victim,
+                out.printf(Locale.ROOT, "%s run %d/%d: killed %s%s, fenced after %s ms, %s started on %s after %s ms%n", tls ? "TLS" : "plaintext", i, runs, victim,
                         wasLeader ? " (the leader)" : "", LabScenario.ms(Duration.between(killed, fence.at())), LabScenario.TICKER, target,
                         LabScenario.ms(took));
                 c.launch(victim);
             }
         } catch (RuntimeException e) {
-            err.println("bench failover: " + e.getMessage());
+            err.println("bench failover (" + mode + "): " + e.getMessage());
             return 1;
         }
         recovery.sort(null);
-        double p50 = percentile(recovery, 50);
-        double p99 = percentile(recovery, 99);
-        out.printf(Locale.ROOT, "runs=%d node_timeout_ms=%d recovery_p50_ms=%.1f recovery_p99_ms=%.1f overhead_p50_ms=%.1f overhead_p99_ms=%.1f%n",
-                recovery.size(), nodeTimeoutMs, p50, p99, p50 - nodeTimeoutMs, p99 - nodeTimeoutMs);
         return 0;
     }
 

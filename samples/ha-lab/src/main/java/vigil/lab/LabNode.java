@@ -45,6 +45,9 @@ public final class LabNode {
         b.id(id).peers(peers).dataDir(dir.resolve("data")).clusterName(a.get("cluster"))
                 .token(TokenAuth.readTokenFile(Path.of(a.get("token-file"))))
                 .ledger(dir.resolve("ledger"))
+                // storage fault tests want snapshots and closed log segments after a few dozen changes
+                .snapshotThreshold(Long.getLong("vigil.lab.snapshot-threshold", 10_000))
+                .logSegmentSize(Long.getLong("vigil.lab.segment-size", 8L << 20))
                 .service(LabScenario.TICKER, new LabService(LabScenario.TICKER, id, false, evidence))
                 .service(LabScenario.PROMOTABLE, new LabService(LabScenario.PROMOTABLE, id, true, evidence))
                 .service(LabScenario.CLONE, new LabService(LabScenario.CLONE, id, false, evidence));

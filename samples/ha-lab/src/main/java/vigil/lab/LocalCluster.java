@@ -409,6 +409,18 @@ public final class LocalCluster implements AutoCloseable {
         return at;
     }
 
+    /** SIGTERM: the node stops cleanly (it closes its Raft member, which writes a snapshot). */
+    public synchronized void stop(String node) {
+        Process p = processes.get(node);
+        if (p == null || !p.isAlive()) return;
+        signal(p.pid(), "TERM");
+        try {
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException(node + " did not stop within 60 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGSTOP: the node hangs (a long GC pause, a stuck kernel) but keeps whatever it runs. */
     public synchronized void pause(String node) { signal(pid(node), "STOP"); }
 

@@ -1,9 +1,6 @@
 package vigil.daemon.cli;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +15,7 @@ import vigil.api.model.ClusterConfig;
 import vigil.api.model.ConfigValidator;
 import vigil.daemon.config.NodeConfig;
 import vigil.raft.admin.AdminClient;
+import vigil.raft.admin.TokenAuth;
 import vigil.raft.tls.ClusterCa;
 import vigil.raft.tls.NodeTls;
 
@@ -144,15 +142,6 @@ public final class ClusterOptions {
         return file == null ? Optional.empty() : Optional.of(NodeConfig.read(file));
     }
 
-    static String readToken(Path file) {
-        try {
-            String token = Files.readString(file, StandardCharsets.UTF_8).trim();
-            if (token.isEmpty()) throw new VigilException("token file " + file + " is empty (copy the cluster's token file from a node)");
-            return token;
-        } catch (NoSuchFileException e) {
-            throw new VigilException("token file " + file + " not found (pass --token-file with the file 'vigil init' wrote, e.g. /etc/vigil/token)");
-        } catch (IOException e) {
-            throw new VigilException("cannot read token file " + file + ": " + e.getMessage());
-        }
-    }
+    /** The token, checked before it is sent anywhere (see {@link TokenAuth#readTokenFile}). */
+    static String readToken(Path file) { return TokenAuth.readTokenFile(file); }
 }

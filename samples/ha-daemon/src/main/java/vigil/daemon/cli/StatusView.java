@@ -56,6 +56,7 @@ public final class StatusView {
             nm.put("shutdown", ns.shutdown());
             nm.put("since", time(ns.since()));
             nm.put("reason", ns.reason());
+            nm.put("degraded", ns.degraded());
             nm.put("leader", n.id().equals(s.leader()));
             nodes.add(nm);
         }
@@ -224,6 +225,7 @@ public final class StatusView {
             if ("witness".equals(n.get("role"))) sb.append(" [witness]");
             if (Boolean.TRUE.equals(n.get("leader"))) sb.append(" [leader]");
             if (!((String) n.get("reason")).isEmpty()) sb.append(" (").append(n.get("reason")).append(')');
+            if (!((String) n.get("degraded")).isEmpty()) sb.append("\n      DEGRADED, its Raft replica does not apply entries: ").append(n.get("degraded"));
             sb.append('\n');
         }
         sb.append("\nFull List of Resources:\n");

@@ -152,7 +152,7 @@ public final class ConfigYaml {
             case "no-quorum-policy" -> b.noQuorumPolicy(NoQuorumPolicy.parse(field, text));
             case "node-timeout" -> b.nodeTimeout(Durations.parse(field, text));
             case "watchdog-timeout" -> b.watchdogTimeout(Durations.parse(field, text));
-            case "default-resource-stickiness" -> b.defaultStickiness(Score.parse(field, text));
+            case "default-resource-stickiness" -> b.defaultStickiness(Score.parseChecked(field, text));
             case "start-failure-is-fatal" -> b.startFailureIsFatal(bool(field, text));
             case "maintenance-mode" -> b.maintenanceMode(bool(field, text));
             case "move-lifetime" -> b.moveLifetime(Durations.parse(field, text));
@@ -272,12 +272,12 @@ public final class ConfigYaml {
         switch (type) {
             case "location" -> {
                 c.allow("type", "resource", "node", "score", "role", "expires");
-                return new Constraint.Location(id, c.string("resource"), c.string("node"), Score.parse(c.field("score"), c.string("score")),
+                return new Constraint.Location(id, c.string("resource"), c.string("node"), Score.parseChecked(c.field("score"), c.string("score")),
                         c.has("role") ? Role.parse(c.field("role"), c.string("role")) : null, instant(c, "expires"));
             }
             case "colocation" -> {
                 c.allow("type", "resource", "with-resource", "score", "role", "with-role");
-                return new Constraint.Colocation(id, c.string("resource"), c.string("with-resource"), Score.parse(c.field("score"), c.string("score")),
+                return new Constraint.Colocation(id, c.string("resource"), c.string("with-resource"), Score.parseChecked(c.field("score"), c.string("score")),
                         c.has("role") ? Role.parse(c.field("role"), c.string("role")) : null,
                         c.has("with-role") ? Role.parse(c.field("with-role"), c.string("with-role")) : null);
             }

@@ -18,12 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,12 +54,32 @@ import vigil.raft.runtime.ClusterNode.LocalView;
  *   <li>{@code /status.json} the status document ({@code vigil status --json}), {@code /events} the same as SSE;</li>
  *   <li>{@code /metrics} Prometheus; {@code /healthz} 200 while this node hears a controller with quorum, 503 otherwise.</li>
  * </ul>
+ *
+ * <p>Bounded, so that no number of clients can take the node down (its heartbeat replies go through the gRPC server,
+ * which this never blocks): at most {@value #MAX_CONNECTIONS} connections (more are closed at once), requests served by
+ * {@value #HANDLERS} threads, at most {@value #MAX_STREAMS} live-update streams (more get 503), a request that does not
+ * arrive within {@value #REQUEST_SECONDS} s is dropped, a client that does not keep up with its stream is dropped, and
+ * no response (a live-update stream included) lasts longer than {@value #RESPONSE_SECONDS} s: the JDK server closes
+ * the connection then, which also frees a writer stuck on a client that stopped reading (browsers reconnect).
  */
 public final class StatusServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     private static final String STOP = "\u0000stop";
     private static final String CSRF_SLOT = "\u0000csrf\u0000";
     private static final int MAX_FORM = 16 * 1024;
+    static final int MAX_CONNECTIONS = 192;
+    static final int MAX_STREAMS = 64;
+    static final int HANDLERS = 8;
+    static final int REQUEST_SECONDS = 10;
+    static final int RESPONSE_SECONDS = 300;
+    static final int KEEP_ALIVE_SECONDS = 5;
+
+    static {
+        // the JDK's HTTP server reads these once, when the first server is made
+        System.setProperty("jdk.httpserver.maxConnections", System.getProperty("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS)));
+        System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS)));
+        System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", Integer.toString(RESPONSE_SECONDS)));
+    }
 
     /**
      * Where the server gets what it shows.
@@ -77,7 +100,10 @@ public final class StatusServer implements AutoCloseable {
     /** Set-Cookie attributes of the session cookie: over HTTPS also Secure, so a browser never sends it in plaintext. */
     private final String cookieAttributes;
     private final WebSessions sessions = new WebSessions(InstantSource.system());
-    private final ExecutorService handlers = Executors.newCachedThreadPool(r -> daemon(r, "vigil-http"));
+    private final ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLERS, HANDLERS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
+            r -> daemon(r, "vigil-http"));
+    private final ExecutorService streamWriters = Executors.newCachedThreadPool(r -> daemon(r, "vigil-http-stream"));
+    private final Semaphore streamPermits = new Semaphore(MAX_STREAMS);
     private final ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "vigil-http-push"));
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean pushScheduled = new AtomicBoolean();
@@ -129,7 +155,8 @@ public final class StatusServer implements AutoCloseable {
         pusher.scheduleWithFixedDelay(() -> {
             if (!streams.isEmpty() && !viewKey(sources.local().get()).equals(pushedView.get())) schedulePush();
         }, 1, 1, TimeUnit.SECONDS);
-        pusher.scheduleWithFixedDelay(() -> streams.forEach(s -> s.queue().offer(": keep-alive\n\n")), 15, 15, TimeUnit.SECONDS);
+        // a keep-alive also finds the clients that went away (writing to them fails), freeing their places
+        pusher.scheduleWithFixedDelay(() -> streams.forEach(s -> offer(s, ": keep-alive\n\n")), KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
         server.start();
         LOG.info("web: status page on {}://{}:{}/", tls == null ? "http" : "https", host, server.getAddress().getPort());
     }
@@ -328,13 +355,13 @@ public final class StatusServer implements AutoCloseable {
             for (Stream s : streams) {
                 if (!s.html()) {
                     if (json == null) json = event(StatusView.json(m.state()));
-                    s.queue().offer(json);
+                    offer(s, json);
                 } else if (s.session() != null && sessions.isLive(s.session())) {
                     if (admin == null) admin = StatusPage.live(m);
-                    s.queue().offer(event(admin.replace(CSRF_SLOT, s.session().csrf)));
+                    offer(s, event(admin.replace(CSRF_SLOT, s.session().csrf)));
                 } else {
                     if (readOnly == null) readOnly = event(StatusPage.live(new StatusPage.Model(m.view(), m.plan(), null, "", false)));
-                    s.queue().offer(readOnly);
+                    offer(s, readOnly);
                 }
             }
         } catch (RuntimeException e) {
@@ -349,24 +376,55 @@ public final class StatusServer implements AutoCloseable {
         return sb.append('\n').toString();
     }
 
+    /** A client that does not keep up with the updates is dropped (its browser reconnects). */
+    private void offer(Stream s, String message) {
+        if (!s.queue().offer(message)) close(s, "it does not read its updates");
+    }
+
+    /** Ends a stream after the write in progress, if any (never blocks: its writer thread ends it). */
+    private void close(Stream s, String why) {
+        if (!streams.remove(s)) return;
+        LOG.debug("web: closing a live-update stream: {}", why);
+        s.queue().clear();
+        s.queue().offer(STOP);
+    }
+
     private void stream(HttpExchange ex, boolean html) throws IOException {
         if (!isGet(ex)) return;
+        if (!streamPermits.tryAcquire()) {
+            ex.getResponseHeaders().set("Connection", "close");
+            ex.getResponseHeaders().set("Retry-After", "30");
+            respond(ex, 503, "text/plain; charset=utf-8", "too many live-update clients (at most " + MAX_STREAMS
+                    + " at once); poll /status.json instead, or retry later\n");
+            return;
+        }
         WebSessions.Session session = html ? sessions.find(ex.getRequestHeaders().getFirst("Cookie")).orElse(null) : null;
-        Stream s = new Stream(new LinkedBlockingQueue<>(100), html, session);
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.sendResponseHeaders(200, 0);
-        streams.add(s);
-        try (OutputStream out = ex.getResponseBody()) {
+        Stream s = new Stream(new LinkedBlockingQueue<>(16), html, session);
+        try {
             String first;
             if (html) {
-                StatusPage.Model m = model(session == null ? null : session.csrf, "", false);
-                first = event(StatusPage.live(m));
+                first = event(StatusPage.live(model(session == null ? null : session.csrf, "", false)));
             } else {
                 first = event(StatusView.json(sources.local().get().state()));
             }
-            out.write(("retry: 1000\n" + first).getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            ex.getResponseHeaders().set("Cache-Control", "no-cache");
+            ex.sendResponseHeaders(200, 0);
+            s.queue().add("retry: 1000\n" + first);
+            streams.add(s);
+            streamWriters.execute(() -> write(ex, s));
+        } catch (IOException | RuntimeException e) {
+            streamPermits.release();
+            streams.remove(s);
+            ex.close();
+            if (e instanceof IOException io) throw io;
+            LOG.debug("web: live updates not started: {}", e.toString());
+        }
+    }
+
+    /** Writes a stream's messages until it is closed; runs on its own writer thread (at most {@value #MAX_STREAMS}). */
+    private void write(HttpExchange ex, Stream s) {
+        try (OutputStream out = ex.getResponseBody()) {
             while (true) {
                 String m = s.queue().take();
                 if (m == STOP) break;
@@ -379,6 +437,7 @@ public final class StatusServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             streams.remove(s);
+            streamPermits.release();
         }
     }
 
@@ -438,8 +497,9 @@ public final class StatusServer implements AutoCloseable {
     public void close() {
         subscription.close();
         pusher.shutdownNow();
-        streams.forEach(s -> s.queue().offer(STOP));
+        streams.forEach(s -> close(s, "the server stops"));
         server.stop(0);
         handlers.shutdownNow();
+        streamWriters.shutdownNow();
     }
 }

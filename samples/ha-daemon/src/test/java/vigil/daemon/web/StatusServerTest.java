@@ -216,6 +216,48 @@ class StatusServerTest {
         assertTrue(metrics.contains("vigil_node_leader{node=\"n1\"} 1.0"), metrics);
     }
 
+    @Test
+    void liveUpdateStreams_areCapped_andTheRestOfThePageStillAnswers() throws Exception {
+        List<java.net.Socket> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < StatusServer.MAX_STREAMS; i++) {
+                java.net.Socket s = eventsRequest(server.port());
+                open.add(s);
+                assertTrue(statusLine(s).contains(" 200 "), "stream " + i);
+            }
+            java.net.Socket extra = eventsRequest(server.port());
+            open.add(extra);
+            String refused = statusLine(extra);
+            assertTrue(refused.contains(" 503 "), refused);
+            assertEquals(200, get("/status.json", null).statusCode());
+            open.remove(0).close();
+            String again = null;
+            // a client that left frees its place once a keep-alive finds it gone
+            for (int attempt = 0; attempt < 60 && (again == null || !again.contains(" 200 ")); attempt++) {
+                Thread.sleep(250);
+                java.net.Socket s = eventsRequest(server.port());
+                open.add(s);
+                again = statusLine(s);
+            }
+            assertTrue(again.contains(" 200 "), again);
+        } finally {
+            for (java.net.Socket s : open) s.close();
+        }
+    }
+
+    private static java.net.Socket eventsRequest(int port) throws Exception {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    private static String statusLine(java.net.Socket s) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (int c = s.getInputStream().read(); c >= 0 && c != '\n'; c = s.getInputStream().read()) b.append((char) c);
+        return b.toString();
+    }
+
     /** The data of the next SSE message (data lines joined by newlines). */
     private static String nextEvent(BufferedReader r) throws Exception {
         StringBuilder data = new StringBuilder();
