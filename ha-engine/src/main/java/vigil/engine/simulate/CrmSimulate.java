@@ -42,8 +42,8 @@ public final class CrmSimulate {
         return argv;
     }
 
-    /** The lines of crm_simulate's "Transition Summary:" section. */
-    static List<String> summaryLines(String stdout) {
+    /** The lines of crm_simulate's "Transition Summary:" section in its output {@code stdout}. */
+    public static List<String> summaryLines(String stdout) {
         List<String> out = new ArrayList<>();
         boolean in = false;
         for (String line : stdout.split("\n")) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vigil.api.spi.ProcessRunner;
 import vigil.engine.cib.CibWriter;
+import vigil.engine.simulate.CrmSimulate;
 import vigil.engine.simulate.SummaryComparison;
 
 /**
@@ -45,7 +46,7 @@ class ScenarioOracleIT {
             ProcessRunner.ProcessResult r = ProcessRunner.local().run(List.of("crm_simulate", "-x", cib.toString(), "-S"), java.time.Duration.ofMinutes(2));
             assertTrue(r.exitCode() != 127, "crm_simulate is not installed (apt-get install pacemaker-cli-utils)");
             assertTrue(r.ok(), name + ": crm_simulate failed: " + r.stderr());
-            List<String> crm = summaryLines(r.stdout());
+            List<String> crm = CrmSimulate.summaryLines(r.stdout());
             List<String> vigil = TransitionSummary.lines(sc.state, Scheduler.plan(sc.state));
             var anonymous = SummaryComparison.anonymousInstances(sc.state.config());
             List<String> diff = SummaryComparison.diff(SummaryComparison.normalize(crm, anonymous), SummaryComparison.normalize(vigil, anonymous));
@@ -89,18 +90,6 @@ class ScenarioOracleIT {
             }
             m = java.util.regex.Pattern.compile("\\* Fencing (\\S+) \\(.*\\)").matcher(l);
             if (m.matches()) out.add("fence " + m.group(1));
-        }
-        return out;
-    }
-
-    static List<String> summaryLines(String stdout) {
-        List<String> out = new ArrayList<>();
-        boolean in = false;
-        for (String line : stdout.split("\n")) {
-            if (line.startsWith("Transition Summary:")) { in = true; continue; }
-            if (!in) continue;
-            if (line.isBlank() || !line.startsWith(" ")) break;
-            out.add(line);
         }
         return out;
     }
