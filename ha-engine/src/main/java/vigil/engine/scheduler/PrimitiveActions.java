@@ -84,6 +84,12 @@ final class PrimitiveActions {
             role = next;
         }
         rsc.restarting = false;
+        if (rsc.role == Role.PROMOTED && rsc.nextRole == Role.PROMOTED && current != null && current == chosen) {
+            // a promoted copy restarted where it stays promoted (by an ordering that requires its start later) is
+            // promoted again in the same transition; Pacemaker 2.1.5 leaves it unpromoted until the next one, while
+            // what must run with its promoted role already runs
+            ws.order(rsc, "start", rsc, "promote", Ordering.IMPLIES_THEN);
+        }
         // the steps that are needed from the current role to the next
         role = rsc.role;
         while (role != rsc.nextRole) {
