@@ -384,31 +384,74 @@ final class ActionGraph {
         return update;
     }
 
-    /** A start that became unrunnable blocks the starts of what must be colocated with its resource. */
+    /**
+     * A start that became unrunnable blocks the starts of what must be colocated with its resource: everywhere when
+     * none of the resource can start; for a clone, also on each node where an instance cannot start and no other
+     * instance stays or becomes active (a dependent placed with such an instance would run without the clone).
+     */
     private void blockColocatedStarts(Act action, int depth) {
         if (action.runnable() || !action.task.equals("start") || action.rsc == null) return;
         Rsc rsc = action.rsc.top();
-        if (rsc.parent != null) return;
         if (rsc.withThis.isEmpty()) return;
-        for (Rsc child : rsc.children) {
-            Act start = WorkingSet.first(child, "start", null);
-            if (start == null || start.runnable()) return;
-        }
-        for (Coloc c : List.copyOf(rsc.withThis)) {
-            if (c.score != Scores.INF) continue;
-            blockStarts(c.dependent, "colocation with " + action.rsc.id, depth);
+        if (noneCanStart(rsc)) {
+            blockDependentStarts(rsc, action.rsc.id, null, depth);
+        } else if (rsc.variant == Rsc.Variant.CLONE) {
+            for (Act start : unrunnableInstanceStarts(rsc)) {
+                if (!activeAfter(rsc, start.node)) blockDependentStarts(rsc, rsc.id, start.node, depth);
+            }
         }
     }
 
-    /** Blocks a dependent's starts, and its members' and instances' too: what cannot start as a whole cannot start in part. */
-    private void blockStarts(Rsc dependent, String reason, int depth) {
+    private void blockDependentStarts(Rsc rsc, String blockedId, SchedNode only, int depth) {
+        for (Coloc c : List.copyOf(rsc.withThis)) {
+            if (c.score == Scores.INF) blockStarts(c.dependent, "colocation with " + blockedId, only, depth);
+        }
+    }
+
+    private static List<Act> unrunnableInstanceStarts(Rsc clone) {
+        List<Act> out = new java.util.ArrayList<>();
+        for (Rsc instance : clone.children) {
+            for (Rsc p : instance.isPrimitive() ? List.of(instance) : instance.children) {
+                for (Act a : p.actions) if (a.task.equals("start") && a.node != null && !a.runnable()) out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private static boolean noneCanStart(Rsc rsc) {
+        for (Rsc child : rsc.children) {
+            Act start = WorkingSet.first(child, "start", null);
+            if (start == null || start.runnable()) return false;
+        }
+        return true;
+    }
+
+    /** Whether an instance of {@code clone} stays active on {@code node} or starts there in this transition. */
+    private static boolean activeAfter(Rsc clone, SchedNode node) {
+        for (Rsc instance : clone.children) {
+            for (Rsc p : instance.isPrimitive() ? List.of(instance) : instance.children) {
+                Act start = WorkingSet.first(p, "start", node);
+                boolean starts = start != null && start.node == node && start.runnable() && !start.optional();
+                Act stop = WorkingSet.first(p, "stop", node);
+                boolean stays = p.runningOn.contains(node) && (stop == null || stop.node != node || stop.optional());
+                if (starts || stays) return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Blocks a dependent's starts (on {@code only}, or anywhere when null), and its members' and instances' too: what
+     * cannot start as a whole cannot start in part.
+     */
+    private void blockStarts(Rsc dependent, String reason, SchedNode only, int depth) {
         for (Act a : List.copyOf(dependent.actions)) {
-            if (!a.task.equals("start") || !a.runnable()) continue;
+            if (!a.task.equals("start") || !a.runnable() || only != null && a.node != only) continue;
             a.clear(Act.RUNNABLE);
             if (a.reason == null) a.reason = reason;
             blockColocatedStarts(a, depth + 1);
             updateAction(a, depth + 1);
         }
-        for (Rsc child : dependent.children) blockStarts(child, reason, depth);
+        for (Rsc child : dependent.children) blockStarts(child, reason, only, depth);
     }
 }

@@ -245,6 +245,17 @@ class SchedulerProperties {
         plan_respectsMandatoryColocationsAndOrders(8, 201, 0.69, 1005515);
     }
 
+    /**
+     * rsc162 must run with clone rsc137 and was placed on node1 with rsc137's instance there; that instance must
+     * recover but cannot start again (it waits for a promotion that cannot happen), while the other instance keeps
+     * running on node2. rsc162 started on node1 anyway (as crm_simulate 2.1.5 plans it): a dependent's start is now
+     * blocked on each node where the clone it must run with will not be active.
+     */
+    @Example
+    void mandatoryColocation_withACloneWhoseInstanceOnTheNodeCannotStart() {
+        plan_respectsMandatoryColocationsAndOrders(17, 201, 0.78, 1005523);
+    }
+
     // clusters on which plan_ofSettledCluster_isEmpty failed (kept as fixed regressions; the property draws new ones each run)
 
     @Example
