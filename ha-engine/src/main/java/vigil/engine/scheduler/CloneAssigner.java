@@ -100,7 +100,10 @@ final class CloneAssigner {
         if (!child.provisional) return child.location() != null;
         if (child.allocating) return false;
         appendParentColocations(clone, child, allColoc);
-        if (prefer != null && (!child.allowed.has(prefer.index) || child.allowed.get(prefer.index) < 0)) return false;
+        // an instance keeps its node when that is its best one, colocations included: a node where its own score is
+        // negative can still be (skipped here, another instance could take that node while this one moves elsewhere,
+        // and the same again on every transition)
+        if (prefer != null && (!child.allowed.has(prefer.index) || child.allowed.get(prefer.index) == -Scores.INF)) return false;
         for (SchedNode n : ws.nodes) if (child.allowed.has(n.index)) limitOn(clone, child, n, limit);
         NodeWeights backup = child.allowed.copy();
         Map<Rsc, NodeWeights> memberBackup = new HashMap<>();
