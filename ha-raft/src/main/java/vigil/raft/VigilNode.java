@@ -170,6 +170,7 @@ public final class VigilNode implements AutoCloseable {
         RaftServer started = null;
         String startProblem = check.problem();
         if (check.ok()) {
+            requireFree(hp); // Ratis ends the whole JVM when it cannot bind its port: fail this start with the reason instead
             try {
                 started = RaftServer.newBuilder().setServerId(peerId).setGroup(serverGroup).setProperties(p).setParameters(serverTls).setStateMachine(stateMachine)
                         .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
@@ -376,6 +377,16 @@ public final class VigilNode implements AutoCloseable {
             throw new ClusterUnavailableException(id + ": interrupted while reading", e);
         } catch (IOException e) {
             throw new ClusterUnavailableException(id + ": read from the leader failed: " + e, e);
+        }
+    }
+
+    private static void requireFree(HostPort address) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(address.host(), address.port()));
+        } catch (IOException e) {
+            throw new ConfigException("address", "cannot listen on " + address.host() + ":" + address.port() + " (" + e.getMessage() + ")",
+                    "stop what holds that port (another Vigil node on this host?) or give this node another address");
         }
     }
 

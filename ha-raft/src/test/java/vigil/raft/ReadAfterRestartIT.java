@@ -41,16 +41,18 @@ class ReadAfterRestartIT {
         for (VigilNode n : nodes) if (n != null) n.close();
     }
 
-    private static String freeAddress() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return "127.0.0.1:" + s.getLocalPort();
+    /** A free port on the node's own loopback address (127.0.0.i): two nodes on one address could be handed the same port. */
+    private static String freeAddress(int i) throws Exception {
+        String host = "127.0.0." + i;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return host + ":" + s.getLocalPort();
         }
     }
 
     private VigilNode start(int i) {
         Node self = peers.get(i);
         return VigilNode.builder().id(self.id()).address(self.address()).peers(peers).dataDir(dir.resolve(self.id())).clusterName("rar")
-                .tls(CA.issueNode(self.id(), List.of("127.0.0.1"))).nodeTimeout(Duration.ofMillis(1000)).snapshotThreshold(100)
+                .tls(CA.issueNode(self.id(), List.of(self.address().substring(0, self.address().indexOf(':'))))).nodeTimeout(Duration.ofMillis(1000)).snapshotThreshold(100)
                 .logSegmentSize(16 * 1024).start();
     }
 
@@ -93,7 +95,7 @@ class ReadAfterRestartIT {
 
     @Test
     void restartedFollowerAndRestartedCluster_readsNeverOlderThanAcknowledged() throws Exception {
-        for (int i = 1; i <= 3; i++) peers.add(Node.member("n" + i, freeAddress()));
+        for (int i = 1; i <= 3; i++) peers.add(Node.member("n" + i, freeAddress(i)));
         for (int i = 0; i < 3; i++) nodes[i] = start(i);
         Await.until(LONG, "a leader", () -> leader() != null);
         nodes[0].submit(List.of(new Command.PutResource(Primitive.builder("r", "ocf:heartbeat:Dummy").build()))).get(30, TimeUnit.SECONDS).get(0).orThrow();

@@ -55,6 +55,16 @@ class VigilNodeTest {
     }
 
     @Test
+    void start_onAPortAnotherProcessHolds_failsNamingTheAddress_andTheJvmLivesOn() throws Exception {
+        try (ServerSocket held = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + held.getLocalPort();
+            ConfigException e = assertThrows(ConfigException.class, () -> single(address, dir.resolve("held"), "alpha").start());
+            assertEquals("address", e.field());
+            assertTrue(e.getMessage().contains(address) && e.getMessage().contains("another address"), e.getMessage());
+        }
+    }
+
+    @Test
     void start_oneNodeCluster_reportsItsLeadershipWithTheRaftTerm() throws Exception {
         // a one-node cluster elects itself while the server starts: the term it reports is the one its entries carry
         // (a controller announcing itself for term 0 was refused by the replica for ever)

@@ -130,7 +130,15 @@ public final class AdminClient implements Cluster {
     }
 
     /** Runs {@code call} on the preferred target, then the others while they are unreachable. */
-    private <T> T call(String what, Function<AdminGrpc.AdminBlockingStub, T> call) {
+    private <T> T call(String what, Function<AdminGrpc.AdminBlockingStub, T> call) { return call(what, call, false); }
+
+    /**
+     * As {@link #call}, for a call that only reads: one cut off by its server going away (a node that stops closes its
+     * open calls, which the client sees as CANCELLED) is asked of the next target, as if that server were unreachable.
+     */
+    private <T> T read(String what, Function<AdminGrpc.AdminBlockingStub, T> call) { return call(what, call, true); }
+
+    private <T> T call(String what, Function<AdminGrpc.AdminBlockingStub, T> call, boolean readOnly) {
         List<String> failures = new ArrayList<>();
         int start = preferred;
         for (int k = 0; k < targets.size(); k++) {
@@ -141,12 +149,12 @@ public final class AdminClient implements Cluster {
                 return result;
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
-                if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+                if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || readOnly && code == Status.Code.CANCELLED) {
                     failures.add(targets.get(i) + ": " + describe(e.getStatus()));
-                if (isTlsRefusal(e)) {
-                    throw new VigilException("cannot talk to " + targets.get(i) + " securely: " + describe(e.getStatus())
-                            + " (is it a node of this cluster? check the CA certificate given, or whether the cluster runs insecure)");
-                }
+                    if (isTlsRefusal(e)) {
+                        throw new VigilException("cannot talk to " + targets.get(i) + " securely: " + describe(e.getStatus())
+                                + " (is it a node of this cluster? check the CA certificate given, or whether the cluster runs insecure)");
+                    }
                     continue;
                 }
                 throw translate(e);
@@ -190,7 +198,7 @@ public final class AdminClient implements Cluster {
 
     @Override
     public ClusterState status() {
-        return AdminCodec.state(call("status", s -> s.status(StatusRequest.getDefaultInstance())).getState());
+        return AdminCodec.state(read("status", s -> s.status(StatusRequest.getDefaultInstance())).getState());
     }
 
     @Override
@@ -268,7 +276,7 @@ public final class AdminClient implements Cluster {
     @Override
     public vigil.api.spi.ResourceMetadata resourceType(String type) {
         vigil.raft.admin.proto.ResourceTypeRequest req = vigil.raft.admin.proto.ResourceTypeRequest.newBuilder().setType(type).build();
-        vigil.raft.admin.proto.ResourceTypeReply reply = call("resource type", s -> s.resourceType(req));
+        vigil.raft.admin.proto.ResourceTypeReply reply = read("resource type", s -> s.resourceType(req));
         return AdminCodec.resourceType(reply);
     }
 
@@ -282,14 +290,14 @@ public final class AdminClient implements Cluster {
     public record Status2(ClusterState state, ServerInfo server) {}
 
     public Status2 statusWithServer() {
-        var r = call("status", s -> s.status(StatusRequest.getDefaultInstance()));
+        var r = read("status", s -> s.status(StatusRequest.getDefaultInstance()));
         return new Status2(AdminCodec.state(r.getState()), new ServerInfo(r.getNode(), r.getInsecure(),
                 r.hasCertificateExpires() ? AdminCodec.instant(r.getCertificateExpires()) : null, List.copyOf(r.getVotersList())));
     }
 
     /** The configuration; with {@code showSecrets} (admin role only) including secret parameters. */
     public ClusterConfig config(boolean showSecrets) {
-        return AdminCodec.config(call("config show", s -> s.getConfig(GetConfigRequest.newBuilder().setShowSecrets(showSecrets).build())).getConfig());
+        return AdminCodec.config(read("config show", s -> s.getConfig(GetConfigRequest.newBuilder().setShowSecrets(showSecrets).build())).getConfig());
     }
 
     /** A one-time join token made by the node that answers (the token, and that node's id). */

@@ -38,16 +38,22 @@ import vigil.raft.tls.PeerIdentity;
 final class ClusterMembership implements NodeAdmin {
     private static final Logger LOG = LoggerFactory.getLogger("vigil.membership");
     private static final Duration MAX_TOKEN_TTL = Duration.ofHours(24);
+    /** How long a join waits for a cluster that was just started to list its own members in its config. */
+    static final Duration MEMBERS_LISTED_WAIT = Duration.ofSeconds(20);
 
     private final VigilNode raft;
     private final NodeTls tls;
     private final String adminToken;
+    private final Duration membersListedWait;
     private final JoinTokens tokens = new JoinTokens(InstantSource.system());
 
-    ClusterMembership(VigilNode raft, NodeTls tls, String adminToken) {
+    ClusterMembership(VigilNode raft, NodeTls tls, String adminToken) { this(raft, tls, adminToken, MEMBERS_LISTED_WAIT); }
+
+    ClusterMembership(VigilNode raft, NodeTls tls, String adminToken, Duration membersListedWait) {
         this.raft = raft;
         this.tls = tls;
         this.adminToken = adminToken;
+        this.membersListedWait = membersListedWait;
     }
 
     @Override
@@ -88,7 +94,7 @@ final class ClusterMembership implements NodeAdmin {
     @Override
     public Enrolled join(String tokenId, String tokenSecret, Node node, byte[] csr) {
         ClusterCa ca = ca();
-        ClusterState s = raft.readLinearizable();
+        ClusterState s = stateListingEveryVoter();
         if (s.config().node(node.id()).isPresent() || raft.members().stream().anyMatch(m -> m.startsWith(node.id() + "="))) {
             throw new ConfigException("node", "a node \"" + node.id() + "\" is already a member", "pick another --node id, or remove that node first (vigil node remove " + node.id() + ")");
         }
@@ -105,6 +111,35 @@ final class ClusterMembership implements NodeAdmin {
                 chain.getNotAfter().toInstant());
         return new Enrolled(raft.clusterName(), raft.clusterId().toString(), ca.certificatePem(), chainPem, ca.keyPem(), adminToken == null ? "" : adminToken,
                 s.config().nodes());
+    }
+
+    /**
+     * The cluster state once its config lists every Raft voter. The members a join returns are the only ones the new
+     * host knows to ask for its admission, and a cluster that was just started commits its own members (the bootstrap
+     * config) only moments after its daemon runs: a host enrolled in that moment was told of no member, so nobody ever
+     * admitted it. Fails (before the token is used, so it stays valid) if the config still lacks a voter after the wait.
+     */
+    private ClusterState stateListingEveryVoter() {
+        long end = System.nanoTime() + membersListedWait.toNanos();
+        while (true) {
+            ClusterState s = raft.readLinearizable();
+            List<String> unlisted = new ArrayList<>();
+            for (String m : raft.members()) {
+                String id = m.substring(0, m.indexOf('='));
+                if (s.config().node(id).isEmpty()) unlisted.add(id);
+            }
+            if (unlisted.isEmpty()) return s;
+            if (System.nanoTime() > end) {
+                throw new ClusterUnavailableException("the cluster is still starting: its config does not list its member(s) " + unlisted
+                        + " yet; nothing changed and the token stays valid: try again in a few seconds");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterUnavailableException("interrupted", e);
+            }
+        }
     }
 
     /** The hosts a node's certificate must name: those of its Raft and API addresses. */

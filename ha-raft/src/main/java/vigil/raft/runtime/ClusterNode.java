@@ -81,6 +81,11 @@ import vigil.raft.tls.NodeTls;
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("vigil.node");
+    /**
+     * How long one admission request may take: the member commits the new host to the config, then the leader catches it
+     * up (its log, or a snapshot) and commits it as a voter. A request that takes longer is asked again.
+     */
+    private static final Duration ADMISSION_CALL = Duration.ofSeconds(60);
     /** How long a node asked to stop waits for the cluster to move its resources away (Pacemaker's shutdown-escalation). */
     public static final Duration STOP_TIMEOUT = Duration.ofMinutes(20);
 
@@ -253,26 +258,34 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * A host that joined asks the members to admit it (config, then a Raft voter once caught up) until it votes; a restart
-     * after that finds itself a voter at once.
+     * A host that joined asks the members it was told of to admit it (config, then a Raft voter once caught up) until it
+     * votes; a restart after that finds itself a voter at once. Each request is bounded ({@link #ADMISSION_CALL}) and
+     * asking again is safe: a member already in the config, already a voter, or being added by an earlier request that
+     * is still running is not added twice.
      */
     private Thread startAdmission(Node me, Builder b) {
-        List<String> targets = new ArrayList<>();
-        for (Node n : b.peers) if (!n.id().equals(me.id())) targets.add(AgentAddresses.of(n));
-        if (targets.isEmpty()) return null;
+        List<Node> others = b.peers.stream().filter(n -> !n.id().equals(me.id())).toList();
+        if (others.isEmpty()) {
+            LOG.error("{}: joined, but its node config names no member of the cluster to ask for admission: it cannot become a member; "
+                    + "join again with a new token (vigil token create on a member, then vigil join)", me.id());
+            return null;
+        }
+        List<String> targets = others.stream().map(AgentAddresses::of).toList();
+        String asked = String.join(", ", others.stream().map(n -> n.id() + " (" + AgentAddresses.of(n) + ")").toList());
         Thread t = new Thread(() -> {
             long backoff = 500;
-            while (!Thread.currentThread().isInterrupted()) {
+            for (int attempt = 1; !Thread.currentThread().isInterrupted(); attempt++) {
                 try {
                     if (raft.isVoter()) return;
+                    LOG.info("{}: asking {} to admit it (attempt {})", me.id(), asked, attempt);
                     AdminClient.Credentials creds = new AdminClient.Credentials(tls == null ? null : tls.trustAnchors(), tls, b.token);
-                    try (AdminClient c = AdminClient.connect(targets, creds, Duration.ofMinutes(5))) {
+                    try (AdminClient c = AdminClient.connect(targets, creds, ADMISSION_CALL)) {
                         c.addMember(me);
                     }
                     LOG.info("{}: admitted: a voting member now", me.id());
                     return;
                 } catch (RuntimeException e) {
-                    LOG.warn("{}: not admitted yet ({}); retrying", me.id(), e.getMessage());
+                    LOG.warn("{}: not admitted yet ({}); asking again in {} ms", me.id(), e.getMessage(), backoff);
                 }
                 try {
                     Thread.sleep(backoff);

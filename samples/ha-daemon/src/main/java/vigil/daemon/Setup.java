@@ -144,6 +144,27 @@ final class Setup {
         }
     }
 
+    /**
+     * The cluster's config once it lists its members: a cluster just started with init commits its node list a moment
+     * after its daemon runs, and a host that joined before then would know no member to ask for admission.
+     */
+    static ClusterConfig configListingItsMembers(Cluster c) {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            ClusterConfig config = c.status().config();
+            if (!config.nodes().isEmpty()) return config;
+            if (System.nanoTime() > end) {
+                throw new VigilException("the cluster is still starting (its config lists no member yet); nothing changed: try again in a few seconds");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VigilException("interrupted; nothing changed");
+            }
+        }
+    }
+
     @Command(name = "join", description = "Add this host to a running cluster: checks it against the token's CA pin, gets a certificate for its own key, writes its DIR/node.yaml.")
     static final class Join implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -171,7 +192,7 @@ final class Setup {
                 adminToken = TokenAuth.readTokenFile(Path.of(given));
                 ClusterConfig before;
                 try (Cluster c = ctx.connector().connect(List.of(target.split(",")), AdminClient.Credentials.insecure(adminToken))) {
-                    before = c.status().config();
+                    before = configListingItsMembers(c);
                 }
                 members = before.nodes();
                 id = NodeConfig.ClusterId.DEFAULT;

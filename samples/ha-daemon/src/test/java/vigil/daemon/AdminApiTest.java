@@ -148,4 +148,33 @@ class AdminApiTest {
         }
         assertEquals(" once", cluster.status().config().blobs().get("ids"), "one updateConfig call, one change");
     }
+
+    @Test
+    void aRead_cutOffByItsServerStopping_isAnsweredByTheNextNode() throws Exception {
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        vigil.api.Cluster stopping = (vigil.api.Cluster) java.lang.reflect.Proxy.newProxyInstance(vigil.api.Cluster.class.getClassLoader(),
+                new Class<?>[] {vigil.api.Cluster.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("status")) {
+                        asked.countDown();
+                        Thread.sleep(60_000); // a node that stops while it answers: its server closes the call
+                    }
+                    return method.invoke(cluster, args);
+                });
+        AdminServer going = AdminServer.start(stopping, "127.0.0.1", 0, "right-token");
+        try (AdminClient both = AdminClient.connect(List.of("127.0.0.1:" + going.port(), "127.0.0.1:" + server.port()), "right-token", Duration.ofSeconds(30))) {
+            Thread closer = new Thread(() -> {
+                try {
+                    asked.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                going.close();
+            });
+            closer.start();
+            assertEquals(cluster.status(), both.status(), "the call the stopping node cancelled, answered by the other node");
+            closer.join();
+        } finally {
+            going.close();
+        }
+    }
 }

@@ -495,4 +495,31 @@ class CliTest {
         assertTrue(bad.err.contains("malformed"), bad.err);
         assertTrue(!Files.exists(b.resolve("node.yaml")), "a failed join writes nothing");
     }
+
+    @Test
+    void joinInsecure_toAClusterThatHasNotListedItsMembersYet_waitsForThem() throws Exception {
+        StateMachineCluster starting = new StateMachineCluster(ClusterState.EMPTY); // init's daemon runs, its bootstrap not committed yet
+        AdminServer plain = AdminServer.start(starting, "127.0.0.1", 0, "s3cret-token");
+        Thread bootstrap = new Thread(() -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            starting.applyConfig(ClusterConfig.builder().node(new Node("n1", "127.0.0.1:9001", vigil.api.model.NodeRole.MEMBER,
+                    Map.of("admin-address", "127.0.0.1:9101"))).build());
+        });
+        try {
+            bootstrap.start();
+            Path b = dir.resolve("joined");
+            Result join = raw("join", "--insecure", "--node", "n2", "--raft", "127.0.0.2:9001", "--admin", "127.0.0.2:9101", "--dir", b.toString(),
+                    "--cluster", "127.0.0.1:" + plain.port(), "--token-file", tokenFile.toString());
+            assertEquals(0, join.code, join.err);
+            var peers = vigil.daemon.config.NodeConfig.read(b.resolve("node.yaml")).peers();
+            assertTrue(peers.containsKey("n1"), "the new host knows the member that will admit it: " + peers);
+        } finally {
+            bootstrap.join();
+            plain.close();
+        }
+    }
 }
