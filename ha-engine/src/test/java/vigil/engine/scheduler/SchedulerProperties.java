@@ -111,6 +111,42 @@ class SchedulerProperties {
     }
 
     /**
+     * A dependent of a mandatory, symmetrical order stops before what it is ordered after stops (a stop of the first
+     * resource, as part of a restart, a recovery, a move or a stop; not the stop that ends a live migration, during
+     * which the first resource keeps running): every primitive of the dependent that runs on a node that is up and not
+     * in maintenance has a stop planned that the first resource's stop waits for.
+     */
+    @Property(tries = 60)
+    void plan_stopsTheDependentsOfAMandatoryOrderBeforeTheirFirstStops(@ForAll @IntRange(min = 1, max = 50) int nodes, @ForAll @IntRange(max = 500) int resources,
+                                                                       @ForAll @DoubleRange(max = 1.5) double constraints, @ForAll @DoubleRange(max = 0.4) double troubled,
+                                                                       @ForAll long seed) {
+        ClusterState s = cluster(nodes, resources, constraints, troubled, seed);
+        Transition t = Scheduler.plan(s);
+        for (Constraint c : s.config().constraints()) {
+            if (!(c instanceof Constraint.Order o) || o.kind() != OrderKind.MANDATORY || !o.symmetrical()
+                    || o.firstAction() != Action.START || o.thenAction() != Action.START) continue;
+            Resource first = s.config().resource(o.first()).orElseThrow();
+            Resource then = s.config().resource(o.then()).orElseThrow();
+            if (first instanceof Clone || then instanceof Clone) continue;
+            List<String> firstPrims = first.primitives().stream().map(Primitive::id).toList();
+            for (PlannedAction stop : t.actions()) {
+                if (stop.kind() != ActionKind.STOP || !firstPrims.contains(stop.resource())) continue;
+                if (t.actions().stream().anyMatch(a -> a.kind() == ActionKind.MIGRATE_FROM && a.resource().equals(stop.resource()))) continue;
+                Set<Integer> before = ancestors(t, stop.id());
+                for (Primitive p : then.primitives()) {
+                    for (Map.Entry<String, ResourceState> e : s.resources().getOrDefault(p.id(), Map.of()).entrySet()) {
+                        NodeState n = s.node(e.getKey());
+                        if (!e.getValue().isActive() || !n.isOnline() || n.maintenance()) continue;
+                        boolean stopsFirst = t.actions().stream().anyMatch(a -> a.kind() == ActionKind.STOP && a.resource().equals(p.id())
+                                && a.node().equals(e.getKey()) && before.contains(a.id()));
+                        assertTrue(stopsFirst, p.id() + " on " + e.getKey() + " does not stop before " + stop + " (" + o + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A promotable copy is promoted, or stays promoted, only on a node where its agent reported a positive promotion
      * score (the generated clusters have no role-Promoted location preferences): one that reported none, or a
      * negative one, is not promoted there, and one already promoted there is demoted or stopped. The clusters get
