@@ -224,6 +224,7 @@ public final class CibImporter {
         if (constraints != null) {
             for (Element e : children(constraints)) constraint(e, cfg);
         }
+        nodeHealth(cfg, props);
         Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
         if (status != null) status(status, props, nodeStates, rs);
         applyTickets(cfg, nodeStates, rs);
@@ -297,7 +298,11 @@ public final class CibImporter {
                 }
                 case "stonith-timeout" -> b.fenceTimeout(duration(() -> f, v));
                 case "node-health-strategy" -> {
-                    if (!v.equals("none")) throw CibException.unsupported(f, "node-health-strategy \"" + v + "\" is not supported (node health is not modelled)");
+                    if (v.equals("custom")) throw CibException.unsupported(f, "node-health-strategy \"custom\" is not supported");
+                    if (!NodeHealth.STRATEGIES.contains(v)) {
+                        throw CibException.invalid(f, "node-health-strategy must be none, migrate-on-red, only-green, progressive or custom, got \"" + v + "\"");
+                    }
+                    other.put(e.getKey(), v);
                 }
                 case "shutdown-lock" -> {
                     if (truth(v, false)) throw CibException.unsupported(f, "shutdown-lock=true is not supported");
@@ -813,6 +818,20 @@ public final class CibImporter {
             for (Element c : children(ns)) {
                 if (!c.getTagName().equals("transient_attributes")) continue;
                 for (Element set : children(c)) ruleAttributes.get(uname).putAll(nvpairs(set));
+            }
+        }
+    }
+
+    /** Each node's health score (see {@link NodeHealth}) as a location of every resource that does not allow unhealthy nodes. */
+    private void nodeHealth(ClusterConfig.Builder cfg, ClusterProperties props) {
+        String strategy = props.other().getOrDefault("node-health-strategy", "none");
+        String where = "cib/configuration/crm_config//nvpair[@name='node-health-strategy']";
+        for (String n : nodeNames) {
+            int health = wrap(() -> where, () -> NodeHealth.score(strategy, ruleAttributes.getOrDefault(n, Map.of()), props.other()));
+            if (health == 0) continue;
+            for (Resource r : cfg.build().resources()) {
+                if (truth(r.meta().get(NodeHealth.ALLOW_UNHEALTHY).orElse("false"), false)) continue;
+                cfg.constraint(new Constraint.Location("node-health-" + r.id() + "-" + n, r.id(), n, Score.of(health), null, null));
             }
         }
     }
