@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -104,6 +105,8 @@ public final class CibImporter {
     private final Map<String, Boolean> primitives = new HashMap<>();
     /** every configured resource id (primitives, groups, clones) -> element. */
     private final Map<String, Element> resourceElements = new HashMap<>();
+    private final List<Tickets.Dependency> ticketDependencies = new ArrayList<>();
+    private final Map<String, Tickets.State> ticketStates = new HashMap<>();
 
     private CibImporter(Document doc, Instant fallbackNow) {
         this.doc = doc;
@@ -214,12 +217,14 @@ public final class CibImporter {
         }
         Element status = child(cib, "status");
         transientAttributesForRules(status, cib.getAttribute("dc-uuid"));
+        ticketStates(status);
         Element constraints = child(configuration, "constraints");
         if (constraints != null) {
             for (Element e : children(constraints)) constraint(e, cfg);
         }
         Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
         if (status != null) status(status, props, nodeStates, rs);
+        applyTickets(cfg, nodeStates, rs);
         for (String n : nodeNames) {
             if (!nodeStates.containsKey(n)) {
                 // Never seen: with startup-fencing (the default) Pacemaker fences it before trusting it is down.
@@ -589,14 +594,111 @@ public final class CibImporter {
 
     private void constraint(Element e, ClusterConfig.Builder cfg) {
         e = deref(e);
+        if (e.getTagName().equals("rsc_ticket")) {
+            ticketDependencies(e);
+            return;
+        }
         if (child(e, "resource_set") != null) throw CibException.unsupported(path(e), "resource sets are not supported");
         switch (e.getTagName()) {
             case "rsc_location" -> location(e, cfg);
             case "rsc_colocation" -> colocation(e, cfg);
             case "rsc_order" -> order(e, cfg);
-            case "rsc_ticket" -> throw CibException.unsupported(path(e), "tickets are not supported");
             default -> throw CibException.unsupported(path(e), "constraint <" + e.getTagName() + "> is not supported");
         }
+    }
+
+    // ---------------------------------------------------------------- tickets
+
+    private void ticketStates(Element status) {
+        Element tickets = status == null ? null : child(status, "tickets");
+        if (tickets == null) return;
+        for (Element t : children(tickets)) {
+            if (!t.getTagName().equals("ticket_state")) throw CibException.unsupported(path(t), "unexpected element in tickets");
+            ticketStates.put(requireId(t), new Tickets.State(truth(t.getAttribute("granted"), false), truth(t.getAttribute("standby"), false)));
+        }
+    }
+
+    /** An rsc_ticket: one dependency for its rsc, or one per resource_ref of its resource sets (each set's role). */
+    private void ticketDependencies(Element e) {
+        String id = requireId(e);
+        String ticket = e.getAttribute("ticket");
+        if (ticket.isEmpty()) throw CibException.invalid(path(e), "missing ticket");
+        Tickets.LossPolicy policy = Tickets.LossPolicy.parse(e.getAttribute("loss-policy"));
+        if (policy == null) {
+            throw CibException.invalid(path(e) + "/@loss-policy", "must be stop, demote, fence or freeze, got \"" + e.getAttribute("loss-policy") + "\"");
+        }
+        List<Element> sets = children(e).stream().map(this::deref).filter(c -> c.getTagName().equals("resource_set")).toList();
+        if (sets.isEmpty()) {
+            ticketDependencies.add(new Tickets.Dependency(id, resourceRef(e, "rsc"), ticket, roleAttr(e, "rsc-role"), policy));
+            return;
+        }
+        if (!e.getAttribute("rsc").isEmpty()) throw CibException.invalid(path(e), "rsc_ticket has both rsc and resource sets");
+        for (Element set : sets) {
+            Role role = roleAttr(set, "role");
+            for (Element ref : children(set)) {
+                if (!ref.getTagName().equals("resource_ref")) throw CibException.unsupported(path(ref), "unexpected element <" + ref.getTagName() + "> in resource_set");
+                ticketDependencies.add(new Tickets.Dependency(id, resourceRef(ref, "id"), ticket, role, policy));
+            }
+        }
+    }
+
+    /**
+     * Applies the ticket dependencies once the status is read (what a lost ticket does depends on where its resources
+     * are active): bans become location constraints on every node, the nodes to fence become unclean with the
+     * ticket's reason, and a frozen resource is left unmanaged for this transition.
+     */
+    private void applyTickets(ClusterConfig.Builder cfg, Map<String, NodeState> nodeStates, Map<String, Map<String, ResourceState>> rs) {
+        for (Tickets.Dependency d : ticketDependencies) {
+            Set<String> activeOn = new LinkedHashSet<>();
+            Set<String> promotedOn = new LinkedHashSet<>();
+            for (Primitive p : primitivesOf(cfg.build(), d.resource())) {
+                rs.getOrDefault(p.id(), Map.of()).forEach((node, s) -> {
+                    if (s.isActive()) activeOn.add(node);
+                    if (s.role() == Role.PROMOTED) promotedOn.add(node);
+                });
+            }
+            Tickets.Outcome o = Tickets.resolve(d, ticketStates, activeOn, promotedOn);
+            switch (o.effect()) {
+                case BAN, BAN_PROMOTED_ROLE -> {
+                    Role role = o.effect() == Tickets.Effect.BAN ? null : Role.PROMOTED;
+                    for (String n : nodeNames) {
+                        cfg.constraint(new Constraint.Location(d.id() + "-" + d.resource() + "-" + n, d.resource(), n, Score.MINUS_INFINITY, role, null));
+                    }
+                }
+                case FREEZE -> cfg.replaceResource(unmanaged(topLevel(cfg.build(), d.resource()), d.resource()));
+                case NONE -> { }
+            }
+            for (String n : o.fence()) {
+                NodeState ns = nodeStates.get(n);
+                if (ns != null && ns.membership() != Membership.UNCLEAN) {
+                    nodeStates.put(n, new NodeState(n, Membership.UNCLEAN, ns.standby(), ns.maintenance(), ns.since(), Tickets.FENCE_REASON, ns.shutdown()));
+                }
+            }
+        }
+    }
+
+    private static Resource topLevel(ClusterConfig c, String id) {
+        return c.topLevelOf(id).orElseThrow(() -> new IllegalStateException("no resource " + id));
+    }
+
+    /** The primitives of the resource {@code id}: a primitive, a group (also inside a clone) or a clone. */
+    private static List<Primitive> primitivesOf(ClusterConfig c, String id) {
+        Resource top = topLevel(c, id);
+        if (top.id().equals(id)) return top.primitives();
+        if (top instanceof Clone clone && clone.child().id().equals(id)) return clone.child().primitives();
+        return top.primitives().stream().filter(p -> p.id().equals(id)).toList();
+    }
+
+    /** {@code r} with the resource {@code id} in it (itself, its clone's child or a member) marked unmanaged. */
+    private static Resource unmanaged(Resource r, String id) {
+        boolean self = r.id().equals(id);
+        Meta m = self ? r.meta().with(Meta.IS_MANAGED, "false") : r.meta();
+        if (r instanceof Primitive p) return self ? p.withMeta(m) : p;
+        if (r instanceof Group g) {
+            return new Group(g.id(), self ? g.members() : g.members().stream().map(p -> (Primitive) unmanaged(p, id)).toList(), m);
+        }
+        Clone c = (Clone) r;
+        return new Clone(c.id(), self ? c.child() : unmanaged(c.child(), id), m, c.promotable());
     }
 
     private String resourceRef(Element e, String attr) {
@@ -762,6 +864,7 @@ public final class CibImporter {
 
     private void status(Element status, ClusterProperties props, Map<String, NodeState> nodeStates, Map<String, Map<String, ResourceState>> rs) {
         for (Element ns : children(status)) {
+            if (ns.getTagName().equals("tickets")) continue; // read before the constraints: see ticketStates
             if (!ns.getTagName().equals("node_state")) throw CibException.unsupported(path(ns), "unexpected element in status");
             String uname = ns.getAttribute("uname");
             if (uname.isEmpty()) uname = nodeNameById.get(ns.getAttribute("id"));

@@ -374,9 +374,6 @@ class CibImporterTest {
         assertEquals("cib/configuration/resources/bundle[@id='b1']: bundles are not supported", e.getMessage());
         assertTrue(e.unsupported());
 
-        e = assertThrows(CibException.class, () -> xml(base.formatted("", "<rsc_ticket id=\"t\" rsc=\"r\" ticket=\"x\"/>")));
-        assertEquals("cib/configuration/constraints/rsc_ticket[@id='t']: tickets are not supported", e.getMessage());
-
         e = assertThrows(CibException.class, () -> xml(base.formatted("", """
                 <rsc_order id="o"><resource_set id="s"><resource_ref id="r"/></resource_set></rsc_order>""")));
         assertEquals("cib/configuration/constraints/rsc_order[@id='o']: resource sets are not supported", e.getMessage());
@@ -400,6 +397,41 @@ class CibImporterTest {
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
                 <primitive id="rn" class="ocf" provider="pacemaker" type="remote"/>""", "")));
         assertTrue(e.getMessage().contains("primitive[@id='rn']: Pacemaker Remote"), e.getMessage());
+    }
+
+    @Test
+    void import_tickets_aLostTicketAppliesItsLossPolicyWhereItsResourcesRun() {
+        String cib = """
+                <cib><configuration><crm_config><cluster_property_set id="o"><nvpair id="s" name="stonith-enabled" value="true"/>
+                </cluster_property_set></crm_config><nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes>
+                <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/>
+                  <primitive id="idle" class="ocf" provider="heartbeat" type="Dummy"/>
+                  <primitive id="frozen" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_ticket id="t" rsc="r" ticket="%1$s" loss-policy="fence"/>
+                  <rsc_ticket id="i" rsc="idle" ticket="%1$s" loss-policy="fence"/>
+                  <rsc_ticket id="f" rsc="frozen" ticket="%1$s" loss-policy="freeze"/></constraints></configuration>
+                <status><tickets><ticket_state id="granted" granted="true"/><ticket_state id="revoked" granted="false"/></tickets>
+                <node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member"/>
+                <node_state id="2" uname="b" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources>
+                  <lrm_resource id="r" class="ocf" provider="heartbeat" type="Dummy">
+                    <lrm_rsc_op id="r_start_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0"/></lrm_resource>
+                  <lrm_resource id="frozen" class="ocf" provider="heartbeat" type="Dummy">
+                    <lrm_rsc_op id="f_start_0" operation="start" call-id="2" rc-code="0" op-status="0" interval="0"/></lrm_resource>
+                </lrm_resources></lrm></node_state></status></cib>""";
+        ClusterState granted = xml(cib.formatted("granted"));
+        assertEquals(List.of(), granted.config().constraints());
+        assertEquals(Membership.ONLINE, granted.node("b").membership());
+
+        ClusterState revoked = xml(cib.formatted("revoked"));
+        assertEquals(Membership.UNCLEAN, revoked.node("b").membership());
+        assertEquals("deadman ticket was lost", revoked.node("b").reason());
+        assertEquals(Membership.ONLINE, revoked.node("a").membership()); // nothing that needs the ticket runs there
+        assertEquals(List.of("t-r-a", "t-r-b", "i-idle-a", "i-idle-b"), revoked.config().constraints().stream().map(Constraint::id).toList());
+        assertFalse(revoked.config().resource("frozen").orElseThrow().meta().isManaged());
+
+        CibException e = assertThrows(CibException.class, () -> xml(cib.formatted("x").replace("loss-policy=\"freeze\"", "loss-policy=\"ignore\"")));
+        assertFalse(e.unsupported());
+        assertTrue(e.getMessage().startsWith("cib/configuration/constraints/rsc_ticket[@id='f']/@loss-policy: "), e.getMessage());
     }
 
     @Test
