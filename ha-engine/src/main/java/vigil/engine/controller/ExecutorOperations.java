@@ -88,6 +88,9 @@ public final class ExecutorOperations implements LocalOperations, ResultListener
     public void quorumRegained() { executor.quorumRegained(); }
 
     @Override
+    public boolean runsNothing() { return executor.runsNothing(); }
+
+    @Override
     public List<String> inFlight() {
         List<String> out = new ArrayList<>();
         for (String key : executor.inFlight()) {

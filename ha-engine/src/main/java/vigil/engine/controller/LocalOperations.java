@@ -29,6 +29,13 @@ public interface LocalOperations {
 
     void quorumRegained();
 
+    /**
+     * Whether this node provably runs nothing and starts nothing until {@link #quorumRegained()}: it lost quorum and
+     * refuses every activation, no operation is queued or running, and every resource it probed or acted on is known
+     * stopped here. Its watchdog need not reset it then (see {@link WatchdogKeeper}). False when in doubt.
+     */
+    default boolean runsNothing() { return false; }
+
     /** Operations running now, as {@code resource/action}. */
     List<String> inFlight();
 

@@ -13,13 +13,14 @@ import java.util.Optional;
  * controller never heard it, the watchdog the node itself committed to the replicated state - and only once the
  * watchdog must have reset it, on this node's monotonic clock. A node that never advertised one is never counted.
  *
- * <p>An armed node feeds its watchdog only while it heard a quorate leader within node-timeout, so its host resets at
- * most node-timeout + watchdog-timeout after it last heard one. It last heard one no later than its last reply reached
- * this controller, or than node-timeout after this controller took over (a previous controller's lease ends within
- * node-timeout of the election). A node that lost the cluster feeds again only on hearing a leader of a newer term
- * before its watchdog fired (see {@link WatchdogKeeper}): this controller, if newer, then counts from that contact as
- * above; if older, it can commit nothing any more. A node that reported its watchdog as no longer fed resets within
- * the time it named, and never feeds again.
+ * <p>An armed node feeds its watchdog only while it heard a quorate leader within node-timeout, or while it provably
+ * runs nothing and starts nothing until it hears one again (see {@link WatchdogKeeper}), so at most node-timeout +
+ * watchdog-timeout after it last heard one its host has reset or nothing runs there. It last heard one no later than
+ * its last reply reached this controller, or than node-timeout after this controller took over (a previous
+ * controller's lease ends within node-timeout of the election). A node that lost the cluster and may still run
+ * something feeds again only on hearing a leader of a newer term before its watchdog fired: this controller, if newer,
+ * then counts from that contact as above; if older, it can commit nothing any more. A node that reported its watchdog
+ * as no longer fed resets within the time it named, and never feeds again.
  *
  * <p>Confined to the controller's thread.
  */

@@ -25,10 +25,10 @@ import vigil.engine.state.Command;
  * The node side of watchdog self-fencing (what sbd does beside Pacemaker): it arms this node's watchdog device with the
  * cluster's watchdog-timeout when the node first hears a quorate leader, feeds it only while the node keeps hearing one
  * and its engine is healthy, and stops feeding it once the node lost the cluster (no quorate leader for node-timeout,
- * safety rule 3) or for good when the controller asked it to fence itself. Then the host resets within the watchdog's
- * timeout, whatever else still runs on it. Heartbeat replies carry its {@link #report}, which is what the controller
- * counts on ({@link WatchdogFencing}); the node also commits its watchdog's timeout, so that a controller that never
- * heard it knows.
+ * safety rule 3) until it provably runs nothing, or for good when the controller asked it to fence itself. Then the
+ * host resets within the watchdog's timeout, whatever else still runs on it. Heartbeat replies carry its
+ * {@link #report}, which is what the controller counts on ({@link WatchdogFencing}); the node also commits its
+ * watchdog's timeout, so that a controller that never heard it knows.
  *
  * <p>Feeding stops a quarter node-timeout before the node would lose the cluster, so that a feed delayed by a pause
  * between the check and the write cannot outlast node-timeout.
@@ -42,7 +42,18 @@ import vigil.engine.state.Command;
  * last contact; a controller of an older term can no longer commit a fence once the newer term was elected, which
  * happened before the node fed again, and before its own count (the node fed again before its watchdog fired, that is
  * before node-timeout + watchdog-timeout after its last reply to that controller). It never feeds again on a leader of
- * the term it lost (that controller may be counting it) nor once it said it is resetting (that word counts at once).
+ * the term it lost while it may still run something (that controller may be counting it), nor once it said it is
+ * resetting (that word counts at once).
+ *
+ * <p>A node that lost the cluster but provably runs nothing needs no reset (safety rule 3 of the design: it resets if
+ * it cannot stop its resources), as sbd does not reset a node whose Pacemaker stopped everything on quorum loss: while
+ * its executor refuses every activation, nothing is queued or running there and every resource is known stopped there
+ * ({@link LocalOperations#runsNothing}), it keeps feeding, and it takes part again on hearing any quorate leader. So a
+ * controller that counts it self-fenced after node-timeout + watchdog-timeout is right either way: its watchdog fired
+ * (nothing was fed within watchdog-timeout of its last lease) or it was last fed with nothing running there, and from
+ * that feed on the executor refused to start anything until a quorate leader was heard again, a leader that then finds
+ * out by its probes that nothing runs there. (Resetting such nodes only turned every leader change that outlasted
+ * node-timeout into a reset of nodes that had just started or stopped everything, and those resets into more.)
  *
  * <p>It feeds from its own thread. The timeout is the one the device had when it was armed: a later change of
  * watchdog-timeout applies when the node restarts.
@@ -60,6 +71,7 @@ public final class WatchdogKeeper implements AutoCloseable {
     private final Function<List<Command>, CompletableFuture<?>> submit;
     private final InstantSource monotonic;
     private final BooleanSupplier healthy;
+    private final BooleanSupplier runsNothing;
     private final ScheduledExecutorService feeder;
 
     // guarded by this
@@ -73,6 +85,7 @@ public final class WatchdogKeeper implements AutoCloseable {
     private Instant lastAttempt;
     private String stopReason = "";
     private boolean stoppedLogged;
+    private boolean idleLogged;
     private boolean zeroLogged;
 
     /**
@@ -80,9 +93,12 @@ public final class WatchdogKeeper implements AutoCloseable {
      * @param provider opens it (ha-fencing's Linux watchdog)
      * @param submit   commits this node's watchdog timeout
      * @param healthy  whether this node's engine (executor, its timers) works; the watchdog is not fed while it does not
+     * @param runsNothing whether this node provably runs nothing and starts nothing until it hears a quorate leader again
+     *                 ({@link LocalOperations#runsNothing}); called under this keeper's lock
      */
     public WatchdogKeeper(String self, Path device, WatchdogProvider provider, Supplier<ClusterState> state,
-                          Function<List<Command>, CompletableFuture<?>> submit, Ticker ticker, BooleanSupplier healthy) {
+                          Function<List<Command>, CompletableFuture<?>> submit, Ticker ticker, BooleanSupplier healthy,
+                          BooleanSupplier runsNothing) {
         this.self = Objects.requireNonNull(self, "self");
         this.device = Objects.requireNonNull(device, "device");
         this.provider = Objects.requireNonNull(provider, "provider");
@@ -90,6 +106,7 @@ public final class WatchdogKeeper implements AutoCloseable {
         this.submit = submit;
         this.monotonic = Controller.monotonic(ticker);
         this.healthy = healthy;
+        this.runsNothing = runsNothing;
         this.feeder = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigil-" + self + "-watchdog");
             t.setDaemon(true);
@@ -102,7 +119,8 @@ public final class WatchdogKeeper implements AutoCloseable {
     /**
      * The node heard a quorate leader of {@code term} now. The first time (with watchdog-timeout set) this arms the
      * device, before the node probes and accepts actions. Returns whether the node may take part: false while its
-     * watchdog is no longer fed (its host is about to reset), true when none is armed.
+     * watchdog is no longer fed (its host is about to reset), true when none is armed, and true after it lost the
+     * cluster when the leader's term is newer or nothing runs here.
      */
     public synchronized boolean heard(long term) { return heard(term, monotonic.instant()); }
 
@@ -111,15 +129,16 @@ public final class WatchdogKeeper implements AutoCloseable {
         if (phase == Phase.RESETTING || phase == Phase.CLOSED) return false;
         Instant now = monotonic.instant();
         if (lost) {
-            if (term <= lastContactTerm) return false;
+            boolean idle = runsNothing.getAsBoolean();
+            if (term <= lastContactTerm && !idle) return false;
             if (Duration.between(lastFeed, now).compareTo(timeout) >= 0) {
                 // its watchdog has fired by now: feeding again could outlast what a controller counts on
                 resetForGood("no quorate leader heard until its watchdog's timeout had passed", now);
                 return false;
             }
             lost = false;
-            LOG.info("{}: watchdog {}: fed again: a quorate leader of term {} is heard ({} ms after the last feed)", self, device, term,
-                    Duration.between(lastFeed, now).toMillis());
+            LOG.info("{}: watchdog {}: fed again: a quorate leader of term {} is heard ({} ms after the last feed{})", self, device, term,
+                    Duration.between(lastFeed, now).toMillis(), idle ? "; nothing runs here" : "");
         }
         if (lastContact == null || leaseFrom.isAfter(lastContact)) lastContact = leaseFrom;
         lastContactTerm = term;
@@ -134,8 +153,9 @@ public final class WatchdogKeeper implements AutoCloseable {
     public synchronized void lostCluster(String reason) {
         if (phase != Phase.ARMED || lost) return;
         lost = true;
-        LOG.warn("{}: watchdog {}: no longer fed ({}); the host resets within {} ms unless a leader of a term after {} is heard first",
-                self, device, reason, remaining(monotonic.instant()).toMillis(), lastContactTerm);
+        idleLogged = false;
+        LOG.warn("{}: watchdog {}: no longer fed ({}); the host resets within {} ms unless it stops everything here or a leader "
+                + "of a term after {} is heard first", self, device, reason, remaining(monotonic.instant()).toMillis(), lastContactTerm);
     }
 
     /**
@@ -219,20 +239,34 @@ public final class WatchdogKeeper implements AutoCloseable {
         Duration nodeTimeout = state.get().config().properties().nodeTimeout();
         boolean ok = healthy.getAsBoolean();
         synchronized (this) {
-            if (phase != Phase.ARMED || lost) return;
+            if (phase != Phase.ARMED) return;
             Instant now = monotonic.instant();
-            Duration quiet = Duration.between(lastContact, now);
-            // a quarter node-timeout of margin: a write delayed after this check still lands within node-timeout
-            boolean quorate = quiet.compareTo(nodeTimeout.minus(nodeTimeout.dividedBy(4))) <= 0;
-            if (!quorate || !ok) {
-                if (!stoppedLogged) {
-                    LOG.warn("{}: watchdog {} not fed: {}", self, device,
-                            !quorate ? "no quorate leader heard for " + quiet.toMillis() + " ms" : "the engine is not healthy");
-                }
+            String notFed;
+            if (lost) {
+                // checked under this lock: the executor can start nothing before heard() lets the node take part again
+                notFed = runsNothing.getAsBoolean() ? null : "it lost the cluster and may still run resources";
+            } else {
+                Duration quiet = Duration.between(lastContact, now);
+                // a quarter node-timeout of margin: a write delayed after this check still lands within node-timeout
+                boolean quorate = quiet.compareTo(nodeTimeout.minus(nodeTimeout.dividedBy(4))) <= 0;
+                notFed = quorate ? null : "no quorate leader heard for " + quiet.toMillis() + " ms";
+            }
+            if (notFed == null && !ok) notFed = "the engine is not healthy";
+            if (notFed != null) {
+                if (!stoppedLogged) LOG.warn("{}: watchdog {} not fed: {}", self, device, notFed);
                 stoppedLogged = true;
                 return;
             }
             stoppedLogged = false;
+            if (lost) {
+                if (Duration.between(lastFeed, now).compareTo(timeout) >= 0) {
+                    resetForGood("it stopped everything only after its watchdog's timeout had passed", now);
+                    return;
+                }
+                if (!idleLogged) LOG.info("{}: watchdog {}: fed again without a quorate leader: nothing runs here, and nothing "
+                        + "starts until a quorate leader is heard", self, device);
+                idleLogged = true;
+            }
             if (Duration.between(lastFeed, now).compareTo(timeout.dividedBy(10)) < 0) return;
             try {
                 dog.feed();

@@ -359,6 +359,19 @@ public final class Executor implements AutoCloseable {
     /** Whether it still takes work ({@link #close} not called). */
     public synchronized boolean isOpen() { return !closed; }
 
+    /**
+     * Whether nothing can be active here until {@link #quorumRegained}: every activation is refused (quorum lost, a
+     * policy other than {@code ignore}), no operation is queued or running, and every resource this executor ever ran an
+     * operation for (probes included: every resource configured when the node joined) is known stopped here.
+     */
+    public synchronized boolean runsNothing() {
+        if (noQuorum == null || noQuorum == NoQuorumPolicy.IGNORE || !queue.isEmpty()) return false;
+        for (Lane l : lanes.values()) {
+            if (l.busy || l.current != null || (l.config != null && l.role != Role.STOPPED)) return false;
+        }
+        return true;
+    }
+
     /** Resources that may be active here: known active, or unknown after a failure. */
     public synchronized List<String> possiblyActive() {
         List<String> out = new ArrayList<>();

@@ -41,6 +41,8 @@ class WatchdogKeeperTest {
     private final List<Command> committed = new CopyOnWriteArrayList<>();
     private final List<String> local = new CopyOnWriteArrayList<>();
     private final AtomicBoolean healthy = new AtomicBoolean(true);
+    /** Whether the executor says this node runs nothing (it lost quorum and stopped everything). */
+    private final AtomicBoolean runsNothing = new AtomicBoolean();
     private final CountDownLatch release = new CountDownLatch(1);
     private ClusterState state = stateWith(Duration.ZERO);
     private NodeAgent agent;
@@ -101,6 +103,9 @@ class WatchdogKeeperTest {
         public List<String> inFlight() { return List.of(); }
 
         @Override
+        public boolean runsNothing() { return runsNothing.get(); }
+
+        @Override
         public void onMonitorResult(Consumer<Outcome> listener) { }
     };
 
@@ -120,7 +125,8 @@ class WatchdogKeeperTest {
             }
         });
         agent = new NodeAgent("n1", ops, this::commit, () -> state, () -> 0, clock, clock, timer);
-        keeper = new WatchdogKeeper("n1", Path.of("/dev/watchdog"), device, () -> state, this::commit, clock, healthy::get);
+        keeper = new WatchdogKeeper("n1", Path.of("/dev/watchdog"), device, () -> state, this::commit, clock, healthy::get,
+                ops::runsNothing);
         agent.watchdog(keeper);
     }
 
@@ -241,6 +247,38 @@ class WatchdogKeeperTest {
     }
 
     @Test
+    void aNodeThatLostTheClusterAndRunsNothing_staysFed_andTakesPartAgainWithTheLeaderOfTheSameTerm() {
+        start();
+        heartbeat(false);
+        pass(Duration.ofSeconds(1), true);
+        clock.advance(Duration.ofMillis(1500)); // paused past node-timeout: it loses the cluster
+        heartbeat(false);
+        assertTrue(local.contains("quorum lost stop"), local.toString());
+        assertEquals(0, feedsDuring(Duration.ofMillis(500), false), "not fed while what ran here is being stopped");
+        runsNothing.set(true); // the stops are done: the executor refuses every start and nothing runs here
+        assertTrue(feedsDuring(Duration.ofSeconds(5), false) >= 5, "fed with no leader, past the watchdog's timeout");
+        local.clear();
+        NodeTransport.HeartbeatReply reply = heartbeat(false);
+        assertEquals(NodeTransport.WatchdogReport.armed(WATCHDOG), reply.watchdog());
+        assertTrue(local.contains("quorum regained") && local.contains("probe"), "takes part again: " + local);
+        runsNothing.set(false);
+        assertTrue(feedsDuring(Duration.ofSeconds(2), true) >= 5, "fed while the leader is heard");
+    }
+
+    @Test
+    void aNodeThatStopsEverythingOnlyAfterItsWatchdogsTimeout_isNotFedAgain() {
+        start();
+        heartbeat(false);
+        pass(Duration.ofSeconds(1), true);
+        clock.advance(Duration.ofMillis(1500));
+        heartbeat(false);
+        assertEquals(0, feedsDuring(Duration.ofMillis(3000), false), "the stops hang past the watchdog's timeout");
+        runsNothing.set(true);
+        assertEquals(0, feedsDuring(Duration.ofSeconds(1), false), "its watchdog has fired: it resets");
+        assertTrue(heartbeat(false).watchdog().resetting());
+    }
+
+    @Test
     void askedToFenceItself_itStopsFeedingAndStopsItsResources() {
         start();
         heartbeat(false);
@@ -272,7 +310,8 @@ class WatchdogKeeperTest {
         keeper.close(false);
         assertEquals(List.of("open 3000", "abandon"), device.events);
         device.events.clear();
-        keeper = new WatchdogKeeper("n1", Path.of("/dev/watchdog"), device, () -> state, this::commit, clock, healthy::get);
+        keeper = new WatchdogKeeper("n1", Path.of("/dev/watchdog"), device, () -> state, this::commit, clock, healthy::get,
+                ops::runsNothing);
         keeper.heard(1);
         keeper.close(true);
         assertEquals(List.of("open 3000", "disarm"), device.events);

@@ -453,6 +453,31 @@ class ExecutorTest {
     }
 
     @Test
+    void runsNothing_onlyWithoutQuorum_onceNothingRunsAndEveryResourceSeenHereIsKnownStopped() {
+        Svc a = new Svc("a");
+        new Svc("b");
+        done(executor.submit(ActionRequest.of("1", 1, svc("a"), ResourceAction.START)));
+        done(executor.submit(ActionRequest.probe("2", 1, svc("b"))));
+        assertFalse(executor.runsNothing(), "a runs");
+        executor.quorumLost(NoQuorumPolicy.FREEZE).join();
+        assertFalse(executor.runsNothing(), "frozen: a still runs");
+        executor.quorumLost(NoQuorumPolicy.STOP).orTimeout(20, TimeUnit.SECONDS).join();
+        assertTrue(executor.runsNothing());
+        executor.quorumRegained();
+        assertFalse(executor.runsNothing(), "with quorum a start may come at any time");
+
+        a.startGate = new CountDownLatch(1);
+        CompletableFuture<ActionResult> start = executor.submit(ActionRequest.of("3", 2, svc("a"), ResourceAction.START));
+        Await.until(WAIT, "start running", () -> calls.contains("a.start"));
+        CompletableFuture<List<ActionResult>> stopped = executor.quorumLost(NoQuorumPolicy.STOP);
+        assertFalse(executor.runsNothing(), "a start is running");
+        a.startGate.countDown();
+        done(start);
+        stopped.orTimeout(20, TimeUnit.SECONDS).join();
+        assertTrue(executor.runsNothing());
+    }
+
+    @Test
     void quorumLost_freeze_leavesResourcesRunning_ignore_acceptsStarts() {
         Svc a = new Svc("a");
         new Svc("b");

@@ -44,6 +44,7 @@ import vigil.api.spi.WatchdogProvider;
 import vigil.api.status.FenceEvent;
 import vigil.engine.controller.Controller;
 import vigil.engine.controller.ExecutorOperations;
+import vigil.engine.controller.LocalOperations;
 import vigil.engine.controller.NodeAgent;
 import vigil.engine.controller.WatchdogKeeper;
 import vigil.engine.driver.DriverRegistry;
@@ -143,7 +144,7 @@ public final class ClusterNode implements AutoCloseable {
         ops.attach(executor);
         Function<List<Command>, CompletableFuture<?>> submit = this::submit;
         this.agent = new NodeAgent(self, ops, submit, raft::state, raft::term, b.clock, b.ticker, timers);
-        this.watchdog = b.watchdog == null ? null : watchdogKeeper(self, b, submit);
+        this.watchdog = b.watchdog == null ? null : watchdogKeeper(self, b, submit, ops);
         if (watchdog != null) agent.watchdog(watchdog);
         agent.reportHealth(raft::problem);
         NodeAgent localAgent = agent;
@@ -242,9 +243,10 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * The watchdog keeper for the configured device. It is fed only while this node's engine works: the executor is
-     * open and its timers (operation timeouts, recurring monitors, the quorum watch) run.
+     * open and its timers (operation timeouts, recurring monitors, the quorum watch) run; after this node lost the cluster,
+     * only while its executor provably runs nothing.
      */
-    private WatchdogKeeper watchdogKeeper(String self, Builder b, Function<List<Command>, CompletableFuture<?>> submit) {
+    private WatchdogKeeper watchdogKeeper(String self, Builder b, Function<List<Command>, CompletableFuture<?>> submit, LocalOperations ops) {
         WatchdogProvider provider = ServiceLoader.load(WatchdogProvider.class, ClusterNode.class.getClassLoader()).findFirst()
                 .orElseThrow(() -> new ConfigException("watchdog", "a watchdog device is configured (" + b.watchdog
                         + ") but no watchdog module is on the class path", "add ha-fencing"));
@@ -254,7 +256,7 @@ public final class ClusterNode implements AutoCloseable {
             long stalled = b.ticker.read() - timersRan.get();
             return executor.isOpen() && stalled < raft.state().config().properties().nodeTimeout().toNanos() / 2;
         };
-        return new WatchdogKeeper(self, b.watchdog, provider, raft::state, submit, b.ticker, healthy);
+        return new WatchdogKeeper(self, b.watchdog, provider, raft::state, submit, b.ticker, healthy, ops::runsNothing);
     }
 
     /**

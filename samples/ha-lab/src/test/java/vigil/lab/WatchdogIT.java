@@ -76,6 +76,31 @@ class WatchdogIT extends LabClusterIT {
 
     @Test
     @Order(2)
+    void aNodeLeftWithoutQuorumThatRunsNothing_isNotResetByItsWatchdog_andTakesPartAgain() {
+        f.awaitAllOnline();
+        String alone = "n1";
+        String hung = "n2";
+        Instant paused = Instant.now();
+        c.pause(hung);
+        c.pause(BARE);
+        try {
+            // alone loses the cluster after node-timeout and stops what it runs: it then runs nothing and starts nothing,
+            // so its watchdog need not reset it (had it stopped feeding, it would have reset within node-timeout + 3 s)
+            LocalCluster.sleep(LabFixture.NODE_TIMEOUT.plus(WATCHDOG).multipliedBy(2));
+            assertTrue(c.isAlive(alone) && !c.watchdogFired(alone), alone + " runs nothing: its watchdog must not reset it");
+        } finally {
+            c.resume(BARE);
+            c.resume(hung);
+        }
+        c.await(LabFixture.LONG, hung + ", hung, reset by its watchdog", () -> c.watchdogFired(hung));
+        f.awaitAllOnline();
+        assertTrue(c.deaths().stream().noneMatch(d -> d.node().equals(alone) && d.epochNanos() > LocalCluster.nanos(paused)),
+                alone + " takes part again without a reset: " + c.deaths());
+        f.assertNoDoubleActivity();
+    }
+
+    @Test
+    @Order(3)
     void aHungNodeWithoutAWatchdogIsNeverCountedAsSelfFenced_itsResourceStaysPut() {
         f.awaitAllOnline();
         c.admin().updateConfig(cfg -> cfg.toBuilder().replaceResource(LabFixture.dummy("bare1"))
