@@ -463,6 +463,30 @@ class CibImporterTest {
     }
 
     @Test
+    void import_templates_primitivesTakeTheirDefinitionAndConstraintsOnTheTemplateApplyToEach() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes>
+                <resources><template id="t" class="ocf" provider="heartbeat" type="Dummy">
+                    <instance_attributes id="ti"><nvpair id="ti1" name="state" value="/run/t"/></instance_attributes>
+                    <meta_attributes id="tm"><nvpair id="tm1" name="target-role" value="Stopped"/></meta_attributes>
+                    <operations><op id="tmon" name="monitor" interval="10"/><op id="tstart" name="start" interval="0" timeout="30"/></operations></template>
+                  <primitive id="r1" template="t"/>
+                  <primitive id="r2" template="t"><meta_attributes id="m2"><nvpair id="m21" name="target-role" value="Started"/></meta_attributes>
+                    <operations><op id="r2mon" name="monitor" interval="10" timeout="60"/></operations></primitive>
+                  <primitive id="other" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_location id="l" rsc="t" node="a" score="50"/><rsc_order id="o" first="other" then="t"/></constraints>
+                </configuration></cib>""");
+        Primitive r1 = (Primitive) s.config().resource("r1").orElseThrow();
+        Primitive r2 = (Primitive) s.config().resource("r2").orElseThrow();
+        assertEquals("ocf:heartbeat:Dummy", r2.type());
+        assertEquals(Map.of("state", "/run/t"), r2.params());
+        assertEquals(Role.STOPPED, r1.meta().targetRole().orElseThrow());
+        assertEquals(Role.STARTED, r2.meta().targetRole().orElseThrow());
+        assertEquals(List.of(Duration.ofSeconds(60), Duration.ofSeconds(30)), r2.operations().stream().map(Operation::timeout).toList());
+        assertEquals(List.of("l-r1", "l-r2", "o-r1", "o-r2"), s.config().constraints().stream().map(Constraint::id).toList());
+    }
+
+    @Test
     void import_brokenCib_errorIsNotUnsupported() {
         CibException e = assertThrows(CibException.class, () -> xml("""
                 <cib><configuration><nodes><node id="1" uname="a"/></nodes><resources/>
