@@ -110,6 +110,8 @@ public final class CibImporter {
     private final List<Tickets.Dependency> ticketDependencies = new ArrayList<>();
     /** template id -> the primitives based on it, which a location or ticket naming the template applies to. */
     private final Map<String, List<String>> templateMembers = new HashMap<>();
+    /** tag id -> its obj_ref elements. */
+    private final Map<String, List<Element>> tagRefs = new HashMap<>();
     private final Map<String, Tickets.State> ticketStates = new HashMap<>();
 
     private CibImporter(Document doc, Instant fallbackNow) {
@@ -196,8 +198,7 @@ public final class CibImporter {
                 case "crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults", "fencing-topology":
                     break;
                 case "tags":
-                    if (!children(e).isEmpty()) throw CibException.unsupported(path(e), "tags are not supported");
-                    break;
+                    break; // read with the constraints that name them: see tags
                 case "acls", "alerts":
                     break; // who may change the CIB and whom to notify: no effect on scheduling
                 default:
@@ -222,6 +223,7 @@ public final class CibImporter {
         Element status = child(cib, "status");
         transientAttributesForRules(status, cib.getAttribute("dc-uuid"));
         ticketStates(status);
+        tags(child(configuration, "tags"));
         Element constraints = child(configuration, "constraints");
         if (constraints != null) {
             for (Element e : children(constraints)) constraint(e, cfg);
@@ -740,16 +742,42 @@ public final class CibImporter {
         return new Clone(c.id(), self ? c.child() : unmanaged(c.child(), id), m, c.promotable());
     }
 
-    /** The resource {@code attr} names, or for a template the primitives based on it (in configuration order). */
+    /**
+     * The resource {@code attr} names; for a template the primitives based on it (in configuration order), for a tag
+     * the resources it lists (templates in it expanded).
+     */
     private List<String> resourceRefs(Element e, String attr) {
-        List<String> members = templateMembers.get(e.getAttribute(attr));
-        return members != null ? members : List.of(resourceRef(e, attr));
+        String id = e.getAttribute(attr);
+        List<String> members = templateMembers.get(id);
+        if (members != null) return members;
+        List<Element> refs = tagRefs.get(id);
+        if (refs == null) return List.of(resourceRef(e, attr));
+        List<String> out = new ArrayList<>();
+        for (Element ref : refs) for (String r : resourceRefs(ref, "id")) if (!out.contains(r)) out.add(r);
+        return out;
+    }
+
+    /** Tags ("Pacemaker Explained", Tagging Configuration Elements): a name for a list of resources, used in constraints. */
+    private void tags(Element tags) {
+        if (tags == null) return;
+        for (Element tag : children(tags)) {
+            if (!tag.getTagName().equals("tag")) throw CibException.unsupported(path(tag), "unexpected element in tags");
+            List<Element> refs = new ArrayList<>();
+            for (Element ref : children(tag)) {
+                if (!ref.getTagName().equals("obj_ref")) throw CibException.unsupported(path(ref), "unexpected element in tag");
+                if (tagRefs.containsKey(ref.getAttribute("id"))) throw CibException.unsupported(path(ref), "a tag in a tag is not supported");
+                refs.add(ref);
+            }
+            tagRefs.put(requireId(tag), refs);
+        }
     }
 
     private String resourceRef(Element e, String attr) {
         String id = e.getAttribute(attr);
         if (id.isEmpty()) throw CibException.invalid(path(e), "missing " + attr);
-        if (templateMembers.containsKey(id)) throw CibException.unsupported(path(e) + "/@" + attr, "a template is not supported here");
+        if (templateMembers.containsKey(id) || tagRefs.containsKey(id)) {
+            throw CibException.unsupported(path(e) + "/@" + attr, "a template or tag is not supported here");
+        }
         if (!resourceElements.containsKey(id)) {
             throw CibException.invalid(path(e) + "/@" + attr, "references unknown resource \"" + id + "\" (clone instances such as rsc:0 are not supported)");
         }
@@ -874,7 +902,7 @@ public final class CibImporter {
         List<String> withs = resourceRefs(e, "with-rsc");
         if (rscs.size() > 1 && withs.size() > 1) {
             // Pacemaker reads this as one set of resources colocated with another set, which is not all pairs
-            throw CibException.unsupported(path(e), "a colocation of a template with a template is not supported");
+            throw CibException.unsupported(path(e), "a colocation of a template or tag with a template or tag is not supported");
         }
         String attr = e.getAttribute("node-attribute");
         if (!attr.isEmpty() && !attr.equals("#uname")) throw CibException.unsupported(path(e), "colocation on node-attribute \"" + attr + "\" is not supported");

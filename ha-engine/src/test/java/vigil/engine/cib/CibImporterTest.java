@@ -487,6 +487,17 @@ class CibImporterTest {
     }
 
     @Test
+    void import_tags_constraintsOnATagApplyToEachResourceItLists() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"/></nodes>
+                <resources><primitive id="r1" class="ocf" provider="heartbeat" type="Dummy"/>
+                  <primitive id="r2" class="ocf" provider="heartbeat" type="Dummy"/><primitive id="r3" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_colocation id="c" rsc="web" with-rsc="r3" score="INFINITY"/></constraints>
+                <tags><tag id="web"><obj_ref id="r1"/><obj_ref id="r2"/></tag></tags></configuration></cib>""");
+        assertEquals(List.of("c-r1", "c-r2"), s.config().constraints().stream().map(Constraint::id).toList());
+    }
+
+    @Test
     void import_brokenCib_errorIsNotUnsupported() {
         CibException e = assertThrows(CibException.class, () -> xml("""
                 <cib><configuration><nodes><node id="1" uname="a"/></nodes><resources/>
