@@ -71,6 +71,7 @@ public final class ConfigValidator {
             if (!ids.add(n.id())) throw new ConfigException(f, "duplicate node id \"" + n.id() + "\"", "give every node a unique id");
             checkAddress(f + ".address", n.address());
             checkValues(f + ".attributes", n.attributes());
+            checkUtilization(f + ".attributes", n.attributes());
             if (!addresses.add(n.address())) {
                 throw new ConfigException(f + ".address", "address " + n.address() + " is used by two nodes", "give every node its own host:port");
             }
@@ -171,6 +172,7 @@ public final class ConfigValidator {
 
     private static void validateMeta(String resourceField, Meta meta) {
         checkValues(resourceField + ".meta", meta.values());
+        checkUtilization(resourceField + ".meta", meta.values());
         for (var e : meta.values().entrySet()) {
             // every committed change validates the whole config: other attributes cost nothing more here
             if (!CHECKED_META.contains(e.getKey())) continue;
@@ -353,12 +355,25 @@ public final class ConfigValidator {
             throw new ConfigException("properties." + ClusterProperties.CLUSTER_RECHECK_INTERVAL, "must not be negative", "use e.g. 1min, or 0 for never");
         }
         // the further properties Vigil itself reads, so that a typo in their value is an error, not the default
+        String strategy = p.other().get("placement-strategy");
+        if (strategy != null && !Set.of("default", "utilization", "balanced", "minimal").contains(strategy)) {
+            throw new ConfigException("properties.other.placement-strategy", "unknown value \"" + strategy + "\"", "use default, utilization, balanced or minimal");
+        }
         for (String key : List.of("fence-monitor-interval", "startup-grace")) {
             String v = p.other().get(key);
             if (v == null) continue;
             Duration d = Durations.parse("properties.other." + key, v);
             if (d.isNegative()) throw new ConfigException("properties.other." + key, "must not be negative, got " + v, "e.g. 60s, or 0 to turn it off");
         }
+    }
+
+    /** Capacities (node attributes) and needs (resource meta) named {@code utilization.NAME} are whole numbers >= 0. */
+    private static void checkUtilization(String field, Map<String, String> values) {
+        values.forEach((k, v) -> {
+            if (!k.startsWith(Meta.UTILIZATION)) return;
+            if (k.length() == Meta.UTILIZATION.length()) throw new ConfigException(field + "." + k, "names no capacity", "e.g. utilization.cpu or utilization.memory");
+            if (!v.trim().matches("[0-9]{1,9}")) throw new ConfigException(field + "." + k, "must be a whole number >= 0, got \"" + v + "\"", "e.g. 2 (cpus) or 4096 (MiB)");
+        });
     }
 
     private static void checkId(String field, String id) {

@@ -25,6 +25,12 @@ public record Meta(Map<String, String> values) {
     public static final String INTERLEAVE = "interleave";
     public static final String ORDERED = "ordered";
     public static final String MAINTENANCE = "maintenance";
+    /**
+     * Prefix of what a resource uses of a node's capacities ({@code utilization.cpu = 2} in its meta attributes) and of a
+     * node's capacities ({@code utilization.cpu = 8} in its attributes): counted when the cluster property
+     * placement-strategy is utilization, balanced or minimal.
+     */
+    public static final String UTILIZATION = "utilization.";
 
     public static final Meta EMPTY = new Meta(Maps.sorted(Map.of()));
 

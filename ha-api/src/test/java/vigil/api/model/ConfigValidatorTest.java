@@ -37,6 +37,23 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void validate_utilization_wholeNumbersAndAKnownPlacementStrategy() {
+        Primitive vm = Primitive.builder("vm1", "kvm").meta(Meta.UTILIZATION + "cpu", "2").meta(Meta.UTILIZATION + "memory", "4096").build();
+        ClusterConfig ok = ClusterConfig.builder()
+                .node(new Node("node1", "10.0.0.1:9870", NodeRole.MEMBER, Map.of(Meta.UTILIZATION + "cpu", "8", Meta.UTILIZATION + "memory", "65536")))
+                .resource(vm).properties(ClusterProperties.builder().other(Map.of("placement-strategy", "balanced")).build()).build();
+        assertDoesNotThrow(() -> ConfigValidator.structural().validate(ok));
+
+        ConfigException e = rejected(ok.toBuilder().replaceResource(vm.withMeta(vm.meta().with(Meta.UTILIZATION + "cpu", "1.5"))).build());
+        assertEquals("resources.vm1.meta.utilization.cpu", e.field());
+        e = rejected(ok.toBuilder().removeNode("node1")
+                .node(new Node("node1", "10.0.0.1:9870", NodeRole.MEMBER, Map.of(Meta.UTILIZATION + "cpu", "-8"))).build());
+        assertEquals("nodes.node1.attributes.utilization.cpu", e.field());
+        e = rejected(ok.toBuilder().properties(ClusterProperties.builder().other(Map.of("placement-strategy", "balance")).build()).build());
+        assertEquals("properties.other.placement-strategy", e.field());
+    }
+
+    @Test
     void validate_duplicateResourceId_namesIt() {
         ConfigException e = rejected(twoNodes().resource(Primitive.builder("a", "ocf:heartbeat:Dummy").build())
                 .resource(new Group("g", List.of(Primitive.builder("a", "ocf:heartbeat:Dummy").build()), null)).build());

@@ -66,8 +66,7 @@ import vigil.api.status.ResourceState;
  * <p>Everything the import cannot represent is an error naming the element. Ignored on purpose, because it does
  * not change where resources run or what the transition contains:
  * <ul>
- * <li>{@code description} attributes, {@code utilization} (only used with a placement-strategy other than
- *     "default", which is itself rejected), {@code op_defaults} other than timeout;</li>
+ * <li>{@code description} attributes, {@code op_defaults} other than timeout;</li>
  * <li>{@code op} children ({@code instance_attributes} such as OCF_CHECK_LEVEL), {@code op} attributes other than
  *     name, interval, timeout, role, on-fail, enabled;</li>
  * <li>{@code rsc_location resource-discovery} (affects probes only, which a transition summary does not list);</li>
@@ -77,8 +76,11 @@ import vigil.api.status.ResourceState;
  *     and the digests, exec and queue times of operations;</li>
  * <li>crm_config properties Vigil does not model; they are kept verbatim in {@code ClusterProperties.other};</li>
  * <li>a {@code node_state} of a node missing from the configuration (Pacemaker ignores it too), and a
- *     {@code fencing-level} whose target is not a node of the configuration (it can never apply).</li>
+ *     {@code fencing-level} or an {@code rsc_location} whose node is not a node of the configuration (it can never
+ *     apply).</li>
  * </ul>
+ * Node and primitive {@code utilization} sets become {@code utilization.NAME} node attributes and meta attributes
+ * (see {@code Meta.UTILIZATION}).
  * The {@code shutdown} node attribute (a node being stopped cleanly) is imported as the node's announced shutdown:
  * like standby, every resource moves off it, and its reason says it is shutting down.
  */
@@ -284,7 +286,10 @@ public final class CibImporter {
                     if (truth(v, false)) throw CibException.unsupported(f, "stop-all-resources=true is not supported");
                 }
                 case "placement-strategy" -> {
-                    if (!v.equals("default")) throw CibException.unsupported(f, "placement-strategy \"" + v + "\" is not supported (utilization is not modelled)");
+                    if (!Set.of("default", "utilization", "balanced", "minimal").contains(v)) {
+                        throw CibException.invalid(f, "placement-strategy must be default, utilization, balanced or minimal, got \"" + v + "\"");
+                    }
+                    other.put(e.getKey(), v);
                 }
                 case "stonith-watchdog-timeout" -> {
                     Duration d = v.equals("-1") ? Duration.ZERO : duration(() -> f, v);
@@ -353,7 +358,8 @@ public final class CibImporter {
             Map<String, String> attrs = new TreeMap<>();
             for (Element set : children(n)) {
                 if (set.getTagName().equals("instance_attributes")) attrs.putAll(nvpairs(set));
-                else if (!set.getTagName().equals("utilization")) throw CibException.unsupported(path(set), "unexpected element in node");
+                else if (set.getTagName().equals("utilization")) utilization(set).forEach((k, v) -> attrs.put(Meta.UTILIZATION + k, v));
+                else throw CibException.unsupported(path(set), "unexpected element in node");
             }
             Map<String, String> forRules = new HashMap<>(attrs);
             forRules.put("#uname", uname);
@@ -382,6 +388,13 @@ public final class CibImporter {
         }
     }
 
+    /** A node's capacities or a primitive's needs: non-negative integers (Pacemaker reads other values as 0). */
+    private Map<String, String> utilization(Element set) {
+        Map<String, String> out = new TreeMap<>();
+        nvpairs(set).forEach((k, v) -> out.put(k, Integer.toString(Math.max(0, parseIntOr(v.trim(), 0)))));
+        return out;
+    }
+
     private static boolean isStonith(Element e) { return e.getAttribute("class").equals("stonith"); }
 
     private Primitive primitive(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
@@ -408,7 +421,7 @@ public final class CibImporter {
                         if (o != null) ops.add(o);
                     }
                 }
-                case "utilization" -> { }
+                case "utilization" -> utilization(c).forEach((k, v) -> meta.put(Meta.UTILIZATION + k, v));
                 default -> throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a primitive is not supported");
             }
         }
@@ -723,7 +736,11 @@ public final class CibImporter {
         }
         if (!node.isEmpty()) {
             if (!rules.isEmpty()) throw CibException.invalid(path(e), "rsc_location has both node and rule");
-            checkNode(e, node);
+            if (!nodeNames.contains(node)) {
+                // as Pacemaker does: a location for a node the cluster does not have can never apply
+                LOG.info("{}: ignored, node \"{}\" is not in the configuration", path(e), node);
+                return;
+            }
             cfg.constraint(new Constraint.Location(id, rsc, node, scoreAttr(e, "score"), role, null));
             return;
         }
@@ -798,10 +815,6 @@ public final class CibImporter {
                 for (Element set : children(c)) ruleAttributes.get(uname).putAll(nvpairs(set));
             }
         }
-    }
-
-    private void checkNode(Element e, String node) {
-        if (!nodeNames.contains(node)) throw CibException.invalid(path(e) + "/@node", "unknown node \"" + node + "\"");
     }
 
     private void colocation(Element e, ClusterConfig.Builder cfg) {

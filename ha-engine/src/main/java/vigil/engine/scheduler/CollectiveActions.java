@@ -27,7 +27,6 @@ final class CollectiveActions {
             ws.order(rsc, "demote", rsc, "stop", Ordering.PROMOTED_IMPLIES_FIRST);
             ws.order(rsc, "start", rsc, "promote", Ordering.RUNNABLE_LEFT);
         }
-        Utilization.constraints(ws, rsc);
     }
 
     private static void groupConstraints(WorkingSet ws, Rsc group) {

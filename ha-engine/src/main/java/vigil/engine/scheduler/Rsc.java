@@ -52,6 +52,8 @@ final class Rsc {
     boolean needsQuorum = true;
     boolean needsFencing;
     Map<String, Integer> utilization = Map.of();
+    /** Nodes its placement-strategy refused it for lack of capacity, and why. */
+    final Map<SchedNode, String> noRoom = new java.util.HashMap<>();
 
     // ---------------------------------------------------------------- status
     Role role = Role.STOPPED;

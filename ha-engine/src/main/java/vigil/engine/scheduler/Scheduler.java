@@ -43,6 +43,7 @@ public final class Scheduler {
         Colocations.unpack(ws);
         Orderings.unpack(ws);
         for (Rsc r : ws.resources) CollectiveActions.internalConstraints(ws, r);
+        Utilization.sortResources(ws);
         for (Rsc r : ws.resources) PrimitiveAssigner.place(ws, r, null);
         for (Rsc r : ws.resources) CollectiveActions.create(ws, r);
         Fencing.schedule(ws);

@@ -54,6 +54,9 @@ final class StatusUnpacker {
             sn.maintenance = ns.maintenance();
             sn.shutdown = ns.shutdown();
             sn.attributes.putAll(n.attributes());
+            n.attributes().forEach((k, v) -> {
+                if (k.startsWith(Meta.UTILIZATION)) sn.capacity.put(k.substring(Meta.UTILIZATION.length()), Scores.parse(v));
+            });
             sn.attributes.put("#uname", n.id());
             sn.attributes.put("#id", n.id());
             sn.attributes.put("#kind", "cluster");
@@ -174,7 +177,7 @@ final class StatusUnpacker {
     private Map<String, Integer> utilization(Rsc rsc) {
         Map<String, Integer> out = new HashMap<>();
         for (var e : rsc.primitive().meta().values().entrySet()) {
-            if (e.getKey().startsWith("utilization:")) out.put(e.getKey().substring("utilization:".length()), Scores.parse(e.getValue()));
+            if (e.getKey().startsWith(Meta.UTILIZATION)) out.put(e.getKey().substring(Meta.UTILIZATION.length()), Scores.parse(e.getValue()));
         }
         return out;
     }

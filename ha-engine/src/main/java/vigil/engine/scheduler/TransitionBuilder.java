@@ -205,6 +205,7 @@ final class TransitionBuilder {
                 return "-INFINITY from location " + l.id;
             }
         }
+        if (p.noRoom.containsKey(n)) return p.noRoom.get(n);
         for (Constraint c : ws.cfg.constraints()) {
             if (!(c instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
             Rsc dep = Locations.constrained(ws, col.resource());

@@ -8,14 +8,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import vigil.api.model.Action;
 import vigil.api.model.Clone;
+import vigil.api.model.ClusterConfig;
 import vigil.api.model.Constraint;
+import vigil.api.model.Group;
+import vigil.api.model.Meta;
+import vigil.api.model.Node;
 import vigil.api.model.OrderKind;
 import vigil.api.model.Primitive;
 import vigil.api.model.Resource;
@@ -400,6 +407,63 @@ class SchedulerProperties {
             if (seen.add(x)) work.addAll(t.actions().get(x).after());
         }
         return seen;
+    }
+
+    /**
+     * Under placement-strategy utilization, balanced and minimal, what the transition leaves active on a node never
+     * needs more of a capacity than the node has (the random clusters get random capacities per node and needs per
+     * primitive; resources already running are placed anew like any other).
+     */
+    @Property(tries = 60)
+    void plan_withAPlacementStrategy_neverExceedsANodesCapacity(@ForAll @IntRange(min = 1, max = 30) int nodes, @ForAll @IntRange(max = 300) int resources,
+                                                                 @ForAll @DoubleRange(max = 1.5) double constraints, @ForAll long seed,
+                                                                 @ForAll("strategies") String strategy) {
+        ClusterState s = withUtilization(cluster(nodes, resources, constraints, 0, seed), strategy, seed);
+        ClusterState after = TransitionOutcome.apply(s, Scheduler.plan(s));
+        Map<String, Map<String, Integer>> used = new java.util.TreeMap<>();
+        s.config().primitives().forEach(p -> after.activeNodes(p.id()).forEach(n -> needs(p).forEach((k, v) ->
+                used.computeIfAbsent(n, x -> new java.util.TreeMap<>()).merge(k, v, Integer::sum))));
+        used.forEach((node, sums) -> {
+            Map<String, String> attrs = s.config().node(node).orElseThrow().attributes();
+            sums.forEach((k, v) -> assertTrue(v <= Integer.parseInt(attrs.getOrDefault(Meta.UTILIZATION + k, "0")),
+                    strategy + ": " + node + " uses " + v + " " + k + " of " + attrs.get(Meta.UTILIZATION + k)));
+        });
+    }
+
+    @Provide
+    Arbitrary<String> strategies() { return Arbitraries.of("utilization", "balanced", "minimal"); }
+
+    private static Map<String, Integer> needs(Primitive p) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        p.meta().values().forEach((k, v) -> { if (k.startsWith(Meta.UTILIZATION)) out.put(k.substring(Meta.UTILIZATION.length()), Integer.parseInt(v)); });
+        return out;
+    }
+
+    /** {@code s} with capacities cpu 0..16 and memory 0..64 per node, needs cpu 0..4 and memory 0..16 per primitive. */
+    static ClusterState withUtilization(ClusterState s, String strategy, long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        ClusterConfig.Builder b = s.config().toBuilder();
+        for (Node n : s.config().nodes()) {
+            Map<String, String> attrs = new java.util.TreeMap<>(n.attributes());
+            attrs.put(Meta.UTILIZATION + "cpu", Integer.toString(rnd.nextInt(17)));
+            attrs.put(Meta.UTILIZATION + "memory", Integer.toString(rnd.nextInt(65)));
+            b.removeNode(n.id()).node(new Node(n.id(), n.address(), n.role(), attrs));
+        }
+        for (Resource r : s.config().resources()) b.replaceResource(withNeeds(r, rnd));
+        Map<String, String> other = new java.util.TreeMap<>(s.config().properties().other());
+        other.put("placement-strategy", strategy);
+        b.properties(s.config().properties().toBuilder().other(other).build());
+        return s.withConfig(b.build(), s.configVersion() + 1);
+    }
+
+    private static Resource withNeeds(Resource r, java.util.SplittableRandom rnd) {
+        if (r instanceof Primitive p) {
+            return p.withMeta(p.meta().with(Meta.UTILIZATION + "cpu", Integer.toString(rnd.nextInt(5)))
+                    .with(Meta.UTILIZATION + "memory", Integer.toString(rnd.nextInt(17))));
+        }
+        if (r instanceof Group g) return new Group(g.id(), g.members().stream().map(m -> (Primitive) withNeeds(m, rnd)).toList(), g.meta());
+        Clone c = (Clone) r;
+        return new Clone(c.id(), withNeeds(c.child(), rnd), c.meta(), c.promotable());
     }
 
     @Property(tries = 10)

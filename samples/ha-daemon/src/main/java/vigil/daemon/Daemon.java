@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import vigil.api.VigilException;
 import vigil.api.model.ClusterConfig;
 import vigil.daemon.cli.CliContext;
+import vigil.daemon.cli.UsageException;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
 import vigil.daemon.logging.Logging;
@@ -127,30 +128,47 @@ public final class Daemon implements AutoCloseable {
 
     public int httpPort() { return web == null ? -1 : web.port(); }
 
-    /** {@code vigil daemon --config FILE}: runs this node until SIGTERM / SIGINT. */
-    @Command(name = "daemon", description = "Run this node (member or witness) from its node config until SIGTERM or SIGINT.")
+    /**
+     * {@code vigil daemon --config FILE}: runs this node until SIGTERM / SIGINT. A witness may serve several clusters
+     * from one process (like corosync-qnetd): {@code --config} once per cluster, each the node.yaml its join wrote.
+     */
+    @Command(name = "daemon", description = "Run this node (member or witness) from its node config until SIGTERM or SIGINT; "
+            + "a witness serves several clusters with one --config per cluster.")
     static final class Run implements Callable<Integer> {
         @Spec CommandSpec spec;
 
-        @Option(names = "--config", required = true, paramLabel = "FILE", description = "the node config (see vigil init)")
-        Path file;
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+                description = "the node config (see vigil init); repeat it to run one witness for several clusters")
+        List<Path> files;
 
         @Override
         public Integer call() {
-            NodeConfig config = NodeConfig.read(file);
-            Logging.node(config.node());
-            Daemon d = start(config);
+            List<NodeConfig> configs = files.stream().map(NodeConfig::read).toList();
+            checkSeveral(configs);
+            Logging.node(configs.size() == 1 ? configs.get(0).node()
+                    : configs.stream().map(c -> c.node() + "@" + c.cluster().name()).distinct().collect(java.util.stream.Collectors.joining(",")));
+            List<Daemon> daemons = new ArrayList<>();
+            try {
+                for (NodeConfig c : configs) daemons.add(start(c));
+            } catch (RuntimeException e) {
+                daemons.forEach(Daemon::close);
+                throw e;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             // SIGTERM (systemctl stop): leave the cluster cleanly, then close; 'vigil node stop' for this node ends the same way
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                d.stop();
+                daemons.forEach(Daemon::stop);
                 stopped.countDown();
             }, "vigil-shutdown"));
-            d.runtime().stopped().thenRun(stopped::countDown);
+            java.util.concurrent.CompletableFuture.allOf(daemons.stream().map(d -> d.runtime().stopped())
+                    .toArray(java.util.concurrent.CompletableFuture[]::new)).thenRun(stopped::countDown);
             PrintStream out = CliContext.of(spec).out();
-            out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ") running; admin API on "
-                    + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on " + (config.insecure() ? "http" : "https") + "://" + config.http() + "/")
-                    + (config.insecure() ? "; WARNING: INSECURE (insecure: true): no TLS on any port" : "; mutual TLS on every port"));
+            for (NodeConfig config : configs) {
+                out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ")"
+                        + (configs.size() == 1 ? "" : " of cluster " + config.cluster().name()) + " running; admin API on "
+                        + config.self().admin() + (config.http().isEmpty() ? "" : ", status page on " + (config.insecure() ? "http" : "https") + "://" + config.http() + "/")
+                        + (config.insecure() ? "; WARNING: INSECURE (insecure: true): no TLS on any port" : "; mutual TLS on every port"));
+            }
             out.flush();
             try {
                 stopped.await();
@@ -158,6 +176,30 @@ public final class Daemon implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             return 0;
+        }
+
+        /** Several configs: only witnesses, each of another cluster, on addresses of their own. */
+        private void checkSeveral(List<NodeConfig> configs) {
+            if (configs.size() < 2) return;
+            java.util.Set<java.util.UUID> clusters = new java.util.HashSet<>();
+            java.util.Set<String> addresses = new java.util.HashSet<>();
+            for (int i = 0; i < configs.size(); i++) {
+                NodeConfig c = configs.get(i);
+                if (c.role() != vigil.api.model.NodeRole.WITNESS) {
+                    throw new UsageException("--config: " + files.get(i) + " is the config of member " + c.node() + "; only a witness may serve "
+                            + "several clusters from one process (run one daemon per member config)");
+                }
+                if (!clusters.add(c.cluster().id())) {
+                    throw new UsageException("--config: " + files.get(i) + " is a second config for cluster " + c.cluster().name()
+                            + " (" + c.cluster().id() + "); give each cluster's node.yaml once");
+                }
+                for (String a : java.util.stream.Stream.of(c.self().raft(), c.self().admin(), c.http()).filter(a -> !a.isEmpty()).toList()) {
+                    if (!addresses.add(a)) {
+                        throw new UsageException("--config: " + files.get(i) + " uses " + a + ", which another config given uses too; "
+                                + "join each cluster with its own --raft, --admin and --http ports");
+                    }
+                }
+            }
         }
     }
 

@@ -62,11 +62,17 @@ final class Setup {
         @Option(names = "--insecure", description = "No TLS on any port, for a lab only: anyone on the network can read and forge cluster traffic.") boolean insecure;
         @Option(names = "--force", description = "Overwrite an existing node.yaml.") boolean force;
 
-        Path nodeFile() { return dir.resolve("node.yaml"); }
+        /**
+         * DIR made absolute: node.yaml resolves relative paths against its own directory, so paths written relative
+         * to the working directory of init / join would point elsewhere.
+         */
+        Path home() { return dir.toAbsolutePath().normalize(); }
 
-        Path pki() { return dir.resolve("pki"); }
+        Path nodeFile() { return home().resolve("node.yaml"); }
 
-        Path tokenFile() { return dir.resolve("token"); }
+        Path pki() { return home().resolve("pki"); }
+
+        Path tokenFile() { return home().resolve("token"); }
 
         NodeRole role() { return witness ? NodeRole.WITNESS : NodeRole.MEMBER; }
 
@@ -80,7 +86,7 @@ final class Setup {
 
         /** Writes node.yaml. */
         NodeConfig write(Map<String, NodeConfig.Peer> peers, Path clusterFile, NodeConfig.ClusterId cluster, boolean joined) {
-            Path data = dataDir != null ? dataDir : dir.resolve("data");
+            Path data = dataDir != null ? dataDir.toAbsolutePath().normalize() : home().resolve("data");
             NodeConfig config = new NodeConfig(node, role(), data, tokenFile(), http == null ? "" : http, peers, clusterFile, cluster,
                     insecure ? null : pki(), insecure, joined);
             Setup.write(nodeFile(), config.format());
@@ -111,13 +117,13 @@ final class Setup {
                 clusterFile = given;
             } else {
                 bootstrap = ClusterConfig.builder().node(self).build();
-                clusterFile = host.dir.resolve("cluster.yaml");
+                clusterFile = host.home().resolve("cluster.yaml");
             }
             Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
             for (Node n : bootstrap.nodes()) peers.put(n.id(), peer(n, n.id().equals(host.node) ? host.admin : null));
             // a random id per cluster: it is also the Raft group id, so no two clusters ever accept each other's messages
             NodeConfig.ClusterId cluster = new NodeConfig.ClusterId(clusterName, UUID.randomUUID());
-            mkdirs(host.dir);
+            mkdirs(host.home());
             if (!Files.exists(tokenFile)) {
                 byte[] random = new byte[32];
                 new SecureRandom().nextBytes(random);
@@ -200,7 +206,7 @@ final class Setup {
             } else {
                 if (token == null) throw new UsageException("join: missing --token TOKEN (run 'vigil token create' on a member; it prints the token)");
                 JoinClient.Joined joined = JoinClient.join(target.split(",")[0].trim(), token, self, Duration.ofSeconds(60));
-                mkdirs(host.dir);
+                mkdirs(host.home());
                 joined.ca().save(host.pki());
                 joined.tls().save(host.pki());
                 members = joined.members();
@@ -210,7 +216,7 @@ final class Setup {
             Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
             for (Node n : members) if (!n.id().equals(host.node)) peers.put(n.id(), peer(n, null));
             peers.put(host.node, new NodeConfig.Peer(host.raft, host.admin, host.role()));
-            mkdirs(host.dir);
+            mkdirs(host.home());
             if (!adminToken.isEmpty()) write(host.tokenFile(), adminToken + "\n");
             host.write(peers, null, id, true);
             PrintStream out = ctx.out();

@@ -497,6 +497,41 @@ class CliTest {
     }
 
     @Test
+    void init_withARelativeDir_writesPathsTheDaemonFinds() throws Exception {
+        // node.yaml resolves its paths against its own directory: "--dir etc-x" once wrote "token-file: etc-x/token",
+        // which the daemon then looked for in etc-x/etc-x/token
+        Path relative = Path.of("target", "init-relative-" + java.util.UUID.randomUUID());
+        Path home = relative.toAbsolutePath();
+        Result init = raw("init", "--node", "n1", "--raft", "127.0.0.1:9001", "--admin", "127.0.0.1:9101", "--dir", relative.toString());
+        assertEquals(0, init.code, init.err);
+        var nc = vigil.daemon.config.NodeConfig.read(home.resolve("node.yaml"));
+        assertEquals(home.resolve("token"), nc.tokenFile());
+        assertEquals(home.resolve("pki"), nc.pkiDir());
+        assertEquals(home.resolve("data"), nc.dataDir());
+        assertEquals(home.resolve("cluster.yaml"), nc.clusterFile());
+        assertTrue(Files.isReadable(nc.tokenFile()) && Files.isReadable(nc.clusterFile()), "the files node.yaml names exist");
+    }
+
+    @Test
+    void daemon_withSeveralConfigs_servesOnlyWitnessesOfDifferentClusters() throws Exception {
+        Path m = dir.resolve("m");
+        Path w = dir.resolve("w");
+        assertEquals(0, raw("init", "--node", "m", "--raft", "127.0.0.1:9001", "--admin", "127.0.0.1:9101", "--dir", m.toString()).code);
+        assertEquals(0, raw("init", "--node", "w", "--witness", "--raft", "127.0.0.1:9002", "--admin", "127.0.0.1:9102", "--dir", w.toString()).code);
+        Result member = raw("daemon", "--config", w.resolve("node.yaml").toString(), "--config", m.resolve("node.yaml").toString());
+        assertEquals(2, member.code, member.err);
+        assertTrue(member.err.contains("--config: " + m.resolve("node.yaml") + " is the config of member m; only a witness may serve several clusters"), member.err);
+        Result twice = raw("daemon", "--config", w.resolve("node.yaml").toString(), "--config", w.resolve("node.yaml").toString());
+        assertEquals(2, twice.code, twice.err);
+        assertTrue(twice.err.contains("is a second config for cluster vigil"), twice.err);
+        Path w2 = dir.resolve("w2");
+        assertEquals(0, raw("init", "--node", "w", "--witness", "--raft", "127.0.0.1:9003", "--admin", "127.0.0.1:9102", "--dir", w2.toString()).code);
+        Result samePort = raw("daemon", "--config", w.resolve("node.yaml").toString(), "--config", w2.resolve("node.yaml").toString());
+        assertEquals(2, samePort.code, samePort.err);
+        assertTrue(samePort.err.contains("uses 127.0.0.1:9102, which another config given uses too"), samePort.err);
+    }
+
+    @Test
     void joinInsecure_toAClusterThatHasNotListedItsMembersYet_waitsForThem() throws Exception {
         StateMachineCluster starting = new StateMachineCluster(ClusterState.EMPTY); // init's daemon runs, its bootstrap not committed yet
         AdminServer plain = AdminServer.start(starting, "127.0.0.1", 0, "s3cret-token");
