@@ -108,6 +108,8 @@ public final class CibImporter {
     /** every configured resource id (primitives, groups, clones) -> element. */
     private final Map<String, Element> resourceElements = new HashMap<>();
     private final List<Tickets.Dependency> ticketDependencies = new ArrayList<>();
+    /** template id -> the primitives based on it, which a location or ticket naming the template applies to. */
+    private final Map<String, List<String>> templateMembers = new HashMap<>();
     private final Map<String, Tickets.State> ticketStates = new HashMap<>();
 
     private CibImporter(Document doc, Instant fallbackNow) {
@@ -224,6 +226,7 @@ public final class CibImporter {
         if (constraints != null) {
             for (Element e : children(constraints)) constraint(e, cfg);
         }
+        nodeHealth(cfg, props);
         Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
         if (status != null) status(status, props, nodeStates, rs);
         applyTickets(cfg, nodeStates, rs);
@@ -297,7 +300,11 @@ public final class CibImporter {
                 }
                 case "stonith-timeout" -> b.fenceTimeout(duration(() -> f, v));
                 case "node-health-strategy" -> {
-                    if (!v.equals("none")) throw CibException.unsupported(f, "node-health-strategy \"" + v + "\" is not supported (node health is not modelled)");
+                    if (v.equals("custom")) throw CibException.unsupported(f, "node-health-strategy \"custom\" is not supported");
+                    if (!NodeHealth.STRATEGIES.contains(v)) {
+                        throw CibException.invalid(f, "node-health-strategy must be none, migrate-on-red, only-green, progressive or custom, got \"" + v + "\"");
+                    }
+                    other.put(e.getKey(), v);
                 }
                 case "shutdown-lock" -> {
                     if (truth(v, false)) throw CibException.unsupported(f, "shutdown-lock=true is not supported");
@@ -383,7 +390,7 @@ public final class CibImporter {
             case "group" -> cfg.resource(group(e, defaults, defaultTimeout, false));
             case "clone", "master" -> cfg.resource(clone(e, defaults, defaultTimeout));
             case "bundle" -> throw CibException.unsupported(path(e), "bundles are not supported");
-            case "template" -> throw CibException.unsupported(path(e), "resource templates are not supported");
+            case "template" -> { } // a definition the primitives based on it take (see template)
             default -> throw CibException.unsupported(path(e), "resource element <" + e.getTagName() + "> is not supported");
         }
     }
@@ -399,18 +406,28 @@ public final class CibImporter {
 
     private Primitive primitive(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
         String id = requireId(e);
-        if (!e.getAttribute("template").isEmpty()) throw CibException.unsupported(path(e), "primitives based on a template are not supported");
-        if (isStonith(e)) stonithDevices.add(fenceDevice(e));
-        String cls = e.getAttribute("class");
-        if (cls.isEmpty() || e.getAttribute("type").isEmpty()) throw CibException.invalid(path(e), "primitive needs class and type");
-        if (cls.equals("ocf") && e.getAttribute("provider").equals("pacemaker") && e.getAttribute("type").equals("remote")) {
+        Element template = template(e);
+        if (template != null) templateMembers.computeIfAbsent(template.getAttribute("id"), k -> new ArrayList<>()).add(id);
+        Element definer = template != null ? template : e; // a primitive based on a template takes its agent from it
+        if (isStonith(definer)) {
+            if (template != null) throw CibException.unsupported(path(e), "fence devices based on a template are not supported");
+            stonithDevices.add(fenceDevice(e));
+        }
+        String cls = definer.getAttribute("class");
+        String provider = definer.getAttribute("provider");
+        String agent = definer.getAttribute("type");
+        if (cls.isEmpty() || agent.isEmpty()) throw CibException.invalid(path(e), "primitive needs class and type");
+        if (cls.equals("ocf") && provider.equals("pacemaker") && agent.equals("remote")) {
             throw CibException.unsupported(path(e), "Pacemaker Remote connection resources are not supported");
         }
-        String type = cls + ":" + (e.getAttribute("provider").isEmpty() ? "" : e.getAttribute("provider") + ":") + e.getAttribute("type");
+        String type = cls + ":" + (provider.isEmpty() ? "" : provider + ":") + agent;
         Map<String, String> params = new TreeMap<>();
         Map<String, String> meta = new TreeMap<>(defaults);
-        List<Operation> ops = new ArrayList<>();
-        for (Element c : children(e)) {
+        Map<String, Operation> ops = new LinkedHashMap<>(); // by name and interval: the primitive's own replace the template's
+        List<Element> parts = new ArrayList<>();
+        if (template != null) parts.addAll(children(template));
+        parts.addAll(children(e));
+        for (Element c : parts) {
             c = deref(c);
             switch (c.getTagName()) {
                 case "instance_attributes" -> { if (child(c, "rule") == null) params.putAll(nvpairs(c)); }
@@ -418,7 +435,7 @@ public final class CibImporter {
                 case "operations" -> {
                     for (Element op : children(c)) {
                         Operation o = operation(deref(op), defaultTimeout);
-                        if (o != null) ops.add(o);
+                        if (o != null) ops.put(o.name() + "_" + o.interval().toMillis(), o);
                     }
                 }
                 case "utilization" -> utilization(c).forEach((k, v) -> meta.put(Meta.UTILIZATION + k, v));
@@ -428,7 +445,16 @@ public final class CibImporter {
         checkMeta(e, meta);
         register(id, e);
         primitives.put(id, promotable);
-        return new Primitive(id, type, params, Meta.of(meta), ops);
+        return new Primitive(id, type, params, Meta.of(meta), List.copyOf(ops.values()));
+    }
+
+    /** The template {@code e} is based on ("Pacemaker Explained", Resource Templates), or null. */
+    private Element template(Element e) {
+        String ref = e.getAttribute("template");
+        if (ref.isEmpty()) return null;
+        Element t = byId.get("template#" + ref);
+        if (t == null) throw CibException.invalid(path(e) + "/@template", "refers to no <template> \"" + ref + "\"");
+        return t;
     }
 
     private Operation operation(Element op, Duration defaultTimeout) {
@@ -642,7 +668,7 @@ public final class CibImporter {
         }
         List<Element> sets = children(e).stream().map(this::deref).filter(c -> c.getTagName().equals("resource_set")).toList();
         if (sets.isEmpty()) {
-            ticketDependencies.add(new Tickets.Dependency(id, resourceRef(e, "rsc"), ticket, roleAttr(e, "rsc-role"), policy));
+            for (String rsc : resourceRefs(e, "rsc")) ticketDependencies.add(new Tickets.Dependency(id, rsc, ticket, roleAttr(e, "rsc-role"), policy));
             return;
         }
         if (!e.getAttribute("rsc").isEmpty()) throw CibException.invalid(path(e), "rsc_ticket has both rsc and resource sets");
@@ -650,7 +676,7 @@ public final class CibImporter {
             Role role = roleAttr(set, "role");
             for (Element ref : children(set)) {
                 if (!ref.getTagName().equals("resource_ref")) throw CibException.unsupported(path(ref), "unexpected element <" + ref.getTagName() + "> in resource_set");
-                ticketDependencies.add(new Tickets.Dependency(id, resourceRef(ref, "id"), ticket, role, policy));
+                for (String rsc : resourceRefs(ref, "id")) ticketDependencies.add(new Tickets.Dependency(id, rsc, ticket, role, policy));
             }
         }
     }
@@ -714,9 +740,16 @@ public final class CibImporter {
         return new Clone(c.id(), self ? c.child() : unmanaged(c.child(), id), m, c.promotable());
     }
 
+    /** The resource {@code attr} names, or for a template the primitives based on it (in configuration order). */
+    private List<String> resourceRefs(Element e, String attr) {
+        List<String> members = templateMembers.get(e.getAttribute(attr));
+        return members != null ? members : List.of(resourceRef(e, attr));
+    }
+
     private String resourceRef(Element e, String attr) {
         String id = e.getAttribute(attr);
         if (id.isEmpty()) throw CibException.invalid(path(e), "missing " + attr);
+        if (templateMembers.containsKey(id)) throw CibException.unsupported(path(e) + "/@" + attr, "a template is not supported here");
         if (!resourceElements.containsKey(id)) {
             throw CibException.invalid(path(e) + "/@" + attr, "references unknown resource \"" + id + "\" (clone instances such as rsc:0 are not supported)");
         }
@@ -726,7 +759,11 @@ public final class CibImporter {
     private void location(Element e, ClusterConfig.Builder cfg) {
         String id = requireId(e);
         if (!e.getAttribute("rsc-pattern").isEmpty()) throw CibException.unsupported(path(e), "rsc-pattern is not supported");
-        String rsc = resourceRef(e, "rsc");
+        List<String> rscs = resourceRefs(e, "rsc");
+        for (String rsc : rscs) location(e, rscs.size() == 1 ? id : id + "-" + rsc, rsc, cfg);
+    }
+
+    private void location(Element e, String id, String rsc, ClusterConfig.Builder cfg) {
         Role role = roleAttr(e, "role");
         String node = e.getAttribute("node");
         List<Element> rules = new ArrayList<>();
@@ -817,22 +854,53 @@ public final class CibImporter {
         }
     }
 
+    /** Each node's health score (see {@link NodeHealth}) as a location of every resource that does not allow unhealthy nodes. */
+    private void nodeHealth(ClusterConfig.Builder cfg, ClusterProperties props) {
+        String strategy = props.other().getOrDefault("node-health-strategy", "none");
+        String where = "cib/configuration/crm_config//nvpair[@name='node-health-strategy']";
+        for (String n : nodeNames) {
+            int health = wrap(() -> where, () -> NodeHealth.score(strategy, ruleAttributes.getOrDefault(n, Map.of()), props.other()));
+            if (health == 0) continue;
+            for (Resource r : cfg.build().resources()) {
+                if (truth(r.meta().get(NodeHealth.ALLOW_UNHEALTHY).orElse("false"), false)) continue;
+                cfg.constraint(new Constraint.Location("node-health-" + r.id() + "-" + n, r.id(), n, Score.of(health), null, null));
+            }
+        }
+    }
+
     private void colocation(Element e, ClusterConfig.Builder cfg) {
         String id = requireId(e);
-        String rsc = resourceRef(e, "rsc");
-        String with = resourceRef(e, "with-rsc");
+        List<String> rscs = resourceRefs(e, "rsc");
+        List<String> withs = resourceRefs(e, "with-rsc");
+        if (rscs.size() > 1 && withs.size() > 1) {
+            // Pacemaker reads this as one set of resources colocated with another set, which is not all pairs
+            throw CibException.unsupported(path(e), "a colocation of a template with a template is not supported");
+        }
         String attr = e.getAttribute("node-attribute");
         if (!attr.isEmpty() && !attr.equals("#uname")) throw CibException.unsupported(path(e), "colocation on node-attribute \"" + attr + "\" is not supported");
         if (!e.getAttribute("rsc-instance").isEmpty() || !e.getAttribute("with-rsc-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "colocation with clone instances is not supported");
         }
-        cfg.constraint(new Constraint.Colocation(id, rsc, with, scoreAttr(e, "score"), roleAttr(e, "rsc-role"), roleAttr(e, "with-rsc-role")));
+        for (String rsc : rscs) {
+            for (String with : withs) {
+                cfg.constraint(new Constraint.Colocation(expandedId(id, rscs, rsc, withs, with), rsc, with, scoreAttr(e, "score"),
+                        roleAttr(e, "rsc-role"), roleAttr(e, "with-rsc-role")));
+            }
+        }
+    }
+
+    /**
+     * A constraint naming a template applies to each primitive based on it, as Pacemaker reads it (an unordered resource
+     * set of them): one constraint per pair, its id the original one with the members' ids appended.
+     */
+    private static String expandedId(String id, List<String> left, String l, List<String> right, String r) {
+        return id + (left.size() == 1 ? "" : "-" + l) + (right.size() == 1 ? "" : "-" + r);
     }
 
     private void order(Element e, ClusterConfig.Builder cfg) {
         String id = requireId(e);
-        String first = resourceRef(e, "first");
-        String then = resourceRef(e, "then");
+        List<String> firsts = resourceRefs(e, "first");
+        List<String> thens = resourceRefs(e, "then");
         if (!e.getAttribute("first-instance").isEmpty() || !e.getAttribute("then-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "ordering of clone instances is not supported");
         }
@@ -848,7 +916,11 @@ public final class CibImporter {
         }
         boolean symmetrical = e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
         boolean requireAll = truth(e.getAttribute("require-all"), true);
-        cfg.constraint(new Constraint.Order(id, first, fa, then, ta, kind, symmetrical, requireAll));
+        for (String first : firsts) {
+            for (String then : thens) {
+                cfg.constraint(new Constraint.Order(expandedId(id, firsts, first, thens, then), first, fa, then, ta, kind, symmetrical, requireAll));
+            }
+        }
     }
 
     private Action actionAttr(Element e, String attr, Action dflt) {

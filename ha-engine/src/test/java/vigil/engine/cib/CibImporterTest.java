@@ -435,6 +435,58 @@ class CibImporterTest {
     }
 
     @Test
+    void import_nodeHealth_scoresEveryResourceThatDoesNotAllowUnhealthyNodes() {
+        String cib = """
+                <cib><configuration><crm_config><cluster_property_set id="o">
+                  <nvpair id="s" name="node-health-strategy" value="%s"/><nvpair id="y" name="node-health-yellow" value="-100"/>
+                </cluster_property_set></crm_config><nodes><node id="1" uname="a"/><node id="2" uname="b"/><node id="3" uname="c"/></nodes>
+                <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/>
+                  <primitive id="tolerant" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="m">
+                    <nvpair id="m1" name="allow-unhealthy-nodes" value="true"/></meta_attributes></primitive></resources>
+                <constraints/></configuration><status>
+                <node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="1">
+                  <instance_attributes id="t1"><nvpair id="t1a" name="#health-disk" value="red"/></instance_attributes></transient_attributes></node_state>
+                <node_state id="2" uname="b" in_ccm="true" crmd="online" join="member" expected="member"><transient_attributes id="2">
+                  <instance_attributes id="t2"><nvpair id="t2a" name="#health-cpu" value="yellow"/><nvpair id="t2b" name="#health-ipmi" value="green"/>
+                  </instance_attributes></transient_attributes></node_state>
+                </status></cib>""";
+        assertEquals(List.of("node-health-r-a:-INFINITY"), locations(xml(cib.formatted("migrate-on-red"))));
+        assertEquals(List.of("node-health-r-a:-INFINITY", "node-health-r-b:-INFINITY"), locations(xml(cib.formatted("only-green"))));
+        assertEquals(List.of("node-health-r-a:-INFINITY", "node-health-r-b:-100"), locations(xml(cib.formatted("progressive"))));
+        assertEquals(List.of(), locations(xml(cib.formatted("none"))));
+        CibException e = assertThrows(CibException.class, () -> xml(cib.formatted("custom")));
+        assertTrue(e.unsupported() && e.getMessage().contains("node-health-strategy"), e.getMessage());
+    }
+
+    private static List<String> locations(ClusterState s) {
+        return s.config().constraints().stream().map(c -> c.id() + ":" + ((Constraint.Location) c).score()).toList();
+    }
+
+    @Test
+    void import_templates_primitivesTakeTheirDefinitionAndConstraintsOnTheTemplateApplyToEach() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes>
+                <resources><template id="t" class="ocf" provider="heartbeat" type="Dummy">
+                    <instance_attributes id="ti"><nvpair id="ti1" name="state" value="/run/t"/></instance_attributes>
+                    <meta_attributes id="tm"><nvpair id="tm1" name="target-role" value="Stopped"/></meta_attributes>
+                    <operations><op id="tmon" name="monitor" interval="10"/><op id="tstart" name="start" interval="0" timeout="30"/></operations></template>
+                  <primitive id="r1" template="t"/>
+                  <primitive id="r2" template="t"><meta_attributes id="m2"><nvpair id="m21" name="target-role" value="Started"/></meta_attributes>
+                    <operations><op id="r2mon" name="monitor" interval="10" timeout="60"/></operations></primitive>
+                  <primitive id="other" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_location id="l" rsc="t" node="a" score="50"/><rsc_order id="o" first="other" then="t"/></constraints>
+                </configuration></cib>""");
+        Primitive r1 = (Primitive) s.config().resource("r1").orElseThrow();
+        Primitive r2 = (Primitive) s.config().resource("r2").orElseThrow();
+        assertEquals("ocf:heartbeat:Dummy", r2.type());
+        assertEquals(Map.of("state", "/run/t"), r2.params());
+        assertEquals(Role.STOPPED, r1.meta().targetRole().orElseThrow());
+        assertEquals(Role.STARTED, r2.meta().targetRole().orElseThrow());
+        assertEquals(List.of(Duration.ofSeconds(60), Duration.ofSeconds(30)), r2.operations().stream().map(Operation::timeout).toList());
+        assertEquals(List.of("l-r1", "l-r2", "o-r1", "o-r2"), s.config().constraints().stream().map(Constraint::id).toList());
+    }
+
+    @Test
     void import_brokenCib_errorIsNotUnsupported() {
         CibException e = assertThrows(CibException.class, () -> xml("""
                 <cib><configuration><nodes><node id="1" uname="a"/></nodes><resources/>
