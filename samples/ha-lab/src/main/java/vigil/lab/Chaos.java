@@ -311,8 +311,11 @@ public final class Chaos {
         }
 
         List<ActivityChecker.Violation> check() {
+            // the evidence first: an activation it shows began after its ledger's begin line was written, so the ledger
+            // read next has that line (read the other way round, a start between the two reads looked unrecorded)
+            List<Evidence.Activation> activations = evidence.activations();
             for (FileTail t : ledgerFiles.values()) t.newLines().forEach(l -> ledger.add(Ledger.Entry.parse(l)));
-            return ActivityChecker.check(ledger, evidence.activations(), c.deaths(), limits, evidenced);
+            return ActivityChecker.check(ledger, activations, c.deaths(), limits, evidenced);
         }
 
         /** What happened since {@code sinceNanos}: ledger lines, the services' activations and the deaths. */
