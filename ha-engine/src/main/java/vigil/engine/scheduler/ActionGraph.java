@@ -392,7 +392,7 @@ final class ActionGraph {
     private void blockColocatedStarts(Act action, int depth) {
         if (action.runnable() || !action.task.equals("start") || action.rsc == null) return;
         Rsc rsc = action.rsc.top();
-        if (rsc.withThis.isEmpty()) return;
+        if (colocatedWith(rsc).isEmpty()) return;
         if (noneCanStart(rsc)) {
             blockDependentStarts(rsc, action.rsc.id, null, depth);
         } else if (rsc.variant == Rsc.Variant.CLONE) {
@@ -402,8 +402,14 @@ final class ActionGraph {
         }
     }
 
+    /** The colocations with {@code rsc}: a placed group keeps them on its last member (see GroupAssigner). */
+    private static List<Coloc> colocatedWith(Rsc rsc) {
+        if (!rsc.isGroup() || rsc.children.isEmpty() || !rsc.withThis.isEmpty()) return rsc.withThis;
+        return rsc.children.get(rsc.children.size() - 1).withThis;
+    }
+
     private void blockDependentStarts(Rsc rsc, String blockedId, SchedNode only, int depth) {
-        for (Coloc c : List.copyOf(rsc.withThis)) {
+        for (Coloc c : List.copyOf(colocatedWith(rsc))) {
             if (c.score == Scores.INF) blockStarts(c.dependent, "colocation with " + blockedId, only, depth);
         }
     }

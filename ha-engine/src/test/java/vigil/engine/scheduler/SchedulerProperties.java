@@ -255,6 +255,15 @@ class SchedulerProperties {
      * serializing order hid the mandatory one (an ordering between the same two actions was dropped when one of the
      * same kind existed, and all orderings share the optional bit), so rsc51 started without rsc46.
      */
+    /**
+     * rsc139 must run with the group rsc137, none of whose members can start (they wait for a resource that cannot
+     * run): rsc139 started anyway, because a placed group keeps the colocations with it on its last member.
+     */
+    @Example
+    void mandatoryColocation_withAGroupNoMemberOfWhichCanStart() {
+        plan_respectsMandatoryColocationsAndOrders(1, 148, 1.18, 2);
+    }
+
     @Example
     void mandatoryOrder_notHiddenBySerializingOrderOfTheSamePair() {
         plan_respectsMandatoryColocationsAndOrders(1, 86, 0.34, 34);
