@@ -36,6 +36,8 @@ public final class ExecutorOperations implements LocalOperations, ResultListener
     private final AtomicLong ids = new AtomicLong();
     private volatile Executor executor;
     private volatile Consumer<Outcome> monitorListener = o -> { };
+    /** Every resource configured when this node last probed them all has a state here known from that probe. */
+    private volatile boolean probedAll;
 
     /** @param runsResources false on a witness: it probes nothing and runs nothing */
     public ExecutorOperations(Supplier<ClusterState> state, boolean runsResources) {
@@ -69,14 +71,22 @@ public final class ExecutorOperations implements LocalOperations, ResultListener
     public CompletableFuture<List<Outcome>> probeAll(ClusterState s) {
         if (!runsResources) return CompletableFuture.completedFuture(List.of());
         List<CompletableFuture<Outcome>> all = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean unknown = new java.util.concurrent.atomic.AtomicBoolean();
         long term = executor.newestTerm();
         s.config().primitives().forEach(p -> {
             lastKnown.put(p.id(), p);
             ActionRequest req = request(s, p, ResourceAction.MONITOR, term);
-            all.add(executor.submit(req).handle((r, err) -> err == null ? outcome(r, "")
-                    : new Outcome(p.id(), "monitor", Duration.ZERO, OcfCode.EXEC_ERROR, rootMessage(err), null, "", null)));
+            all.add(executor.submit(req).handle((r, err) -> {
+                if (err == null) return outcome(r, "");
+                unknown.set(true);
+                return new Outcome(p.id(), "monitor", Duration.ZERO, OcfCode.EXEC_ERROR, rootMessage(err), null, "", null);
+            }));
         });
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            // a probe that did not run left its resource's state here unknown
+            if (!unknown.get()) probedAll = true;
+            return all.stream().map(CompletableFuture::join).toList();
+        });
     }
 
     @Override
@@ -88,7 +98,11 @@ public final class ExecutorOperations implements LocalOperations, ResultListener
     public void quorumRegained() { executor.quorumRegained(); }
 
     @Override
-    public boolean runsNothing() { return executor.runsNothing(); }
+    public boolean runsNothing() {
+        // before its first probes the executor knows nothing of what a previous run of this node left running
+        // (a VM outlives a restarted daemon): nothing is known stopped yet
+        return !runsResources || (probedAll && executor.runsNothing());
+    }
 
     @Override
     public List<String> inFlight() {
