@@ -120,7 +120,8 @@ final class JoinedCluster implements AutoCloseable {
         }
     }
 
-    DaemonCluster.Result ok(String... args) {
+    /** Runs {@code vigil ARGS} in this JVM and fails the test unless it exits 0. */
+    static DaemonCluster.Result ok(String... args) {
         DaemonCluster.Result r = DaemonCluster.raw(args);
         if (r.code() != 0) throw new AssertionError("vigil " + String.join(" ", args) + " exited " + r.code() + ": " + r.err() + r.out());
         return r;

@@ -52,14 +52,14 @@ class SharedWitnessIT {
         Files.writeString(lab.resolve("cluster.yaml"), CLUSTER_YAML);
         for (String cluster : List.of("alpha", "beta")) {
             String first = member(cluster, 1);
-            ok("init", "--node", first, "--cluster-name", cluster, "--raft", raft(first), "--admin", admin(first), "--dir", dir(first).toString(),
+            JoinedCluster.ok("init", "--node", first, "--cluster-name", cluster, "--raft", raft(first), "--admin", admin(first), "--dir", dir(first).toString(),
                     "--cluster-config", lab.resolve("cluster.yaml").toString());
             start(first, dir(first));
             String second = member(cluster, 2);
-            ok("join", "--node", second, "--raft", raft(second), "--admin", admin(second), "--dir", dir(second).toString(), "--cluster", admin(first),
+            JoinedCluster.ok("join", "--node", second, "--raft", raft(second), "--admin", admin(second), "--dir", dir(second).toString(), "--cluster", admin(first),
                     "--token", token(first));
             start(second, dir(second));
-            ok("join", "--node", "witness", "--witness", "--raft", witnessRaft(cluster), "--admin", witnessAdmin(cluster), "--dir",
+            JoinedCluster.ok("join", "--node", "witness", "--witness", "--raft", witnessRaft(cluster), "--admin", witnessAdmin(cluster), "--dir",
                     witnessDir(cluster).toString(), "--cluster", admin(first), "--token", token(first));
         }
         start("witness", witnessDir("alpha"), witnessDir("beta"));
@@ -114,7 +114,7 @@ class SharedWitnessIT {
 
     private Path witnessDir(String cluster) { return lab.resolve("w-" + cluster); }
 
-    private String token(String member) { return ok("token", "create", "--node-config", dir(member).resolve("node.yaml").toString()).out().trim(); }
+    private String token(String member) { return JoinedCluster.ok("token", "create", "--node-config", dir(member).resolve("node.yaml").toString()).out().trim(); }
 
     private AdminClient client(String cluster) {
         String first = member(cluster, 1);
@@ -139,12 +139,6 @@ class SharedWitnessIT {
                 return false;
             }
         });
-    }
-
-    private static DaemonCluster.Result ok(String... args) {
-        DaemonCluster.Result r = DaemonCluster.raw(args);
-        if (r.code() != 0) throw new AssertionError("vigil " + String.join(" ", args) + " exited " + r.code() + ": " + r.err() + r.out());
-        return r;
     }
 
     /** A base port P with P, P+1 free on the four members' addresses and P..P+3 on the witness's. */
