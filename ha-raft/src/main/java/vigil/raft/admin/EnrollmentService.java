@@ -44,6 +44,7 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
         JoinReply.Builder b = JoinReply.newBuilder().setClusterName(e.clusterName()).setClusterId(e.clusterId()).setCaCertificate(e.caCertificate())
                 .setCertificateChain(e.certificateChain()).setCaKey(e.caKey()).setAdminToken(e.adminToken());
         for (Node m : e.members()) b.addMembers(AdminCodec.node(m));
+        b.setNodeTimeout(AdminCodec.span(e.nodeTimeout()));
         reply.onNext(b.build());
         reply.onCompleted();
     }

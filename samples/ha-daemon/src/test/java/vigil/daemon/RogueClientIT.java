@@ -91,6 +91,15 @@ class RogueClientIT {
     private static NodeTls nonMemberCertificate() { return ClusterCa.load(cluster.dir("n1").resolve("pki")).issueNode("n9", List.of("127.0.0.9")); }
 
     @Test
+    void joinedNodes_deriveRaftTimeoutsFromTheClustersNodeTimeout() {
+        // only n1 read the bootstrap file (node-timeout 3s); the others learnt it from their join reply. With the 1 s
+        // default they called elections after 200-400 ms of silence in a cluster that tolerates 3 s
+        for (String n : java.util.List.of("n2", "w3")) {
+            assertTrue(cluster.log(n).contains("Raft timeouts follow the cluster's node-timeout 3s"), n + ": " + cluster.log(n));
+        }
+    }
+
+    @Test
     void rogueClients_areRefused_andNothingChanges() throws Exception {
         ClusterState before;
         ClusterConfig withSecrets;
