@@ -11,6 +11,8 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +99,22 @@ class RogueClientIT {
         for (String n : java.util.List.of("n2", "w3")) {
             assertTrue(cluster.log(n).contains("Raft timeouts follow the cluster's node-timeout 3s"), n + ": " + cluster.log(n));
         }
+    }
+
+    @Test
+    void joinAsAnExistingNode_namesTheFieldAndKeepsTheToken() throws Exception {
+        String token = JoinedCluster.ok("token", "create", "--node-config", cluster.nodeYaml("n1").toString()).out().trim();
+        Path dir = cluster.lab.resolve("again-n2");
+        var r = DaemonCluster.raw("join", "--node", "n2", "--raft", "127.0.0.9:7001", "--admin", "127.0.0.9:7101", "--dir", dir.toString(),
+                "--cluster", cluster.admin("n1"), "--token", token);
+        // a taken id is not a credential problem: the answer says which field to change, and the token stays usable
+        assertTrue(r.code() != 0, r.out());
+        assertTrue(r.err().contains("node: ") && r.err().contains("already a member") && r.err().contains("vigil node remove n2"), r.err());
+        assertFalse(r.err().contains("join refused"), r.err());
+        assertFalse(Files.exists(dir.resolve("node.yaml")), "a refused join writes nothing");
+        var again = DaemonCluster.raw("join", "--node", "n2", "--raft", "127.0.0.9:7001", "--admin", "127.0.0.9:7101", "--dir", dir.toString(),
+                "--cluster", cluster.admin("n1"), "--token", token);
+        assertTrue(again.err().contains("already a member"), "the token was not used up: " + again.err());
     }
 
     @Test
