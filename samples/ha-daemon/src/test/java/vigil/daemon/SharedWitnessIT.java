@@ -110,8 +110,15 @@ class SharedWitnessIT {
         });
         JoinedCluster.ok("node", "stop", "witness", "--node-config", dir(betaKilled).resolve("node.yaml").toString());
         Await.until(Duration.ofSeconds(30), "beta's witness ports closed", () -> !listening(witnessAdmin("beta")) && !listening(witnessRaft("beta")));
+        // the ports close first, then the node's status page and meters, then the line is logged
+        Await.until(Duration.ofSeconds(30), "the witness process says it serves on", () -> {
+            try {
+                return Files.readString(daemons.get("witness").log()).contains("witness of cluster beta stopped; this process goes on serving the other clusters");
+            } catch (IOException e) {
+                return false;
+            }
+        });
         assertTrue(daemons.get("witness").isAlive(), "the process serves alpha on");
-        assertTrue(Files.readString(daemons.get("witness").log()).contains("witness of cluster beta stopped; this process goes on serving the other clusters"));
         try (AdminClient c = AdminClient.connect(List.of(witnessAdmin("alpha")), AdminClient.Credentials.token(TokenAuth.readTokenFile(dir("a1").resolve("token")),
                 ClusterCa.readCertificates(dir("a1").resolve("pki").resolve(ClusterCa.CA_CERT))), Duration.ofSeconds(10))) {
             assertEquals("witness", c.statusWithServer().server().node());
