@@ -105,6 +105,8 @@ public final class CibImporter {
     private final List<FenceDevice> stonithDevices = new ArrayList<>();
     /** primitive id -> whether it is the child (or group member) of a promotable clone. */
     private final Map<String, Boolean> primitives = new HashMap<>();
+    /** Primitives of globally-unique clones: their status stays per instance ({@code rsc:2}). */
+    private final Set<String> uniqueInstances = new java.util.HashSet<>();
     /** every configured resource id (primitives, groups, clones) -> element. */
     private final Map<String, Element> resourceElements = new HashMap<>();
     private final List<Tickets.Dependency> ticketDependencies = new ArrayList<>();
@@ -516,15 +518,12 @@ public final class CibImporter {
         checkMeta(e, meta);
         boolean promotable = e.getTagName().equals("master") || truth(meta.get("promotable"), false);
         Meta m = Meta.of(meta);
-        if (truth(meta.get("globally-unique"), false)) {
-            throw CibException.unsupported(path(e), "globally-unique clones are not supported (Vigil's clones are anonymous)");
-        }
-        int nodeMax = wrapMeta(e, m::cloneNodeMax);
-        if (nodeMax > 1) throw CibException.unsupported(path(e), "clone-node-max " + nodeMax + " is not supported (at most one instance per node)");
+        wrapMeta(e, m::cloneNodeMax);
         Resource child = childElement.getTagName().equals("group")
                 ? group(childElement, Map.of(), defaultTimeout, promotable)
                 : primitive(childElement, Map.of(), defaultTimeout, promotable);
         register(id, e);
+        if (truth(meta.get("globally-unique"), false)) for (Primitive p : child.primitives()) uniqueInstances.add(p.id());
         return new Clone(id, child, m, promotable);
     }
 
@@ -1000,8 +999,12 @@ public final class CibImporter {
                 }
             }
             nodeStates.put(uname, nodeState(ns, uname, props, transient_));
-            if (lrm != null) lrm(lrm, uname, transient_, rs);
-            else history(uname, transient_, Map.of(), rs);
+            // promotion scores are node attributes: configured ones count too, the transient ones win
+            Map<String, String> attrs = new TreeMap<>();
+            ruleAttributes.getOrDefault(uname, Map.of()).forEach((k, v) -> { if (k.startsWith("master-")) attrs.put(k, v); });
+            attrs.putAll(transient_);
+            if (lrm != null) lrm(lrm, uname, attrs, rs);
+            else history(uname, attrs, Map.of(), rs);
         }
     }
 
@@ -1135,7 +1138,7 @@ public final class CibImporter {
         for (String rsc : all) {
             List<Op> ops = new ArrayList<>(byResource.getOrDefault(rsc, List.of()));
             ops.sort(Comparator.comparingInt(Op::callId).thenComparing(Op::at));
-            boolean promotable = primitives.getOrDefault(rsc, false);
+            boolean promotable = primitives.getOrDefault(rsc, primitives.getOrDefault(instanceBase(rsc), false));
             Role role = Role.STOPPED;
             boolean blocked = false;
             Instant lastFailure = lastFailures.getOrDefault(rsc, Instant.EPOCH);
@@ -1210,8 +1213,17 @@ public final class CibImporter {
         return h < 0 ? s : s.substring(0, h);
     }
 
-    /** {@code drbd:1} -> {@code drbd}: Vigil keeps one status per clone primitive and node. */
+    /**
+     * {@code drbd:1} -> {@code drbd}: Vigil keeps one status per anonymous clone primitive and node (an anonymous
+     * clone's instances are interchangeable); the instances of a globally-unique clone keep their own status.
+     */
     private String baseId(String id) {
+        String base = instanceBase(id);
+        return uniqueInstances.contains(base) ? id : base;
+    }
+
+    /** {@code drbd:1} -> {@code drbd}; an id that is not an instance's is returned unchanged. */
+    private String instanceBase(String id) {
         int c = id.lastIndexOf(':');
         if (c > 0 && INSTANCE.matcher(id.substring(c + 1)).matches() && !primitives.containsKey(id)) return id.substring(0, c);
         return id;
