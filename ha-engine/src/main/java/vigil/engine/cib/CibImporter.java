@@ -908,6 +908,11 @@ public final class CibImporter {
         if (!e.getAttribute("rsc-instance").isEmpty() || !e.getAttribute("with-rsc-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "colocation with clone instances is not supported");
         }
+        if (e.getAttribute("score").isEmpty() && e.getAttribute("score-attribute").isEmpty()) {
+            // Pacemaker reads a missing score as 0, and a colocation of score 0 has no effect
+            LOG.info("{}: colocation without a score ignored", id);
+            return;
+        }
         for (String rsc : rscs) {
             for (String with : withs) {
                 cfg.constraint(new Constraint.Colocation(expandedId(id, rscs, rsc, withs, with), rsc, with, scoreAttr(e, "score"),
