@@ -638,7 +638,15 @@ public final class CibImporter {
             ticketDependencies(e);
             return;
         }
-        if (child(e, "resource_set") != null) throw CibException.unsupported(path(e), "resource sets are not supported");
+        if (child(e, "resource_set") != null) {
+            switch (e.getTagName()) {
+                case "rsc_location" -> locationSets(e, cfg);
+                case "rsc_colocation" -> colocationSets(e, cfg);
+                case "rsc_order" -> orderSets(e, cfg);
+                default -> throw CibException.unsupported(path(e), "constraint <" + e.getTagName() + "> is not supported");
+            }
+            return;
+        }
         switch (e.getTagName()) {
             case "rsc_location" -> location(e, cfg);
             case "rsc_colocation" -> colocation(e, cfg);
@@ -787,15 +795,17 @@ public final class CibImporter {
         String id = requireId(e);
         if (!e.getAttribute("rsc-pattern").isEmpty()) throw CibException.unsupported(path(e), "rsc-pattern is not supported");
         List<String> rscs = resourceRefs(e, "rsc");
-        for (String rsc : rscs) location(e, rscs.size() == 1 ? id : id + "-" + rsc, rsc, cfg);
+        for (String rsc : rscs) location(e, rscs.size() == 1 ? id : id + "-" + rsc, rsc, null, cfg);
     }
 
-    private void location(Element e, String id, String rsc, ClusterConfig.Builder cfg) {
-        Role role = roleAttr(e, "role");
+    /** One location of {@code rsc}; {@code setRole}, when not null, is the role of the resource set naming it. */
+    private void location(Element e, String id, String rsc, Role setRole, ClusterConfig.Builder cfg) {
+        Role role = setRole != null ? setRole : roleAttr(e, "role");
         String node = e.getAttribute("node");
         List<Element> rules = new ArrayList<>();
         for (Element c : children(e)) {
             if (c.getTagName().equals("rule")) rules.add(deref(c));
+            else if (c.getTagName().equals("resource_set")) continue;
             else throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in rsc_location is not supported");
         }
         if (!node.isEmpty()) {
@@ -929,6 +939,16 @@ public final class CibImporter {
         return id + (left.size() == 1 ? "" : "-" + l) + (right.size() == 1 ? "" : "-" + r);
     }
 
+    private OrderKind orderKind(Element e) {
+        if (!e.getAttribute("kind").isEmpty()) return wrap(() -> path(e) + "/@kind", () -> OrderKind.parse("kind", e.getAttribute("kind")));
+        if (!e.getAttribute("score").isEmpty()) return scoreAttr(e, "score").value() > 0 ? OrderKind.MANDATORY : OrderKind.OPTIONAL;
+        return OrderKind.MANDATORY;
+    }
+
+    private boolean symmetrical(Element e, OrderKind kind) {
+        return e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
+    }
+
     private void order(Element e, ClusterConfig.Builder cfg) {
         String id = requireId(e);
         List<String> firsts = resourceRefs(e, "first");
@@ -938,21 +958,73 @@ public final class CibImporter {
         }
         Action fa = actionAttr(e, "first-action", Action.START);
         Action ta = actionAttr(e, "then-action", fa);
-        OrderKind kind;
-        if (!e.getAttribute("kind").isEmpty()) {
-            kind = wrap(() -> path(e) + "/@kind", () -> OrderKind.parse("kind", e.getAttribute("kind")));
-        } else if (!e.getAttribute("score").isEmpty()) {
-            kind = scoreAttr(e, "score").value() > 0 ? OrderKind.MANDATORY : OrderKind.OPTIONAL;
-        } else {
-            kind = OrderKind.MANDATORY;
-        }
-        boolean symmetrical = e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
+        OrderKind kind = orderKind(e);
+        boolean symmetrical = symmetrical(e, kind);
         boolean requireAll = truth(e.getAttribute("require-all"), true);
         for (String first : firsts) {
             for (String then : thens) {
                 cfg.constraint(new Constraint.Order(expandedId(id, firsts, first, thens, then), first, fa, then, ta, kind, symmetrical, requireAll));
             }
         }
+    }
+
+    // ---------------------------------------------------------------- resource sets
+
+    /** The {@code resource_set}s of a constraint, in order, each with its members (templates and tags expanded). */
+    private List<ResourceSets.Set> resourceSets(Element e, String... otherAttributes) {
+        for (String a : otherAttributes) {
+            if (!e.getAttribute(a).isEmpty()) throw CibException.invalid(path(e) + "/@" + a, "a constraint with resource sets names no resource itself");
+        }
+        List<ResourceSets.Set> sets = new ArrayList<>();
+        for (Element c : children(e)) {
+            Element set = deref(c);
+            if (!set.getTagName().equals("resource_set")) continue;
+            List<String> members = new ArrayList<>();
+            for (Element ref : children(set)) {
+                if (!ref.getTagName().equals("resource_ref")) throw CibException.unsupported(path(ref), "unexpected element <" + ref.getTagName() + "> in resource_set");
+                for (String r : resourceRefs(ref, "id")) if (!members.contains(r)) members.add(r);
+            }
+            String kind = set.getAttribute("kind");
+            sets.add(new ResourceSets.Set(requireId(set), members, truth(set.getAttribute("sequential"), true),
+                    truth(set.getAttribute("require-all"), true), actionAttr(set, "action", Action.START), roleAttr(set, "role"),
+                    set.getAttribute("score").isEmpty() ? null : scoreAttr(set, "score"),
+                    kind.isEmpty() ? null : wrap(() -> path(set) + "/@kind", () -> OrderKind.parse("kind", kind)),
+                    set.getAttribute("ordering").equals("listed")));
+        }
+        return sets;
+    }
+
+    private void locationSets(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        List<ResourceSets.Set> sets = resourceSets(e, "rsc", "rsc-pattern");
+        for (ResourceSets.Set set : sets) {
+            for (String rsc : set.members()) location(e, id + "-" + set.id() + "-" + rsc, rsc, set.role(), cfg);
+        }
+    }
+
+    private void colocationSets(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        List<ResourceSets.Set> sets = resourceSets(e, "rsc", "with-rsc");
+        if (e.getAttribute("score").isEmpty() && e.getAttribute("score-attribute").isEmpty()) {
+            LOG.info("{}: colocation without a score ignored", id);
+            return;
+        }
+        if (!e.getAttribute("node-attribute").isEmpty() && !e.getAttribute("node-attribute").equals("#uname")) {
+            throw CibException.unsupported(path(e), "colocation on node-attribute \"" + e.getAttribute("node-attribute") + "\" is not supported");
+        }
+        for (Constraint.Colocation c : ResourceSets.colocations(id, sets, scoreAttr(e, "score"))) cfg.constraint(c);
+    }
+
+    private void orderSets(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        List<ResourceSets.Set> sets = resourceSets(e, "first", "then");
+        OrderKind kind = orderKind(e);
+        for (ResourceSets.Set set : sets) {
+            if (!set.requireAll() && set.members().size() > 1) {
+                throw CibException.unsupported(path(e) + "/resource_set[@id='" + set.id() + "']", "require-all=false in an ordered resource set is not supported");
+            }
+        }
+        for (Constraint.Order o : ResourceSets.orders(id, sets, kind, symmetrical(e, kind))) cfg.constraint(o);
     }
 
     private Action actionAttr(Element e, String attr, Action dflt) {
