@@ -1146,7 +1146,8 @@ public final class CibImporter {
         return truth(v, false) || (Character.isDigit(v.charAt(0)) && v.charAt(0) != '0');
     }
 
-    private record Op(int callId, String operation, Duration interval, int rc, int targetRc, int opStatus, Instant at, Duration took) {}
+    private record Op(int callId, String operation, Duration interval, int rc, int targetRc, int opStatus, Instant at, Duration took,
+                      OperationRecord.Digests digests) {}
 
     private void lrm(Element lrm, String node, Map<String, String> attrs, Map<String, Map<String, ResourceState>> rs) {
         Map<String, List<Op>> byResource = new LinkedHashMap<>();
@@ -1180,7 +1181,10 @@ public final class CibImporter {
         Duration took = Duration.ofMillis(parseIntOr(o.getAttribute("exec-time"), 0));
         String operation = o.getAttribute("operation");
         if (operation.isEmpty()) throw CibException.invalid(path(o), "lrm_rsc_op has no operation");
-        return new Op(call, operation, iv, rc, target, opStatus, at, took);
+        OperationRecord.Digests digests = !o.hasAttribute("op-digest") ? null : new OperationRecord.Digests(o.getAttribute("op-digest"),
+                attrOrNull(o, "op-restart-digest"), o.hasAttribute("op-force-restart") ? words(o.getAttribute("op-force-restart")) : null,
+                attrOrNull(o, "op-secure-digest"), words(o.getAttribute("op-secure-params")));
+        return new Op(call, operation, iv, rc, target, opStatus, at, took, digests);
     }
 
     /**
@@ -1236,7 +1240,7 @@ public final class CibImporter {
                 String reason = ok ? "" : "rc " + op.rc() + (op.targetRc() >= 0 ? " (expected " + op.targetRc() + ")" : "") + (op.opStatus() != 0 ? ", op-status " + op.opStatus() : "");
                 // The code carries the verdict: an operation that "succeeded" against its expectation is recorded as an error.
                 OcfCode code = op.opStatus() == 2 ? OcfCode.TIMEOUT : !ok && op.rc() == 0 ? OcfCode.ERR_GENERIC : OcfCode.of(op.rc());
-                records.add(new OperationRecord(op.operation(), op.interval(), code, op.at(), op.took(), reason));
+                records.add(new OperationRecord(op.operation(), op.interval(), code, op.at(), op.took(), reason, op.digests()));
                 if (!ok && lastFailure.isBefore(op.at())) lastFailure = op.at();
                 switch (op.operation()) {
                     case "start", "migrate_from" -> role = active(promotable); // a failed start leaves it active and failed
@@ -1281,6 +1285,15 @@ public final class CibImporter {
     }
 
     private static final Pattern PER_OPERATION_FAILURE = Pattern.compile("#.+_[0-9]+$");
+
+    /** {@code " passwd  user "} -> [passwd, user]. */
+    private static List<String> words(String s) {
+        return List.of(s.trim().split("\\s+")).stream().filter(x -> !x.isEmpty()).toList();
+    }
+
+    private static String attrOrNull(Element e, String attr) {
+        return e.hasAttribute(attr) ? e.getAttribute(attr) : null;
+    }
 
     private static Role active(boolean promotable) { return promotable ? Role.UNPROMOTED : Role.STARTED; }
 
