@@ -160,6 +160,15 @@ public final class Daemon implements AutoCloseable {
                 daemons.forEach(Daemon::stop);
                 stopped.countDown();
             }, "vigil-shutdown"));
+            if (daemons.size() > 1) {
+                // one cluster's node stopped ('vigil node stop'): its status page and meters go with it, the others serve on
+                for (Daemon d : daemons) {
+                    d.runtime().stopped().thenRun(() -> {
+                        d.close();
+                        LOG.info("{} of cluster {} stopped; this process goes on serving the other clusters", d.config.node(), d.config.cluster().name());
+                    });
+                }
+            }
             java.util.concurrent.CompletableFuture.allOf(daemons.stream().map(d -> d.runtime().stopped())
                     .toArray(java.util.concurrent.CompletableFuture[]::new)).thenRun(stopped::countDown);
             PrintStream out = CliContext.of(spec).out();
