@@ -17,8 +17,9 @@ import vigil.api.status.ResourceState;
  * in its log. A host whose peer fell silent for node-timeout fences the peer (after its fence delay: the fence device's
  * own delay, plus {@code priority-fencing-delay} when the peer runs more resources, so that exactly one half of a
  * partition wins the fence race) and continues alone only once the fence is confirmed. A host that started runs
- * nothing until it has heard its peer once, or an administrator confirmed the peer is down ({@code wait_for_all}); the
- * peer that comes back is admitted again once it asks, and it runs nothing before it is a voter again.
+ * nothing until it has heard its peer once, or an administrator confirmed the peer is down ({@code wait_for_all});
+ * meanwhile it asks the peer to admit it, so a host that comes back to a peer running alone becomes a voter again
+ * (caught up first) and runs nothing before.
  */
 public final class TwoNodePolicy {
     private TwoNodePolicy() {}
@@ -27,7 +28,10 @@ public final class TwoNodePolicy {
     public enum Step {
         /** Both hosts are voters and a quorate leader is heard: the cluster runs normally. */
         PAIRED,
-        /** Started and has not heard its peer yet, and nobody confirmed the peer down: runs nothing, fences nobody. */
+        /**
+         * Started and has not heard its peer yet, and nobody confirmed the peer down: runs nothing, fences nobody, and
+         * asks the peer to admit it (a peer that runs alone makes it a voter again).
+         */
         WAIT_FOR_ALL,
         /** The peer is silent, but not for node-timeout (plus this host's fence delay) yet. */
         PEER_SILENT,
@@ -35,10 +39,8 @@ public final class TwoNodePolicy {
         FENCE_PEER,
         /** The peer is confirmed off (fenced, or confirmed down by an administrator): make this host the only voter. */
         GO_SINGLE,
-        /** This host runs alone, the only voter. */
-        SINGLE,
-        /** Alone, and the peer asks to come back: make it a voter again (it catches up before it votes). */
-        READMIT_PEER
+        /** This host runs alone, the only voter, until the peer asks to be admitted again. */
+        SINGLE
     }
 
     /** How the last fence of the peer this host tried ended. */
@@ -48,28 +50,25 @@ public final class TwoNodePolicy {
      * What one host sees.
      *
      * @param quorateLeaderHeard a leader whose term has a majority is heard now (with two voters: both hosts talk)
-     * @param peerSeenSinceStart this host heard a quorate leader, hence its peer, at least once since it started
+     * @param peerSeenSinceStart since it started, this host voted with its peer under a quorate leader at least once, or
+     *                           ran alone (then it holds every entry: the peer could commit nothing without it)
      * @param peerConfirmedDown  an administrator confirmed that the peer is down (like {@code pcs stonith confirm})
      * @param silentFor          how long no quorate leader has been heard (zero while heard)
      * @param single             this host is the only Raft voter
-     * @param peerAsksToRejoin   alone, and the peer asked to be a voter again
      * @param fence              the last fence of the peer since it fell silent
      */
     public record View(boolean quorateLeaderHeard, boolean peerSeenSinceStart, boolean peerConfirmedDown, Duration silentFor,
-                       boolean single, boolean peerAsksToRejoin, Fence fence) {}
+                       boolean single, Fence fence) {}
 
     public record Decision(Step step, String reason) {}
 
     /** What the host does now, given the cluster's node-timeout and this host's fence delay ({@link #fenceDelay}). */
     public static Decision decide(View v, Duration nodeTimeout, Duration fenceDelay) {
-        if (v.single()) {
-            return v.peerAsksToRejoin() ? new Decision(Step.READMIT_PEER, "the peer is back: it becomes a voter again once caught up")
-                    : new Decision(Step.SINGLE, "running alone: the peer was fenced or confirmed down");
-        }
+        if (v.single()) return new Decision(Step.SINGLE, "running alone: the peer was fenced or confirmed down");
         if (v.quorateLeaderHeard()) return new Decision(Step.PAIRED, "both hosts are voters and talk");
         if (v.peerConfirmedDown()) return new Decision(Step.GO_SINGLE, "an administrator confirmed the peer is down");
         if (!v.peerSeenSinceStart()) {
-            return new Decision(Step.WAIT_FOR_ALL, "wait_for_all: runs nothing until it has seen its peer or an administrator confirms the peer is down");
+            return new Decision(Step.WAIT_FOR_ALL, "wait_for_all: runs nothing until it has seen its peer (asking it to admit this host) or an administrator confirms the peer is down");
         }
         if (v.fence() == Fence.CONFIRMED) return new Decision(Step.GO_SINGLE, "the peer was fenced (confirmed off)");
         Duration due = nodeTimeout.plus(fenceDelay);

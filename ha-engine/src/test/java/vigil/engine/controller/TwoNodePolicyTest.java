@@ -20,9 +20,9 @@ import vigil.engine.controller.TwoNodePolicy.View;
 class TwoNodePolicyTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private static View paired() { return new View(true, true, false, Duration.ZERO, false, false, Fence.NOT_TRIED); }
+    private static View paired() { return new View(true, true, false, Duration.ZERO, false, Fence.NOT_TRIED); }
 
-    private static View silent(Duration d, Fence fence) { return new View(false, true, false, d, false, false, fence); }
+    private static View silent(Duration d, Fence fence) { return new View(false, true, false, d, false, fence); }
 
     private static Step step(View v, Duration delay) { return TwoNodePolicy.decide(v, TIMEOUT, delay).step(); }
 
@@ -47,21 +47,25 @@ class TwoNodePolicyTest {
         assertEquals("fencing the peer failed: tries again; runs nothing meanwhile", d.reason());
         assertEquals(Step.GO_SINGLE, step(silent(Duration.ofSeconds(3), Fence.CONFIRMED), Duration.ZERO));
         // the peer answering again before the fence settles wins over any fence result: nothing to recover
-        assertEquals(Step.PAIRED, step(new View(true, true, false, Duration.ZERO, false, false, Fence.FAILED), Duration.ZERO));
+        assertEquals(Step.PAIRED, step(new View(true, true, false, Duration.ZERO, false, Fence.FAILED), Duration.ZERO));
     }
 
     @Test
     void decide_waitForAll_aStartedHostNeitherFencesNorRunsUntilItSawItsPeerOrAnAdminConfirms() {
-        View fresh = new View(false, false, false, Duration.ofMinutes(10), false, false, Fence.NOT_TRIED);
+        View fresh = new View(false, false, false, Duration.ofMinutes(10), false, Fence.NOT_TRIED);
         assertEquals(Step.WAIT_FOR_ALL, step(fresh, Duration.ZERO));
-        assertEquals(Step.PAIRED, step(new View(true, false, false, Duration.ZERO, false, false, Fence.NOT_TRIED), Duration.ZERO));
-        assertEquals(Step.GO_SINGLE, step(new View(false, false, true, Duration.ofMinutes(10), false, false, Fence.NOT_TRIED), Duration.ZERO));
+        assertEquals(Step.PAIRED, step(new View(true, false, false, Duration.ZERO, false, Fence.NOT_TRIED), Duration.ZERO));
+        assertEquals(Step.GO_SINGLE, step(new View(false, false, true, Duration.ofMinutes(10), false, Fence.NOT_TRIED), Duration.ZERO));
     }
 
     @Test
-    void decide_single_readmitsThePeerWhenItAsks() {
-        assertEquals(Step.SINGLE, step(new View(true, true, false, Duration.ZERO, true, false, Fence.CONFIRMED), Duration.ZERO));
-        assertEquals(Step.READMIT_PEER, step(new View(true, true, false, Duration.ZERO, true, true, Fence.CONFIRMED), Duration.ZERO));
+    void decide_single_staysSingleUntilThePeerIsAVoterAgain() {
+        assertEquals(Step.SINGLE, step(new View(true, true, false, Duration.ZERO, true, Fence.CONFIRMED), Duration.ZERO));
+        // restarted while alone: its own configuration is the single one, the peer's word is not needed
+        assertEquals(Step.SINGLE, step(new View(true, false, false, Duration.ZERO, true, Fence.NOT_TRIED), Duration.ZERO));
+        // the peer admitted again: two voters, heard -> paired; and a later silence fences again
+        assertEquals(Step.PAIRED, step(paired(), Duration.ZERO));
+        assertEquals(Step.FENCE_PEER, step(silent(Duration.ofSeconds(3), Fence.NOT_TRIED), Duration.ZERO));
     }
 
     @Test
