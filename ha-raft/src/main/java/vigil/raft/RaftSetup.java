@@ -19,6 +19,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.util.TimeDuration;
 import vigil.api.model.Node;
+import vigil.api.model.NodeRole;
 
 /** Ratis wiring shared by nodes and clients: group ids, peers, client properties. */
 final class RaftSetup {
@@ -32,9 +33,17 @@ final class RaftSetup {
         return UUID.nameUUIDFromBytes(("vigil-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A witness votes, but the Raft leader runs the controller (planning, fencing, driving every executor): a small
+     * witness box should lead only while no member can. Ratis lets a voter refuse a candidate of lower priority whose
+     * log is no newer than its own, and makes a leader hand over to a caught-up peer of higher priority.
+     */
     static RaftPeer peer(Node n) {
-        return RaftPeer.newBuilder().setId(n.id()).setAddress(n.address()).build();
+        return RaftPeer.newBuilder().setId(n.id()).setAddress(n.address()).setPriority(n.role() == NodeRole.WITNESS ? WITNESS_PRIORITY : MEMBER_PRIORITY).build();
     }
+
+    static final int MEMBER_PRIORITY = 1;
+    static final int WITNESS_PRIORITY = 0;
 
     static RaftGroup group(UUID clusterId, List<Node> nodes) {
         List<RaftPeer> peers = new ArrayList<>();

@@ -100,6 +100,11 @@ public final class VigilNode implements AutoCloseable {
     private volatile FromLeader fromLeader;
     private volatile Thread follower;
     private volatile boolean replicaStopped;
+    private final Path dataDir;
+    /** The node-timeout this replica's Raft timeouts were derived from. */
+    private final Duration raftNodeTimeout;
+    /** The cluster's node-timeout last written to the data dir ({@link LearnedNodeTimeout}). */
+    private volatile Duration rememberedNodeTimeout;
 
     private VigilNode(Builder b) throws IOException {
         this.id = b.id;
@@ -109,6 +114,15 @@ public final class VigilNode implements AutoCloseable {
         this.bootstrapPeers = b.peers;
         this.tls = b.tls;
         boolean fresh = claimDataDir(b.dataDir, b.clusterName, clusterId);
+        this.dataDir = b.dataDir;
+        // the cluster's committed node-timeout, as this node last saw it, wins over the builder's (a bootstrap file's
+        // value, or the default on a joined node): the cluster may have changed it since
+        this.rememberedNodeTimeout = LearnedNodeTimeout.read(b.dataDir).orElse(null);
+        this.raftNodeTimeout = rememberedNodeTimeout != null ? rememberedNodeTimeout : b.nodeTimeout;
+        if (rememberedNodeTimeout != null && !rememberedNodeTimeout.equals(b.nodeTimeout)) {
+            LOG.info("{}: Raft timeouts follow the cluster's node-timeout {} (remembered in the data dir), not {}", b.id,
+                    vigil.api.model.Durations.format(rememberedNodeTimeout), vigil.api.model.Durations.format(b.nodeTimeout));
+        }
         // a host that joins a running cluster starts outside its initial configuration: it never campaigns, and votes
         // once a member added it (the leader catches it up first); a restart recovers the membership from the log
         this.group = RaftSetup.group(clusterId, b.peers);
@@ -142,10 +156,10 @@ public final class VigilNode implements AutoCloseable {
         // a silent leader between one and two election timeouts after its last message, so the timeouts are 20-40 % of
         // node-timeout (at least 100-200 ms); shorter ones make leaders step down whenever their one surviving follower
         // pauses briefly (a fresh JVM, a loaded machine)
-        long min = Math.max(100, b.nodeTimeout.toMillis() * 20 / 100);
+        long min = Math.max(100, raftNodeTimeout.toMillis() * 20 / 100);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * b.nodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
         if (!fresh && SingleVoter.twoNode(b.dataDir) && !SingleVoter.requested(b.dataDir)) {
             // a two-node host campaigns only after its peer had time to admit it (see SingleVoter.twoNode); not the one
             // that starts as the only voter
@@ -153,12 +167,12 @@ public final class VigilNode implements AutoCloseable {
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(FIRST_TWO_NODE_ELECTION.toMillis() * 5 / 4, TimeUnit.MILLISECONDS));
         }
         // a starved new leader that steps down would otherwise sit out 10 s
-        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(Math.max(1000, b.nodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(Math.max(1000, raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         // a leader retries a follower it cannot reach every heartbeat interval (node-timeout / 10), not with Ratis'
         // default backoff of 1 s and then 5 s: a restarted node would otherwise sit outside Raft for seconds while it
         // answers heartbeats, and the next failure would leave the leader without a working majority
-        long retryMs = Math.max(20, b.nodeTimeout.toMillis() / 10);
+        long retryMs = Math.max(20, raftNodeTimeout.toMillis() / 10);
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, " + retryMs + "ms,100000000");
         // the commit index is recomputed from the log after a restart; writing it as metadata halves throughput here
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
@@ -690,6 +704,7 @@ public final class VigilNode implements AutoCloseable {
     }
 
     private void applied(long index, ClusterState s) {
+        if (s.configVersion() > 0) rememberNodeTimeout(s.config().properties().nodeTimeout()); // not the defaults of a never-configured cluster
         if (stateListeners.isEmpty()) return;
         events.execute(() -> {
             for (StateListener l : stateListeners) {
@@ -701,6 +716,25 @@ public final class VigilNode implements AutoCloseable {
             }
         });
     }
+
+    private void rememberNodeTimeout(Duration committed) {
+        if (committed == null || committed.equals(rememberedNodeTimeout)) return;
+        rememberedNodeTimeout = committed;
+        events.execute(() -> {
+            try {
+                LearnedNodeTimeout.write(dataDir, committed);
+                if (!committed.equals(raftNodeTimeout)) {
+                    LOG.info("{}: the cluster's node-timeout is {}; this node's Raft election timeouts (from {}) follow it when it restarts", id,
+                            vigil.api.model.Durations.format(committed), vigil.api.model.Durations.format(raftNodeTimeout));
+                }
+            } catch (java.io.IOException e) {
+                LOG.warn("{}: cannot remember node-timeout {} in {}: {}", id, committed, dataDir, e.getMessage());
+            }
+        });
+    }
+
+    /** The node-timeout this replica's Raft election timeouts were derived from when it started. */
+    public Duration raftNodeTimeout() { return raftNodeTimeout; }
 
     private void leaderChanged(RaftPeerId leader) {
         long t;

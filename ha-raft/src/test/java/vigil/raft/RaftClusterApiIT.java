@@ -159,6 +159,35 @@ class RaftClusterApiIT {
         }
     }
 
+    /**
+     * The leader runs the controller, so a witness (a small third box) leads only while no member can: when the
+     * member that led dies, the other member takes over, also if the witness won the election in between.
+     */
+    @Test
+    void witness_handsLeadershipToAMember() throws Exception {
+        Path dir = LabDir.create("vigil-raft-witness-");
+        List<Node> peers = startThree(dir);
+        Await.until(LONG, "a member leads", () -> nodes.stream().anyMatch(n -> n.isLeader() && !n.id().equals("w3")));
+        for (int round = 0; round < 2; round++) {
+            VigilNode leader = nodes.stream().filter(VigilNode::isLeader).findFirst().orElseThrow();
+            assertFalse(leader.id().equals("w3"), "the witness leads");
+            // every replica holds an entry first: Ratis does not count the vote of a replica with an empty log
+            String mark = "round-" + round;
+            leader.submit(List.of(new Command.PutBlob(mark, "x"))).get().get(0).orThrow();
+            Await.until(LONG, "every replica applied " + mark, () -> nodes.stream().allMatch(n -> n.state().config().blobs().containsKey(mark)));
+            VigilNode witness = nodes.stream().filter(n -> n.id().equals("w3")).findFirst().orElseThrow();
+            String other = leader.id().equals("n1") ? "n2" : "n1";
+            Node self = peers.stream().filter(p -> p.id().equals(leader.id())).findFirst().orElseThrow();
+            leader.close();
+            nodes.remove(leader);
+            Await.until(LONG, other + " leads after " + leader.id() + " died", () -> other.equals(witness.leaderId())
+                    && nodes.stream().anyMatch(n -> n.id().equals(other) && n.isLeader()));
+            // back as a follower, for the next round
+            start(self.id(), self.address(), peers, dir);
+            Await.until(LONG, self.id() + " follows again", () -> nodes.stream().anyMatch(n -> n.id().equals(self.id()) && other.equals(n.leaderId())));
+        }
+    }
+
     @Test
     void members_canBeAddedAndRemovedAtRunTime() throws Exception {
         Path dir = LabDir.create("vigil-raft-members-");

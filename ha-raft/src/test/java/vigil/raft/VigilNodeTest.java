@@ -55,6 +55,38 @@ class VigilNodeTest {
     }
 
     @Test
+    void raftTimeouts_followTheClustersCommittedNodeTimeout_fromTheNextStart() throws Exception {
+        String address = freeAddress();
+        Path data = dir.resolve("learn");
+        try (VigilNode node = single(address, data, "alpha").nodeTimeout(Duration.ofSeconds(1)).start()) {
+            Await.until(Duration.ofSeconds(30), "single node leads", node::isLeader);
+            assertEquals(Duration.ofSeconds(1), node.raftNodeTimeout());
+            node.submit(List.of(new Command.PutResource(Primitive.builder("r1", "ocf:heartbeat:Dummy").build()))).get().get(0).orThrow();
+            var props = node.state().config().properties().toBuilder().nodeTimeout(Duration.ofSeconds(4)).build();
+            node.submit(List.of(new Command.SetProperties(props))).get().get(0).orThrow();
+            Await.until(Duration.ofSeconds(30), "node-timeout remembered",
+                    () -> LearnedNodeTimeout.read(data).equals(java.util.Optional.of(Duration.ofSeconds(4))));
+            assertEquals(Duration.ofSeconds(1), node.raftNodeTimeout(), "Ratis' timeouts are fixed while it runs");
+        }
+        // the builder's value (a bootstrap file's, or the default on a joined node) is older than what the cluster committed
+        try (VigilNode node = single(address, data, "alpha").nodeTimeout(Duration.ofSeconds(1)).start()) {
+            assertEquals(Duration.ofSeconds(4), node.raftNodeTimeout());
+        }
+    }
+
+    @Test
+    void learnedNodeTimeout_unreadableOrTooShort_isIgnored() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("garbage"));
+        Files.writeString(data.resolve(LearnedNodeTimeout.FILE), "five seconds\n");
+        assertEquals(java.util.Optional.empty(), LearnedNodeTimeout.read(data));
+        Files.writeString(data.resolve(LearnedNodeTimeout.FILE), "PT0.05S\n");
+        assertEquals(java.util.Optional.empty(), LearnedNodeTimeout.read(data));
+        LearnedNodeTimeout.write(data, Duration.ofMillis(2500));
+        assertEquals(java.util.Optional.of(Duration.ofMillis(2500)), LearnedNodeTimeout.read(data));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(LearnedNodeTimeout.FILE))));
+    }
+
+    @Test
     void start_onAPortAnotherProcessHolds_failsNamingTheAddress_andTheJvmLivesOn() throws Exception {
         try (ServerSocket held = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             String address = "127.0.0.1:" + held.getLocalPort();

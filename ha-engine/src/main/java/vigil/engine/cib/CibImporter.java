@@ -105,6 +105,8 @@ public final class CibImporter {
     private final List<FenceDevice> stonithDevices = new ArrayList<>();
     /** primitive id -> whether it is the child (or group member) of a promotable clone. */
     private final Map<String, Boolean> primitives = new HashMap<>();
+    /** Primitives of globally-unique clones: their status stays per instance ({@code rsc:2}). */
+    private final Set<String> uniqueInstances = new java.util.HashSet<>();
     /** every configured resource id (primitives, groups, clones) -> element. */
     private final Map<String, Element> resourceElements = new HashMap<>();
     private final List<Tickets.Dependency> ticketDependencies = new ArrayList<>();
@@ -516,15 +518,12 @@ public final class CibImporter {
         checkMeta(e, meta);
         boolean promotable = e.getTagName().equals("master") || truth(meta.get("promotable"), false);
         Meta m = Meta.of(meta);
-        if (truth(meta.get("globally-unique"), false)) {
-            throw CibException.unsupported(path(e), "globally-unique clones are not supported (Vigil's clones are anonymous)");
-        }
-        int nodeMax = wrapMeta(e, m::cloneNodeMax);
-        if (nodeMax > 1) throw CibException.unsupported(path(e), "clone-node-max " + nodeMax + " is not supported (at most one instance per node)");
+        wrapMeta(e, m::cloneNodeMax);
         Resource child = childElement.getTagName().equals("group")
                 ? group(childElement, Map.of(), defaultTimeout, promotable)
                 : primitive(childElement, Map.of(), defaultTimeout, promotable);
         register(id, e);
+        if (truth(meta.get("globally-unique"), false)) for (Primitive p : child.primitives()) uniqueInstances.add(p.id());
         return new Clone(id, child, m, promotable);
     }
 
@@ -639,7 +638,15 @@ public final class CibImporter {
             ticketDependencies(e);
             return;
         }
-        if (child(e, "resource_set") != null) throw CibException.unsupported(path(e), "resource sets are not supported");
+        if (child(e, "resource_set") != null) {
+            switch (e.getTagName()) {
+                case "rsc_location" -> locationSets(e, cfg);
+                case "rsc_colocation" -> colocationSets(e, cfg);
+                case "rsc_order" -> orderSets(e, cfg);
+                default -> throw CibException.unsupported(path(e), "constraint <" + e.getTagName() + "> is not supported");
+            }
+            return;
+        }
         switch (e.getTagName()) {
             case "rsc_location" -> location(e, cfg);
             case "rsc_colocation" -> colocation(e, cfg);
@@ -788,15 +795,17 @@ public final class CibImporter {
         String id = requireId(e);
         if (!e.getAttribute("rsc-pattern").isEmpty()) throw CibException.unsupported(path(e), "rsc-pattern is not supported");
         List<String> rscs = resourceRefs(e, "rsc");
-        for (String rsc : rscs) location(e, rscs.size() == 1 ? id : id + "-" + rsc, rsc, cfg);
+        for (String rsc : rscs) location(e, rscs.size() == 1 ? id : id + "-" + rsc, rsc, null, cfg);
     }
 
-    private void location(Element e, String id, String rsc, ClusterConfig.Builder cfg) {
-        Role role = roleAttr(e, "role");
+    /** One location of {@code rsc}; {@code setRole}, when not null, is the role of the resource set naming it. */
+    private void location(Element e, String id, String rsc, Role setRole, ClusterConfig.Builder cfg) {
+        Role role = setRole != null ? setRole : roleAttr(e, "role");
         String node = e.getAttribute("node");
         List<Element> rules = new ArrayList<>();
         for (Element c : children(e)) {
             if (c.getTagName().equals("rule")) rules.add(deref(c));
+            else if (c.getTagName().equals("resource_set")) continue;
             else throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in rsc_location is not supported");
         }
         if (!node.isEmpty()) {
@@ -909,6 +918,11 @@ public final class CibImporter {
         if (!e.getAttribute("rsc-instance").isEmpty() || !e.getAttribute("with-rsc-instance").isEmpty()) {
             throw CibException.unsupported(path(e), "colocation with clone instances is not supported");
         }
+        if (e.getAttribute("score").isEmpty() && e.getAttribute("score-attribute").isEmpty()) {
+            // Pacemaker reads a missing score as 0, and a colocation of score 0 has no effect
+            LOG.info("{}: colocation without a score ignored", id);
+            return;
+        }
         for (String rsc : rscs) {
             for (String with : withs) {
                 cfg.constraint(new Constraint.Colocation(expandedId(id, rscs, rsc, withs, with), rsc, with, scoreAttr(e, "score"),
@@ -925,6 +939,16 @@ public final class CibImporter {
         return id + (left.size() == 1 ? "" : "-" + l) + (right.size() == 1 ? "" : "-" + r);
     }
 
+    private OrderKind orderKind(Element e) {
+        if (!e.getAttribute("kind").isEmpty()) return wrap(() -> path(e) + "/@kind", () -> OrderKind.parse("kind", e.getAttribute("kind")));
+        if (!e.getAttribute("score").isEmpty()) return scoreAttr(e, "score").value() > 0 ? OrderKind.MANDATORY : OrderKind.OPTIONAL;
+        return OrderKind.MANDATORY;
+    }
+
+    private boolean symmetrical(Element e, OrderKind kind) {
+        return e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
+    }
+
     private void order(Element e, ClusterConfig.Builder cfg) {
         String id = requireId(e);
         List<String> firsts = resourceRefs(e, "first");
@@ -934,21 +958,73 @@ public final class CibImporter {
         }
         Action fa = actionAttr(e, "first-action", Action.START);
         Action ta = actionAttr(e, "then-action", fa);
-        OrderKind kind;
-        if (!e.getAttribute("kind").isEmpty()) {
-            kind = wrap(() -> path(e) + "/@kind", () -> OrderKind.parse("kind", e.getAttribute("kind")));
-        } else if (!e.getAttribute("score").isEmpty()) {
-            kind = scoreAttr(e, "score").value() > 0 ? OrderKind.MANDATORY : OrderKind.OPTIONAL;
-        } else {
-            kind = OrderKind.MANDATORY;
-        }
-        boolean symmetrical = e.getAttribute("symmetrical").isEmpty() ? kind != OrderKind.SERIALIZE : truth(e.getAttribute("symmetrical"), true);
+        OrderKind kind = orderKind(e);
+        boolean symmetrical = symmetrical(e, kind);
         boolean requireAll = truth(e.getAttribute("require-all"), true);
         for (String first : firsts) {
             for (String then : thens) {
                 cfg.constraint(new Constraint.Order(expandedId(id, firsts, first, thens, then), first, fa, then, ta, kind, symmetrical, requireAll));
             }
         }
+    }
+
+    // ---------------------------------------------------------------- resource sets
+
+    /** The {@code resource_set}s of a constraint, in order, each with its members (templates and tags expanded). */
+    private List<ResourceSets.Set> resourceSets(Element e, String... otherAttributes) {
+        for (String a : otherAttributes) {
+            if (!e.getAttribute(a).isEmpty()) throw CibException.invalid(path(e) + "/@" + a, "a constraint with resource sets names no resource itself");
+        }
+        List<ResourceSets.Set> sets = new ArrayList<>();
+        for (Element c : children(e)) {
+            Element set = deref(c);
+            if (!set.getTagName().equals("resource_set")) continue;
+            List<String> members = new ArrayList<>();
+            for (Element ref : children(set)) {
+                if (!ref.getTagName().equals("resource_ref")) throw CibException.unsupported(path(ref), "unexpected element <" + ref.getTagName() + "> in resource_set");
+                for (String r : resourceRefs(ref, "id")) if (!members.contains(r)) members.add(r);
+            }
+            String kind = set.getAttribute("kind");
+            sets.add(new ResourceSets.Set(requireId(set), members, truth(set.getAttribute("sequential"), true),
+                    truth(set.getAttribute("require-all"), true), actionAttr(set, "action", Action.START), roleAttr(set, "role"),
+                    set.getAttribute("score").isEmpty() ? null : scoreAttr(set, "score"),
+                    kind.isEmpty() ? null : wrap(() -> path(set) + "/@kind", () -> OrderKind.parse("kind", kind)),
+                    set.getAttribute("ordering").equals("listed")));
+        }
+        return sets;
+    }
+
+    private void locationSets(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        List<ResourceSets.Set> sets = resourceSets(e, "rsc", "rsc-pattern");
+        for (ResourceSets.Set set : sets) {
+            for (String rsc : set.members()) location(e, id + "-" + set.id() + "-" + rsc, rsc, set.role(), cfg);
+        }
+    }
+
+    private void colocationSets(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        List<ResourceSets.Set> sets = resourceSets(e, "rsc", "with-rsc");
+        if (e.getAttribute("score").isEmpty() && e.getAttribute("score-attribute").isEmpty()) {
+            LOG.info("{}: colocation without a score ignored", id);
+            return;
+        }
+        if (!e.getAttribute("node-attribute").isEmpty() && !e.getAttribute("node-attribute").equals("#uname")) {
+            throw CibException.unsupported(path(e), "colocation on node-attribute \"" + e.getAttribute("node-attribute") + "\" is not supported");
+        }
+        for (Constraint.Colocation c : ResourceSets.colocations(id, sets, scoreAttr(e, "score"))) cfg.constraint(c);
+    }
+
+    private void orderSets(Element e, ClusterConfig.Builder cfg) {
+        String id = requireId(e);
+        List<ResourceSets.Set> sets = resourceSets(e, "first", "then");
+        OrderKind kind = orderKind(e);
+        for (ResourceSets.Set set : sets) {
+            if (!set.requireAll() && set.members().size() > 1) {
+                throw CibException.unsupported(path(e) + "/resource_set[@id='" + set.id() + "']", "require-all=false in an ordered resource set is not supported");
+            }
+        }
+        for (Constraint.Order o : ResourceSets.orders(id, sets, kind, symmetrical(e, kind))) cfg.constraint(o);
     }
 
     private Action actionAttr(Element e, String attr, Action dflt) {
@@ -1000,8 +1076,12 @@ public final class CibImporter {
                 }
             }
             nodeStates.put(uname, nodeState(ns, uname, props, transient_));
-            if (lrm != null) lrm(lrm, uname, transient_, rs);
-            else history(uname, transient_, Map.of(), rs);
+            // promotion scores are node attributes: configured ones count too, the transient ones win
+            Map<String, String> attrs = new TreeMap<>();
+            ruleAttributes.getOrDefault(uname, Map.of()).forEach((k, v) -> { if (k.startsWith("master-")) attrs.put(k, v); });
+            attrs.putAll(transient_);
+            if (lrm != null) lrm(lrm, uname, attrs, rs);
+            else history(uname, attrs, Map.of(), rs);
         }
     }
 
@@ -1135,7 +1215,7 @@ public final class CibImporter {
         for (String rsc : all) {
             List<Op> ops = new ArrayList<>(byResource.getOrDefault(rsc, List.of()));
             ops.sort(Comparator.comparingInt(Op::callId).thenComparing(Op::at));
-            boolean promotable = primitives.getOrDefault(rsc, false);
+            boolean promotable = primitives.getOrDefault(rsc, primitives.getOrDefault(instanceBase(rsc), false));
             Role role = Role.STOPPED;
             boolean blocked = false;
             Instant lastFailure = lastFailures.getOrDefault(rsc, Instant.EPOCH);
@@ -1210,8 +1290,17 @@ public final class CibImporter {
         return h < 0 ? s : s.substring(0, h);
     }
 
-    /** {@code drbd:1} -> {@code drbd}: Vigil keeps one status per clone primitive and node. */
+    /**
+     * {@code drbd:1} -> {@code drbd}: Vigil keeps one status per anonymous clone primitive and node (an anonymous
+     * clone's instances are interchangeable); the instances of a globally-unique clone keep their own status.
+     */
     private String baseId(String id) {
+        String base = instanceBase(id);
+        return uniqueInstances.contains(base) ? id : base;
+    }
+
+    /** {@code drbd:1} -> {@code drbd}; an id that is not an instance's is returned unchanged. */
+    private String instanceBase(String id) {
         int c = id.lastIndexOf(':');
         if (c > 0 && INSTANCE.matcher(id.substring(c + 1)).matches() && !primitives.containsKey(id)) return id.substring(0, c);
         return id;

@@ -232,10 +232,10 @@ final class Colocations {
     static Rsc compatibleInstance(WorkingSet ws, Rsc dependentInstance, Rsc clone, Role role, boolean current) {
         SchedNode node = current ? (dependentInstance.currentNodes().isEmpty() ? null : dependentInstance.currentNodes().get(0)) : dependentInstance.location();
         if (node == null) {
-            // not placed yet: any node it may run on, best first
+            // not placed yet: any node it may run on, best first (as nodes are chosen: ties go to the least loaded)
             List<SchedNode> candidates = new ArrayList<>();
             for (SchedNode n : ws.nodes) if (dependentInstance.allowed.has(n.index) && dependentInstance.allowed.get(n.index) >= 0 && n.canRunResources()) candidates.add(n);
-            candidates.sort((a, b) -> Integer.compare(dependentInstance.allowed.get(b.index), dependentInstance.allowed.get(a.index)));
+            ListSort.sort(candidates, (a, b) -> PrimitiveAssigner.compareNodes(ws, dependentInstance.allowed, a, b, null));
             for (SchedNode n : candidates) {
                 Rsc r = instanceOn(clone, n, role, current);
                 if (r != null) return r;

@@ -31,7 +31,13 @@ final class Locations {
         for (Rsc r : ws.resources) if (r.isClone() && r.promotable) promotionScores(ws, r);
     }
 
-    /** A promotable instance prefers the nodes where its agent reported a positive promotion score. */
+    /**
+     * A promotable instance prefers the nodes where its agent reported a positive promotion score. The priority of an
+     * instance of a globally-unique clone rises to its best such score, so that the instances with better scores are
+     * placed first and win ties when the promoted ones are chosen (Pacemaker raises it for anonymous instances too;
+     * their scores belong to the node rather than the instance, and the reordering only makes interchangeable
+     * instances trade nodes, restarting copies in a settled cluster).
+     */
     private static void promotionScores(WorkingSet ws, Rsc clone) {
         if (clone.promotedMax == 0) return;
         for (Rsc child : clone.children) {
@@ -39,6 +45,7 @@ final class Locations {
                 if (!child.allowed.has(n.index) || !n.canRunResources()) continue;
                 int score = Promotion.score(ws, child, n, 0);
                 if (score > 0) child.allowed.set(n.index, Scores.add(child.allowed.get(n.index), score));
+                if (score > child.priority && clone.unique) child.priority = score;
             }
         }
     }

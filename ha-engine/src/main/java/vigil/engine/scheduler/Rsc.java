@@ -134,6 +134,17 @@ final class Rsc {
         this.config = config;
     }
 
+    /** A clone instance's number ({@code drbd:2} -> 2), -1 for anything else. */
+    int instanceNumber() {
+        int c = id.lastIndexOf(':');
+        if (c < 0 || parent == null || !parent.isClone()) return -1;
+        try {
+            return Integer.parseInt(id.substring(c + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     boolean isPrimitive() { return variant == Variant.PRIMITIVE; }
 
     boolean isGroup() { return variant == Variant.GROUP; }

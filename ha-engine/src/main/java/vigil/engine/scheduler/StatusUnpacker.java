@@ -215,6 +215,11 @@ final class StatusUnpacker {
 
     private void collect(Rsc r, List<Configured> out) {
         if (r == null) return;
+        if (r.isClone() && r.unique) {
+            // a globally-unique clone's instances are resources of their own, with their own status (rsc:2)
+            for (Rsc instance : r.children) for (Rsc p : instance.primitives()) out.add(new Configured(p.id, null, -1));
+            return;
+        }
         if (r.isClone()) {
             Resource child = ((Clone) r.config).child();
             if (child instanceof Primitive p) out.add(new Configured(p.id(), r, -1));

@@ -29,7 +29,13 @@ final class Summary {
 
     private void resource(Rsc rsc) {
         if (!rsc.isPrimitive()) {
-            for (Rsc c : rsc.children) resource(c);
+            List<Rsc> children = rsc.children;
+            if (rsc.isClone() && rsc.unique) {
+                // placing sorts the instances; the instances of a globally-unique clone are listed by their number
+                children = new ArrayList<>(children);
+                children.sort(java.util.Comparator.comparingInt(Rsc::instanceNumber));
+            }
+            for (Rsc c : children) resource(c);
             return;
         }
         SchedNode next = rsc.assigned;

@@ -90,7 +90,11 @@ public final class SchedulerBenchCommand {
                             CrmSimulate.summaryLines(c.stdout()).size(), crmS / vigilS);
                     List<String> vl = SummaryComparison.normalize(CrmSimulate.summaryLines(v.stdout()), java.util.Map.of());
                     List<String> cl = SummaryComparison.normalize(CrmSimulate.summaryLines(c.stdout()), java.util.Map.of());
-                    out.println(vl.equals(cl) ? "  summaries agree" : "  summaries differ (" + vl.size() + " vs " + cl.size() + " normalized lines)");
+                    LineDifference d = LineDifference.of(vl, cl);
+                    out.printf(Locale.ROOT, "  %d summary lines differ from crm_simulate's (%d only in Vigil's, %d only in crm_simulate's)%n",
+                            d.onlyInVigil().size() + d.onlyInCrm().size(), d.onlyInVigil().size(), d.onlyInCrm().size());
+                    d.onlyInVigil().stream().limit(EXAMPLES).forEach(l -> out.println("    only Vigil: " + l));
+                    d.onlyInCrm().stream().limit(EXAMPLES).forEach(l -> out.println("    only crm_simulate: " + l));
                 }
             }
             if (dir == null) deleteTree(work);
@@ -186,6 +190,26 @@ public final class SchedulerBenchCommand {
     private static void deleteTree(Path dir) throws IOException {
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** How many example lines of each side a differing size prints. */
+    private static final int EXAMPLES = 5;
+
+    /**
+     * The lines of one summary missing from the other, counted as multisets: a line Vigil prints twice and
+     * crm_simulate once differs once. (A line-by-line diff of 10,000-line summaries would need a 10^8-cell table.)
+     */
+    record LineDifference(List<String> onlyInVigil, List<String> onlyInCrm) {
+        static LineDifference of(List<String> vigil, List<String> crm) {
+            java.util.Map<String, Integer> balance = new java.util.TreeMap<>();
+            for (String l : vigil) balance.merge(l, 1, Integer::sum);
+            for (String l : crm) balance.merge(l, -1, Integer::sum);
+            List<String> v = new java.util.ArrayList<>(), c = new java.util.ArrayList<>();
+            balance.forEach((line, n) -> {
+                for (int k = 0; k < Math.abs(n); k++) (n > 0 ? v : c).add(line);
+            });
+            return new LineDifference(List.copyOf(v), List.copyOf(c));
         }
     }
 }

@@ -365,6 +365,31 @@ class CibImporterTest {
     }
 
     @Test
+    void import_globallyUniqueClone_statusStaysPerInstance() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"><instance_attributes id="na">
+                <nvpair id="m1" name="master-p:1" value="30"/></instance_attributes></node><node id="2" uname="b"/></nodes>
+                <resources><clone id="c"><meta_attributes id="m"><nvpair id="u" name="globally-unique" value="true"/>
+                <nvpair id="n" name="clone-node-max" value="2"/></meta_attributes>
+                <primitive id="p" class="ocf" provider="heartbeat" type="Dummy"/></clone>
+                <clone id="anon"><primitive id="q" class="ocf" provider="heartbeat" type="Dummy"/></clone></resources>
+                <constraints/></configuration><status>
+                <node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="1"><lrm_resources>
+                <lrm_resource id="p:0" class="ocf" provider="heartbeat" type="Dummy">
+                  <lrm_rsc_op id="o1" operation="start" call-id="1" rc-code="0" op-status="0" interval="0"/></lrm_resource>
+                <lrm_resource id="p:2" class="ocf" provider="heartbeat" type="Dummy">
+                  <lrm_rsc_op id="o2" operation="start" call-id="2" rc-code="0" op-status="0" interval="0"/></lrm_resource>
+                <lrm_resource id="q:1" class="ocf" provider="heartbeat" type="Dummy">
+                  <lrm_rsc_op id="o3" operation="start" call-id="3" rc-code="0" op-status="0" interval="0"/></lrm_resource>
+                </lrm_resources></lrm></node_state></status></cib>""");
+        assertEquals(List.of("a"), s.activeNodes("p:0"), "an instance of a globally-unique clone keeps its number");
+        assertEquals(List.of("a"), s.activeNodes("p:2"));
+        assertEquals(List.of(), s.activeNodes("p"));
+        assertEquals(List.of("a"), s.activeNodes("q"), "anonymous instances are folded into their primitive");
+        assertEquals(30, s.resource("p:1", "a").promotionScore(), "a configured node attribute is a promotion score too");
+    }
+
+    @Test
     void import_unsupportedElements_errorNamesTheElement() {
         String base = """
                 <cib><configuration><crm_config/><nodes><node id="1" uname="a"/></nodes>
@@ -374,14 +399,10 @@ class CibImporterTest {
         assertEquals("cib/configuration/resources/bundle[@id='b1']: bundles are not supported", e.getMessage());
         assertTrue(e.unsupported());
 
-        e = assertThrows(CibException.class, () -> xml(base.formatted("", """
-                <rsc_order id="o"><resource_set id="s"><resource_ref id="r"/></resource_set></rsc_order>""")));
-        assertEquals("cib/configuration/constraints/rsc_order[@id='o']: resource sets are not supported", e.getMessage());
-
-        e = assertThrows(CibException.class, () -> xml(base.formatted("""
-                <clone id="c"><meta_attributes id="m"><nvpair id="u" name="globally-unique" value="true"/></meta_attributes>
-                <primitive id="p" class="ocf" provider="heartbeat" type="Dummy"/></clone>""", "")));
-        assertTrue(e.getMessage().startsWith("cib/configuration/resources/clone[@id='c']: globally-unique clones are not supported"), e.getMessage());
+        e = assertThrows(CibException.class, () -> xml(base.formatted("<primitive id=\"r2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", """
+                <rsc_order id="o"><resource_set id="s1"><resource_ref id="r"/></resource_set>
+                <resource_set id="s" require-all="false" sequential="false"><resource_ref id="r"/><resource_ref id="r2"/></resource_set></rsc_order>""")));
+        assertEquals("cib/configuration/constraints/rsc_order[@id='o']/resource_set[@id='s']: require-all=false in an ordered resource set is not supported", e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("", """
                 <rsc_location id="l" rsc="r"><rule id="ru" score="10"><expression id="x" attribute="site" operation="eq" value="x" value-source="param"/>

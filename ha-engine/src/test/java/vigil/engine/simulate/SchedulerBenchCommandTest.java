@@ -41,4 +41,15 @@ class SchedulerBenchCommandTest {
         assertEquals(List.of(SimulateCommand.class.getName(), "--cib", "/t/b.xml"), own.subList(own.size() - 3, own.size()));
         assertEquals(List.of("crm_simulate", "-R", "-x", "/t/b.xml"), SchedulerBenchCommand.crmArgv(Path.of("/t/b.xml")));
     }
+
+    @Test
+    void lineDifference_countsEveryLineOnlyOneSideHas_asMultisets() {
+        var d = SchedulerBenchCommand.LineDifference.of(List.of("Start a (n1)", "Start b (n2)", "Start b (n2)", "Stop c (n3)"),
+                List.of("Start b (n2)", "Stop c (n3)", "Start a (n4)"));
+        assertEquals(List.of("Start a (n1)", "Start b (n2)"), d.onlyInVigil());
+        assertEquals(List.of("Start a (n4)"), d.onlyInCrm());
+        var same = SchedulerBenchCommand.LineDifference.of(List.of("x", "y"), List.of("y", "x"));
+        assertEquals(List.of(), same.onlyInVigil());
+        assertEquals(List.of(), same.onlyInCrm());
+    }
 }

@@ -33,6 +33,12 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
             Node n = new Node(r.getNode(), r.getRaftAddress(), r.getWitness() ? NodeRole.WITNESS : NodeRole.MEMBER,
                     java.util.Map.of(AgentAddresses.ATTRIBUTE, r.getAdminAddress(), ADMIN_ADDRESS, r.getAdminAddress()));
             e = node.join(r.getTokenId(), r.getTokenSecret(), n, r.getCsr().toByteArray());
+        } catch (vigil.api.ConfigException | vigil.api.ClusterUnavailableException ex) {
+            // not a credential problem: the join names a taken id or address, or the cluster cannot commit now; the
+            // host learns which field to change, or that it may try again
+            LOG.warn("enrollment: refused a join as " + r.getNode() + ": " + ex.getMessage());
+            reply.onError(AdminService.toStatus(ex));
+            return;
         } catch (VigilException | IllegalArgumentException ex) {
             LOG.warn("enrollment: refused a join as " + r.getNode() + ": " + ex.getMessage());
             reply.onError(Status.PERMISSION_DENIED.withDescription(ex.getMessage()).asRuntimeException());
@@ -44,6 +50,7 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
         JoinReply.Builder b = JoinReply.newBuilder().setClusterName(e.clusterName()).setClusterId(e.clusterId()).setCaCertificate(e.caCertificate())
                 .setCertificateChain(e.certificateChain()).setCaKey(e.caKey()).setAdminToken(e.adminToken());
         for (Node m : e.members()) b.addMembers(AdminCodec.node(m));
+        b.setNodeTimeout(AdminCodec.span(e.nodeTimeout()));
         reply.onNext(b.build());
         reply.onCompleted();
     }

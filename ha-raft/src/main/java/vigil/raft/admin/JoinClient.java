@@ -31,7 +31,9 @@ public final class JoinClient {
     private JoinClient() {}
 
     /** What a host needs to run as a member after joining. */
-    public record Joined(String clusterName, UUID clusterId, NodeTls tls, ClusterCa ca, String adminToken, List<Node> members) {}
+    /** @param nodeTimeout the cluster's node-timeout; empty from a member that does not send it */
+    public record Joined(String clusterName, UUID clusterId, NodeTls tls, ClusterCa ca, String adminToken, List<Node> members,
+                         java.util.Optional<Duration> nodeTimeout) {}
 
     /**
      * @param target the admin address of the member that made the token (host:port)
@@ -53,7 +55,8 @@ public final class JoinClient {
             NodeTls tls = key.withCertificate(r.getCertificateChain(), r.getCaCertificate());
             List<Node> members = new ArrayList<>();
             r.getMembersList().forEach(m -> members.add(AdminCodec.node(m)));
-            return new Joined(r.getClusterName(), UUID.fromString(r.getClusterId()), tls, ca, r.getAdminToken(), members);
+            return new Joined(r.getClusterName(), UUID.fromString(r.getClusterId()), tls, ca, r.getAdminToken(), members,
+                    r.hasNodeTimeout() ? java.util.Optional.of(AdminCodec.duration(r.getNodeTimeout())) : java.util.Optional.empty());
         } catch (StatusRuntimeException e) {
             for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
                 if (t instanceof javax.net.ssl.SSLException) {

@@ -26,7 +26,7 @@ public interface NodeAdmin {
 
     /** What a host that presented a valid join token receives. */
     record Enrolled(String clusterName, String clusterId, String caCertificate, String certificateChain, String caKey, String adminToken,
-                    List<Node> members) {}
+                    List<Node> members, Duration nodeTimeout) {}
 
     /** Checks and uses up the token, then signs a certificate for the host's key. */
     Enrolled join(String tokenId, String tokenSecret, Node node, byte[] csr);

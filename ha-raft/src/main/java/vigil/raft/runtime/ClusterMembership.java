@@ -111,7 +111,7 @@ final class ClusterMembership implements NodeAdmin {
         LOG.info("{}: enrolled with token {}: certificate issued until {}; it becomes a member when its daemon starts", node.id(), tokenId,
                 chain.getNotAfter().toInstant());
         return new Enrolled(raft.clusterName(), raft.clusterId().toString(), ca.certificatePem(), chainPem, ca.keyPem(), adminToken == null ? "" : adminToken,
-                s.config().nodes());
+                s.config().nodes(), s.config().properties().nodeTimeout());
     }
 
     /**

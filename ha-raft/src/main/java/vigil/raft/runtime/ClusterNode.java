@@ -165,7 +165,7 @@ public final class ClusterNode implements AutoCloseable {
                 fenceWorkers, defaultTimeouts);
         stamps.set(controller);
         controller.livenessHints(agent::lastHeardFrom);
-        controller.stepDownWith(peers -> raft.transferLeadership(peers.get(0), Duration.ofSeconds(2)));
+        controller.stepDownWith(peers -> raft.transferLeadership(preferMember(peers, raft.state()), Duration.ofSeconds(2)));
 
         String api = AgentAddresses.of(me);
         java.util.function.Predicate<String> members = raft.trustedMembers()::isMember;
@@ -381,8 +381,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         if (raft.isLeader()) {
             vigil.api.status.ClusterState s = raft.state();
-            s.config().nodes().stream().map(Node::id).filter(n -> !n.equals(id()) && s.node(n).isOnline()).findFirst()
-                    .ifPresent(peer -> raft.transferLeadership(peer, Duration.ofSeconds(2)));
+            List<String> online = s.config().nodes().stream().map(Node::id).filter(n -> !n.equals(id()) && s.node(n).isOnline()).toList();
+            if (!online.isEmpty()) raft.transferLeadership(preferMember(online, s), Duration.ofSeconds(2));
         }
         LOG.info("{}: left the cluster cleanly", id());
         return true;
@@ -457,6 +457,15 @@ public final class ClusterNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /**
+     * A member if any: Raft refuses to hand leadership to a witness while a member of higher priority exists
+     * ({@code RaftSetup.peer}), whether or not that member is alive.
+     */
+    static String preferMember(List<String> peers, vigil.api.status.ClusterState s) {
+        return peers.stream().filter(p -> s.config().node(p).map(n -> n.role() != vigil.api.model.NodeRole.WITNESS).orElse(false))
+                .findFirst().orElse(peers.get(0));
     }
 
     public static Builder builder() { return new Builder(); }

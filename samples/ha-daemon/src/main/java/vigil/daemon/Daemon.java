@@ -199,6 +199,11 @@ public final class Daemon implements AutoCloseable {
                         LOG.error("{}: could not start again: {}", config.node(), e.toString());
                     }
                 }
+                if (daemons.size() > 1) {
+                    // one cluster's node stopped ('vigil node stop'): its status page and meters go with it, the others serve on
+                    d.close();
+                    LOG.info("{} of cluster {} stopped; this process goes on serving the other clusters", config.node(), config.cluster().name());
+                }
                 if (running.decrementAndGet() == 0) stopped.countDown();
             });
         }

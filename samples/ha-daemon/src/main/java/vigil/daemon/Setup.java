@@ -32,6 +32,7 @@ import vigil.daemon.cli.UsageException;
 import vigil.daemon.config.ConfigYaml;
 import vigil.daemon.config.NodeConfig;
 import vigil.raft.admin.AdminClient;
+import vigil.raft.LearnedNodeTimeout;
 import vigil.raft.admin.JoinClient;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.agent.AgentAddresses;
@@ -192,6 +193,7 @@ final class Setup {
             List<Node> members;
             String adminToken;
             NodeConfig.ClusterId id;
+            java.util.Optional<Duration> nodeTimeout;
             if (host.insecure) {
                 String given = tokenFileGiven != null ? tokenFileGiven : ctx.env().get("VIGIL_TOKEN_FILE");
                 if (given == null) throw new UsageException("join --insecure: missing --token-file FILE (a copy of the insecure cluster's token file)");
@@ -201,6 +203,7 @@ final class Setup {
                     before = configListingItsMembers(c);
                 }
                 members = before.nodes();
+                nodeTimeout = java.util.Optional.of(before.properties().nodeTimeout());
                 id = NodeConfig.ClusterId.DEFAULT;
                 requireNew(before, host.node, host.raft);
             } else {
@@ -211,6 +214,7 @@ final class Setup {
                 joined.tls().save(host.pki());
                 members = joined.members();
                 adminToken = joined.adminToken();
+                nodeTimeout = joined.nodeTimeout();
                 id = new NodeConfig.ClusterId(joined.clusterName(), joined.clusterId());
             }
             Map<String, NodeConfig.Peer> peers = new LinkedHashMap<>();
@@ -218,7 +222,14 @@ final class Setup {
             peers.put(host.node, new NodeConfig.Peer(host.raft, host.admin, host.role()));
             mkdirs(host.home());
             if (!adminToken.isEmpty()) write(host.tokenFile(), adminToken + "\n");
-            host.write(peers, null, id, true);
+            NodeConfig written = host.write(peers, null, id, true);
+            if (nodeTimeout.isPresent()) {
+                try {
+                    LearnedNodeTimeout.write(written.dataDir(), nodeTimeout.get());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create " + written.dataDir(), e);
+                }
+            }
             PrintStream out = ctx.out();
             out.println("joined cluster " + id.name() + " as " + host.node + ": wrote " + host.nodeFile() + (host.insecure ? "" : ", " + host.pki() + "/ (its own key and certificate)")
                     + " and " + host.tokenFile());

@@ -541,8 +541,8 @@ class CliTest {
             } catch (InterruptedException e) {
                 return;
             }
-            starting.applyConfig(ClusterConfig.builder().node(new Node("n1", "127.0.0.1:9001", vigil.api.model.NodeRole.MEMBER,
-                    Map.of("admin-address", "127.0.0.1:9101"))).build());
+            starting.applyConfig(ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.DEFAULTS.toBuilder().nodeTimeout(Duration.ofSeconds(5)).build())
+                    .node(new Node("n1", "127.0.0.1:9001", vigil.api.model.NodeRole.MEMBER, Map.of("admin-address", "127.0.0.1:9101"))).build());
         });
         try {
             bootstrap.start();
@@ -552,6 +552,8 @@ class CliTest {
             assertEquals(0, join.code, join.err);
             var peers = vigil.daemon.config.NodeConfig.read(b.resolve("node.yaml")).peers();
             assertTrue(peers.containsKey("n1"), "the new host knows the member that will admit it: " + peers);
+            // its Raft timeouts derive from the cluster's node-timeout from its first start, not from the default
+            assertEquals(java.util.Optional.of(Duration.ofSeconds(5)), vigil.raft.LearnedNodeTimeout.read(b.resolve("data")));
         } finally {
             bootstrap.join();
             plain.close();

@@ -11,6 +11,8 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +91,31 @@ class RogueClientIT {
 
     /** A certificate of this cluster's CA (an attacker who stole the CA key) for a node that is no member. */
     private static NodeTls nonMemberCertificate() { return ClusterCa.load(cluster.dir("n1").resolve("pki")).issueNode("n9", List.of("127.0.0.9")); }
+
+    @Test
+    void joinedNodes_deriveRaftTimeoutsFromTheClustersNodeTimeout() {
+        // only n1 read the bootstrap file (node-timeout 3s); the others learnt it from their join reply. With the 1 s
+        // default they called elections after 200-400 ms of silence in a cluster that tolerates 3 s
+        for (String n : java.util.List.of("n2", "w3")) {
+            assertTrue(cluster.log(n).contains("Raft timeouts follow the cluster's node-timeout 3s"), n + ": " + cluster.log(n));
+        }
+    }
+
+    @Test
+    void joinAsAnExistingNode_namesTheFieldAndKeepsTheToken() throws Exception {
+        String token = JoinedCluster.ok("token", "create", "--node-config", cluster.nodeYaml("n1").toString()).out().trim();
+        Path dir = cluster.lab.resolve("again-n2");
+        var r = DaemonCluster.raw("join", "--node", "n2", "--raft", "127.0.0.9:7001", "--admin", "127.0.0.9:7101", "--dir", dir.toString(),
+                "--cluster", cluster.admin("n1"), "--token", token);
+        // a taken id is not a credential problem: the answer says which field to change, and the token stays usable
+        assertTrue(r.code() != 0, r.out());
+        assertTrue(r.err().contains("node: ") && r.err().contains("already a member") && r.err().contains("vigil node remove n2"), r.err());
+        assertFalse(r.err().contains("join refused"), r.err());
+        assertFalse(Files.exists(dir.resolve("node.yaml")), "a refused join writes nothing");
+        var again = DaemonCluster.raw("join", "--node", "n2", "--raft", "127.0.0.9:7001", "--admin", "127.0.0.9:7101", "--dir", dir.toString(),
+                "--cluster", cluster.admin("n1"), "--token", token);
+        assertTrue(again.err().contains("already a member"), "the token was not used up: " + again.err());
+    }
 
     @Test
     void rogueClients_areRefused_andNothingChanges() throws Exception {

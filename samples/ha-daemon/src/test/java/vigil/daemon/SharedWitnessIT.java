@@ -1,5 +1,6 @@
 package vigil.daemon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -95,6 +96,43 @@ class SharedWitnessIT {
             });
         }
         assertTrue(daemons.get("witness").isAlive(), "the witness serves both clusters on");
+
+        // 'vigil node stop' of the witness in one cluster stops only that cluster's node: its ports close, the process
+        // serves the other cluster on
+        String betaKilled = active.get("beta");
+        start(betaKilled, dir(betaKilled));
+        Await.until(Duration.ofSeconds(180), "beta: " + betaKilled + " back online", () -> {
+            try (AdminClient c = client("beta")) {
+                return c.status().node(betaKilled).membership() == Membership.ONLINE;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        JoinedCluster.ok("node", "stop", "witness", "--node-config", dir(betaKilled).resolve("node.yaml").toString());
+        Await.until(Duration.ofSeconds(30), "beta's witness ports closed", () -> !listening(witnessAdmin("beta")) && !listening(witnessRaft("beta")));
+        // the ports close first, then the node's status page and meters, then the line is logged
+        Await.until(Duration.ofSeconds(30), "the witness process says it serves on", () -> {
+            try {
+                return Files.readString(daemons.get("witness").log()).contains("witness of cluster beta stopped; this process goes on serving the other clusters");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertTrue(daemons.get("witness").isAlive(), "the process serves alpha on");
+        try (AdminClient c = AdminClient.connect(List.of(witnessAdmin("alpha")), AdminClient.Credentials.token(TokenAuth.readTokenFile(dir("a1").resolve("token")),
+                ClusterCa.readCertificates(dir("a1").resolve("pki").resolve(ClusterCa.CA_CERT))), Duration.ofSeconds(10))) {
+            assertEquals("witness", c.statusWithServer().server().node());
+        }
+    }
+
+    private static boolean listening(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String member(String cluster, int i) { return cluster.charAt(0) + String.valueOf(i); }
