@@ -289,9 +289,7 @@ public final class CibImporter {
                 case "start-failure-is-fatal" -> b.startFailureIsFatal(truth(v, true));
                 case "maintenance-mode" -> b.maintenanceMode(truth(v, false));
                 case "default-resource-stickiness" -> b.defaultStickiness(wrap(() -> f, () -> Score.parse(f, v)));
-                case "stop-all-resources" -> {
-                    if (truth(v, false)) throw CibException.unsupported(f, "stop-all-resources=true is not supported");
-                }
+                case "stop-all-resources" -> other.put(e.getKey(), Boolean.toString(truth(v, false)));
                 case "placement-strategy" -> {
                     if (!Set.of("default", "utilization", "balanced", "minimal").contains(v)) {
                         throw CibException.invalid(f, "placement-strategy must be default, utilization, balanced or minimal, got \"" + v + "\"");
@@ -478,35 +476,49 @@ public final class CibImporter {
     private Group group(Element e, Map<String, String> defaults, Duration defaultTimeout, boolean promotable) {
         String id = requireId(e);
         Map<String, String> meta = new TreeMap<>(defaults);
+        Map<String, String> params = new TreeMap<>();
         List<Primitive> members = new ArrayList<>();
         for (Element c : children(e)) {
             c = deref(c);
             switch (c.getTagName()) {
                 case "primitive" -> members.add(primitive(c, Map.of(), defaultTimeout, promotable));
                 case "meta_attributes" -> meta.putAll(nvpairs(c));
-                case "instance_attributes" -> {
-                    if (!nvpairs(c).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a group are not supported");
-                }
+                case "instance_attributes" -> params.putAll(instanceAttributes(c));
                 default -> throw CibException.unsupported(path(c), "element <" + c.getTagName() + "> in a group is not supported");
             }
         }
         if (members.isEmpty()) throw CibException.invalid(path(e), "group has no primitives");
         checkMeta(e, meta);
         register(id, e);
-        return new Group(id, members, Meta.of(meta));
+        return new Group(id, members.stream().map(m -> inheritParams(m, params)).toList(), Meta.of(meta));
+    }
+
+    /**
+     * Instance attributes of a group or clone are parameters of each primitive in it, where the primitive does not
+     * set them itself (Pacemaker hands a resource its parents' instance attributes).
+     */
+    private static Primitive inheritParams(Primitive p, Map<String, String> inherited) {
+        if (inherited.isEmpty()) return p;
+        Map<String, String> merged = new TreeMap<>(inherited);
+        merged.putAll(p.params());
+        return new Primitive(p.id(), p.type(), merged, p.meta(), p.operations());
+    }
+
+    private Map<String, String> instanceAttributes(Element set) {
+        if (child(set, "rule") != null) throw CibException.unsupported(path(set), "rules in instance_attributes are not supported");
+        return nvpairs(set);
     }
 
     private Clone clone(Element e, Map<String, String> defaults, Duration defaultTimeout) {
         String id = requireId(e);
         Map<String, String> meta = new TreeMap<>(defaults);
+        Map<String, String> params = new TreeMap<>();
         Element childElement = null;
         for (Element c : children(e)) {
             c = deref(c);
             switch (c.getTagName()) {
                 case "meta_attributes" -> meta.putAll(nvpairs(c));
-                case "instance_attributes" -> {
-                    if (!nvpairs(c).isEmpty()) throw CibException.unsupported(path(c), "instance attributes on a clone are not supported");
-                }
+                case "instance_attributes" -> params.putAll(instanceAttributes(c));
                 case "primitive", "group" -> {
                     if (childElement != null) throw CibException.invalid(path(e), "a clone has exactly one primitive or group");
                     childElement = c;
@@ -522,6 +534,11 @@ public final class CibImporter {
         Resource child = childElement.getTagName().equals("group")
                 ? group(childElement, Map.of(), defaultTimeout, promotable)
                 : primitive(childElement, Map.of(), defaultTimeout, promotable);
+        if (child instanceof Group g) {
+            child = new Group(g.id(), g.members().stream().map(member -> inheritParams(member, params)).toList(), g.meta());
+        } else {
+            child = inheritParams((Primitive) child, params);
+        }
         register(id, e);
         if (truth(meta.get("globally-unique"), false)) for (Primitive p : child.primitives()) uniqueInstances.add(p.id());
         return new Clone(id, child, m, promotable);
@@ -821,8 +838,8 @@ public final class CibImporter {
         if (rules.isEmpty()) throw CibException.invalid(path(e), "rsc_location needs node and score, or a rule");
         for (Element rule : rules) {
             String rp = path(rule);
-            if (!rule.getAttribute("score-attribute").isEmpty()) throw CibException.unsupported(rp, "score-attribute rules are not supported");
-            Score score = scoreAttr(rule, "score");
+            String scoreAttribute = rule.getAttribute("score-attribute");
+            Score score = scoreAttribute.isEmpty() ? scoreAttr(rule, "score") : null;
             Role ruleRole = rule.getAttribute("role").isEmpty() ? role : roleAttr(rule, "role");
             List<Element> exprs = children(rule);
             String op = rule.getAttribute("boolean-op").isEmpty() ? "and" : rule.getAttribute("boolean-op");
@@ -835,9 +852,17 @@ public final class CibImporter {
                 else matched.retainAll(nodes);
             }
             for (String n : nodeNames) {
-                if (matched.contains(n)) cfg.constraint(new Constraint.Location(id + "-" + n, rsc, n, score, ruleRole, null));
+                if (!matched.contains(n)) continue;
+                // score-attribute: the score is the node's value of that attribute (-INFINITY where it has none)
+                Score s = score != null ? score : nodeScore(rp, n, scoreAttribute);
+                cfg.constraint(new Constraint.Location(id + "-" + n, rsc, n, s, ruleRole, null));
             }
         }
+    }
+
+    private Score nodeScore(String rulePath, String node, String attribute) {
+        String v = ruleAttributes.getOrDefault(node, Map.of()).get(attribute);
+        return v == null ? Score.MINUS_INFINITY : wrap(() -> rulePath + "/@score-attribute", () -> Score.parse(attribute, v));
     }
 
     /**
@@ -1135,8 +1160,8 @@ public final class CibImporter {
                 m = Membership.UNCLEAN; reason = "peer is unexpectedly down";
             }
         }
-        if (pending && m == Membership.ONLINE) throw CibException.unsupported(path(ns), "a node that is online but has not joined yet (pending) is not supported");
-        boolean standby = truth(attrs.get("standby"), configStandby.getOrDefault(uname, false));
+        // Pacemaker: a node that is up but has not joined yet (pending) is not ready to run resources, as if in standby
+        boolean standby = pending && m == Membership.ONLINE || truth(attrs.get("standby"), configStandby.getOrDefault(uname, false));
         boolean maintenance = truth(attrs.get("maintenance"), configMaintenance.getOrDefault(uname, false));
         return new NodeState(uname, m, standby, maintenance, Instant.EPOCH, reason, shutdown);
     }
@@ -1146,7 +1171,8 @@ public final class CibImporter {
         return truth(v, false) || (Character.isDigit(v.charAt(0)) && v.charAt(0) != '0');
     }
 
-    private record Op(int callId, String operation, Duration interval, int rc, int targetRc, int opStatus, Instant at, Duration took) {}
+    private record Op(int callId, String operation, Duration interval, int rc, int targetRc, int opStatus, Instant at, Duration took,
+                      OperationRecord.Digests digests) {}
 
     private void lrm(Element lrm, String node, Map<String, String> attrs, Map<String, Map<String, ResourceState>> rs) {
         Map<String, List<Op>> byResource = new LinkedHashMap<>();
@@ -1180,7 +1206,10 @@ public final class CibImporter {
         Duration took = Duration.ofMillis(parseIntOr(o.getAttribute("exec-time"), 0));
         String operation = o.getAttribute("operation");
         if (operation.isEmpty()) throw CibException.invalid(path(o), "lrm_rsc_op has no operation");
-        return new Op(call, operation, iv, rc, target, opStatus, at, took);
+        OperationRecord.Digests digests = !o.hasAttribute("op-digest") ? null : new OperationRecord.Digests(o.getAttribute("op-digest"),
+                attrOrNull(o, "op-restart-digest"), o.hasAttribute("op-force-restart") ? words(o.getAttribute("op-force-restart")) : null,
+                attrOrNull(o, "op-secure-digest"), words(o.getAttribute("op-secure-params")));
+        return new Op(call, operation, iv, rc, target, opStatus, at, took, digests);
     }
 
     /**
@@ -1236,7 +1265,7 @@ public final class CibImporter {
                 String reason = ok ? "" : "rc " + op.rc() + (op.targetRc() >= 0 ? " (expected " + op.targetRc() + ")" : "") + (op.opStatus() != 0 ? ", op-status " + op.opStatus() : "");
                 // The code carries the verdict: an operation that "succeeded" against its expectation is recorded as an error.
                 OcfCode code = op.opStatus() == 2 ? OcfCode.TIMEOUT : !ok && op.rc() == 0 ? OcfCode.ERR_GENERIC : OcfCode.of(op.rc());
-                records.add(new OperationRecord(op.operation(), op.interval(), code, op.at(), op.took(), reason));
+                records.add(new OperationRecord(op.operation(), op.interval(), code, op.at(), op.took(), reason, op.digests()));
                 if (!ok && lastFailure.isBefore(op.at())) lastFailure = op.at();
                 switch (op.operation()) {
                     case "start", "migrate_from" -> role = active(promotable); // a failed start leaves it active and failed
@@ -1281,6 +1310,15 @@ public final class CibImporter {
     }
 
     private static final Pattern PER_OPERATION_FAILURE = Pattern.compile("#.+_[0-9]+$");
+
+    /** {@code " passwd  user "} -> [passwd, user]. */
+    private static List<String> words(String s) {
+        return List.of(s.trim().split("\\s+")).stream().filter(x -> !x.isEmpty()).toList();
+    }
+
+    private static String attrOrNull(Element e, String attr) {
+        return e.hasAttribute(attr) ? e.getAttribute(attr) : null;
+    }
 
     private static Role active(boolean promotable) { return promotable ? Role.UNPROMOTED : Role.STARTED; }
 

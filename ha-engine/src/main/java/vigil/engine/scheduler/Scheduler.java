@@ -45,6 +45,7 @@ public final class Scheduler {
         for (Rsc r : ws.resources) CollectiveActions.internalConstraints(ws, r);
         Utilization.sortResources(ws);
         for (Rsc r : ws.resources) PrimitiveAssigner.place(ws, r, null);
+        ParameterChanges.check(ws);
         for (Rsc r : ws.resources) CollectiveActions.create(ws, r);
         Fencing.schedule(ws);
         Orderings.apply(ws);

@@ -65,6 +65,9 @@ final class WorkingSet {
         if (ps != null) this.placementStrategy = ps.trim().toLowerCase(java.util.Locale.ROOT);
         String sa = props.other().get("stonith-action");
         if (sa != null && !sa.isBlank()) this.stonithAction = sa.trim().equals("poweroff") ? "off" : sa.trim();
+        // stop-all-resources: every managed resource is placed nowhere
+        String sar = props.other().get("stop-all-resources");
+        this.stopEverything = sar != null && List.of("true", "yes", "on", "y", "1").contains(sar.trim().toLowerCase(java.util.Locale.ROOT));
     }
 
     SchedNode node(String id) { return nodeById.get(id); }

@@ -390,6 +390,29 @@ class CibImporterTest {
     }
 
     @Test
+    void import_groupAndCloneInstanceAttributes_areTheMembersParameters_scoreAttributeAndPendingNode() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"><instance_attributes id="na">
+                <nvpair id="p1" name="pingd" value="200"/></instance_attributes></node><node id="2" uname="b"/></nodes>
+                <resources><group id="g"><instance_attributes id="gi"><nvpair id="g1" name="ip" value="10.0.0.1"/>
+                <nvpair id="g2" name="nic" value="eth0"/></instance_attributes>
+                <primitive id="m" class="ocf" provider="heartbeat" type="IPaddr2"><instance_attributes id="mi">
+                <nvpair id="m1" name="nic" value="eth1"/></instance_attributes></primitive></group>
+                <clone id="c"><instance_attributes id="ci"><nvpair id="c1" name="x" value="1"/></instance_attributes>
+                <primitive id="q" class="ocf" provider="heartbeat" type="Dummy"/></clone></resources>
+                <constraints><rsc_location id="l" rsc="g"><rule id="r" score-attribute="pingd">
+                <expression id="e" attribute="#uname" operation="ne" value="x"/></rule></rsc_location></constraints></configuration>
+                <status><node_state id="2" uname="b" in_ccm="true" crmd="online" join="pending" expected="member"/></status></cib>""");
+        Primitive m = (Primitive) ((Group) s.config().resource("g").orElseThrow()).members().get(0);
+        assertEquals(Map.of("ip", "10.0.0.1", "nic", "eth1"), m.params(), "the group's, unless the member sets its own");
+        assertEquals(Map.of("x", "1"), ((Clone) s.config().resource("c").orElseThrow()).child().primitives().get(0).params());
+        List<Constraint.Location> locs = s.config().constraints().stream().filter(c -> c instanceof Constraint.Location).map(c -> (Constraint.Location) c).toList();
+        assertEquals(Score.of(200), locs.stream().filter(l -> l.node().equals("a")).findFirst().orElseThrow().score(), "node a's pingd");
+        assertEquals(Score.MINUS_INFINITY, locs.stream().filter(l -> l.node().equals("b")).findFirst().orElseThrow().score(), "no pingd on b");
+        assertTrue(s.node("b").standby(), "a node that has not joined yet runs nothing, as in standby");
+    }
+
+    @Test
     void import_unsupportedElements_errorNamesTheElement() {
         String base = """
                 <cib><configuration><crm_config/><nodes><node id="1" uname="a"/></nodes>
