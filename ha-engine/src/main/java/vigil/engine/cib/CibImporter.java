@@ -1123,11 +1123,6 @@ public final class CibImporter {
         String id = requireId(e);
         List<ResourceSets.Set> sets = resourceSets(e, "first", "then");
         OrderKind kind = orderKind(e);
-        for (ResourceSets.Set set : sets) {
-            if (!set.requireAll() && set.members().size() > 1) {
-                throw CibException.unsupported(path(e) + "/resource_set[@id='" + set.id() + "']", "require-all=false in an ordered resource set is not supported");
-            }
-        }
         for (Constraint.Order o : ResourceSets.orders(id, sets, kind, symmetrical(e, kind))) cfg.constraint(o);
     }
 

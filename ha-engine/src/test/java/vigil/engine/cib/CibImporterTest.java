@@ -443,10 +443,6 @@ class CibImporterTest {
         assertEquals("cib/configuration/resources/bundle[@id='b1']: bundles are not supported", e.getMessage());
         assertTrue(e.unsupported());
 
-        e = assertThrows(CibException.class, () -> xml(base.formatted("<primitive id=\"r2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", """
-                <rsc_order id="o"><resource_set id="s1"><resource_ref id="r"/></resource_set>
-                <resource_set id="s" require-all="false" sequential="false"><resource_ref id="r"/><resource_ref id="r2"/></resource_set></rsc_order>""")));
-        assertEquals("cib/configuration/constraints/rsc_order[@id='o']/resource_set[@id='s']: require-all=false in an ordered resource set is not supported", e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("", """
                 <rsc_location id="l" rsc="r"><rule id="ru" score="10"><expression id="x" attribute="site" operation="eq" value="x" value-source="param"/>
