@@ -39,8 +39,14 @@ final class StorageCheck {
 
     private StorageCheck() {}
 
-    /** {@code problem} is null when the storage can be used; {@code repairs} says what was removed and why. */
-    record Result(String problem, List<String> repairs) {
+    /**
+     * {@code problem} is null when the storage can be used; {@code repairs} says what was removed and why;
+     * {@code lastIndex} is the index of the last log entry Ratis will recover (the snapshot's when the log after it is
+     * empty; -1 when there is neither, or on a problem).
+     */
+    record Result(String problem, List<String> repairs, long lastIndex) {
+        Result(String problem, List<String> repairs) { this(problem, repairs, -1); }
+
         boolean ok() { return problem == null; }
     }
 
@@ -133,7 +139,7 @@ final class StorageCheck {
             any = true;
             expected = last + 1;
         }
-        return new Result(null, repairs);
+        return new Result(null, repairs, any ? expected - 1 : snapshotIndex);
     }
 
     private static Result fail(String what, String recovery, List<String> repairs) {

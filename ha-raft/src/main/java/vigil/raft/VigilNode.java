@@ -69,6 +69,8 @@ import vigil.raft.tls.NodeTls;
 public final class VigilNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VigilNode.class);
     private static final String CLUSTER_ID_FILE = "cluster-id";
+    /** How long a restarted host of a two-node cluster waits before its first election. */
+    private static final Duration FIRST_TWO_NODE_ELECTION = Duration.ofSeconds(10);
 
     private final String id;
     private final String clusterName;
@@ -158,6 +160,12 @@ public final class VigilNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
+        if (!fresh && SingleVoter.twoNode(b.dataDir) && !SingleVoter.requested(b.dataDir)) {
+            // a two-node host campaigns only after its peer had time to admit it (see SingleVoter.twoNode); not the one
+            // that starts as the only voter
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(FIRST_TWO_NODE_ELECTION.toMillis(), TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(FIRST_TWO_NODE_ELECTION.toMillis() * 5 / 4, TimeUnit.MILLISECONDS));
+        }
         // a starved new leader that steps down would otherwise sit out 10 s
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(Math.max(1000, raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
@@ -183,7 +191,14 @@ public final class VigilNode implements AutoCloseable {
         for (String repair : check.repairs()) LOG.warn("{}: {}", b.id, repair);
         RaftServer started = null;
         String startProblem = check.problem();
-        if (check.ok()) {
+        if (check.ok() && !fresh && SingleVoter.requested(b.dataDir)) {
+            try {
+                SingleVoter.apply(b.dataDir, groupDir, b.id, check.lastIndex());
+            } catch (IOException e) {
+                startProblem = "cannot make this node the only voter of its two-node cluster: " + e.getMessage() + "; " + recovery;
+            }
+        }
+        if (startProblem == null) {
             requireFree(hp); // Ratis ends the whole JVM when it cannot bind its port: fail this start with the reason instead
             try {
                 started = RaftServer.newBuilder().setServerId(peerId).setGroup(serverGroup).setProperties(p).setParameters(serverTls).setStateMachine(stateMachine)
@@ -445,6 +460,22 @@ public final class VigilNode implements AutoCloseable {
     public List<String> listeners() {
         List<String> out = new ArrayList<>();
         for (RaftPeer p : division().getRaftConf().getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)) out.add(p.getId().toString());
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * The ids of the voters of this node's current Raft configuration once this node knows it committed (empty before,
+     * and while the replica is not running): a host that comes back finds its old configuration in its log, which the
+     * cluster may have left since, and learns the current one only as the leader brings it up to date.
+     */
+    public List<String> committedVoters() {
+        RaftServer.Division d = divisionOrNull();
+        if (d == null) return List.of();
+        var conf = d.getRaftConf();
+        if (conf.getLogEntryIndex() > d.getRaftLog().getLastCommittedIndex()) return List.of();
+        List<String> out = new ArrayList<>();
+        for (RaftPeer p : conf.getCurrentPeers()) out.add(p.getId().toString());
         out.sort(null);
         return out;
     }

@@ -30,6 +30,10 @@ public record ClusterProperties(
     /** The key in {@code other} of {@link #clusterRecheckInterval()}. */
     public static final String CLUSTER_RECHECK_INTERVAL = "cluster-recheck-interval";
     private static final Duration DEFAULT_RECHECK = Duration.ofMinutes(1);
+    /** The key in {@code other} of {@link #twoNode()}. */
+    public static final String TWO_NODE = "two-node";
+    /** The key in {@code other} of {@link #priorityFencingDelay()}. */
+    public static final String PRIORITY_FENCING_DELAY = "priority-fencing-delay";
 
     public ClusterProperties {
         Objects.requireNonNull(noQuorumPolicy, "noQuorumPolicy");
@@ -49,6 +53,22 @@ public record ClusterProperties(
     public Duration clusterRecheckInterval() {
         String v = other.get(CLUSTER_RECHECK_INTERVAL);
         return v == null ? DEFAULT_RECHECK : Durations.parse("properties." + CLUSTER_RECHECK_INTERVAL, v);
+    }
+
+    /**
+     * Two-node mode (corosync's {@code two_node} with {@code wait_for_all}): a cluster of two members and no witness in
+     * which a host whose peer fell silent fences it and, once the fence is confirmed, continues alone. Kept in
+     * {@code other} as {@code two-node: true}; the validator refuses it without a fence device for each member.
+     */
+    public boolean twoNode() { return "true".equals(other.get(TWO_NODE)); }
+
+    /**
+     * Pacemaker's priority-fencing-delay: in two-node mode, fencing the host that runs more resources waits this much
+     * longer, so that in a fence race between the two halves of a partition the busier host survives (default 0).
+     */
+    public Duration priorityFencingDelay() {
+        String v = other.get(PRIORITY_FENCING_DELAY);
+        return v == null ? Duration.ZERO : Durations.parse("properties.other." + PRIORITY_FENCING_DELAY, v);
     }
 
     public static Builder builder() { return new Builder(); }

@@ -60,6 +60,44 @@ public final class ConfigValidator {
         validateConstraints(config, nodeIds, byId);
         validateFencing(config);
         validateProperties(config.properties());
+        validateTwoNode(config);
+    }
+
+    /**
+     * Two-node mode lets one host continue alone, which is safe only when it has powered its peer off first: exactly two
+     * members, no witness, stonith on, and a fence device for each member. A watchdog alone cannot settle a partition:
+     * each half would count the other as reset once the watchdog time passed, and both would continue.
+     */
+    private static void validateTwoNode(ClusterConfig config) {
+        ClusterProperties p = config.properties();
+        String v = p.other().get(ClusterProperties.TWO_NODE);
+        String f = "properties.other." + ClusterProperties.TWO_NODE;
+        if (v == null) return;
+        if (!v.equals("true") && !v.equals("false")) throw new ConfigException(f, "must be true or false, got \"" + v + "\"", "write true or false");
+        if (!p.twoNode()) return;
+        List<Node> witnesses = config.nodes().stream().filter(n -> !n.runsResources()).toList();
+        if (!witnesses.isEmpty()) {
+            throw new ConfigException(f, "the cluster has a witness (" + witnesses.get(0).id() + "), which already lets one host keep quorum",
+                    "set two-node to false, or remove the witness");
+        }
+        if (config.nodes().size() != 2) {
+            throw new ConfigException(f, "two-node mode needs exactly two members, the cluster has " + config.nodes().size(),
+                    config.nodes().size() > 2 ? "set two-node to false: three or more members keep a majority without it" : "add the second host first");
+        }
+        if (!p.stonithEnabled()) {
+            throw new ConfigException(f, "needs stonith-enabled: a host continues alone only after its peer was fenced",
+                    "set properties.stonith-enabled to true and configure a fence device for each host");
+        }
+        for (Node n : config.nodes()) {
+            List<FencingLevel> levels = config.fencingLevels().stream().filter(l -> l.node().equals(n.id())).toList();
+            boolean fenceable = levels.isEmpty() ? config.fenceDevices().stream().anyMatch(d -> d.canFence(n.id()))
+                    : levels.stream().anyMatch(l -> !l.devices().isEmpty());
+            if (!fenceable) {
+                throw new ConfigException("fence-devices", "two-node mode needs a fence device that can power off " + n.id()
+                        + " (a watchdog alone cannot settle a split between the two hosts: both would wait it out and both continue)",
+                        "add a fence device (ipmi, libvirt, apc-snmp or agent:fence_*) whose host-list or host-map includes " + n.id());
+            }
+        }
     }
 
     private Set<String> validateNodes(List<Node> nodes) {
@@ -359,7 +397,7 @@ public final class ConfigValidator {
         if (strategy != null && !Set.of("default", "utilization", "balanced", "minimal").contains(strategy)) {
             throw new ConfigException("properties.other.placement-strategy", "unknown value \"" + strategy + "\"", "use default, utilization, balanced or minimal");
         }
-        for (String key : List.of("fence-monitor-interval", "startup-grace")) {
+        for (String key : List.of("fence-monitor-interval", "startup-grace", ClusterProperties.PRIORITY_FENCING_DELAY)) {
             String v = p.other().get(key);
             if (v == null) continue;
             Duration d = Durations.parse("properties.other." + key, v);

@@ -196,4 +196,48 @@ class ConfigValidatorTest {
                 .moveLifetime(Duration.ofDays(40_000)).build()).build()).field());
         assertEquals("x", assertThrows(ConfigException.class, () -> Durations.parse("x", "9223372036854775807d")).field());
     }
+
+    private static ClusterProperties twoNodeMode(boolean stonith) {
+        return ClusterProperties.builder().stonithEnabled(stonith).other(Map.of(ClusterProperties.TWO_NODE, "true")).build();
+    }
+
+    private static FenceDevice ipmiFor(String node) {
+        return new FenceDevice("ipmi-" + node, "ipmi", Map.of("ip", "10.0.1.1"), List.of(node), Map.of(), null);
+    }
+
+    @Test
+    void validate_twoNode_acceptedWithAFenceDevicePerMember() {
+        ClusterConfig c = twoNodes().properties(twoNodeMode(true)).fenceDevice(ipmiFor("node1")).fenceDevice(ipmiFor("node2")).build();
+        assertDoesNotThrow(() -> ConfigValidator.structural().validate(c));
+        assertTrue(c.properties().twoNode());
+        assertTrue(twoNodes().build().properties().twoNode() == false);
+    }
+
+    @Test
+    void validate_twoNode_refusedWithoutFencingNamingTheFieldAndTheReason() {
+        ConfigException none = rejected(twoNodes().properties(twoNodeMode(true)).build());
+        assertEquals("fence-devices", none.field());
+        assertTrue(none.getMessage().contains("node1") && none.getMessage().contains("watchdog"), none.getMessage());
+        ConfigException one = rejected(twoNodes().properties(twoNodeMode(true)).fenceDevice(ipmiFor("node1")).build());
+        assertTrue(one.getMessage().contains("node2"), one.getMessage());
+        ConfigException watchdogOnly = rejected(twoNodes().properties(twoNodeMode(true).toBuilder().watchdogTimeout(Duration.ofSeconds(5)).build()).build());
+        assertEquals("fence-devices", watchdogOnly.field());
+        ConfigException noStonith = rejected(twoNodes().properties(twoNodeMode(false)).fenceDevice(ipmiFor("node1")).fenceDevice(ipmiFor("node2")).build());
+        assertEquals("properties.other.two-node", noStonith.field());
+        assertTrue(noStonith.getMessage().contains("stonith-enabled"), noStonith.getMessage());
+    }
+
+    @Test
+    void validate_twoNode_refusedWithAWitnessOrAThirdMemberOrABadValue() {
+        ClusterConfig.Builder fenced = twoNodes().fenceDevice(ipmiFor("node1")).fenceDevice(ipmiFor("node2"));
+        ConfigException witness = rejected(fenced.node(Node.witness("w", "10.0.0.3:9870")).properties(twoNodeMode(true)).build());
+        assertEquals("properties.other.two-node", witness.field());
+        assertTrue(witness.getMessage().contains("witness"), witness.getMessage());
+        ConfigException three = rejected(twoNodes().node(Node.member("node3", "10.0.0.3:9870")).properties(twoNodeMode(true)).build());
+        assertTrue(three.getMessage().contains("exactly two"), three.getMessage());
+        ConfigException typo = rejected(twoNodes().properties(ClusterProperties.builder().other(Map.of("two-node", "yes")).build()).build());
+        assertEquals("properties.other.two-node", typo.field());
+        ConfigException delay = rejected(twoNodes().properties(ClusterProperties.builder().other(Map.of("priority-fencing-delay", "-5s")).build()).build());
+        assertEquals("properties.other.priority-fencing-delay", delay.field());
+    }
 }

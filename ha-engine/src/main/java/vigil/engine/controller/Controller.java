@@ -90,6 +90,8 @@ public final class Controller implements AutoCloseable {
     private Instant nextAnnouncement = Instant.EPOCH;
     private volatile Function<String, java.util.Optional<Instant>> lastHeard = n -> java.util.Optional.empty();
     private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
+    /** The nodes whose answers make this controller's majority lease, when not every configured node votes. */
+    private volatile java.util.function.Function<ClusterState, List<String>> leaseVoters = s -> s.config().nodes().stream().map(Node::id).toList();
     private ScheduledFuture<?> ticking;
     /** Per node, when the newest heartbeat it answered was SENT: the controller's own lease counts from there. */
     private final Map<String, Instant> lastAck = new HashMap<>();
@@ -444,11 +446,11 @@ public final class Controller implements AutoCloseable {
      * oldest member (the lease holds until then); null while fewer than a majority ever answered.
      */
     private Instant leaseEnd(ClusterState s, Instant now, Duration nodeTimeout) {
-        List<Node> voters = s.config().nodes();
+        List<String> voters = leaseVoters.apply(s);
         if (voters.isEmpty()) return now.plus(nodeTimeout);
         List<Instant> acks = new ArrayList<>();
-        for (Node n : voters) {
-            Instant a = lastAck.get(n.id());
+        for (String n : voters) {
+            Instant a = lastAck.get(n);
             if (a != null) acks.add(a);
         }
         int majority = voters.size() / 2 + 1;
@@ -478,7 +480,9 @@ public final class Controller implements AutoCloseable {
                 // a clean stop: it announced it, nothing runs there any more, and it is leaving; it is never fenced for it
                 change = new Command.SetMembership(n.id(), Membership.OFFLINE, SHUT_DOWN);
                 LOG.info("{}: shut down cleanly (nothing runs there)", n.id());
-            } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE && !leaving.contains(n.id())) {
+            } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE && !leaving.contains(n.id())
+                    // a two-node peer that comes back to a host running alone joins once it votes again (caught up)
+                    && leaseVoters.apply(s).contains(n.id())) {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (ns.membership() == Membership.ONLINE && !n.id().equals(self)
@@ -580,6 +584,12 @@ public final class Controller implements AutoCloseable {
 
     /** How this controller hands leadership to one of the given live peers when its own node must be fenced. */
     public void stepDownWith(java.util.function.Consumer<List<String>> r) { this.stepDown = r; }
+
+    /**
+     * Which nodes' answers make this controller's majority lease (default: every configured node, which all vote). A
+     * two-node cluster's host that runs alone after fencing its peer is the only voter: its own answer is the majority.
+     */
+    public void leaseVoters(java.util.function.Function<ClusterState, List<String>> voters) { this.leaseVoters = voters; }
 
     /** Where this node's agent last heard from other nodes (see {@link NodeAgent#lastHeardFrom}). */
     public void livenessHints(Function<String, java.util.Optional<Instant>> hints) {

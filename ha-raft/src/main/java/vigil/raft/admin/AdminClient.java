@@ -314,6 +314,14 @@ public final class AdminClient implements Cluster {
     /** Removes a member (refused, with the reason, while it runs resources or if no majority would be left). */
     public void removeMember(String node) { call("node remove", s -> s.removeMember(NodeRequest.newBuilder().setNode(node).build())); }
 
+    /**
+     * Two-node mode: tells the answering node that its peer {@code node} is down (powered off by hand), so that it
+     * continues alone. Connect to that node's own admin address.
+     */
+    public void confirmPeerDown(String node) {
+        call("node confirm-down", s -> s.confirmPeerDown(NodeRequest.newBuilder().setNode(node).build()));
+    }
+
     /** Gives the answering node a new key and certificate; returns its id and new expiry. */
     public ServerInfo rotateCertificate() {
         var r = call("certs rotate", s -> s.rotateCertificate(RotateRequest.getDefaultInstance()));

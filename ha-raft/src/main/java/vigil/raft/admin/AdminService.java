@@ -109,6 +109,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
 
     @Override
+    public void confirmPeerDown(NodeRequest r, StreamObserver<Ack> reply) {
+        call(reply, () -> {
+            node().confirmPeerDown(r.getNode());
+            LOG.warn(r.getNode() + ": an administrator confirmed it is down (two-node mode)");
+            return ACK;
+        });
+    }
+
+    @Override
     public void removeMember(NodeRequest r, StreamObserver<Ack> reply) {
         call(reply, () -> {
             node().removeMember(r.getNode());

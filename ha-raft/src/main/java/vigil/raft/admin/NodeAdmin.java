@@ -37,6 +37,14 @@ public interface NodeAdmin {
     /** Removes a member, refusing (with the reason) while it runs resources or if no majority would be left. */
     void removeMember(String node);
 
+    /**
+     * Two-node mode: an administrator confirms that this node's peer is down (powered off by hand), so that this node,
+     * waiting for it (wait_for_all) or unable to fence it, continues alone. Wrong when the peer may still run anything.
+     */
+    default void confirmPeerDown(String node) {
+        throw new vigil.api.VigilException("this node cannot take a confirmation that its peer is down (not a two-node cluster member)");
+    }
+
     /** A new key and certificate for this node, in use at once; returns the new expiry. */
     Instant rotateCertificate();
 }

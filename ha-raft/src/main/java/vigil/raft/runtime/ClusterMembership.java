@@ -46,6 +46,7 @@ final class ClusterMembership implements NodeAdmin {
     private final String adminToken;
     private final Duration membersListedWait;
     private final JoinTokens tokens = new JoinTokens(InstantSource.system());
+    private volatile TwoNodeGuard twoNode;
 
     ClusterMembership(VigilNode raft, NodeTls tls, String adminToken) { this(raft, tls, adminToken, MEMBERS_LISTED_WAIT); }
 
@@ -164,6 +165,15 @@ final class ClusterMembership implements NodeAdmin {
             raft.addMember(node);
         }
         LOG.info("{}: member (voter) at {}", node.id(), node.address());
+    }
+
+    void twoNode(TwoNodeGuard guard) { twoNode = guard; }
+
+    @Override
+    public void confirmPeerDown(String node) {
+        TwoNodeGuard g = twoNode;
+        if (g == null) throw new VigilException("this node is still starting; try again");
+        g.confirmPeerDown(node);
     }
 
     @Override

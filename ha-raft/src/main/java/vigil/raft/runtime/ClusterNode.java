@@ -105,6 +105,9 @@ public final class ClusterNode implements AutoCloseable {
     private final NodeTls tls;
     private final ClusterMembership membership;
     private final Thread admission;
+    private final TwoNodeGuard twoNode;
+    private volatile boolean restartRequested;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private Thread bootstrapper;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -185,6 +188,17 @@ public final class ClusterNode implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> connectAgents(b.peers), 0, 5, TimeUnit.SECONDS);
         agent.onStopRequested(this::stopOnRequest);
         agent.checkFenceDevicesWith(device -> fencer.check(raft.state().config(), device), fenceWorkers);
+        this.twoNode = new TwoNodeGuard(self, raft, b.dataDir, agent::hasLeader, fencer, b.ticker, fenceWorkers,
+                peerApi -> askToAdmit(me, peerApi, b), this::restartAsSingleVoter);
+        membership.twoNode(twoNode);
+        controller.leaseVoters(s -> twoNode.single() ? List.of(self) : s.config().nodes().stream().map(Node::id).toList());
+        timers.scheduleWithFixedDelay(() -> {
+            try {
+                twoNode.tick();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: two-node check failed: {}", self, e.toString());
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
         subscriptions.add(raft.onLeadership((isLeader, leaderId, term) -> {
             if (isLeader) addMissingMembers(b.peers);
             controller.onLeadership(isLeader, term);
@@ -280,10 +294,7 @@ public final class ClusterNode implements AutoCloseable {
                 try {
                     if (raft.isVoter()) return;
                     LOG.info("{}: asking {} to admit it (attempt {})", me.id(), asked, attempt);
-                    AdminClient.Credentials creds = new AdminClient.Credentials(tls == null ? null : tls.trustAnchors(), tls, b.token);
-                    try (AdminClient c = AdminClient.connect(targets, creds, ADMISSION_CALL)) {
-                        c.addMember(me);
-                    }
+                    admit(targets, me, b.token, ADMISSION_CALL);
                     LOG.info("{}: admitted: a voting member now", me.id());
                     return;
                 } catch (RuntimeException e) {
@@ -301,6 +312,32 @@ public final class ClusterNode implements AutoCloseable {
         t.start();
         return t;
     }
+
+    /** Asks the members at {@code targets} (node API addresses) to make {@code me} a voter; throws when none did. */
+    private void admit(List<String> targets, Node me, String token, Duration timeout) {
+        AdminClient.Credentials creds = new AdminClient.Credentials(tls == null ? null : tls.trustAnchors(), tls, token);
+        try (AdminClient c = AdminClient.connect(targets, creds, timeout)) {
+            c.addMember(me);
+        }
+    }
+
+    /** Two-node mode, waiting for the peer: asks it to admit this host (a peer running alone makes it a voter again). */
+    private void askToAdmit(Node me, String peerApi, Builder b) {
+        admit(List.of(peerApi), me, b.token, ADMISSION_CALL);
+        LOG.info("{}: two-node: its peer at {} admitted it: a voter again", me.id(), peerApi);
+    }
+
+    /** Two-node mode: the peer is confirmed off; this node closes so that its owner starts it again as the only voter. */
+    private void restartAsSingleVoter() {
+        restartRequested = true;
+        close();
+    }
+
+    /**
+     * Whether this node closed itself to start again as the only voter of its two-node cluster (its peer was fenced or
+     * confirmed down): its owner starts it again from the same data directory (the daemon does at once).
+     */
+    public boolean restartRequested() { return restartRequested; }
 
     /**
      * Stops this node cleanly, as {@code systemctl stop} or {@code vigil node stop} do (Pacemaker's shutdown): announces
@@ -471,6 +508,7 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         if (bootstrapper != null) bootstrapper.interrupt();
         for (AutoCloseable s : subscriptions) {
             try {

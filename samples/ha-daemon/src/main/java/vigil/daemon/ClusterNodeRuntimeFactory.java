@@ -50,6 +50,9 @@ public final class ClusterNodeRuntimeFactory implements NodeRuntimeFactory {
             public java.util.concurrent.CompletableFuture<Void> stopped() { return node.stopped(); }
 
             @Override
+            public boolean restartRequested() { return node.restartRequested(); }
+
+            @Override
             public void close() { node.close(); }
         };
     }

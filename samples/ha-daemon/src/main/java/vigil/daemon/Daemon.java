@@ -147,7 +147,7 @@ public final class Daemon implements AutoCloseable {
             checkSeveral(configs);
             Logging.node(configs.size() == 1 ? configs.get(0).node()
                     : configs.stream().map(c -> c.node() + "@" + c.cluster().name()).distinct().collect(java.util.stream.Collectors.joining(",")));
-            List<Daemon> daemons = new ArrayList<>();
+            List<Daemon> daemons = new java.util.concurrent.CopyOnWriteArrayList<>();
             try {
                 for (NodeConfig c : configs) daemons.add(start(c));
             } catch (RuntimeException e) {
@@ -155,22 +155,15 @@ public final class Daemon implements AutoCloseable {
                 throw e;
             }
             CountDownLatch stopped = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
             // SIGTERM (systemctl stop): leave the cluster cleanly, then close; 'vigil node stop' for this node ends the same way
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                shuttingDown.set(true);
                 daemons.forEach(Daemon::stop);
                 stopped.countDown();
             }, "vigil-shutdown"));
-            if (daemons.size() > 1) {
-                // one cluster's node stopped ('vigil node stop'): its status page and meters go with it, the others serve on
-                for (Daemon d : daemons) {
-                    d.runtime().stopped().thenRun(() -> {
-                        d.close();
-                        LOG.info("{} of cluster {} stopped; this process goes on serving the other clusters", d.config.node(), d.config.cluster().name());
-                    });
-                }
-            }
-            java.util.concurrent.CompletableFuture.allOf(daemons.stream().map(d -> d.runtime().stopped())
-                    .toArray(java.util.concurrent.CompletableFuture[]::new)).thenRun(stopped::countDown);
+            java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger(daemons.size());
+            for (int i = 0; i < daemons.size(); i++) whenStopped(daemons, i, configs.get(i), running, stopped, shuttingDown);
             PrintStream out = CliContext.of(spec).out();
             for (NodeConfig config : configs) {
                 out.println("vigil: node " + config.node() + " (" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ")"
@@ -185,6 +178,34 @@ public final class Daemon implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             return 0;
+        }
+
+        /**
+         * When daemon {@code i} stops: if its node asked to start again (two-node mode, now the only voter), starts it
+         * again from its config; else counts it as stopped (the process ends when all are).
+         */
+        private static void whenStopped(List<Daemon> daemons, int i, NodeConfig config, java.util.concurrent.atomic.AtomicInteger running,
+                                        CountDownLatch stopped, java.util.concurrent.atomic.AtomicBoolean shuttingDown) {
+            Daemon d = daemons.get(i);
+            d.runtime().stopped().thenRun(() -> {
+                if (d.runtime().restartRequested() && !shuttingDown.get()) {
+                    d.close();
+                    LOG.warn("{}: starting again as the only voter of its two-node cluster", config.node());
+                    try {
+                        daemons.set(i, start(config));
+                        whenStopped(daemons, i, config, running, stopped, shuttingDown);
+                        return;
+                    } catch (RuntimeException e) {
+                        LOG.error("{}: could not start again: {}", config.node(), e.toString());
+                    }
+                }
+                if (daemons.size() > 1) {
+                    // one cluster's node stopped ('vigil node stop'): its status page and meters go with it, the others serve on
+                    d.close();
+                    LOG.info("{} of cluster {} stopped; this process goes on serving the other clusters", config.node(), config.cluster().name());
+                }
+                if (running.decrementAndGet() == 0) stopped.countDown();
+            });
         }
 
         /** Several configs: only witnesses, each of another cluster, on addresses of their own. */

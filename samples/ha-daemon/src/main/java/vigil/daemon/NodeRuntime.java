@@ -32,6 +32,12 @@ public interface NodeRuntime extends AutoCloseable {
     /** Completes when the node stopped on its own (an administrator ran {@code vigil node stop} for it). */
     default java.util.concurrent.CompletableFuture<Void> stopped() { return new java.util.concurrent.CompletableFuture<>(); }
 
+    /**
+     * Whether the node stopped itself to start again at once from the same data directory (two-node mode: its peer is
+     * confirmed off and it continues as the only voter).
+     */
+    default boolean restartRequested() { return false; }
+
     /** Stops the node at once: whatever still runs here is left to the cluster (a node that did not leave is fenced). */
     @Override
     void close();

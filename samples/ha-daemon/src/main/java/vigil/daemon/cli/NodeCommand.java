@@ -12,7 +12,8 @@ import vigil.api.Cluster;
 import vigil.api.model.Durations;
 
 /** {@code vigil node ...}: like {@code pcs node}; without a node id it means this host's node (from its node config). */
-@Command(name = "node", description = "Put a node in standby or maintenance, or back online, stop it cleanly, or remove a member (like pcs node).")
+@Command(name = "node", description = "Put a node in standby or maintenance, or back online, stop it cleanly, remove a member, "
+        + "or confirm a two-node peer down (like pcs node).")
 public final class NodeCommand {
     @Spec CommandSpec spec;
 
@@ -58,6 +59,16 @@ public final class NodeCommand {
             ClusterOptions.admin(c, CliContext.commandName(spec) + " remove").removeMember(node);
         }
         CliContext.of(spec).out().println(node + ": removed from the cluster (its certificate is refused from now on; to replace the host, join a new one with an empty data dir)");
+        return 0;
+    }
+
+    @Command(name = "confirm-down", description = "Two-node mode: tell the other host (its admin address in --cluster) that NODE is down, "
+            + "powered off by hand, so that it continues alone (like pcs stonith confirm). Only when NODE surely runs nothing.")
+    int confirmDown(@Parameters(paramLabel = "NODE", description = "the node that is down") String node, @Mixin ClusterOptions cluster) {
+        try (Cluster c = cluster.connect()) {
+            ClusterOptions.admin(c, CliContext.commandName(spec) + " confirm-down").confirmPeerDown(node);
+        }
+        CliContext.of(spec).out().println(node + ": confirmed down; its peer continues alone");
         return 0;
     }
 

@@ -39,6 +39,7 @@ public final class StatusView {
         m.put("now", time(now));
         m.put("last-change", time(s.now()));
         m.put("quorum", s.hasQuorum());
+        m.put("quorum-mode", quorumMode(s));
         m.put("leader", s.leader());
         m.put("term", s.term());
         m.put("config-version", s.configVersion());
@@ -107,6 +108,41 @@ public final class StatusView {
     }
 
     public static String json(ClusterState s) { return Json.write(of(s)); }
+
+    /**
+     * How the cluster keeps a majority: {@code witness} (members and at least one witness voter), {@code two-node}
+     * (two members, properties.other.two-node), {@code majority} (three or more members), {@code none} (two members
+     * and neither: the survivor of a host death has no quorum) or {@code single} (one member); {@code degraded} lists the voters that
+     * are not online (one more loss and the cluster stops, or in two-node mode: one host runs alone).
+     */
+    static Map<String, Object> quorumMode(ClusterState s) {
+        List<Node> nodes = s.config().nodes();
+        long members = nodes.stream().filter(Node::runsResources).count();
+        String mode = members < nodes.size() ? "witness" : s.config().properties().twoNode() ? "two-node"
+                : members >= 3 ? "majority" : members == 2 ? "none" : "single";
+        List<Object> down = new ArrayList<>();
+        for (Node n : nodes) {
+            if (s.node(n.id()).membership() != vigil.api.status.Membership.ONLINE) down.add(n.id());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", mode);
+        m.put("degraded", down);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String quorumModeText(Map<String, Object> q) {
+        List<Object> down = (List<Object>) q.get("degraded");
+        String mode = switch ((String) q.get("mode")) {
+            case "witness" -> "with a witness";
+            case "two-node" -> "two-node (a host whose peer is lost fences it, then runs alone)";
+            case "majority" -> "majority of the members";
+            case "single" -> "a single member";
+            default -> "no witness and not two-node: a host death stops the cluster (add a witness, or set two-node with a fence device per host)";
+        };
+        return down.isEmpty() ? mode : mode + "; DEGRADED: " + down.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + (down.size() == 1 ? " is" : " are") + " not online";
+    }
 
     static String nodeState(NodeState ns) {
         String base = switch (ns.membership()) {
@@ -207,6 +243,7 @@ public final class StatusView {
                     + ", term " + s.term() + "; what follows is this node's last known state)").append('\n');
         }
         sb.append("  * Quorum: ").append(s.hasQuorum() ? "yes" : "NO").append('\n');
+        sb.append("  * Quorum mode: ").append(quorumModeText((Map<String, Object>) v.get("quorum-mode"))).append('\n');
         sb.append("  * Last change: ").append(time(s.now()).isEmpty() ? "-" : time(s.now())).append(" (config version ").append(s.configVersion()).append(")\n");
         long members = s.config().nodes().stream().filter(Node::runsResources).count();
         sb.append("  * ").append(s.config().nodes().size()).append(" nodes configured (").append(members).append(" members, ")

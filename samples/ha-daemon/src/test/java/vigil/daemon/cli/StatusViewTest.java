@@ -74,4 +74,25 @@ class StatusViewTest {
         m.put("b", java.util.Arrays.asList(1, true, null));
         assertEquals("{\"a\":\"x\\\"y\\n\\u003c\",\"b\":[1,true,null]}", Json.write(m));
     }
+
+    @Test
+    void quorumMode_witnessTwoNodeOrDegraded() {
+        ClusterConfig pair = ClusterConfig.builder().node(Node.member("n1", "127.0.0.1:1")).node(Node.member("n2", "127.0.0.2:1")).build();
+        ClusterState both = apply(ClusterState.EMPTY, new Command.ReplaceConfig(pair, -1),
+                new Command.SetMembership("n1", Membership.ONLINE, "joined"), new Command.SetMembership("n2", Membership.ONLINE, "joined"));
+        assertTrue(StatusView.text(both).contains("* Quorum mode: no witness and not two-node: a host death stops the cluster"), StatusView.text(both));
+
+        ClusterConfig twoNode = pair.toBuilder().properties(vigil.api.model.ClusterProperties.builder()
+                .other(Map.of(vigil.api.model.ClusterProperties.TWO_NODE, "true")).build())
+                .fenceDevice(new vigil.api.model.FenceDevice("ipmi", "ipmi", Map.of(), List.of("n1", "n2"), Map.of(), null)).build();
+        ClusterState alone = apply(both, new Command.ReplaceConfig(twoNode, -1), new Command.SetMembership("n2", Membership.UNCLEAN, "no reply for 3000 ms"));
+        assertEquals(Map.of("mode", "two-node", "degraded", List.of("n2")), StatusView.of(alone).get("quorum-mode"));
+        assertTrue(StatusView.text(alone).contains("* Quorum mode: two-node (a host whose peer is lost fences it, then runs alone); DEGRADED: n2 is not online"),
+                StatusView.text(alone));
+
+        ClusterConfig withWitness = pair.toBuilder().node(Node.witness("w", "127.0.0.3:1")).build();
+        ClusterState witness = apply(both, new Command.ReplaceConfig(withWitness, -1), new Command.SetMembership("w", Membership.ONLINE, "joined"));
+        assertEquals(Map.of("mode", "witness", "degraded", List.of()), StatusView.of(witness).get("quorum-mode"));
+        assertTrue(StatusView.text(witness).contains("* Quorum mode: with a witness\n"), StatusView.text(witness));
+    }
 }
