@@ -46,9 +46,12 @@ public sealed interface Constraint permits Constraint.Location, Constraint.Coloc
      * {@code thenAction} of {@code then} happens after {@code firstAction} of {@code first}; symmetrical ones also reverse
      * for stops. With {@code requireAll} false and a clone as {@code first}, one active instance of it is enough
      * (Pacemaker's require-all=false).
+     *
+     * @param anyOf null, or the name of a resource set with require-all=false that {@code first} belongs to: the orders
+     *              naming the same set need only one of their firsts ({@code then} waits for any one of them)
      */
     record Order(String id, String first, Action firstAction, String then, Action thenAction, OrderKind kind, boolean symmetrical,
-                 boolean requireAll) implements Constraint {
+                 boolean requireAll, String anyOf) implements Constraint {
         public Order {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(first, "first");
@@ -56,6 +59,11 @@ public sealed interface Constraint permits Constraint.Location, Constraint.Coloc
             firstAction = firstAction == null ? Action.START : firstAction;
             thenAction = thenAction == null ? firstAction : thenAction;
             kind = kind == null ? OrderKind.MANDATORY : kind;
+        }
+
+        public Order(String id, String first, Action firstAction, String then, Action thenAction, OrderKind kind, boolean symmetrical,
+                     boolean requireAll) {
+            this(id, first, firstAction, then, thenAction, kind, symmetrical, requireAll, null);
         }
 
         public Order(String id, String first, Action firstAction, String then, Action thenAction, OrderKind kind, boolean symmetrical) {

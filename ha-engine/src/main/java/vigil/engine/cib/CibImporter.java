@@ -59,8 +59,10 @@ import vigil.api.status.ResourceState;
  * the clock is only consulted through {@code fallbackNow} when the CIB has no {@code execution-date}.
  *
  * <p>Node ids are the nodes' unames (Pacemaker shows unames, and the numeric ids are cluster-layer details);
- * each node gets the synthetic address {@code <uname>:9870}. Clone instance suffixes ({@code drbd:1}) are dropped:
- * Vigil keeps the status of a clone's primitive per node. {@code stonith} primitives become fence devices
+ * each node gets the synthetic address {@code <uname>:9870}. Clone instance suffixes ({@code drbd:1}) of anonymous
+ * clones are dropped: Vigil keeps the status of such a clone's primitive per node; a globally-unique clone's
+ * instances keep theirs. rsc_defaults and op_defaults sets limited by a rule of resource and operation expressions
+ * apply to the primitives and operations they match. {@code stonith} primitives become fence devices
  * ({@code agent:<type>}, host list and map from {@code pcmk_host_list} / {@code pcmk_host_map}).
  *
  * <p>Everything the import cannot represent is an error naming the element. Ignored on purpose, because it does
@@ -70,8 +72,7 @@ import vigil.api.status.ResourceState;
  * <li>{@code op} children ({@code instance_attributes} such as OCF_CHECK_LEVEL), {@code op} attributes other than
  *     name, interval, timeout, role, on-fail, enabled;</li>
  * <li>{@code rsc_location resource-discovery} (affects probes only, which a transition summary does not list);</li>
- * <li>{@code instance_attributes} sets with a rule on primitives (node-specific agent parameters: Vigil does not
- *     schedule on parameters);</li>
+ * <li>{@code instance_attributes} sets with a rule on primitives (node-specific agent parameters);</li>
  * <li>status of stonith resources (Vigil does not run fence devices as resources), {@code probe_complete},
  *     and the digests, exec and queue times of operations;</li>
  * <li>crm_config properties Vigil does not model; they are kept verbatim in {@code ClusterProperties.other};</li>
@@ -324,23 +325,86 @@ public final class CibImporter {
         return b.other(other).build();
     }
 
+    /** The rsc_defaults that apply to every resource; those limited by a rule go to {@link #conditionalRscDefaults}. */
     private Map<String, String> rscDefaults(Element rscDefaults) {
         Map<String, String> m = new TreeMap<>();
+        conditionalRscDefaults.clear();
         if (rscDefaults == null) return m;
         for (Element set : children(rscDefaults)) {
             if (!set.getTagName().equals("meta_attributes")) throw CibException.unsupported(path(set), "unexpected element in rsc_defaults");
-            m.putAll(nvpairs(set));
+            Element rule = defaultsRule(set, false);
+            if (rule == null) m.putAll(nvpairs(set));
+            else conditionalRscDefaults.add(new ConditionalDefaults(rule, nvpairsBesideRule(set)));
         }
         return m;
     }
 
     private Duration opDefaultTimeout(Element opDefaults) {
+        conditionalOpDefaults.clear();
         if (opDefaults == null) return null;
+        Duration timeout = null;
         for (Element set : children(opDefaults)) {
+            Element rule = defaultsRule(set, true);
+            if (rule != null) {
+                conditionalOpDefaults.add(new ConditionalDefaults(rule, nvpairsBesideRule(set)));
+                continue;
+            }
             String t = nvpairs(set).get("timeout");
-            if (t != null) return duration(() -> path(set), t);
+            if (t != null && timeout == null) timeout = duration(() -> path(set), t);
         }
-        return null;
+        return timeout;
+    }
+
+    /**
+     * A set of rsc_defaults or op_defaults that applies only where its rule matches ("Pacemaker Explained", Resource
+     * and Operation Expressions): {@code rsc_expression} compares a primitive's class, provider and type,
+     * {@code op_expression} (op_defaults only) an operation's name and interval, joined by the rule's boolean-op.
+     */
+    private record ConditionalDefaults(Element rule, Map<String, String> values) {}
+
+    private final List<ConditionalDefaults> conditionalRscDefaults = new ArrayList<>();
+    private final List<ConditionalDefaults> conditionalOpDefaults = new ArrayList<>();
+
+    /** The set's rule, or null; only resource and operation expressions are supported in it. */
+    private Element defaultsRule(Element set, boolean operations) {
+        Element rule = child(set, "rule");
+        if (rule == null) return null;
+        rule = deref(rule);
+        for (Element x : children(rule)) {
+            boolean ok = x.getTagName().equals("rsc_expression") || operations && x.getTagName().equals("op_expression");
+            if (!ok) throw CibException.unsupported(path(x), "rule element <" + x.getTagName() + "> is not supported in " + set.getParentNode().getNodeName());
+        }
+        return rule;
+    }
+
+    private Map<String, String> nvpairsBesideRule(Element set) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Element c : children(set)) {
+            if (c.getTagName().equals("rule")) continue;
+            Element nv = deref(c);
+            if (!nv.getTagName().equals("nvpair")) throw CibException.unsupported(path(nv), "unexpected element <" + nv.getTagName() + "> in " + set.getTagName());
+            out.put(nv.getAttribute("name"), nv.getAttribute("value"));
+        }
+        return out;
+    }
+
+    /** Whether a defaults rule matches a primitive (and, for op_defaults, one of its operations; null for none). */
+    private boolean defaultsRuleMatches(Element rule, String cls, String provider, String agent, String opName, Duration opInterval) {
+        boolean or = rule.getAttribute("boolean-op").equalsIgnoreCase("or");
+        boolean result = !or;
+        for (Element x : children(rule)) {
+            boolean m;
+            if (x.getTagName().equals("rsc_expression")) {
+                m = (x.getAttribute("class").isEmpty() || x.getAttribute("class").equals(cls))
+                        && (x.getAttribute("provider").isEmpty() || x.getAttribute("provider").equals(provider))
+                        && (x.getAttribute("type").isEmpty() || x.getAttribute("type").equals(agent));
+            } else {
+                m = opName != null && x.getAttribute("name").equals(opName)
+                        && (x.getAttribute("interval").isEmpty() || duration(() -> path(x) + "/@interval", x.getAttribute("interval")).equals(opInterval));
+            }
+            result = or ? result || m : result && m;
+        }
+        return result;
     }
 
     // ---------------------------------------------------------------- nodes
@@ -425,6 +489,9 @@ public final class CibImporter {
         String type = cls + ":" + (provider.isEmpty() ? "" : provider + ":") + agent;
         Map<String, String> params = new TreeMap<>();
         Map<String, String> meta = new TreeMap<>(defaults);
+        for (ConditionalDefaults d : conditionalRscDefaults) {
+            if (defaultsRuleMatches(d.rule(), cls, provider, agent, null, null)) meta.putAll(d.values());
+        }
         Map<String, Operation> ops = new LinkedHashMap<>(); // by name and interval: the primitive's own replace the template's
         List<Element> parts = new ArrayList<>();
         if (template != null) parts.addAll(children(template));
@@ -436,7 +503,7 @@ public final class CibImporter {
                 case "meta_attributes" -> meta.putAll(nvpairs(c));
                 case "operations" -> {
                     for (Element op : children(c)) {
-                        Operation o = operation(deref(op), defaultTimeout);
+                        Operation o = operation(deref(op), opTimeout(deref(op), cls, provider, agent, defaultTimeout));
                         if (o != null) ops.put(o.name() + "_" + o.interval().toMillis(), o);
                     }
                 }
@@ -457,6 +524,18 @@ public final class CibImporter {
         Element t = byId.get("template#" + ref);
         if (t == null) throw CibException.invalid(path(e) + "/@template", "refers to no <template> \"" + ref + "\"");
         return t;
+    }
+
+    /** The timeout op_defaults give an operation that sets none: the last matching set with a rule, else the default. */
+    private Duration opTimeout(Element op, String cls, String provider, String agent, Duration defaultTimeout) {
+        Duration timeout = defaultTimeout;
+        String interval = op.getAttribute("interval");
+        Duration iv = interval.isEmpty() ? Duration.ZERO : duration(() -> path(op) + "/@interval", interval);
+        for (ConditionalDefaults d : conditionalOpDefaults) {
+            String t = d.values().get("timeout");
+            if (t != null && defaultsRuleMatches(d.rule(), cls, provider, agent, op.getAttribute("name"), iv)) timeout = duration(() -> path(d.rule()), t);
+        }
+        return timeout;
     }
 
     private Operation operation(Element op, Duration defaultTimeout) {
@@ -1044,11 +1123,6 @@ public final class CibImporter {
         String id = requireId(e);
         List<ResourceSets.Set> sets = resourceSets(e, "first", "then");
         OrderKind kind = orderKind(e);
-        for (ResourceSets.Set set : sets) {
-            if (!set.requireAll() && set.members().size() > 1) {
-                throw CibException.unsupported(path(e) + "/resource_set[@id='" + set.id() + "']", "require-all=false in an ordered resource set is not supported");
-            }
-        }
         for (Constraint.Order o : ResourceSets.orders(id, sets, kind, symmetrical(e, kind))) cfg.constraint(o);
     }
 

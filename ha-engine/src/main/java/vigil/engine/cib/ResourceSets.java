@@ -16,7 +16,7 @@ import vigil.api.model.Score;
  * <p>Ordering: the members of a sequential set (the default) start one after the other, each after the one before it
  * (with the set's {@code action}, start unless given); one set's members are ordered before the next set's: all of a
  * non-sequential set, only the last of a sequential one, before all of a non-sequential next set or only the first
- * of a sequential one. Colocation: each member of a sequential set is placed with the member before it (set A B: B
+ * of a sequential one; after a set with {@code require-all="false"}, any one of its members is enough. Colocation: each member of a sequential set is placed with the member before it (set A B: B
  * with A; with {@code ordering="listed"}, A with B), or, for a negative score, kept away from every member before
  * it; a set is placed with the set after it: all members of a non-sequential set, or the first of a sequential
  * one, with all members of a non-sequential next set or the last of a sequential one. A set's {@code role} applies
@@ -45,12 +45,14 @@ final class ResourceSets {
                 }
             }
             if (last != null) {
-                List<String> firsts = last.sequential() ? List.of(last.members().get(last.members().size() - 1)) : last.members();
+                // require-all=false: any one member of the set before is enough (Pacemaker's one-or-more:SET)
+                boolean anyOne = !last.requireAll() && last.members().size() > 1;
+                List<String> firsts = last.sequential() && !anyOne ? List.of(last.members().get(last.members().size() - 1)) : last.members();
                 List<String> thens = set.sequential() ? List.of(set.members().get(0)) : set.members();
                 for (String first : firsts) {
                     for (String then : thens) {
                         out.add(new Constraint.Order(id + "-" + last.id() + "-" + first + "-" + set.id() + "-" + then, first, last.action(),
-                                then, set.action(), kind, symmetrical, true));
+                                then, set.action(), kind, symmetrical, true, anyOne ? "one-or-more:" + last.id() : null));
                     }
                 }
             }

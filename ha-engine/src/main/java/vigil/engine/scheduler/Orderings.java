@@ -19,8 +19,28 @@ final class Orderings {
             Rsc first = Locations.constrained(ws, o.first());
             Rsc then = Locations.constrained(ws, o.then());
             if (first == null || then == null) continue;
-            add(ws, o.id(), first, o.firstAction(), then, o.thenAction(), o.kind(), o.symmetrical() && o.kind() != OrderKind.SERIALIZE, o.requireAll());
+            boolean symmetrical = o.symmetrical() && o.kind() != OrderKind.SERIALIZE;
+            if (o.anyOf() != null) {
+                anyOf(ws, o, first, then, symmetrical);
+                continue;
+            }
+            add(ws, o.id(), first, o.firstAction(), then, o.thenAction(), o.kind(), symmetrical, o.requireAll());
         }
+    }
+
+    /**
+     * An order after a resource set with require-all=false: 'then' waits for a pseudo action (named after the set)
+     * that any one of the set's members completes; the stops are ordered pair by pair, as usual.
+     */
+    private static void anyOf(WorkingSet ws, Constraint.Order o, Rsc first, Rsc then, boolean symmetrical) {
+        String fa = o.firstAction().text();
+        String ta = o.thenAction().text();
+        Act met = ws.pseudo(null, o.anyOf(), true);
+        met.requiredRunnableBefore = 1;
+        met.set(Act.REQUIRES_ANY);
+        ws.order(first, fa, null, null, null, met, Ordering.ONE_OR_MORE | Ordering.IMPLIES_THEN_PRINTED);
+        ws.order(null, null, met, then, ta, null, flagsFor(o.kind(), fa, symmetrical ? Symmetry.SYMMETRIC : Symmetry.ASYMMETRIC) | Ordering.RUNNABLE_LEFT);
+        if (symmetrical) ws.order(then, invert(ta), first, invert(fa), flagsFor(o.kind(), fa, Symmetry.INVERSE));
     }
 
     /** One configured order and, when symmetrical, its inverse. */

@@ -37,6 +37,15 @@ class ResourceSetsTest {
     }
 
     @Test
+    void orders_afterASetWithRequireAllFalse_anyOneOfItsMembersIsEnough() {
+        var any = new ResourceSets.Set("s1", List.of("B", "C"), false, false, Action.START, null, null, null, false);
+        List<Constraint.Order> o = ResourceSets.orders("o", List.of(set("s0", true, "A"), any, set("s2", true, "D")), OrderKind.MANDATORY, true);
+        assertEquals(List.of("A>B", "A>C", "B>D", "C>D"), pairs(o));
+        assertEquals(List.of("one-or-more:s1", "one-or-more:s1"), o.subList(2, 4).stream().map(Constraint.Order::anyOf).toList());
+        assertEquals(null, o.get(0).anyOf(), "what comes before the set is ordered as usual");
+    }
+
+    @Test
     void orders_setAction_appliesToItsMembers() {
         var promote = new ResourceSets.Set("s1", List.of("M"), true, true, Action.PROMOTE, null, null, null, false);
         Constraint.Order o = ResourceSets.orders("o", List.of(promote, set("s2", true, "V")), OrderKind.MANDATORY, true).get(0);
