@@ -779,13 +779,7 @@ public final class VigilNode implements AutoCloseable {
         controllerSubmitter.close();
         closeQuietly(client);
         closeQuietly(reader);
-        if (server != null) {
-            try {
-                server.close();
-            } catch (IOException e) {
-                LOG.warn("{}: server close failed: {}", id, e.toString());
-            }
-        }
+        if (server != null) closeServer();
         events.shutdown();
         try {
             events.awaitTermination(2, TimeUnit.SECONDS);
@@ -794,6 +788,35 @@ public final class VigilNode implements AutoCloseable {
         }
         LOG.info("{}: stopped", id);
     }
+
+    /**
+     * Closes the Ratis server, waiting at most {@link #SERVER_CLOSE_WAIT}: its close was seen to hang once on a busy
+     * machine (a witness asked to stop), and a node whose close never returns never reports itself stopped, so its
+     * daemon would never exit. Where the close stood is logged for the next reader.
+     */
+    private void closeServer() {
+        Thread closer = new Thread(() -> {
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.warn("{}: server close failed: {}", id, e.toString());
+            }
+        }, "vigil-" + id + "-raft-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(SERVER_CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            StringBuilder where = new StringBuilder();
+            for (StackTraceElement f : closer.getStackTrace()) where.append("\n\tat ").append(f);
+            LOG.warn("{}: the Raft server did not close within {} s; going on without it. Its close stood at:{}", id, SERVER_CLOSE_WAIT.toSeconds(), where);
+        }
+    }
+
+    private static final Duration SERVER_CLOSE_WAIT = Duration.ofSeconds(15);
 
     /** Validating builder; {@link #start()} checks every field and names the wrong one. */
     public static final class Builder {
