@@ -124,10 +124,14 @@ final class TwoNodeGuard {
         // with its peer only once both vote in a configuration this host knows committed: a host that comes back to a
         // peer running alone hears that peer's controller before it is caught up, and must not count it as seen then
         boolean heard = voters.size() == 2 && voters.contains(self) && voters.contains(peer.get()) && quorateLeaderHeard.getAsBoolean();
-        // a host that ran alone holds every entry (its peer could commit nothing without it): it has "seen" its peer
-        if (heard || single) peerSeen = true;
-        if (heard || single) silentSince = -1; // alone, there is no peer to hear: its silence starts when it is a voter again
-        else if (silentSince < 0) silentSince = now;
+        if (heard || single) {
+            // a host that ran alone holds every entry (its peer could commit nothing without it): it has "seen" its peer;
+            // and alone there is no peer to hear: its silence starts when the peer is a voter again
+            peerSeen = true;
+            silentSince = -1;
+        } else if (silentSince < 0) {
+            silentSince = now;
+        }
         Duration silent = Duration.ofNanos(heard ? 0 : now - silentSince);
         Duration delay = TwoNodePolicy.fenceDelay(s, self, peer.get());
         Decision d = TwoNodePolicy.decide(new TwoNodePolicy.View(heard, peerSeen, peerConfirmedDown, silent, single, fence),
