@@ -1049,7 +1049,7 @@ public final class CibImporter {
                 return OrderKind.parse("kind", e.getAttribute("kind"));
             } catch (VigilException x) {
                 // as Pacemaker reads the CIB: an unknown kind is reset to Mandatory (with a configuration error logged)
-                LOG.warn("{}/@kind: \"{}\" is not a valid order kind, read as Mandatory", path(e), e.getAttribute("kind"));
+                LOG.info("{}/@kind: \"{}\" is not a valid order kind, read as Mandatory", path(e), e.getAttribute("kind"));
                 return OrderKind.MANDATORY;
             }
         }
