@@ -523,7 +523,11 @@ public final class VigilNode implements AutoCloseable {
      */
     public void transferLeadership(String target, Duration timeout) {
         try {
-            client.admin().transferLeadership(RaftPeerId.valueOf(target), timeout.toMillis());
+            RaftClientReply r = client.admin().transferLeadership(RaftPeerId.valueOf(target), timeout.toMillis());
+            if (!r.isSuccess()) {
+                // e.g. a witness while a member exists (RaftSetup.peer): this node leads on until a member can take over
+                LOG.warn("{}: leadership transfer to {} refused: {}", id, target, r.getException() == null ? "no reason given" : r.getException().getMessage());
+            }
         } catch (IOException e) {
             LOG.warn("{}: leadership transfer to {} failed: {}", id, target, e.getMessage());
         }

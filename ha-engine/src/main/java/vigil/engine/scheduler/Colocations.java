@@ -1,6 +1,8 @@
 package vigil.engine.scheduler;
 
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.List;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
@@ -317,9 +319,11 @@ final class Colocations {
      */
     private static void addMatching(WorkingSet ws, NodeWeights nodes, Rsc rsc, String attr, float factor, boolean onlyPositive) {
         String a = attr == null ? "#uname" : attr;
+        Map<String, Integer> best = bestByValue(ws, rsc, a);
         for (SchedNode n : ws.nodes) {
             if (!nodes.has(n.index)) continue;
-            int score = bestMatching(ws, rsc, a, n.attribute(a));
+            String value = n.attribute(a);
+            int score = value == null ? -Scores.INF : best.getOrDefault(foldCase(value), -Scores.INF);
             int current = nodes.get(n.index);
             if (factor < 0 && score < 0) continue; // a double negative does not become a preference
             if (current == UNUSABLE) continue;
@@ -336,13 +340,23 @@ final class Colocations {
         }
     }
 
-    private static int bestMatching(WorkingSet ws, Rsc rsc, String attr, String value) {
-        int best = -Scores.INF;
+    /**
+     * {@code rsc}'s best score among the nodes that can run it, per value of {@code attr} (compared ignoring case; a
+     * node without the attribute counts as the value "null"), so each node's lookup is one map access.
+     */
+    private static Map<String, Integer> bestByValue(WorkingSet ws, Rsc rsc, String attr) {
+        Map<String, Integer> best = new HashMap<>();
         for (SchedNode n : ws.nodes) {
-            if (!rsc.allowed.has(n.index)) continue;
-            int w = rsc.allowed.get(n.index);
-            if (w > best && n.canRunResources() && value != null && value.equalsIgnoreCase(String.valueOf(n.attribute(attr)))) best = w;
+            if (!rsc.allowed.has(n.index) || !n.canRunResources()) continue;
+            best.merge(foldCase(String.valueOf(n.attribute(attr))), rsc.allowed.get(n.index), Math::max);
         }
         return best;
+    }
+
+    /** Equal for two strings exactly when {@link String#equalsIgnoreCase} holds (it compares char by char the same way). */
+    private static String foldCase(String s) {
+        char[] out = new char[s.length()];
+        for (int i = 0; i < out.length; i++) out[i] = Character.toLowerCase(Character.toUpperCase(s.charAt(i)));
+        return new String(out);
     }
 }

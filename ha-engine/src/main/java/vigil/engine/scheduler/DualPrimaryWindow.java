@@ -38,17 +38,34 @@ final class DualPrimaryWindow {
 
     static Transition apply(ClusterState state, Transition t) {
         Set<String> disksTaken = new HashSet<>();
+        // indexed once: with thousands of resources, scanning every action and constraint per VM dominated the plan
+        Map<String, List<Constraint>> needs = new HashMap<>();
+        for (Constraint c : state.config().constraints()) {
+            String dependent = c instanceof Constraint.Colocation col ? col.resource() : c instanceof Constraint.Order o ? o.then() : null;
+            if (dependent != null) needs.computeIfAbsent(dependent, k -> new ArrayList<>()).add(c);
+        }
+        Map<String, List<PlannedAction>> byResource = byResource(t);
         for (Resource r : state.config().resources()) {
             if (!(r instanceof Primitive vm) || !vm.meta().allowMigrate()) continue;
-            Transition rewritten = window(state, t, vm, disksTaken);
-            if (rewritten != null) t = rewritten;
+            Transition rewritten = window(state, t, byResource, needs.getOrDefault(vm.id(), List.of()), vm, disksTaken);
+            if (rewritten != null) {
+                t = rewritten;
+                byResource = byResource(t);
+            }
         }
         return t;
     }
 
-    private static Transition window(ClusterState state, Transition t, Primitive vm, Set<String> disksTaken) {
+    private static Map<String, List<PlannedAction>> byResource(Transition t) {
+        Map<String, List<PlannedAction>> out = new HashMap<>();
+        for (PlannedAction a : t.actions()) out.computeIfAbsent(a.resource(), k -> new ArrayList<>()).add(a);
+        return out;
+    }
+
+    private static Transition window(ClusterState state, Transition t, Map<String, List<PlannedAction>> byResource, List<Constraint> vmNeeds,
+                                     Primitive vm, Set<String> disksTaken) {
         ClusterConfig cfg = state.config();
-        List<PlannedAction> vmActions = of(t, vm.id());
+        List<PlannedAction> vmActions = byResource.getOrDefault(vm.id(), List.of());
         PlannedAction stop = single(vmActions, ActionKind.STOP);
         PlannedAction start = single(vmActions, ActionKind.START);
         if (stop == null || start == null || stop.node().equals(start.node())) return null;
@@ -60,7 +77,7 @@ final class DualPrimaryWindow {
         if (vmHere.failCount() > 0 || vmHere.blocked() || !moveChange(t, vm.id())) return null;
 
         Clone disk = null;
-        for (Constraint c : cfg.constraints()) {
+        for (Constraint c : vmNeeds) {
             Resource needed = dependency(cfg, vm, c);
             if (needed == null) continue;
             boolean promotedRole = c instanceof Constraint.Colocation col ? col.withRole() == Role.PROMOTED
@@ -69,12 +86,12 @@ final class DualPrimaryWindow {
                 if (disk != null && !disk.id().equals(cl.id())) return null;
                 disk = cl;
             } else {
-                for (Primitive p : needed.primitives()) if (!of(t, p.id()).isEmpty()) return null; // something else it needs changes
+                for (Primitive p : needed.primitives()) if (byResource.containsKey(p.id())) return null; // something else it needs changes
             }
         }
         if (disk == null) return null;
         String d = disk.child().id();
-        List<PlannedAction> diskActions = of(t, d);
+        List<PlannedAction> diskActions = byResource.getOrDefault(d, List.of());
         PlannedAction demote = single(diskActions, ActionKind.DEMOTE);
         PlannedAction promote = single(diskActions, ActionKind.PROMOTE);
         if (demote == null || !demote.node().equals(src)) return null;
@@ -160,12 +177,6 @@ final class DualPrimaryWindow {
         if (ops.isEmpty()) return false;
         OperationRecord last = ops.get(ops.size() - 1);
         return last.action().equals(action) && last.code() == OcfCode.SUCCESS;
-    }
-
-    private static List<PlannedAction> of(Transition t, String resource) {
-        List<PlannedAction> out = new ArrayList<>();
-        for (PlannedAction a : t.actions()) if (a.resource().equals(resource)) out.add(a);
-        return out;
     }
 
     private static PlannedAction single(List<PlannedAction> actions, ActionKind kind) {

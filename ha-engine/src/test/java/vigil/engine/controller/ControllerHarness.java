@@ -40,6 +40,8 @@ final class ControllerHarness implements AutoCloseable {
     final List<String> executed = new CopyOnWriteArrayList<>();
     /** Nodes that do not answer (dead, paused or cut off). */
     final java.util.Set<String> silent = ConcurrentHashMap.newKeySet();
+    /** The monotonic time (ms) of each node's last answered heartbeat. */
+    final Map<String, Long> answeredAt = new ConcurrentHashMap<>();
     /** What each node's replies say about its watchdog (absent: none). */
     final Map<String, NodeTransport.WatchdogReport> watchdogs = new ConcurrentHashMap<>();
     /** How far each node's wall clock is off (absent: not at all). */
@@ -71,6 +73,7 @@ final class ControllerHarness implements AutoCloseable {
         public CompletableFuture<HeartbeatReply> heartbeat(String node, HeartbeatRequest request) {
             heartbeats.add(request);
             if (silent.contains(node)) return new CompletableFuture<>(); // never answers
+            answeredAt.put(node, monoMillis());
             Instant wall = clock.instant().plus(clockOffsets.getOrDefault(node, Duration.ZERO));
             return CompletableFuture.completedFuture(new HeartbeatReply(node, request.term(), true, List.of(), wall,
                     watchdogs.getOrDefault(node, WatchdogReport.NONE)));
