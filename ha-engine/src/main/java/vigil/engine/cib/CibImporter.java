@@ -1044,7 +1044,15 @@ public final class CibImporter {
     }
 
     private OrderKind orderKind(Element e) {
-        if (!e.getAttribute("kind").isEmpty()) return wrap(() -> path(e) + "/@kind", () -> OrderKind.parse("kind", e.getAttribute("kind")));
+        if (!e.getAttribute("kind").isEmpty()) {
+            try {
+                return OrderKind.parse("kind", e.getAttribute("kind"));
+            } catch (VigilException x) {
+                // as Pacemaker reads the CIB: an unknown kind is reset to Mandatory (with a configuration error logged)
+                LOG.info("{}/@kind: \"{}\" is not a valid order kind, read as Mandatory", path(e), e.getAttribute("kind"));
+                return OrderKind.MANDATORY;
+            }
+        }
         if (!e.getAttribute("score").isEmpty()) return scoreAttr(e, "score").value() > 0 ? OrderKind.MANDATORY : OrderKind.OPTIONAL;
         return OrderKind.MANDATORY;
     }

@@ -434,6 +434,15 @@ class CibImporterTest {
     }
 
     @Test
+    void import_unknownOrderKind_readAsMandatoryAsPacemakerDoes() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"/></nodes>
+                <resources><primitive id="r1" class="ocf" provider="heartbeat" type="Dummy"/><primitive id="r2" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_order id="o" first="r1" then="r2" kind="foo"/></constraints></configuration></cib>""");
+        assertEquals(OrderKind.MANDATORY, ((Constraint.Order) s.config().constraints().get(0)).kind());
+    }
+
+    @Test
     void import_unsupportedElements_errorNamesTheElement() {
         String base = """
                 <cib><configuration><crm_config/><nodes><node id="1" uname="a"/></nodes>
