@@ -246,8 +246,9 @@ public final class StatusView {
         sb.append("  * Quorum mode: ").append(quorumModeText((Map<String, Object>) v.get("quorum-mode"))).append('\n');
         sb.append("  * Last change: ").append(time(s.now()).isEmpty() ? "-" : time(s.now())).append(" (config version ").append(s.configVersion()).append(")\n");
         long members = s.config().nodes().stream().filter(Node::runsResources).count();
-        sb.append("  * ").append(s.config().nodes().size()).append(" nodes configured (").append(members).append(" members, ")
-                .append(s.config().nodes().size() - members).append(" witnesses)\n");
+        long witnesses = s.config().nodes().size() - members;
+        sb.append("  * ").append(s.config().nodes().size()).append(" nodes configured (").append(members).append(members == 1 ? " member, " : " members, ")
+                .append(witnesses).append(witnesses == 1 ? " witness)\n" : " witnesses)\n");
         sb.append("  * ").append(s.config().primitives().count()).append(" resource instances configured\n\n");
         List<String> warnings = StatusCheck.warnings(s);
         if (!warnings.isEmpty()) {

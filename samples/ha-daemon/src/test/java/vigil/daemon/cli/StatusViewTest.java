@@ -43,6 +43,9 @@ class StatusViewTest {
                 new Command.RecordFence(new FenceEvent("n2", "off", List.of("ipmi-n2"), "n1", true, T, "")));
         String text = StatusView.text(s);
         assertTrue(text.contains("Leader (controller): n1 (term 7)"), text);
+        assertTrue(text.contains("* 2 nodes configured (2 members, 0 witnesses)"), text);
+        ClusterState withWitness = apply(s, new Command.PutNode(Node.witness("w3", "127.0.0.3:1")));
+        assertTrue(StatusView.text(withWitness).contains("* 3 nodes configured (2 members, 1 witness)"), StatusView.text(withWitness));
         assertTrue(text.contains("* Clone Set: drbd [drbd-disk] (promotable):\n    * Promoted: [ n1 ]\n    * Stopped: [ n2 ]"), text);
         assertTrue(text.matches("(?s).*\\* vm1\\s+\\(kvm\\):\\s+Stopped \\(disabled\\).*"), text);
         assertTrue(text.contains("* vm1 on n2: start returned 'err generic' (1): domain failed to boot"), text);
