@@ -69,6 +69,8 @@ import vigil.raft.tls.NodeTls;
 public final class VigilNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VigilNode.class);
     private static final String CLUSTER_ID_FILE = "cluster-id";
+    /** The shortest wait before the first election of a replica of a new cluster (see the constructor). */
+    private static final long FIRST_FRESH_ELECTION_MS = 2000;
     /** How long a restarted host of a two-node cluster waits before its first election. */
     private static final Duration FIRST_TWO_NODE_ELECTION = Duration.ofSeconds(10);
 
@@ -160,7 +162,15 @@ public final class VigilNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
-        if (!fresh && SingleVoter.twoNode(b.dataDir) && !SingleVoter.requested(b.dataDir)) {
+        if (fresh && !b.joining && b.peers.size() > 1) {
+            // a new cluster's replicas start within moments of each other, and the first leader's messages reach the
+            // others only after their TLS channels are up: a replica that campaigns meanwhile wins a second term with
+            // another empty log and writes its own first entry. Ratis then failed to bring that replica back in line
+            // (it answered every append with "inconsistent" for good, seen once in a chaos run), as Ratis users report
+            // for elections racing at start. A fresh replica's first election waits 2-5 s.
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(FIRST_FRESH_ELECTION_MS, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(FIRST_FRESH_ELECTION_MS * 5 / 2, TimeUnit.MILLISECONDS));
+        } else if (!fresh && SingleVoter.twoNode(b.dataDir) && !SingleVoter.requested(b.dataDir)) {
             // a two-node host campaigns only after its peer had time to admit it (see SingleVoter.twoNode); not the one
             // that starts as the only voter
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(FIRST_TWO_NODE_ELECTION.toMillis(), TimeUnit.MILLISECONDS));
