@@ -69,6 +69,11 @@ import vigil.raft.tls.NodeTls;
 public final class VigilNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VigilNode.class);
     private static final String CLUSTER_ID_FILE = "cluster-id";
+    /** The member of a new cluster that campaigns first: the one with the smallest id (every replica agrees on it). */
+    private static String firstCandidate(List<Node> peers) {
+        return peers.stream().filter(n -> n.role() != vigil.api.model.NodeRole.WITNESS).map(Node::id).min(String::compareTo).orElse("");
+    }
+
     /** The shortest wait before the first election of a replica of a new cluster (see the constructor). */
     private static final long FIRST_FRESH_ELECTION_MS = 2000;
     /** How long a restarted host of a two-node cluster waits before its first election. */
@@ -162,12 +167,13 @@ public final class VigilNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
-        if (fresh && !b.joining && b.peers.size() > 1) {
+        if (fresh && !b.joining && b.peers.size() > 1 && !b.id.equals(firstCandidate(b.peers))) {
             // a new cluster's replicas start within moments of each other, and the first leader's messages reach the
             // others only after their TLS channels are up: a replica that campaigns meanwhile wins a second term with
             // another empty log and writes its own first entry. Ratis then failed to bring that replica back in line
             // (it answered every append with "inconsistent" for good, seen once in a chaos run), as Ratis users report
-            // for elections racing at start. A fresh replica's first election waits 2-5 s.
+            // for elections racing at start. So in a new cluster one member campaigns at once and the others wait
+            // 2-5 s before their first election (they vote meanwhile): no race, and no slower start.
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(FIRST_FRESH_ELECTION_MS, TimeUnit.MILLISECONDS));
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(FIRST_FRESH_ELECTION_MS * 5 / 2, TimeUnit.MILLISECONDS));
         } else if (!fresh && SingleVoter.twoNode(b.dataDir) && !SingleVoter.requested(b.dataDir)) {
