@@ -69,13 +69,8 @@ import vigil.raft.tls.NodeTls;
 public final class VigilNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VigilNode.class);
     private static final String CLUSTER_ID_FILE = "cluster-id";
-    /** The member of a new cluster that campaigns first: the one with the smallest id (every replica agrees on it). */
-    private static String firstCandidate(List<Node> peers) {
-        return peers.stream().filter(n -> n.role() != vigil.api.model.NodeRole.WITNESS).map(Node::id).min(String::compareTo).orElse("");
-    }
-
     /** The shortest wait before the first election of a replica of a new cluster (see the constructor). */
-    private static final long FIRST_FRESH_ELECTION_MS = 2000;
+    private static final Duration FIRST_FRESH_ELECTION = Duration.ofSeconds(2);
     /** How long a restarted host of a two-node cluster waits before its first election. */
     private static final Duration FIRST_TWO_NODE_ELECTION = Duration.ofSeconds(10);
 
@@ -167,6 +162,8 @@ public final class VigilNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
+        Duration firstElection = null; // Ratis' default: the election timeout
+        double firstElectionSpread = 1;
         if (fresh && !b.joining && b.peers.size() > 1 && !b.id.equals(firstCandidate(b.peers))) {
             // a new cluster's replicas start within moments of each other, and the first leader's messages reach the
             // others only after their TLS channels are up: a replica that campaigns meanwhile wins a second term with
@@ -174,13 +171,17 @@ public final class VigilNode implements AutoCloseable {
             // (it answered every append with "inconsistent" for good, seen once in a chaos run), as Ratis users report
             // for elections racing at start. So in a new cluster one member campaigns at once and the others wait
             // 2-5 s before their first election (they vote meanwhile): no race, and no slower start.
-            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(FIRST_FRESH_ELECTION_MS, TimeUnit.MILLISECONDS));
-            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(FIRST_FRESH_ELECTION_MS * 5 / 2, TimeUnit.MILLISECONDS));
+            firstElection = FIRST_FRESH_ELECTION;
+            firstElectionSpread = 5.0 / 2;
         } else if (!fresh && SingleVoter.twoNode(b.dataDir) && !SingleVoter.requested(b.dataDir)) {
             // a two-node host campaigns only after its peer had time to admit it (see SingleVoter.twoNode); not the one
             // that starts as the only voter
-            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(FIRST_TWO_NODE_ELECTION.toMillis(), TimeUnit.MILLISECONDS));
-            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(FIRST_TWO_NODE_ELECTION.toMillis() * 5 / 4, TimeUnit.MILLISECONDS));
+            firstElection = FIRST_TWO_NODE_ELECTION;
+            firstElectionSpread = 5.0 / 4;
+        }
+        if (firstElection != null) {
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(firstElection.toMillis(), TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf((long) (firstElection.toMillis() * firstElectionSpread), TimeUnit.MILLISECONDS));
         }
         // a starved new leader that steps down would otherwise sit out 10 s
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(Math.max(1000, raftNodeTimeout.toMillis()), TimeUnit.MILLISECONDS));
@@ -293,6 +294,11 @@ public final class VigilNode implements AutoCloseable {
             PrivateFiles.writeString(marker, text.toString());
         }
         return !Files.isDirectory(dataDir.resolve("raft").resolve(wanted.toString()));
+    }
+
+    /** The member of a new cluster that campaigns first: the one with the smallest id (every replica agrees on it). */
+    private static String firstCandidate(List<Node> peers) {
+        return peers.stream().filter(n -> n.role() != vigil.api.model.NodeRole.WITNESS).map(Node::id).min(String::compareTo).orElse("");
     }
 
     public static Builder builder() { return new Builder(); }
