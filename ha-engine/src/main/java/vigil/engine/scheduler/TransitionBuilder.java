@@ -211,7 +211,7 @@ final class TransitionBuilder {
             }
         }
 
-        /** The locations (for any role) on {@code unit}, on {@code p} or on anything {@code p} is inside, in order. */
+        /** The locations of no particular role on {@code unit}, on {@code p} or on anything {@code p} is inside, in order. */
         List<Loc> locations(Rsc unit, Rsc p) {
             List<Rsc> constrained = new ArrayList<>();
             constrained.add(unit);
