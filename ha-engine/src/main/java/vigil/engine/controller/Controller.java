@@ -466,6 +466,7 @@ public final class Controller implements AutoCloseable {
 
     private void updateMembership(ClusterState s, Instant now, Duration nodeTimeout) {
         boolean stonith = s.config().properties().stonithEnabled();
+        List<String> voters = leaseVoters.apply(s);
         for (Node n : s.config().nodes()) {
             if (membershipPending.contains(n.id())) continue;
             NodeState ns = s.node(n.id());
@@ -482,11 +483,11 @@ public final class Controller implements AutoCloseable {
                 LOG.info("{}: shut down cleanly (nothing runs there)", n.id());
             } else if (alive && Boolean.TRUE.equals(ready.get(n.id())) && ns.membership() != Membership.ONLINE && !leaving.contains(n.id())
                     // a two-node peer that comes back to a host running alone joins once it votes again (caught up)
-                    && leaseVoters.apply(s).contains(n.id())) {
+                    && voters.contains(n.id())) {
                 if (ns.membership() == Membership.UNCLEAN && stonith && n.role() == NodeRole.MEMBER) continue; // fence first
                 change = new Command.SetMembership(n.id(), Membership.ONLINE, "joined");
             } else if (ns.membership() == Membership.ONLINE && !n.id().equals(self)
-                    && now.isAfter(lostAfter(n.id(), nodeTimeout, startupGrace(s.config())))
+                    && now.isAfter(lostAfter(n.id(), nodeTimeout, startupGrace(s.config()), voters.contains(n.id())))
                     // Not before this term ran node-timeout and a heartbeat interval: until then an agent may still hold
                     // a lease the previous controller gave it (that controller's lease ends node-timeout after the last
                     // answer it got, and no voter answers it once it voted for this term).
@@ -558,10 +559,12 @@ public final class Controller implements AutoCloseable {
      * When {@code node} counts as lost if it stays silent: node-timeout after it was last heard; a node this controller
      * has no word of at all gets one node-timeout more, and, when this node itself started less than {@code startup-grace}
      * ago (all nodes starting together, some slower: a cold start of the cluster), until startup-grace after this node
-     * started, as Pacemaker's dc-deadtime gives nodes time to come up before a new DC fences them.
+     * started, as Pacemaker's dc-deadtime gives nodes time to come up before a new DC fences them. A member that is not
+     * a voter of this controller's lease (a two-node peer this host confirmed off before it went on alone) is not coming
+     * up with it: it gets neither.
      */
-    private Instant lostAfter(String node, Duration nodeTimeout, Duration startupGrace) {
-        boolean noWord = !lastReply.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
+    private Instant lostAfter(String node, Duration nodeTimeout, Duration startupGrace, boolean voter) {
+        boolean noWord = voter && !lastReply.containsKey(node) && !priorAck.containsKey(node) && !heardAsLeader.containsKey(node);
         Instant after = silentSince(node).plus(noWord ? nodeTimeout.multipliedBy(2) : nodeTimeout);
         Instant coldStart = startedAt.plus(startupGrace);
         return noWord && coldStart.isAfter(after) ? coldStart : after;

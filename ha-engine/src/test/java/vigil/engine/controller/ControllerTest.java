@@ -507,6 +507,32 @@ class ControllerTest {
     }
 
     @Test
+    void aTwoNodeHostRunningAlone_declaresItsConfirmedOffPeerLostWithoutTheStartupGrace() {
+        ClusterConfig c = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder().stonithEnabled(false)
+                .other(Map.of("startup-grace", "20s")).build())
+                .node(new Node("n1", "127.0.0.1:7000", NodeRole.MEMBER, Map.of()))
+                .node(new Node("n3", "127.0.0.3:7000", NodeRole.MEMBER, Map.of())).build();
+        // the state from before n1 fenced n3 and started again as the only voter: both were online
+        submit(List.of(new Command.ReplaceConfig(c, 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n3", Membership.ONLINE, "joined")));
+        Instant started = clock.instant();
+        AtomicReference<Instant> declaredAt = new AtomicReference<>();
+        n3Answers.set(false);
+        controller = new Controller("n1", Scheduler::plan, state::get, cmds -> submitNotingWhenN3IsDeclared(cmds, declaredAt), transport,
+                (config, target, action, executor) -> { throw new AssertionError("stonith is off"); }, clock, clock, timer, fenceWorkers, k -> null);
+        controller.leaseVoters(s -> List.of("n1"));
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(30), "n3 declared lost", () -> {
+            pass(Duration.ofMillis(100));
+            return declaredAt.get() != null;
+        });
+        long afterStart = Duration.between(started, declaredAt.get()).toMillis();
+        Duration nodeTimeout = c.properties().nodeTimeout();
+        assertTrue(afterStart >= nodeTimeout.toMillis() && afterStart < 2 * nodeTimeout.toMillis(),
+                "n3 (no voter: confirmed off) declared lost " + afterStart + " ms after the start, node-timeout " + nodeTimeout.toMillis() + " ms");
+    }
+
+    @Test
     void everyFenceDeviceIsCheckedFromANodeItDoesNotFence_andAFailedCheckIsRecorded() {
         ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder()
                 .other(Map.of("fence-monitor-interval", "5s")).build());

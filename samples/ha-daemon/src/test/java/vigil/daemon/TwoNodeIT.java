@@ -50,7 +50,6 @@ class TwoNodeIT {
         Files.writeString(lab.resolve("cluster.yaml"), """
                 properties:
                   node-timeout: 2s
-                  other: {startup-grace: 5s}
                 resources:
                   d1:
                     type: ocf:heartbeat:Dummy
