@@ -502,6 +502,24 @@ public final class VigilNode implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether this replica applied an entry of the current term, so holds the configuration the leader of this term
+     * started it with (a Ratis leader appends its configuration as the first entry of its term). A replica that was away
+     * may still hold, committed in its own log, a configuration from before it left that the cluster has since changed.
+     */
+    public boolean appliedThisTerm() {
+        RaftServer.Division d = divisionOrNull();
+        if (d == null) return false;
+        org.apache.ratis.server.protocol.TermIndex last = d.getStateMachine().getLastAppliedTermIndex();
+        return last != null && last.getTerm() == d.getInfo().getCurrentTerm();
+    }
+
+    /** Whether this node's Raft replica runs (it may have failed to start, or Ratis may have shut it down). */
+    public boolean replicaRunning() {
+        RaftServer.Division d = divisionOrNull();
+        return d != null && d.getInfo().isAlive();
+    }
+
     /** The voting members of the current Raft configuration, as {@code id -> address}. */
     public List<String> members() {
         List<String> out = new ArrayList<>();

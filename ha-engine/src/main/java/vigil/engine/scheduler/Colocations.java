@@ -1,8 +1,6 @@
 package vigil.engine.scheduler;
 
 import java.util.ArrayList;
-import java.util.Map;
-import java.util.HashMap;
 import java.util.List;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
@@ -319,11 +317,12 @@ final class Colocations {
      */
     private static void addMatching(WorkingSet ws, NodeWeights nodes, Rsc rsc, String attr, float factor, boolean onlyPositive) {
         String a = attr == null ? "#uname" : attr;
-        Map<String, Integer> best = bestByValue(ws, rsc, a);
+        int[] valueOf = ws.attributeValues(a);
+        int[] best = bestByValue(ws, rsc, valueOf);
         for (SchedNode n : ws.nodes) {
             if (!nodes.has(n.index)) continue;
-            String value = n.attribute(a);
-            int score = value == null ? -Scores.INF : best.getOrDefault(foldCase(value), -Scores.INF);
+            int bestThere = best[valueOf[n.index]];
+            int score = n.attribute(a) == null || bestThere == NO_SCORE ? -Scores.INF : bestThere;
             int current = nodes.get(n.index);
             if (factor < 0 && score < 0) continue; // a double negative does not become a preference
             if (current == UNUSABLE) continue;
@@ -340,21 +339,25 @@ final class Colocations {
         }
     }
 
+    private static final int NO_SCORE = Integer.MIN_VALUE;
+
     /**
-     * {@code rsc}'s best score among the nodes that can run it, per value of {@code attr} (compared ignoring case; a
-     * node without the attribute counts as the value "null"), so each node's lookup is one map access.
+     * {@code rsc}'s best score among the nodes that can run it, per value of the attribute ({@code valueOf}: see
+     * {@link WorkingSet#attributeValues}), {@link #NO_SCORE} for a value no such node has.
      */
-    private static Map<String, Integer> bestByValue(WorkingSet ws, Rsc rsc, String attr) {
-        Map<String, Integer> best = new HashMap<>();
+    private static int[] bestByValue(WorkingSet ws, Rsc rsc, int[] valueOf) {
+        int[] best = new int[ws.nodes.length];
+        java.util.Arrays.fill(best, NO_SCORE);
         for (SchedNode n : ws.nodes) {
             if (!rsc.allowed.has(n.index) || !n.canRunResources()) continue;
-            best.merge(foldCase(String.valueOf(n.attribute(attr))), rsc.allowed.get(n.index), Math::max);
+            int v = valueOf[n.index];
+            best[v] = Math.max(best[v], rsc.allowed.get(n.index));
         }
         return best;
     }
 
     /** Equal for two strings exactly when {@link String#equalsIgnoreCase} holds (it compares char by char the same way). */
-    private static String foldCase(String s) {
+    static String foldCase(String s) {
         char[] out = new char[s.length()];
         for (int i = 0; i < out.length; i++) out[i] = Character.toLowerCase(Character.toUpperCase(s.charAt(i)));
         return new String(out);

@@ -13,7 +13,7 @@ final class Locations {
 
     static void apply(WorkingSet ws) {
         if (ws.symmetric) {
-            for (Rsc r : ws.resources) for (SchedNode n : ws.nodes) score(r, n, 0);
+            for (Rsc r : ws.resources) scoreEverywhere(ws, r, 0);
         }
         for (Constraint c : ws.cfg.constraints()) {
             if (!(c instanceof Constraint.Location l) || l.expiredAt(ws.now)) continue;
@@ -27,7 +27,7 @@ final class Locations {
             rsc.locations.add(loc);
             applyTo(rsc, loc);
         }
-        for (SchedNode n : ws.nodes) for (Rsc r : ws.resources) stickinessAndFailures(ws, r, n);
+        for (Rsc r : ws.resources) stickinessAndFailures(ws, r);
         for (Rsc r : ws.resources) if (r.isClone() && r.promotable) promotionScores(ws, r);
     }
 
@@ -68,9 +68,15 @@ final class Locations {
         rsc.allowed.add(node.index, score);
     }
 
+    /** Adds {@code score} on every node to the resource and everything inside it. */
+    private static void scoreEverywhere(WorkingSet ws, Rsc rsc, int score) {
+        for (Rsc c : rsc.children) scoreEverywhere(ws, c, score);
+        for (SchedNode n : ws.nodes) rsc.allowed.add(n.index, score);
+    }
+
     /** A ban on every node (-INFINITY), e.g. target-role=Stopped. */
     static void banEverywhere(WorkingSet ws, Rsc rsc) {
-        for (SchedNode n : ws.nodes) score(rsc, n, -Scores.INF);
+        scoreEverywhere(ws, rsc, -Scores.INF);
     }
 
     /** Applies a location to a resource as Pacemaker's rsc_location methods do for its variant. */
@@ -104,17 +110,24 @@ final class Locations {
         for (int i = 0; i < loc.scores.size(); i++) if (loc.scores.has(i)) rsc.allowed.add(i, loc.scores.get(i));
     }
 
-    /** Stickiness toward the node a resource runs on, and the migration-threshold ban (Pacemaker's common_apply_stickiness). */
-    private static void stickinessAndFailures(WorkingSet ws, Rsc rsc, SchedNode node) {
+    /**
+     * Stickiness toward the node a resource runs on, and the migration-threshold bans (Pacemaker's
+     * common_apply_stickiness). Each node's score only depends on what happens on that node, so a resource is done
+     * for all nodes at once.
+     */
+    private static void stickinessAndFailures(WorkingSet ws, Rsc rsc) {
         if (!rsc.isPrimitive()) {
-            for (Rsc c : rsc.children) stickinessAndFailures(ws, c, node);
+            for (Rsc c : rsc.children) stickinessAndFailures(ws, c);
             return;
         }
-        if (rsc.managed && rsc.stickiness != 0 && rsc.runningOn.size() == 1 && rsc.runningOn.get(0) == node) {
+        if (rsc.managed && rsc.stickiness != 0 && rsc.runningOn.size() == 1) {
+            SchedNode node = rsc.runningOn.get(0);
             if (rsc.allowed.has(node.index) || ws.symmetric) score(rsc, node, rsc.stickiness);
         }
-        Integer fails = rsc.failCount.get(node);
-        if (fails != null && fails > 0 && !rsc.ignoresFailures) {
+        if (rsc.failCount.isEmpty() || rsc.ignoresFailures) return;
+        for (SchedNode node : ws.nodes) {
+            Integer fails = rsc.failCount.get(node);
+            if (fails == null || fails <= 0) continue;
             int remaining = rsc.migrationThreshold == Scores.INF ? Scores.INF - fails : rsc.migrationThreshold - fails;
             if (remaining <= 0 || fails >= Scores.INF) {
                 Rsc ban = rsc.unique || rsc.cloneParent() == null ? rsc : rsc.top();

@@ -120,7 +120,7 @@ final class Orderings {
         Rsc first = o.firstRsc;
         List<Act> firsts;
         if (o.firstAct != null) firsts = List.of(o.firstAct);
-        else firsts = byKey(first, Act.key(first.id, o.firstTask, 0));
+        else firsts = byTask(first, o.firstTask);
         Rsc then = o.thenRsc;
         if (firsts.isEmpty() && first != then) {
             Role current = first.state(true) == vigil.api.model.Role.STOPPED ? Role.STOPPED : first.state(true) == vigil.api.model.Role.UNPROMOTED ? Role.UNPROMOTED : Role.OTHER;
@@ -140,7 +140,7 @@ final class Orderings {
     private static void orderThen(WorkingSet ws, Act first, Rsc then, Ordering o) {
         List<Act> thens;
         if (o.thenAct != null) thens = List.of(o.thenAct);
-        else thens = byKey(then, Act.key(then.id, o.thenTask, 0));
+        else thens = byTask(then, o.thenTask);
         if (thens.isEmpty()) return;
         int type = o.flags;
         if (first != null && first.rsc == then && first.is(Act.DANGLE)) type &= ~Ordering.IMPLIES_THEN;
@@ -150,10 +150,16 @@ final class Orderings {
         }
     }
 
-    /** The resource's actions with this key on any node, newest first. */
-    private static List<Act> byKey(Rsc rsc, String key) {
+    /**
+     * The resource's actions with this task (not recurring) on any node, newest first: those with the key
+     * {@code rsc_task_0}.
+     */
+    private static List<Act> byTask(Rsc rsc, String task) {
         java.util.ArrayList<Act> out = new java.util.ArrayList<>();
-        for (int i = rsc.actions.size() - 1; i >= 0; i--) if (rsc.actions.get(i).key.equals(key)) out.add(rsc.actions.get(i));
+        for (int i = rsc.actions.size() - 1; i >= 0; i--) {
+            Act a = rsc.actions.get(i);
+            if (a.intervalMs == 0 && a.task.equals(task)) out.add(a);
+        }
         return out;
     }
 }

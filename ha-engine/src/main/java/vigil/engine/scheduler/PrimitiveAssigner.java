@@ -77,8 +77,7 @@ final class PrimitiveAssigner {
         prefer = Utilization.filter(ws, rsc, prefer);
         if (!rsc.provisional) return;
         SchedNode current = rsc.currentNode();
-        List<SchedNode> nodes = sortedNodes(ws, rsc.allowed, current);
-        SchedNode best = nodes.isEmpty() ? null : nodes.get(0);
+        SchedNode best = bestNode(ws, rsc.allowed, current);
         SchedNode chosen = null;
         if (prefer != null && best != null) {
             if (!rsc.allowed.has(prefer.index)) chosen = null;
@@ -90,14 +89,10 @@ final class PrimitiveAssigner {
             chosen = best;
             Rsc clone = rsc.cloneParent();
             boolean uniqueClone = clone != null && clone.unique;
-            if (!uniqueClone && weight(rsc.allowed, chosen) > 0 && chosen.canRunResources()) {
-                if (current != null && current.canRunResources()) {
-                    for (int i = 1; i < nodes.size(); i++) {
-                        SchedNode n = nodes.get(i);
-                        if (weight(rsc.allowed, n) != weight(rsc.allowed, chosen)) break;
-                        if (n == current) chosen = n;
-                    }
-                }
+            // a tie with the node it runs on keeps it there
+            if (!uniqueClone && weight(rsc.allowed, chosen) > 0 && chosen.canRunResources() && current != null && current.canRunResources()
+                    && rsc.allowed.has(current.index) && weight(rsc.allowed, current) == weight(rsc.allowed, chosen)) {
+                chosen = current;
             }
         }
         assignNode(ws, rsc, chosen, false);
@@ -106,6 +101,21 @@ final class PrimitiveAssigner {
     /** A node's score for sorting: -INFINITY when it cannot run resources. */
     static int weight(NodeWeights w, SchedNode n) {
         return n.canRunResources() ? w.get(n.index) : -Scores.INF;
+    }
+
+    /**
+     * The first of {@link #sortedNodes}, in one pass over the nodes instead of a sort per resource. That is the same
+     * node whenever the comparison is a ranking; "balanced" compares capacities by majority over the capacities,
+     * which is not transitive, so there the nodes are sorted as Pacemaker sorts them.
+     */
+    static SchedNode bestNode(WorkingSet ws, NodeWeights w, SchedNode active) {
+        if (ws.placementStrategy.equals("balanced")) {
+            List<SchedNode> sorted = sortedNodes(ws, w, active);
+            return sorted.isEmpty() ? null : sorted.get(0);
+        }
+        SchedNode best = null;
+        for (SchedNode n : ws.nodes) if (w.has(n.index) && (best == null || compareNodes(ws, w, n, best, active) < 0)) best = n;
+        return best;
     }
 
     /** The present nodes, best first (Pacemaker's sort_node_weight). */

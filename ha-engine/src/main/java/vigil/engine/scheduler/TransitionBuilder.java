@@ -2,6 +2,7 @@ package vigil.engine.scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,23 +27,32 @@ final class TransitionBuilder {
     static Transition build(WorkingSet ws, List<Transition.Change> changes) {
         List<Act> real = new ArrayList<>();
         for (Act a : ws.actions) if (inPlan(a) && kind(a) != null) real.add(a);
-        Map<Act, Set<Act>> deps = new HashMap<>();
+        // what each action waits for, its number of unnumbered prerequisites, what waits for it, and its number: all
+        // by action id (its place in ws.actions)
+        int count = ws.actions.size();
+        List<Set<Act>> deps = new ArrayList<>(Collections.nCopies(count, null));
         Map<Act, Set<Act>> memo = new HashMap<>();
-        for (Act a : real) deps.put(a, realBefore(a, memo, new HashSet<>()));
+        Set<Act> visiting = new HashSet<>();
+        for (Act a : real) deps.set(a.id, realBefore(a, memo, visiting));
         // number them so that prerequisites come first; ties in creation order
-        Map<Act, Integer> waiting = new HashMap<>();
-        Map<Act, List<Act>> dependents = new HashMap<>();
+        int[] waiting = new int[count];
+        List<List<Act>> dependents = new ArrayList<>(Collections.nCopies(count, null));
         for (Act a : real) {
-            waiting.put(a, deps.get(a).size());
-            for (Act d : deps.get(a)) dependents.computeIfAbsent(d, k -> new ArrayList<>()).add(a);
+            waiting[a.id] = deps.get(a.id).size();
+            for (Act d : deps.get(a.id)) {
+                if (dependents.get(d.id) == null) dependents.set(d.id, new ArrayList<>());
+                dependents.get(d.id).add(a);
+            }
         }
         PriorityQueue<Act> ready = new PriorityQueue<>((x, y) -> Integer.compare(x.id, y.id));
-        for (Act a : real) if (waiting.get(a) == 0) ready.add(a);
+        for (Act a : real) if (waiting[a.id] == 0) ready.add(a);
         List<Act> ordered = new ArrayList<>(real.size());
+        int[] number = new int[count];
         while (!ready.isEmpty()) {
             Act a = ready.poll();
+            number[a.id] = ordered.size();
             ordered.add(a);
-            for (Act d : dependents.getOrDefault(a, List.of())) if (waiting.merge(d, -1, Integer::sum) == 0) ready.add(d);
+            if (dependents.get(a.id) != null) for (Act d : dependents.get(a.id)) if (--waiting[d.id] == 0) ready.add(d);
         }
         if (ordered.size() < real.size()) {
             List<String> stuck = new ArrayList<>();
@@ -50,15 +60,13 @@ final class TransitionBuilder {
             throw new IllegalStateException("order constraints form a cycle among " + stuck
                     + "; remove or relax one of the order constraints between these resources");
         }
-        Map<Act, Integer> ids = new HashMap<>();
-        for (int i = 0; i < ordered.size(); i++) ids.put(ordered.get(i), i);
         List<PlannedAction> out = new ArrayList<>(ordered.size());
         for (Act a : ordered) {
             TreeSet<Integer> after = new TreeSet<>();
-            for (Act d : deps.get(a)) after.add(ids.get(d));
+            for (Act d : deps.get(a.id)) after.add(number[d.id]);
             Rsc r = a.rsc;
             String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
-            out.add(new PlannedAction(ids.get(a), kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
+            out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
                     after, reason(a)));
         }
         return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
@@ -98,6 +106,7 @@ final class TransitionBuilder {
 
     /** The real actions {@code a} waits for, looking through pseudo actions; an ordering on an action not taken is void. */
     private static Set<Act> realBefore(Act a, Map<Act, Set<Act>> memo, Set<Act> visiting) {
+        if (a.before.isEmpty()) return Set.of();
         Set<Act> out = new java.util.LinkedHashSet<>();
         if (!visiting.add(a)) return out;
         for (Act.Edge e : a.before) {
@@ -156,20 +165,72 @@ final class TransitionBuilder {
      */
     static Map<String, String> notPlaced(WorkingSet ws) {
         Map<String, String> out = new TreeMap<>();
+        Refusals refusals = new Refusals(ws);
         for (Rsc top : ws.resources) {
             if (top.orphan) continue;
             if (top.isClone()) {
                 boolean any = false;
                 for (Rsc inst : top.children) if (inst.location() != null) any = true;
-                if (!any && top.cloneMax > 0) explain(ws, top, firstPrimitive(top), out, top.id);
+                if (!any && top.cloneMax > 0) explain(ws, refusals, top, firstPrimitive(top), out, top.id);
                 continue;
             }
             for (Rsc p : top.primitives()) {
                 if (p.assigned != null) continue;
-                explain(ws, p, p, out, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
+                explain(ws, refusals, p, p, out, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
             }
         }
         return out;
+    }
+
+    /**
+     * The location constraints and the mandatory colocations by the resource they constrain, each list in the order
+     * the refusals name them, so that explaining a resource reads only the constraints about it (not every
+     * constraint for every node).
+     */
+    private static final class Refusals {
+        private final Map<Rsc, List<Loc>> locationsOf = new HashMap<>();
+        private final Map<Loc, Integer> locationOrder = new HashMap<>();
+        private final Map<Rsc, List<Mandatory>> colocationsOf = new HashMap<>();
+
+        /** A mandatory colocation or anti-colocation, its primary resolved, and its place in the configuration. */
+        private record Mandatory(int order, Constraint.Colocation colocation, Rsc primary) {}
+
+        Refusals(WorkingSet ws) {
+            for (Loc l : ws.locations) {
+                if (l.role != null) continue;
+                locationOrder.put(l, locationOrder.size());
+                locationsOf.computeIfAbsent(l.rsc, k -> new ArrayList<>()).add(l);
+            }
+            List<Constraint> constraints = ws.cfg.constraints();
+            for (int i = 0; i < constraints.size(); i++) {
+                if (!(constraints.get(i) instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
+                Rsc dependent = Locations.constrained(ws, col.resource());
+                Rsc primary = Locations.constrained(ws, col.withResource());
+                if (dependent == null || primary == null) continue;
+                colocationsOf.computeIfAbsent(dependent, k -> new ArrayList<>()).add(new Mandatory(i, col, primary));
+            }
+        }
+
+        /** The locations (for any role) on {@code unit}, on {@code p} or on anything {@code p} is inside, in order. */
+        List<Loc> locations(Rsc unit, Rsc p) {
+            List<Rsc> constrained = new ArrayList<>();
+            constrained.add(unit);
+            for (Rsc r = p; r != null; r = r.parent) if (!constrained.contains(r)) constrained.add(r);
+            List<Loc> out = new ArrayList<>();
+            for (Rsc r : constrained) out.addAll(locationsOf.getOrDefault(r, List.of()));
+            if (constrained.size() > 1) out.sort(java.util.Comparator.comparingInt(locationOrder::get));
+            return out;
+        }
+
+        /** The mandatory colocations whose dependent is {@code p} or its top-level resource, in configuration order. */
+        List<Mandatory> colocations(Rsc p) {
+            List<Mandatory> out = new ArrayList<>(colocationsOf.getOrDefault(p, List.of()));
+            if (p.top() != p) {
+                out.addAll(colocationsOf.getOrDefault(p.top(), List.of()));
+                out.sort(java.util.Comparator.comparingInt(Mandatory::order));
+            }
+            return out;
+        }
     }
 
     private static Rsc firstPrimitive(Rsc r) {
@@ -177,21 +238,23 @@ final class TransitionBuilder {
         return ps.isEmpty() ? r : ps.get(0);
     }
 
-    private static void explain(WorkingSet ws, Rsc unit, Rsc p, Map<String, String> out, String key) {
+    private static void explain(WorkingSet ws, Refusals refusals, Rsc unit, Rsc p, Map<String, String> out, String key) {
         if (!p.managed) {
             if (p.unmanagedWhy != null) out.put(key, p.unmanagedWhy);
             return;
         }
         if (p.targetRole == Role.STOPPED) { out.put(key, "target-role=Stopped"); return; }
         if ("on-fail=stop".equals(p.nextRoleWhy)) { out.put(key, p.id + " failed with on-fail=stop"); return; }
+        List<Loc> locations = refusals.locations(unit, p);
+        List<Refusals.Mandatory> colocations = refusals.colocations(p);
         Map<String, String> perNode = new LinkedHashMap<>();
-        for (SchedNode n : ws.nodes) perNode.put(n.id, refusal(ws, unit, p, n));
+        for (SchedNode n : ws.nodes) perNode.put(n.id, refusal(ws, p, n, locations, colocations));
         StringBuilder b = new StringBuilder();
         perNode.forEach((n, why) -> b.append(b.length() == 0 ? "" : "; ").append(n).append(": ").append(why));
         out.put(key, b.length() == 0 ? "no nodes" : b.toString());
     }
 
-    private static String refusal(WorkingSet ws, Rsc unit, Rsc p, SchedNode n) {
+    private static String refusal(WorkingSet ws, Rsc p, SchedNode n, List<Loc> locations, List<Refusals.Mandatory> colocations) {
         if (!n.canRunResources()) return n.unavailable != null ? n.unavailable : "node cannot run resources";
         if (!p.allowed.has(n.index)) return ws.symmetric ? "not allowed" : "cluster is opt-in (symmetric-cluster=false) and no location allows it";
         for (Rsc r = p; r != null; r = r.parent) {
@@ -200,18 +263,13 @@ final class TransitionBuilder {
                 return r.id + " failed " + (fails == null || fails >= Scores.INF ? "" : fails + " times ") + "(migration-threshold " + Scores.text(r.migrationThreshold) + ")";
             }
         }
-        for (Loc l : ws.locations) {
-            if ((l.rsc == unit || l.rsc == p || l.rsc.isAncestorOf(p)) && l.role == null && l.scores.has(n.index) && l.scores.get(n.index) == -Scores.INF) {
-                return "-INFINITY from location " + l.id;
-            }
+        for (Loc l : locations) {
+            if (l.scores.has(n.index) && l.scores.get(n.index) == -Scores.INF) return "-INFINITY from location " + l.id;
         }
         if (p.noRoom.containsKey(n)) return p.noRoom.get(n);
-        for (Constraint c : ws.cfg.constraints()) {
-            if (!(c instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
-            Rsc dep = Locations.constrained(ws, col.resource());
-            if (dep != p.top() && dep != p) continue;
-            Rsc primary = Locations.constrained(ws, col.withResource());
-            if (primary == null) continue;
+        for (Refusals.Mandatory m : colocations) {
+            Constraint.Colocation col = m.colocation();
+            Rsc primary = m.primary();
             boolean there = placedOn(primary, n, col.withRole());
             boolean anywhere = placedAnywhere(primary);
             if (col.score().isInfinity() && !there) {

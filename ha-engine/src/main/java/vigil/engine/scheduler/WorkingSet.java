@@ -70,7 +70,24 @@ final class WorkingSet {
         this.stopEverything = sar != null && List.of("true", "yes", "on", "y", "1").contains(sar.trim().toLowerCase(java.util.Locale.ROOT));
     }
 
+    /** Node attribute name -> {@link #attributeValues}, filled as colocations ask (nodes' attributes are set by then). */
+    private final Map<String, int[]> attributeValues = new HashMap<>();
+
     SchedNode node(String id) { return nodeById.get(id); }
+
+    /**
+     * Each node's value of {@code attr} as a small number (below the number of nodes), the same for two nodes exactly
+     * when their values are equal ignoring case; a node without the attribute has the value "null". Colocations
+     * compare nodes by attribute for every resource they place, so the values are folded once per run.
+     */
+    int[] attributeValues(String attr) {
+        return attributeValues.computeIfAbsent(attr, a -> {
+            Map<String, Integer> numbers = new HashMap<>();
+            int[] out = new int[nodes.length];
+            for (SchedNode n : nodes) out[n.index] = numbers.computeIfAbsent(Colocations.foldCase(String.valueOf(n.attribute(a))), v -> numbers.size());
+            return out;
+        });
+    }
 
     Rsc rsc(String id) { return rscById.get(id); }
 

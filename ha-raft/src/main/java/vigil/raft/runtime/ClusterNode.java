@@ -189,7 +189,7 @@ public final class ClusterNode implements AutoCloseable {
         agent.onStopRequested(this::stopOnRequest);
         agent.checkFenceDevicesWith(device -> fencer.check(raft.state().config(), device), fenceWorkers);
         this.twoNode = new TwoNodeGuard(self, raft, b.dataDir, agent::hasLeader, fencer, b.ticker, fenceWorkers,
-                peerApi -> askToAdmit(me, peerApi, b), this::restartAsSingleVoter);
+                peerApi -> askToAdmit(me, peerApi, b), this::restartItself);
         membership.twoNode(twoNode);
         controller.leaseVoters(s -> twoNode.single() ? List.of(self) : s.config().nodes().stream().map(Node::id).toList());
         timers.scheduleWithFixedDelay(() -> {
@@ -327,15 +327,20 @@ public final class ClusterNode implements AutoCloseable {
         LOG.info("{}: two-node: its peer at {} admitted it: a voter again", me.id(), peerApi);
     }
 
-    /** Two-node mode: the peer is confirmed off; this node closes so that its owner starts it again as the only voter. */
-    private void restartAsSingleVoter() {
+    /**
+     * Two-node mode: this node closes so that its owner starts it again: as the only voter once its peer is confirmed
+     * off, or to be admitted by its peer when its replica stopped before that. Not while it is being closed anyway.
+     */
+    private void restartItself() {
+        if (closed.get()) return;
         restartRequested = true;
         close();
     }
 
     /**
-     * Whether this node closed itself to start again as the only voter of its two-node cluster (its peer was fenced or
-     * confirmed down): its owner starts it again from the same data directory (the daemon does at once).
+     * Whether this node closed itself to start again (two-node mode: as the only voter of its cluster, its peer fenced
+     * or confirmed down; or to be admitted by its peer): its owner starts it again from the same data directory (the
+     * daemon does at once).
      */
     public boolean restartRequested() { return restartRequested; }
 

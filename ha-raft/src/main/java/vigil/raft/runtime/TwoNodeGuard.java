@@ -50,13 +50,15 @@ final class TwoNodeGuard {
     private volatile boolean busy;
     private long nextTry;
     private boolean restarting;
+    private boolean replicaRan;
     private volatile Decision last = new Decision(Step.PAIRED, "");
     private volatile boolean single;
     private volatile SingleVoter.PeerNote note;
 
     /**
      * @param askToAdmit asks the peer (at its node API address) to make this host a voter again; may throw
-     * @param restart    closes this node so that it starts again as the only voter (from another thread)
+     * @param restart    closes this node so that its owner starts it again (as the only voter once that is requested);
+     *                   called from another thread
      */
     TwoNodeGuard(String self, VigilNode raft, Path dataDir, BooleanSupplier quorateLeaderHeard, NodeFencer fencer, Ticker ticker,
                  ExecutorService workers, Consumer<String> askToAdmit, Runnable restart) {
@@ -114,6 +116,19 @@ final class TwoNodeGuard {
         Optional<String> peer = peer(s).map(SingleVoter.PeerNote::peer);
         if (peer.isEmpty() || restarting) return;
         long now = ticker.read();
+        boolean running = raft.replicaRunning();
+        if (running) replicaRan = true;
+        else if (replicaRan && !peerSeen) {
+            // its peer, running alone, refused its vote before it had admitted it (this host campaigned first: admitting
+            // took longer than its first-election wait), and Ratis stopped the replica for that: start again, to be
+            // admitted this time (runs nothing meanwhile, as before)
+            restarting = true;
+            LOG.warn("{}: two-node: the Raft replica stopped before {} admitted this host: starting again", self, peer.get());
+            Thread t = new Thread(restart, "vigil-" + self + "-rejoin");
+            t.setDaemon(true);
+            t.start();
+            return;
+        }
         List<String> voters;
         try {
             voters = raft.committedVoters();
@@ -121,9 +136,12 @@ final class TwoNodeGuard {
             return; // the replica is not running: nothing to decide on
         }
         single = voters.equals(List.of(self));
-        // with its peer only once both vote in a configuration this host knows committed: a host that comes back to a
-        // peer running alone hears that peer's controller before it is caught up, and must not count it as seen then
-        boolean heard = voters.size() == 2 && voters.contains(self) && voters.contains(peer.get()) && quorateLeaderHeard.getAsBoolean();
+        // with its peer only once both vote in a configuration this host knows committed, and (until it has seen its
+        // peer) once it applied an entry of this term, so holds the configuration of this term's leader: a host that comes
+        // back to a peer running alone hears that peer's leader before it is caught up, while its own log still holds,
+        // committed, the two-voter configuration from before
+        boolean heard = voters.size() == 2 && voters.contains(self) && voters.contains(peer.get()) && quorateLeaderHeard.getAsBoolean()
+                && (peerSeen || raft.appliedThisTerm());
         if (heard || single) {
             // a host that ran alone holds every entry (its peer could commit nothing without it): it has "seen" its peer;
             // and alone there is no peer to hear: its silence starts when the peer is a voter again

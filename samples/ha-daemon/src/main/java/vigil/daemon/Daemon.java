@@ -181,7 +181,8 @@ public final class Daemon implements AutoCloseable {
         }
 
         /**
-         * When daemon {@code i} stops: if its node asked to start again (two-node mode, now the only voter), starts it
+         * When daemon {@code i} stops: if its node asked to start again (two-node mode: now the only voter, or to be
+         * admitted by its peer), starts it
          * again from its config; else counts it as stopped (the process ends when all are).
          */
         private static void whenStopped(List<Daemon> daemons, int i, NodeConfig config, java.util.concurrent.atomic.AtomicInteger running,
@@ -190,7 +191,7 @@ public final class Daemon implements AutoCloseable {
             d.runtime().stopped().thenRun(() -> {
                 if (d.runtime().restartRequested() && !shuttingDown.get()) {
                     d.close();
-                    LOG.warn("{}: starting again as the only voter of its two-node cluster", config.node());
+                    LOG.warn("{}: starting again (two-node mode)", config.node());
                     try {
                         daemons.set(i, start(config));
                         whenStopped(daemons, i, config, running, stopped, shuttingDown);
