@@ -174,6 +174,11 @@ public final class ConfigValidator {
         String f = "resources." + p.id();
         if (p.type().isBlank()) throw new ConfigException(f + ".type", "type is empty", "name a driver such as ocf:heartbeat:Dummy, kvm or drbd");
         checkType(f + ".type", p.type(), "name a driver such as ocf:heartbeat:Dummy, kvm or drbd");
+        if (p.remoteNode().isPresent() || p.meta().values().containsKey(Meta.REMOTE_NODE)) {
+            throw new ConfigException(p.remoteNode().isPresent() ? f + ".type" : f + ".meta." + Meta.REMOTE_NODE,
+                    "Pacemaker Remote and guest nodes are only planned for imported CIBs (simulate); Vigil runs resources only on its members",
+                    "run the service on a member node, or make the host a member with 'vigil join'");
+        }
         checkValues(f + ".params", p.params());
         validateMeta(f, p.meta());
         Set<String> seen = new HashSet<>();

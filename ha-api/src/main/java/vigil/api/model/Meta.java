@@ -25,6 +25,10 @@ public record Meta(Map<String, String> values) {
     public static final String INTERLEAVE = "interleave";
     public static final String ORDERED = "ordered";
     public static final String MAINTENANCE = "maintenance";
+    /** On a VM or container primitive: the name of the guest node (Pacemaker Remote inside it) it hosts. */
+    public static final String REMOTE_NODE = "remote-node";
+    /** On a primitive: the remote connection or VM whose node it runs inside (Pacemaker's container meta). */
+    public static final String CONTAINER = "container";
     /**
      * Prefix of what a resource uses of a node's capacities ({@code utilization.cpu = 2} in its meta attributes) and of a
      * node's capacities ({@code utilization.cpu = 8} in its attributes): counted when the cluster property

@@ -22,7 +22,16 @@ public record Primitive(String id, String type, Map<String, String> params, Meta
         operations = List.copyOf(operations == null ? List.of() : operations);
     }
 
+    /** The agent of a Pacemaker Remote connection: such a primitive makes a remote node, named by its id, available. */
+    public static final String REMOTE_CONNECTION = "ocf:pacemaker:remote";
+
     public static Builder builder(String id, String type) { return new Builder(id, type); }
+
+    /** The remote node this primitive connects (its id) when it is a Pacemaker Remote connection; else empty. */
+    public Optional<String> remoteNode() { return type.equals(REMOTE_CONNECTION) ? Optional.of(id) : Optional.empty(); }
+
+    /** The guest node this primitive (a VM or container) hosts, from its {@code remote-node} meta; else empty. */
+    public Optional<String> guestNode() { return Optional.ofNullable(meta.values().get(Meta.REMOTE_NODE)).filter(s -> !s.isBlank()); }
 
     @Override
     public List<Primitive> primitives() { return List.of(this); }

@@ -37,6 +37,14 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void validate_remoteAndGuestNodes_rejectedNamingTheField() {
+        ConfigException e = rejected(twoNodes().resource(Primitive.builder("rn1", Primitive.REMOTE_CONNECTION).build()).build());
+        assertEquals("resources.rn1.type", e.field());
+        e = rejected(twoNodes().resource(Primitive.builder("vm1", "kvm").meta(Meta.REMOTE_NODE, "guest1").build()).build());
+        assertEquals("resources.vm1.meta.remote-node", e.field());
+    }
+
+    @Test
     void validate_utilization_wholeNumbersAndAKnownPlacementStrategy() {
         Primitive vm = Primitive.builder("vm1", "kvm").meta(Meta.UTILIZATION + "cpu", "2").meta(Meta.UTILIZATION + "memory", "4096").build();
         ClusterConfig ok = ClusterConfig.builder()

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,7 +72,8 @@ import vigil.api.status.ResourceState;
  * <li>{@code description} attributes, {@code op_defaults} other than timeout;</li>
  * <li>{@code op} children ({@code instance_attributes} such as OCF_CHECK_LEVEL), {@code op} attributes other than
  *     name, interval, timeout, role, on-fail, enabled;</li>
- * <li>{@code rsc_location resource-discovery} (affects probes only, which a transition summary does not list);</li>
+ * <li>{@code rsc_location resource-discovery} always / never (affect probes only, which a transition summary does not
+ *     list; exclusive also keeps the resource off the nodes its exclusive locations do not name);</li>
  * <li>{@code instance_attributes} sets with a rule on primitives (node-specific agent parameters);</li>
  * <li>status of stonith resources (Vigil does not run fence devices as resources), {@code probe_complete},
  *     and the digests, exec and queue times of operations;</li>
@@ -100,6 +102,10 @@ public final class CibImporter {
     private final Instant fallbackNow;
     private final Map<String, Element> byId = new HashMap<>();
     private final List<String> nodeNames = new ArrayList<>();
+    /** Pacemaker Remote nodes: named by their connection resources (and maybe a {@code <node type="remote">} entry). */
+    private final Set<String> remoteNodeNames = new LinkedHashSet<>();
+    private final Set<String> remoteConnections = new HashSet<>();
+    private final Set<String> connectionlessRemoteNodes = new HashSet<>();
     private final Map<String, String> nodeNameById = new HashMap<>();
     private final Set<String> fenceDeviceIds = new java.util.HashSet<>();
     /** Stonith primitives: each is a resource (placed and monitored like any) and one of Vigil's fence devices. */
@@ -218,6 +224,15 @@ public final class CibImporter {
         if (resources != null) {
             for (Element e : children(resources)) resource(e, cfg, rscDefaults, defaultTimeout);
         }
+        // a remote node whose connection resource is gone is offline for good, as if not configured (as Pacemaker)
+        for (String n : List.copyOf(remoteNodeNames)) {
+            if (!remoteConnections.contains(n)) {
+                remoteNodeNames.remove(n);
+                nodeNames.remove(n);
+                connectionlessRemoteNodes.add(n);
+                LOG.info("{}: remote node without connection resource ignored", n);
+            }
+        }
         stonithDevices.forEach(cfg::fenceDevice);
         Element topology = child(configuration, "fencing-topology");
         if (topology != null) {
@@ -231,12 +246,17 @@ public final class CibImporter {
         if (constraints != null) {
             for (Element e : children(constraints)) constraint(e, cfg);
         }
+        exclusiveDiscoveryBans(cfg);
         nodeHealth(cfg, props);
         Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
         if (status != null) status(status, props, nodeStates, rs);
         applyTickets(cfg, nodeStates, rs);
         for (String n : nodeNames) {
-            if (!nodeStates.containsKey(n)) {
+            if (remoteNodeNames.contains(n) && !nodeStates.containsKey(n)) {
+                // never connected: its connection decides whether it is up, nothing to fence before trying it
+                nodeStates.put(n, new NodeState(n, Membership.OFFLINE, configStandby.getOrDefault(n, false),
+                        configMaintenance.getOrDefault(n, false), Instant.EPOCH, ""));
+            } else if (!nodeStates.containsKey(n)) {
                 // Never seen: with startup-fencing (the default) Pacemaker fences it before trusting it is down.
                 boolean fence = props.stonithEnabled() && !"false".equalsIgnoreCase(props.other().getOrDefault("startup-fencing", "true"));
                 nodeStates.put(n, new NodeState(n, fence ? Membership.UNCLEAN : Membership.OFFLINE, configStandby.getOrDefault(n, false),
@@ -419,9 +439,7 @@ public final class CibImporter {
         for (Element n : children(nodes)) {
             if (!n.getTagName().equals("node")) throw CibException.unsupported(path(n), "unexpected element in nodes");
             String type = n.getAttribute("type");
-            if (type.equals("remote") || type.equals("guest")) {
-                throw CibException.unsupported(path(n), "Pacemaker Remote and guest nodes are not supported");
-            }
+            boolean remote = type.equals("remote") || type.equals("guest");
             String uname = n.getAttribute("uname");
             if (uname.isEmpty()) uname = n.getAttribute("id");
             if (uname.isEmpty()) throw CibException.invalid(path(n), "node has neither uname nor id");
@@ -437,11 +455,27 @@ public final class CibImporter {
             Map<String, String> forRules = new HashMap<>(attrs);
             forRules.put("#uname", uname);
             forRules.put("#id", n.getAttribute("id").isEmpty() ? uname : n.getAttribute("id"));
-            forRules.put("#kind", "cluster");
+            forRules.put("#kind", remote ? "remote" : "cluster");
             ruleAttributes.put(uname, forRules);
             configStandby.put(uname, truth(attrs.remove("standby"), false));
             configMaintenance.put(uname, truth(attrs.remove("maintenance"), false));
-            cfg.node(new vigil.api.model.Node(uname, uname + ":" + ADDRESS_PORT, null, attrs));
+            // a remote node is no member: its connection resource makes it (see remoteNode), the scheduler brings it up
+            if (remote) remoteNodeNames.add(uname);
+            else cfg.node(new vigil.api.model.Node(uname, uname + ":" + ADDRESS_PORT, null, attrs));
+        }
+    }
+
+    /** A Pacemaker Remote connection resource makes the remote node of its id a node that constraints can name. */
+    private void remoteNode(String id, Element e) {
+        if (!remoteNodeNames.contains(id) && nodeNames.contains(id)) {
+            throw CibException.invalid(path(e), "remote connection \"" + id + "\" has the name of a cluster node");
+        }
+        remoteNodeNames.add(id);
+        remoteConnections.add(id);
+        if (!nodeNames.contains(id)) {
+            nodeNames.add(id);
+            nodeNameById.put(id, id);
+            ruleAttributes.put(id, new HashMap<>(Map.of("#uname", id, "#id", id, "#kind", "remote")));
         }
     }
 
@@ -483,9 +517,7 @@ public final class CibImporter {
         String provider = definer.getAttribute("provider");
         String agent = definer.getAttribute("type");
         if (cls.isEmpty() || agent.isEmpty()) throw CibException.invalid(path(e), "primitive needs class and type");
-        if (cls.equals("ocf") && provider.equals("pacemaker") && agent.equals("remote")) {
-            throw CibException.unsupported(path(e), "Pacemaker Remote connection resources are not supported");
-        }
+        if (cls.equals("ocf") && provider.equals("pacemaker") && agent.equals("remote")) remoteNode(id, e);
         String type = cls + ":" + (provider.isEmpty() ? "" : provider + ":") + agent;
         Map<String, String> params = new TreeMap<>();
         Map<String, String> meta = new TreeMap<>(defaults);
@@ -912,6 +944,7 @@ public final class CibImporter {
                 return;
             }
             cfg.constraint(new Constraint.Location(id, rsc, node, scoreAttr(e, "score"), role, null));
+            discovery(e, rsc, List.of(node));
             return;
         }
         if (rules.isEmpty()) throw CibException.invalid(path(e), "rsc_location needs node and score, or a rule");
@@ -936,7 +969,29 @@ public final class CibImporter {
                 Score s = score != null ? score : nodeScore(rp, n, scoreAttribute);
                 cfg.constraint(new Constraint.Location(id + "-" + n, rsc, n, s, ruleRole, null));
             }
+            discovery(e, rsc, matched);
         }
+    }
+
+    /** Per resource, the nodes its resource-discovery=exclusive locations name (it may run on no other node). */
+    private final Map<String, Set<String>> exclusiveDiscovery = new LinkedHashMap<>();
+
+    private void discovery(Element e, String rsc, List<String> nodes) {
+        if (e.getAttribute("resource-discovery").equalsIgnoreCase("exclusive")) {
+            exclusiveDiscovery.computeIfAbsent(rsc, k -> new LinkedHashSet<>()).addAll(nodes);
+        }
+    }
+
+    /**
+     * resource-discovery=exclusive: a resource with such locations is probed, and may run, only on the nodes they name
+     * ("Pacemaker Explained", resource discovery); every other node gets -INFINITY.
+     */
+    private void exclusiveDiscoveryBans(ClusterConfig.Builder cfg) {
+        exclusiveDiscovery.forEach((rsc, nodes) -> {
+            for (String n : nodeNames) {
+                if (!nodes.contains(n)) cfg.constraint(new Constraint.Location("resource-discovery-exclusive-" + rsc + "-" + n, rsc, n, Score.MINUS_INFINITY, null, null));
+            }
+        });
     }
 
     private Score nodeScore(String rulePath, String node, String attribute) {
@@ -1165,8 +1220,9 @@ public final class CibImporter {
             String uname = ns.getAttribute("uname");
             if (uname.isEmpty()) uname = nodeNameById.get(ns.getAttribute("id"));
             if (uname == null || !nodeNames.contains(uname)) {
-                if (truth(ns.getAttribute("remote_node"), false)) {
-                    throw CibException.unsupported(path(ns), "status of Pacemaker Remote nodes is not supported");
+                if (truth(ns.getAttribute("remote_node"), false) && !connectionlessRemoteNodes.contains(uname)) {
+                    // Pacemaker recreates the node of a connection resource that is no longer configured to stop what runs there
+                    throw CibException.unsupported(path(ns), "status of a Pacemaker Remote node that is not configured (an orphaned connection) is not supported");
                 }
                 // Pacemaker, too, ignores the status of a node that is not in the configuration.
                 String n = uname == null ? ns.getAttribute("id") : uname;
@@ -1182,7 +1238,7 @@ public final class CibImporter {
                     lrm = c;
                 }
             }
-            nodeStates.put(uname, nodeState(ns, uname, props, transient_));
+            nodeStates.put(uname, remoteNodeNames.contains(uname) ? remoteNodeState(uname, transient_) : nodeState(ns, uname, props, transient_));
             // promotion scores are node attributes: configured ones count too, the transient ones win
             Map<String, String> attrs = new TreeMap<>();
             ruleAttributes.getOrDefault(uname, Map.of()).forEach((k, v) -> { if (k.startsWith("master-")) attrs.put(k, v); });
@@ -1246,6 +1302,16 @@ public final class CibImporter {
         boolean standby = pending && m == Membership.ONLINE || truth(attrs.get("standby"), configStandby.getOrDefault(uname, false));
         boolean maintenance = truth(attrs.get("maintenance"), configMaintenance.getOrDefault(uname, false));
         return new NodeState(uname, m, standby, maintenance, Instant.EPOCH, reason, shutdown);
+    }
+
+    /**
+     * A remote node's status: whether it is up follows from its connection resource (the scheduler decides that);
+     * standby and maintenance come from its attributes like a cluster node's.
+     */
+    private NodeState remoteNodeState(String uname, Map<String, String> attrs) {
+        boolean standby = truth(attrs.get("standby"), configStandby.getOrDefault(uname, false));
+        boolean maintenance = truth(attrs.get("maintenance"), configMaintenance.getOrDefault(uname, false));
+        return new NodeState(uname, Membership.ONLINE, standby, maintenance, Instant.EPOCH, "", false);
     }
 
     private static boolean isSet(String v) {

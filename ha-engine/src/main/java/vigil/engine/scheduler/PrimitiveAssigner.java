@@ -69,6 +69,7 @@ final class PrimitiveAssigner {
             choose(ws, rsc, prefer);
         }
         rsc.allocating = false;
+        RemoteNodes.connectionAssigned(ws, rsc);
         return rsc.assigned;
     }
 

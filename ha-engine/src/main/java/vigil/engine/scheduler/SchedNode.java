@@ -29,12 +29,25 @@ final class SchedNode {
     boolean fence;
     String fenceReason = "";
     final List<Rsc> running = new ArrayList<>();
+    /** A Pacemaker Remote node: the id of the connection resource that brings it up (null for a cluster node). */
+    final String connectionId;
+    /** Its connection resource, once the resources are built. */
+    Rsc connection;
+    /** A remote node marked for fencing only because something was active there while its connection was down. */
+    boolean unseen;
 
     SchedNode(String id, int index, boolean member) {
+        this(id, index, member, null);
+    }
+
+    SchedNode(String id, int index, boolean member, String connectionId) {
         this.id = id;
         this.index = index;
         this.member = member;
+        this.connectionId = connectionId;
     }
+
+    boolean isRemote() { return connectionId != null; }
 
     /** Whether resources may be placed here at all (Pacemaker's can_run_resources). */
     boolean canRunResources() {

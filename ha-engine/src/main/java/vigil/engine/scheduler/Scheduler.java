@@ -19,7 +19,7 @@ import vigil.api.status.ClusterState;
  * <li>placement, in priority order: {@link PrimitiveAssigner}, {@link GroupAssigner}, {@link CloneAssigner} and
  *     {@link Promotion}, with {@link Utilization};</li>
  * <li>actions: {@link PrimitiveActions}, {@link CollectiveActions}, {@link Migration}, {@link Notifications};
- *     {@link Fencing};</li>
+ *     {@link Fencing}; {@link RemoteNodes}: nodes reached through a connection resource;</li>
  * <li>{@link ActionGraph}: what the orderings imply (required, unrunnable, and why);</li>
  * <li>{@link Summary} and {@link TransitionBuilder}: the transition summary and the plan of actions.</li>
  * </ol>
@@ -43,10 +43,13 @@ public final class Scheduler {
         Colocations.unpack(ws);
         Orderings.unpack(ws);
         for (Rsc r : ws.resources) CollectiveActions.internalConstraints(ws, r);
+        RemoteNodes.internalConstraints(ws);
         Utilization.sortResources(ws);
+        RemoteNodes.placeConnections(ws);
         for (Rsc r : ws.resources) PrimitiveAssigner.place(ws, r, null);
         ParameterChanges.check(ws);
         for (Rsc r : ws.resources) CollectiveActions.create(ws, r);
+        RemoteNodes.order(ws);
         Fencing.schedule(ws);
         Orderings.apply(ws);
         ActionGraph.update(ws);

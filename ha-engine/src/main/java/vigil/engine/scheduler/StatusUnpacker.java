@@ -43,7 +43,8 @@ final class StatusUnpacker {
 
     private void nodes() {
         List<Node> cfgNodes = ws.cfg.nodes();
-        ws.nodes = new SchedNode[cfgNodes.size()];
+        List<String> remotes = ws.cfg.primitives().map(p -> p.remoteNode().orElse(null)).filter(java.util.Objects::nonNull).toList();
+        ws.nodes = new SchedNode[cfgNodes.size() + remotes.size()];
         for (int i = 0; i < cfgNodes.size(); i++) {
             Node n = cfgNodes.get(i);
             SchedNode sn = new SchedNode(n.id(), i, n.runsResources());
@@ -70,6 +71,20 @@ final class StatusUnpacker {
             ws.nodes[i] = sn;
             ws.nodeById.put(n.id(), sn);
         }
+        for (int k = 0; k < remotes.size(); k++) {
+            // a Pacemaker Remote node: up only while its connection runs (decided with the status, see RemoteNodes)
+            String id = remotes.get(k);
+            SchedNode sn = new SchedNode(id, cfgNodes.size() + k, true, id);
+            NodeState ns = ws.state.node(id);
+            sn.standby = ns.standby();
+            sn.maintenance = ns.maintenance();
+            sn.attributes.put("#uname", id);
+            sn.attributes.put("#id", id);
+            sn.attributes.put("#kind", "remote");
+            sn.unavailable = "remote node is not connected";
+            ws.nodes[sn.index] = sn;
+            ws.nodeById.put(id, sn);
+        }
     }
 
     // ---------------------------------------------------------------- resources
@@ -83,6 +98,7 @@ final class StatusUnpacker {
         }
         // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals
         ws.resources.sort((a, b) -> b.priority != a.priority ? Integer.compare(b.priority, a.priority) : Integer.compare(a.order, b.order));
+        for (SchedNode n : ws.nodes) if (n.isRemote()) n.connection = ws.rsc(n.connectionId);
         ws.haveFenceDevice = !ws.cfg.fenceDevices().isEmpty() || !ws.props.watchdogTimeout().isZero()
                 || ws.cfg.primitives().anyMatch(p -> p.type().startsWith("stonith:"));
     }
@@ -162,7 +178,9 @@ final class StatusUnpacker {
         rsc.multipleActive = meta.multipleActive();
         rsc.targetRole = meta.targetRole().orElse(null);
         rsc.managed = meta.isManaged() && !ws.props.maintenanceMode();
-        rsc.allowMigrate = meta.allowMigrate();
+        // a remote connection migrates by default: its node's resources need not stop when it moves
+        rsc.allowMigrate = rsc.isPrimitive() && rsc.primitive().remoteNode().isPresent() && meta.get(Meta.ALLOW_MIGRATE).isEmpty()
+                || meta.allowMigrate();
         rsc.critical = meta.bool("critical", true);
         String requires = meta.get("requires").orElse("");
         rsc.needsQuorum = !requires.equals("nothing");
@@ -191,7 +209,7 @@ final class StatusUnpacker {
      */
     private void status() {
         List<SchedNode> order = new ArrayList<>();
-        for (SchedNode n : ws.nodes) if (n.online || ws.stonithEnabled) order.add(n);
+        for (SchedNode n : ws.nodes) if (!n.isRemote() && (n.online || ws.stonithEnabled)) order.add(n);
         List<Configured> prims = new ArrayList<>();
         for (Resource r : ws.cfg.resources()) collect(ws.rscById.get(r.id()), prims);
         // each node's records in configuration order, gathered in one pass over the records (a plan over 10,000
@@ -203,19 +221,27 @@ final class StatusUnpacker {
         }
         List<String> orphanIds = new ArrayList<>();
         for (String id : ws.state.resources().keySet()) if (!ws.rscById.containsKey(id) && !ws.byConfigId.containsKey(id)) orphanIds.add(id);
-        for (SchedNode node : order) {
-            for (Configured c : recordsOn.getOrDefault(node.id, List.of())) {
-                ResourceState rs = ws.state.resources().get(c.id()).get(node.id);
-                if (rs == null) continue;
-                if (c.cloneRsc() == null) {
-                    unpackState(ws.rsc(c.id()), node, rs);
-                } else if (rs.isActive() || rs.blocked() || rs.pending() || !rs.operations().isEmpty() || rs.failCount() > 0) {
-                    Rsc instance = findInstance(c.cloneRsc(), c.memberIndex(), node);
-                    if (instance != null) unpackState(instance, node, rs);
-                }
-            }
-            orphans(node, orphanIds);
+        for (SchedNode node : order) unpackNode(node, recordsOn, orphanIds);
+        // a remote node's records are read once its connection's are: whether it is up follows from them
+        for (SchedNode node : ws.nodes) {
+            if (!node.isRemote()) continue;
+            RemoteNodes.determineOnline(ws, node);
+            if (node.connection != null && (node.connection.role != Role.STOPPED || ws.stonithEnabled)) unpackNode(node, recordsOn, orphanIds);
         }
+    }
+
+    private void unpackNode(SchedNode node, Map<String, List<Configured>> recordsOn, List<String> orphanIds) {
+        for (Configured c : recordsOn.getOrDefault(node.id, List.of())) {
+            ResourceState rs = ws.state.resources().get(c.id()).get(node.id);
+            if (rs == null) continue;
+            if (c.cloneRsc() == null) {
+                unpackState(ws.rsc(c.id()), node, rs);
+            } else if (rs.isActive() || rs.blocked() || rs.pending() || !rs.operations().isEmpty() || rs.failCount() > 0) {
+                Rsc instance = findInstance(c.cloneRsc(), c.memberIndex(), node);
+                if (instance != null) unpackState(instance, node, rs);
+            }
+        }
+        orphans(node, orphanIds);
     }
 
     /** A configured primitive whose status is read: its id, and for one in a clone the clone and its place in a cloned group. */
@@ -330,10 +356,17 @@ final class StatusUnpacker {
             if (rs.failCount() > 0 || lastFailure(rs) != null) rsc.failedOn.add(node);
         }
         OnFail onFail = onFailOf(rsc, rs);
+        if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
         // a completed stop does not undo on-fail=stop or standby; the rest only matter while it is active
         if (!active && onFail != OnFail.STOP && onFail != OnFail.STANDBY) onFail = null;
         if (active && !node.online && !node.maintenance && rsc.managed && ws.stonithEnabled) {
-            Fencing.fence(ws, node, rsc.id + " is thought to be active there");
+            if (node.isRemote() && node.connection != null && !node.connection.failed) {
+                // fenced unless its connection comes up again elsewhere (RemoteNodes.connectionAssigned)
+                node.unseen = true;
+                Fencing.fence(ws, node, rsc.id + " is active there (fencing will be revoked if remote connection can be re-established elsewhere)");
+            } else {
+                Fencing.fence(ws, node, rsc.id + " is thought to be active there");
+            }
         }
         if (node.unclean) onFail = null;
         if (onFail != null) {

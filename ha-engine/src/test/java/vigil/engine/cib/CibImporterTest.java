@@ -465,8 +465,29 @@ class CibImporterTest {
                 + "rule element <date_expression> is not supported"), e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
-                <primitive id="rn" class="ocf" provider="pacemaker" type="remote"/>""", "")));
-        assertTrue(e.getMessage().contains("primitive[@id='rn']: Pacemaker Remote"), e.getMessage());
+                <primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain">
+                <meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="guest1"/></meta_attributes></primitive>""", "")));
+        assertTrue(e.getMessage().contains("primitive[@id='vm']: guest nodes"), e.getMessage());
+    }
+
+    @Test
+    void import_remoteConnection_makesANodeConstraintsAndStatusName() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="1" uname="a"/>
+                <node id="rn" type="remote" uname="rn"><instance_attributes id="rn-a"><nvpair id="rn-r" name="role" value="db"/></instance_attributes></node></nodes>
+                <resources><primitive id="rn" class="ocf" provider="pacemaker" type="remote"/>
+                <primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_location id="l" rsc="r" resource-discovery="exclusive"><rule id="ru" score="10">
+                <expression id="x" attribute="role" operation="eq" value="db"/></rule></rsc_location></constraints></configuration>
+                <status><node_state id="rn" uname="rn" remote_node="true"><lrm id="rn"><lrm_resources><lrm_resource id="r" class="ocf" provider="heartbeat" type="Dummy">
+                <lrm_rsc_op id="r_last_0" operation_key="r_start_0" operation="start" call-id="3" rc-code="0" op-status="0" interval="0"/>
+                </lrm_resource></lrm_resources></lrm></node_state></status></cib>""");
+        assertEquals(List.of("a"), s.config().nodes().stream().map(vigil.api.model.Node::id).toList(), "a remote node is no member");
+        assertEquals(Optional.of("rn"), ((Primitive) s.config().resource("rn").orElseThrow()).remoteNode());
+        assertEquals(List.of("rn"), s.activeNodes("r"));
+        // the rule matched the remote node's attribute; resource-discovery=exclusive keeps r off every other node
+        assertTrue(s.config().constraints().contains(new Constraint.Location("l-rn", "r", "rn", Score.of(10))));
+        assertTrue(s.config().constraints().contains(new Constraint.Location("resource-discovery-exclusive-r-a", "r", "a", Score.MINUS_INFINITY)));
     }
 
     @Test
@@ -605,7 +626,8 @@ class CibImporterTest {
                 }
                 for (var perNode : s.resources().values()) {
                     for (ResourceState r : perNode.values()) {
-                        assertTrue(s.config().node(r.node()).isPresent(), p + ": status for unknown node " + r.node());
+                        boolean remote = s.config().primitives().anyMatch(pr -> pr.remoteNode().equals(Optional.of(r.node())));
+                        assertTrue(s.config().node(r.node()).isPresent() || remote, p + ": status for unknown node " + r.node());
                     }
                 }
                 imported++;
