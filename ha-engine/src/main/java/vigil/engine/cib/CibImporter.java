@@ -467,6 +467,9 @@ public final class CibImporter {
 
     /** A Pacemaker Remote connection resource makes the remote node of its id a node that constraints can name. */
     private void remoteNode(String id, Element e) {
+        if (e.getParentNode() instanceof Element parent && !parent.getTagName().equals("resources")) {
+            throw CibException.unsupported(path(e), "a Pacemaker Remote connection inside a " + parent.getTagName() + " is not supported");
+        }
         if (!remoteNodeNames.contains(id) && nodeNames.contains(id)) {
             throw CibException.invalid(path(e), "remote connection \"" + id + "\" has the name of a cluster node");
         }

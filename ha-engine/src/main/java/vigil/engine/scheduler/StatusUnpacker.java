@@ -43,7 +43,9 @@ final class StatusUnpacker {
 
     private void nodes() {
         List<Node> cfgNodes = ws.cfg.nodes();
-        List<String> remotes = ws.cfg.primitives().map(p -> p.remoteNode().orElse(null)).filter(java.util.Objects::nonNull).toList();
+        // a connection is a top-level primitive (the CIB import rejects one inside a group or clone)
+        List<String> remotes = ws.cfg.resources().stream().filter(r -> r instanceof Primitive).map(r -> ((Primitive) r).remoteNode().orElse(null))
+                .filter(java.util.Objects::nonNull).toList();
         ws.nodes = new SchedNode[cfgNodes.size() + remotes.size()];
         for (int i = 0; i < cfgNodes.size(); i++) {
             Node n = cfgNodes.get(i);

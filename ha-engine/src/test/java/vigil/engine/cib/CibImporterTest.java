@@ -468,6 +468,11 @@ class CibImporterTest {
                 <primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain">
                 <meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="guest1"/></meta_attributes></primitive>""", "")));
         assertTrue(e.getMessage().contains("primitive[@id='vm']: guest nodes"), e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("""
+                <group id="g"><primitive id="rn" class="ocf" provider="pacemaker" type="remote"/></group>""", "")));
+        assertEquals("cib/configuration/resources/group[@id='g']/primitive[@id='rn']: a Pacemaker Remote connection inside a group is not supported",
+                e.getMessage());
     }
 
     @Test
