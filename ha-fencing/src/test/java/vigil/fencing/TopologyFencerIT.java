@@ -51,9 +51,15 @@ class TopologyFencerIT {
                 "password", password, "lan_timeout", "1s", "retries", "1", "power_wait", "200ms"), List.of("n1"), Map.of(), null);
     }
 
+    /**
+     * A PDU device; with a wrong community the agent drops the requests silently, so the device fails after one short
+     * timeout, while the right one gets time to answer on a busy machine (snmpd answered after more than 500 ms at a
+     * load of 20).
+     */
     private static FenceDevice apc(String id, String community) {
+        String timeout = community.equals(SnmpApcLab.COMMUNITY) ? "5s" : "500ms";
         return new FenceDevice(id, "apc-snmp", Map.of("ip", pdu.host(), "ipport", Integer.toString(pdu.port()), "community", community,
-                "snmp_timeout", "500ms", "retries", "0", "power_wait", "100ms"), List.of(), Map.of("n1", "4"), Duration.ofMillis(300));
+                "snmp_timeout", timeout, "retries", "0", "power_wait", "100ms"), List.of(), Map.of("n1", "4"), Duration.ofMillis(300));
     }
 
     private static ClusterConfig.Builder config() {

@@ -83,14 +83,21 @@ public final class LocalCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A free port drawn below the kernel's ephemeral range (32768 and up): a port the kernel hands out for port 0 is
+     * one its next outgoing connection may take before the node binds it.
+     */
     private static int freePort(String host) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + host + ": " + e.getMessage(), e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int p = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(host), p));
+                return p;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port below 32000 on " + host);
     }
 
     public List<Node> nodes() { return nodes; }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +32,7 @@ import vigil.api.status.Membership;
 import vigil.api.status.OcfCode;
 import vigil.engine.state.Command;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 
 /**
@@ -55,7 +54,7 @@ class ForgedEntriesIT {
     @BeforeAll
     void start() throws Exception {
         Path dir = LabDir.create("vigil-forged-");
-        peers = List.of(Node.member("n1", address("127.0.0.1")), Node.member("n2", address("127.0.0.2")), Node.member("n3", address("127.0.0.3")));
+        peers = List.of(Node.member("n1", FreePorts.address("127.0.0.1")), Node.member("n2", FreePorts.address("127.0.0.2")), Node.member("n3", FreePorts.address("127.0.0.3")));
         vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("forged", RaftSetup.clusterId("forged"));
         for (Node p : peers) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -194,10 +193,4 @@ class ForgedEntriesIT {
     private VigilNode leader() { return nodes.stream().filter(VigilNode::isLeader).findFirst().orElseThrow(); }
 
     private VigilNode node(String id) { return nodes.stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow(); }
-
-    private static String address(String host) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return host + ":" + s.getLocalPort();
-        }
-    }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +30,7 @@ import vigil.api.status.OcfCode;
 import vigil.engine.state.Command;
 import vigil.engine.state.StateTransitions;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 
 /** The failover API and run-time membership on three in-process nodes (127.0.0.1-3). */
@@ -42,12 +41,6 @@ class RaftClusterApiIT {
     @AfterEach
     void stop() {
         for (VigilNode n : nodes) n.close();
-    }
-
-    private static String address(String host) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return host + ":" + s.getLocalPort();
-        }
     }
 
     /** The cluster time every node stamps while it leads. */
@@ -69,8 +62,8 @@ class RaftClusterApiIT {
     }
 
     private List<Node> startThree(Path dir) throws Exception {
-        List<Node> peers = List.of(Node.member("n1", address("127.0.0.1")), Node.member("n2", address("127.0.0.2")),
-                Node.witness("w3", address("127.0.0.3")));
+        List<Node> peers = List.of(Node.member("n1", FreePorts.address("127.0.0.1")), Node.member("n2", FreePorts.address("127.0.0.2")),
+                Node.witness("w3", FreePorts.address("127.0.0.3")));
         for (Node p : peers) start(p.id(), p.address(), peers, dir);
         Await.until(LONG, "a leader", () -> nodes.stream().anyMatch(VigilNode::isLeader));
         return peers;
@@ -193,7 +186,7 @@ class RaftClusterApiIT {
         Path dir = LabDir.create("vigil-raft-members-");
         List<Node> peers = startThree(dir);
         VigilNode leader = nodes.stream().filter(VigilNode::isLeader).findFirst().orElseThrow();
-        Node n4 = Node.member("n4", address("127.0.0.1"));
+        Node n4 = Node.member("n4", FreePorts.address("127.0.0.1"));
         List<Node> grown = new ArrayList<>(peers);
         grown.add(n4);
         VigilNode fourth = start("n4", n4.address(), grown, dir, true);
@@ -224,9 +217,9 @@ class RaftClusterApiIT {
         Path dir = LabDir.create("vigil-raft-joins-");
         // a longer node-timeout keeps the leader staging the first host (it gives up after 3 election timeouts without progress)
         Duration nodeTimeout = Duration.ofSeconds(5);
-        Node n1 = Node.member("n1", address("127.0.0.1"));
-        Node n2 = Node.member("n2", address("127.0.0.2"));
-        Node n3 = Node.member("n3", address("127.0.0.3"));
+        Node n1 = Node.member("n1", FreePorts.address("127.0.0.1"));
+        Node n2 = Node.member("n2", FreePorts.address("127.0.0.2"));
+        Node n3 = Node.member("n3", FreePorts.address("127.0.0.3"));
         VigilNode first = start("n1", n1.address(), List.of(n1), dir, false, nodeTimeout);
         Await.until(LONG, "n1 leads", first::isLeader);
         VigilNode third = start("n3", n3.address(), List.of(n1, n3), dir, true, nodeTimeout);

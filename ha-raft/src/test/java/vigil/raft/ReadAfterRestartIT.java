@@ -3,7 +3,6 @@ package vigil.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import vigil.api.status.ClusterState;
 import vigil.engine.state.Command;
 import vigil.raft.tls.ClusterCa;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 
 /**
  * A linearizable read through a node that has just restarted (its replica far behind, replaying its log or waiting
@@ -39,14 +39,6 @@ class ReadAfterRestartIT {
     @AfterEach
     void stop() {
         for (VigilNode n : nodes) if (n != null) n.close();
-    }
-
-    /** A free port on the node's own loopback address (127.0.0.i): two nodes on one address could be handed the same port. */
-    private static String freeAddress(int i) throws Exception {
-        String host = "127.0.0." + i;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-            return host + ":" + s.getLocalPort();
-        }
     }
 
     private VigilNode start(int i) {
@@ -95,7 +87,7 @@ class ReadAfterRestartIT {
 
     @Test
     void restartedFollowerAndRestartedCluster_readsNeverOlderThanAcknowledged() throws Exception {
-        for (int i = 1; i <= 3; i++) peers.add(Node.member("n" + i, freeAddress(i)));
+        for (int i = 1; i <= 3; i++) peers.add(Node.member("n" + i, FreePorts.address("127.0.0." + i)));
         for (int i = 0; i < 3; i++) nodes[i] = start(i);
         Await.until(LONG, "a leader", () -> leader() != null);
         nodes[0].submit(List.of(new Command.PutResource(Primitive.builder("r", "ocf:heartbeat:Dummy").build()))).get(30, TimeUnit.SECONDS).get(0).orThrow();

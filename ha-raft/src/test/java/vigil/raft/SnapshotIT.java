@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +22,7 @@ import vigil.api.model.FenceDevice;
 import vigil.api.model.Node;
 import vigil.engine.state.Command;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 
 /**
@@ -73,8 +72,8 @@ class SnapshotIT {
     @Test
     void leadersSnapshotCorruptedOnDisk_isNotSentToAFollower_andAnIntactOneIs() throws Exception {
         Path dir = LabDir.create("vigil-snap-install-");
-        List<Node> peers = List.of(Node.member("n1", address("127.0.0.1")), Node.member("n2", address("127.0.0.2")),
-                Node.member("n3", address("127.0.0.3")));
+        List<Node> peers = List.of(Node.member("n1", FreePorts.address("127.0.0.1")), Node.member("n2", FreePorts.address("127.0.0.2")),
+                Node.member("n3", FreePorts.address("127.0.0.3")));
         for (Node p : peers) nodes.add(start(p, peers, dir));
         Await.until(LONG, "a leader", () -> nodes.stream().anyMatch(VigilNode::isLeader));
         VigilNode first = nodes.get(0);
@@ -120,7 +119,7 @@ class SnapshotIT {
 
     /** Starts n1 alone, configures it, takes a snapshot, stops it; returns the snapshot file. */
     private Path writeSnapshotAndStop(Path dir) throws Exception {
-        Node n1 = Node.member("n1", address("127.0.0.1"));
+        Node n1 = Node.member("n1", FreePorts.address("127.0.0.1"));
         try (VigilNode node = start(n1, List.of(n1), dir)) {
             Await.until(LONG, "n1 leads", node::isLeader);
             node.submit(List.of(new Command.ReplaceConfig(config(n1), -1))).get(30, TimeUnit.SECONDS).get(0).orThrow();
@@ -130,7 +129,7 @@ class SnapshotIT {
     }
 
     private void assertRefused(Path dir, Path snapshot) throws Exception {
-        Node n1 = Node.member("n1", address("127.0.0.1"));
+        Node n1 = Node.member("n1", FreePorts.address("127.0.0.1"));
         VigilNode node = start(n1, List.of(n1), dir);
         nodes.add(node);
         Await.until(LONG, "n1 reports the bad snapshot", () -> !node.problem().isEmpty());
@@ -150,12 +149,6 @@ class SnapshotIT {
     private static void deleteTree(Path dir) throws Exception {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    private static String address(String host) throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return host + ":" + s.getLocalPort();
         }
     }
 }

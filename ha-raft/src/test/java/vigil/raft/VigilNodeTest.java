@@ -16,16 +16,11 @@ import vigil.api.model.Node;
 import vigil.api.model.Primitive;
 import vigil.engine.state.Command;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 
 class VigilNodeTest {
     @TempDir
     Path dir;
-
-    private static String freeAddress() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return "127.0.0.1:" + s.getLocalPort();
-        }
-    }
 
     private static final vigil.raft.tls.ClusterCa CA = vigil.raft.tls.ClusterCa.create("test", java.util.UUID.randomUUID());
 
@@ -36,7 +31,7 @@ class VigilNodeTest {
 
     @Test
     void start_onDataDirOfAnotherCluster_refusesNamingBothIds() throws Exception {
-        String address = freeAddress();
+        String address = FreePorts.address("127.0.0.1");
         Path data = dir.resolve("n1");
         try (VigilNode node = single(address, data, "alpha").start()) {
             Await.until(Duration.ofSeconds(30), "single node leads", node::isLeader);
@@ -56,7 +51,7 @@ class VigilNodeTest {
 
     @Test
     void raftTimeouts_followTheClustersCommittedNodeTimeout_fromTheNextStart() throws Exception {
-        String address = freeAddress();
+        String address = FreePorts.address("127.0.0.1");
         Path data = dir.resolve("learn");
         try (VigilNode node = single(address, data, "alpha").nodeTimeout(Duration.ofSeconds(1)).start()) {
             Await.until(Duration.ofSeconds(30), "single node leads", node::isLeader);
@@ -101,7 +96,7 @@ class VigilNodeTest {
         // a one-node cluster elects itself while the server starts: the term it reports is the one its entries carry
         // (a controller announcing itself for term 0 was refused by the replica for ever)
         java.util.concurrent.CompletableFuture<Long> announced = new java.util.concurrent.CompletableFuture<>();
-        try (VigilNode node = single(freeAddress(), dir.resolve("one"), "alpha").start()) {
+        try (VigilNode node = single(FreePorts.address("127.0.0.1"), dir.resolve("one"), "alpha").start()) {
             node.onLeadership((isLeader, leader, term) -> { if (isLeader) announced.complete(term); });
             if (node.isLeader()) announced.complete(node.term());
             long term = announced.get(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +21,7 @@ import vigil.raft.admin.NodeAdmin;
 import vigil.raft.tls.ClusterCa;
 import vigil.raft.tls.NodeTls;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 
 /**
  * Enrolling a host on a cluster that was just started: its Raft group runs, but its config does not list its own
@@ -70,18 +70,12 @@ class ClusterMembershipTest {
         Path pki = dir.resolve("pki");
         ca.save(pki);
         ca.issueNode("n1", List.of("127.0.0.1")).save(pki);
-        n1 = Node.member("n1", "127.0.0.1:" + freePort());
+        n1 = Node.member("n1", FreePorts.address("127.0.0.1"));
         VigilNode node = VigilNode.builder().id("n1").address(n1.address()).peers(List.of(n1)).dataDir(dir.resolve("n1"))
                 .clusterName("test").secret("test-secret").tls(NodeTls.load(pki)).start();
         Await.until(Duration.ofSeconds(30), "n1 leads", node::isLeader);
         assertTrue(node.state().config().nodes().isEmpty(), "the config lists no node yet");
         return node;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
     }
 
     private static void sleep(long ms) {

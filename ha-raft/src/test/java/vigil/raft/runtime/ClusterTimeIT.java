@@ -20,6 +20,7 @@ import vigil.api.model.Primitive;
 import vigil.api.status.ClusterState;
 import vigil.engine.state.StateTransitions;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 
 /**
  * The cluster's time on three in-process members, the third one's wall clock an hour ahead: whoever submits and even
@@ -34,7 +35,7 @@ class ClusterTimeIT {
 
     @Test
     void aMemberWhoseClockIsAnHourAheadMovesNeitherTheClusterTimeNorTheExpiryOfAMove_evenAsLeader(@TempDir Path dir) {
-        int port = FreePorts.pair();
+        int port = FreePorts.base(2, "127.0.0.1");
         List<Node> peers = List.of(Node.member("n1", "127.0.0.1:" + port), Node.member("n2", "127.0.0.2:" + port), Node.member("n3", "127.0.0.3:" + port));
         vigil.raft.tls.ClusterCa ca = vigil.raft.tls.ClusterCa.create("time", java.util.UUID.randomUUID());
         for (Node p : peers) {

@@ -13,6 +13,7 @@ import vigil.api.ManagedService;
 import vigil.api.model.Node;
 import vigil.api.model.Primitive;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 
 /** Keeps the README's embedding example honest: the same lines, compiled and run on a one-node cluster. */
 class ReadmeExampleTest {
@@ -35,7 +36,7 @@ class ReadmeExampleTest {
         ClusterNode node = ClusterNode.builder()
                 .id("node1").clusterName("scheduler").token(token)
                 .tls(NodeTls.load(dir.resolve("pki")))          // this node's certificate of the cluster CA: mutual TLS on every port
-                .peers(List.of(Node.member("node1", "127.0.0.1:" + FreePorts.pair())))
+                .peers(List.of(Node.member("node1", "127.0.0.1:" + FreePorts.base(2, "127.0.0.1"))))
                 .dataDir(dir.resolve("vigil"))
                 .service("ticker", ticker)                      // ManagedService: start / stop / isRunning
                 .start();

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import java.util.Map;
 import vigil.api.status.ClusterState;
 import vigil.raft.admin.AdminClient;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 import vigil.testkit.Peer;
 
@@ -58,7 +58,7 @@ final class DaemonCluster implements AutoCloseable {
      * @param javaOptions extra JVM options of the daemon processes
      */
     DaemonCluster(java.util.function.Function<DaemonCluster, String> clusterYaml, List<String> environment, List<String> javaOptions) {
-        raftPort = freePort();
+        raftPort = FreePorts.base(3, "127.0.0.1", "127.0.0.2", "127.0.0.3");
         try {
             vigil.api.spi.PrivateFiles.writeString(tokenFile, "cli-it-token-0123456789\n");
             Files.writeString(lab.resolve("cluster.yaml"), clusterYaml.apply(this));
@@ -176,23 +176,6 @@ final class DaemonCluster implements AutoCloseable {
      * A base port P with P, P+1 and P+2 free on all three addresses, below the kernel's ephemeral range (32768+) so
      * that no outgoing connection takes one of them between this check and the daemons binding it.
      */
-    @SuppressWarnings("try")
-    private static int freePort() {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int p = 20000 + random.nextInt(12000);
-            try (ServerSocket a = new ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"));
-                 ServerSocket b = new ServerSocket(p + 1, 1, java.net.InetAddress.getByName("127.0.0.2"));
-                 ServerSocket c = new ServerSocket(p + 2, 1, java.net.InetAddress.getByName("127.0.0.3"));
-                 ServerSocket d = new ServerSocket(p + 1, 1, java.net.InetAddress.getByName("127.0.0.1"));
-                 ServerSocket e = new ServerSocket(p + 2, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                return p;
-            } catch (IOException taken) {
-                // try another base port
-            }
-        }
-        throw new IllegalStateException("no three consecutive free ports below 32000");
-    }
 
     @Override
     public void close() { daemons.values().forEach(Peer::close); }

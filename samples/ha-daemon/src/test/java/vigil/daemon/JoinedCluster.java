@@ -2,7 +2,6 @@ package vigil.daemon;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +12,7 @@ import java.util.Map;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.tls.ClusterCa;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 import vigil.testkit.Peer;
 
@@ -25,7 +25,7 @@ final class JoinedCluster implements AutoCloseable {
     static final List<String> NODES = List.of("n1", "n2", "w3");
     private static final int LOG_TAIL = 80;
     final Path lab = LabDir.create("vj");
-    final int port = freePort();
+    final int port = FreePorts.base(2, "127.0.0.1", "127.0.0.2", "127.0.0.3");
     final Map<String, Peer> daemons = new LinkedHashMap<>();
 
     JoinedCluster(String clusterYaml) {
@@ -125,25 +125,6 @@ final class JoinedCluster implements AutoCloseable {
         DaemonCluster.Result r = DaemonCluster.raw(args);
         if (r.code() != 0) throw new AssertionError("vigil " + String.join(" ", args) + " exited " + r.code() + ": " + r.err() + r.out());
         return r;
-    }
-
-    private static int freePort() {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int p = 20000 + random.nextInt(12000);
-            boolean free = true;
-            for (int i = 1; i <= 3 && free; i++) {
-                for (int q = p; q <= p + 1 && free; q++) {
-                    try (ServerSocket s = new ServerSocket(q, 1, java.net.InetAddress.getByName("127.0.0." + i))) {
-                        // free
-                    } catch (IOException taken) {
-                        free = false;
-                    }
-                }
-            }
-            if (free) return p;
-        }
-        throw new IllegalStateException("no free port pair on 127.0.0.1-3");
     }
 
     @Override

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +19,7 @@ import vigil.raft.admin.AdminClient;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.tls.ClusterCa;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 import vigil.testkit.Peer;
 
@@ -42,7 +41,8 @@ class SharedWitnessIT {
                   - {name: monitor, interval: 2s, timeout: 20s}
             """;
     private final Path lab = LabDir.create("vw");
-    private final int port = freePort();
+    /** P, P+1 on the four members' addresses, P..P+3 on the shared witness's (it serves two clusters). */
+    private final int port = FreePorts.base(4, "127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.21", "127.0.0.22");
     private final Map<String, Peer> daemons = new LinkedHashMap<>();
 
     @AfterEach
@@ -197,28 +197,5 @@ class SharedWitnessIT {
                 return false;
             }
         });
-    }
-
-    /** A base port P with P, P+1 free on the four members' addresses and P..P+3 on the witness's. */
-    private static int freePort() {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int p = 20000 + random.nextInt(12000);
-            if (free(p, 2, "127.0.0.11", "127.0.0.12", "127.0.0.21", "127.0.0.22") && free(p, 4, "127.0.0.13")) return p;
-        }
-        throw new IllegalStateException("no free ports on 127.0.0.11-13 / 21-22");
-    }
-
-    private static boolean free(int base, int count, String... hosts) {
-        for (String h : hosts) {
-            for (int q = base; q < base + count; q++) {
-                try (ServerSocket s = new ServerSocket(q, 1, InetAddress.getByName(h))) {
-                    // free
-                } catch (IOException taken) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +21,7 @@ import vigil.raft.admin.AdminClient;
 import vigil.raft.admin.TokenAuth;
 import vigil.raft.tls.ClusterCa;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 import vigil.testkit.Peer;
 
@@ -39,7 +38,7 @@ import vigil.testkit.Peer;
 class TwoNodeIT {
     private static final List<String> NODES = List.of("n1", "n2");
     private final Path lab = LabDir.create("v2");
-    private final int port = freePort();
+    private final int port = FreePorts.base(2, "127.0.0.31", "127.0.0.32");
     private final Map<String, Peer> daemons = new LinkedHashMap<>();
     private int starts;
 
@@ -235,28 +234,5 @@ class TwoNodeIT {
         daemons.put(id, p);
         Files.writeString(pidFile(id), Long.toString(p.process().pid()));
         Await.until(Duration.ofSeconds(120), id + " running (log " + p.log() + ")", () -> log(id).contains("running; admin API on"));
-    }
-
-    /** A base port P with P, P+1 free on both hosts' addresses. */
-    private static int freePort() {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int p = 20000 + random.nextInt(12000);
-            if (free(p)) return p;
-        }
-        throw new IllegalStateException("no free ports on 127.0.0.31-32");
-    }
-
-    private static boolean free(int base) {
-        for (String n : NODES) {
-            for (int q = base; q < base + 2; q++) {
-                try (ServerSocket s = new ServerSocket(q, 1, InetAddress.getByName(ip(n)))) {
-                    // free
-                } catch (IOException taken) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

@@ -3,8 +3,6 @@ package vigil.lab;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,7 +169,7 @@ public final class LocalCluster implements AutoCloseable {
         public LocalCluster start() {
             int count = members + witnesses;
             LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
-            int port = ownNetwork ? 7100 : freePort(count);
+            int port = ownNetwork ? 7100 : LabPorts.base(2, count);
             List<Node> nodes = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
                 NodeRole role = i <= members ? NodeRole.MEMBER : NodeRole.WITNESS;
@@ -522,25 +520,6 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     static long nanos(Instant t) { return t.getEpochSecond() * 1_000_000_000L + t.getNano(); }
-
-    /** A port p with p and p + 1 free on every node address. */
-    private static int freePort(int nodes) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int p = 20000 + ThreadLocalRandom.current().nextInt(20000) * 2;
-            boolean ok = true;
-            for (int i = 1; i <= nodes && ok; i++) {
-                for (int q = p; q <= p + 1 && ok; q++) {
-                    try (ServerSocket s = new ServerSocket()) {
-                        s.bind(new InetSocketAddress("127.0.0." + i, q));
-                    } catch (IOException busy) {
-                        ok = false;
-                    }
-                }
-            }
-            if (ok) return p;
-        }
-        throw new IllegalStateException("no free port pair on 127.0.0.1-" + nodes);
-    }
 
     @Override
     public synchronized void close() {

@@ -3,8 +3,6 @@ package vigil.lab;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +36,7 @@ final class LocalDaemons implements AutoCloseable {
      */
     LocalDaemons(Path dir, int count, java.util.function.IntFunction<String> clusterYaml) {
         this.dir = dir;
-        this.port = freePort(count);
+        this.port = LabPorts.base(3, count);
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         Path launcher = launcher();
         for (int i = 1; i <= count; i++) nodes.add("n" + i);
@@ -130,25 +128,6 @@ final class LocalDaemons implements AutoCloseable {
             if (System.nanoTime() > end) throw new IllegalStateException("timed out after " + deadline.toSeconds() + " s waiting for " + what);
             LocalCluster.sleep(Duration.ofMillis(200));
         }
-    }
-
-    /** A base port p with p, p + 1 and p + 2 free on every node address. */
-    private static int freePort(int count) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int p = 20000 + ThreadLocalRandom.current().nextInt(12000);
-            boolean ok = true;
-            for (int i = 1; i <= count && ok; i++) {
-                for (int q = p; q <= p + 2 && ok; q++) {
-                    try (ServerSocket s = new ServerSocket()) {
-                        s.bind(new InetSocketAddress("127.0.0." + i, q));
-                    } catch (IOException busy) {
-                        ok = false;
-                    }
-                }
-            }
-            if (ok) return p;
-        }
-        throw new IllegalStateException("no three free ports on 127.0.0.1-" + count);
     }
 
     /** SIGTERM to every daemon (they leave the cluster in order), SIGKILL after 20 s. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 import vigil.testkit.Peer;
 
@@ -28,7 +28,7 @@ class SingletonServiceIT {
         Path token = lab.resolve("token");
         Files.writeString(token, "singleton-test-token\n");
         Path ticks = lab.resolve("ticks.log");
-        int port = freePort();
+        int port = FreePorts.base(2, "127.0.0.1", "127.0.0.2", "127.0.0.3");
         String peers = "n1=127.0.0.1:" + port + ",n2=127.0.0.2:" + port + ",n3=127.0.0.3:" + port;
         Map<String, Peer> nodes = new LinkedHashMap<>();
         // the cluster CA of this test cluster and each node's certificate, as 'vigil certs issue' makes them
@@ -90,20 +90,5 @@ class SingletonServiceIT {
         Set<String> s = new TreeSet<>();
         for (String l : lines) s.add(l.split(" ")[2]);
         return s;
-    }
-
-    /** A port free on 127.0.0.1 with the next one free too, below the ephemeral range (no outgoing connection takes it meanwhile). */
-    @SuppressWarnings("try")
-    private static int freePort() {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int p = 20000 + random.nextInt(12000);
-            try (ServerSocket a = new ServerSocket(p); ServerSocket b = new ServerSocket(p + 1)) {
-                return p;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port pair below 32000");
     }
 }

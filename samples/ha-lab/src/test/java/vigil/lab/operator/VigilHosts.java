@@ -2,8 +2,6 @@ package vigil.lab.operator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,12 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import vigil.api.status.ClusterState;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.tls.ClusterCa;
 import vigil.testkit.Await;
+import vigil.testkit.FreePorts;
 import vigil.testkit.LabDir;
 
 /**
@@ -32,7 +30,7 @@ final class VigilHosts implements AutoCloseable {
     static final Path VIGIL = ROOT.resolve("bin/vigil");
 
     final Path dir = LabDir.create("vo");
-    final int port = freePort();
+    final int port = FreePorts.base(3, "127.0.0.1", "127.0.0.2", "127.0.0.3");
     private final Map<String, Process> daemons = new LinkedHashMap<>();
 
     record Result(int code, String out, String err, Duration took) {
@@ -299,31 +297,6 @@ final class VigilHosts implements AutoCloseable {
         return p;
     }
 
-    /** A base port P with P, P+1 and P+2 free on 127.0.0.1-3, below the ephemeral range. */
-    @SuppressWarnings("try")
-    private static int freePort() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int p = 20000 + ThreadLocalRandom.current().nextInt(12000);
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int host = 1; host <= 3; host++) {
-                    for (int q = p; q <= p + 2; q++) held.add(new ServerSocket(q, 1, InetAddress.getByName("127.0.0." + host)));
-                }
-                return p;
-            } catch (IOException taken) {
-                // try another
-            } finally {
-                for (ServerSocket s : held) {
-                    try {
-                        s.close();
-                    } catch (IOException ignored) {
-                        // closing a probe socket
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("no three consecutive free ports below 32000 on 127.0.0.1-3");
-    }
 
     @Override
     public void close() {
