@@ -28,6 +28,7 @@ import vigil.engine.executor.Ledger;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.agent.AgentAddresses;
 import vigil.raft.tls.ClusterCa;
+import vigil.testkit.FreePorts;
 
 /**
  * A cluster of {@link LabNode} processes on 127.0.0.1, .2, .3 ... of this machine (or each in its own network namespace,
@@ -169,7 +170,7 @@ public final class LocalCluster implements AutoCloseable {
         public LocalCluster start() {
             int count = members + witnesses;
             LabNetwork network = ownNetwork ? LabNetwork.create(count) : null;
-            int port = ownNetwork ? 7100 : LabPorts.base(2, count);
+            int port = ownNetwork ? 7100 : FreePorts.base(2, loopbacks(count));
             List<Node> nodes = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
                 NodeRole role = i <= members ? NodeRole.MEMBER : NodeRole.WITNESS;
@@ -520,6 +521,13 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     static long nanos(Instant t) { return t.getEpochSecond() * 1_000_000_000L + t.getNano(); }
+
+    /** The loopback addresses of nodes 1 .. n that share the host's network: 127.0.0.1, 127.0.0.2, ... */
+    static String[] loopbacks(int n) {
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) out[i] = "127.0.0." + (i + 1);
+        return out;
+    }
 
     @Override
     public synchronized void close() {

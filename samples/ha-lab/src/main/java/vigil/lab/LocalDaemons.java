@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import vigil.raft.admin.AdminClient;
 import vigil.raft.tls.ClusterCa;
+import vigil.testkit.FreePorts;
 
 /**
  * A cluster of {@code vigil daemon} processes on 127.0.0.1, .2, ..., each started exactly as an admin starts one
@@ -36,7 +37,7 @@ final class LocalDaemons implements AutoCloseable {
      */
     LocalDaemons(Path dir, int count, java.util.function.IntFunction<String> clusterYaml) {
         this.dir = dir;
-        this.port = LabPorts.base(3, count);
+        this.port = FreePorts.base(3, LocalCluster.loopbacks(count));
         this.token = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(ThreadLocalRandom.current().nextLong());
         Path launcher = launcher();
         for (int i = 1; i <= count; i++) nodes.add("n" + i);
