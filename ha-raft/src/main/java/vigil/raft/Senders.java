@@ -63,9 +63,15 @@ final class Senders {
             }
 
             @Override
-            public synchronized void close() {
-                closed = true;
-                closeQuietly(client);
+            public void close() {
+                RaftClient last;
+                synchronized (this) {
+                    closed = true;
+                    last = client;
+                }
+                // outside the lock: closing fails the requests still pending (to a peer behind a cut link, say), and
+                // their callbacks call renew on Ratis' threads while close waits for those threads
+                closeQuietly(last);
             }
         };
     }
