@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * UDP ports on the loopback address for the UDP peers (ipmi_sim, snmpd): starting a peer on a free one and waiting
+ * UDP ports (on the loopback address unless told otherwise) for the UDP peers (ipmi_sim, snmpd): starting a peer on a free one and waiting
  * until it binds it.
  */
 final class UdpPorts {
@@ -40,9 +40,12 @@ final class UdpPorts {
      * peer then exits, and it is started once more on another port. Any other exit fails at once with the end of
      * the peer's log.
      */
-    static Listening start(String what, Starter starter) throws IOException {
+    static Listening start(String what, Starter starter) throws IOException { return start(what, HOST, starter); }
+
+    /** As {@link #start(String, Starter)}, on a port free on {@code host} (the address the peer will bind). */
+    static Listening start(String what, String host, Starter starter) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            int port = free();
+            int port = free(host);
             Peer peer = starter.start(port);
             if (awaitBound(what, peer, port, attempt < ATTEMPTS)) return new Listening(peer, port);
         }
@@ -69,8 +72,8 @@ final class UdpPorts {
         return true;
     }
 
-    private static int free() {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(HOST), 0))) {
+    private static int free(String host) {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0))) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
