@@ -80,6 +80,9 @@ final class LabNetwork implements AutoCloseable {
         }
     }
 
+    /** The harness's own address in this network (in the host's namespace): what the nodes reach of this machine. */
+    String harnessAddress() { return subnet + ".254"; }
+
     /** Node {@code i}'s address (1-based). */
     String address(int i) { return subnet + "." + i; }
 

@@ -23,7 +23,7 @@ import vigil.api.spi.ProcessRunner;
  * Simplification: a resync is instantaneous, once both are up and the link is whole.
  * Every state-changing command is reported to {@code timeline} as "NODE drbd: COMMAND".
  */
-final class DrbdKernelStandIn {
+public final class DrbdKernelStandIn {
     private final String resource;
     private final Map<String, Integer> nodeIds;
     private final Consumer<String> timeline;
@@ -42,7 +42,7 @@ final class DrbdKernelStandIn {
     }
 
     /** @param nodeIds cluster node (= hostname) to DRBD node-id, as in the resource's {@code hosts} parameter */
-    DrbdKernelStandIn(String resource, Map<String, Integer> nodeIds, Consumer<String> timeline) {
+    public DrbdKernelStandIn(String resource, Map<String, Integer> nodeIds, Consumer<String> timeline) {
         this.resource = resource;
         this.nodeIds = Map.copyOf(nodeIds);
         this.timeline = timeline;
@@ -54,7 +54,7 @@ final class DrbdKernelStandIn {
     }
 
     /** The host lost power: its DRBD is gone (the peer sees its connection drop). */
-    synchronized void powerOff(String node) {
+    public synchronized void powerOff(String node) {
         Replica r = replicas.get(node);
         r.powered = false;
         r.up = false;
@@ -62,22 +62,22 @@ final class DrbdKernelStandIn {
         r.allowTwoPrimaries = false;
     }
 
-    synchronized void powerOn(String node) { replicas.get(node).powered = true; }
+    public synchronized void powerOn(String node) { replicas.get(node).powered = true; }
 
     /** The replication link between the hosts is cut: each sees the other Connecting. */
-    synchronized void cutLink() {
+    public synchronized void cutLink() {
         linkUp = false;
         settle();
     }
 
     /** The link is whole again: replicas that are both up resync. */
-    synchronized void healLink() {
+    public synchronized void healLink() {
         linkUp = true;
         settle();
     }
 
     /** Promotions of a replica that had missed writes (what resource-level fencing must prevent). */
-    synchronized List<String> stalePromotions() { return List.copyOf(stalePromotions); }
+    public synchronized List<String> stalePromotions() { return List.copyOf(stalePromotions); }
 
     /** A Primary writes: with the link cut, the other replica falls behind; connected again, it resyncs. */
     private void settle() {
@@ -89,12 +89,12 @@ final class DrbdKernelStandIn {
         }
     }
 
-    synchronized boolean isPrimary(String node) { return replicas.get(node).up && replicas.get(node).primary; }
+    public synchronized boolean isPrimary(String node) { return replicas.get(node).up && replicas.get(node).primary; }
 
-    synchronized List<String> calls() { return List.copyOf(calls); }
+    public synchronized List<String> calls() { return List.copyOf(calls); }
 
     /** Whether {@code node}'s status was read (by its monitor) while it was connected to its peer. */
-    synchronized boolean hasShownConnected(String node) { return shownConnected.contains(node); }
+    public synchronized boolean hasShownConnected(String node) { return shownConnected.contains(node); }
 
     private synchronized ProcessRunner.ProcessResult run(String node, List<String> argv) {
         Replica me = replicas.get(node);

@@ -24,15 +24,18 @@ import vigil.api.spi.ProcessRunner;
  * and print what the stand-in answered, with its exit code. So the real drbd driver of each separate node process runs
  * its real argv against one shared stand-in for the two hosts' kernels (the DRBD kernel module cannot load here).
  */
-final class DrbdStandInServer implements AutoCloseable {
+public final class DrbdStandInServer implements AutoCloseable {
     private final DrbdKernelStandIn standIn;
     private final ServerSocket socket;
     private final Thread acceptor;
 
-    DrbdStandInServer(DrbdKernelStandIn standIn) {
+    public DrbdStandInServer(DrbdKernelStandIn standIn) { this(standIn, InetAddress.getLoopbackAddress()); }
+
+    /** Listening on {@code address}: one the node processes reach (for nodes in their own network namespaces, the host side of their network). */
+    public DrbdStandInServer(DrbdKernelStandIn standIn, InetAddress address) {
         this.standIn = standIn;
         try {
-            this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            this.socket = new ServerSocket(0, 50, address);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -42,11 +45,11 @@ final class DrbdStandInServer implements AutoCloseable {
     }
 
     /** Writes {@code node}'s drbdadm and drbdsetup into {@code dir} (to go first on its PATH) and returns {@code dir}. */
-    Path toolsFor(String node, Path dir) {
+    public Path toolsFor(String node, Path dir) {
         String script = "#!/bin/bash\n"
                 + "# drbd-utils stand-in for node " + node + ": the DRBD kernel module cannot load on this machine; the lab's\n"
                 + "# DrbdKernelStandIn answers for both hosts' kernels.\n"
-                + "exec 3<>/dev/tcp/127.0.0.1/" + socket.getLocalPort() + " || exit 20\n"
+                + "exec 3<>/dev/tcp/" + socket.getInetAddress().getHostAddress() + "/" + socket.getLocalPort() + " || exit 20\n"
                 + "{ printf '%s\\n' '" + node + "' \"$(basename \"$0\")\" \"$#\"; for a in \"$@\"; do printf '%s\\n' \"$a\"; done; } >&3\n"
                 + "IFS= read -r code <&3; IFS= read -r outlen <&3; IFS= read -r errlen <&3\n"
                 + "out=''; err=''\n"
@@ -68,7 +71,7 @@ final class DrbdStandInServer implements AutoCloseable {
     }
 
     /** The environment that puts {@code tools} first on a node's PATH. */
-    static Map<String, String> path(Path tools) { return Map.of("PATH", tools + ":" + System.getenv("PATH")); }
+    public static Map<String, String> path(Path tools) { return Map.of("PATH", tools + ":" + System.getenv("PATH")); }
 
     private void accept() {
         while (!socket.isClosed()) {

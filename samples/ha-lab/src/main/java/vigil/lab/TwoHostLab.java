@@ -1,0 +1,388 @@
+package vigil.lab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import vigil.api.model.Role;
+import vigil.api.spi.PrivateFiles;
+import vigil.api.status.ClusterState;
+import vigil.lab.vm.DrbdKernelStandIn;
+import vigil.lab.vm.DrbdStandInServer;
+import vigil.raft.admin.AdminClient;
+import vigil.testkit.IpmiSimLab;
+import vigil.testkit.LabDir;
+import vigil.testkit.LibvirtLab;
+
+/**
+ * Two KVM hosts and nothing else, on one machine: the deployment of the two-host sample config (two-node mode, no
+ * witness). Each host {@code n1}, {@code n2} is
+ * <ul>
+ * <li>a {@code vigil daemon} process in its own network namespace ({@link LabNetwork}, so the link between the two can
+ * be cut), started as an admin starts one ({@link LocalDaemons});</li>
+ * <li>a libvirtd of its own ({@link LibvirtLab}) running a real QEMU guest {@code vm1} (KVM when {@code /dev/kvm} works,
+ * TCG otherwise); the daemons reach them over their unix sockets, and they live-migrate to each other over
+ * {@code tcp://127.0.0.1} (libvirtd itself stays in the machine's network, so a cut link does not stop a migration);</li>
+ * <li>a BMC: {@code ipmi_sim} on the harness side of the lab network, operated by the cluster's {@code ipmi} fence
+ * devices through ipmitool. When a BMC's power goes off the host really stops: its daemon is SIGKILLed, its libvirtd
+ * and guests killed and its {@code /run/libvirt} emptied, its DRBD replica gone;</li>
+ * <li>a replica of the DRBD resource {@code vm1} under the real drbd driver, whose drbdadm / drbdsetup calls go to
+ * {@link DrbdKernelStandIn} (the DRBD kernel module cannot load on this machine); the replication link is cut with
+ * the hosts' link.</li>
+ * </ul>
+ * Needs root, iproute2, nftables, libvirtd + QEMU, ipmi_sim + ipmitool.
+ */
+public final class TwoHostLab implements AutoCloseable {
+    public static final List<String> HOSTS = List.of("n1", "n2");
+    public static final String VM = "vm1";
+    /** The promotable clone of the VM's disk, and its primitive (whose role the status reports per node). */
+    public static final String DISK = "vm1-disk";
+    public static final String DISK_PRIMITIVE = "vm1-drbd";
+    private static final String BMC_USER = "admin";
+
+    private final Path dir;
+    private final Duration nodeTimeout;
+    private final List<String> events = new ArrayList<>();
+    private LabNetwork network;
+    private LibvirtLab libvirt;
+    private final Map<String, LibvirtLab.Host> hosts = new LinkedHashMap<>();
+    private final Map<String, IpmiSimLab> bmcs = new LinkedHashMap<>();
+    private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+    private final Map<String, Instant> poweredOff = new ConcurrentHashMap<>();
+    private final List<String> doubleRuns = new ArrayList<>();
+    private DrbdKernelStandIn drbd;
+    private DrbdStandInServer drbdServer;
+    private LocalDaemons daemons;
+    private Thread watcher;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Stops everything (BMCs, namespaces) even when the JVM is ended early. */
+    private final Thread cleanup = new Thread(this::close, "two-host-lab-cleanup");
+
+    private TwoHostLab(Path dir, Duration nodeTimeout) {
+        this.dir = dir;
+        this.nodeTimeout = nodeTimeout;
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    /** What this machine lacks for the lab, or empty when it has everything. */
+    public static Optional<String> unavailable() {
+        if (!LibvirtLab.installed()) return Optional.of("libvirtd, virtlogd, virsh, qemu-system-x86_64 and root are needed (see the test bed notes)");
+        if (!IpmiSimLab.installed()) return Optional.of("ipmi_sim and ipmitool (OpenIPMI) are needed");
+        return LabNetwork.unavailable();
+    }
+
+    /**
+     * Starts both hosts with the two-host config ({@link #clusterYaml}) and waits until the VM runs on one of them.
+     *
+     * @param nodeTimeout the cluster's node-timeout
+     */
+    public static TwoHostLab start(Duration nodeTimeout) {
+        TwoHostLab lab = new TwoHostLab(LabDir.create("v2h"), nodeTimeout);
+        try {
+            lab.startAll();
+            return lab;
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        network = LabNetwork.create(HOSTS.size());
+        libvirt = LibvirtLab.create();
+        for (String h : HOSTS) hosts.put(h, libvirt.startHost(h));
+        Path password = dir.resolve("ipmi.password");
+        String secret = Long.toHexString(Double.doubleToLongBits(Math.random()));
+        try {
+            PrivateFiles.writeString(password, secret + "\n");
+            drbd = new DrbdKernelStandIn(VM, Map.of("n1", 0, "n2", 1), this::event);
+            drbdServer = new DrbdStandInServer(drbd, InetAddress.getByName(network.harnessAddress()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String h : HOSTS) bmcs.put(h, IpmiSimLab.start(dir.resolve("bmc"), "bmc" + h, BMC_USER, secret, network.harnessAddress()));
+        HOSTS.forEach(h -> running.put(h, true));
+        daemons = new LocalDaemons(dir, HOSTS.size(), port -> clusterYaml(port, password), network,
+                node -> DrbdStandInServer.path(drbdServer.toolsFor(node, dir.resolve(node + "-drbd-utils"))));
+        watcher = new Thread(this::watchPower, "two-host-lab-power");
+        watcher.setDaemon(true);
+        watcher.start();
+        LocalDaemons.awaitValue(Duration.ofMinutes(4), "both hosts online and " + VM + " running on one of them", () -> {
+            for (String h : HOSTS) if (!daemons.isAlive(h)) throw new IllegalStateException(h + " exited: " + daemons.lastLogLine(h));
+            return status().filter(s -> HOSTS.stream().allMatch(h -> s.node(h).membership() == vigil.api.status.Membership.ONLINE)
+                    && s.activeNodes(VM).size() == 1 && vmHosts().size() == 1);
+        });
+    }
+
+    /**
+     * The sample's shape (samples/ha-daemon/examples/kvm-drbd-two-node.yaml) on this lab: two-node mode, DRBD promotable,
+     * the VM with its Primary and started after the promotion, allow-migrate, an ipmi device per host (fencing n1 waits
+     * 2 s, so n1 wins a tie) and a priority-fencing-delay that lets the VM's host win a cut. No VIP: the lab's hosts have
+     * no shared bridge to put it on. The guest has no operating system to answer an ACPI shutdown, so a stop destroys
+     * it at once (shutdown-timeout 0). Fencing powers hosts off (stonith-action off, not the sample's default reboot): a
+     * fenced host boots when the lab's user says so ({@link #powerOn}). Monitors are shorter than the sample's, so that a test sees changes quickly.
+     */
+    private String clusterYaml(int port, Path passwordFile) {
+        StringBuilder y = new StringBuilder();
+        y.append("""
+                properties:
+                  stonith-enabled: true
+                  no-quorum-policy: freeze
+                  node-timeout: %dms
+                  default-resource-stickiness: 100
+                  fence-timeout: 60s
+                  other:
+                    two-node: true
+                    priority-fencing-delay: 4s
+                    stonith-action: "off"
+                nodes:
+                """.formatted(nodeTimeout.toMillis()));
+        for (String h : HOSTS) y.append("  ").append(h).append(": {address: ").append(address(h)).append(':').append(port).append("}\n");
+        y.append("""
+                resources:
+                  %1$s:
+                    promotable:
+                      id: %2$s
+                      type: drbd
+                      params:
+                        drbd-resource: %3$s
+                        hosts: n1:%4$s,n2:%5$s
+                        device: /dev/drbd1
+                        disk: /dev/vg0/vm1
+                        fencing: resource-only
+                        config-dir: %6$s
+                      operations:
+                        - {name: monitor, interval: 2s, timeout: 20s, role: Promoted}
+                        - {name: monitor, interval: 3s, timeout: 20s, role: Unpromoted}
+                    meta: {promoted-max: 1, promoted-node-max: 1, clone-max: 2, clone-node-max: 1}
+                  %3$s:
+                    type: kvm
+                    params:
+                      config-blob: vm1.xml
+                      hypervisor: "%7$s"
+                      migration-uri: tcp://127.0.0.1
+                      shutdown-timeout: "0"
+                    meta: {allow-migrate: true, migration-threshold: 3}
+                    operations:
+                      - {name: start, timeout: 120s}
+                      - {name: stop, timeout: 120s, on-fail: fence}
+                      - {name: monitor, interval: 3s, timeout: 30s}
+                      - {name: migrate_to, timeout: 120s}
+                      - {name: migrate_from, timeout: 60s}
+                constraints:
+                  vm1-with-its-disk-primary: {type: colocation, resource: %3$s, with-resource: %1$s, with-role: Promoted, score: INFINITY}
+                  vm1-after-disk-promote: {type: order, first: %1$s, first-action: promote, then: %3$s, then-action: start}
+                fence-devices:
+                """.formatted(DISK, DISK_PRIMITIVE, VM, address("n1"), address("n2"), dir.resolve("drbd.d"), libvirt.uriFor("{node}")));
+        for (String h : HOSTS) {
+            IpmiSimLab b = bmcs.get(h);
+            y.append("  ipmi-").append(h).append(":\n    type: ipmi\n    params: {ip: ").append(b.host()).append(", ipport: ").append(b.port())
+                    .append(", username: ").append(BMC_USER).append(", password_file: ").append(passwordFile).append("}\n    host-list: [").append(h).append("]\n");
+            if (h.equals("n1")) y.append("    delay: 2s\n");
+        }
+        y.append("fencing-topology:\n");
+        for (String h : HOSTS) y.append("  ").append(h).append(": {1: [ipmi-").append(h).append("]}\n");
+        y.append("blobs:\n  vm1.xml: |\n");
+        LibvirtLab.guestXml(VM).lines().forEach(l -> y.append("    ").append(l).append('\n'));
+        return y.toString();
+    }
+
+    /** Host {@code h}'s address in the lab network (where its daemon listens). */
+    public String address(String h) { return network.address(HOSTS.indexOf(h) + 1); }
+
+    /** Checks the power of every BMC every 50 ms; a host whose BMC turned it off stops at once, as a machine does. */
+    private void watchPower() {
+        while (!closed) {
+            for (String h : HOSTS) {
+                if (Boolean.TRUE.equals(running.get(h)) && !bmcs.get(h).powerOn()) {
+                    event(h + " powered off by its BMC");
+                    poweredOff.put(h, Instant.now());
+                    stop(h);
+                }
+            }
+            sampleVm();
+            LocalCluster.sleep(Duration.ofMillis(50));
+        }
+    }
+
+    /** Records every moment at which the VM's QEMU runs on both hosts (none may, outside a live migration). */
+    private void sampleVm() {
+        List<String> on = vmHosts();
+        if (on.size() > 1) {
+            synchronized (doubleRuns) { doubleRuns.add(Instant.now() + " " + VM + " on " + on); }
+        }
+    }
+
+    /** Host {@code h} dies (power lost, kernel panic): daemon, libvirtd, guests and DRBD replica gone; its BMC still answers. */
+    public void crash(String h) {
+        event(h + " crashes");
+        stop(h);
+    }
+
+    private synchronized void stop(String h) {
+        if (!Boolean.TRUE.equals(running.put(h, false))) return;
+        daemons.kill(h);
+        Map<String, Long> guests = hosts.get(h).qemuPids();
+        hosts.get(h).crash();
+        drbd.powerOff(h);
+        event(h + " stopped (guests killed: " + guests + ")");
+    }
+
+    /** Host {@code h} boots: BMC power on, libvirtd (no guests), its DRBD replica, then its daemon. */
+    public synchronized void powerOn(String h) {
+        if (Boolean.TRUE.equals(running.get(h))) throw new IllegalStateException(h + " runs");
+        event(h + " powered on");
+        bmcs.get(h).setPower(true);
+        hosts.get(h).restart();
+        drbd.powerOn(h);
+        running.put(h, true);
+        daemons.launch(h);
+    }
+
+    /** Cuts the link between the two hosts: the cluster's traffic and DRBD's replication. */
+    public void cut() {
+        event("link cut");
+        network.cut(1, 2);
+        drbd.cutLink();
+    }
+
+    public void heal() {
+        event("link healed");
+        network.heal();
+        drbd.healLink();
+    }
+
+    /** Whether host {@code h} runs (not crashed, not powered off). */
+    public boolean running(String h) { return Boolean.TRUE.equals(running.get(h)); }
+
+    /** Whether {@code h}'s BMC reports power on. */
+    public boolean bmcOn(String h) { return bmcs.get(h).powerOn(); }
+
+    /** When the watcher saw {@code h}'s BMC turn it off (the last time). */
+    public Optional<Instant> poweredOffAt(String h) { return Optional.ofNullable(poweredOff.get(h)); }
+
+    /** The hosts on which the VM's QEMU process is alive: where it really runs. */
+    public List<String> vmHosts() {
+        List<String> out = new ArrayList<>();
+        for (String h : HOSTS) if (hosts.get(h).qemuPids().containsKey(VM)) out.add(h);
+        return out;
+    }
+
+    /** Each host's guests as its libvirtd lists them, and the QEMU processes alive ({@code virsh list --all}). */
+    public String describeGuests() {
+        StringBuilder out = new StringBuilder();
+        for (String h : HOSTS) {
+            vigil.api.spi.ProcessRunner.ProcessResult r = vigil.api.spi.ProcessRunner.local()
+                    .run(List.of("virsh", "-q", "-c", hosts.get(h).uri(), "list", "--all"), Duration.ofSeconds(20));
+            out.append(h).append(": QEMU ").append(hosts.get(h).qemuPids()).append(", virsh list --all: ")
+                    .append(r.ok() ? r.stdout().strip().replaceAll("\\s+", " ") : "(exit " + r.exitCode() + ") " + r.stderr().strip()).append("; ");
+        }
+        return out.toString();
+    }
+
+    /** Moments at which the VM ran on both hosts at once. */
+    public List<String> doubleRuns() {
+        synchronized (doubleRuns) { return List.copyOf(doubleRuns); }
+    }
+
+    public boolean drbdPrimary(String h) { return drbd.isPrimary(h); }
+
+    /** Whether {@code h}'s DRBD status has shown its peer connected (a Primary marks only a peer it saw connected). */
+    public boolean drbdShownConnected(String h) { return drbd.hasShownConnected(h); }
+
+    public List<String> stalePromotions() { return drbd.stalePromotions(); }
+
+    public LibvirtLab.Host libvirtHost(String h) { return hosts.get(h); }
+
+    /** The cluster state via any running host, if one answers. */
+    public Optional<ClusterState> status() {
+        List<String> up = HOSTS.stream().filter(this::running).toList();
+        if (up.isEmpty()) return Optional.empty();
+        try (AdminClient c = daemons.adminOf(up)) {
+            return Optional.of(c.status());
+        } catch (RuntimeException notNow) {
+            return Optional.empty();
+        }
+    }
+
+    /** The status and the answering server's view (Raft voters), via the running hosts. */
+    public Optional<AdminClient.Status2> statusWithServer() {
+        List<String> up = HOSTS.stream().filter(this::running).toList();
+        if (up.isEmpty()) return Optional.empty();
+        try (AdminClient c = daemons.adminOf(up)) {
+            return Optional.of(c.statusWithServer());
+        } catch (RuntimeException notNow) {
+            return Optional.empty();
+        }
+    }
+
+    /** An admin client of the running hosts, to close after use. */
+    public AdminClient admin() { return daemons.adminOf(HOSTS.stream().filter(this::running).toList()); }
+
+    /** An admin client of host {@code h} alone. */
+    public AdminClient admin(String h) { return daemons.adminOf(List.of(h)); }
+
+    /** Host {@code h}'s daemon log. */
+    public String log(String h) {
+        try {
+            return Files.readString(dir.resolve(h + ".log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public Path dir() { return dir; }
+
+    public Duration nodeTimeout() { return nodeTimeout; }
+
+    /** Where the promoted DRBD copy is, by the cluster's state. */
+    public static Optional<String> promoted(ClusterState s) { return s.nodeWithRole(DISK_PRIMITIVE, Role.PROMOTED); }
+
+    public void event(String e) {
+        synchronized (events) { events.add(Instant.now() + " " + e); }
+    }
+
+    public List<String> events() {
+        synchronized (events) { return List.copyOf(events); }
+    }
+
+    @Override
+    public void close() {
+        if (closing.getAndSet(true)) return;
+        closed = true;
+        if (Thread.currentThread() != cleanup) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+        if (watcher != null) {
+            try {
+                watcher.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (daemons != null) daemons.close();
+        bmcs.values().forEach(IpmiSimLab::close);
+        if (drbdServer != null) drbdServer.close();
+        if (libvirt != null) libvirt.close();
+        if (network != null) network.close();
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("two-host lab: cannot delete " + dir + ": " + e);
+        }
+    }
+}
