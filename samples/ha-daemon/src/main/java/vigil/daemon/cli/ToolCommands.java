@@ -54,7 +54,7 @@ public final class ToolCommands {
     }
 
     @Command(name = "bench", description = "Benchmarks; each prints numbers and ends with one key=value line.",
-            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.FalseFence.class, Bench.Scheduler.class, Bench.Idle.class})
+            subcommands = {Bench.Commits.class, Bench.Failover.class, Bench.FalseFence.class, Bench.Scheduler.class, Bench.Idle.class, Bench.Vm.class})
     public static final class Bench {
         @Command(name = "commits", description = "3 local Raft processes, fsync on, many small config changes in flight, once with mutual TLS and once "
                 + "in plaintext; the last line is commits_per_s=<n> p50_ms=<n> p99_ms=<n> plaintext_commits_per_s=<n>.")
@@ -96,6 +96,17 @@ public final class ToolCommands {
             @Option(names = "--threads", paramLabel = "TOP", description = "Also print each node's TOP busiest threads by name (default 0).") String threads;
 
             Idle() { super("vigil.lab.IdleBench"); }
+        }
+
+        @Command(name = "vm", description = "Two KVM hosts (a daemon, a libvirtd and a QEMU guest each, in their own network namespaces; DRBD "
+                + "through a kernel stand-in, IPMI fencing by ipmi_sim, two-node mode): the VM's host dies -> the VM running on the peer, and a "
+                + "planned move by live migration against 'virsh migrate --live' on the same hosts; the last line is runs=<n> "
+                + "vm_failover_p50_ms=<x> vm_failover_p99_ms=<x> migrate_p50_ms=<x> virsh_migrate_p50_ms=<x> migrate_overhead_ratio=<x>.")
+        public static final class Vm extends DelegatedCommand {
+            @Option(names = "--runs", paramLabel = "N", description = "How many host deaths and moves (default 10).") String runs;
+            @Option(names = "--node-timeout-ms", paramLabel = "MS", description = "The cluster's node-timeout (default 5000, the two-host sample's).") String nodeTimeoutMs;
+
+            Vm() { super("vigil.lab.VmBench"); }
         }
 
         @Command(name = "scheduler", description = "Vigil's scheduler against crm_simulate on generated CIBs of 1,000 and 10,000 resources.")
