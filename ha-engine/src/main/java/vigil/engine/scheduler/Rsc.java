@@ -78,8 +78,8 @@ final class Rsc {
     SchedNode migrationSource;
     SchedNode migrationTarget;
     final List<SchedNode> danglingMigrations = new ArrayList<>();
-    /** Fail counts per node (failures not expired), and the nodes with a failure on record. */
-    Map<SchedNode, Integer> failCount = new java.util.HashMap<>();
+    /** Fail counts above zero per node (failures not expired), and the nodes with a failure on record. */
+    Map<SchedNode, Integer> failCount = Map.of();
     final Set<SchedNode> failedOn = new LinkedHashSet<>();
     /** Nodes it is banned from after reaching migration-threshold there. */
     final Set<SchedNode> failBanned = new LinkedHashSet<>();
