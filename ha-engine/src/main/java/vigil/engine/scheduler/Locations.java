@@ -1,5 +1,6 @@
 package vigil.engine.scheduler;
 
+import java.util.LinkedHashSet;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
 
@@ -132,6 +133,7 @@ final class Locations {
             if (remaining <= 0 || fails >= Scores.INF) {
                 Rsc ban = rsc.unique || rsc.cloneParent() == null ? rsc : rsc.top();
                 score(ban, node, -Scores.INF);
+                if (ban.failBanned.isEmpty()) ban.failBanned = new LinkedHashSet<>();
                 ban.failBanned.add(node);
             }
         }

@@ -78,11 +78,10 @@ final class Rsc {
     SchedNode migrationSource;
     SchedNode migrationTarget;
     final List<SchedNode> danglingMigrations = new ArrayList<>();
-    /** Fail counts above zero per node (failures not expired), and the nodes with a failure on record. */
+    /** Fail counts above zero per node (failures not expired). */
     Map<SchedNode, Integer> failCount = Map.of();
-    final Set<SchedNode> failedOn = new LinkedHashSet<>();
     /** Nodes it is banned from after reaching migration-threshold there. */
-    final Set<SchedNode> failBanned = new LinkedHashSet<>();
+    Set<SchedNode> failBanned = Set.of();
     /** Its failures are ignored (on-fail=ignore), and so is migration-threshold. */
     boolean ignoresFailures;
     /** The resource id as its status knows it (an anonymous clone instance's history may say {@code drbd} or {@code drbd:3}). */
@@ -178,6 +177,7 @@ final class Rsc {
 
     /** Every primitive inside this resource (itself if a primitive). */
     List<Rsc> primitives() {
+        if (isPrimitive()) return List.of(this);
         List<Rsc> out = new ArrayList<>();
         collect(out);
         return out;

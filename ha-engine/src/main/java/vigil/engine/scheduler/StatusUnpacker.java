@@ -370,7 +370,6 @@ final class StatusUnpacker {
             } else if (!rsc.failCount.isEmpty()) {
                 rsc.failCount.remove(node);
             }
-            if (rs.failCount() > 0 || lastFailure(rs) != null) rsc.failedOn.add(node);
         }
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);

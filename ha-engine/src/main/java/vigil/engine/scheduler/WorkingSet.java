@@ -107,7 +107,7 @@ final class WorkingSet {
     Act action(Rsc rsc, String task, long intervalMs, SchedNode node, boolean optional) {
         Act a = find(rsc, task, intervalMs, node);
         if (a == null) {
-            a = new Act(actions.size(), task, rsc, node, Act.key(rsc.id, task, intervalMs), intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, rsc, node, null, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
             a.needs = needs(rsc, task, intervalMs);
             actions.add(a);
             rsc.actions.add(a);
@@ -122,10 +122,9 @@ final class WorkingSet {
     Act pseudo(Rsc rsc, String task, boolean optional) {
         Act a = rsc == null ? pseudoByKey.get(task) : find(rsc, task, 0, null);
         if (a == null) {
-            String key = rsc == null ? task : Act.key(rsc.id, task, 0);
-            a = new Act(actions.size(), task, rsc, null, key, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, rsc, null, rsc == null ? task : null, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
-            if (rsc != null) rsc.actions.add(a); else pseudoByKey.put(key, a);
+            if (rsc != null) rsc.actions.add(a); else pseudoByKey.put(task, a);
         } else if (!optional) {
             a.clear(Act.OPTIONAL);
         }
