@@ -2,6 +2,7 @@ package vigil.engine.scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +32,13 @@ final class TransitionBuilder {
         // by action id (its place in ws.actions)
         int count = ws.actions.size();
         Act[][] deps = new Act[count][];
-        for (Act a : real) deps[a.id] = prerequisites.of(a);
+        for (Act a : real) {
+            Act[] before = prerequisites.of(a);
+            // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
+            // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
+            if (Arrays.asList(before).contains(a)) before = Arrays.stream(before).filter(d -> d != a).toArray(Act[]::new);
+            deps[a.id] = before;
+        }
         // number them so that prerequisites come first; ties in creation order
         int[] waiting = new int[count];
         List<List<Act>> dependents = new ArrayList<>(Collections.nCopies(count, null));
