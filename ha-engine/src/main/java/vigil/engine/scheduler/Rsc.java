@@ -27,6 +27,8 @@ final class Rsc {
     final List<Rsc> children = new ArrayList<>();
     /** The primitive it runs inside (meta container; a guest node's connection has its VM), or null. */
     Rsc container;
+    /** The primitives whose container it is. */
+    final List<Rsc> fillers = new ArrayList<>();
     /** A number that keeps equal-priority resources in configuration order. */
     int order;
 

@@ -239,7 +239,7 @@ final class StatusUnpacker {
         for (SchedNode node : ws.nodes) {
             if (!node.isRemote()) continue;
             RemoteNodes.determineOnline(ws, node);
-            if (node.isGuest() ? GuestNodes.historyReadable(node) : node.connection != null && (node.connection.role != Role.STOPPED || ws.stonithEnabled)) {
+            if (node.connection != null && (ws.stonithEnabled || (node.isGuest() ? GuestNodes.historyReadable(node) : node.connection.role != Role.STOPPED))) {
                 unpackNode(node, recordsOn, orphanIds);
             }
         }
@@ -376,6 +376,7 @@ final class StatusUnpacker {
         }
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
+        if (active && onFail == OnFail.RESTART && GuestNodes.restartsContainer(rsc, lastFailure(rs))) ws.action(rsc.container, "stop", node, false);
         // a completed stop does not undo on-fail=stop or standby; the rest only matter while it is active
         if (!active && onFail != OnFail.STOP && onFail != OnFail.STANDBY) onFail = null;
         if (active && !node.online && !node.maintenance && rsc.managed && node.isGuest()) {
@@ -497,6 +498,7 @@ final class StatusUnpacker {
                 }
             }
         }
+        if (rsc.container != null) return OnFail.RESTART; // restart-container: see GuestNodes.restartsContainer
         if (action.equals("stop")) return ws.stonithEnabled ? OnFail.FENCE : OnFail.BLOCK;
         return OnFail.RESTART;
     }
