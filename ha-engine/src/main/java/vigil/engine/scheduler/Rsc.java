@@ -82,7 +82,7 @@ final class Rsc {
     SchedNode migrationSource;
     SchedNode migrationTarget;
     final List<SchedNode> danglingMigrations = new ArrayList<>();
-    /** Fail counts above zero per node (failures not expired). */
+    /** Fail counts per node with a record (failures not expired). */
     Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
     Set<SchedNode> failBanned = Set.of();

@@ -367,12 +367,8 @@ final class StatusUnpacker {
         rsc.knownOn.add(node);
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.knownOn.add(node);
         if (!expired(rsc, rs)) {
-            if (rs.failCount() > 0) {
-                if (rsc.failCount.isEmpty()) rsc.failCount = new HashMap<>();
-                rsc.failCount.put(node, rs.failCount());
-            } else if (!rsc.failCount.isEmpty()) {
-                rsc.failCount.remove(node);
-            }
+            if (rsc.failCount.isEmpty()) rsc.failCount = new HashMap<>();
+            rsc.failCount.put(node, rs.failCount());
         }
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
