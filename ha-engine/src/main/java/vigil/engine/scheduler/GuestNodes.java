@@ -1,6 +1,5 @@
 package vigil.engine.scheduler;
 
-import vigil.api.model.Meta;
 import vigil.api.model.Operation;
 import vigil.api.model.Role;
 import vigil.api.status.OperationRecord;
@@ -28,7 +27,7 @@ final class GuestNodes {
     static void link(WorkingSet ws) {
         for (Rsc top : ws.resources) {
             for (Rsc r : top.primitives()) {
-                String id = r.primitive().meta().values().get(Meta.CONTAINER);
+                String id = r.containerId;
                 if (id == null || r.cloneParent() != null) continue;
                 r.container = ws.rsc(id);
                 r.container.fillers.add(r);
