@@ -106,6 +106,10 @@ public final class CibImporter {
     private final Set<String> remoteNodeNames = new LinkedHashSet<>();
     private final Set<String> remoteConnections = new HashSet<>();
     private final Set<String> connectionlessRemoteNodes = new HashSet<>();
+    /** The implicit connections of guest nodes, in the order their VMs are configured: they follow every resource. */
+    private final List<Primitive> guestConnections = new ArrayList<>();
+    /** Primitives with a container meta attribute (element -> container id), checked once all resources are read. */
+    private final Map<Element, String> containedPrimitives = new LinkedHashMap<>();
     private final Map<String, String> nodeNameById = new HashMap<>();
     private final Set<String> fenceDeviceIds = new java.util.HashSet<>();
     /** Stonith primitives: each is a resource (placed and monitored like any) and one of Vigil's fence devices. */
@@ -224,6 +228,8 @@ public final class CibImporter {
         if (resources != null) {
             for (Element e : children(resources)) resource(e, cfg, rscDefaults, defaultTimeout);
         }
+        guestConnections.forEach(cfg::resource);
+        checkContainers();
         // a remote node whose connection resource is gone is offline for good, as if not configured (as Pacemaker)
         for (String n : List.copyOf(remoteNodeNames)) {
             if (!remoteConnections.contains(n)) {
@@ -466,8 +472,10 @@ public final class CibImporter {
     }
 
     /** A Pacemaker Remote connection resource makes the remote node of its id a node that constraints can name. */
-    private void remoteNode(String id, Element e) {
-        if (e.getParentNode() instanceof Element parent && !parent.getTagName().equals("resources")) {
+    private void remoteNode(String id, Element e) { remoteNode(id, e, false); }
+
+    private void remoteNode(String id, Element e, boolean guest) {
+        if (!guest && e.getParentNode() instanceof Element parent && !parent.getTagName().equals("resources")) {
             throw CibException.unsupported(path(e), "a Pacemaker Remote connection inside a " + parent.getTagName() + " is not supported");
         }
         if (!remoteNodeNames.contains(id) && nodeNames.contains(id)) {
@@ -478,7 +486,7 @@ public final class CibImporter {
         if (!nodeNames.contains(id)) {
             nodeNames.add(id);
             nodeNameById.put(id, id);
-            ruleAttributes.put(id, new HashMap<>(Map.of("#uname", id, "#id", id, "#kind", "remote")));
+            ruleAttributes.put(id, new HashMap<>(Map.of("#uname", id, "#id", id, "#kind", guest ? "container" : "remote")));
         }
     }
 
@@ -549,6 +557,9 @@ public final class CibImporter {
         checkMeta(e, meta);
         register(id, e);
         primitives.put(id, promotable);
+        String guest = meta.get(Meta.REMOTE_NODE);
+        if (guest != null && !guest.isBlank()) guestNode(guest.strip(), id, e, meta);
+        if (meta.containsKey(Meta.CONTAINER)) containedPrimitives.put(e, meta.get(Meta.CONTAINER));
         return new Primitive(id, type, params, Meta.of(meta), List.copyOf(ops.values()));
     }
 
@@ -681,8 +692,66 @@ public final class CibImporter {
         if (requires.equals("unfencing")) {
             throw CibException.unsupported(path(e), "requires=unfencing is not supported (Vigil does not unfence)");
         }
-        if (meta.containsKey("container") || meta.containsKey("remote-node")) {
-            throw CibException.unsupported(path(e), "guest nodes and containers (remote-node / container meta) are not supported");
+        if (meta.containsKey(Meta.CONTAINER) || meta.containsKey(Meta.REMOTE_NODE)) {
+            String key = meta.containsKey(Meta.REMOTE_NODE) ? Meta.REMOTE_NODE : Meta.CONTAINER;
+            if (!e.getTagName().equals("primitive")) {
+                throw CibException.unsupported(path(e), key + " meta on a " + e.getTagName() + " is not supported (only on a primitive)");
+            }
+            if (insideClone(e)) throw CibException.unsupported(path(e), key + " meta on a primitive inside a clone is not supported");
+            if (isStonith(e)) throw CibException.unsupported(path(e), key + " meta on a fence device is not supported");
+        }
+    }
+
+    private static boolean insideClone(Element e) {
+        for (org.w3c.dom.Node p = e.getParentNode(); p instanceof Element pe; p = pe.getParentNode()) {
+            if (pe.getTagName().equals("clone") || pe.getTagName().equals("master")) return true;
+        }
+        return false;
+    }
+
+    /**
+     * A guest node ("Pacemaker Explained", Guest Nodes): the primitive {@code vm} (a VM or container) with meta
+     * remote-node=NAME runs Pacemaker Remote inside; an implicit connection resource NAME (ocf:pacemaker:remote, meta
+     * container=vm) makes node NAME, which constraints can name. Its meta remote-addr, remote-port,
+     * remote-connect-timeout and remote-allow-migrate configure that connection; it is managed as the VM is.
+     */
+    private void guestNode(String name, String vm, Element e, Map<String, String> vmMeta) {
+        if (remoteConnections.contains(name) || resourceElements.containsKey(name)) {
+            throw CibException.invalid(path(e), "remote-node \"" + name + "\" names a resource; a guest node needs a name of its own");
+        }
+        remoteNode(name, e, true);
+        Map<String, String> params = new TreeMap<>();
+        if (vmMeta.containsKey("remote-addr")) params.put("addr", vmMeta.get("remote-addr"));
+        if (vmMeta.containsKey("remote-port")) params.put("port", vmMeta.get("remote-port"));
+        Map<String, String> meta = new TreeMap<>();
+        meta.put(Meta.CONTAINER, vm);
+        if (vmMeta.containsKey("remote-allow-migrate")) meta.put(Meta.ALLOW_MIGRATE, vmMeta.get("remote-allow-migrate"));
+        if (vmMeta.containsKey("is-managed")) meta.put("is-managed", vmMeta.get("is-managed"));
+        List<Operation> ops = new ArrayList<>();
+        ops.add(new Operation("monitor", Duration.ofSeconds(30), Duration.ofSeconds(30), null, null));
+        if (vmMeta.containsKey("remote-connect-timeout")) {
+            ops.add(new Operation("start", Duration.ZERO, duration(() -> path(e) + "/meta_attributes/remote-connect-timeout",
+                    vmMeta.get("remote-connect-timeout")), null, null));
+        }
+        guestConnections.add(new Primitive(name, Primitive.REMOTE_CONNECTION, params, Meta.of(meta), ops));
+        primitives.put(name, false);
+    }
+
+    /**
+     * A primitive's container (meta container) must be another primitive configured at the top level or in a group;
+     * a guest node's name must be no resource's id.
+     */
+    private void checkContainers() {
+        for (var c : containedPrimitives.entrySet()) {
+            Element e = c.getKey();
+            Element ce = resourceElements.get(c.getValue());
+            if (ce == null || ce == e || !ce.getTagName().equals("primitive") || insideClone(ce)) {
+                throw CibException.invalid(path(e), "meta container=\"" + c.getValue() + "\" names no other primitive outside a clone");
+            }
+        }
+        for (Primitive p : guestConnections) {
+            Element e = resourceElements.get(p.id());
+            if (e != null) throw CibException.invalid(path(e), "the id \"" + p.id() + "\" is also the name of a guest node (remote-node meta)");
         }
     }
 
@@ -1332,7 +1401,10 @@ public final class CibImporter {
             for (Element r : children(resources)) {
                 if (!r.getTagName().equals("lrm_resource")) continue;
                 String id = baseId(r.getAttribute("id"));
-                if (!r.getAttribute("container").isEmpty()) throw CibException.unsupported(path(r), "containers are not supported");
+                // a contained resource's record names its container; the configuration says the same for configured ones
+                if (!r.getAttribute("container").isEmpty() && !primitives.containsKey(id)) {
+                    throw CibException.unsupported(path(r), "the history of a contained resource that is no longer configured (an orphan with a container) is not supported");
+                }
                 List<Op> ops = byResource.computeIfAbsent(id, k -> new ArrayList<>());
                 for (Element o : children(r)) if (o.getTagName().equals("lrm_rsc_op")) ops.add(op(o));
             }

@@ -15,6 +15,10 @@ final class Fencing {
 
     /** Marks {@code node} for fencing (Pacemaker's pe_fence_node); a node already unclean keeps its first reason. */
     static void fence(WorkingSet ws, SchedNode node, String reason) {
+        if (node.isGuest()) {
+            GuestNodes.fence(ws, node, reason);
+            return;
+        }
         if (node.unclean && !node.fenceReason.isEmpty()) return;
         node.unclean = true;
         node.fenceReason = reason;
@@ -32,6 +36,15 @@ final class Fencing {
     static void schedule(WorkingSet ws) {
         List<Act> fences = new ArrayList<>();
         for (SchedNode n : ws.nodes) {
+            if (n.isGuest()) {
+                // fenced by recovering its container
+                if (n.resetRequired && ws.stonithEnabled && GuestNodes.canFence(ws, n)) {
+                    Act f = GuestNodes.fenceAction(ws, n);
+                    n.fence = true;
+                    for (Rsc r : ws.resources) orderAround(ws, r, f);
+                }
+                continue;
+            }
             if (!n.unclean || !canFence(ws, n)) continue;
             Act f = ws.nodeAction("stonith", n, false);
             f.fenceAction = ws.stonithAction;

@@ -28,6 +28,7 @@ final class RemoteNodes {
         node.online = conn != null && conn.role != Role.STOPPED && !conn.failed;
         if (conn != null && !conn.managed) node.maintenance = true;
         node.unavailable = node.online ? availability(node) : conn != null && conn.failed ? "remote connection failed" : "remote node is not connected";
+        if (node.isGuest()) GuestNodes.determineOnline(ws, node);
     }
 
     private static String availability(SchedNode node) {
@@ -139,7 +140,8 @@ final class RemoteNodes {
                     }
                 }
             }
-            orderOne(ws, a, conn);
+            if (conn.container != null) GuestNodes.order(ws, a);
+            else orderOne(ws, a, conn);
         }
     }
 

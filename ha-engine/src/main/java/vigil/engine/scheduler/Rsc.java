@@ -25,6 +25,8 @@ final class Rsc {
     final Resource config;
     Rsc parent;
     final List<Rsc> children = new ArrayList<>();
+    /** The primitive it runs inside (meta container; a guest node's connection has its VM), or null. */
+    Rsc container;
     /** A number that keeps equal-priority resources in configuration order. */
     int order;
 

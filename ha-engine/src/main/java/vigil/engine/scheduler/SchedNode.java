@@ -35,6 +35,8 @@ final class SchedNode {
     Rsc connection;
     /** A remote node marked for fencing only because something was active there while its connection was down. */
     boolean unseen;
+    /** A guest node to be reset by recovering its container (it is not marked unclean: it may run resources again). */
+    boolean resetRequired;
 
     SchedNode(String id, int index, boolean member) {
         this(id, index, member, null);
@@ -48,6 +50,9 @@ final class SchedNode {
     }
 
     boolean isRemote() { return connectionId != null; }
+
+    /** A guest node: a remote node whose connection runs inside a container (a VM with meta remote-node). */
+    boolean isGuest() { return connection != null && connection.container != null; }
 
     /** Whether resources may be placed here at all (Pacemaker's can_run_resources). */
     boolean canRunResources() {

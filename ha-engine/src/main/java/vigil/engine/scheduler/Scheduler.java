@@ -19,7 +19,8 @@ import vigil.api.status.ClusterState;
  * <li>placement, in priority order: {@link PrimitiveAssigner}, {@link GroupAssigner}, {@link CloneAssigner} and
  *     {@link Promotion}, with {@link Utilization};</li>
  * <li>actions: {@link PrimitiveActions}, {@link CollectiveActions}, {@link Migration}, {@link Notifications};
- *     {@link Fencing}; {@link RemoteNodes}: nodes reached through a connection resource;</li>
+ *     {@link Fencing}; {@link RemoteNodes}: nodes reached through a connection resource; {@link GuestNodes}: those
+ *     whose connection runs inside a VM or container, and resources contained in another;</li>
  * <li>{@link ActionGraph}: what the orderings imply (required, unrunnable, and why);</li>
  * <li>{@link Summary} and {@link TransitionBuilder}: the transition summary and the plan of actions.</li>
  * </ol>
@@ -44,6 +45,7 @@ public final class Scheduler {
         Orderings.unpack(ws);
         for (Rsc r : ws.resources) CollectiveActions.internalConstraints(ws, r);
         RemoteNodes.internalConstraints(ws);
+        GuestNodes.internalConstraints(ws);
         Utilization.sortResources(ws);
         RemoteNodes.placeConnections(ws);
         for (Rsc r : ws.resources) PrimitiveAssigner.place(ws, r, null);

@@ -101,6 +101,7 @@ final class StatusUnpacker {
         // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals
         ws.resources.sort((a, b) -> b.priority != a.priority ? Integer.compare(b.priority, a.priority) : Integer.compare(a.order, b.order));
         for (SchedNode n : ws.nodes) if (n.isRemote()) n.connection = ws.rsc(n.connectionId);
+        GuestNodes.link(ws);
         ws.haveFenceDevice = !ws.cfg.fenceDevices().isEmpty() || !ws.props.watchdogTimeout().isZero()
                 || ws.cfg.primitives().anyMatch(p -> p.type().startsWith("stonith:"));
     }
@@ -180,9 +181,9 @@ final class StatusUnpacker {
         rsc.multipleActive = meta.multipleActive();
         rsc.targetRole = meta.targetRole().orElse(null);
         rsc.managed = meta.isManaged() && !ws.props.maintenanceMode();
-        // a remote connection migrates by default: its node's resources need not stop when it moves
+        // a remote connection migrates by default (not a guest node's): its node's resources need not stop when it moves
         rsc.allowMigrate = rsc.isPrimitive() && rsc.primitive().remoteNode().isPresent() && meta.get(Meta.ALLOW_MIGRATE).isEmpty()
-                || meta.allowMigrate();
+                && meta.get(Meta.CONTAINER).isEmpty() || meta.allowMigrate();
         rsc.critical = meta.bool("critical", true);
         String requires = meta.get("requires").orElse("");
         rsc.needsQuorum = !requires.equals("nothing");
@@ -228,7 +229,9 @@ final class StatusUnpacker {
         for (SchedNode node : ws.nodes) {
             if (!node.isRemote()) continue;
             RemoteNodes.determineOnline(ws, node);
-            if (node.connection != null && (node.connection.role != Role.STOPPED || ws.stonithEnabled)) unpackNode(node, recordsOn, orphanIds);
+            if (node.isGuest() ? GuestNodes.historyReadable(node) : node.connection != null && (node.connection.role != Role.STOPPED || ws.stonithEnabled)) {
+                unpackNode(node, recordsOn, orphanIds);
+            }
         }
     }
 
@@ -361,7 +364,12 @@ final class StatusUnpacker {
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
         // a completed stop does not undo on-fail=stop or standby; the rest only matter while it is active
         if (!active && onFail != OnFail.STOP && onFail != OnFail.STANDBY) onFail = null;
-        if (active && !node.online && !node.maintenance && rsc.managed && ws.stonithEnabled) {
+        if (active && !node.online && !node.maintenance && rsc.managed && node.isGuest()) {
+            // fenced by recovering its container, with or without fencing; its history there is cleared when it is back
+            rsc.failed = true;
+            rsc.stopToRecover = true;
+            Fencing.fence(ws, node, rsc.id + " is thought to be active there");
+        } else if (active && !node.online && !node.maintenance && rsc.managed && ws.stonithEnabled) {
             if (node.isRemote() && node.connection != null && !node.connection.failed) {
                 // fenced unless its connection comes up again elsewhere (RemoteNodes.connectionAssigned)
                 node.unseen = true;

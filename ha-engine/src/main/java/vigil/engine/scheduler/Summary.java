@@ -20,7 +20,8 @@ final class Summary {
         for (int i = ws.actions.size() - 1; i >= 0; i--) { // newest first, as Pacemaker lists them
             Act a = ws.actions.get(i);
             if (a.rsc == null && a.task.equals("stonith") && !a.optional()) {
-                s.out.add(new Transition.Change("Fence (" + a.fenceAction + ")", "", a.node.id, a.reason == null ? "" : a.reason));
+                String node = a.node.isGuest() ? a.node.id + " (resource: " + a.node.connection.container.id + ")" : a.node.id;
+                s.out.add(new Transition.Change("Fence (" + a.fenceAction + ")", "", node, a.reason == null ? "" : a.reason));
             }
         }
         for (Rsc r : ws.resources) s.resource(r);

@@ -33,7 +33,16 @@ final class TransitionBuilder {
         List<Set<Act>> deps = new ArrayList<>(Collections.nCopies(count, null));
         Map<Act, Set<Act>> memo = new HashMap<>();
         Set<Act> visiting = new HashSet<>();
-        for (Act a : real) deps.set(a.id, realBefore(a, memo, visiting));
+        for (Act a : real) {
+            Set<Act> before = realBefore(a, memo, visiting);
+            if (before.contains(a)) {
+                // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
+                // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
+                before = new java.util.LinkedHashSet<>(before);
+                before.remove(a);
+            }
+            deps.set(a.id, before);
+        }
         // number them so that prerequisites come first; ties in creation order
         int[] waiting = new int[count];
         List<List<Act>> dependents = new ArrayList<>(Collections.nCopies(count, null));

@@ -22,12 +22,14 @@ import vigil.api.model.Action;
 import vigil.api.model.Clone;
 import vigil.api.model.Constraint;
 import vigil.api.model.FenceDevice;
+import vigil.api.model.Meta;
 import vigil.api.model.Group;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.model.OnFail;
 import vigil.api.model.Operation;
 import vigil.api.model.OrderKind;
 import vigil.api.model.Primitive;
+import vigil.api.model.Resource;
 import vigil.api.model.Role;
 import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
@@ -465,14 +467,43 @@ class CibImporterTest {
                 + "rule element <date_expression> is not supported"), e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
-                <primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain">
-                <meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="guest1"/></meta_attributes></primitive>""", "")));
-        assertTrue(e.getMessage().contains("primitive[@id='vm']: guest nodes"), e.getMessage());
+                <clone id="c"><primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain">
+                <meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="guest1"/></meta_attributes></primitive></clone>""", "")));
+        assertEquals("cib/configuration/resources/clone[@id='c']/primitive[@id='vm']: remote-node meta on a primitive inside a clone is not supported",
+                e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("""
+                <group id="g"><meta_attributes id="g-m"><nvpair id="g-c" name="container" value="r"/></meta_attributes>
+                <primitive id="x" class="ocf" provider="heartbeat" type="Dummy"/></group>""", "")));
+        assertEquals("cib/configuration/resources/group[@id='g']: container meta on a group is not supported (only on a primitive)", e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml(base.formatted("""
+                <primitive id="x" class="ocf" provider="heartbeat" type="Dummy">
+                <meta_attributes id="x-m"><nvpair id="x-c" name="container" value="nothing"/></meta_attributes></primitive>""", "")));
+        assertEquals("cib/configuration/resources/primitive[@id='x']: meta container=\"nothing\" names no other primitive outside a clone", e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
                 <group id="g"><primitive id="rn" class="ocf" provider="pacemaker" type="remote"/></group>""", "")));
         assertEquals("cib/configuration/resources/group[@id='g']/primitive[@id='rn']: a Pacemaker Remote connection inside a group is not supported",
                 e.getMessage());
+    }
+
+    @Test
+    void import_guestNode_addsItsImplicitConnectionAfterEveryResource() {
+        ClusterState s = xml("""
+                <cib><configuration><crm_config/><nodes><node id="a" uname="a"/></nodes>
+                <resources><primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain"><meta_attributes id="vm-m">
+                <nvpair id="vm-rn" name="remote-node" value="g1"/><nvpair id="vm-ra" name="remote-addr" value="10.0.0.9"/>
+                <nvpair id="vm-rt" name="remote-connect-timeout" value="60s"/></meta_attributes></primitive>
+                <primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints><rsc_location id="r-on-g1" rsc="r" node="g1" score="INFINITY"/></constraints></configuration><status/></cib>""");
+        assertEquals(List.of("vm", "r", "g1"), s.config().resources().stream().map(Resource::id).toList(), "the connection comes last");
+        Primitive conn = (Primitive) s.config().resource("g1").orElseThrow();
+        assertEquals(Optional.of("g1"), conn.remoteNode());
+        assertEquals("vm", conn.meta().values().get(Meta.CONTAINER));
+        assertEquals(Map.of("addr", "10.0.0.9"), conn.params());
+        assertEquals(Duration.ofSeconds(60), conn.operation("start").orElseThrow().timeout());
+        assertEquals(List.of("a"), s.config().nodes().stream().map(vigil.api.model.Node::id).toList(), "a guest node is no member");
     }
 
     @Test
