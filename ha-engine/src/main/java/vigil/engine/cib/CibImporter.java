@@ -108,7 +108,7 @@ public final class CibImporter {
     private final Set<String> connectionlessRemoteNodes = new HashSet<>();
     /** The implicit connections of guest nodes, in the order their VMs are configured: they follow every resource. */
     private final List<Primitive> guestConnections = new ArrayList<>();
-    /** Primitives with a container meta attribute (element -> container id), checked once all resources are read. */
+    /** Primitives and groups with a container meta attribute (element -> container id), checked once all are read. */
     private final Map<Element, String> containedPrimitives = new LinkedHashMap<>();
     private final Map<String, String> nodeNameById = new HashMap<>();
     private final Set<String> fenceDeviceIds = new java.util.HashSet<>();
@@ -614,6 +614,7 @@ public final class CibImporter {
         }
         if (members.isEmpty()) throw CibException.invalid(path(e), "group has no primitives");
         checkMeta(e, meta);
+        if (meta.containsKey(Meta.CONTAINER)) containedPrimitives.put(e, meta.get(Meta.CONTAINER));
         register(id, e);
         return new Group(id, members.stream().map(m -> inheritParams(m, params)).toList(), Meta.of(meta));
     }
@@ -694,8 +695,8 @@ public final class CibImporter {
         }
         if (meta.containsKey(Meta.CONTAINER) || meta.containsKey(Meta.REMOTE_NODE)) {
             String key = meta.containsKey(Meta.REMOTE_NODE) ? Meta.REMOTE_NODE : Meta.CONTAINER;
-            if (!e.getTagName().equals("primitive")) {
-                throw CibException.unsupported(path(e), key + " meta on a " + e.getTagName() + " is not supported (only on a primitive)");
+            if (!e.getTagName().equals("primitive") && !(e.getTagName().equals("group") && key.equals(Meta.CONTAINER))) {
+                throw CibException.unsupported(path(e), key + " meta on a " + e.getTagName() + " is not supported");
             }
             if (insideClone(e)) throw CibException.unsupported(path(e), key + " meta on a primitive inside a clone is not supported");
             if (isStonith(e)) throw CibException.unsupported(path(e), key + " meta on a fence device is not supported");
@@ -738,7 +739,7 @@ public final class CibImporter {
     }
 
     /**
-     * A primitive's container (meta container) must be another primitive configured at the top level or in a group;
+     * A primitive's or group's container (meta container) must be another primitive outside a clone;
      * a guest node's name must be no resource's id.
      */
     private void checkContainers() {

@@ -37,8 +37,8 @@ final class Fencing {
         List<Act> fences = new ArrayList<>();
         for (SchedNode n : ws.nodes) {
             if (n.isGuest()) {
-                // fenced by recovering its container
-                if (n.resetRequired && ws.stonithEnabled && GuestNodes.canFence(ws, n)) {
+                // fenced by recovering its container, with or without fence devices
+                if (n.resetRequired && GuestNodes.canFence(ws, n)) {
                     Act f = GuestNodes.fenceAction(ws, n);
                     n.fence = true;
                     for (Rsc r : ws.resources) orderAround(ws, r, f);

@@ -1,7 +1,8 @@
 package vigil.engine.scheduler;
 
-import vigil.api.model.Meta;
+import vigil.api.model.Operation;
 import vigil.api.model.Role;
+import vigil.api.status.OperationRecord;
 
 /**
  * Guest nodes and containers ("Pacemaker Explained", Guest Nodes): a primitive with meta remote-node=NAME (a VM or
@@ -26,10 +27,24 @@ final class GuestNodes {
     static void link(WorkingSet ws) {
         for (Rsc top : ws.resources) {
             for (Rsc r : top.primitives()) {
-                String id = r.primitive().meta().values().get(Meta.CONTAINER);
-                if (id != null && r.cloneParent() == null) r.container = ws.rsc(id);
+                String id = r.containerId;
+                if (id == null || r.cloneParent() != null) continue;
+                r.container = ws.rsc(id);
+                r.container.fillers.add(r);
             }
         }
+    }
+
+    /**
+     * Whether a failure of a contained resource restarts its container (Pacemaker's default on-fail restart-container
+     * for a resource with a container, a failed stop included), unless an on-fail is configured for the operation.
+     */
+    static boolean restartsContainer(Rsc rsc, OperationRecord failure) {
+        if (rsc.container == null || failure == null) return false;
+        for (Operation o : rsc.primitive().operations()) {
+            if (o.name().equals(failure.action()) && o.interval().equals(failure.interval()) && o.onFail() != null) return false;
+        }
+        return true;
     }
 
     /** The guest node {@code container} hosts (the node of the connection it contains), or null. */
@@ -55,7 +70,7 @@ final class GuestNodes {
         if (!node.online && node.unavailable == null) node.unavailable = "guest node is not running";
     }
 
-    /** A guest's history is read only once its connection and its container are known to run. */
+    /** Without fencing, a guest's history is read only once its connection and its container are known to run. */
     static boolean historyReadable(SchedNode node) {
         return node.connection.role != Role.STOPPED && node.connection.container.role != Role.STOPPED;
     }

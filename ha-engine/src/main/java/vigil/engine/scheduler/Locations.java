@@ -14,6 +14,9 @@ final class Locations {
     static void apply(WorkingSet ws) {
         if (ws.symmetric) {
             for (Rsc r : ws.resources) scoreEverywhere(ws, r, 0);
+        } else {
+            // a guest's connection may run wherever its container may: it opts in everywhere
+            for (Rsc r : ws.resources) if (r.container != null && RemoteNodes.remoteNodeOf(ws, r) != null) scoreEverywhere(ws, r, 0);
         }
         for (Constraint c : ws.cfg.constraints()) {
             if (!(c instanceof Constraint.Location l) || l.expiredAt(ws.now)) continue;
@@ -124,10 +127,12 @@ final class Locations {
             SchedNode node = rsc.runningOn.get(0);
             if (rsc.allowed.has(node.index) || ws.symmetric) score(rsc, node, rsc.stickiness);
         }
-        if (rsc.failCount.isEmpty() || rsc.ignoresFailures) return;
+        if (rsc.failCount.isEmpty() && rsc.fillers.isEmpty() || rsc.ignoresFailures) return;
         for (SchedNode node : ws.nodes) {
-            Integer fails = rsc.failCount.get(node);
-            if (fails == null || fails <= 0) continue;
+            int fails = rsc.failCount.getOrDefault(node, 0);
+            // a container counts the failures of what it contains (they restart it)
+            for (Rsc f : rsc.fillers) fails += f.failCount.getOrDefault(node, 0);
+            if (fails <= 0) continue;
             int remaining = rsc.migrationThreshold == Scores.INF ? Scores.INF - fails : rsc.migrationThreshold - fails;
             if (remaining <= 0 || fails >= Scores.INF) {
                 Rsc ban = rsc.unique || rsc.cloneParent() == null ? rsc : rsc.top();

@@ -25,8 +25,12 @@ final class Rsc {
     final Resource config;
     Rsc parent;
     final List<Rsc> children = new ArrayList<>();
+    /** The id its meta container names (its own or its group's), or null. */
+    String containerId;
     /** The primitive it runs inside (meta container; a guest node's connection has its VM), or null. */
     Rsc container;
+    /** The primitives whose container it is. */
+    final List<Rsc> fillers = new ArrayList<>();
     /** A number that keeps equal-priority resources in configuration order. */
     int order;
 

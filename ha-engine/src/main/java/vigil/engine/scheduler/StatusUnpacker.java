@@ -185,6 +185,8 @@ final class StatusUnpacker {
         rsc.allowMigrate = rsc.isPrimitive() && rsc.primitive().remoteNode().isPresent() && meta.get(Meta.ALLOW_MIGRATE).isEmpty()
                 && meta.get(Meta.CONTAINER).isEmpty() || meta.allowMigrate();
         rsc.critical = meta.bool("critical", true);
+        // a group's container applies to its members, but not to the container itself
+        rsc.containerId = rsc.isPrimitive() ? meta.get(Meta.CONTAINER).filter(c -> !c.equals(rsc.configId)).orElse(null) : null;
         String requires = meta.get("requires").orElse("");
         rsc.needsQuorum = !requires.equals("nothing");
         rsc.needsFencing = ws.stonithEnabled && (requires.isEmpty() || requires.equals("fencing") || requires.equals("unfencing"));
@@ -229,7 +231,7 @@ final class StatusUnpacker {
         for (SchedNode node : ws.nodes) {
             if (!node.isRemote()) continue;
             RemoteNodes.determineOnline(ws, node);
-            if (node.isGuest() ? GuestNodes.historyReadable(node) : node.connection != null && (node.connection.role != Role.STOPPED || ws.stonithEnabled)) {
+            if (node.connection != null && (ws.stonithEnabled || (node.isGuest() ? GuestNodes.historyReadable(node) : node.connection.role != Role.STOPPED))) {
                 unpackNode(node, recordsOn, orphanIds);
             }
         }
@@ -350,10 +352,13 @@ final class StatusUnpacker {
                 default -> { }
             }
         }
+        // a contained resource whose stop failed counts as stopped: its container's restart cleans up (restart-container)
+        boolean stopForgiven = last != null && last.action().equals("stop") && isFailure(last) && GuestNodes.restartsContainer(rsc, last);
+        if (stopForgiven) role = Role.STOPPED;
         if (rsc.inPromotable() && role == Role.STARTED) role = Role.UNPROMOTED;
         if (!rsc.inPromotable() && (role == Role.UNPROMOTED)) role = Role.STARTED;
-        boolean active = role != Role.STOPPED || rs.blocked();
-        if (rs.blocked() && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
+        boolean active = role != Role.STOPPED || rs.blocked() && !stopForgiven;
+        if (active && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
         rsc.knownOn.add(node);
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.knownOn.add(node);
         if (!expired(rsc, rs)) {
@@ -362,6 +367,7 @@ final class StatusUnpacker {
         }
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
+        if (onFail == OnFail.RESTART && GuestNodes.restartsContainer(rsc, lastFailure(rs))) ws.action(rsc.container, "stop", node, false);
         // a completed stop does not undo on-fail=stop or standby; the rest only matter while it is active
         if (!active && onFail != OnFail.STOP && onFail != OnFail.STANDBY) onFail = null;
         if (active && !node.online && !node.maintenance && rsc.managed && node.isGuest()) {
@@ -483,6 +489,7 @@ final class StatusUnpacker {
                 }
             }
         }
+        if (rsc.container != null) return OnFail.RESTART; // restart-container: see GuestNodes.restartsContainer
         if (action.equals("stop")) return ws.stonithEnabled ? OnFail.FENCE : OnFail.BLOCK;
         return OnFail.RESTART;
     }

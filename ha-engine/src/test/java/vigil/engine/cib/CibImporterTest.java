@@ -473,9 +473,9 @@ class CibImporterTest {
                 e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
-                <group id="g"><meta_attributes id="g-m"><nvpair id="g-c" name="container" value="r"/></meta_attributes>
+                <group id="g"><meta_attributes id="g-m"><nvpair id="g-c" name="remote-node" value="g1"/></meta_attributes>
                 <primitive id="x" class="ocf" provider="heartbeat" type="Dummy"/></group>""", "")));
-        assertEquals("cib/configuration/resources/group[@id='g']: container meta on a group is not supported (only on a primitive)", e.getMessage());
+        assertEquals("cib/configuration/resources/group[@id='g']: remote-node meta on a group is not supported", e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
                 <primitive id="x" class="ocf" provider="heartbeat" type="Dummy">

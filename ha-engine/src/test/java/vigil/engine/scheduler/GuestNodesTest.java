@@ -109,6 +109,26 @@ class GuestNodesTest {
         assertTrue(only(t, ActionKind.START, "vm").after().contains(fenceN1.id()), "the VM starts again only after its host is fenced: " + t.actions());
     }
 
+    @Test
+    void plan_containedResourceFailed_restartsItsContainer() {
+        String cib = """
+                <cib have-quorum="1"><configuration><crm_config><cluster_property_set id="o"><nvpair id="s" name="stonith-enabled" value="false"/>
+                </cluster_property_set></crm_config><nodes><node id="n1" uname="n1"/><node id="n2" uname="n2"/></nodes>
+                <resources><primitive id="c" class="ocf" provider="heartbeat" type="Dummy"/>
+                <primitive id="f" class="ocf" provider="heartbeat" type="Dummy">
+                <meta_attributes id="f-m"><nvpair id="f-c" name="container" value="c"/></meta_attributes></primitive></resources>
+                <constraints/></configuration>
+                <status>%s%s</status></cib>""".formatted(NODE.formatted("n1", "<lrm id=\"n1\"><lrm_resources>"
+                + op("c", "ocf:heartbeat:Dummy", "start_0", "start", 2, 0)
+                + op("f", "ocf:heartbeat:Dummy", "start_0", "start", 3, 0).replace("</lrm_resource>",
+                        "<lrm_rsc_op id=\"f_monitor_10000\" operation=\"monitor\" call-id=\"4\" rc-code=\"7\" op-status=\"0\" interval=\"10000\"/></lrm_resource>")
+                + "</lrm_resources></lrm>"), NODE.formatted("n2", ""));
+        ClusterState s = CibImporter.parse(new ByteArrayInputStream(cib.getBytes(StandardCharsets.UTF_8)), "t.xml", Instant.parse("2026-01-01T00:00:00Z"));
+        Transition t = Scheduler.plan(s);
+        assertEquals(List.of("Restart c ( n1 )", "Recover f ( n1 )"), lines(s, t), "f's failure restarts its container (on-fail restart-container)");
+        assertTrue(only(t, ActionKind.START, "f").after().contains(only(t, ActionKind.START, "c").id()), t.actions().toString());
+    }
+
     /** The summary lines with their column padding collapsed. */
     private static List<String> lines(ClusterState s, Transition t) {
         return TransitionSummary.lines(s, t).stream().map(l -> l.strip().replaceFirst("^\\* ", "").replaceAll(" +", " ")).toList();
