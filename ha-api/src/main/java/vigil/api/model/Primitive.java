@@ -38,10 +38,14 @@ public record Primitive(String id, String type, Map<String, String> params, Meta
 
     /** The recurring monitor for {@code role} (or any role when none is specific). */
     public Optional<Operation> monitor(Role role) {
-        Optional<Operation> specific = operations.stream()
-                .filter(o -> o.name().equals("monitor") && o.isRecurring() && o.role() == role).findFirst();
-        if (specific.isPresent()) return specific;
-        return operations.stream().filter(o -> o.name().equals("monitor") && o.isRecurring() && o.role() == null).findFirst();
+        // a loop, not a stream: the scheduler asks this for every resource it plans
+        Operation anyRole = null;
+        for (Operation o : operations) {
+            if (!o.name().equals("monitor") || !o.isRecurring()) continue;
+            if (o.role() == role) return Optional.of(o);
+            if (o.role() == null && anyRole == null) anyRole = o;
+        }
+        return Optional.ofNullable(anyRole);
     }
 
     /** The configured definition of a non-recurring operation such as {@code start}. */

@@ -100,6 +100,8 @@ public final class CibImporter {
     /** The CIB was written before fail counts were kept per operation. */
     private boolean legacyFailCounts;
     private final Instant fallbackNow;
+    /** The instant date expressions are evaluated at: the CIB's execution-date, else {@code fallbackNow}. */
+    private Instant now;
     private final Map<String, Element> byId = new HashMap<>();
     private final List<String> nodeNames = new ArrayList<>();
     /** Pacemaker Remote nodes: named by their connection resources (and maybe a {@code <node type="remote">} entry). */
@@ -203,6 +205,9 @@ public final class CibImporter {
         Element cib = doc.getDocumentElement();
         legacyFailCounts = olderThan(cib.getAttribute("crm_feature_set"), "3.1.0");
         if (!cib.getTagName().equals("cib")) throw CibException.invalid(cib.getTagName(), "the root element must be <cib>, got <" + cib.getTagName() + ">");
+        now = fallbackNow;
+        String exec = cib.getAttribute("execution-date");
+        if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(() -> path(cib) + "/@execution-date", exec));
         index(cib);
         Element configuration = child(cib, "configuration");
         if (configuration == null) throw CibException.invalid("cib", "no <configuration> element");
@@ -269,9 +274,6 @@ public final class CibImporter {
                         configMaintenance.getOrDefault(n, false), Instant.EPOCH, fence ? "node is unclean" : ""));
             }
         }
-        Instant now = fallbackNow;
-        String exec = cib.getAttribute("execution-date");
-        if (!exec.isEmpty()) now = Instant.ofEpochSecond(longValue(() -> path(cib) + "/@execution-date", exec));
         boolean quorum = truth(cib.getAttribute("have-quorum"), false);
         LOG.debug("cib: imported {} nodes, {} primitives", nodeNames.size(), primitives.size());
         return new ClusterState(inStatusOrder(cfg.build(), status), 0, now, nodeStates, rs, List.of(), cib.getAttribute("dc-uuid"), 0, quorum);
@@ -301,8 +303,8 @@ public final class CibImporter {
         if (crmConfig != null) {
             for (Element set : children(crmConfig)) {
                 if (!set.getTagName().equals("cluster_property_set")) throw CibException.unsupported(path(set), "unexpected element in crm_config");
-                p.putAll(nvpairs(set));
             }
+            p.putAll(ruledSets(children(crmConfig), null));
         }
         ClusterProperties.Builder b = ClusterProperties.builder();
         Map<String, String> other = new TreeMap<>();
@@ -384,7 +386,8 @@ public final class CibImporter {
     /**
      * A set of rsc_defaults or op_defaults that applies only where its rule matches ("Pacemaker Explained", Resource
      * and Operation Expressions): {@code rsc_expression} compares a primitive's class, provider and type,
-     * {@code op_expression} (op_defaults only) an operation's name and interval, joined by the rule's boolean-op.
+     * {@code op_expression} (op_defaults only) an operation's name and interval, {@code date_expression} the CIB's time,
+     * joined by the rule's boolean-op.
      */
     private record ConditionalDefaults(Element rule, Map<String, String> values) {}
 
@@ -397,7 +400,8 @@ public final class CibImporter {
         if (rule == null) return null;
         rule = deref(rule);
         for (Element x : children(rule)) {
-            boolean ok = x.getTagName().equals("rsc_expression") || operations && x.getTagName().equals("op_expression");
+            boolean ok = x.getTagName().equals("rsc_expression") || x.getTagName().equals("date_expression")
+                    || operations && x.getTagName().equals("op_expression");
             if (!ok) throw CibException.unsupported(path(x), "rule element <" + x.getTagName() + "> is not supported in " + set.getParentNode().getNodeName());
         }
         return rule;
@@ -420,7 +424,9 @@ public final class CibImporter {
         boolean result = !or;
         for (Element x : children(rule)) {
             boolean m;
-            if (x.getTagName().equals("rsc_expression")) {
+            if (x.getTagName().equals("date_expression")) {
+                m = DateExpression.holds(x, now, path(x));
+            } else if (x.getTagName().equals("rsc_expression")) {
                 m = (x.getAttribute("class").isEmpty() || x.getAttribute("class").equals(cls))
                         && (x.getAttribute("provider").isEmpty() || x.getAttribute("provider").equals(provider))
                         && (x.getAttribute("type").isEmpty() || x.getAttribute("type").equals(agent));
@@ -453,11 +459,15 @@ public final class CibImporter {
             nodeNames.add(uname);
             nodeNameById.put(n.getAttribute("id").isEmpty() ? uname : n.getAttribute("id"), uname);
             Map<String, String> attrs = new TreeMap<>();
+            List<Element> attributeSets = new ArrayList<>();
+            List<Element> utilizationSets = new ArrayList<>();
             for (Element set : children(n)) {
-                if (set.getTagName().equals("instance_attributes")) attrs.putAll(nvpairs(set));
-                else if (set.getTagName().equals("utilization")) utilization(set).forEach((k, v) -> attrs.put(Meta.UTILIZATION + k, v));
+                if (set.getTagName().equals("instance_attributes")) attributeSets.add(set);
+                else if (set.getTagName().equals("utilization")) utilizationSets.add(set);
                 else throw CibException.unsupported(path(set), "unexpected element in node");
             }
+            attrs.putAll(ruledSets(attributeSets, uname));
+            nonNegative(ruledSets(utilizationSets, uname)).forEach((k, v) -> attrs.put(Meta.UTILIZATION + k, v));
             Map<String, String> forRules = new HashMap<>(attrs);
             forRules.put("#uname", uname);
             forRules.put("#id", n.getAttribute("id").isEmpty() ? uname : n.getAttribute("id"));
@@ -507,9 +517,11 @@ public final class CibImporter {
     }
 
     /** A node's capacities or a primitive's needs: non-negative integers (Pacemaker reads other values as 0). */
-    private Map<String, String> utilization(Element set) {
+    private Map<String, String> utilization(Element set) { return nonNegative(nvpairs(set)); }
+
+    private static Map<String, String> nonNegative(Map<String, String> values) {
         Map<String, String> out = new TreeMap<>();
-        nvpairs(set).forEach((k, v) -> out.put(k, Integer.toString(Math.max(0, parseIntOr(v.trim(), 0)))));
+        values.forEach((k, v) -> out.put(k, Integer.toString(Math.max(0, parseIntOr(v.trim(), 0)))));
         return out;
     }
 
@@ -539,11 +551,15 @@ public final class CibImporter {
         List<Element> parts = new ArrayList<>();
         if (template != null) parts.addAll(children(template));
         parts.addAll(children(e));
+        // meta attribute sets with a rule (a date expression) are merged as Pacemaker does: by score, first wins
+        List<Element> ruledMeta = parts.stream().map(this::deref).filter(c -> c.getTagName().equals("meta_attributes")).toList();
+        boolean metaRules = ruledMeta.stream().anyMatch(c -> child(c, "rule") != null);
+        if (metaRules) meta.putAll(ruledSets(ruledMeta, null));
         for (Element c : parts) {
             c = deref(c);
             switch (c.getTagName()) {
                 case "instance_attributes" -> { if (child(c, "rule") == null) params.putAll(nvpairs(c)); }
-                case "meta_attributes" -> meta.putAll(nvpairs(c));
+                case "meta_attributes" -> { if (!metaRules) meta.putAll(nvpairs(c)); }
                 case "operations" -> {
                     for (Element op : children(c)) {
                         Operation o = operation(deref(op), opTimeout(deref(op), cls, provider, agent, defaultTimeout));
@@ -1026,16 +1042,7 @@ public final class CibImporter {
             String scoreAttribute = rule.getAttribute("score-attribute");
             Score score = scoreAttribute.isEmpty() ? scoreAttr(rule, "score") : null;
             Role ruleRole = rule.getAttribute("role").isEmpty() ? role : roleAttr(rule, "role");
-            List<Element> exprs = children(rule);
-            String op = rule.getAttribute("boolean-op").isEmpty() ? "and" : rule.getAttribute("boolean-op");
-            if (exprs.isEmpty()) throw CibException.unsupported(rp, "an empty rule is not supported");
-            List<String> matched = null;
-            for (Element x : exprs) {
-                List<String> nodes = matchedNodes(x);
-                if (matched == null) matched = nodes;
-                else if (op.equals("or")) { for (String n : nodes) if (!matched.contains(n)) matched.add(n); }
-                else matched.retainAll(nodes);
-            }
+            List<String> matched = ruleNodes(rule);
             for (String n : nodeNames) {
                 if (!matched.contains(n)) continue;
                 // score-attribute: the score is the node's value of that attribute (-INFINITY where it has none)
@@ -1072,15 +1079,32 @@ public final class CibImporter {
         return v == null ? Score.MINUS_INFINITY : wrap(() -> rulePath + "/@score-attribute", () -> Score.parse(attribute, v));
     }
 
+    /** The nodes a rule selects: its expressions combined with its boolean-op (and, or). */
+    private List<String> ruleNodes(Element rule) {
+        List<Element> exprs = children(rule);
+        String op = rule.getAttribute("boolean-op").isEmpty() ? "and" : rule.getAttribute("boolean-op");
+        if (exprs.isEmpty()) throw CibException.unsupported(path(rule), "an empty rule is not supported");
+        List<String> matched = null;
+        for (Element x : exprs) {
+            List<String> nodes = matchedNodes(x);
+            if (matched == null) matched = nodes;
+            else if (op.equals("or")) { for (String n : nodes) if (!matched.contains(n)) matched.add(n); }
+            else matched.retainAll(nodes);
+        }
+        return matched;
+    }
+
     /**
      * The nodes a rule expression selects: a comparison of a node attribute (configured or transient, or #uname, #id,
-     * #kind, #is_dc) with a literal value, as Pacemaker evaluates it when the CIB is read. Date expressions, nested
-     * rules and values taken from resource parameters are not supported.
+     * #kind, #is_dc) with a literal value, a nested rule, or a date expression (every node or none, at the CIB's
+     * time), as Pacemaker evaluates them when the CIB is read. Values taken from resource parameters are not supported.
      */
     private List<String> matchedNodes(Element x) {
         String xp = path(x);
+        if (x.getTagName().equals("rule")) return ruleNodes(x);
+        if (x.getTagName().equals("date_expression")) return DateExpression.holds(x, now, xp) ? new ArrayList<>(nodeNames) : new ArrayList<>();
         if (!x.getTagName().equals("expression")) {
-            throw CibException.unsupported(xp, "rule element <" + x.getTagName() + "> is not supported (only node attribute expressions)");
+            throw CibException.unsupported(xp, "rule element <" + x.getTagName() + "> is not supported (only node attribute, date expressions and rules)");
         }
         String attr = x.getAttribute("attribute");
         String operation = x.getAttribute("operation");
@@ -1598,6 +1622,45 @@ public final class CibImporter {
         Element target = byId.get(e.getTagName() + "#" + ref);
         if (target == null) throw CibException.invalid(path(e), "id-ref \"" + ref + "\" refers to no <" + e.getTagName() + ">");
         return target;
+    }
+
+    /**
+     * Attribute sets that may carry a rule (cluster properties, a node's attributes), as Pacemaker merges them: by
+     * their score, highest first, the first set that sets a name wins; a set whose rule does not hold at the CIB's time
+     * (for {@code node}, or with date expressions only when null) is left out.
+     */
+    private Map<String, String> ruledSets(List<Element> sets, String node) {
+        List<Element> sorted = new ArrayList<>(sets);
+        sorted.sort((a, b) -> Integer.compare(setScore(b), setScore(a)));
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Element set : sorted) {
+            Element d = deref(set);
+            Element rule = child(d, "rule");
+            if (rule != null && !ruleHolds(deref(rule), node)) continue;
+            (rule == null ? nvpairs(d) : nvpairsBesideRule(d)).forEach(out::putIfAbsent);
+        }
+        return out;
+    }
+
+    private int setScore(Element set) {
+        String s = set.getAttribute("score");
+        return s.isEmpty() ? 0 : scoreAttr(set, "score").value();
+    }
+
+    private boolean ruleHolds(Element rule, String node) {
+        if (node != null) return ruleNodes(rule).contains(node);
+        boolean or = rule.getAttribute("boolean-op").equalsIgnoreCase("or");
+        boolean result = !or;
+        for (Element x : children(rule)) {
+            boolean m = switch (x.getTagName()) {
+                case "date_expression" -> DateExpression.holds(x, now, path(x));
+                case "rule" -> ruleHolds(x, null);
+                default -> throw CibException.unsupported(path(x), "rule element <" + x.getTagName() + "> in " + ((Element) rule.getParentNode()).getTagName()
+                        + " is not supported (only date expressions)");
+            };
+            result = or ? result || m : result && m;
+        }
+        return result;
     }
 
     /** The nvpairs of a meta_attributes / instance_attributes / cluster_property_set. */

@@ -27,8 +27,11 @@ final class Act {
     final String task;
     final Rsc rsc;
     final SchedNode node;
-    /** Pacemaker's operation key: {@code rsc_start_0}, {@code rsc_monitor_10000}, {@code clone_running_0}. */
-    final String key;
+    /**
+     * Pacemaker's operation key: {@code rsc_start_0}, {@code rsc_monitor_10000}, {@code clone_running_0}; for a
+     * resource's action made when first asked for (only messages and interleaving read it).
+     */
+    private String key;
     final long intervalMs;
     int flags;
     String reason;
@@ -47,6 +50,7 @@ final class Act {
     /** A recurring monitor's role. */
     vigil.api.model.Role monitorRole;
 
+    /** @param key its operation key, or null for a resource's action ({@code rsc_task_interval}) */
     Act(int id, String task, Rsc rsc, SchedNode node, String key, long intervalMs, int flags) {
         this.id = id;
         this.task = task;
@@ -55,6 +59,11 @@ final class Act {
         this.key = key;
         this.intervalMs = intervalMs;
         this.flags = flags;
+    }
+
+    String key() {
+        if (key == null) key = key(rsc.id, task, intervalMs);
+        return key;
     }
 
     boolean is(int flag) { return (flags & flag) != 0; }
@@ -83,5 +92,5 @@ final class Act {
     static String key(String rsc, String task, long intervalMs) { return rsc + "_" + task + "_" + intervalMs; }
 
     @Override
-    public String toString() { return key + (node == null ? "" : " " + node.id); }
+    public String toString() { return key() + (node == null ? "" : " " + node.id); }
 }

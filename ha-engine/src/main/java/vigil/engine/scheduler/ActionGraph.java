@@ -103,7 +103,7 @@ final class ActionGraph {
         boolean notify = (rsc.parent == null) && rsc.notify;
         Act r = null;
         if (notify) r = Notifications.confirmedPost(rsc, to);
-        if (r == null) r = WorkingSet.find(rsc, Act.key(rsc.id, to, 0), null);
+        if (r == null) r = WorkingSet.find(rsc, to, 0, null);
         return r == null ? a : r;
     }
 

@@ -97,12 +97,14 @@ final class Colocations {
         String value = null;
         if (primary.assigned != null) value = primary.assigned.attribute(attr);
         else if (c.score < 0) return;
+        // nodes "like the primary's": the same value of the attribute, ignoring case
+        int[] valueOf = ws.attributeValues(attr);
         NodeWeights work = dependent.allowed.copy();
         for (SchedNode n : ws.nodes) {
             if (!work.has(n.index)) continue;
             if (primary.assigned == null) {
                 work.set(n.index, Scores.add(-c.score, work.get(n.index)));
-            } else if (value != null && value.equalsIgnoreCase(String.valueOf(n.attribute(attr)))) {
+            } else if (value != null && valueOf[n.index] == valueOf[primary.assigned.index]) {
                 if (c.score < Scores.INF) work.set(n.index, Scores.add(c.score, work.get(n.index)));
             } else if (c.score >= Scores.INF) {
                 work.set(n.index, Scores.add(-c.score, work.get(n.index)));

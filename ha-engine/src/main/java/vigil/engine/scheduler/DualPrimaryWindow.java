@@ -38,15 +38,20 @@ final class DualPrimaryWindow {
 
     static Transition apply(ClusterState state, Transition t) {
         Set<String> disksTaken = new HashSet<>();
-        // indexed once: with thousands of resources, scanning every action and constraint per VM dominated the plan
-        Map<String, List<Constraint>> needs = new HashMap<>();
-        for (Constraint c : state.config().constraints()) {
-            String dependent = c instanceof Constraint.Colocation col ? col.resource() : c instanceof Constraint.Order o ? o.then() : null;
-            if (dependent != null) needs.computeIfAbsent(dependent, k -> new ArrayList<>()).add(c);
-        }
-        Map<String, List<PlannedAction>> byResource = byResource(t);
+        // indexed once, at the first VM: with thousands of resources, scanning every action and constraint per VM
+        // dominated the plan
+        Map<String, List<Constraint>> needs = null;
+        Map<String, List<PlannedAction>> byResource = null;
         for (Resource r : state.config().resources()) {
             if (!(r instanceof Primitive vm) || !vm.meta().allowMigrate()) continue;
+            if (needs == null) {
+                needs = new HashMap<>();
+                for (Constraint c : state.config().constraints()) {
+                    String dependent = c instanceof Constraint.Colocation col ? col.resource() : c instanceof Constraint.Order o ? o.then() : null;
+                    if (dependent != null) needs.computeIfAbsent(dependent, k -> new ArrayList<>()).add(c);
+                }
+                byResource = byResource(t);
+            }
             Transition rewritten = window(state, t, byResource, needs.getOrDefault(vm.id(), List.of()), vm, disksTaken);
             if (rewritten != null) {
                 t = rewritten;

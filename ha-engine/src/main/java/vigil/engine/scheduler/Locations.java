@@ -1,5 +1,6 @@
 package vigil.engine.scheduler;
 
+import java.util.LinkedHashSet;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
 
@@ -137,6 +138,7 @@ final class Locations {
             if (remaining <= 0 || fails >= Scores.INF) {
                 Rsc ban = rsc.unique || rsc.cloneParent() == null ? rsc : rsc.top();
                 score(ban, node, -Scores.INF);
+                if (ban.failBanned.isEmpty()) ban.failBanned = new LinkedHashSet<>();
                 ban.failBanned.add(node);
             }
         }

@@ -61,7 +61,7 @@ final class Ordering {
 
     @Override
     public String toString() {
-        return (firstAct != null ? firstAct.key : firstRsc + " " + firstTask) + " -> " + (thenAct != null ? thenAct.key : thenRsc + " " + thenTask)
+        return (firstAct != null ? firstAct.key() : firstRsc + " " + firstTask) + " -> " + (thenAct != null ? thenAct.key() : thenRsc + " " + thenTask)
                 + " 0x" + Integer.toHexString(flags);
     }
 }

@@ -128,7 +128,8 @@ final class Orderings {
             Act created = ws.action(first, o.firstTask, null, true);
             firsts = List.of(created);
         }
-        for (Act f : firsts) {
+        for (int i = 0; i < firsts.size(); i++) {
+            Act f = firsts.get(i);
             Rsc thenRsc = then != null ? then : o.thenAct != null ? o.thenAct.rsc : null;
             if (thenRsc != null) orderThen(ws, f, thenRsc, o);
             else if (o.thenAct != null) WorkingSet.orderActions(f, o.thenAct, o.flags);
@@ -144,7 +145,8 @@ final class Orderings {
         if (thens.isEmpty()) return;
         int type = o.flags;
         if (first != null && first.rsc == then && first.is(Act.DANGLE)) type &= ~Ordering.IMPLIES_THEN;
-        for (Act t : thens) {
+        for (int i = 0; i < thens.size(); i++) {
+            Act t = thens.get(i);
             if (first != null) WorkingSet.orderActions(first, t, type);
             else if ((type & Ordering.IMPLIES_THEN) != 0) t.clear(Act.RUNNABLE);
         }
@@ -155,11 +157,18 @@ final class Orderings {
      * {@code rsc_task_0}.
      */
     private static List<Act> byTask(Rsc rsc, String task) {
-        java.util.ArrayList<Act> out = new java.util.ArrayList<>();
+        Act one = null;
+        List<Act> several = null; // mostly there is one action of a task, or none
         for (int i = rsc.actions.size() - 1; i >= 0; i--) {
             Act a = rsc.actions.get(i);
-            if (a.intervalMs == 0 && a.task.equals(task)) out.add(a);
+            if (a.intervalMs != 0 || !a.task.equals(task)) continue;
+            if (one == null) {
+                one = a;
+            } else {
+                if (several == null) several = new java.util.ArrayList<>(List.of(one));
+                several.add(a);
+            }
         }
-        return out;
+        return several != null ? several : one != null ? List.of(one) : List.of();
     }
 }

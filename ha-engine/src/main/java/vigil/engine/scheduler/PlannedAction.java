@@ -20,13 +20,15 @@ import java.util.TreeSet;
  */
 public record PlannedAction(int id, ActionKind kind, String resource, String node, String peer, Duration interval,
                             SortedSet<Integer> after, String reason) {
+    private static final SortedSet<Integer> NOTHING_BEFORE = java.util.Collections.emptySortedSet();
+
     public PlannedAction {
         Objects.requireNonNull(kind, "kind");
         resource = resource == null ? "" : resource;
         Objects.requireNonNull(node, "node");
         peer = peer == null ? "" : peer;
         interval = interval == null ? Duration.ZERO : interval;
-        after = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(after == null ? java.util.Set.of() : after));
+        after = after == null || after.isEmpty() ? NOTHING_BEFORE : java.util.Collections.unmodifiableSortedSet(new TreeSet<>(after));
         reason = reason == null ? "" : reason;
     }
 

@@ -84,11 +84,10 @@ final class Rsc {
     SchedNode migrationSource;
     SchedNode migrationTarget;
     final List<SchedNode> danglingMigrations = new ArrayList<>();
-    /** Fail counts per node (failures not expired), and the nodes with a failure on record. */
-    Map<SchedNode, Integer> failCount = new java.util.HashMap<>();
-    final Set<SchedNode> failedOn = new LinkedHashSet<>();
+    /** Fail counts per node with a record (failures not expired). */
+    Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
-    final Set<SchedNode> failBanned = new LinkedHashSet<>();
+    Set<SchedNode> failBanned = Set.of();
     /** Its failures are ignored (on-fail=ignore), and so is migration-threshold. */
     boolean ignoresFailures;
     /** The resource id as its status knows it (an anonymous clone instance's history may say {@code drbd} or {@code drbd:3}). */
@@ -184,6 +183,7 @@ final class Rsc {
 
     /** Every primitive inside this resource (itself if a primitive). */
     List<Rsc> primitives() {
+        if (isPrimitive()) return List.of(this);
         List<Rsc> out = new ArrayList<>();
         collect(out);
         return out;

@@ -108,17 +108,13 @@ final class StatusUnpacker {
 
     /** Builds the resource and its children; {@code inherited} is the parent's effective meta. */
     private Rsc build(Resource r, Rsc parent, Map<String, String> inherited) {
+        if (inherited.isEmpty() && !(r instanceof Clone)) {
+            // nothing inherited: its own meta as configured, not a copy per resource
+            return build(r, parent, r.meta());
+        }
         Map<String, String> meta = new LinkedHashMap<>(inherited);
         meta.putAll(r.meta().values());
-        if (r instanceof Primitive p) {
-            Rsc rsc = register(new Rsc(p.id(), p.id(), Rsc.Variant.PRIMITIVE, p), parent, meta);
-            return rsc;
-        }
-        if (r instanceof Group g) {
-            Rsc rsc = register(new Rsc(g.id(), g.id(), Rsc.Variant.GROUP, g), parent, meta);
-            for (Primitive m : g.members()) rsc.children.add(build(m, rsc, meta));
-            return rsc;
-        }
+        if (r instanceof Primitive || r instanceof Group) return build(r, parent, new Meta(meta));
         Clone c = (Clone) r;
         // a clone's instances stick to their nodes (resource-stickiness 1) unless told otherwise
         if (!meta.containsKey(Meta.STICKINESS)) {
@@ -141,6 +137,15 @@ final class StatusUnpacker {
         ws.byConfigId.put(c.child().id(), clone);
         for (Primitive p : c.child().primitives()) ws.byConfigId.put(p.id(), clone);
         return clone;
+    }
+
+    /** A primitive or group whose effective meta is {@code meta}. */
+    private Rsc build(Resource r, Rsc parent, Meta meta) {
+        if (r instanceof Primitive p) return register(new Rsc(p.id(), p.id(), Rsc.Variant.PRIMITIVE, p), parent, meta);
+        Group g = (Group) r;
+        Rsc rsc = register(new Rsc(g.id(), g.id(), Rsc.Variant.GROUP, g), parent, meta);
+        for (Primitive m : g.members()) rsc.children.add(build(m, rsc, meta.values()));
+        return rsc;
     }
 
     /** Instance {@code n} of a clone: {@code drbd:n}, or {@code grp:n} with members {@code m:n}. */
@@ -172,8 +177,11 @@ final class StatusUnpacker {
     }
 
     private Rsc register(Rsc rsc, Rsc parent, Map<String, String> metaValues) {
+        return register(rsc, parent, new Meta(metaValues));
+    }
+
+    private Rsc register(Rsc rsc, Rsc parent, Meta meta) {
         rsc.parent = parent;
-        Meta meta = new Meta(metaValues);
         rsc.priority = meta.priority();
         rsc.stickiness = meta.stickiness().map(s -> s.value()).orElse(ws.props.defaultStickiness().value());
         rsc.migrationThreshold = meta.migrationThreshold();
@@ -198,9 +206,11 @@ final class StatusUnpacker {
     }
 
     private Map<String, Integer> utilization(Rsc rsc) {
-        Map<String, Integer> out = new HashMap<>();
+        Map<String, Integer> out = Map.of();
         for (var e : rsc.primitive().meta().values().entrySet()) {
-            if (e.getKey().startsWith(Meta.UTILIZATION)) out.put(e.getKey().substring(Meta.UTILIZATION.length()), Scores.parse(e.getValue()));
+            if (!e.getKey().startsWith(Meta.UTILIZATION)) continue;
+            if (out.isEmpty()) out = new HashMap<>();
+            out.put(e.getKey().substring(Meta.UTILIZATION.length()), Scores.parse(e.getValue()));
         }
         return out;
     }
@@ -362,8 +372,8 @@ final class StatusUnpacker {
         rsc.knownOn.add(node);
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.knownOn.add(node);
         if (!expired(rsc, rs)) {
+            if (rsc.failCount.isEmpty()) rsc.failCount = new HashMap<>();
             rsc.failCount.put(node, rs.failCount());
-            if (rs.failCount() > 0 || lastFailure(rs) != null) rsc.failedOn.add(node);
         }
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);

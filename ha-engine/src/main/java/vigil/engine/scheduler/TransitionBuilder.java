@@ -2,14 +2,14 @@ package vigil.engine.scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import vigil.api.model.Constraint;
@@ -25,30 +25,26 @@ final class TransitionBuilder {
     private TransitionBuilder() {}
 
     static Transition build(WorkingSet ws, List<Transition.Change> changes) {
+        Prerequisites prerequisites = new Prerequisites(ws);
         List<Act> real = new ArrayList<>();
-        for (Act a : ws.actions) if (inPlan(a) && kind(a) != null) real.add(a);
+        for (Act a : ws.actions) if (prerequisites.inPlan[a.id] && kind(a) != null) real.add(a);
         // what each action waits for, its number of unnumbered prerequisites, what waits for it, and its number: all
         // by action id (its place in ws.actions)
         int count = ws.actions.size();
-        List<Set<Act>> deps = new ArrayList<>(Collections.nCopies(count, null));
-        Map<Act, Set<Act>> memo = new HashMap<>();
-        Set<Act> visiting = new HashSet<>();
+        Act[][] deps = new Act[count][];
         for (Act a : real) {
-            Set<Act> before = realBefore(a, memo, visiting);
-            if (before.contains(a)) {
-                // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
-                // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
-                before = new java.util.LinkedHashSet<>(before);
-                before.remove(a);
-            }
-            deps.set(a.id, before);
+            Act[] before = prerequisites.of(a);
+            // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
+            // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
+            if (Arrays.asList(before).contains(a)) before = Arrays.stream(before).filter(d -> d != a).toArray(Act[]::new);
+            deps[a.id] = before;
         }
         // number them so that prerequisites come first; ties in creation order
         int[] waiting = new int[count];
         List<List<Act>> dependents = new ArrayList<>(Collections.nCopies(count, null));
         for (Act a : real) {
-            waiting[a.id] = deps.get(a.id).size();
-            for (Act d : deps.get(a.id)) {
+            waiting[a.id] = deps[a.id].length;
+            for (Act d : deps[a.id]) {
                 if (dependents.get(d.id) == null) dependents.set(d.id, new ArrayList<>());
                 dependents.get(d.id).add(a);
             }
@@ -71,14 +67,66 @@ final class TransitionBuilder {
         }
         List<PlannedAction> out = new ArrayList<>(ordered.size());
         for (Act a : ordered) {
-            TreeSet<Integer> after = new TreeSet<>();
-            for (Act d : deps.get(a.id)) after.add(number[d.id]);
+            SortedSet<Integer> after = deps[a.id].length == 0 ? Collections.emptySortedSet() : new TreeSet<>();
+            for (Act d : deps[a.id]) after.add(number[d.id]);
             Rsc r = a.rsc;
             String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
             out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
                     after, reason(a)));
         }
         return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
+    }
+
+    /**
+     * The real actions each action waits for, looking through pseudo actions (an ordering on an action not taken is
+     * void), remembered by action id for the pseudo actions many others look through.
+     */
+    private static final class Prerequisites {
+        private static final Act[] NONE = new Act[0];
+        /** By action id: {@link #inPlan}, worked out once per action. */
+        final boolean[] inPlan;
+        private final Act[][] through;
+        private final boolean[] visiting;
+        /** By action id: the last list that took the action (a number per list), to take each action once. */
+        private final int[] takenBy;
+        private int lists;
+
+        Prerequisites(WorkingSet ws) {
+            int count = ws.actions.size();
+            inPlan = new boolean[count];
+            for (Act a : ws.actions) inPlan[a.id] = TransitionBuilder.inPlan(a);
+            through = new Act[count][];
+            visiting = new boolean[count];
+            takenBy = new int[count];
+        }
+
+        Act[] of(Act a) {
+            if (a.before.isEmpty()) return NONE;
+            if (visiting[a.id]) return NONE;
+            visiting[a.id] = true;
+            List<Act> out = new ArrayList<>();
+            for (Act.Edge e : a.before) {
+                if (e.type == Ordering.NONE) continue;
+                Act f = e.other;
+                if (!inPlan[f.id] && !(f.pseudo() && f.runnable() && !f.optional())) continue;
+                if (f.node != null && !f.pseudo() && kind(f) != null) {
+                    out.add(f);
+                } else {
+                    if (through[f.id] == null) through[f.id] = of(f);
+                    Collections.addAll(out, through[f.id]);
+                }
+            }
+            visiting[a.id] = false;
+            // each action once, in the order first found
+            int list = ++lists;
+            int kept = 0;
+            for (Act f : out) {
+                if (takenBy[f.id] == list) continue;
+                takenBy[f.id] = list;
+                out.set(kept++, f);
+            }
+            return out.subList(0, kept).toArray(NONE);
+        }
     }
 
     /**
@@ -111,30 +159,6 @@ final class TransitionBuilder {
             case "monitor" -> ActionKind.MONITOR;
             default -> null;
         };
-    }
-
-    /** The real actions {@code a} waits for, looking through pseudo actions; an ordering on an action not taken is void. */
-    private static Set<Act> realBefore(Act a, Map<Act, Set<Act>> memo, Set<Act> visiting) {
-        if (a.before.isEmpty()) return Set.of();
-        Set<Act> out = new java.util.LinkedHashSet<>();
-        if (!visiting.add(a)) return out;
-        for (Act.Edge e : a.before) {
-            if (e.type == Ordering.NONE) continue;
-            Act f = e.other;
-            if (!inPlan(f) && !(f.pseudo() && f.runnable() && !f.optional())) continue;
-            if (f.node != null && !f.pseudo() && kind(f) != null) {
-                out.add(f);
-            } else {
-                Set<Act> through = memo.get(f);
-                if (through == null) {
-                    through = realBefore(f, memo, visiting);
-                    memo.put(f, through);
-                }
-                out.addAll(through);
-            }
-        }
-        visiting.remove(a);
-        return out;
     }
 
     private static String reason(Act a) {

@@ -105,10 +105,9 @@ final class WorkingSet {
     }
 
     Act action(Rsc rsc, String task, long intervalMs, SchedNode node, boolean optional) {
-        String key = Act.key(rsc.id, task, intervalMs);
-        Act a = find(rsc, key, node);
+        Act a = find(rsc, task, intervalMs, node);
         if (a == null) {
-            a = new Act(actions.size(), task, rsc, node, key, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, rsc, node, null, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
             a.needs = needs(rsc, task, intervalMs);
             actions.add(a);
             rsc.actions.add(a);
@@ -121,12 +120,11 @@ final class WorkingSet {
 
     /** A pseudo action of a collective resource ({@code clone_running_0}) or of none ({@code stonith_complete}). */
     Act pseudo(Rsc rsc, String task, boolean optional) {
-        String key = rsc == null ? task : Act.key(rsc.id, task, 0);
-        Act a = rsc == null ? pseudoByKey.get(key) : find(rsc, key, null);
+        Act a = rsc == null ? pseudoByKey.get(task) : find(rsc, task, 0, null);
         if (a == null) {
-            a = new Act(actions.size(), task, rsc, null, key, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, rsc, null, rsc == null ? task : null, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
-            if (rsc != null) rsc.actions.add(a); else pseudoByKey.put(key, a);
+            if (rsc != null) rsc.actions.add(a); else pseudoByKey.put(task, a);
         } else if (!optional) {
             a.clear(Act.OPTIONAL);
         }
@@ -147,8 +145,9 @@ final class WorkingSet {
         return a;
     }
 
-    static Act find(Rsc rsc, String key, SchedNode node) {
-        for (Act a : rsc.actions) if (a.key.equals(key) && a.node == node) return a;
+    /** {@code rsc}'s action with this task and interval on {@code node} (its key {@code rsc_task_interval}), or null. */
+    static Act find(Rsc rsc, String task, long intervalMs, SchedNode node) {
+        for (Act a : rsc.actions) if (a.intervalMs == intervalMs && a.node == node && a.task.equals(task)) return a;
         return null;
     }
 

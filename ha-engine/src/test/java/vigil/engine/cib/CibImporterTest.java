@@ -462,9 +462,16 @@ class CibImporterTest {
                 + "value-source=\"param\" is not supported (only literal values)", e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("", """
-                <rsc_location id="l" rsc="r"><rule id="ru" score="10"><date_expression id="d" operation="gt" start="2020-01-01"/></rule></rsc_location>""")));
-        assertTrue(e.getMessage().startsWith("cib/configuration/constraints/rsc_location[@id='l']/rule[@id='ru']/date_expression[@id='d']: "
-                + "rule element <date_expression> is not supported"), e.getMessage());
+                <rsc_location id="l" rsc="r"><rule id="ru" score="10"><date_expression id="d" operation="gt" start="2020-13-01"/></rule></rsc_location>""")));
+        assertTrue(e.getMessage().startsWith("cib/configuration/constraints/rsc_location[@id='l']/rule[@id='ru']/date_expression[@id='d']/@start: "
+                + "\"2020-13-01\""), e.getMessage());
+
+        e = assertThrows(CibException.class, () -> xml("""
+                <cib><configuration><crm_config><cluster_property_set id="c"><nvpair id="m" name="maintenance-mode" value="true"/>
+                <rule id="ru"><expression id="x" attribute="#uname" operation="eq" value="a"/></rule></cluster_property_set></crm_config>
+                <nodes/><resources/><constraints/></configuration></cib>"""));
+        assertEquals("cib/configuration/crm_config/cluster_property_set[@id='c']/rule[@id='ru']/expression[@id='x']: "
+                + "rule element <expression> in cluster_property_set is not supported (only date expressions)", e.getMessage());
 
         e = assertThrows(CibException.class, () -> xml(base.formatted("""
                 <clone id="c"><primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain">
@@ -486,6 +493,34 @@ class CibImporterTest {
                 <group id="g"><primitive id="rn" class="ocf" provider="pacemaker" type="remote"/></group>""", "")));
         assertEquals("cib/configuration/resources/group[@id='g']/primitive[@id='rn']: a Pacemaker Remote connection inside a group is not supported",
                 e.getMessage());
+    }
+
+    @Test
+    void import_dateRules_applyAtTheCibsTime() {
+        // execution-date 2019-09-23 15:00 UTC: a lifetime constraint (as "pcs resource move lifetime=" writes) still
+        // holds until 16:00, an expired one is gone; the property set whose window is open wins by its score
+        String cib = """
+                <cib execution-date="1569250800"><configuration><crm_config>
+                <cluster_property_set id="base" score="1"><nvpair id="s1" name="stonith-enabled" value="false"/>
+                <nvpair id="m1" name="maintenance-mode" value="false"/></cluster_property_set>
+                <cluster_property_set id="window" score="10"><nvpair id="m2" name="maintenance-mode" value="true"/>
+                <rule id="w"><date_expression id="wd" operation="date_spec"><date_spec id="ws" hours="9-16" weekdays="1-5"/></date_expression></rule>
+                </cluster_property_set></crm_config>
+                <nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes>
+                <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources>
+                <constraints>
+                <rsc_location id="cli-prefer-r" rsc="r"><rule id="p" score="INFINITY" boolean-op="and">
+                <expression id="pe" attribute="#uname" operation="eq" value="b"/>
+                <date_expression id="pd" operation="lt" end="2019-09-23 16:00:00 +00:00"/></rule></rsc_location>
+                <rsc_location id="old" rsc="r"><rule id="o" score="100"><expression id="oe" attribute="#uname" operation="eq" value="a"/>
+                <rule id="on"><date_expression id="od" operation="in_range" start="2019-09-22"><duration id="du" hours="12"/></date_expression></rule>
+                </rule></rsc_location></constraints></configuration><status/></cib>""";
+        ClusterState s = xml(cib);
+        assertTrue(s.config().properties().maintenanceMode(), "Monday 15:00 is inside the window");
+        List<Constraint.Location> locs = s.config().constraints().stream().filter(c -> c instanceof Constraint.Location).map(c -> (Constraint.Location) c).toList();
+        assertEquals(List.of("cli-prefer-r-b"), locs.stream().map(Constraint.Location::id).toList(), "the expired location is gone: " + locs);
+        assertTrue(xml(cib.replace("1569250800", "1569254400")).config().constraints().stream().noneMatch(c -> c instanceof Constraint.Location),
+                "at 16:00 the lifetime has passed");
     }
 
     @Test
