@@ -69,8 +69,8 @@ final class Senders {
                     closed = true;
                     last = client;
                 }
-                // outside the lock: closing fails the requests still pending (to a peer behind a cut link, say), and
-                // their callbacks call renew on Ratis' threads while close waits for those threads
+                // not under the lock: closing fails the pending requests, whose callbacks (renew) take it on the thread
+                // Ratis closes its proxies on, and the close waits for that thread
                 closeQuietly(last);
             }
         };

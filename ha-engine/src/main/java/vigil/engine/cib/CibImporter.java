@@ -261,6 +261,7 @@ public final class CibImporter {
         nodeHealth(cfg, props);
         Map<String, Map<String, ResourceState>> rs = new TreeMap<>();
         if (status != null) status(status, props, nodeStates, rs);
+        shutdownLocks(cfg, props, nodeStates, rs);
         applyTickets(cfg, nodeStates, rs);
         for (String n : nodeNames) {
             if (remoteNodeNames.contains(n) && !nodeStates.containsKey(n)) {
@@ -338,7 +339,7 @@ public final class CibImporter {
                     other.put(e.getKey(), v);
                 }
                 case "shutdown-lock" -> {
-                    if (truth(v, false)) throw CibException.unsupported(f, "shutdown-lock=true is not supported");
+                    other.put(e.getKey(), Boolean.toString(truth(v, false)));
                 }
                 default -> other.put(e.getKey(), v);
             }
@@ -1310,6 +1311,55 @@ public final class CibImporter {
 
     // ---------------------------------------------------------------- status
 
+    /** node -> resource -> when the resource was locked to the node (lrm_resource shutdown-lock, epoch seconds). */
+    private final Map<String, Map<String, Long>> lockedAt = new HashMap<>();
+    /** node -> the time its clean shutdown was requested (the shutdown node attribute, epoch seconds). */
+    private final Map<String, Long> shutdownAt = new HashMap<>();
+
+    /**
+     * shutdown-lock ("Pacemaker Explained", cluster options): what was active on a node when it was cleanly shut down
+     * stays locked to it - it runs on no other node (-INFINITY there) - until the node is back or shutdown-lock-limit
+     * has passed since the lock. Fence devices, remote connections and clone instances are never locked. A resource
+     * is locked when it is active on a node shutting down, or recorded as locked on a node that is down.
+     */
+    private void shutdownLocks(ClusterConfig.Builder cfg, ClusterProperties props, Map<String, NodeState> nodeStates,
+                               Map<String, Map<String, ResourceState>> rs) {
+        if (!truth(props.other().get("shutdown-lock"), false)) return;
+        String limitText = props.other().getOrDefault("shutdown-lock-limit", "0");
+        Duration limit = duration(() -> "cib/configuration/crm_config//nvpair[@name='shutdown-lock-limit']", limitText);
+        Map<String, String> lockNode = new LinkedHashMap<>();
+        for (String node : nodeNames) {
+            NodeState ns = nodeStates.get(node);
+            if (ns == null || remoteNodeNames.contains(node)) continue;
+            Map<String, Long> locks = new LinkedHashMap<>();
+            if (ns.shutdown() && ns.membership() == Membership.ONLINE && shutdownAt.containsKey(node)) {
+                rs.forEach((rsc, per) -> {
+                    ResourceState r = per.get(node);
+                    if (r != null && r.isActive()) locks.put(rsc, shutdownAt.get(node));
+                });
+            } else if (ns.membership() != Membership.ONLINE) {
+                locks.putAll(lockedAt.getOrDefault(node, Map.of()));
+            }
+            locks.forEach((rsc, at) -> {
+                if (!limit.isZero() && now.isAfter(Instant.ofEpochSecond(at).plus(limit))) return;
+                String top = lockable(rsc);
+                if (top != null) lockNode.putIfAbsent(top, node);
+            });
+        }
+        lockNode.forEach((rsc, node) -> {
+            for (String n : nodeNames) {
+                if (!n.equals(node)) cfg.constraint(new Constraint.Location("shutdown-lock-" + rsc + "-" + n, rsc, n, Score.MINUS_INFINITY, null, null));
+            }
+        });
+    }
+
+    /** The top-level resource a lock on primitive {@code id} holds (its group), or null when it cannot be locked. */
+    private String lockable(String id) {
+        Element e = resourceElements.get(id);
+        if (e == null || isStonith(e) || remoteConnections.contains(id) || insideClone(e)) return null;
+        return e.getParentNode() instanceof Element p && p.getTagName().equals("group") ? p.getAttribute("id") : id;
+    }
+
     private void status(Element status, ClusterProperties props, Map<String, NodeState> nodeStates, Map<String, Map<String, ResourceState>> rs) {
         for (Element ns : children(status)) {
             if (ns.getTagName().equals("tickets")) continue; // read before the constraints: see ticketStates
@@ -1353,6 +1403,7 @@ public final class CibImporter {
         String join = ns.getAttribute("join");
         String expected = ns.getAttribute("expected").isEmpty() ? "down" : ns.getAttribute("expected");
         boolean shutdown = isSet(attrs.get("shutdown"));
+        if (shutdown) shutdownAt.put(uname, parseLongOr(attrs.get("shutdown").trim(), 0));
         boolean terminate = isSet(attrs.get("terminate"));
         Membership m;
         String reason = "";
@@ -1427,6 +1478,10 @@ public final class CibImporter {
                 if (!r.getTagName().equals("lrm_resource")) continue;
                 String id = baseId(r.getAttribute("id"));
                 // a contained resource's record names its container; the configuration says the same for configured ones
+                if (!r.getAttribute("shutdown-lock").isEmpty()) {
+                    long at = longValue(() -> path(r) + "/@shutdown-lock", r.getAttribute("shutdown-lock"));
+                    lockedAt.computeIfAbsent(node, k -> new HashMap<>()).put(id, at);
+                }
                 if (!r.getAttribute("container").isEmpty() && !primitives.containsKey(id)) {
                     throw CibException.unsupported(path(r), "the history of a contained resource that is no longer configured (an orphan with a container) is not supported");
                 }
@@ -1708,6 +1763,14 @@ public final class CibImporter {
     private static int parseIntOr(String v, int dflt) {
         try {
             return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    private static long parseLongOr(String v, long dflt) {
+        try {
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
             return dflt;
         }

@@ -1,5 +1,6 @@
 package vigil.engine.scheduler;
 
+import java.util.ArrayList;
 import vigil.api.model.Operation;
 import vigil.api.model.Role;
 import vigil.api.status.OperationRecord;
@@ -30,6 +31,7 @@ final class GuestNodes {
                 String id = r.containerId;
                 if (id == null || r.cloneParent() != null) continue;
                 r.container = ws.rsc(id);
+                if (r.container.fillers.isEmpty()) r.container.fillers = new ArrayList<>();
                 r.container.fillers.add(r);
             }
         }

@@ -30,7 +30,7 @@ final class Rsc {
     /** The primitive it runs inside (meta container; a guest node's connection has its VM), or null. */
     Rsc container;
     /** The primitives whose container it is. */
-    final List<Rsc> fillers = new ArrayList<>();
+    List<Rsc> fillers = List.of();
     /** A number that keeps equal-priority resources in configuration order. */
     int order;
 

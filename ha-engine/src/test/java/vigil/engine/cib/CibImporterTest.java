@@ -524,6 +524,25 @@ class CibImporterTest {
     }
 
     @Test
+    void import_shutdownLock_keepsWhatRanOnANodeShuttingDownOffTheOthersUntilTheLimit() {
+        String cib = """
+                <cib execution-date="1000600"><configuration><crm_config><cluster_property_set id="c">
+                <nvpair id="l" name="shutdown-lock" value="true"/><nvpair id="ll" name="shutdown-lock-limit" value="%s"/></cluster_property_set></crm_config>
+                <nodes><node id="1" uname="a"/><node id="2" uname="b"/></nodes>
+                <resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/>
+                <clone id="c1"><primitive id="cl" class="ocf" provider="heartbeat" type="Dummy"/></clone></resources><constraints/></configuration>
+                <status><node_state id="1" uname="a" in_ccm="true" crmd="online" join="member" expected="member">
+                <transient_attributes id="1"><instance_attributes id="t1"><nvpair id="sd" name="shutdown" value="1000000"/></instance_attributes></transient_attributes>
+                <lrm id="1"><lrm_resources>
+                <lrm_resource id="r" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="r1" operation="start" call-id="1" rc-code="0" op-status="0" interval="0"/></lrm_resource>
+                <lrm_resource id="cl" class="ocf" provider="heartbeat" type="Dummy"><lrm_rsc_op id="c1" operation="start" call-id="2" rc-code="0" op-status="0" interval="0"/></lrm_resource>
+                </lrm_resources></lrm></node_state></status></cib>""";
+        List<String> locked = xml(cib.formatted("0")).config().constraints().stream().map(Constraint::id).toList();
+        assertEquals(List.of("shutdown-lock-r-b"), locked, "r stays off b while a shuts down; clone instances are never locked");
+        assertTrue(xml(cib.formatted("5m")).config().constraints().isEmpty(), "the lock of 10 minutes ago has expired");
+    }
+
+    @Test
     void import_guestNode_addsItsImplicitConnectionAfterEveryResource() {
         ClusterState s = xml("""
                 <cib><configuration><crm_config/><nodes><node id="a" uname="a"/></nodes>
