@@ -63,9 +63,15 @@ final class Senders {
             }
 
             @Override
-            public synchronized void close() {
-                closed = true;
-                closeQuietly(client);
+            public void close() {
+                RaftClient last;
+                synchronized (this) {
+                    closed = true;
+                    last = client;
+                }
+                // not under the lock: closing fails the pending requests, whose callbacks (renew) take it on the thread
+                // Ratis closes its proxies on, and the close waits for that thread
+                closeQuietly(last);
             }
         };
     }

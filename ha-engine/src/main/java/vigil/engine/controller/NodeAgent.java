@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import vigil.api.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vigil.api.model.ClusterProperties;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.status.ClusterState;
 import vigil.api.status.OcfCode;
@@ -283,13 +284,21 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** No leader for node-timeout: apply the no-quorum-policy through the executor. Under the lock. */
+    /**
+     * No leader for node-timeout: apply the no-quorum-policy through the executor. Under the lock. In two-node mode the
+     * host keeps what runs here and starts nothing (freeze), as corosync's two_node keeps quorum: the peer takes over
+     * nothing before it has powered this host off, so stopping would only add an outage of this host's resources to
+     * the loss of the other's.
+     */
     private void loseQuorum(Duration nodeTimeout) {
         hadLeader = false;
         ready = false;
         if (watchdog != null) watchdog.lostCluster("no quorate leader heard for " + nodeTimeout.toMillis() + " ms");
-        NoQuorumPolicy policy = state.get().config().properties().noQuorumPolicy();
-        LOG.warn("{}: no leader for {} ms: lost quorum; no-quorum-policy {}", self, nodeTimeout.toMillis(), policy.text());
+        ClusterProperties properties = state.get().config().properties();
+        NoQuorumPolicy policy = properties.twoNode() ? NoQuorumPolicy.FREEZE : properties.noQuorumPolicy();
+        LOG.warn("{}: no leader for {} ms: lost quorum; {}", self, nodeTimeout.toMillis(), properties.twoNode()
+                ? "two-node mode: keeps what runs here (freeze) until the peer is fenced or fences this host"
+                : "no-quorum-policy " + policy.text());
         ops.quorumLost(policy).whenComplete((r, e) -> {
             if (r != null && !r.isEmpty()) LOG.warn("{}: {} local operations after losing quorum: {}", self, r.size(), r);
         });

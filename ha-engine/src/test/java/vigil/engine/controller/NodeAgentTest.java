@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -15,6 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import vigil.api.model.ClusterConfig;
+import vigil.api.model.ClusterProperties;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.status.ClusterState;
 import vigil.testkit.ManualClock;
@@ -60,7 +63,9 @@ class NodeAgentTest {
         synchronized List<String> calls() { return List.copyOf(calls); }
     }
 
-    private NodeAgent agent() {
+    private NodeAgent agent() { return agent(ClusterState.EMPTY); }
+
+    private NodeAgent agent(ClusterState state) {
         // the quorum watch never gets the timer thread here: only heartbeats drive the agent
         timer.execute(() -> {
             try {
@@ -69,7 +74,7 @@ class NodeAgentTest {
                 Thread.currentThread().interrupt();
             }
         });
-        return new NodeAgent("n1", ops, cmds -> CompletableFuture.completedFuture(null), () -> ClusterState.EMPTY, () -> 0, clock, clock, timer);
+        return new NodeAgent("n1", ops, cmds -> CompletableFuture.completedFuture(null), () -> state, () -> 0, clock, clock, timer);
     }
 
     @AfterEach
@@ -129,6 +134,17 @@ class NodeAgentTest {
         clock.advance(Duration.ofSeconds(3));
         beat(2);
         assertEquals(List.of("quorum regained", "probe", "quorum lost stop", "quorum regained", "probe"), ops.calls());
+    }
+
+    @Test
+    void inTwoNodeModeASilenceFreezesWhatRunsHere() {
+        ClusterProperties twoNode = ClusterProperties.builder().other(Map.of(ClusterProperties.TWO_NODE, "true")).build();
+        agent = agent(ClusterState.EMPTY.withConfig(ClusterConfig.builder().properties(twoNode).build(), 1));
+        beat(1);
+        // the peer died or the link is cut: the peer starts nothing of this host's before it powered this host off
+        clock.advance(Duration.ofSeconds(3));
+        beat(2);
+        assertEquals(List.of("quorum regained", "probe", "quorum lost freeze", "quorum regained", "probe"), ops.calls());
     }
 
     @Test

@@ -19,7 +19,7 @@ import vigil.engine.executor.Ledger;
 import vigil.raft.admin.AdminClient;
 
 /**
- * {@code vigil chaos --schedules N --seed S [--nodes 3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]}: runs N seeded,
+ * {@code vigil chaos --schedules N --seed S [--nodes 2|3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]}: runs N seeded,
  * reproducible schedules of faults against a local cluster of separate processes (SIGKILL of a node, of the leader or
  * of the node running the ticker; SIGSTOP pauses shorter and longer than node-timeout; restarts; a node cut off from
  * all others, or one link between two nodes cut, shorter or longer than node-timeout, where network namespaces can be
@@ -32,6 +32,10 @@ import vigil.raft.admin.AdminClient;
  * linearizable read, none twice, and no read returned an older state than one before it (see {@link SetWorkload}).
  * Ends with one line {@code schedules=<n> violations=<n>}, n the schedules run (it stops at the first that breaks); exits non-zero on any violation, printing the schedule and
  * the records that broke.
+ *
+ * <p>{@code --nodes 2} runs two members and no witness in two-node mode, as the two-host sample does (see
+ * {@link LocalCluster#baseConfig}): a host whose peer fell silent fences it and runs alone, the other starts again
+ * waiting for its peer; the faults are the same, a cut being the one link between the two hosts.
  *
  * <p>{@code --fencing device} (the default) fences through a fence device that SIGKILLs node processes; {@code --fencing
  * watchdog} has no fence device at all: every node arms a watchdog, each watched by its own {@link WatchdogEmulator} (a
@@ -62,7 +66,7 @@ public final class Chaos {
         }
     }
 
-    private static final String USAGE = "vigil chaos --schedules N --seed S [--nodes 3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]";
+    private static final String USAGE = "vigil chaos --schedules N --seed S [--nodes 2|3|5] [--fencing device|watchdog] [--plant lying-fence|no-stonith]";
 
     /** A fault planted in the cluster's configuration, which the checker must catch. */
     enum Plant {
@@ -82,7 +86,7 @@ public final class Chaos {
                 case LYING_FENCE -> {
                     List<FenceDevice> devices = new ArrayList<>();
                     for (FenceDevice d : config.fenceDevices()) {
-                        devices.add(!d.id().equals(LocalCluster.FENCE_DEVICE) ? d : new FenceDevice(d.id(), "agent:fence_dummy",
+                        devices.add(!LocalCluster.isLabKill(d) ? d : new FenceDevice(d.id(), "agent:fence_dummy",
                                 Map.of("status_file", dir.resolve("fence_dummy.status").toString()), List.of(), Map.of(), Duration.ZERO));
                     }
                     yield new ClusterConfig(config.nodes(), config.resources(), config.constraints(), config.properties(), devices,
@@ -119,7 +123,15 @@ public final class Chaos {
                 throw new IllegalArgumentException("--plant lying-fence replaces the fence device, which --fencing watchdog does not have; use --fencing device");
             }
             if (schedules < 1) throw new IllegalArgumentException("--schedules must be at least 1");
-            if (nodes != 3 && nodes != 5) throw new IllegalArgumentException("--nodes must be 3 or 5");
+            if (nodes != 2 && nodes != 3 && nodes != 5) throw new IllegalArgumentException("--nodes must be 2, 3 or 5");
+            if (nodes == 2 && fencing == Fencing.WATCHDOG) {
+                throw new IllegalArgumentException("--nodes 2 runs in two-node mode, which needs a fence device for each host (a watchdog "
+                        + "alone cannot settle a split between two hosts); use --fencing device");
+            }
+            if (nodes == 2 && plant == Plant.NO_STONITH) {
+                throw new IllegalArgumentException("--plant no-stonith cannot run with --nodes 2: two-node mode needs stonith (the config "
+                        + "is refused without it); use --nodes 3 or 5");
+            }
         } catch (IllegalArgumentException e) {
             err.println("chaos: " + e.getMessage() + " (usage: " + USAGE + ")");
             return 2;
@@ -145,7 +157,12 @@ public final class Chaos {
             ClusterConfig config = c.baseConfig(LabScenario.chaosWorkload(LabScenario.dummyAvailable(), nodeTimeout, c.members()));
             if (plant != null) config = plant.apply(config, c.dir());
             c.admin().applyConfig(config);
-            c.await(Duration.ofSeconds(90), "the cluster to settle", () -> c.status().filter(s -> LabScenario.settled(s, c.nodes())).isPresent());
+            // a node fenced while the cluster forms (a busy machine delays a heartbeat past node-timeout) comes back as
+            // a rebooted host would
+            c.await(Duration.ofSeconds(90), "the cluster to settle", () -> {
+                c.restartDead();
+                return c.status().filter(s -> LabScenario.settled(s, c.nodes())).isPresent();
+            });
             Records records = new Records(c, ActivityChecker.limits(config, p -> false), LabScenario.evidenced(config));
             List<SetWorkload.Reader> readers = new ArrayList<>();
             for (String n : c.members()) {

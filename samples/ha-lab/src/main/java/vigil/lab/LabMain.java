@@ -8,7 +8,7 @@ public final class LabMain {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            System.err.println("usage: LabMain demo | chaos [--schedules N --seed S --nodes 3|5] | bench-failover [--runs N]");
+            System.err.println("usage: LabMain demo | chaos [--schedules N --seed S --nodes 2|3|5] | bench-failover [--runs N]");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import vigil.api.model.Node;
 import vigil.api.model.NodeRole;
 import vigil.daemon.logging.Logging;
@@ -53,13 +55,25 @@ public final class LabNode {
                 .service(LabScenario.CLONE, new LabService(LabScenario.CLONE, id, false, evidence));
         if (a.containsKey("watchdog")) b.watchdog(Path.of(a.get("watchdog")));
         if (a.containsKey("clock-offset-file")) b.clock(new SteppedClock(Path.of(a.get("clock-offset-file"))));
-        ClusterNode node = b.start();
+        AtomicReference<ClusterNode> node = new AtomicReference<>(b.start());
+        AtomicBoolean shuttingDown = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
+            shuttingDown.set(true);
+            node.get().close();
             done.countDown();
         }, "shutdown"));
         System.out.println(Instant.now() + " " + id + " started");
+        // two-node mode: the node closes itself to start again from its data directory (as the only voter once its peer
+        // is fenced, or to be admitted by its peer), as the daemon does; the services and what they run stay
+        while (true) {
+            ClusterNode current = node.get();
+            current.stopped().join();
+            if (!current.restartRequested() || shuttingDown.get()) break;
+            System.out.println(Instant.now() + " " + id + " starting again (two-node mode)");
+            node.set(b.start());
+            if (shuttingDown.get()) node.get().close(); // the hook closed the previous node while this one started
+        }
         done.await();
     }
 

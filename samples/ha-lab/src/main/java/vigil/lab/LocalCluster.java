@@ -38,7 +38,10 @@ import vigil.testkit.FreePorts;
  * every node and keeps the directory.
  */
 public final class LocalCluster implements AutoCloseable {
+    /** The fence device that SIGKILLs node processes; in two-node mode one per host, named {@code lab-kill-<node>}. */
     public static final String FENCE_DEVICE = "lab-kill";
+    /** In two-node mode, how long fencing the first host waits (see {@link #baseConfig}). */
+    static final Duration TWO_NODE_FENCE_DELAY = Duration.ofSeconds(2);
     private static final String WATCHDOG_DEVICE = "watchdog";
     private static final String CLOCK_OFFSET = "clock-offset";
 
@@ -227,10 +230,31 @@ public final class LocalCluster implements AutoCloseable {
         for (Node n : nodes) b.removeNode(n.id());
         nodes.forEach(b::node);
         if (watchdog != null) return b.properties(extra.properties().toBuilder().stonithEnabled(true).watchdogTimeout(watchdog).build()).build();
+        if (isTwoNode()) return twoNode(b, extra);
         Map<String, String> pidFiles = new LinkedHashMap<>();
         for (Node n : nodes) pidFiles.put(n.id(), pidFile(n.id()).toString());
         b.fenceDevice(new FenceDevice(FENCE_DEVICE, "process", Map.of("match", dir + "/"), List.of(), pidFiles, Duration.ZERO));
         return b.build();
+    }
+
+    /** Two members and no witness: the base configuration runs the cluster in two-node mode (see {@link #baseConfig}). */
+    public boolean isTwoNode() { return members().size() == 2 && nodes.size() == 2; }
+
+    /**
+     * Two-node mode as the two-host sample sets it up: a fence device per host, the one that fences the first host
+     * waiting {@link #TWO_NODE_FENCE_DELAY} (the static tie-break: in a split between hosts running as much, the first
+     * survives), and {@code priority-fencing-delay} longer than that, so the host running more survives a split.
+     */
+    private ClusterConfig twoNode(ClusterConfig.Builder b, ClusterConfig extra) {
+        for (int i = 0; i < nodes.size(); i++) {
+            String n = nodes.get(i).id();
+            b.fenceDevice(new FenceDevice(FENCE_DEVICE + "-" + n, "process", Map.of("match", dir + "/"), List.of(), Map.of(n, pidFile(n).toString()),
+                    i == 0 ? TWO_NODE_FENCE_DELAY : Duration.ZERO));
+        }
+        Map<String, String> other = new LinkedHashMap<>(extra.properties().other());
+        other.put(vigil.api.model.ClusterProperties.TWO_NODE, "true");
+        other.put(vigil.api.model.ClusterProperties.PRIORITY_FENCING_DELAY, TWO_NODE_FENCE_DELAY.multipliedBy(2).toMillis() + "ms");
+        return b.properties(extra.properties().toBuilder().stonithEnabled(true).other(other).build()).build();
     }
 
     private Path pidFile(String node) { return nodeDir(node).resolve("pid"); }
@@ -242,11 +266,14 @@ public final class LocalCluster implements AutoCloseable {
     public static ClusterConfig withFenceDelay(ClusterConfig config, Duration delay) {
         List<FenceDevice> devices = new ArrayList<>();
         for (FenceDevice d : config.fenceDevices()) {
-            devices.add(d.id().equals(FENCE_DEVICE) ? new FenceDevice(d.id(), d.type(), d.params(), d.hostList(), d.hostMap(), delay) : d);
+            devices.add(isLabKill(d) ? new FenceDevice(d.id(), d.type(), d.params(), d.hostList(), d.hostMap(), delay) : d);
         }
         return new ClusterConfig(config.nodes(), config.resources(), config.constraints(), config.properties(), devices,
                 config.fencingLevels(), config.blobs());
     }
+
+    /** Whether {@code d} is one of the harness's devices that kill node processes. */
+    static boolean isLabKill(FenceDevice d) { return d.id().equals(FENCE_DEVICE) || d.id().startsWith(FENCE_DEVICE + "-"); }
 
     public Path dir() { return dir; }
 

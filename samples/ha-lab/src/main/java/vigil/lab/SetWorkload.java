@@ -183,16 +183,25 @@ final class SetWorkload implements AutoCloseable {
      */
     Read readNow(String via, Cluster client, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
-        long start = now();
-        ClusterState s = client.status();
-        while (!s.hasQuorum()) {
+        long start;
+        ClusterState s = null;
+        RuntimeException unreachable = null;
+        while (true) {
+            start = now();
+            try {
+                s = client.status();
+                unreachable = null;
+            } catch (RuntimeException e) {
+                // no node answers for a moment (a two-node host starting again as the only voter): ask again
+                unreachable = e;
+            }
+            if (s != null && s.hasQuorum()) break;
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(via + " answered only with a view without quorum for " + patience.toSeconds()
-                        + " s, which is no linearizable read");
+                throw new IllegalStateException(via + (unreachable != null ? " did not answer for " + patience.toSeconds() + " s: "
+                        + unreachable.getMessage() : " answered only with a view without quorum for " + patience.toSeconds()
+                        + " s, which is no linearizable read"));
             }
             pause(Duration.ofMillis(200));
-            start = now();
-            s = client.status();
         }
         Read r = read(via, start, now(), s);
         synchronized (this) {

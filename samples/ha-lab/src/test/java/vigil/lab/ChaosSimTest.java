@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * namespaces (this machine's test peers include iproute2 and nftables, and CI runs as root). And the checker must be
  * able to fail: one schedule with a planted fence device that lies must end with a violation. One schedule fences by
  * watchdog only (no fence device; the watchdogs are emulated by separate processes, as softdog cannot load here).
+ * One schedule runs two hosts in two-node mode, the link between them cut.
  */
 class ChaosSimTest {
     record Run(int code, String out, String report) {
@@ -53,6 +54,25 @@ class ChaosSimTest {
         assertTrue(r.out().contains("fencing by watchdog only, no fence device"), r.report());
         assertEquals("schedules=1 violations=0", r.lastLine(), r.report());
         assertEquals(0, r.code(), r.report());
+    }
+
+    @Test
+    void twoNodeMode_aScheduleWithTheLinkCutEndsWithoutViolations() {
+        // seed 803's first schedule kills the host running the ticker, restarts the other and cuts the link for 2.2 s
+        Run r = chaos("--schedules", "1", "--seed", "803", "--nodes", "2");
+        assertTrue(r.out().contains("2 node processes") && r.out().contains("isolate "), r.report());
+        assertEquals("schedules=1 violations=0", r.lastLine(), r.report());
+        assertEquals(0, r.code(), r.report());
+    }
+
+    @Test
+    void twoNodeModeRefusesWatchdogOnlyFencingAndNoStonith() {
+        Run watchdog = chaos("--schedules", "1", "--nodes", "2", "--fencing", "watchdog");
+        assertEquals(2, watchdog.code(), watchdog.report());
+        assertTrue(watchdog.report().contains("needs a fence device for each host"), watchdog.report());
+        Run noStonith = chaos("--schedules", "1", "--nodes", "2", "--plant", "no-stonith");
+        assertEquals(2, noStonith.code(), noStonith.report());
+        assertTrue(noStonith.report().contains("two-node mode needs stonith"), noStonith.report());
     }
 
     @Test

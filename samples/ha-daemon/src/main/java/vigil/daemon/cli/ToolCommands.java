@@ -22,7 +22,7 @@ public final class ToolCommands {
     public static final class Chaos extends DelegatedCommand {
         @Option(names = "--schedules", paramLabel = "N", description = "How many schedules (default 10).") String schedules;
         @Option(names = "--seed", paramLabel = "S", description = "Seed of the first schedule (default 1).") String seed;
-        @Option(names = "--nodes", paramLabel = "N", description = "Cluster size: 3 (default) or 5.") String nodes;
+        @Option(names = "--nodes", paramLabel = "N", description = "Cluster size: 3 (default) or 5; 2 runs two hosts in two-node mode.") String nodes;
         @Option(names = "--fencing", paramLabel = "device|watchdog", description = "device (default): a fence device that kills node "
                 + "processes; watchdog: no fence device, every node's watchdog (an emulator process) resets it.") String fencing;
         @Option(names = "--plant", paramLabel = "lying-fence|no-stonith", description = "Make the cluster unsafe on purpose, to show "
