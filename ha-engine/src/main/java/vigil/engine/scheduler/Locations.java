@@ -128,7 +128,7 @@ final class Locations {
             SchedNode node = rsc.runningOn.get(0);
             if (rsc.allowed.has(node.index) || ws.symmetric) score(rsc, node, rsc.stickiness);
         }
-        if (rsc.failCount.isEmpty() && rsc.fillers.isEmpty() || rsc.ignoresFailures) return;
+        if (rsc.ignoresFailures || !anyFailure(rsc)) return;
         for (SchedNode node : ws.nodes) {
             int fails = rsc.failCount.getOrDefault(node, 0);
             // a container counts the failures of what it contains (they restart it)
@@ -142,5 +142,12 @@ final class Locations {
                 ban.failBanned.add(node);
             }
         }
+    }
+
+    /** Whether it, or what it contains, has failures counted on some node: else no node can reach its threshold. */
+    private static boolean anyFailure(Rsc rsc) {
+        for (int fails : rsc.failCount.values()) if (fails > 0) return true;
+        for (Rsc filler : rsc.fillers) for (int fails : filler.failCount.values()) if (fails > 0) return true;
+        return false;
     }
 }

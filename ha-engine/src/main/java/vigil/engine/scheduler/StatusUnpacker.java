@@ -229,10 +229,10 @@ final class StatusUnpacker {
         for (Resource r : ws.cfg.resources()) collect(ws.rscById.get(r.id()), prims);
         // each node's records in configuration order, gathered in one pass over the records (a plan over 10,000
         // resources and 100 nodes spent most of its time looking up every resource on every node)
-        Map<String, List<Configured>> recordsOn = new HashMap<>();
+        Map<String, List<NodeRecord>> recordsOn = new HashMap<>();
         for (Configured c : prims) {
             Map<String, ResourceState> per = ws.state.resources().get(c.id());
-            if (per != null) for (String node : per.keySet()) recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(c);
+            if (per != null) per.forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeRecord(c, rs)));
         }
         List<String> orphanIds = new ArrayList<>();
         for (String id : ws.state.resources().keySet()) if (!ws.rscById.containsKey(id) && !ws.byConfigId.containsKey(id)) orphanIds.add(id);
@@ -247,12 +247,13 @@ final class StatusUnpacker {
         }
     }
 
-    private void unpackNode(SchedNode node, Map<String, List<Configured>> recordsOn, List<String> orphanIds) {
-        for (Configured c : recordsOn.getOrDefault(node.id, List.of())) {
-            ResourceState rs = ws.state.resources().get(c.id()).get(node.id);
+    private void unpackNode(SchedNode node, Map<String, List<NodeRecord>> recordsOn, List<String> orphanIds) {
+        for (NodeRecord record : recordsOn.getOrDefault(node.id, List.of())) {
+            Configured c = record.configured();
+            ResourceState rs = record.state();
             if (rs == null) continue;
             if (c.cloneRsc() == null) {
-                unpackState(ws.rsc(c.id()), node, rs);
+                unpackState(c.rsc(), node, rs);
             } else if (rs.isActive() || rs.blocked() || rs.pending() || !rs.operations().isEmpty() || rs.failCount() > 0) {
                 Rsc instance = findInstance(c.cloneRsc(), c.memberIndex(), node);
                 if (instance != null) unpackState(instance, node, rs);
@@ -261,23 +262,29 @@ final class StatusUnpacker {
         orphans(node, orphanIds);
     }
 
-    /** A configured primitive whose status is read: its id, and for one in a clone the clone and its place in a cloned group. */
-    private record Configured(String id, Rsc cloneRsc, int memberIndex) {}
+    /**
+     * A configured primitive whose status is read: its id and the primitive, or for one in a clone the clone and its
+     * place in a cloned group.
+     */
+    private record Configured(String id, Rsc rsc, Rsc cloneRsc, int memberIndex) {}
+
+    /** A node's record of a configured primitive. */
+    private record NodeRecord(Configured configured, ResourceState state) {}
 
     private void collect(Rsc r, List<Configured> out) {
         if (r == null) return;
         if (r.isClone() && r.unique) {
             // a globally-unique clone's instances are resources of their own, with their own status (rsc:2)
-            for (Rsc instance : r.children) for (Rsc p : instance.primitives()) out.add(new Configured(p.id, null, -1));
+            for (Rsc instance : r.children) for (Rsc p : instance.primitives()) out.add(new Configured(p.id, p, null, -1));
             return;
         }
         if (r.isClone()) {
             Resource child = ((Clone) r.config).child();
-            if (child instanceof Primitive p) out.add(new Configured(p.id(), r, -1));
-            else for (int i = 0; i < ((Group) child).members().size(); i++) out.add(new Configured(((Group) child).members().get(i).id(), r, i));
+            if (child instanceof Primitive p) out.add(new Configured(p.id(), null, r, -1));
+            else for (int i = 0; i < ((Group) child).members().size(); i++) out.add(new Configured(((Group) child).members().get(i).id(), null, r, i));
             return;
         }
-        for (Rsc p : r.primitives()) out.add(new Configured(p.id, null, -1));
+        for (Rsc p : r.primitives()) out.add(new Configured(p.id, p, null, -1));
     }
 
     /** Records of resources no longer configured: stopped where they are active (Pacemaker's orphans). */
