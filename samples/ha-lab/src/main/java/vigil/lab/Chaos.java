@@ -199,7 +199,11 @@ public final class Chaos {
                         broken.add("did not recover: " + ex.getMessage() + "; status: " + c.status().map(Chaos::brief).orElse("no leader"));
                     }
                     try {
-                        workload.readNow("the cluster (final read)", c.admin(), Duration.ofSeconds(30));
+                        // nodes the cluster fenced just as it settled come back, as rebooted hosts would: without them
+                        // the others may have no quorum
+                        workload.readNow("the cluster (final read)", c.admin(), Duration.ofSeconds(30), () -> {
+                            c.restartDead().stream().filter(n -> !restarted.contains(n)).forEach(restarted::add);
+                        });
                     } catch (RuntimeException ex) {
                         broken.add("no final read: " + ex.getMessage());
                     }

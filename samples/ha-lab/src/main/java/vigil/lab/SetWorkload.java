@@ -181,12 +181,16 @@ final class SetWorkload implements AutoCloseable {
      * answers may be one that has not heard the leader yet since it came back: its answer (its own view, without
      * quorum) is no linearizable read, so the read is tried again for up to {@code patience}.
      */
-    Read readNow(String via, Cluster client, Duration patience) {
+    Read readNow(String via, Cluster client, Duration patience) { return readNow(via, client, patience, () -> { }); }
+
+    /** As {@link #readNow(String, Cluster, Duration)}, running {@code whileWaiting} before every attempt. */
+    Read readNow(String via, Cluster client, Duration patience, Runnable whileWaiting) {
         long deadline = System.nanoTime() + patience.toNanos();
         long start;
         ClusterState s = null;
         RuntimeException unreachable = null;
         while (true) {
+            whileWaiting.run();
             start = now();
             try {
                 s = client.status();
