@@ -305,22 +305,17 @@ public final class TwoHostLab implements AutoCloseable {
     public LibvirtLab.Host libvirtHost(String h) { return hosts.get(h); }
 
     /** The cluster state via any running host, if one answers. */
-    public Optional<ClusterState> status() {
-        List<String> up = HOSTS.stream().filter(this::running).toList();
-        if (up.isEmpty()) return Optional.empty();
-        try (AdminClient c = daemons.adminOf(up)) {
-            return Optional.of(c.status());
-        } catch (RuntimeException notNow) {
-            return Optional.empty();
-        }
-    }
+    public Optional<ClusterState> status() { return ask(AdminClient::status); }
 
     /** The status and the answering server's view (Raft voters), via the running hosts. */
-    public Optional<AdminClient.Status2> statusWithServer() {
+    public Optional<AdminClient.Status2> statusWithServer() { return ask(AdminClient::statusWithServer); }
+
+    /** {@code call}'s answer via the running hosts, or empty when none runs or answers now. */
+    private <T> Optional<T> ask(java.util.function.Function<AdminClient, T> call) {
         List<String> up = HOSTS.stream().filter(this::running).toList();
         if (up.isEmpty()) return Optional.empty();
         try (AdminClient c = daemons.adminOf(up)) {
-            return Optional.of(c.statusWithServer());
+            return Optional.of(call.apply(c));
         } catch (RuntimeException notNow) {
             return Optional.empty();
         }
