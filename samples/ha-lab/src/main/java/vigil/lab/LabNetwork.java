@@ -86,6 +86,19 @@ final class LabNetwork implements AutoCloseable {
     /** Node {@code i}'s address (1-based). */
     String address(int i) { return subnet + "." + i; }
 
+    /** An address of this network that no node and not the harness holds: for a virtual IP the cluster moves. */
+    String spareAddress() { return subnet + ".100"; }
+
+    /** Whether node {@code i}'s namespace holds {@code ip} on an interface. */
+    boolean holds(int i, String ip) {
+        return output("ip", "-n", namespace(i), "-o", "-4", "addr", "show").contains(" " + ip + "/");
+    }
+
+    /** Takes {@code ip} off node {@code i}'s interface, as a host that loses power loses its addresses; nothing if it has none. */
+    void dropAddress(int i, String ip) {
+        if (holds(i, ip)) quietly("ip", "-n", namespace(i), "addr", "del", ip + "/24", "dev", prefix + "a" + i);
+    }
+
     /** The command prefix that runs a program inside node {@code i}'s namespace. */
     List<String> exec(int i) { return List.of("ip", "netns", "exec", namespace(i)); }
 

@@ -24,8 +24,9 @@ import vigil.testkit.LabDir;
 import vigil.testkit.LibvirtLab;
 
 /**
- * Two KVM hosts and nothing else, on one machine: the deployment of the two-host sample config (two-node mode, no
- * witness). Each host {@code n1}, {@code n2} is
+ * Two KVM hosts and nothing else, on one machine, running the two-host sample config itself
+ * ({@code samples/ha-daemon/examples/kvm-drbd-two-node.yaml}, with the lab's hosts, addresses and BMCs in it: see
+ * {@link TwoHostSample}): two-node mode, no witness, DRBD promotable, the VM with its Primary, a VIP with the VM. Each host {@code n1}, {@code n2} is
  * <ul>
  * <li>a {@code vigil daemon} process in its own network namespace ({@link LabNetwork}, so the link between the two can
  * be cut), started as an admin starts one ({@link LocalDaemons});</li>
@@ -47,6 +48,8 @@ public final class TwoHostLab implements AutoCloseable {
     /** The promotable clone of the VM's disk, and its primitive (whose role the status reports per node). */
     public static final String DISK = "vm1-disk";
     public static final String DISK_PRIMITIVE = "vm1-drbd";
+    /** The VIP that goes with the VM. */
+    public static final String VIP = "vip";
     private static final String BMC_USER = "admin";
 
     private final Path dir;
@@ -78,6 +81,7 @@ public final class TwoHostLab implements AutoCloseable {
     public static Optional<String> unavailable() {
         if (!LibvirtLab.installed()) return Optional.of("libvirtd, virtlogd, virsh, qemu-system-x86_64 and root are needed (see the test bed notes)");
         if (!IpmiSimLab.installed()) return Optional.of("ipmi_sim and ipmitool (OpenIPMI) are needed");
+        if (!Files.isExecutable(Path.of("/usr/lib/ocf/resource.d/heartbeat/IPaddr2"))) return Optional.of("the VIP's agent IPaddr2 (resource-agents) is needed");
         return LabNetwork.unavailable();
     }
 
@@ -117,84 +121,38 @@ public final class TwoHostLab implements AutoCloseable {
         watcher = new Thread(this::watchPower, "two-host-lab-power");
         watcher.setDaemon(true);
         watcher.start();
-        LocalDaemons.awaitValue(Duration.ofMinutes(4), "both hosts online and " + VM + " running on one of them", () -> {
+        // the sample's VM is disabled until its disk holds the guest; the walk-through then runs 'vigil resource enable vm1'
+        LocalDaemons.awaitValue(Duration.ofMinutes(4), "both hosts online and " + DISK_PRIMITIVE + " Promoted on one of them", () -> {
             for (String h : HOSTS) if (!daemons.isAlive(h)) throw new IllegalStateException(h + " exited: " + daemons.lastLogLine(h));
             return status().filter(s -> HOSTS.stream().allMatch(h -> s.node(h).membership() == vigil.api.status.Membership.ONLINE)
-                    && s.activeNodes(VM).size() == 1 && vmHosts().size() == 1);
+                    && promoted(s).isPresent());
         });
+        try (AdminClient c = admin()) {
+            c.enable(VM);
+        }
+        LocalDaemons.awaitValue(Duration.ofMinutes(2), VM + " and its VIP running on one host", () -> status().filter(s -> s.activeNodes(VM).size() == 1
+                && vmHosts().size() == 1 && s.activeNodes(VIP).equals(s.activeNodes(VM)) && vipHosts().equals(s.activeNodes(VM))));
     }
 
-    /**
-     * The sample's shape (samples/ha-daemon/examples/kvm-drbd-two-node.yaml) on this lab: two-node mode, DRBD promotable,
-     * the VM with its Primary and started after the promotion, allow-migrate, an ipmi device per host (fencing n1 waits
-     * 2 s, so n1 wins a tie) and a priority-fencing-delay that lets the VM's host win a cut. No VIP: the lab's hosts have
-     * no shared bridge to put it on. The guest has no operating system to answer an ACPI shutdown, so a stop destroys
-     * it at once (shutdown-timeout 0). Fencing powers hosts off (stonith-action off, not the sample's default reboot): a
-     * fenced host boots when the lab's user says so ({@link #powerOn}). Monitors are shorter than the sample's, so that a test sees changes quickly.
-     */
+    /** The two-host sample itself, with the lab's hosts, addresses, BMCs and guest in place of real ones ({@link TwoHostSample}). */
     private String clusterYaml(int port, Path passwordFile) {
-        StringBuilder y = new StringBuilder();
-        y.append("""
-                properties:
-                  stonith-enabled: true
-                  no-quorum-policy: freeze
-                  node-timeout: %dms
-                  default-resource-stickiness: 100
-                  fence-timeout: 60s
-                  other:
-                    two-node: true
-                    priority-fencing-delay: 4s
-                    stonith-action: "off"
-                nodes:
-                """.formatted(nodeTimeout.toMillis()));
-        for (String h : HOSTS) y.append("  ").append(h).append(": {address: ").append(address(h)).append(':').append(port).append("}\n");
-        y.append("""
-                resources:
-                  %1$s:
-                    promotable:
-                      id: %2$s
-                      type: drbd
-                      params:
-                        drbd-resource: %3$s
-                        hosts: n1:%4$s,n2:%5$s
-                        device: /dev/drbd1
-                        disk: /dev/vg0/vm1
-                        fencing: resource-only
-                        config-dir: %6$s
-                      operations:
-                        - {name: monitor, interval: 2s, timeout: 20s, role: Promoted}
-                        - {name: monitor, interval: 3s, timeout: 20s, role: Unpromoted}
-                    meta: {promoted-max: 1, promoted-node-max: 1, clone-max: 2, clone-node-max: 1}
-                  %3$s:
-                    type: kvm
-                    params:
-                      config-blob: vm1.xml
-                      hypervisor: "%7$s"
-                      migration-uri: tcp://127.0.0.1
-                      shutdown-timeout: "0"
-                    meta: {allow-migrate: true, migration-threshold: 3}
-                    operations:
-                      - {name: start, timeout: 120s}
-                      - {name: stop, timeout: 120s, on-fail: fence}
-                      - {name: monitor, interval: 3s, timeout: 30s}
-                      - {name: migrate_to, timeout: 120s}
-                      - {name: migrate_from, timeout: 60s}
-                constraints:
-                  vm1-with-its-disk-primary: {type: colocation, resource: %3$s, with-resource: %1$s, with-role: Promoted, score: INFINITY}
-                  vm1-after-disk-promote: {type: order, first: %1$s, first-action: promote, then: %3$s, then-action: start}
-                fence-devices:
-                """.formatted(DISK, DISK_PRIMITIVE, VM, address("n1"), address("n2"), dir.resolve("drbd.d"), libvirt.uriFor("{node}")));
+        List<TwoHostSample.Host> lab = new ArrayList<>();
         for (String h : HOSTS) {
             IpmiSimLab b = bmcs.get(h);
-            y.append("  ipmi-").append(h).append(":\n    type: ipmi\n    params: {ip: ").append(b.host()).append(", ipport: ").append(b.port())
-                    .append(", username: ").append(BMC_USER).append(", password_file: ").append(passwordFile).append("}\n    host-list: [").append(h).append("]\n");
-            if (h.equals("n1")) y.append("    delay: 2s\n");
+            lab.add(new TwoHostSample.Host(h, address(h) + ":" + port, address(h), b.host(), b.port()));
         }
-        y.append("fencing-topology:\n");
-        for (String h : HOSTS) y.append("  ").append(h).append(": {1: [ipmi-").append(h).append("]}\n");
-        y.append("blobs:\n  vm1.xml: |\n");
-        LibvirtLab.guestXml(VM).lines().forEach(l -> y.append("    ").append(l).append('\n'));
-        return y.toString();
+        return TwoHostSample.forLab(TwoHostSample.text(), new TwoHostSample.Lab(lab, nodeTimeout, dir.resolve("drbd.d"), libvirt.uriFor("{node}"),
+                "tcp://127.0.0.1", LibvirtLab.guestXml(VM), vip(), passwordFile));
+    }
+
+    /** The VIP's address in the lab network. */
+    public String vip() { return network.spareAddress(); }
+
+    /** The hosts whose network holds the VIP: where it really is. */
+    public List<String> vipHosts() {
+        List<String> out = new ArrayList<>();
+        for (String h : HOSTS) if (network.holds(HOSTS.indexOf(h) + 1, vip())) out.add(h);
+        return out;
     }
 
     /** Host {@code h}'s address in the lab network (where its daemon listens). */
@@ -202,7 +160,7 @@ public final class TwoHostLab implements AutoCloseable {
 
     /** Checks the power of every BMC every 50 ms; a host whose BMC turned it off stops at once, as a machine does. */
     private void watchPower() {
-        while (!closed) {
+        for (long round = 0; !closed; round++) {
             for (String h : HOSTS) {
                 if (Boolean.TRUE.equals(running.get(h)) && !bmcs.get(h).powerOn()) {
                     event(h + " powered off by its BMC");
@@ -210,16 +168,23 @@ public final class TwoHostLab implements AutoCloseable {
                     stop(h);
                 }
             }
-            sampleVm();
+            sampleVm(round % 10 == 0);
             LocalCluster.sleep(Duration.ofMillis(50));
         }
     }
 
-    /** Records every moment at which the VM's QEMU runs on both hosts (none may, outside a live migration). */
-    private void sampleVm() {
+    /**
+     * Records every moment at which the VM's QEMU, or its VIP (with {@code andVip}: each look at it runs {@code ip}), is on
+     * both hosts (none may, outside a live migration).
+     */
+    private void sampleVm(boolean andVip) {
         List<String> on = vmHosts();
         if (on.size() > 1) {
             synchronized (doubleRuns) { doubleRuns.add(Instant.now() + " " + VM + " on " + on); }
+        }
+        List<String> vipOn = andVip ? vipHosts() : List.of();
+        if (vipOn.size() > 1) {
+            synchronized (doubleRuns) { doubleRuns.add(Instant.now() + " VIP " + vip() + " on " + vipOn); }
         }
     }
 
@@ -234,6 +199,7 @@ public final class TwoHostLab implements AutoCloseable {
         daemons.kill(h);
         Map<String, Long> guests = hosts.get(h).qemuPids();
         hosts.get(h).crash();
+        network.dropAddress(HOSTS.indexOf(h) + 1, vip());
         drbd.powerOff(h);
         event(h + " stopped (guests killed: " + guests + ")");
     }

@@ -23,7 +23,9 @@ import vigil.raft.admin.AdminClient;
  * The two-host deployment end to end on separate processes ({@link TwoHostLab}): two {@code vigil daemon} processes in
  * their own network namespaces, each with its own libvirtd running a real QEMU guest as the {@code kvm} resource, DRBD
  * through the kernel stand-in (the DRBD kernel module cannot load here), fencing by {@code ipmi_sim} BMCs whose power-off
- * stops the host (daemon, libvirtd, guests), two-node mode and no witness, configured like the two-host sample.
+ * stops the host (daemon, libvirtd, guests), two-node mode and no witness, running the two-host sample file itself
+ * ({@code samples/ha-daemon/examples/kvm-drbd-two-node.yaml}) with the lab's hosts, addresses and BMCs in it, its VIP
+ * included (IPaddr2 in the hosts' network namespaces).
  *
  * <p>In one cluster lifetime: the VM's host dies -> its peer fences it through its BMC, runs alone, promotes its DRBD copy
  * and starts the VM, which runs exactly once; the dead host boots again -> it runs nothing until its peer admitted it
@@ -31,7 +33,7 @@ import vigil.raft.admin.AdminClient;
  * priority-fencing-delay), the other is powered off by the fence device, the VM runs exactly once; both hosts down and
  * only the fenced one boots -> it fences nobody and runs nothing while its peer is down and unconfirmed; the peer boots
  * and takes it back; then the other host, running the VM, dies -> the VM is started on the first one. Throughout, the
- * VM's QEMU never runs on both hosts at once and no outdated DRBD copy is promoted.
+ * VM's QEMU never runs on both hosts at once, nor its VIP, and no outdated DRBD copy is promoted.
  */
 class TwoHostVmIT {
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(3);
@@ -101,6 +103,7 @@ class TwoHostVmIT {
         Thread.sleep(NODE_TIMEOUT.multipliedBy(4).toMillis()); // a host that did not wait would have fenced its peer and gone on alone by now
         assertTrue(lab.bmcOn(second), first + " fenced nobody");
         assertEquals(List.of(), lab.vmHosts(), lab.describeGuests());
+        assertEquals(List.of(), lab.vipHosts(), "no VIP on " + first);
         assertFalse(lab.drbdPrimary(first), "no DRBD promotion on " + first);
 
         // 5. the peer boots: the two pair again, the VM runs once (on the host whose copy is up to date)
@@ -117,17 +120,18 @@ class TwoHostVmIT {
         awaitAlone(first, second, crashed);
         assertFalse(lab.bmcOn(second));
 
-        assertEquals(List.of(), lab.doubleRuns(), "the VM's QEMU never ran on both hosts at once");
+        assertEquals(List.of(), lab.doubleRuns(), "the VM's QEMU and its VIP never on both hosts at once");
         assertEquals(List.of(), lab.stalePromotions(), "no DRBD copy that had missed writes was promoted");
     }
 
-    /** {@code survivor} fenced {@code dead} after {@code since}, runs alone, holds the Primary and runs the VM, once. */
+    /** {@code survivor} fenced {@code dead} after {@code since}, runs alone, holds the Primary and runs the VM and its VIP, once. */
     private void awaitAlone(String survivor, String dead, Instant since) {
-        await(survivor + " alone after fencing " + dead + ", its disk Promoted and " + VM + " running there only", st ->
+        await(survivor + " alone after fencing " + dead + ", its disk Promoted and " + VM + " and its VIP running there only", st ->
                 st.fenceHistory().stream().anyMatch(e -> e.target().equals(dead) && e.success() && e.at().isAfter(since))
                         && st.node(dead).membership() != Membership.ONLINE
                         && TwoHostLab.promoted(st).equals(Optional.of(survivor)) && st.activeNodes(VM).equals(List.of(survivor))
-                        && lab.vmHosts().equals(List.of(survivor)));
+                        && lab.vmHosts().equals(List.of(survivor))
+                        && st.activeNodes(TwoHostLab.VIP).equals(List.of(survivor)) && lab.vipHosts().equals(List.of(survivor)));
         awaitTrue(dead + " off: daemon and guests stopped", () -> !lab.running(dead) && !lab.bmcOn(dead));
         assertTrue(lab.drbdPrimary(survivor) && !lab.drbdPrimary(dead));
         AdminClient.Status2 s2 = lab.statusWithServer().orElseThrow();
@@ -148,14 +152,14 @@ class TwoHostVmIT {
                 return s.filter(condition).isPresent();
             });
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; VM QEMU on " + lab.vmHosts() + "; last status: " + (last[0] == null ? "none" : describe(last[0])), e);
+            throw new AssertionError(e.getMessage() + "; VM QEMU on " + lab.vmHosts() + ", VIP held by " + lab.vipHosts() + "; last status: " + (last[0] == null ? "none" : describe(last[0])), e);
         }
         return last[0];
     }
 
     private static String describe(ClusterState s) {
         return "nodes " + TwoHostLab.HOSTS.stream().map(h -> h + "=" + s.node(h).membership()).toList() + ", " + VM + " on " + s.activeNodes(VM)
-                + ", Promoted " + TwoHostLab.promoted(s).orElse("nowhere") + ", fences " + s.fenceHistory();
+                + ", VIP on " + s.activeNodes(TwoHostLab.VIP) + ", Promoted " + TwoHostLab.promoted(s).orElse("nowhere") + ", fences " + s.fenceHistory();
     }
 
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
