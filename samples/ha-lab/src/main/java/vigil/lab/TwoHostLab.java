@@ -158,15 +158,21 @@ public final class TwoHostLab implements AutoCloseable {
     /** Host {@code h}'s address in the lab network (where its daemon listens). */
     public String address(String h) { return network.address(HOSTS.indexOf(h) + 1); }
 
-    /** Checks the power of every BMC every 50 ms; a host whose BMC turned it off stops at once, as a machine does. */
+    /**
+     * Checks the power of every BMC every 50 ms; a host whose BMC turned it off stops at once, as a machine does. The
+     * moment is noted also for a host that had crashed already (a fence powers off a dead host too).
+     */
     private void watchPower() {
+        Map<String, Boolean> wasOn = new LinkedHashMap<>();
         for (long round = 0; !closed; round++) {
             for (String h : HOSTS) {
-                if (Boolean.TRUE.equals(running.get(h)) && !bmcs.get(h).powerOn()) {
+                boolean on = bmcs.get(h).powerOn();
+                if (!on && wasOn.getOrDefault(h, true)) {
                     event(h + " powered off by its BMC");
                     poweredOff.put(h, Instant.now());
-                    stop(h);
                 }
+                wasOn.put(h, on);
+                if (!on && Boolean.TRUE.equals(running.get(h))) stop(h);
             }
             sampleVm(round % 10 == 0);
             LocalCluster.sleep(Duration.ofMillis(50));
