@@ -132,6 +132,12 @@ public final class Controller implements AutoCloseable {
 
     private record InFlight(String node, String action, Instant deadline) {}
 
+    /** A fence confirmed outside this controller, at {@code confirmedAt} on its monotonic line, not committed yet. */
+    private record ConfirmedFence(FenceEvent event, Instant confirmedAt) {}
+
+    /** Kept across terms until committed (or outdated by an answer of its target): see {@link #fenceConfirmedOutside}. */
+    private final List<ConfirmedFence> confirmedOutside = new ArrayList<>();
+
     private static final Set<ActionKind> ACTIVATING = EnumSet.of(ActionKind.START, ActionKind.PROMOTE, ActionKind.MIGRATE_FROM);
 
     private static final class FenceAttempt {
@@ -205,6 +211,21 @@ public final class Controller implements AutoCloseable {
         Applied a = applied;
         if (a.clusterTime().equals(Instant.EPOCH)) return Optional.empty();
         return Optional.of(a.clusterTime().plus(Duration.between(a.at(), monotonic.instant())));
+    }
+
+    /**
+     * A fence of {@code event.target()} that this node ran and saw confirmed outside the controller, at {@code confirmedAt}
+     * on this controller's ticker: a two-node host fences its silent peer itself and only then goes on alone, as the only
+     * voter, so nothing could commit that fence when it ran (the pair has no majority without the peer). Once this
+     * controller leads it commits the event as its own fence result: the node then counts as fenced, clean until it
+     * rejoins (as Pacemaker counts any fence), and is not fenced again before its resources start elsewhere. Unless
+     * this controller heard that node at or after {@code confirmedAt}: a confirmation older than the node's last contact
+     * says nothing about what it runs now, and the node is declared lost and fenced as usual.
+     */
+    public void fenceConfirmedOutside(FenceEvent event, long confirmedAt) {
+        if (!event.success()) throw new IllegalArgumentException("not a confirmed fence: " + event);
+        Instant at = Instant.ofEpochSecond(0, confirmedAt);
+        timer.execute(() -> confirmedOutside.add(new ConfirmedFence(event, at)));
     }
 
     /** {@code ticker}'s readings as instants on a monotonic time line (not dates: only their differences mean anything). */
@@ -313,6 +334,7 @@ public final class Controller implements AutoCloseable {
         }
         recheck(s, now);
         expireInFlight(now);
+        commitFencesConfirmedOutside(s);
         updateMembership(s, now, nodeTimeout);
         updateHealth(s);
         Set<String> alive = new HashSet<>();
@@ -815,7 +837,7 @@ public final class Controller implements AutoCloseable {
                 .thenAccept(e -> timer.execute(() -> commitFence(target, attempt, e)));
     }
 
-    private void commitFence(String target, FenceAttempt attempt, FenceEvent e) {
+    private CompletableFuture<?> commitFence(String target, FenceAttempt attempt, FenceEvent e) {
         if (e.success()) {
             LOG.warn("{}: fenced by {}: {}", target, e.devices(), e.detail());
             // forget what the fenced incarnation said (before the fence is applied, so no tick in between can take it
@@ -830,7 +852,8 @@ public final class Controller implements AutoCloseable {
         } else {
             LOG.error("{}: fencing failed (attempt {}): {}; its resources stay blocked", target, attempt.failures + 1, e.detail());
         }
-        submit.apply(List.of(new Command.RecordFence(e))).whenComplete((r, err) -> timer.execute(() -> {
+        CompletableFuture<?> committed = submit.apply(List.of(new Command.RecordFence(e)));
+        committed.whenComplete((r, err) -> timer.execute(() -> {
             attempt.running = false;
             if (e.success() && err == null) {
                 fencing.remove(target);
@@ -841,6 +864,40 @@ public final class Controller implements AutoCloseable {
             }
             replan = true;
         }));
+        return committed;
+    }
+
+    /**
+     * Commits the fences confirmed outside this controller ({@link #fenceConfirmedOutside}) as its own results. A target
+     * heard since its confirmation is left to the usual way: declared lost when it falls silent, then fenced. A commit
+     * that fails is not retried: the target is then fenced again, which is slower but as safe.
+     */
+    private void commitFencesConfirmedOutside(ClusterState s) {
+        for (java.util.Iterator<ConfirmedFence> it = confirmedOutside.iterator(); it.hasNext(); ) {
+            ConfirmedFence f = it.next();
+            String target = f.event().target();
+            if (membershipPending.contains(target)) continue;
+            it.remove();
+            if (target.equals(self) || s.config().node(target).isEmpty()) continue;
+            Optional<Instant> heard = lastContact(target);
+            if (heard.isPresent() && !heard.get().isBefore(f.confirmedAt())) {
+                LOG.info("{}: answered after its fence was confirmed ({}): that fence does not count", target, f.event().detail());
+                continue;
+            }
+            LOG.warn("{}: fenced before this controller led ({} by {}): recorded as its fence, not fenced again", target,
+                    f.event().devices(), f.event().executor());
+            FenceAttempt attempt = fencing.computeIfAbsent(target, k -> new FenceAttempt());
+            attempt.running = true;
+            // nothing declares it lost meanwhile: applied after the fence, that would make it unclean again
+            membershipPending.add(target);
+            commitFence(target, attempt, f.event()).whenComplete((r, e) -> timer.execute(() -> membershipPending.remove(target)));
+        }
+    }
+
+    /** When this controller last heard from {@code node} (see {@link #silentSince}), if at all. */
+    private Optional<Instant> lastContact(String node) {
+        return java.util.stream.Stream.of(lastReply.get(node), priorAck.get(node), heardAsLeader.get(node))
+                .filter(java.util.Objects::nonNull).max(Instant::compareTo);
     }
 
     /** Devices that could fence {@code node}, for status messages. */
