@@ -92,6 +92,8 @@ public final class Controller implements AutoCloseable {
     private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
     /** The nodes whose answers make this controller's majority lease, when not every configured node votes. */
     private volatile java.util.function.Function<ClusterState, List<String>> leaseVoters = s -> s.config().nodes().stream().map(Node::id).toList();
+    /** The lease voters as of the last tick, for {@link #clusterTime} (asked from Raft's thread, not the controller's). */
+    private volatile List<String> clockVoters;
     private ScheduledFuture<?> ticking;
     /** Per node, when the newest heartbeat it answered was SENT: the controller's own lease counts from there. */
     private final Map<String, Instant> lastAck = new HashMap<>();
@@ -197,7 +199,8 @@ public final class Controller implements AutoCloseable {
 
     /**
      * The cluster time this controller stamps on log entries while it is active: the lower median of the wall clocks
-     * of the voting nodes that answered within node-timeout (see {@link ClusterClock}). Until it has heard a majority
+     * of the voting nodes that answered within node-timeout (see {@link ClusterClock}), the nodes whose answers make its
+     * lease (a two-node host running alone is the only voter: its own clock). Until it has heard a majority
      * (it was just elected), the newest cluster time this node applied, carried forward on its monotonic clock: never
      * ahead, since that entry was stamped before it was applied. Empty while it is not active, and in a cluster that
      * has no time yet. Thread-safe.
@@ -205,8 +208,9 @@ public final class Controller implements AutoCloseable {
     public Optional<Instant> clusterTime() {
         if (!leader) return Optional.empty();
         ClusterState s = state.get();
-        List<String> voters = s.config().nodes().stream().map(Node::id).toList();
-        Optional<Instant> median = clusterClock.now(voters, s.config().properties().nodeTimeout());
+        List<String> v = clockVoters;
+        Optional<Instant> median = clusterClock.now(v != null ? v : s.config().nodes().stream().map(Node::id).toList(),
+                s.config().properties().nodeTimeout());
         if (median.isPresent()) return median;
         Applied a = applied;
         if (a.clusterTime().equals(Instant.EPOCH)) return Optional.empty();
@@ -469,6 +473,7 @@ public final class Controller implements AutoCloseable {
      */
     private Instant leaseEnd(ClusterState s, Instant now, Duration nodeTimeout) {
         List<String> voters = leaseVoters.apply(s);
+        clockVoters = voters;
         if (voters.isEmpty()) return now.plus(nodeTimeout);
         List<Instant> acks = new ArrayList<>();
         for (String n : voters) {
