@@ -106,7 +106,8 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Boolean> ready = new HashMap<>();
     private final Set<String> leaving = new HashSet<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
-    private final Map<String, Set<String>> busyOnNodes = new HashMap<>();
+    /** Per node, what its last heartbeat reply said runs there: resource -> action (a probe, or what a previous leader sent). */
+    private final Map<String, Map<String, String>> busyOnNodes = new HashMap<>();
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
     private final Map<String, Instant> fencedAt = new HashMap<>();
     private final Map<String, Instant> priorAck = new HashMap<>();
@@ -458,13 +459,13 @@ public final class Controller implements AutoCloseable {
         if (reply.ready() && !Boolean.TRUE.equals(wasReady)) replan = true;
         // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
         // resources until a later reply no longer lists them
-        Set<String> busy = new HashSet<>();
+        Map<String, String> busy = new HashMap<>();
         for (String key : reply.inFlight()) {
             int slash = key.lastIndexOf('/');
-            busy.add(slash < 0 ? key : key.substring(0, slash));
+            busy.put(slash < 0 ? key : key.substring(0, slash), slash < 0 ? "" : key.substring(slash + 1));
         }
-        Set<String> before = busyOnNodes.put(reply.node(), busy);
-        if (before != null && !busy.containsAll(before)) replan = true;
+        Map<String, String> before = busyOnNodes.put(reply.node(), busy);
+        if (before != null && !busy.keySet().containsAll(before.keySet())) replan = true;
     }
 
     /**
@@ -562,7 +563,7 @@ public final class Controller implements AutoCloseable {
             if (r != null && (r.isActive() || r.pending() || r.blocked())) return false;
         }
         for (InFlight f : inFlight.values()) if (f.node().equals(node)) return false;
-        Set<String> busy = busyOnNodes.get(node);
+        Map<String, String> busy = busyOnNodes.get(node);
         return busy == null || busy.isEmpty();
     }
 
@@ -695,6 +696,8 @@ public final class Controller implements AutoCloseable {
     private String heldBecause(ClusterState s, PlannedAction a, Instant now, Duration nodeTimeout) {
         InFlight f = inFlight.get(a.resource());
         if (f != null) return f.action() + " in flight on " + f.node();
+        String migration = migrationNeeding(s.config(), a.resource());
+        if (migration != null) return migration;
         for (ResourceState r : s.resources().getOrDefault(a.resource(), Map.of()).values()) {
             // its result may have been lost on the way: that node is probed first (a lost node is fenced first)
             // (a probe asked for by a cleanup comes first on its own node too: until it answers, the state there is unknown)
@@ -703,12 +706,33 @@ public final class Controller implements AutoCloseable {
                 return "its " + r.operations().get(r.operations().size() - 1).action() + " on " + r.node() + " is not settled yet";
             }
         }
-        for (Map.Entry<String, Set<String>> b : busyOnNodes.entrySet()) {
-            if (b.getValue().contains(a.resource()) && isAlive(b.getKey(), now, nodeTimeout)) return "an operation still runs on " + b.getKey();
+        for (Map.Entry<String, Map<String, String>> b : busyOnNodes.entrySet()) {
+            if (b.getValue().containsKey(a.resource()) && isAlive(b.getKey(), now, nodeTimeout)) return "an operation still runs on " + b.getKey();
         }
         if (!isAlive(a.node(), now, nodeTimeout)) return a.node() + " has not answered within node-timeout";
         if (!Boolean.TRUE.equals(ready.get(a.node()))) return a.node() + " has not finished probing";
         if (fencing.containsKey(a.node())) return a.node() + " is being fenced";
+        return null;
+    }
+
+    /**
+     * The live migration in flight that needs {@code resource} where it goes ({@link MigrationNeeds}), or null: one this
+     * controller sent, or one a node says runs there (a previous leader sent it).
+     */
+    private String migrationNeeding(ClusterConfig config, String resource) {
+        for (Map.Entry<String, InFlight> e : inFlight.entrySet()) {
+            InFlight m = e.getValue();
+            if (MigrationNeeds.isMigration(m.action()) && MigrationNeeds.needs(config, e.getKey(), resource)) {
+                return "the live migration of " + e.getKey() + " on " + m.node() + " is in flight (" + m.action() + ")";
+            }
+        }
+        for (Map.Entry<String, Map<String, String>> b : busyOnNodes.entrySet()) {
+            for (Map.Entry<String, String> op : b.getValue().entrySet()) {
+                if (MigrationNeeds.isMigration(op.getValue()) && MigrationNeeds.needs(config, op.getKey(), resource)) {
+                    return "the live migration of " + op.getKey() + " on " + b.getKey() + " is in flight (" + op.getValue() + ")";
+                }
+            }
+        }
         return null;
     }
 
@@ -755,7 +779,7 @@ public final class Controller implements AutoCloseable {
     private void finished(String resource, String node) {
         InFlight f = inFlight.get(resource);
         if (f != null && f.node().equals(node)) inFlight.remove(resource);
-        Set<String> busy = busyOnNodes.get(node);
+        Map<String, String> busy = busyOnNodes.get(node);
         if (busy != null) busy.remove(resource);
         replan = true;
     }
@@ -771,8 +795,8 @@ public final class Controller implements AutoCloseable {
                 List<OperationRecord> ops = r.operations();
                 String node = r.node();
                 if (!isAlive(node, now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(node)) || fencing.containsKey(node)) continue;
-                Set<String> busy = busyOnNodes.get(node);
-                if (busy != null && busy.contains(r.resource())) continue;
+                Map<String, String> busy = busyOnNodes.get(node);
+                if (busy != null && busy.containsKey(r.resource())) continue;
                 Duration timeout = DEFAULT_OP_TIMEOUT;
                 inFlight.put(r.resource(), new InFlight(node, "probe", now.plus(timeout).plusSeconds(10)));
                 LOG.info("{}: probe on {} (its {} is pending with nothing in flight)", r.resource(), node, ops.get(ops.size() - 1).action());

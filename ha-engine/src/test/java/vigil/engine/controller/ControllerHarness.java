@@ -93,8 +93,11 @@ final class ControllerHarness implements AutoCloseable {
     };
 
     /** Starts the controller on n1 as leader of term 1. */
-    Controller start(NodeFencer fencer) {
-        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport, fencer, clock, clock, timer, fenceWorkers, k -> null);
+    Controller start(NodeFencer fencer) { return start(fencer, transport); }
+
+    /** Starts the controller on n1 as leader of term 1, reaching the nodes through {@code via}. */
+    Controller start(NodeFencer fencer, NodeTransport via) {
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, via, fencer, clock, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
         return controller;
     }
