@@ -6,12 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vigil.api.spi.PrivateFiles;
+import vigil.api.status.FenceEvent;
+import vigil.engine.state.Command;
 
 /**
  * How a host of a two-node cluster continues alone once its peer is confirmed off: a Raft group of two cannot commit
@@ -29,13 +32,22 @@ import vigil.api.spi.PrivateFiles;
 public final class SingleVoter {
     private static final Logger LOG = LoggerFactory.getLogger(SingleVoter.class);
     static final String MARKER = "two-node-single";
+    /** Beside the request: the fence of the peer that confirmed it off, for the single leader to commit (see {@link #apply}). */
+    static final String FENCE = "two-node-single.fence";
     static final String TWO_NODE = "two-node";
     private static final String META_CONF = "raft-meta.conf";
 
     private SingleVoter() {}
 
-    /** Asks the next start of the node in {@code dataDir} to be the only voter; {@code why} names the confirmation. */
-    public static void request(Path dataDir, String why) throws IOException {
+    /**
+     * Asks the next start of the node in {@code dataDir} to be the only voter; {@code why} names the confirmation, and
+     * {@code fence} is the peer's confirmed fence that made it (null when an administrator confirmed the peer down).
+     */
+    public static void request(Path dataDir, String why, FenceEvent fence) throws IOException {
+        Path f = dataDir.resolve(FENCE);
+        // the fence first: a request is never read with the fence of another one
+        if (fence == null) Files.deleteIfExists(f);
+        else PrivateFiles.write(f, LogCodec.encodeEntry(null, List.of(new Command.RecordFence(fence))));
         PrivateFiles.writeString(dataDir.resolve(MARKER), why + "\n");
     }
 
@@ -74,8 +86,11 @@ public final class SingleVoter {
     /**
      * Rewrites the group's {@code raft-meta.conf} to {@code self} alone at {@code lastIndex + 1}, then removes the
      * request. Fails (and keeps the request) when the storage holds no configuration naming {@code self}.
+     *
+     * @return the peer's fence that the request came with: it could not be committed while the peer was a voter (no
+     *         majority without it), so the single leader's controller commits it, and the peer is not fenced again
      */
-    static void apply(Path dataDir, Path groupDir, String self, long lastIndex) throws IOException {
+    static Optional<FenceEvent> apply(Path dataDir, Path groupDir, String self, long lastIndex) throws IOException {
         Path conf = groupDir.resolve("current").resolve(META_CONF);
         if (!Files.exists(conf)) throw new IOException("no " + conf + ": this replica never applied a Raft configuration");
         LogEntryProto old;
@@ -88,9 +103,25 @@ public final class SingleVoter {
         long index = Math.max(lastIndex, old.getIndex()) + 1;
         LogEntryProto single = LogEntryProto.newBuilder().setTerm(old.getTerm()).setIndex(index)
                 .setConfigurationEntry(RaftConfigurationProto.newBuilder().addAllPeers(me)).build();
+        Optional<FenceEvent> fence = requestedFence(dataDir);
         PrivateFiles.write(conf, single.toByteArray());
         Files.delete(dataDir.resolve(MARKER));
+        Files.deleteIfExists(dataDir.resolve(FENCE));
         LOG.warn("{}: the Raft configuration is now this node alone (at index {}, was {} voters at index {}): its two-node peer is confirmed off",
                 self, index, old.getConfigurationEntry().getPeersCount(), old.getIndex());
+        return fence;
+    }
+
+    /** The fence kept with the request; an unreadable one counts as none (the controller then fences the peer itself). */
+    private static Optional<FenceEvent> requestedFence(Path dataDir) {
+        Path f = dataDir.resolve(FENCE);
+        if (!Files.exists(f)) return Optional.empty();
+        try {
+            return LogCodec.decodeEntry(Files.readAllBytes(f)).commands().stream()
+                    .filter(Command.RecordFence.class::isInstance).map(c -> ((Command.RecordFence) c).event()).findFirst();
+        } catch (IOException e) {
+            LOG.warn("cannot read the peer's fence in {}: {}; the controller fences the peer again", f, e.getMessage());
+            return Optional.empty();
+        }
     }
 }

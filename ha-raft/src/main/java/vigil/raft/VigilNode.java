@@ -51,6 +51,7 @@ import vigil.api.Subscription;
 import vigil.api.model.Node;
 import vigil.api.spi.PrivateFiles;
 import vigil.api.status.ClusterState;
+import vigil.api.status.FenceEvent;
 import vigil.engine.state.Command;
 import vigil.raft.proto.QueryP;
 import vigil.raft.proto.QueryReplyP;
@@ -105,6 +106,8 @@ public final class VigilNode implements AutoCloseable {
     private final Path dataDir;
     /** The node-timeout this replica's Raft timeouts were derived from. */
     private final Duration raftNodeTimeout;
+    /** The two-node peer's fence that made this start the only voter, if it did (see {@link #startedAloneAfter()}). */
+    private final FenceEvent startedAloneAfter;
     /** The cluster's node-timeout last written to the data dir ({@link LearnedNodeTimeout}). */
     private volatile Duration rememberedNodeTimeout;
 
@@ -208,9 +211,10 @@ public final class VigilNode implements AutoCloseable {
         for (String repair : check.repairs()) LOG.warn("{}: {}", b.id, repair);
         RaftServer started = null;
         String startProblem = check.problem();
+        FenceEvent peerFence = null;
         if (check.ok() && !fresh && SingleVoter.requested(b.dataDir)) {
             try {
-                SingleVoter.apply(b.dataDir, groupDir, b.id, check.lastIndex());
+                peerFence = SingleVoter.apply(b.dataDir, groupDir, b.id, check.lastIndex()).orElse(null);
             } catch (IOException e) {
                 startProblem = "cannot make this node the only voter of its two-node cluster: " + e.getMessage() + "; " + recovery;
             }
@@ -228,6 +232,7 @@ public final class VigilNode implements AutoCloseable {
             }
         }
         this.server = started;
+        this.startedAloneAfter = started == null ? null : peerFence;
         this.client = RaftSetup.client(group, requestTimeout, clientTls);
         this.reader = RaftSetup.client(group, requestTimeout, 20, clientTls);
         this.submitter = new Submitter(b.id, Senders.client(() -> RaftSetup.client(group, requestTimeout, clientTls)), e -> seal.seal(b.id, e),
@@ -462,6 +467,13 @@ public final class VigilNode implements AutoCloseable {
         leadershipListeners.add(Objects.requireNonNull(l));
         return () -> leadershipListeners.remove(l);
     }
+
+    /**
+     * The fence of its two-node peer, confirmed before this start, that made this replica start as the only voter
+     * ({@link SingleVoter}); empty for any other start. Nothing could commit it then: the pair had no majority without
+     * the peer.
+     */
+    public Optional<FenceEvent> startedAloneAfter() { return Optional.ofNullable(startedAloneAfter); }
 
     public boolean isLeader() { return id.equals(leaderId); }
 

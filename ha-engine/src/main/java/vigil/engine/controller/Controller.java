@@ -92,6 +92,8 @@ public final class Controller implements AutoCloseable {
     private volatile java.util.function.Consumer<List<String>> stepDown = peers -> { };
     /** The nodes whose answers make this controller's majority lease, when not every configured node votes. */
     private volatile java.util.function.Function<ClusterState, List<String>> leaseVoters = s -> s.config().nodes().stream().map(Node::id).toList();
+    /** The lease voters as of the last tick, for {@link #clusterTime} (asked from Raft's thread, not the controller's). */
+    private volatile List<String> clockVoters;
     private ScheduledFuture<?> ticking;
     /** Per node, when the newest heartbeat it answered was SENT: the controller's own lease counts from there. */
     private final Map<String, Instant> lastAck = new HashMap<>();
@@ -104,7 +106,8 @@ public final class Controller implements AutoCloseable {
     private final Map<String, Boolean> ready = new HashMap<>();
     private final Set<String> leaving = new HashSet<>();
     private final Map<String, InFlight> inFlight = new HashMap<>();
-    private final Map<String, Set<String>> busyOnNodes = new HashMap<>();
+    /** Per node, what its last heartbeat reply said runs there: resource -> action (a probe, or what a previous leader sent). */
+    private final Map<String, Map<String, String>> busyOnNodes = new HashMap<>();
     private final Map<String, FenceAttempt> fencing = new HashMap<>();
     private final Map<String, Instant> fencedAt = new HashMap<>();
     private final Map<String, Instant> priorAck = new HashMap<>();
@@ -131,6 +134,12 @@ public final class Controller implements AutoCloseable {
     private volatile List<String> pending = List.of();
 
     private record InFlight(String node, String action, Instant deadline) {}
+
+    /** A fence confirmed outside this controller, at {@code confirmedAt} on its monotonic line, not committed yet. */
+    private record ConfirmedFence(FenceEvent event, Instant confirmedAt) {}
+
+    /** Kept across terms until committed (or outdated by an answer of its target): see {@link #fenceConfirmedOutside}. */
+    private final List<ConfirmedFence> confirmedOutside = new ArrayList<>();
 
     private static final Set<ActionKind> ACTIVATING = EnumSet.of(ActionKind.START, ActionKind.PROMOTE, ActionKind.MIGRATE_FROM);
 
@@ -191,7 +200,8 @@ public final class Controller implements AutoCloseable {
 
     /**
      * The cluster time this controller stamps on log entries while it is active: the lower median of the wall clocks
-     * of the voting nodes that answered within node-timeout (see {@link ClusterClock}). Until it has heard a majority
+     * of the voting nodes that answered within node-timeout (see {@link ClusterClock}), the nodes whose answers make its
+     * lease (a two-node host running alone is the only voter: its own clock). Until it has heard a majority
      * (it was just elected), the newest cluster time this node applied, carried forward on its monotonic clock: never
      * ahead, since that entry was stamped before it was applied. Empty while it is not active, and in a cluster that
      * has no time yet. Thread-safe.
@@ -199,12 +209,28 @@ public final class Controller implements AutoCloseable {
     public Optional<Instant> clusterTime() {
         if (!leader) return Optional.empty();
         ClusterState s = state.get();
-        List<String> voters = s.config().nodes().stream().map(Node::id).toList();
-        Optional<Instant> median = clusterClock.now(voters, s.config().properties().nodeTimeout());
+        List<String> v = clockVoters;
+        Optional<Instant> median = clusterClock.now(v != null ? v : s.config().nodes().stream().map(Node::id).toList(),
+                s.config().properties().nodeTimeout());
         if (median.isPresent()) return median;
         Applied a = applied;
         if (a.clusterTime().equals(Instant.EPOCH)) return Optional.empty();
         return Optional.of(a.clusterTime().plus(Duration.between(a.at(), monotonic.instant())));
+    }
+
+    /**
+     * A fence of {@code event.target()} that this node ran and saw confirmed outside the controller, at {@code confirmedAt}
+     * on this controller's ticker: a two-node host fences its silent peer itself and only then goes on alone, as the only
+     * voter, so nothing could commit that fence when it ran (the pair has no majority without the peer). Once this
+     * controller leads it commits the event as its own fence result: the node then counts as fenced, clean until it
+     * rejoins (as Pacemaker counts any fence), and is not fenced again before its resources start elsewhere. Unless
+     * this controller heard that node at or after {@code confirmedAt}: a confirmation older than the node's last contact
+     * says nothing about what it runs now, and the node is declared lost and fenced as usual.
+     */
+    public void fenceConfirmedOutside(FenceEvent event, long confirmedAt) {
+        if (!event.success()) throw new IllegalArgumentException("not a confirmed fence: " + event);
+        Instant at = Instant.ofEpochSecond(0, confirmedAt);
+        timer.execute(() -> confirmedOutside.add(new ConfirmedFence(event, at)));
     }
 
     /** {@code ticker}'s readings as instants on a monotonic time line (not dates: only their differences mean anything). */
@@ -313,6 +339,7 @@ public final class Controller implements AutoCloseable {
         }
         recheck(s, now);
         expireInFlight(now);
+        commitFencesConfirmedOutside(s);
         updateMembership(s, now, nodeTimeout);
         updateHealth(s);
         Set<String> alive = new HashSet<>();
@@ -432,13 +459,13 @@ public final class Controller implements AutoCloseable {
         if (reply.ready() && !Boolean.TRUE.equals(wasReady)) replan = true;
         // what runs there now (a probe, or an action a previous leader started): nothing else is issued for those
         // resources until a later reply no longer lists them
-        Set<String> busy = new HashSet<>();
+        Map<String, String> busy = new HashMap<>();
         for (String key : reply.inFlight()) {
             int slash = key.lastIndexOf('/');
-            busy.add(slash < 0 ? key : key.substring(0, slash));
+            busy.put(slash < 0 ? key : key.substring(0, slash), slash < 0 ? "" : key.substring(slash + 1));
         }
-        Set<String> before = busyOnNodes.put(reply.node(), busy);
-        if (before != null && !busy.containsAll(before)) replan = true;
+        Map<String, String> before = busyOnNodes.put(reply.node(), busy);
+        if (before != null && !busy.keySet().containsAll(before.keySet())) replan = true;
     }
 
     /**
@@ -447,6 +474,7 @@ public final class Controller implements AutoCloseable {
      */
     private Instant leaseEnd(ClusterState s, Instant now, Duration nodeTimeout) {
         List<String> voters = leaseVoters.apply(s);
+        clockVoters = voters;
         if (voters.isEmpty()) return now.plus(nodeTimeout);
         List<Instant> acks = new ArrayList<>();
         for (String n : voters) {
@@ -535,7 +563,7 @@ public final class Controller implements AutoCloseable {
             if (r != null && (r.isActive() || r.pending() || r.blocked())) return false;
         }
         for (InFlight f : inFlight.values()) if (f.node().equals(node)) return false;
-        Set<String> busy = busyOnNodes.get(node);
+        Map<String, String> busy = busyOnNodes.get(node);
         return busy == null || busy.isEmpty();
     }
 
@@ -668,6 +696,8 @@ public final class Controller implements AutoCloseable {
     private String heldBecause(ClusterState s, PlannedAction a, Instant now, Duration nodeTimeout) {
         InFlight f = inFlight.get(a.resource());
         if (f != null) return f.action() + " in flight on " + f.node();
+        String migration = migrationNeeding(s.config(), a.resource());
+        if (migration != null) return migration;
         for (ResourceState r : s.resources().getOrDefault(a.resource(), Map.of()).values()) {
             // its result may have been lost on the way: that node is probed first (a lost node is fenced first)
             // (a probe asked for by a cleanup comes first on its own node too: until it answers, the state there is unknown)
@@ -676,12 +706,33 @@ public final class Controller implements AutoCloseable {
                 return "its " + r.operations().get(r.operations().size() - 1).action() + " on " + r.node() + " is not settled yet";
             }
         }
-        for (Map.Entry<String, Set<String>> b : busyOnNodes.entrySet()) {
-            if (b.getValue().contains(a.resource()) && isAlive(b.getKey(), now, nodeTimeout)) return "an operation still runs on " + b.getKey();
+        for (Map.Entry<String, Map<String, String>> b : busyOnNodes.entrySet()) {
+            if (b.getValue().containsKey(a.resource()) && isAlive(b.getKey(), now, nodeTimeout)) return "an operation still runs on " + b.getKey();
         }
         if (!isAlive(a.node(), now, nodeTimeout)) return a.node() + " has not answered within node-timeout";
         if (!Boolean.TRUE.equals(ready.get(a.node()))) return a.node() + " has not finished probing";
         if (fencing.containsKey(a.node())) return a.node() + " is being fenced";
+        return null;
+    }
+
+    /**
+     * The live migration in flight that needs {@code resource} where it goes ({@link MigrationNeeds}), or null: one this
+     * controller sent, or one a node says runs there (a previous leader sent it).
+     */
+    private String migrationNeeding(ClusterConfig config, String resource) {
+        for (Map.Entry<String, InFlight> e : inFlight.entrySet()) {
+            InFlight m = e.getValue();
+            if (MigrationNeeds.isMigration(m.action()) && MigrationNeeds.needs(config, e.getKey(), resource)) {
+                return "the live migration of " + e.getKey() + " on " + m.node() + " is in flight (" + m.action() + ")";
+            }
+        }
+        for (Map.Entry<String, Map<String, String>> b : busyOnNodes.entrySet()) {
+            for (Map.Entry<String, String> op : b.getValue().entrySet()) {
+                if (MigrationNeeds.isMigration(op.getValue()) && MigrationNeeds.needs(config, op.getKey(), resource)) {
+                    return "the live migration of " + op.getKey() + " on " + b.getKey() + " is in flight (" + op.getValue() + ")";
+                }
+            }
+        }
         return null;
     }
 
@@ -728,7 +779,7 @@ public final class Controller implements AutoCloseable {
     private void finished(String resource, String node) {
         InFlight f = inFlight.get(resource);
         if (f != null && f.node().equals(node)) inFlight.remove(resource);
-        Set<String> busy = busyOnNodes.get(node);
+        Map<String, String> busy = busyOnNodes.get(node);
         if (busy != null) busy.remove(resource);
         replan = true;
     }
@@ -744,8 +795,8 @@ public final class Controller implements AutoCloseable {
                 List<OperationRecord> ops = r.operations();
                 String node = r.node();
                 if (!isAlive(node, now, nodeTimeout) || !Boolean.TRUE.equals(ready.get(node)) || fencing.containsKey(node)) continue;
-                Set<String> busy = busyOnNodes.get(node);
-                if (busy != null && busy.contains(r.resource())) continue;
+                Map<String, String> busy = busyOnNodes.get(node);
+                if (busy != null && busy.containsKey(r.resource())) continue;
                 Duration timeout = DEFAULT_OP_TIMEOUT;
                 inFlight.put(r.resource(), new InFlight(node, "probe", now.plus(timeout).plusSeconds(10)));
                 LOG.info("{}: probe on {} (its {} is pending with nothing in flight)", r.resource(), node, ops.get(ops.size() - 1).action());
@@ -815,7 +866,7 @@ public final class Controller implements AutoCloseable {
                 .thenAccept(e -> timer.execute(() -> commitFence(target, attempt, e)));
     }
 
-    private void commitFence(String target, FenceAttempt attempt, FenceEvent e) {
+    private CompletableFuture<?> commitFence(String target, FenceAttempt attempt, FenceEvent e) {
         if (e.success()) {
             LOG.warn("{}: fenced by {}: {}", target, e.devices(), e.detail());
             // forget what the fenced incarnation said (before the fence is applied, so no tick in between can take it
@@ -830,7 +881,8 @@ public final class Controller implements AutoCloseable {
         } else {
             LOG.error("{}: fencing failed (attempt {}): {}; its resources stay blocked", target, attempt.failures + 1, e.detail());
         }
-        submit.apply(List.of(new Command.RecordFence(e))).whenComplete((r, err) -> timer.execute(() -> {
+        CompletableFuture<?> committed = submit.apply(List.of(new Command.RecordFence(e)));
+        committed.whenComplete((r, err) -> timer.execute(() -> {
             attempt.running = false;
             if (e.success() && err == null) {
                 fencing.remove(target);
@@ -841,6 +893,40 @@ public final class Controller implements AutoCloseable {
             }
             replan = true;
         }));
+        return committed;
+    }
+
+    /**
+     * Commits the fences confirmed outside this controller ({@link #fenceConfirmedOutside}) as its own results. A target
+     * heard since its confirmation is left to the usual way: declared lost when it falls silent, then fenced. A commit
+     * that fails is not retried: the target is then fenced again, which is slower but as safe.
+     */
+    private void commitFencesConfirmedOutside(ClusterState s) {
+        for (java.util.Iterator<ConfirmedFence> it = confirmedOutside.iterator(); it.hasNext(); ) {
+            ConfirmedFence f = it.next();
+            String target = f.event().target();
+            if (membershipPending.contains(target)) continue;
+            it.remove();
+            if (target.equals(self) || s.config().node(target).isEmpty()) continue;
+            Optional<Instant> heard = lastContact(target);
+            if (heard.isPresent() && !heard.get().isBefore(f.confirmedAt())) {
+                LOG.info("{}: answered after its fence was confirmed ({}): that fence does not count", target, f.event().detail());
+                continue;
+            }
+            LOG.warn("{}: fenced before this controller led ({} by {}): recorded as its fence, not fenced again", target,
+                    f.event().devices(), f.event().executor());
+            FenceAttempt attempt = fencing.computeIfAbsent(target, k -> new FenceAttempt());
+            attempt.running = true;
+            // nothing declares it lost meanwhile: applied after the fence, that would make it unclean again
+            membershipPending.add(target);
+            commitFence(target, attempt, f.event()).whenComplete((r, e) -> timer.execute(() -> membershipPending.remove(target)));
+        }
+    }
+
+    /** When this controller last heard from {@code node} (see {@link #silentSince}), if at all. */
+    private Optional<Instant> lastContact(String node) {
+        return java.util.stream.Stream.of(lastReply.get(node), priorAck.get(node), heardAsLeader.get(node))
+                .filter(java.util.Objects::nonNull).max(Instant::compareTo);
     }
 
     /** Devices that could fence {@code node}, for status messages. */

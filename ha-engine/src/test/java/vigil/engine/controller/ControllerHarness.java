@@ -26,7 +26,8 @@ import vigil.testkit.ManualClock;
 /**
  * A controller against the real scheduler and state transitions, on a {@link ManualClock} (wall and monotonic), with
  * nodes n1 (the controller's own), n2 and n3 answering through a direct transport as each test scripts them. Commands
- * apply at once, stamped with the wall clock of the test (the cluster's time is tested in {@link ClusterClockTest}).
+ * apply at once, stamped with the wall clock of the test (the cluster's time is tested in {@link ClusterClockTest}),
+ * or as Raft stamps them ({@link #stampedByController}).
  */
 final class ControllerHarness implements AutoCloseable {
     final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -58,11 +59,16 @@ final class ControllerHarness implements AutoCloseable {
                 new Command.SetMembership("n2", Membership.ONLINE, "joined"), new Command.SetMembership("n3", Membership.ONLINE, "joined")));
     }
 
+    /** Entries are stamped as Raft stamps them, with the controller's cluster time (else the state's own), not the test's clock. */
+    volatile boolean stampedByController;
+
     synchronized CompletableFuture<?> submit(List<Command> cmds) {
         for (Command c : cmds) {
             submitted.add(c);
             submittedAt.add(new Submitted(c, monoMillis()));
-            state.set(StateTransitions.apply(state.get(), c, clock.instant()));
+            Instant at = !stampedByController ? clock.instant()
+                    : (controller == null ? java.util.Optional.<Instant>empty() : controller.clusterTime()).orElse(state.get().now());
+            state.set(StateTransitions.apply(state.get(), c, at));
         }
         if (controller != null) controller.onStateChanged();
         return CompletableFuture.completedFuture(null);
@@ -87,8 +93,11 @@ final class ControllerHarness implements AutoCloseable {
     };
 
     /** Starts the controller on n1 as leader of term 1. */
-    Controller start(NodeFencer fencer) {
-        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, transport, fencer, clock, clock, timer, fenceWorkers, k -> null);
+    Controller start(NodeFencer fencer) { return start(fencer, transport); }
+
+    /** Starts the controller on n1 as leader of term 1, reaching the nodes through {@code via}. */
+    Controller start(NodeFencer fencer, NodeTransport via) {
+        controller = new Controller("n1", Scheduler::plan, state::get, this::submit, via, fencer, clock, clock, timer, fenceWorkers, k -> null);
         controller.onLeadership(true, 1);
         return controller;
     }

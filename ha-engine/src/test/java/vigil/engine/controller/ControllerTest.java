@@ -532,6 +532,81 @@ class ControllerTest {
                 "n3 (no voter: confirmed off) declared lost " + afterStart + " ms after the start, node-timeout " + nodeTimeout.toMillis() + " ms");
     }
 
+    /**
+     * The state a two-node host n1 starts from as the only voter, after its guard fenced its silent peer n3 (no commit was
+     * possible then): both online, d1 running on n3, a device that fences n3. The controller counts the fences it asks
+     * for in {@code fenced}.
+     */
+    private Controller twoNodeHostAloneAfterFencingItsPeer(List<String> fenced) {
+        ClusterConfig c = ClusterConfig.builder()
+                .node(new Node("n1", "127.0.0.1:7000", NodeRole.MEMBER, Map.of()))
+                .node(new Node("n3", "127.0.0.3:7000", NodeRole.MEMBER, Map.of()))
+                .resource(vigil.api.model.Primitive.builder("d1", "ocf:heartbeat:Dummy").build())
+                .fenceDevice(new FenceDevice("kill", "process", Map.of(), List.of(), Map.of("n1", "/p1", "n3", "/p3"), Duration.ZERO)).build();
+        submit(List.of(new Command.ReplaceConfig(c, 0), new Command.SetMembership("n1", Membership.ONLINE, "joined"),
+                new Command.SetMembership("n3", Membership.ONLINE, "joined"),
+                new Command.RecordOperation("d1", "n3", "start", Duration.ZERO, vigil.api.status.OcfCode.SUCCESS, Duration.ZERO, "", "",
+                        java.util.OptionalInt.empty())));
+        submitted.clear();
+        Controller ctl = new Controller("n1", Scheduler::plan, state::get, this::submit, transport, (config, target, action, executor) -> {
+            fenced.add(target);
+            return new FenceEvent(target, action, List.of("kill"), executor, true, clock.instant(), "killed");
+        }, clock, clock, timer, fenceWorkers, k -> null);
+        ctl.leaseVoters(s -> List.of("n1"));
+        return ctl;
+    }
+
+    private static FenceEvent guardsFenceOfN3() {
+        return new FenceEvent("n3", "off", List.of("kill"), "n1", true, Instant.EPOCH, "n3 is off");
+    }
+
+    @Test
+    void aTwoNodeHostRunningAlone_countsTheFenceItsGuardConfirmed_andRecoversWithoutFencingItsPeerAgain() {
+        List<String> fenced = new CopyOnWriteArrayList<>();
+        controller = twoNodeHostAloneAfterFencingItsPeer(fenced);
+        n3Answers.set(false);
+        controller.fenceConfirmedOutside(guardsFenceOfN3(), clock.read());
+        pass(Duration.ofMillis(20));
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(30), "d1 started on n1", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.contains("d1 start n1");
+        });
+        assertEquals(List.of(), fenced, "n3 was fenced again");
+        assertTrue(submitted.stream().noneMatch(cmd -> cmd instanceof Command.SetMembership m && m.node().equals("n3")),
+                "n3 declared lost although it is confirmed off: " + submitted);
+        assertEquals(1, state.get().fenceHistory().size());
+        FenceEvent recorded = state.get().fenceHistory().get(0);
+        assertTrue(recorded.success() && recorded.target().equals("n3") && recorded.executor().equals("n1"), recorded.toString());
+        assertEquals(Membership.OFFLINE, state.get().node("n3").membership());
+    }
+
+    @Test
+    void aFenceConfirmedBeforeItsTargetLastAnswered_doesNotCount_theTargetIsFencedAgainOnceLost() {
+        List<String> fenced = new CopyOnWriteArrayList<>();
+        controller = twoNodeHostAloneAfterFencingItsPeer(fenced);
+        long confirmedAt = clock.read();
+        pass(Duration.ofMillis(20));
+        // n3 answers this controller, after the confirmation (it came back), before the controller could commit that fence
+        controller.onLeadership(true, 1);
+        Await.until(Duration.ofSeconds(10), "the controller acting", () -> {
+            pass(Duration.ofMillis(20));
+            return submitted.stream().anyMatch(cmd -> cmd instanceof Command.LeaderElected);
+        });
+        pass(Duration.ofMillis(300));
+        controller.fenceConfirmedOutside(guardsFenceOfN3(), confirmedAt);
+        pass(Duration.ofMillis(300));
+        assertTrue(state.get().fenceHistory().isEmpty(), "a fence older than n3's last answer was recorded: " + state.get().fenceHistory());
+        assertTrue(!executed.contains("d1 start n1"), "d1 started on n1 while n3 answers: " + executed);
+        // n3 falls silent: declared lost and fenced through its device before d1 starts on n1
+        n3Answers.set(false);
+        Await.until(Duration.ofSeconds(30), "d1 started on n1", () -> {
+            pass(Duration.ofMillis(100));
+            return executed.contains("d1 start n1");
+        });
+        assertEquals(List.of("n3"), fenced);
+    }
+
     @Test
     void everyFenceDeviceIsCheckedFromANodeItDoesNotFence_andAFailedCheckIsRecorded() {
         ClusterConfig.Builder b = ClusterConfig.builder().properties(vigil.api.model.ClusterProperties.builder()

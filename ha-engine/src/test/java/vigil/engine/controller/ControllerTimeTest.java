@@ -126,4 +126,25 @@ class ControllerTimeTest {
         assertTrue(!carried.isBefore(applied.plusSeconds(2)) && carried.isBefore(applied.plusSeconds(3)),
                 "the applied " + applied + " carried 2 s forward, got " + carried);
     }
+
+    @Test
+    void aTwoNodeHostRunningAlone_stampsItsOwnClock_notTheTimeItLastAppliedCarriedFromItsRestart() {
+        h.threeOnlineNodes(noStonith());
+        // the host then lost its peer, fenced it and started again as the only voter: nothing was committed meanwhile
+        h.clock.advance(Duration.ofSeconds(30));
+        h.stampedByController = true;
+        h.silent.addAll(List.of("n2", "n3"));
+        Controller c = h.start((config, target, action, executor) -> { throw new AssertionError("stonith is off"); });
+        c.leaseVoters(s -> List.of("n1"));
+        Await.until(Duration.ofSeconds(20), "its election committed", () -> {
+            h.pass(Duration.ofMillis(100));
+            return h.state.get().term() == 1;
+        });
+        h.pass(Duration.ofSeconds(1));
+        Duration behind = Duration.between(c.clusterTime().orElseThrow(), h.clock.instant());
+        assertTrue(behind.abs().compareTo(Duration.ofMillis(500)) < 0, "the cluster time of the only voter is " + behind + " behind its clock");
+        h.submit(List.of(new Command.Tick()));
+        behind = Duration.between(h.state.get().now(), h.clock.instant());
+        assertTrue(behind.abs().compareTo(Duration.ofMillis(500)) < 0, "an entry stamped " + behind + " behind the only voter's clock");
+    }
 }

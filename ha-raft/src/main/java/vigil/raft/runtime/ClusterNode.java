@@ -114,6 +114,8 @@ public final class ClusterNode implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ClusterNode(Builder b) {
+        // before anything of this node can hear another node: a fence confirmed before this start is older than that
+        long starting = b.ticker.read();
         String self = b.id;
         Node me = b.peers.stream().filter(n -> n.id().equals(self)).findFirst().orElseThrow(() -> new ConfigException("peers",
                 "this node (" + self + ") is not in the peer list", "add it to peers(...)"));
@@ -192,6 +194,7 @@ public final class ClusterNode implements AutoCloseable {
                 peerApi -> askToAdmit(me, peerApi, b), this::restartItself);
         membership.twoNode(twoNode);
         controller.leaseVoters(s -> twoNode.single() ? List.of(self) : s.config().nodes().stream().map(Node::id).toList());
+        raft.startedAloneAfter().ifPresent(fence -> controller.fenceConfirmedOutside(fence, starting));
         timers.scheduleWithFixedDelay(() -> {
             try {
                 twoNode.tick();

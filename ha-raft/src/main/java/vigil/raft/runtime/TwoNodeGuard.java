@@ -26,7 +26,8 @@ import vigil.raft.agent.AgentAddresses;
 /**
  * Carries out {@link TwoNodePolicy} on one host of a two-node cluster (properties.other.two-node), checked every
  * tick: fences the silent peer itself (no controller can: the pair has no majority without it), requests the restart
- * as the only voter once the fence is confirmed, asks the peer to admit it while it waits for it (wait_for_all), and
+ * as the only voter once the fence is confirmed (with that fence, which the single leader's controller then commits as
+ * its own: the peer is fenced once), asks the peer to admit it while it waits for it (wait_for_all), and
  * takes an administrator's word that the peer is down. Does nothing in any other cluster.
  */
 final class TwoNodeGuard {
@@ -47,6 +48,8 @@ final class TwoNodeGuard {
     private long silentSince = -1;
     private volatile boolean peerConfirmedDown;
     private volatile Fence fence = Fence.NOT_TRIED;
+    /** The fence that confirmed the peer off, while {@link #fence} is CONFIRMED: the single leader commits it. */
+    private volatile FenceEvent confirmedFence;
     private volatile boolean busy;
     private long nextTry;
     private boolean restarting;
@@ -160,7 +163,10 @@ final class TwoNodeGuard {
         }
         last = d;
         switch (d.step()) {
-            case PAIRED -> fence = Fence.NOT_TRIED;
+            case PAIRED -> {
+                fence = Fence.NOT_TRIED;
+                confirmedFence = null;
+            }
             case FENCE_PEER -> {
                 if (!busy && now >= nextTry) {
                     busy = true;
@@ -170,7 +176,7 @@ final class TwoNodeGuard {
             case GO_SINGLE -> {
                 restarting = true;
                 try {
-                    SingleVoter.request(dataDir, d.reason());
+                    SingleVoter.request(dataDir, d.reason(), fence == Fence.CONFIRMED ? confirmedFence : null);
                 } catch (IOException e) {
                     LOG.error("{}: cannot record the restart as the only voter: {}; stays waiting", self, e.getMessage());
                     restarting = false;
@@ -215,10 +221,12 @@ final class TwoNodeGuard {
     private void fencePeer(ClusterState s, String peer) {
         try {
             FenceEvent e = fencer.fence(s.config(), peer, "off", self);
+            confirmedFence = e.success() ? e : null;
             fence = e.success() ? Fence.CONFIRMED : Fence.FAILED;
             LOG.atLevel(e.success() ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.ERROR)
                     .log("{}: two-node: fencing {} {}: {}", self, peer, e.success() ? "confirmed it off" : "FAILED", e.detail());
         } catch (RuntimeException e) {
+            confirmedFence = null;
             fence = Fence.FAILED;
             LOG.error("{}: two-node: fencing {} FAILED: {}", self, peer, e.toString());
         } finally {
