@@ -305,7 +305,7 @@ final class StatusUnpacker {
                 orphan.order = Integer.MAX_VALUE;
                 ws.rscById.put(id, orphan);
                 ws.resources.add(orphan);
-                for (SchedNode n : ws.nodes) orphan.allowed.add(n.index, -Scores.INF);
+                orphan.allowed.addEverywhere(-Scores.INF);
             }
             unpackState(orphan, node, rs);
         }
@@ -344,7 +344,7 @@ final class StatusUnpacker {
         for (Rsc p : inst.primitives()) p.orphan = true;
         inst.orphan = true;
         clone.children.add(inst);
-        for (SchedNode x : ws.nodes) for (Rsc p : inst.primitives()) p.allowed.add(x.index, -Scores.INF);
+        for (Rsc p : inst.primitives()) p.allowed.addEverywhere(-Scores.INF);
         return memberIndex < 0 ? inst : inst.children.get(memberIndex);
     }
 
