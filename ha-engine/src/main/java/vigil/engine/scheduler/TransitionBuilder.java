@@ -9,9 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
 
@@ -41,12 +39,17 @@ final class TransitionBuilder {
         }
         // number them so that prerequisites come first; ties in creation order
         int[] waiting = new int[count];
-        List<List<Act>> dependents = new ArrayList<>(Collections.nCopies(count, null));
+        int[] dependentCount = new int[count];
         for (Act a : real) {
             waiting[a.id] = deps[a.id].length;
+            for (Act d : deps[a.id]) dependentCount[d.id]++;
+        }
+        // what waits for each action (in no particular order: the queue below orders them)
+        Act[][] dependents = new Act[count][];
+        for (Act a : real) {
             for (Act d : deps[a.id]) {
-                if (dependents.get(d.id) == null) dependents.set(d.id, new ArrayList<>());
-                dependents.get(d.id).add(a);
+                if (dependents[d.id] == null) dependents[d.id] = new Act[dependentCount[d.id]];
+                dependents[d.id][--dependentCount[d.id]] = a;
             }
         }
         PriorityQueue<Act> ready = new PriorityQueue<>((x, y) -> Integer.compare(x.id, y.id));
@@ -57,7 +60,7 @@ final class TransitionBuilder {
             Act a = ready.poll();
             number[a.id] = ordered.size();
             ordered.add(a);
-            if (dependents.get(a.id) != null) for (Act d : dependents.get(a.id)) if (--waiting[d.id] == 0) ready.add(d);
+            if (dependents[a.id] != null) for (Act d : dependents[a.id]) if (--waiting[d.id] == 0) ready.add(d);
         }
         if (ordered.size() < real.size()) {
             List<String> stuck = new ArrayList<>();
@@ -67,12 +70,12 @@ final class TransitionBuilder {
         }
         List<PlannedAction> out = new ArrayList<>(ordered.size());
         for (Act a : ordered) {
-            SortedSet<Integer> after = deps[a.id].length == 0 ? Collections.emptySortedSet() : new TreeSet<>();
-            for (Act d : deps[a.id]) after.add(number[d.id]);
+            int[] after = new int[deps[a.id].length];
+            for (int i = 0; i < after.length; i++) after[i] = number[deps[a.id][i].id];
             Rsc r = a.rsc;
             String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
             out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
-                    after, reason(a)));
+                    ActionIds.of(after), reason(a)));
         }
         return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
     }
