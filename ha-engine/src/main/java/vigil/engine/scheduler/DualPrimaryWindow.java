@@ -171,11 +171,10 @@ final class DualPrimaryWindow {
      * {@code c}, or null.
      */
     private static Clone promotedDisk(ClusterConfig cfg, Primitive vm, Constraint c) {
-        Resource needed = dependency(cfg, vm, c);
-        if (needed == null) return null;
         boolean promotedRole = c instanceof Constraint.Colocation col ? col.withRole() == Role.PROMOTED
                 : ((Constraint.Order) c).firstAction() == Action.PROMOTE;
-        return promotedRole && needed instanceof Clone cl && cl.promotable() && cl.child() instanceof Primitive ? cl : null;
+        if (!promotedRole) return null;
+        return dependency(cfg, vm, c) instanceof Clone cl && cl.promotable() && cl.child() instanceof Primitive ? cl : null;
     }
 
     /** The resource {@code vm} needs through a mandatory order or colocation {@code c}, or null. */
