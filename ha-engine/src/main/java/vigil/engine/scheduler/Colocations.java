@@ -345,10 +345,12 @@ final class Colocations {
 
     /**
      * {@code rsc}'s best score among the nodes that can run it, per value of the attribute ({@code valueOf}: see
-     * {@link WorkingSet#attributeValues}), {@link #NO_SCORE} for a value no such node has.
+     * {@link WorkingSet#attributeValues}), {@link #NO_SCORE} for a value no such node has. The array is the working
+     * set's, refilled by each call.
      */
     private static int[] bestByValue(WorkingSet ws, Rsc rsc, int[] valueOf) {
-        int[] best = new int[ws.nodes.length];
+        if (ws.bestByValue == null) ws.bestByValue = new int[ws.nodes.length];
+        int[] best = ws.bestByValue;
         java.util.Arrays.fill(best, NO_SCORE);
         for (SchedNode n : ws.nodes) {
             if (!rsc.allowed.has(n.index) || !n.canRunResources()) continue;

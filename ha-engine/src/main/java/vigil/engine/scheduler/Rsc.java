@@ -2,7 +2,8 @@ package vigil.engine.scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,8 +59,8 @@ final class Rsc {
     boolean needsQuorum = true;
     boolean needsFencing;
     Map<String, Integer> utilization = Map.of();
-    /** Nodes its placement-strategy refused it for lack of capacity, and why. */
-    final Map<SchedNode, String> noRoom = new java.util.HashMap<>();
+    /** Nodes its placement-strategy refused it for lack of capacity, and why (a map of its own from the first). */
+    Map<SchedNode, String> noRoom = Map.of();
 
     // ---------------------------------------------------------------- status
     Role role = Role.STOPPED;
@@ -67,7 +68,8 @@ final class Rsc {
     Role nextRole;
     String nextRoleWhy = "";
     final List<SchedNode> runningOn = new ArrayList<>();
-    final Set<SchedNode> knownOn = new LinkedHashSet<>();
+    /** Nodes with a record of it ({@link #addKnownOn}). */
+    Set<SchedNode> knownOn = Set.of();
     boolean failed;
     /** Its failure needs a stop (not just a demotion) to recover. */
     boolean stopToRecover;
@@ -84,7 +86,7 @@ final class Rsc {
     SchedNode migrationSource;
     SchedNode migrationTarget;
     final List<SchedNode> danglingMigrations = new ArrayList<>();
-    /** Fail counts per node with a record (failures not expired). */
+    /** Fail counts per node with a record (failures not expired; {@link #recordFailCount}). */
     Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
     Set<SchedNode> failBanned = Set.of();
@@ -92,6 +94,26 @@ final class Rsc {
     boolean ignoresFailures;
     /** The resource id as its status knows it (an anonymous clone instance's history may say {@code drbd} or {@code drbd:3}). */
     String statusName;
+
+    /** Notes a record of it on {@code node}; most resources have records on one node, held without a set of their own. */
+    void addKnownOn(SchedNode node) {
+        if (knownOn.isEmpty()) {
+            knownOn = Set.of(node);
+        } else if (!knownOn.contains(node)) {
+            if (!(knownOn instanceof HashSet)) knownOn = new HashSet<>(knownOn);
+            knownOn.add(node);
+        }
+    }
+
+    /** Its fail count on {@code node}; most resources have records on one node, held without a map of their own. */
+    void recordFailCount(SchedNode node, int count) {
+        if (failCount.isEmpty()) {
+            failCount = Map.of(node, count);
+            return;
+        }
+        if (!(failCount instanceof HashMap)) failCount = new HashMap<>(failCount);
+        failCount.put(node, count);
+    }
 
     // ---------------------------------------------------------------- placement
     NodeWeights allowed;

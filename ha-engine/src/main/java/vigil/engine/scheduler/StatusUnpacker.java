@@ -376,12 +376,9 @@ final class StatusUnpacker {
         if (!rsc.inPromotable() && (role == Role.UNPROMOTED)) role = Role.STARTED;
         boolean active = role != Role.STOPPED || rs.blocked() && !stopForgiven;
         if (active && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
-        rsc.knownOn.add(node);
-        for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.knownOn.add(node);
-        if (!expired(rsc, rs)) {
-            if (rsc.failCount.isEmpty()) rsc.failCount = new HashMap<>();
-            rsc.failCount.put(node, rs.failCount());
-        }
+        rsc.addKnownOn(node);
+        for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.addKnownOn(node);
+        if (!expired(rsc, rs)) rsc.recordFailCount(node, rs.failCount());
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
         if (onFail == OnFail.RESTART && GuestNodes.restartsContainer(rsc, lastFailure(rs))) ws.action(rsc.container, "stop", node, false);

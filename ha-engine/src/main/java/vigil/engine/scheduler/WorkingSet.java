@@ -70,6 +70,9 @@ final class WorkingSet {
         this.stopEverything = sar != null && List.of("true", "yes", "on", "y", "1").contains(sar.trim().toLowerCase(java.util.Locale.ROOT));
     }
 
+    /** For {@link Colocations}: a resource's best score per attribute value, refilled for each merge step. */
+    int[] bestByValue;
+
     /** Node attribute name -> {@link #attributeValues}, filled as colocations ask (nodes' attributes are set by then). */
     private final Map<String, int[]> attributeValues = new HashMap<>();
 
