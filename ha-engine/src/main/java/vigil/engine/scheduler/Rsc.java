@@ -205,11 +205,17 @@ final class Rsc {
 
     /** Every primitive inside this resource (itself if a primitive). */
     List<Rsc> primitives() {
-        if (isPrimitive()) return List.of(this);
+        if (isPrimitive()) {
+            if (itself == null) itself = List.of(this);
+            return itself;
+        }
         List<Rsc> out = new ArrayList<>();
         collect(out);
         return out;
     }
+
+    /** A primitive's {@link #primitives()}, made once. */
+    private List<Rsc> itself;
 
     private void collect(List<Rsc> out) {
         if (isPrimitive()) out.add(this);

@@ -207,6 +207,7 @@ final class StatusUnpacker {
 
     private Map<String, Integer> utilization(Rsc rsc) {
         Map<String, Integer> out = Map.of();
+        if (rsc.primitive().meta().values().isEmpty()) return out;
         for (var e : rsc.primitive().meta().values().entrySet()) {
             if (!e.getKey().startsWith(Meta.UTILIZATION)) continue;
             if (out.isEmpty()) out = new HashMap<>();

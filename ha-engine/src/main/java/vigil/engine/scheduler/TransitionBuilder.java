@@ -3,7 +3,6 @@ package vigil.engine.scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,6 +92,9 @@ final class TransitionBuilder {
         /** By action id: the last list that took the action (a number per list), to take each action once. */
         private final int[] takenBy;
         private int lists;
+        /** The actions found so far, a stack shared by the nested calls of {@link #of}. */
+        private Act[] found = new Act[64];
+        private int top;
 
         Prerequisites(WorkingSet ws) {
             int count = ws.actions.size();
@@ -107,28 +109,36 @@ final class TransitionBuilder {
             if (a.before.isEmpty()) return NONE;
             if (visiting[a.id]) return NONE;
             visiting[a.id] = true;
-            List<Act> out = new ArrayList<>();
+            // this call's finds go on the stack above its caller's, and are taken off again before it returns
+            int start = top;
             for (Act.Edge e : a.before) {
                 if (e.type == Ordering.NONE) continue;
                 Act f = e.other;
                 if (!inPlan[f.id] && !(f.pseudo() && f.runnable() && !f.optional())) continue;
                 if (f.node != null && !f.pseudo() && kind(f) != null) {
-                    out.add(f);
+                    push(f);
                 } else {
                     if (through[f.id] == null) through[f.id] = of(f);
-                    Collections.addAll(out, through[f.id]);
+                    for (Act t : through[f.id]) push(t);
                 }
             }
             visiting[a.id] = false;
             // each action once, in the order first found
             int list = ++lists;
-            int kept = 0;
-            for (Act f : out) {
+            int kept = start;
+            for (int i = start; i < top; i++) {
+                Act f = found[i];
                 if (takenBy[f.id] == list) continue;
                 takenBy[f.id] = list;
-                out.set(kept++, f);
+                found[kept++] = f;
             }
-            return out.subList(0, kept).toArray(NONE);
+            top = start;
+            return kept == start ? NONE : Arrays.copyOfRange(found, start, kept);
+        }
+
+        private void push(Act f) {
+            if (top == found.length) found = Arrays.copyOf(found, 2 * top);
+            found[top++] = f;
         }
     }
 
