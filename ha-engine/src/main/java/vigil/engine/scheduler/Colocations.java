@@ -320,11 +320,12 @@ final class Colocations {
     private static void addMatching(WorkingSet ws, NodeWeights nodes, Rsc rsc, String attr, float factor, boolean onlyPositive) {
         String a = attr == null ? "#uname" : attr;
         int[] valueOf = ws.attributeValues(a);
+        boolean[] hasAttribute = ws.hasAttribute(a);
         int[] best = bestByValue(ws, rsc, valueOf);
         for (SchedNode n : ws.nodes) {
             if (!nodes.has(n.index)) continue;
             int bestThere = best[valueOf[n.index]];
-            int score = n.attribute(a) == null || bestThere == NO_SCORE ? -Scores.INF : bestThere;
+            int score = !hasAttribute[n.index] || bestThere == NO_SCORE ? -Scores.INF : bestThere;
             int current = nodes.get(n.index);
             if (factor < 0 && score < 0) continue; // a double negative does not become a preference
             if (current == UNUSABLE) continue;

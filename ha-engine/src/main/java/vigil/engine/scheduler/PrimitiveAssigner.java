@@ -115,7 +115,15 @@ final class PrimitiveAssigner {
             return sorted.isEmpty() ? null : sorted.get(0);
         }
         SchedNode best = null;
-        for (SchedNode n : ws.nodes) if (w.has(n.index) && (best == null || compareNodes(ws, w, n, best, active) < 0)) best = n;
+        int bestWeight = 0;
+        for (SchedNode n : ws.nodes) {
+            if (!w.has(n.index)) continue;
+            int weight = weight(w, n);
+            if (best == null || weight > bestWeight || weight == bestWeight && compareEqualWeights(ws, n, best, active) < 0) {
+                best = n;
+                bestWeight = weight;
+            }
+        }
         return best;
     }
 
@@ -130,6 +138,11 @@ final class PrimitiveAssigner {
     static int compareNodes(WorkingSet ws, NodeWeights w, SchedNode a, SchedNode b, SchedNode active) {
         int wa = weight(w, a), wb = weight(w, b);
         if (wa != wb) return wa > wb ? -1 : 1;
+        return compareEqualWeights(ws, a, b, active);
+    }
+
+    /** {@link #compareNodes} of two nodes with the same score. */
+    private static int compareEqualWeights(WorkingSet ws, SchedNode a, SchedNode b, SchedNode active) {
         if (!ws.placementStrategy.equals("minimal")) {
             if (ws.placementStrategy.equals("balanced")) {
                 int c = Utilization.compareCapacity(a, b);

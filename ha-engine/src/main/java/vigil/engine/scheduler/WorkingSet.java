@@ -29,7 +29,7 @@ final class WorkingSet {
     /** Top-level resources in Pacemaker's processing order: by priority, then configuration order. */
     final List<Rsc> resources = new ArrayList<>();
     /** Every resource by id, including group members, clone instances ({@code drbd:0}) and orphans. */
-    final Map<String, Rsc> rscById = new HashMap<>();
+    final Map<String, Rsc> rscById;
     /** Configured ids (a clone's child, a primitive inside a cloned group) -> the resource an orphan's status belongs to. */
     final Map<String, Rsc> byConfigId = new HashMap<>();
     final List<Coloc> colocations = new ArrayList<>();
@@ -57,6 +57,8 @@ final class WorkingSet {
         this.props = cfg.properties();
         this.now = state.now();
         this.withScores = withScores;
+        // sized so that the configured resources (and some members and instances) go in without rehashing
+        this.rscById = new HashMap<>(2 * cfg.resources().size());
         this.haveQuorum = state.hasQuorum();
         this.stonithEnabled = props.stonithEnabled();
         this.symmetric = props.symmetricCluster();
@@ -88,6 +90,18 @@ final class WorkingSet {
             Map<String, Integer> numbers = new HashMap<>();
             int[] out = new int[nodes.length];
             for (SchedNode n : nodes) out[n.index] = numbers.computeIfAbsent(Colocations.foldCase(String.valueOf(n.attribute(a))), v -> numbers.size());
+            return out;
+        });
+    }
+
+    /** Node attribute name -> {@link #hasAttribute}, filled as colocations ask. */
+    private final Map<String, boolean[]> hasAttribute = new HashMap<>();
+
+    /** Whether each node (by index) has {@code attr}, worked out once per run. */
+    boolean[] hasAttribute(String attr) {
+        return hasAttribute.computeIfAbsent(attr, a -> {
+            boolean[] out = new boolean[nodes.length];
+            for (SchedNode n : nodes) out[n.index] = n.attribute(a) != null;
             return out;
         });
     }
