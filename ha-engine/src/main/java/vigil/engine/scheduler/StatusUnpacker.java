@@ -47,6 +47,7 @@ final class StatusUnpacker {
         List<String> remotes = ws.cfg.resources().stream().filter(r -> r instanceof Primitive).map(r -> ((Primitive) r).remoteNode().orElse(null))
                 .filter(java.util.Objects::nonNull).toList();
         ws.nodes = new SchedNode[cfgNodes.size() + remotes.size()];
+        ws.anyRemoteNodes = !remotes.isEmpty();
         for (int i = 0; i < cfgNodes.size(); i++) {
             Node n = cfgNodes.get(i);
             SchedNode sn = new SchedNode(n.id(), i, n.runsResources());

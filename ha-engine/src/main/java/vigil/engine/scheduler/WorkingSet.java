@@ -25,6 +25,8 @@ final class WorkingSet {
     final boolean withScores;
 
     SchedNode[] nodes = new SchedNode[0];
+    /** Whether some of {@link #nodes} are Pacemaker Remote or guest nodes. */
+    boolean anyRemoteNodes;
     final Map<String, SchedNode> nodeById = new HashMap<>();
     /** Top-level resources in Pacemaker's processing order: by priority, then configuration order. */
     final List<Rsc> resources = new ArrayList<>();
