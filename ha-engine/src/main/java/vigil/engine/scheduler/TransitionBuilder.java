@@ -111,9 +111,9 @@ final class TransitionBuilder {
             visiting[a.id] = true;
             // this call's finds go on the stack above its caller's, and are taken off again before it returns
             int start = top;
-            for (Act.Edge e : a.before) {
-                if (e.type == Ordering.NONE) continue;
-                Act f = e.other;
+            for (int i = 0; i < a.before.size(); i++) {
+                if (a.before.type(i) == Ordering.NONE) continue;
+                Act f = a.before.other(i);
                 if (!inPlan[f.id] && !(f.pseudo() && f.runnable() && !f.optional())) continue;
                 if (f.node != null && !f.pseudo() && kind(f) != null) {
                     push(f);

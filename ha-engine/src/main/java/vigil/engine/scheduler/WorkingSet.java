@@ -259,9 +259,9 @@ final class WorkingSet {
      */
     static boolean orderActions(Act first, Act then, int type) {
         if (first == null || then == null || first == then || type == Ordering.NONE) return false;
-        for (Act.Edge e : first.after) if (e.other == then && (e.type & type) == type) return false;
-        first.after.add(new Act.Edge(then, type));
-        then.before.add(new Act.Edge(first, type));
+        for (int i = 0; i < first.after.size(); i++) if (first.after.other(i) == then && (first.after.type(i) & type) == type) return false;
+        first.after.add(then, type);
+        then.before.add(first, type);
         return true;
     }
 }
