@@ -32,7 +32,9 @@ final class Colocations {
     /** Registers a colocation in both resources' lists, in the order Pacemaker processes them. */
     static void add(WorkingSet ws, Coloc c) {
         if (c.score == 0) return;
+        c.dependent.thisWith = Rsc.editable(c.dependent.thisWith);
         insertSorted(c.dependent.thisWith, c, true);
+        c.primary.withThis = Rsc.editable(c.primary.withThis);
         insertSorted(c.primary.withThis, c, false);
         ws.colocations.add(c);
         if (c.score <= -Scores.INF) {

@@ -28,6 +28,7 @@ final class Locations {
             scores.set(node.index, l.score().value());
             Loc loc = new Loc(l.id(), rsc, l.role() == Role.STARTED ? null : l.role(), scores, "always");
             ws.locations.add(loc);
+            rsc.locations = Rsc.editable(rsc.locations);
             rsc.locations.add(loc);
             applyTo(rsc, loc);
         }

@@ -40,13 +40,13 @@ final class PrimitiveAssigner {
         if (!rsc.provisional) return rsc.assigned;
         if (rsc.allocating) return null; // a colocation loop
         rsc.allocating = true;
-        for (Coloc c : new ArrayList<>(rsc.thisWith)) {
+        for (Coloc c : List.copyOf(rsc.thisWith)) {
             NodeWeights archive = c.dependentRole == Role.PROMOTED || c.score < 0 && c.score > -Scores.INF ? rsc.allowed.copy() : null;
             place(ws, c.primary, null);
             Colocations.applyToDependent(ws, rsc, c.primary, c);
             if (archive != null && !rsc.allowed.canRunAny(ws.nodes)) rsc.allowed = archive;
         }
-        for (Coloc c : new ArrayList<>(rsc.withThis)) {
+        for (Coloc c : List.copyOf(rsc.withThis)) {
             if (!c.hasInfluence(null)) continue;
             rsc.allowed = Colocations.merge(ws, c.dependent, rsc.allowed, c.nodeAttribute, c.score / (float) Scores.INF, Colocations.ROLLBACK);
         }

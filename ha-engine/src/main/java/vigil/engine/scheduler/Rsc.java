@@ -25,7 +25,8 @@ final class Rsc {
     final Variant variant;
     final Resource config;
     Rsc parent;
-    final List<Rsc> children = new ArrayList<>();
+    /** A group's members or a clone's instances (a primitive has none, and shares one empty list). */
+    final List<Rsc> children;
     /** The id its meta container names (its own or its group's), or null. */
     String containerId;
     /** The primitive it runs inside (meta container; a guest node's connection has its VM), or null. */
@@ -123,9 +124,10 @@ final class Rsc {
     boolean provisional = true;
     boolean allocating;
     boolean merging;
-    final List<Coloc> thisWith = new ArrayList<>();
-    final List<Coloc> withThis = new ArrayList<>();
-    final List<Loc> locations = new ArrayList<>();
+    // most resources have no colocations or locations: they share one empty list until the first (see editable)
+    List<Coloc> thisWith = List.of();
+    List<Coloc> withThis = List.of();
+    List<Loc> locations = List.of();
     /** Promotion: an instance's promotion priority, and the index clones sort their instances by. */
     int promotionPriority;
     int sortIndex;
@@ -159,6 +161,12 @@ final class Rsc {
         this.configId = configId;
         this.variant = variant;
         this.config = config;
+        this.children = variant == Variant.PRIMITIVE ? List.of() : new ArrayList<>();
+    }
+
+    /** {@code list} itself when it can be added to, else a new list of what it holds (a shared empty list). */
+    static <T> List<T> editable(List<T> list) {
+        return list instanceof ArrayList ? list : new ArrayList<>(list);
     }
 
     /** A clone instance's number ({@code drbd:2} -> 2), -1 for anything else. */
