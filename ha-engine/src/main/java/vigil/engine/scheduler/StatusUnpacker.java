@@ -233,7 +233,7 @@ final class StatusUnpacker {
         // resources and 100 nodes spent most of its time looking up every resource on every node)
         Map<String, List<NodeRecord>> recordsOn = new HashMap<>();
         for (Configured c : prims) {
-            Map<String, ResourceState> per = ws.state.resources().get(c.id());
+            Map<String, ResourceState> per = ws.records(c.id());
             if (per != null) per.forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeRecord(c, rs)));
         }
         List<String> orphanIds = new ArrayList<>();
@@ -293,7 +293,7 @@ final class StatusUnpacker {
     private void orphans(SchedNode node, List<String> orphanIds) {
         for (String id : orphanIds) {
             if (ws.rscById.containsKey(id) || ws.byConfigId.containsKey(id)) continue;
-            ResourceState rs = ws.state.resources().get(id).get(node.id);
+            ResourceState rs = ws.record(id, node.id);
             if (rs == null || !rs.isActive() && !rs.blocked()) continue;
             Rsc orphan = ws.rscById.get(id);
             if (orphan == null) {

@@ -11,6 +11,7 @@ import vigil.api.model.ClusterProperties;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
+import vigil.api.status.ResourceState;
 
 /**
  * Everything one planning run works on (Pacemaker's working set): the nodes, the resource tree with clone instances,
@@ -109,6 +110,24 @@ final class WorkingSet {
     }
 
     Rsc rsc(String id) { return rscById.get(id); }
+
+    /**
+     * The state's records by primitive id, in a hash map: the state's own map is sorted, and looking up thousands of
+     * resources in a tree of thousands walked a path of string comparisons each time.
+     */
+    private Map<String, Map<String, ResourceState>> recordsById;
+
+    /** The records of primitive {@code id} by node, or null when there are none. */
+    Map<String, ResourceState> records(String id) {
+        if (recordsById == null) recordsById = new HashMap<>(state.resources());
+        return recordsById.get(id);
+    }
+
+    /** The record of primitive {@code id} on {@code node}, or null. */
+    ResourceState record(String id, String node) {
+        Map<String, ResourceState> onNodes = records(id);
+        return onNodes == null ? null : onNodes.get(node);
+    }
 
     NodeWeights newWeights() { return new NodeWeights(nodes.length); }
 
