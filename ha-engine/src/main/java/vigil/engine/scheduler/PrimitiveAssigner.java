@@ -40,16 +40,8 @@ final class PrimitiveAssigner {
         if (!rsc.provisional) return rsc.assigned;
         if (rsc.allocating) return null; // a colocation loop
         rsc.allocating = true;
-        for (Coloc c : List.copyOf(rsc.thisWith)) {
-            NodeWeights archive = c.dependentRole == Role.PROMOTED || c.score < 0 && c.score > -Scores.INF ? rsc.allowed.copy() : null;
-            place(ws, c.primary, null);
-            Colocations.applyToDependent(ws, rsc, c.primary, c);
-            if (archive != null && !rsc.allowed.canRunAny(ws.nodes)) rsc.allowed = archive;
-        }
-        for (Coloc c : List.copyOf(rsc.withThis)) {
-            if (!c.hasInfluence(null)) continue;
-            rsc.allowed = Colocations.merge(ws, c.dependent, rsc.allowed, c.nodeAttribute, c.score / (float) Scores.INF, Colocations.ROLLBACK);
-        }
+        applyPrimaries(ws, rsc);
+        mergeDependents(ws, rsc);
         if (rsc.nextRole == Role.STOPPED) {
             Locations.banEverywhere(ws, rsc);
         } else if (rsc.nextRole != null && Rsc.rank(rsc.nextRole) > Rsc.rank(rsc.role) && !ws.haveQuorum && ws.noQuorumPolicy == NoQuorumPolicy.FREEZE) {
@@ -71,6 +63,26 @@ final class PrimitiveAssigner {
         rsc.allocating = false;
         RemoteNodes.connectionAssigned(ws, rsc);
         return rsc.assigned;
+    }
+
+    /** Places what {@code rsc} is colocated with, and applies each such colocation to it. */
+    private static void applyPrimaries(WorkingSet ws, Rsc rsc) {
+        if (rsc.thisWith.isEmpty()) return;
+        for (Coloc c : List.copyOf(rsc.thisWith)) {
+            NodeWeights archive = c.dependentRole == Role.PROMOTED || c.score < 0 && c.score > -Scores.INF ? rsc.allowed.copy() : null;
+            place(ws, c.primary, null);
+            Colocations.applyToDependent(ws, rsc, c.primary, c);
+            if (archive != null && !rsc.allowed.canRunAny(ws.nodes)) rsc.allowed = archive;
+        }
+    }
+
+    /** Merges the preferences of what is colocated with {@code rsc} into its scores. */
+    private static void mergeDependents(WorkingSet ws, Rsc rsc) {
+        if (rsc.withThis.isEmpty()) return;
+        for (Coloc c : List.copyOf(rsc.withThis)) {
+            if (!c.hasInfluence(null)) continue;
+            rsc.allowed = Colocations.merge(ws, c.dependent, rsc.allowed, c.nodeAttribute, c.score / (float) Scores.INF, Colocations.ROLLBACK);
+        }
     }
 
     /** Picks the best node and assigns it (Pacemaker's native_choose_node). */
