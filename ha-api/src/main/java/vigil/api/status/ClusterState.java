@@ -95,7 +95,9 @@ public record ClusterState(ClusterConfig config, long configVersion, Instant now
     public NodeState node(String id) { return nodes.getOrDefault(id, NodeState.offline(id)); }
 
     public ResourceState resource(String primitive, String node) {
-        return resources.getOrDefault(primitive, Map.of()).getOrDefault(node, ResourceState.stopped(primitive, node));
+        Map<String, ResourceState> onNodes = resources.get(primitive);
+        ResourceState rs = onNodes == null ? null : onNodes.get(node);
+        return rs != null ? rs : ResourceState.stopped(primitive, node); // the maps hold no nulls
     }
 
     /** Nodes where {@code primitive} is active, in id order. */

@@ -1,7 +1,6 @@
 package vigil.engine.scheduler;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * One action of a planning run, real (a start of rsc on a node) or a pseudo action that only exists to order others
@@ -36,8 +35,8 @@ final class Act {
     int flags;
     String reason;
     Needs needs = Needs.NOTHING;
-    final List<Edge> before = new ArrayList<>();
-    final List<Edge> after = new ArrayList<>();
+    final Edges before = new Edges();
+    final Edges after = new Edges();
     int requiredRunnableBefore;
     int runnableBefore;
     /** Notifications: the type (pre / post) and operation (start, stop, promote, demote) a notify action is about. */
@@ -78,14 +77,37 @@ final class Act {
 
     boolean pseudo() { return is(PSEUDO); }
 
-    /** An ordering edge: {@code other} is before / after this action, with Pacemaker's ordering {@code type} flags. */
-    static final class Edge {
-        final Act other;
-        int type;
+    /**
+     * The ordering edges on one side of an action, in the order added: the action before / after it and the ordering's
+     * {@code type} flags (Pacemaker's). Edges are only ever added, so an edge keeps its index. Two arrays rather than
+     * an object per edge: a plan over thousands of resources has tens of thousands of them.
+     */
+    static final class Edges {
+        private static final Act[] NO_ACTIONS = new Act[0];
+        private static final int[] NO_TYPES = new int[0];
+        private Act[] others = NO_ACTIONS;
+        private int[] types = NO_TYPES;
+        private int size;
 
-        Edge(Act other, int type) {
-            this.other = other;
-            this.type = type;
+        int size() { return size; }
+
+        boolean isEmpty() { return size == 0; }
+
+        Act other(int i) { return others[i]; }
+
+        int type(int i) { return types[i]; }
+
+        void setType(int i, int type) { types[i] = type; }
+
+        void add(Act other, int type) {
+            if (size == others.length) {
+                int capacity = Math.max(2, 2 * size);
+                others = Arrays.copyOf(others, capacity);
+                types = Arrays.copyOf(types, capacity);
+            }
+            others[size] = other;
+            types[size] = type;
+            size++;
         }
     }
 

@@ -149,11 +149,17 @@ final class CloneAssigner {
      */
     private static void appendParentColocations(Rsc clone, Rsc child, boolean all) {
         for (Coloc c : clone.thisWith) {
-            if (all || c.score < 0 || c.score == Scores.INF) child.thisWith.add(0, c);
+            if (all || c.score < 0 || c.score == Scores.INF) {
+                child.thisWith = Rsc.editable(child.thisWith);
+                child.thisWith.add(0, c);
+            }
         }
         for (Coloc c : clone.withThis) {
             if (!c.hasInfluence(child)) continue;
-            if (all || c.score < 0) child.withThis.add(0, c);
+            if (all || c.score < 0) {
+                child.withThis = Rsc.editable(child.withThis);
+                child.withThis.add(0, c);
+            }
         }
     }
 

@@ -32,7 +32,9 @@ final class Colocations {
     /** Registers a colocation in both resources' lists, in the order Pacemaker processes them. */
     static void add(WorkingSet ws, Coloc c) {
         if (c.score == 0) return;
+        c.dependent.thisWith = Rsc.editable(c.dependent.thisWith);
         insertSorted(c.dependent.thisWith, c, true);
+        c.primary.withThis = Rsc.editable(c.primary.withThis);
         insertSorted(c.primary.withThis, c, false);
         ws.colocations.add(c);
         if (c.score <= -Scores.INF) {
@@ -320,11 +322,12 @@ final class Colocations {
     private static void addMatching(WorkingSet ws, NodeWeights nodes, Rsc rsc, String attr, float factor, boolean onlyPositive) {
         String a = attr == null ? "#uname" : attr;
         int[] valueOf = ws.attributeValues(a);
+        boolean[] hasAttribute = ws.hasAttribute(a);
         int[] best = bestByValue(ws, rsc, valueOf);
         for (SchedNode n : ws.nodes) {
             if (!nodes.has(n.index)) continue;
             int bestThere = best[valueOf[n.index]];
-            int score = n.attribute(a) == null || bestThere == NO_SCORE ? -Scores.INF : bestThere;
+            int score = !hasAttribute[n.index] || bestThere == NO_SCORE ? -Scores.INF : bestThere;
             int current = nodes.get(n.index);
             if (factor < 0 && score < 0) continue; // a double negative does not become a preference
             if (current == UNUSABLE) continue;
@@ -345,10 +348,12 @@ final class Colocations {
 
     /**
      * {@code rsc}'s best score among the nodes that can run it, per value of the attribute ({@code valueOf}: see
-     * {@link WorkingSet#attributeValues}), {@link #NO_SCORE} for a value no such node has.
+     * {@link WorkingSet#attributeValues}), {@link #NO_SCORE} for a value no such node has. The array is the working
+     * set's, refilled by each call.
      */
     private static int[] bestByValue(WorkingSet ws, Rsc rsc, int[] valueOf) {
-        int[] best = new int[ws.nodes.length];
+        if (ws.bestByValue == null) ws.bestByValue = new int[ws.nodes.length];
+        int[] best = ws.bestByValue;
         java.util.Arrays.fill(best, NO_SCORE);
         for (SchedNode n : ws.nodes) {
             if (!rsc.allowed.has(n.index) || !n.canRunResources()) continue;

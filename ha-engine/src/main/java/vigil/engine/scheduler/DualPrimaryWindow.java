@@ -50,9 +50,12 @@ final class DualPrimaryWindow {
                     String dependent = c instanceof Constraint.Colocation col ? col.resource() : c instanceof Constraint.Order o ? o.then() : null;
                     if (dependent != null) needs.computeIfAbsent(dependent, k -> new ArrayList<>()).add(c);
                 }
-                byResource = byResource(t);
             }
-            Transition rewritten = window(state, t, byResource, needs.getOrDefault(vm.id(), List.of()), vm, disksTaken);
+            List<Constraint> vmNeeds = needs.getOrDefault(vm.id(), List.of());
+            // without a promotable disk there is no window: the plan is not indexed for such a VM
+            if (vmNeeds.stream().noneMatch(c -> promotedDisk(state.config(), vm, c) != null)) continue;
+            if (byResource == null) byResource = byResource(t);
+            Transition rewritten = window(state, t, byResource, vmNeeds, vm, disksTaken);
             if (rewritten != null) {
                 t = rewritten;
                 byResource = byResource(t);
@@ -85,9 +88,8 @@ final class DualPrimaryWindow {
         for (Constraint c : vmNeeds) {
             Resource needed = dependency(cfg, vm, c);
             if (needed == null) continue;
-            boolean promotedRole = c instanceof Constraint.Colocation col ? col.withRole() == Role.PROMOTED
-                    : ((Constraint.Order) c).firstAction() == Action.PROMOTE;
-            if (promotedRole && needed instanceof Clone cl && cl.promotable() && cl.child() instanceof Primitive) {
+            Clone cl = promotedDisk(cfg, vm, c);
+            if (cl != null) {
                 if (disk != null && !disk.id().equals(cl.id())) return null;
                 disk = cl;
             } else {
@@ -162,6 +164,17 @@ final class DualPrimaryWindow {
             changes.add(c.resource().equals(vm.id()) ? new Transition.Change("Migrate", c.resource(), c.details(), "") : c);
         }
         return new Transition(sorted, t.scores(), t.notPlaced(), changes);
+    }
+
+    /**
+     * The promotable clone of one primitive (a disk such as DRBD) whose Promoted role {@code vm} needs through
+     * {@code c}, or null.
+     */
+    private static Clone promotedDisk(ClusterConfig cfg, Primitive vm, Constraint c) {
+        boolean promotedRole = c instanceof Constraint.Colocation col ? col.withRole() == Role.PROMOTED
+                : ((Constraint.Order) c).firstAction() == Action.PROMOTE;
+        if (!promotedRole) return null;
+        return dependency(cfg, vm, c) instanceof Clone cl && cl.promotable() && cl.child() instanceof Primitive ? cl : null;
     }
 
     /** The resource {@code vm} needs through a mandatory order or colocation {@code c}, or null. */

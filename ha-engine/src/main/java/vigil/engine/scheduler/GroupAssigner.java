@@ -1,5 +1,7 @@
 package vigil.engine.scheduler;
 
+import java.util.List;
+
 /**
  * Places a group (Pacemaker's group assign): its colocations become its first member's, colocations with it its last
  * member's; then each member is placed in turn, each colocated with the one before it.
@@ -18,10 +20,16 @@ final class GroupAssigner {
         Rsc first = group.children.get(0);
         Rsc last = group.children.get(group.children.size() - 1);
         group.role = first.role;
-        first.thisWith.addAll(group.thisWith);
-        group.thisWith.clear();
-        last.withThis.addAll(group.withThis);
-        group.withThis.clear();
+        if (!group.thisWith.isEmpty()) {
+            first.thisWith = Rsc.editable(first.thisWith);
+            first.thisWith.addAll(group.thisWith);
+            group.thisWith = List.of();
+        }
+        if (!group.withThis.isEmpty()) {
+            last.withThis = Rsc.editable(last.withThis);
+            last.withThis.addAll(group.withThis);
+            group.withThis = List.of();
+        }
         Scheduler.recordScores(ws, group);
         SchedNode where = null;
         for (Rsc member : group.children) {

@@ -14,10 +14,10 @@ final class Locations {
 
     static void apply(WorkingSet ws) {
         if (ws.symmetric) {
-            for (Rsc r : ws.resources) scoreEverywhere(ws, r, 0);
+            for (Rsc r : ws.resources) scoreEverywhere(r, 0);
         } else {
             // a guest's connection may run wherever its container may: it opts in everywhere
-            for (Rsc r : ws.resources) if (r.container != null && RemoteNodes.remoteNodeOf(ws, r) != null) scoreEverywhere(ws, r, 0);
+            for (Rsc r : ws.resources) if (r.container != null && RemoteNodes.remoteNodeOf(ws, r) != null) scoreEverywhere(r, 0);
         }
         for (Constraint c : ws.cfg.constraints()) {
             if (!(c instanceof Constraint.Location l) || l.expiredAt(ws.now)) continue;
@@ -28,6 +28,7 @@ final class Locations {
             scores.set(node.index, l.score().value());
             Loc loc = new Loc(l.id(), rsc, l.role() == Role.STARTED ? null : l.role(), scores, "always");
             ws.locations.add(loc);
+            rsc.locations = Rsc.editable(rsc.locations);
             rsc.locations.add(loc);
             applyTo(rsc, loc);
         }
@@ -73,14 +74,14 @@ final class Locations {
     }
 
     /** Adds {@code score} on every node to the resource and everything inside it. */
-    private static void scoreEverywhere(WorkingSet ws, Rsc rsc, int score) {
-        for (Rsc c : rsc.children) scoreEverywhere(ws, c, score);
-        for (SchedNode n : ws.nodes) rsc.allowed.add(n.index, score);
+    private static void scoreEverywhere(Rsc rsc, int score) {
+        for (Rsc c : rsc.children) scoreEverywhere(c, score);
+        rsc.allowed.addEverywhere(score);
     }
 
     /** A ban on every node (-INFINITY), e.g. target-role=Stopped. */
     static void banEverywhere(WorkingSet ws, Rsc rsc) {
-        scoreEverywhere(ws, rsc, -Scores.INF);
+        scoreEverywhere(rsc, -Scores.INF);
     }
 
     /** Applies a location to a resource as Pacemaker's rsc_location methods do for its variant. */

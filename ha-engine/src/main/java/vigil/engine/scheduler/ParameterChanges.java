@@ -36,7 +36,8 @@ final class ParameterChanges {
         if (!rsc.managed || rsc.orphan || rsc.blocked || !(rsc.config instanceof Primitive p)) return;
         SchedNode node = rsc.assigned;
         if (node == null || rsc.runningOn.size() != 1 || rsc.runningOn.get(0) != node) return;
-        ResourceState rs = ws.state.resource(rsc.unique || rsc.cloneParent() == null ? rsc.id : rsc.configId, node.id);
+        ResourceState rs = ws.record(rsc.unique || rsc.cloneParent() == null ? rsc.id : rsc.configId, node.id);
+        if (rs == null) return; // no record: nothing it ran with
         OperationRecord start = lastStart(rs.operations());
         if (start == null || start.digests() == null) return;
         if (!changed(start.digests(), p.params(), p.type().startsWith("stonith:"))) return;

@@ -28,7 +28,8 @@ public record PlannedAction(int id, ActionKind kind, String resource, String nod
         Objects.requireNonNull(node, "node");
         peer = peer == null ? "" : peer;
         interval = interval == null ? Duration.ZERO : interval;
-        after = after == null || after.isEmpty() ? NOTHING_BEFORE : java.util.Collections.unmodifiableSortedSet(new TreeSet<>(after));
+        if (after == null || after.isEmpty()) after = NOTHING_BEFORE;
+        else if (!(after instanceof ActionIds)) after = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(after)); // that one is immutable
         reason = reason == null ? "" : reason;
     }
 

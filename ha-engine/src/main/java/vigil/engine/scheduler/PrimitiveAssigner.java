@@ -40,16 +40,8 @@ final class PrimitiveAssigner {
         if (!rsc.provisional) return rsc.assigned;
         if (rsc.allocating) return null; // a colocation loop
         rsc.allocating = true;
-        for (Coloc c : new ArrayList<>(rsc.thisWith)) {
-            NodeWeights archive = c.dependentRole == Role.PROMOTED || c.score < 0 && c.score > -Scores.INF ? rsc.allowed.copy() : null;
-            place(ws, c.primary, null);
-            Colocations.applyToDependent(ws, rsc, c.primary, c);
-            if (archive != null && !rsc.allowed.canRunAny(ws.nodes)) rsc.allowed = archive;
-        }
-        for (Coloc c : new ArrayList<>(rsc.withThis)) {
-            if (!c.hasInfluence(null)) continue;
-            rsc.allowed = Colocations.merge(ws, c.dependent, rsc.allowed, c.nodeAttribute, c.score / (float) Scores.INF, Colocations.ROLLBACK);
-        }
+        applyPrimaries(ws, rsc);
+        mergeDependents(ws, rsc);
         if (rsc.nextRole == Role.STOPPED) {
             Locations.banEverywhere(ws, rsc);
         } else if (rsc.nextRole != null && Rsc.rank(rsc.nextRole) > Rsc.rank(rsc.role) && !ws.haveQuorum && ws.noQuorumPolicy == NoQuorumPolicy.FREEZE) {
@@ -71,6 +63,26 @@ final class PrimitiveAssigner {
         rsc.allocating = false;
         RemoteNodes.connectionAssigned(ws, rsc);
         return rsc.assigned;
+    }
+
+    /** Places what {@code rsc} is colocated with, and applies each such colocation to it. */
+    private static void applyPrimaries(WorkingSet ws, Rsc rsc) {
+        if (rsc.thisWith.isEmpty()) return;
+        for (Coloc c : List.copyOf(rsc.thisWith)) {
+            NodeWeights archive = c.dependentRole == Role.PROMOTED || c.score < 0 && c.score > -Scores.INF ? rsc.allowed.copy() : null;
+            place(ws, c.primary, null);
+            Colocations.applyToDependent(ws, rsc, c.primary, c);
+            if (archive != null && !rsc.allowed.canRunAny(ws.nodes)) rsc.allowed = archive;
+        }
+    }
+
+    /** Merges the preferences of what is colocated with {@code rsc} into its scores. */
+    private static void mergeDependents(WorkingSet ws, Rsc rsc) {
+        if (rsc.withThis.isEmpty()) return;
+        for (Coloc c : List.copyOf(rsc.withThis)) {
+            if (!c.hasInfluence(null)) continue;
+            rsc.allowed = Colocations.merge(ws, c.dependent, rsc.allowed, c.nodeAttribute, c.score / (float) Scores.INF, Colocations.ROLLBACK);
+        }
     }
 
     /** Picks the best node and assigns it (Pacemaker's native_choose_node). */
@@ -115,7 +127,15 @@ final class PrimitiveAssigner {
             return sorted.isEmpty() ? null : sorted.get(0);
         }
         SchedNode best = null;
-        for (SchedNode n : ws.nodes) if (w.has(n.index) && (best == null || compareNodes(ws, w, n, best, active) < 0)) best = n;
+        int bestWeight = 0;
+        for (SchedNode n : ws.nodes) {
+            if (!w.has(n.index)) continue;
+            int weight = weight(w, n);
+            if (best == null || weight > bestWeight || weight == bestWeight && compareEqualWeights(ws, n, best, active) < 0) {
+                best = n;
+                bestWeight = weight;
+            }
+        }
         return best;
     }
 
@@ -130,6 +150,11 @@ final class PrimitiveAssigner {
     static int compareNodes(WorkingSet ws, NodeWeights w, SchedNode a, SchedNode b, SchedNode active) {
         int wa = weight(w, a), wb = weight(w, b);
         if (wa != wb) return wa > wb ? -1 : 1;
+        return compareEqualWeights(ws, a, b, active);
+    }
+
+    /** {@link #compareNodes} of two nodes with the same score. */
+    private static int compareEqualWeights(WorkingSet ws, SchedNode a, SchedNode b, SchedNode active) {
         if (!ws.placementStrategy.equals("minimal")) {
             if (ws.placementStrategy.equals("balanced")) {
                 int c = Utilization.compareCapacity(a, b);

@@ -109,7 +109,8 @@ final class RemoteNodes {
 
     /** The remote node {@code rsc} connects, or null when it is no connection. */
     static SchedNode remoteNodeOf(WorkingSet ws, Rsc rsc) {
-        if (!rsc.isPrimitive() || rsc.parent != null || rsc.orphan) return null;
+        // every top-level connection has its node (StatusUnpacker): without remote nodes there is no connection
+        if (!ws.anyRemoteNodes || !rsc.isPrimitive() || rsc.parent != null || rsc.orphan) return null;
         return rsc.primitive().remoteNode().map(ws::node).orElse(null);
     }
 

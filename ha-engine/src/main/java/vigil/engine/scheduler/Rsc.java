@@ -2,7 +2,8 @@ package vigil.engine.scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +25,8 @@ final class Rsc {
     final Variant variant;
     final Resource config;
     Rsc parent;
-    final List<Rsc> children = new ArrayList<>();
+    /** A group's members or a clone's instances (a primitive has none, and shares one empty list). */
+    final List<Rsc> children;
     /** The id its meta container names (its own or its group's), or null. */
     String containerId;
     /** The primitive it runs inside (meta container; a guest node's connection has its VM), or null. */
@@ -58,8 +60,8 @@ final class Rsc {
     boolean needsQuorum = true;
     boolean needsFencing;
     Map<String, Integer> utilization = Map.of();
-    /** Nodes its placement-strategy refused it for lack of capacity, and why. */
-    final Map<SchedNode, String> noRoom = new java.util.HashMap<>();
+    /** Nodes its placement-strategy refused it for lack of capacity, and why (a map of its own from the first). */
+    Map<SchedNode, String> noRoom = Map.of();
 
     // ---------------------------------------------------------------- status
     Role role = Role.STOPPED;
@@ -67,7 +69,8 @@ final class Rsc {
     Role nextRole;
     String nextRoleWhy = "";
     final List<SchedNode> runningOn = new ArrayList<>();
-    final Set<SchedNode> knownOn = new LinkedHashSet<>();
+    /** Nodes with a record of it ({@link #addKnownOn}). */
+    Set<SchedNode> knownOn = Set.of();
     boolean failed;
     /** Its failure needs a stop (not just a demotion) to recover. */
     boolean stopToRecover;
@@ -84,7 +87,7 @@ final class Rsc {
     SchedNode migrationSource;
     SchedNode migrationTarget;
     final List<SchedNode> danglingMigrations = new ArrayList<>();
-    /** Fail counts per node with a record (failures not expired). */
+    /** Fail counts per node with a record (failures not expired; {@link #recordFailCount}). */
     Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
     Set<SchedNode> failBanned = Set.of();
@@ -92,6 +95,26 @@ final class Rsc {
     boolean ignoresFailures;
     /** The resource id as its status knows it (an anonymous clone instance's history may say {@code drbd} or {@code drbd:3}). */
     String statusName;
+
+    /** Notes a record of it on {@code node}; most resources have records on one node, held without a set of their own. */
+    void addKnownOn(SchedNode node) {
+        if (knownOn.isEmpty()) {
+            knownOn = Set.of(node);
+        } else if (!knownOn.contains(node)) {
+            if (!(knownOn instanceof HashSet)) knownOn = new HashSet<>(knownOn);
+            knownOn.add(node);
+        }
+    }
+
+    /** Its fail count on {@code node}; most resources have records on one node, held without a map of their own. */
+    void recordFailCount(SchedNode node, int count) {
+        if (failCount.isEmpty()) {
+            failCount = Map.of(node, count);
+            return;
+        }
+        if (!(failCount instanceof HashMap)) failCount = new HashMap<>(failCount);
+        failCount.put(node, count);
+    }
 
     // ---------------------------------------------------------------- placement
     NodeWeights allowed;
@@ -101,9 +124,10 @@ final class Rsc {
     boolean provisional = true;
     boolean allocating;
     boolean merging;
-    final List<Coloc> thisWith = new ArrayList<>();
-    final List<Coloc> withThis = new ArrayList<>();
-    final List<Loc> locations = new ArrayList<>();
+    // most resources have no colocations or locations: they share one empty list until the first (see editable)
+    List<Coloc> thisWith = List.of();
+    List<Coloc> withThis = List.of();
+    List<Loc> locations = List.of();
     /** Promotion: an instance's promotion priority, and the index clones sort their instances by. */
     int promotionPriority;
     int sortIndex;
@@ -137,6 +161,12 @@ final class Rsc {
         this.configId = configId;
         this.variant = variant;
         this.config = config;
+        this.children = variant == Variant.PRIMITIVE ? List.of() : new ArrayList<>();
+    }
+
+    /** {@code list} itself when it can be added to, else a new list of what it holds (a shared empty list). */
+    static <T> List<T> editable(List<T> list) {
+        return list instanceof ArrayList ? list : new ArrayList<>(list);
     }
 
     /** A clone instance's number ({@code drbd:2} -> 2), -1 for anything else. */
@@ -183,11 +213,17 @@ final class Rsc {
 
     /** Every primitive inside this resource (itself if a primitive). */
     List<Rsc> primitives() {
-        if (isPrimitive()) return List.of(this);
+        if (isPrimitive()) {
+            if (itself == null) itself = List.of(this);
+            return itself;
+        }
         List<Rsc> out = new ArrayList<>();
         collect(out);
         return out;
     }
+
+    /** A primitive's {@link #primitives()}, made once. */
+    private List<Rsc> itself;
 
     private void collect(List<Rsc> out) {
         if (isPrimitive()) out.add(this);

@@ -47,6 +47,7 @@ final class StatusUnpacker {
         List<String> remotes = ws.cfg.resources().stream().filter(r -> r instanceof Primitive).map(r -> ((Primitive) r).remoteNode().orElse(null))
                 .filter(java.util.Objects::nonNull).toList();
         ws.nodes = new SchedNode[cfgNodes.size() + remotes.size()];
+        ws.anyRemoteNodes = !remotes.isEmpty();
         for (int i = 0; i < cfgNodes.size(); i++) {
             Node n = cfgNodes.get(i);
             SchedNode sn = new SchedNode(n.id(), i, n.runsResources());
@@ -207,6 +208,7 @@ final class StatusUnpacker {
 
     private Map<String, Integer> utilization(Rsc rsc) {
         Map<String, Integer> out = Map.of();
+        if (rsc.primitive().meta().values().isEmpty()) return out;
         for (var e : rsc.primitive().meta().values().entrySet()) {
             if (!e.getKey().startsWith(Meta.UTILIZATION)) continue;
             if (out.isEmpty()) out = new HashMap<>();
@@ -231,7 +233,7 @@ final class StatusUnpacker {
         // resources and 100 nodes spent most of its time looking up every resource on every node)
         Map<String, List<NodeRecord>> recordsOn = new HashMap<>();
         for (Configured c : prims) {
-            Map<String, ResourceState> per = ws.state.resources().get(c.id());
+            Map<String, ResourceState> per = ws.records(c.id());
             if (per != null) per.forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeRecord(c, rs)));
         }
         List<String> orphanIds = new ArrayList<>();
@@ -291,7 +293,7 @@ final class StatusUnpacker {
     private void orphans(SchedNode node, List<String> orphanIds) {
         for (String id : orphanIds) {
             if (ws.rscById.containsKey(id) || ws.byConfigId.containsKey(id)) continue;
-            ResourceState rs = ws.state.resources().get(id).get(node.id);
+            ResourceState rs = ws.record(id, node.id);
             if (rs == null || !rs.isActive() && !rs.blocked()) continue;
             Rsc orphan = ws.rscById.get(id);
             if (orphan == null) {
@@ -305,7 +307,7 @@ final class StatusUnpacker {
                 orphan.order = Integer.MAX_VALUE;
                 ws.rscById.put(id, orphan);
                 ws.resources.add(orphan);
-                for (SchedNode n : ws.nodes) orphan.allowed.add(n.index, -Scores.INF);
+                orphan.allowed.addEverywhere(-Scores.INF);
             }
             unpackState(orphan, node, rs);
         }
@@ -344,7 +346,7 @@ final class StatusUnpacker {
         for (Rsc p : inst.primitives()) p.orphan = true;
         inst.orphan = true;
         clone.children.add(inst);
-        for (SchedNode x : ws.nodes) for (Rsc p : inst.primitives()) p.allowed.add(x.index, -Scores.INF);
+        for (Rsc p : inst.primitives()) p.allowed.addEverywhere(-Scores.INF);
         return memberIndex < 0 ? inst : inst.children.get(memberIndex);
     }
 
@@ -376,12 +378,9 @@ final class StatusUnpacker {
         if (!rsc.inPromotable() && (role == Role.UNPROMOTED)) role = Role.STARTED;
         boolean active = role != Role.STOPPED || rs.blocked() && !stopForgiven;
         if (active && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
-        rsc.knownOn.add(node);
-        for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.knownOn.add(node);
-        if (!expired(rsc, rs)) {
-            if (rsc.failCount.isEmpty()) rsc.failCount = new HashMap<>();
-            rsc.failCount.put(node, rs.failCount());
-        }
+        rsc.addKnownOn(node);
+        for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.addKnownOn(node);
+        if (!expired(rsc, rs)) rsc.recordFailCount(node, rs.failCount());
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
         if (onFail == OnFail.RESTART && GuestNodes.restartsContainer(rsc, lastFailure(rs))) ws.action(rsc.container, "stop", node, false);

@@ -3,15 +3,12 @@ package vigil.engine.scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
 
@@ -41,12 +38,17 @@ final class TransitionBuilder {
         }
         // number them so that prerequisites come first; ties in creation order
         int[] waiting = new int[count];
-        List<List<Act>> dependents = new ArrayList<>(Collections.nCopies(count, null));
+        int[] dependentCount = new int[count];
         for (Act a : real) {
             waiting[a.id] = deps[a.id].length;
+            for (Act d : deps[a.id]) dependentCount[d.id]++;
+        }
+        // what waits for each action (in no particular order: the queue below orders them)
+        Act[][] dependents = new Act[count][];
+        for (Act a : real) {
             for (Act d : deps[a.id]) {
-                if (dependents.get(d.id) == null) dependents.set(d.id, new ArrayList<>());
-                dependents.get(d.id).add(a);
+                if (dependents[d.id] == null) dependents[d.id] = new Act[dependentCount[d.id]];
+                dependents[d.id][--dependentCount[d.id]] = a;
             }
         }
         PriorityQueue<Act> ready = new PriorityQueue<>((x, y) -> Integer.compare(x.id, y.id));
@@ -57,7 +59,7 @@ final class TransitionBuilder {
             Act a = ready.poll();
             number[a.id] = ordered.size();
             ordered.add(a);
-            if (dependents.get(a.id) != null) for (Act d : dependents.get(a.id)) if (--waiting[d.id] == 0) ready.add(d);
+            if (dependents[a.id] != null) for (Act d : dependents[a.id]) if (--waiting[d.id] == 0) ready.add(d);
         }
         if (ordered.size() < real.size()) {
             List<String> stuck = new ArrayList<>();
@@ -67,12 +69,12 @@ final class TransitionBuilder {
         }
         List<PlannedAction> out = new ArrayList<>(ordered.size());
         for (Act a : ordered) {
-            SortedSet<Integer> after = deps[a.id].length == 0 ? Collections.emptySortedSet() : new TreeSet<>();
-            for (Act d : deps[a.id]) after.add(number[d.id]);
+            int[] after = new int[deps[a.id].length];
+            for (int i = 0; i < after.length; i++) after[i] = number[deps[a.id][i].id];
             Rsc r = a.rsc;
             String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
             out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
-                    after, reason(a)));
+                    ActionIds.of(after), reason(a)));
         }
         return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
     }
@@ -90,6 +92,9 @@ final class TransitionBuilder {
         /** By action id: the last list that took the action (a number per list), to take each action once. */
         private final int[] takenBy;
         private int lists;
+        /** The actions found so far, a stack shared by the nested calls of {@link #of}. */
+        private Act[] found = new Act[64];
+        private int top;
 
         Prerequisites(WorkingSet ws) {
             int count = ws.actions.size();
@@ -104,28 +109,36 @@ final class TransitionBuilder {
             if (a.before.isEmpty()) return NONE;
             if (visiting[a.id]) return NONE;
             visiting[a.id] = true;
-            List<Act> out = new ArrayList<>();
-            for (Act.Edge e : a.before) {
-                if (e.type == Ordering.NONE) continue;
-                Act f = e.other;
+            // this call's finds go on the stack above its caller's, and are taken off again before it returns
+            int start = top;
+            for (int i = 0; i < a.before.size(); i++) {
+                if (a.before.type(i) == Ordering.NONE) continue;
+                Act f = a.before.other(i);
                 if (!inPlan[f.id] && !(f.pseudo() && f.runnable() && !f.optional())) continue;
                 if (f.node != null && !f.pseudo() && kind(f) != null) {
-                    out.add(f);
+                    push(f);
                 } else {
                     if (through[f.id] == null) through[f.id] = of(f);
-                    Collections.addAll(out, through[f.id]);
+                    for (Act t : through[f.id]) push(t);
                 }
             }
             visiting[a.id] = false;
             // each action once, in the order first found
             int list = ++lists;
-            int kept = 0;
-            for (Act f : out) {
+            int kept = start;
+            for (int i = start; i < top; i++) {
+                Act f = found[i];
                 if (takenBy[f.id] == list) continue;
                 takenBy[f.id] = list;
-                out.set(kept++, f);
+                found[kept++] = f;
             }
-            return out.subList(0, kept).toArray(NONE);
+            top = start;
+            return kept == start ? NONE : Arrays.copyOfRange(found, start, kept);
+        }
+
+        private void push(Act f) {
+            if (top == found.length) found = Arrays.copyOf(found, 2 * top);
+            found[top++] = f;
         }
     }
 

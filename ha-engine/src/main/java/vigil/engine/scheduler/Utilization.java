@@ -1,6 +1,7 @@
 package vigil.engine.scheduler;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,6 +43,7 @@ final class Utilization {
         for (SchedNode n : ws.nodes) {
             if (available(rsc, n) && !fits(n, needed)) {
                 rsc.allowed.set(n.index, -Scores.INF);
+                if (rsc.noRoom.isEmpty()) rsc.noRoom = new HashMap<>();
                 rsc.noRoom.put(n, "not enough " + String.join(", ", lacking(n, needed)) + " left (placement-strategy " + ws.placementStrategy
                         + (roomForAll && unplaced.size() > 1 ? ", counting what must run with it" : "") + ")");
             }

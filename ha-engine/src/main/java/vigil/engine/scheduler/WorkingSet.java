@@ -11,6 +11,7 @@ import vigil.api.model.ClusterProperties;
 import vigil.api.model.NoQuorumPolicy;
 import vigil.api.model.Score;
 import vigil.api.status.ClusterState;
+import vigil.api.status.ResourceState;
 
 /**
  * Everything one planning run works on (Pacemaker's working set): the nodes, the resource tree with clone instances,
@@ -25,11 +26,13 @@ final class WorkingSet {
     final boolean withScores;
 
     SchedNode[] nodes = new SchedNode[0];
+    /** Whether some of {@link #nodes} are Pacemaker Remote or guest nodes. */
+    boolean anyRemoteNodes;
     final Map<String, SchedNode> nodeById = new HashMap<>();
     /** Top-level resources in Pacemaker's processing order: by priority, then configuration order. */
     final List<Rsc> resources = new ArrayList<>();
     /** Every resource by id, including group members, clone instances ({@code drbd:0}) and orphans. */
-    final Map<String, Rsc> rscById = new HashMap<>();
+    final Map<String, Rsc> rscById;
     /** Configured ids (a clone's child, a primitive inside a cloned group) -> the resource an orphan's status belongs to. */
     final Map<String, Rsc> byConfigId = new HashMap<>();
     final List<Coloc> colocations = new ArrayList<>();
@@ -57,6 +60,8 @@ final class WorkingSet {
         this.props = cfg.properties();
         this.now = state.now();
         this.withScores = withScores;
+        // sized so that the configured resources (and some members and instances) go in without rehashing
+        this.rscById = new HashMap<>(2 * cfg.resources().size());
         this.haveQuorum = state.hasQuorum();
         this.stonithEnabled = props.stonithEnabled();
         this.symmetric = props.symmetricCluster();
@@ -69,6 +74,9 @@ final class WorkingSet {
         String sar = props.other().get("stop-all-resources");
         this.stopEverything = sar != null && List.of("true", "yes", "on", "y", "1").contains(sar.trim().toLowerCase(java.util.Locale.ROOT));
     }
+
+    /** For {@link Colocations}: a resource's best score per attribute value, refilled for each merge step. */
+    int[] bestByValue;
 
     /** Node attribute name -> {@link #attributeValues}, filled as colocations ask (nodes' attributes are set by then). */
     private final Map<String, int[]> attributeValues = new HashMap<>();
@@ -89,7 +97,37 @@ final class WorkingSet {
         });
     }
 
+    /** Node attribute name -> {@link #hasAttribute}, filled as colocations ask. */
+    private final Map<String, boolean[]> hasAttribute = new HashMap<>();
+
+    /** Whether each node (by index) has {@code attr}, worked out once per run. */
+    boolean[] hasAttribute(String attr) {
+        return hasAttribute.computeIfAbsent(attr, a -> {
+            boolean[] out = new boolean[nodes.length];
+            for (SchedNode n : nodes) out[n.index] = n.attribute(a) != null;
+            return out;
+        });
+    }
+
     Rsc rsc(String id) { return rscById.get(id); }
+
+    /**
+     * The state's records by primitive id, in a hash map: the state's own map is sorted, and looking up thousands of
+     * resources in a tree of thousands walked a path of string comparisons each time.
+     */
+    private Map<String, Map<String, ResourceState>> recordsById;
+
+    /** The records of primitive {@code id} by node, or null when there are none. */
+    Map<String, ResourceState> records(String id) {
+        if (recordsById == null) recordsById = new HashMap<>(state.resources());
+        return recordsById.get(id);
+    }
+
+    /** The record of primitive {@code id} on {@code node}, or null. */
+    ResourceState record(String id, String node) {
+        Map<String, ResourceState> onNodes = records(id);
+        return onNodes == null ? null : onNodes.get(node);
+    }
 
     NodeWeights newWeights() { return new NodeWeights(nodes.length); }
 
@@ -240,9 +278,9 @@ final class WorkingSet {
      */
     static boolean orderActions(Act first, Act then, int type) {
         if (first == null || then == null || first == then || type == Ordering.NONE) return false;
-        for (Act.Edge e : first.after) if (e.other == then && (e.type & type) == type) return false;
-        first.after.add(new Act.Edge(then, type));
-        then.before.add(new Act.Edge(first, type));
+        for (int i = 0; i < first.after.size(); i++) if (first.after.other(i) == then && (first.after.type(i) & type) == type) return false;
+        first.after.add(then, type);
+        then.before.add(first, type);
         return true;
     }
 }
