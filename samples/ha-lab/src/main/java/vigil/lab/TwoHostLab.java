@@ -151,12 +151,15 @@ public final class TwoHostLab implements AutoCloseable {
     /** The hosts whose network holds the VIP: where it really is. */
     public List<String> vipHosts() {
         List<String> out = new ArrayList<>();
-        for (String h : HOSTS) if (network.holds(HOSTS.indexOf(h) + 1, vip())) out.add(h);
+        for (String h : HOSTS) if (network.holds(networkIndex(h), vip())) out.add(h);
         return out;
     }
 
     /** Host {@code h}'s address in the lab network (where its daemon listens). */
-    public String address(String h) { return network.address(HOSTS.indexOf(h) + 1); }
+    public String address(String h) { return network.address(networkIndex(h)); }
+
+    /** Host {@code h}'s number in the lab network (1-based). */
+    private static int networkIndex(String h) { return HOSTS.indexOf(h) + 1; }
 
     /**
      * Checks the power of every BMC every 50 ms; a host whose BMC turned it off stops at once, as a machine does. The
@@ -205,7 +208,7 @@ public final class TwoHostLab implements AutoCloseable {
         daemons.kill(h);
         Map<String, Long> guests = hosts.get(h).qemuPids();
         hosts.get(h).crash();
-        network.dropAddress(HOSTS.indexOf(h) + 1, vip());
+        network.dropAddress(networkIndex(h), vip());
         drbd.powerOff(h);
         event(h + " stopped (guests killed: " + guests + ")");
     }
