@@ -103,6 +103,8 @@ public final class VigilNode implements AutoCloseable {
     private volatile FromLeader fromLeader;
     private volatile Thread follower;
     private volatile boolean replicaStopped;
+    /** The last index of this replica's log when it started: what it appends beyond came from a leader since. */
+    private final long lastIndexAtStart;
     private final Path dataDir;
     /** The node-timeout this replica's Raft timeouts were derived from. */
     private final Duration raftNodeTimeout;
@@ -232,6 +234,7 @@ public final class VigilNode implements AutoCloseable {
             }
         }
         this.server = started;
+        this.lastIndexAtStart = started == null ? Long.MAX_VALUE : lastLogIndex(started);
         this.startedAloneAfter = started == null ? null : peerFence;
         this.client = RaftSetup.client(group, requestTimeout, clientTls);
         this.reader = RaftSetup.client(group, requestTimeout, 20, clientTls);
@@ -515,15 +518,41 @@ public final class VigilNode implements AutoCloseable {
     }
 
     /**
-     * Whether this replica applied an entry of the current term, so holds the configuration the leader of this term
-     * started it with (a Ratis leader appends its configuration as the first entry of its term). A replica that was away
-     * may still hold, committed in its own log, a configuration from before it left that the cluster has since changed.
+     * Whether this replica applied an entry that a leader appended after this replica started. Its own log proves
+     * nothing: after a restart it replays entries of the term it last knew, which may be the current term of its own
+     * storage while its peer has since gone on without it (then only its admission brings new entries).
      */
-    public boolean appliedThisTerm() {
+    public boolean appliedSinceStart() {
         RaftServer.Division d = divisionOrNull();
         if (d == null) return false;
         org.apache.ratis.server.protocol.TermIndex last = d.getStateMachine().getLastAppliedTermIndex();
-        return last != null && last.getTerm() == d.getInfo().getCurrentTerm();
+        return last != null && last.getIndex() > lastIndexAtStart;
+    }
+
+    private long lastLogIndex(RaftServer s) {
+        try {
+            return s.getDivision(group.getGroupId()).getRaftLog().getNextIndex() - 1;
+        } catch (IOException | RuntimeException e) {
+            return Long.MAX_VALUE; // never "applied since start": the stricter answer
+        }
+    }
+
+    /**
+     * Stops this node's Raft replica until the node starts again: it no longer leads, appends, answers or votes, and
+     * {@link #state()} keeps what it applied last. A two-node host does this before it fences its peer: once the fence
+     * is under way, no incarnation of the peer that boots after it may hear this replica and take it for a partner
+     * (then go on alone from a log that misses what this host commits alone). Returns once the server closed (or
+     * after {@link #SERVER_CLOSE_WAIT}).
+     */
+    public void stopReplica(String why) {
+        synchronized (this) {
+            if (server == null || replicaStopped || closed.get()) return;
+            replicaStopped = true;
+            health.closing();
+        }
+        LOG.warn("{}: stopping the Raft replica: {}", id, why);
+        closeServer();
+        leadershipChanged("", term);
     }
 
     /** Whether this node's Raft replica runs (it may have failed to start, or Ratis may have shut it down). */

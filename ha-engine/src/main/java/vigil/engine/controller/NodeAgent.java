@@ -249,8 +249,10 @@ public final class NodeAgent implements AutoCloseable {
         ops.probeAll(state.get()).thenCompose(results -> {
             List<Command> cmds = new ArrayList<>();
             for (LocalOperations.Outcome o : results) if (o.code() != OcfCode.EXEC_ERROR) cmds.add(toCommand(o));
-            if (!armed.equals(state.get().watchdog(self))) cmds.add(new Command.SetWatchdog(self, armed));
-            return cmds.isEmpty() ? CompletableFuture.completedFuture(null) : submit.apply(cmds);
+            // always one entry, even with nothing to report (no resources, watchdog unchanged): a two-node host that
+            // restarted counts its peer as seen only once a leader appended to its log since, and its probes are that
+            if (cmds.isEmpty() || !armed.equals(state.get().watchdog(self))) cmds.add(new Command.SetWatchdog(self, armed));
+            return submit.apply(cmds);
         }).whenComplete((r, err) -> {
             synchronized (this) {
                 probing = false;

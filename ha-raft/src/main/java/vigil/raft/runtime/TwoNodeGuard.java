@@ -54,6 +54,8 @@ final class TwoNodeGuard {
     private long nextTry;
     private boolean restarting;
     private boolean replicaRan;
+    /** Stopped before the first fence of the peer; the replica runs again only when this node starts again. */
+    private volatile boolean replicaStopped;
     private volatile Decision last = new Decision(Step.PAIRED, "");
     private volatile boolean single;
     private volatile SingleVoter.PeerNote note;
@@ -140,11 +142,13 @@ final class TwoNodeGuard {
         }
         single = voters.equals(List.of(self));
         // with its peer only once both vote in a configuration this host knows committed, and (until it has seen its
-        // peer) once it applied an entry of this term, so holds the configuration of this term's leader: a host that comes
-        // back to a peer running alone hears that peer's leader before it is caught up, while its own log still holds,
-        // committed, the two-voter configuration from before
-        boolean heard = voters.size() == 2 && voters.contains(self) && voters.contains(peer.get()) && quorateLeaderHeard.getAsBoolean()
-                && (peerSeen || raft.appliedThisTerm());
+        // peer) once a leader appended an entry to its replica since it started: a host that comes back to a peer running
+        // alone hears that peer's controller before it is admitted, while its own log still holds, committed, the
+        // two-voter configuration from before; only its admission brings it entries, and with them every entry its
+        // peer committed alone. (The peer stops its replica before it fences this host, so no replica that may yet go on
+        // alone from an older log feeds an incarnation of this host that booted after that fence.)
+        boolean heard = !replicaStopped && voters.size() == 2 && voters.contains(self) && voters.contains(peer.get())
+                && quorateLeaderHeard.getAsBoolean() && (peerSeen || raft.appliedSinceStart());
         if (heard || single) {
             // a host that ran alone holds every entry (its peer could commit nothing without it): it has "seen" its peer;
             // and alone there is no peer to hear: its silence starts when the peer is a voter again
@@ -170,7 +174,11 @@ final class TwoNodeGuard {
             case FENCE_PEER -> {
                 if (!busy && now >= nextTry) {
                     busy = true;
-                    workers.execute(() -> fencePeer(s, peer.get()));
+                    replicaStopped = true;
+                    workers.execute(() -> {
+                        raft.stopReplica("two-node: fencing " + peer.get() + "; from here this host goes on alone once the fence is confirmed, never paired with this replica");
+                        fencePeer(s, peer.get());
+                    });
                 }
             }
             case GO_SINGLE -> {

@@ -96,6 +96,8 @@ class TwoNodeIT {
                 && runningDummies().equals(List.of(survivor)));
         String log = log(survivor);
         assertTrue(log.contains("two-node: fencing " + dead + " confirmed it off"), log);
+        int stopped = log.indexOf("stopping the Raft replica: two-node: fencing " + dead);
+        assertTrue(stopped >= 0 && stopped < log.indexOf("two-node: fencing " + dead + " confirmed it off"), "the replica stopped before the fence ran: " + log);
         assertTrue(log.contains("restarting as the only voter") && log.contains("starting again (two-node mode)"), log);
         assertEquals(List.of(survivor), runningDummies());
         String alone = JoinedCluster.ok("status", "--cluster", admin(survivor), "--node-config", nodeYaml(survivor).toString()).out();
