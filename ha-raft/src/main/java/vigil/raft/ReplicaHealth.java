@@ -124,7 +124,7 @@ final class ReplicaHealth implements AutoCloseable {
         }
     }
 
-    /** From now on a stopped replica is expected (the node is closing). */
+    /** From now on a stopped replica is expected (the node is closing, or stopped its replica before fencing its two-node peer). */
     void closing() { closing = true; }
 
     @Override
