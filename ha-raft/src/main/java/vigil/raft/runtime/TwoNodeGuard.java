@@ -191,7 +191,13 @@ final class TwoNodeGuard {
                     return;
                 }
                 LOG.warn("{}: two-node: {} is off ({}): restarting as the only voter", self, peer.get(), d.reason());
-                Thread t = new Thread(restart, "vigil-" + self + "-single");
+                replicaStopped = true;
+                Thread t = new Thread(() -> {
+                    // at once, not only when the slow restart closes it: a peer that boots now must not take it for a
+                    // partner (after a fence it stopped already; not after an administrator's word)
+                    raft.stopReplica("two-node: going on alone");
+                    restart.run();
+                }, "vigil-" + self + "-single");
                 t.setDaemon(true);
                 t.start();
             }
