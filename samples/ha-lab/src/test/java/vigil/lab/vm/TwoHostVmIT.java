@@ -99,8 +99,11 @@ class TwoHostVmIT {
         // 4. the survivor dies too, and only the fenced host boots: while its peer is down and unconfirmed it runs nothing
         // and fences nobody (wait_for_all)
         lab.crash(second);
+        int booted = lab.log(first).length();
         lab.powerOn(first);
-        awaitTrue(first + " waiting for its peer", () -> lab.log(first).lastIndexOf("two-node: WAIT_FOR_ALL") > lab.log(first).lastIndexOf("running; admin API on"));
+        // (not against "running; admin API on": the daemon prints that line to stdout after its guard's first tick may have
+        // logged WAIT_FOR_ALL already)
+        awaitTrue(first + " waiting for its peer", () -> lab.log(first).indexOf("two-node: WAIT_FOR_ALL", booted) >= 0);
         Thread.sleep(NODE_TIMEOUT.multipliedBy(4).toMillis()); // a host that did not wait would have fenced its peer and gone on alone by now
         assertTrue(lab.bmcOn(second), first + " fenced nobody");
         assertEquals(List.of(), lab.vmHosts(), lab.describeGuests());
@@ -110,9 +113,9 @@ class TwoHostVmIT {
         // 5. the peer boots: the two pair again, the VM runs once (on the host whose copy is up to date)
         lab.powerOn(second);
         awaitPaired("after both booted");
-        s = await(VM + " running on " + second, st -> st.activeNodes(VM).equals(List.of(second)) && lab.vmHosts().equals(List.of(second)));
+        s = await(VM + " running on " + second, st -> st.hasQuorum() && st.activeNodes(VM).equals(List.of(second)) && lab.vmHosts().equals(List.of(second)));
         // the link is whole: the fenced host's copy resyncs and the mark is cleared, so that it may be promoted again
-        await("the outdated mark of " + first + " cleared", st -> !st.isOutdated(TwoHostLab.DISK_PRIMITIVE, first)
+        await("the outdated mark of " + first + " cleared", st -> st.hasQuorum() && !st.isOutdated(TwoHostLab.DISK_PRIMITIVE, first)
                 && st.resource(TwoHostLab.DISK_PRIMITIVE, first).role() == Role.UNPROMOTED);
 
         // 6. the other host dies, running the VM: the first one fences it and starts the VM
@@ -139,9 +142,21 @@ class TwoHostVmIT {
         assertEquals(1, s2.server().voters().size(), "the survivor is the only voter: " + s2.server().voters());
     }
 
+    /**
+     * Both hosts voters, online, and each has seen its peer since it started. A host that hears no quorate leader answers
+     * the status from its own state, with the voters of its own last configuration: a host that just booted and waits for
+     * its peer (wait_for_all) shows the pair from before it went down, so the status alone does not tell that it was
+     * admitted, nor that it would fence its peer now; its guard's log does.
+     */
     private void awaitPaired(String when) {
-        awaitTrue("both hosts voters and online " + when, () -> lab.statusWithServer().filter(s2 -> s2.server().voters().size() == 2
+        awaitTrue("both hosts voters and online " + when, () -> lab.statusWithServer().filter(s2 -> s2.state().hasQuorum() && s2.server().voters().size() == 2
                 && TwoHostLab.HOSTS.stream().allMatch(h -> s2.state().node(h).membership() == Membership.ONLINE)).isPresent());
+        for (String h : TwoHostLab.HOSTS) {
+            awaitTrue(h + " paired with its peer since it started, " + when, () -> {
+                String log = lab.log(h);
+                return log.lastIndexOf("two-node: PAIRED") > log.lastIndexOf("two-node: WAIT_FOR_ALL");
+            });
+        }
     }
 
     private ClusterState await(String what, Predicate<ClusterState> condition) {
