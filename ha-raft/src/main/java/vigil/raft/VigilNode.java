@@ -542,8 +542,8 @@ public final class VigilNode implements AutoCloseable {
      * {@link #state()} keeps what it applied last. A two-node host does this before it fences its peer: once the fence
      * is under way, no incarnation of the peer that boots after it may hear this replica and take it for a partner
      * (then go on alone from a log that misses what this host commits alone). Closes the replica (Ratis' division),
-     * not the server: that is quick, where closing the server waits for its calls to a peer behind a cut link to end,
-     * which held up a fence race long enough to lose it. The server closes with the node.
+     * not the server: that is quick (about a second), where closing the server waits for its calls to end, also those to
+     * a peer behind a cut link, for many seconds of a fence race. The server closes with the node.
      */
     public void stopReplica(String why) {
         RaftServer.Division d;

@@ -25,7 +25,8 @@ import vigil.raft.agent.AgentAddresses;
 
 /**
  * Carries out {@link TwoNodePolicy} on one host of a two-node cluster (properties.other.two-node), checked every
- * tick: fences the silent peer itself (no controller can: the pair has no majority without it), requests the restart
+ * tick: fences the silent peer itself (no controller can: the pair has no majority without it), its own Raft replica
+ * stopped first (no incarnation of the peer that boots after the fence may take this host for a partner), requests the restart
  * as the only voter once the fence is confirmed (with that fence, which the single leader's controller then commits as
  * its own: the peer is fenced once), asks the peer to admit it while it waits for it (wait_for_all), and
  * takes an administrator's word that the peer is down. Does nothing in any other cluster.
