@@ -264,7 +264,7 @@ final class WorkingSet {
 
     /** An ordering between resource-level actions, resolved to the actions once they exist. */
     void order(Rsc firstRsc, String firstTask, Act firstAct, Rsc thenRsc, String thenTask, Act thenAct, int flags) {
-        orderings.add(new Ordering(orderings.size(), firstRsc, firstTask, firstAct, thenRsc, thenTask, thenAct, flags));
+        orderings.add(new Ordering(firstRsc, firstTask, firstAct, thenRsc, thenTask, thenAct, flags));
     }
 
     void order(Rsc first, String firstTask, Rsc then, String thenTask, int flags) {
