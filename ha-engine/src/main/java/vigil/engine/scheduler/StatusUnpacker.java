@@ -286,7 +286,8 @@ final class StatusUnpacker {
             else for (int i = 0; i < ((Group) child).members().size(); i++) out.add(new Configured(((Group) child).members().get(i).id(), null, r, i));
             return;
         }
-        for (Rsc p : r.primitives()) out.add(new Configured(p.id, p, null, -1));
+        List<Rsc> primitives = r.primitives();
+        for (int i = 0; i < primitives.size(); i++) out.add(new Configured(primitives.get(i).id, primitives.get(i), null, -1));
     }
 
     /** Records of resources no longer configured: stopped where they are active (Pacemaker's orphans). */
@@ -534,7 +535,7 @@ final class StatusUnpacker {
     }
 
     private void applyTargetRole(Rsc rsc) {
-        for (Rsc c : rsc.children) applyTargetRole(c);
+        for (int i = 0; i < rsc.children.size(); i++) applyTargetRole(rsc.children.get(i));
         if (!rsc.isPrimitive()) return;
         Role req = rsc.targetRole;
         if (req == null || req == Role.STARTED) return;

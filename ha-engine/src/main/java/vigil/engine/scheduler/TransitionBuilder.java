@@ -220,7 +220,9 @@ final class TransitionBuilder {
                 if (!any && top.cloneMax > 0) explain(ws, refusals, top, firstPrimitive(top), out, top.id);
                 continue;
             }
-            for (Rsc p : top.primitives()) {
+            List<Rsc> primitives = top.primitives();
+            for (int i = 0; i < primitives.size(); i++) {
+                Rsc p = primitives.get(i);
                 if (p.assigned != null) continue;
                 explain(ws, refusals, p, p, out, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
             }

@@ -89,12 +89,13 @@ final class WorkingSet {
      * compare nodes by attribute for every resource they place, so the values are folded once per run.
      */
     int[] attributeValues(String attr) {
-        return attributeValues.computeIfAbsent(attr, a -> {
-            Map<String, Integer> numbers = new HashMap<>();
-            int[] out = new int[nodes.length];
-            for (SchedNode n : nodes) out[n.index] = numbers.computeIfAbsent(Colocations.foldCase(String.valueOf(n.attribute(a))), v -> numbers.size());
-            return out;
-        });
+        int[] out = attributeValues.get(attr); // (computeIfAbsent would make a lambda per call)
+        if (out != null) return out;
+        Map<String, Integer> numbers = new HashMap<>();
+        out = new int[nodes.length];
+        for (SchedNode n : nodes) out[n.index] = numbers.computeIfAbsent(Colocations.foldCase(String.valueOf(n.attribute(attr))), v -> numbers.size());
+        attributeValues.put(attr, out);
+        return out;
     }
 
     /** Node attribute name -> {@link #hasAttribute}, filled as colocations ask. */
@@ -102,11 +103,12 @@ final class WorkingSet {
 
     /** Whether each node (by index) has {@code attr}, worked out once per run. */
     boolean[] hasAttribute(String attr) {
-        return hasAttribute.computeIfAbsent(attr, a -> {
-            boolean[] out = new boolean[nodes.length];
-            for (SchedNode n : nodes) out[n.index] = n.attribute(a) != null;
-            return out;
-        });
+        boolean[] out = hasAttribute.get(attr);
+        if (out != null) return out;
+        out = new boolean[nodes.length];
+        for (SchedNode n : nodes) out[n.index] = n.attribute(attr) != null;
+        hasAttribute.put(attr, out);
+        return out;
     }
 
     Rsc rsc(String id) { return rscById.get(id); }
