@@ -68,7 +68,8 @@ final class Rsc {
     /** Null until decided (Pacemaker's "unknown"). */
     Role nextRole;
     String nextRoleWhy = "";
-    final List<SchedNode> runningOn = new ArrayList<>();
+    /** Mostly one node or none: its array is made at the first and grows by one. */
+    final List<SchedNode> runningOn = new ArrayList<>(0);
     /** Nodes with a record of it ({@link #addKnownOn}). */
     Set<SchedNode> knownOn = Set.of();
     boolean failed;
@@ -86,7 +87,7 @@ final class Rsc {
     SchedNode promotePending;
     SchedNode migrationSource;
     SchedNode migrationTarget;
-    final List<SchedNode> danglingMigrations = new ArrayList<>();
+    List<SchedNode> danglingMigrations = List.of();
     /** Fail counts per node with a record (failures not expired; {@link #recordFailCount}). */
     Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
@@ -154,7 +155,8 @@ final class Rsc {
     }
 
     // ---------------------------------------------------------------- actions
-    final List<Act> actions = new ArrayList<>();
+    /** Mostly a few (a primitive's start, stop, monitor): room for four at first rather than ArrayList's ten. */
+    final List<Act> actions = new ArrayList<>(4);
 
     Rsc(String id, String configId, Variant variant, Resource config) {
         this.id = id;

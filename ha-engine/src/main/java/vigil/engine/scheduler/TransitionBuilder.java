@@ -106,14 +106,14 @@ final class TransitionBuilder {
         }
 
         Act[] of(Act a) {
-            if (a.before.isEmpty()) return NONE;
+            if (a.before().isEmpty()) return NONE;
             if (visiting[a.id]) return NONE;
             visiting[a.id] = true;
             // this call's finds go on the stack above its caller's, and are taken off again before it returns
             int start = top;
-            for (int i = 0; i < a.before.size(); i++) {
-                if (a.before.type(i) == Ordering.NONE) continue;
-                Act f = a.before.other(i);
+            for (int i = 0; i < a.before().size(); i++) {
+                if (a.before().type(i) == Ordering.NONE) continue;
+                Act f = a.before().other(i);
                 if (!inPlan[f.id] && !(f.pseudo() && f.runnable() && !f.optional())) continue;
                 if (f.node != null && !f.pseudo() && kind(f) != null) {
                     push(f);

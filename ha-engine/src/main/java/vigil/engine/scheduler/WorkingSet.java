@@ -280,9 +280,8 @@ final class WorkingSet {
      */
     static boolean orderActions(Act first, Act then, int type) {
         if (first == null || then == null || first == then || type == Ordering.NONE) return false;
-        for (int i = 0; i < first.after.size(); i++) if (first.after.other(i) == then && (first.after.type(i) & type) == type) return false;
-        first.after.add(then, type);
-        then.before.add(first, type);
+        for (int i = 0; i < first.after().size(); i++) if (first.after().other(i) == then && (first.after().type(i) & type) == type) return false;
+        first.addAfter(then, type);
         return true;
     }
 }
