@@ -142,7 +142,8 @@ final class Rsc {
      */
     SchedNode activeNode() {
         SchedNode active = null;
-        for (SchedNode n : runningOn) {
+        for (int i = 0; i < runningOn.size(); i++) {
+            SchedNode n = runningOn.get(i);
             boolean happy = n.online && !n.unclean;
             if (migrationSource != null) {
                 if (n == migrationSource) active = n;

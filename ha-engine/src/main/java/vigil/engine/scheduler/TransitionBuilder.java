@@ -33,7 +33,7 @@ final class TransitionBuilder {
             Act[] before = prerequisites.of(a);
             // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
             // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
-            if (Arrays.asList(before).contains(a)) before = Arrays.stream(before).filter(d -> d != a).toArray(Act[]::new);
+            if (contains(before, a)) before = Arrays.stream(before).filter(d -> d != a).toArray(Act[]::new);
             deps[a.id] = before;
         }
         // number them so that prerequisites come first; ties in creation order
@@ -77,6 +77,11 @@ final class TransitionBuilder {
                     ActionIds.of(after), reason(a)));
         }
         return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
+    }
+
+    private static boolean contains(Act[] actions, Act a) {
+        for (Act x : actions) if (x == a) return true;
+        return false;
     }
 
     /**
