@@ -88,6 +88,9 @@ final class StatusUnpacker {
             ws.nodes[sn.index] = sn;
             ws.nodeById.put(id, sn);
         }
+        SchedNode[] byId = ws.nodes.clone();
+        java.util.Arrays.sort(byId, (a, b) -> a.id.compareTo(b.id));
+        for (int i = 0; i < byId.length; i++) byId[i].idOrder = i > 0 && byId[i].id.equals(byId[i - 1].id) ? byId[i - 1].idOrder : i;
     }
 
     // ---------------------------------------------------------------- resources

@@ -47,6 +47,9 @@ final class WorkingSet {
     boolean haveFenceDevice;
     NoQuorumPolicy noQuorumPolicy;
     String placementStrategy = "default";
+    /** placement-strategy minimal, balanced: node comparisons ask per node and resource. */
+    boolean minimalPlacement;
+    boolean balancedPlacement;
     String stonithAction = "reboot";
     boolean stopEverything;
 
@@ -68,6 +71,8 @@ final class WorkingSet {
         this.noQuorumPolicy = props.noQuorumPolicy();
         String ps = props.other().get("placement-strategy");
         if (ps != null) this.placementStrategy = ps.trim().toLowerCase(java.util.Locale.ROOT);
+        this.minimalPlacement = placementStrategy.equals("minimal");
+        this.balancedPlacement = placementStrategy.equals("balanced");
         String sa = props.other().get("stonith-action");
         if (sa != null && !sa.isBlank()) this.stonithAction = sa.trim().equals("poweroff") ? "off" : sa.trim();
         // stop-all-resources: every managed resource is placed nowhere
