@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.TreeMap;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
@@ -38,28 +37,26 @@ final class TransitionBuilder {
         }
         // number them so that prerequisites come first; ties in creation order
         int[] waiting = new int[count];
-        int[] dependentCount = new int[count];
+        // what waits for action x: dependents[dependentsFrom[x] .. dependentsFrom[x + 1]), in no particular order
+        // (the queue below orders them); one array for all rather than one per action
+        int[] dependentsFrom = new int[count + 1];
         for (Act a : real) {
             waiting[a.id] = deps[a.id].length;
-            for (Act d : deps[a.id]) dependentCount[d.id]++;
+            for (Act d : deps[a.id]) dependentsFrom[d.id + 1]++;
         }
-        // what waits for each action (in no particular order: the queue below orders them)
-        Act[][] dependents = new Act[count][];
-        for (Act a : real) {
-            for (Act d : deps[a.id]) {
-                if (dependents[d.id] == null) dependents[d.id] = new Act[dependentCount[d.id]];
-                dependents[d.id][--dependentCount[d.id]] = a;
-            }
-        }
-        PriorityQueue<Act> ready = new PriorityQueue<>((x, y) -> Integer.compare(x.id, y.id));
-        for (Act a : real) if (waiting[a.id] == 0) ready.add(a);
+        for (int i = 0; i < count; i++) dependentsFrom[i + 1] += dependentsFrom[i];
+        Act[] dependents = new Act[dependentsFrom[count]];
+        int[] filled = Arrays.copyOf(dependentsFrom, count);
+        for (Act a : real) for (Act d : deps[a.id]) dependents[filled[d.id]++] = a;
+        IdHeap ready = new IdHeap(real.size());
+        for (Act a : real) if (waiting[a.id] == 0) ready.add(a.id);
         List<Act> ordered = new ArrayList<>(real.size());
         int[] number = new int[count];
         while (!ready.isEmpty()) {
-            Act a = ready.poll();
+            Act a = ws.actions.get(ready.poll());
             number[a.id] = ordered.size();
             ordered.add(a);
-            if (dependents[a.id] != null) for (Act d : dependents[a.id]) if (--waiting[d.id] == 0) ready.add(d);
+            for (int i = dependentsFrom[a.id]; i < dependentsFrom[a.id + 1]; i++) if (--waiting[dependents[i].id] == 0) ready.add(dependents[i].id);
         }
         if (ordered.size() < real.size()) {
             List<String> stuck = new ArrayList<>();
@@ -68,15 +65,52 @@ final class TransitionBuilder {
                     + "; remove or relax one of the order constraints between these resources");
         }
         List<PlannedAction> out = new ArrayList<>(ordered.size());
+        Duration interval = Duration.ZERO; // the last one made: monitors mostly share an interval
         for (Act a : ordered) {
+            if (interval.toMillis() != a.intervalMs) interval = Duration.ofMillis(a.intervalMs);
             int[] after = new int[deps[a.id].length];
             for (int i = 0; i < after.length; i++) after[i] = number[deps[a.id][i].id];
             Rsc r = a.rsc;
             String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
-            out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
+            out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, interval,
                     ActionIds.of(after), reason(a)));
         }
         return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
+    }
+
+    /** Action ids, smallest first: a binary heap of ints, which reads no action to compare two. */
+    private static final class IdHeap {
+        private final int[] heap;
+        private int size;
+
+        /** @param capacity how many ids it will ever hold at once */
+        IdHeap(int capacity) { heap = new int[capacity]; }
+
+        boolean isEmpty() { return size == 0; }
+
+        void add(int id) {
+            int i = size++;
+            while (i > 0 && heap[(i - 1) / 2] > id) {
+                heap[i] = heap[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            heap[i] = id;
+        }
+
+        int poll() {
+            int smallest = heap[0];
+            int last = heap[--size];
+            int i = 0;
+            while (2 * i + 1 < size) {
+                int child = 2 * i + 1;
+                if (child + 1 < size && heap[child + 1] < heap[child]) child++;
+                if (last <= heap[child]) break;
+                heap[i] = heap[child];
+                i = child;
+            }
+            heap[i] = last;
+            return smallest;
+        }
     }
 
     private static boolean contains(Act[] actions, Act a) {
