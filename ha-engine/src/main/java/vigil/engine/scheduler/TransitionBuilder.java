@@ -27,12 +27,12 @@ final class TransitionBuilder {
         // what each action waits for, its number of unnumbered prerequisites, what waits for it, and its number: all
         // by action id (its place in ws.actions)
         int count = ws.actions.size();
-        Act[][] deps = new Act[count][];
+        int[][] deps = new int[count][];
         for (Act a : real) {
-            Act[] before = prerequisites.of(a);
+            int[] before = prerequisites.idsOf(a);
             // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
             // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
-            if (contains(before, a)) before = Arrays.stream(before).filter(d -> d != a).toArray(Act[]::new);
+            if (contains(before, a.id)) before = Arrays.stream(before).filter(d -> d != a.id).toArray();
             deps[a.id] = before;
         }
         // number them so that prerequisites come first; ties in creation order
@@ -42,12 +42,12 @@ final class TransitionBuilder {
         int[] dependentsFrom = new int[count + 1];
         for (Act a : real) {
             waiting[a.id] = deps[a.id].length;
-            for (Act d : deps[a.id]) dependentsFrom[d.id + 1]++;
+            for (int d : deps[a.id]) dependentsFrom[d + 1]++;
         }
         for (int i = 0; i < count; i++) dependentsFrom[i + 1] += dependentsFrom[i];
-        Act[] dependents = new Act[dependentsFrom[count]];
+        int[] dependents = new int[dependentsFrom[count]];
         int[] filled = Arrays.copyOf(dependentsFrom, count);
-        for (Act a : real) for (Act d : deps[a.id]) dependents[filled[d.id]++] = a;
+        for (Act a : real) for (int d : deps[a.id]) dependents[filled[d]++] = a.id;
         IdHeap ready = new IdHeap(real.size());
         for (Act a : real) if (waiting[a.id] == 0) ready.add(a.id);
         List<Act> ordered = new ArrayList<>(real.size());
@@ -56,7 +56,7 @@ final class TransitionBuilder {
             Act a = ws.actions.get(ready.poll());
             number[a.id] = ordered.size();
             ordered.add(a);
-            for (int i = dependentsFrom[a.id]; i < dependentsFrom[a.id + 1]; i++) if (--waiting[dependents[i].id] == 0) ready.add(dependents[i].id);
+            for (int i = dependentsFrom[a.id]; i < dependentsFrom[a.id + 1]; i++) if (--waiting[dependents[i]] == 0) ready.add(dependents[i]);
         }
         if (ordered.size() < real.size()) {
             List<String> stuck = new ArrayList<>();
@@ -68,8 +68,8 @@ final class TransitionBuilder {
         Duration interval = Duration.ZERO; // the last one made: monitors mostly share an interval
         for (Act a : ordered) {
             if (interval.toMillis() != a.intervalMs) interval = Duration.ofMillis(a.intervalMs);
-            int[] after = new int[deps[a.id].length];
-            for (int i = 0; i < after.length; i++) after[i] = number[deps[a.id][i].id];
+            int[] after = deps[a.id]; // numbered in place: each action's array is its own
+            for (int i = 0; i < after.length; i++) after[i] = number[after[i]];
             Rsc r = a.rsc;
             String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
             out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, interval,
@@ -113,8 +113,8 @@ final class TransitionBuilder {
         }
     }
 
-    private static boolean contains(Act[] actions, Act a) {
-        for (Act x : actions) if (x == a) return true;
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) if (x == id) return true;
         return false;
     }
 
@@ -131,7 +131,7 @@ final class TransitionBuilder {
         /** By action id: the last list that took the action (a number per list), to take each action once. */
         private final int[] takenBy;
         private int lists;
-        /** The actions found so far, a stack shared by the nested calls of {@link #of}. */
+        /** The actions found so far, a stack shared by the nested calls of {@link #collect}. */
         private Act[] found = new Act[64];
         private int top;
 
@@ -145,11 +145,29 @@ final class TransitionBuilder {
         }
 
         Act[] of(Act a) {
-            if (a.before().isEmpty()) return NONE;
-            if (visiting[a.id]) return NONE;
-            visiting[a.id] = true;
-            // this call's finds go on the stack above its caller's, and are taken off again before it returns
+            int start = collect(a);
+            Act[] out = top == start ? NONE : Arrays.copyOfRange(found, start, top);
+            top = start;
+            return out;
+        }
+
+        /** {@link #of} as action ids, in an array of its own. */
+        int[] idsOf(Act a) {
+            int start = collect(a);
+            int[] out = new int[top - start];
+            for (int i = 0; i < out.length; i++) out[i] = found[start + i].id;
+            top = start;
+            return out;
+        }
+
+        /**
+         * Puts {@code a}'s prerequisites on the stack above its caller's finds, each once in the order first found,
+         * and returns where they start; the caller takes them off again.
+         */
+        private int collect(Act a) {
             int start = top;
+            if (a.before().isEmpty() || visiting[a.id]) return start;
+            visiting[a.id] = true;
             for (int i = 0; i < a.before().size(); i++) {
                 if (a.before().type(i) == Ordering.NONE) continue;
                 Act f = a.before().other(i);
@@ -171,8 +189,8 @@ final class TransitionBuilder {
                 takenBy[f.id] = list;
                 found[kept++] = f;
             }
-            top = start;
-            return kept == start ? NONE : Arrays.copyOfRange(found, start, kept);
+            top = kept;
+            return start;
         }
 
         private void push(Act f) {
