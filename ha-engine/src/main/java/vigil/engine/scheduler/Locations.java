@@ -147,8 +147,8 @@ final class Locations {
 
     /** Whether it, or what it contains, has failures counted on some node: else no node can reach its threshold. */
     private static boolean anyFailure(Rsc rsc) {
-        if (!rsc.failCount.isEmpty()) for (int fails : rsc.failCount.values()) if (fails > 0) return true;
-        for (int i = 0; i < rsc.fillers.size(); i++) for (int fails : rsc.fillers.get(i).failCount.values()) if (fails > 0) return true;
+        if (rsc.failedSomewhere()) return true;
+        for (int i = 0; i < rsc.fillers.size(); i++) if (rsc.fillers.get(i).failedSomewhere()) return true;
         return false;
     }
 }

@@ -107,8 +107,14 @@ final class Rsc {
         }
     }
 
+    /** How many of {@link #failCount}'s counts are above zero (reading the map's values makes objects). */
+    private int nodesFailedOn;
+
     /** Its fail count on {@code node}; most resources have records on one node, held without a map of their own. */
     void recordFailCount(SchedNode node, int count) {
+        Integer old = failCount.get(node);
+        if (old != null && old > 0) nodesFailedOn--;
+        if (count > 0) nodesFailedOn++;
         if (failCount.isEmpty()) {
             failCount = Map.of(node, count);
             return;
@@ -116,6 +122,9 @@ final class Rsc {
         if (!(failCount instanceof HashMap)) failCount = new HashMap<>(failCount);
         failCount.put(node, count);
     }
+
+    /** Whether it has a fail count above zero on some node. */
+    boolean failedSomewhere() { return nodesFailedOn > 0; }
 
     // ---------------------------------------------------------------- placement
     NodeWeights allowed;
