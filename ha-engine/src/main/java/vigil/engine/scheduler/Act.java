@@ -40,9 +40,6 @@ final class Act {
     private Edges after;
     int requiredRunnableBefore;
     int runnableBefore;
-    /** Notifications: the type (pre / post) and operation (start, stop, promote, demote) a notify action is about. */
-    String notifyType;
-    String notifyOperation;
     /** For a fence: the fence action (reboot, off, on). */
     String fenceAction = "";
     /** migrate_to / migrate_from: the other node. */
