@@ -26,12 +26,14 @@ final class ActionGraph {
      */
     static void update(WorkingSet ws) {
         ActionGraph g = new ActionGraph(ws);
+        int[] before = new int[ws.actions.size()]; // every action's flags before a pass (one array unless a pass adds actions)
         for (int pass = 0; pass < 20; pass++) {
-            int[] before = new int[ws.actions.size()];
-            for (int i = 0; i < before.length; i++) before[i] = ws.actions.get(i).flags;
-            for (int i = ws.actions.size() - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
-            boolean changed = ws.actions.size() != before.length;
-            for (int i = 0; i < before.length && !changed; i++) changed = before[i] != ws.actions.get(i).flags;
+            int count = ws.actions.size();
+            if (before.length != count) before = new int[count];
+            for (int i = 0; i < count; i++) before[i] = ws.actions.get(i).flags;
+            for (int i = count - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
+            boolean changed = ws.actions.size() != count;
+            for (int i = 0; i < count && !changed; i++) changed = before[i] != ws.actions.get(i).flags;
             if (!changed) break;
         }
     }

@@ -22,7 +22,7 @@ final class TransitionBuilder {
 
     static Transition build(WorkingSet ws, List<Transition.Change> changes) {
         Prerequisites prerequisites = new Prerequisites(ws);
-        List<Act> real = new ArrayList<>();
+        List<Act> real = new ArrayList<>(ws.actions.size()); // at most all: one array rather than a growing one
         for (Act a : ws.actions) if (prerequisites.inPlan[a.id] && kind(a) != null) real.add(a);
         // what each action waits for, its number of unnumbered prerequisites, what waits for it, and its number: all
         // by action id (its place in ws.actions)
