@@ -35,13 +35,11 @@ final class Act {
     int flags;
     String reason;
     Needs needs = Needs.NOTHING;
-    final Edges before = new Edges();
-    final Edges after = new Edges();
+    /** The orderings into and out of it ({@link #before}, {@link #after}), made at the first edge: many actions have none on one side. */
+    private Edges before;
+    private Edges after;
     int requiredRunnableBefore;
     int runnableBefore;
-    /** Notifications: the type (pre / post) and operation (start, stop, promote, demote) a notify action is about. */
-    String notifyType;
-    String notifyOperation;
     /** For a fence: the fence action (reboot, off, on). */
     String fenceAction = "";
     /** migrate_to / migrate_from: the other node. */
@@ -65,6 +63,20 @@ final class Act {
         return key;
     }
 
+    /** The actions it waits for, with the orderings' types. */
+    Edges before() { return before == null ? Edges.NONE : before; }
+
+    /** The actions that wait for it. */
+    Edges after() { return after == null ? Edges.NONE : after; }
+
+    /** Adds the edge {@code this -> then}. */
+    void addAfter(Act then, int type) {
+        if (after == null) after = new Edges();
+        after.add(then, type);
+        if (then.before == null) then.before = new Edges();
+        then.before.add(this, type);
+    }
+
     boolean is(int flag) { return (flags & flag) != 0; }
 
     void set(int flag) { flags |= flag; }
@@ -85,6 +97,8 @@ final class Act {
     static final class Edges {
         private static final Act[] NO_ACTIONS = new Act[0];
         private static final int[] NO_TYPES = new int[0];
+        /** No edges (never added to: {@link Act#addAfter} makes an action's own). */
+        static final Edges NONE = new Edges();
         private Act[] others = NO_ACTIONS;
         private int[] types = NO_TYPES;
         private int size;
@@ -99,7 +113,7 @@ final class Act {
 
         void setType(int i, int type) { types[i] = type; }
 
-        void add(Act other, int type) {
+        private void add(Act other, int type) {
             if (size == others.length) {
                 int capacity = Math.max(2, 2 * size);
                 others = Arrays.copyOf(others, capacity);

@@ -26,12 +26,14 @@ final class ActionGraph {
      */
     static void update(WorkingSet ws) {
         ActionGraph g = new ActionGraph(ws);
+        int[] before = new int[ws.actions.size()]; // every action's flags before a pass (one array unless a pass adds actions)
         for (int pass = 0; pass < 20; pass++) {
-            int[] before = new int[ws.actions.size()];
-            for (int i = 0; i < before.length; i++) before[i] = ws.actions.get(i).flags;
-            for (int i = ws.actions.size() - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
-            boolean changed = ws.actions.size() != before.length;
-            for (int i = 0; i < before.length && !changed; i++) changed = before[i] != ws.actions.get(i).flags;
+            int count = ws.actions.size();
+            if (before.length != count) before = new int[count];
+            for (int i = 0; i < count; i++) before[i] = ws.actions.get(i).flags;
+            for (int i = count - 1; i >= 0; i--) g.updateAction(ws.actions.get(i), 0);
+            boolean changed = ws.actions.size() != count;
+            for (int i = 0; i < count && !changed; i++) changed = before[i] != ws.actions.get(i).flags;
             if (!changed) break;
         }
     }
@@ -45,34 +47,34 @@ final class ActionGraph {
             if (then.requiredRunnableBefore == 0) then.requiredRunnableBefore = 1;
             then.clear(Act.RUNNABLE);
         }
-        for (int i = then.before.size() - 1; i >= 0; i--) {
-            if (i >= then.before.size()) continue;
-            Act first = then.before.other(i);
+        for (int i = then.before().size() - 1; i >= 0; i--) {
+            if (i >= then.before().size()) continue;
+            Act first = then.before().other(i);
             SchedNode thenNode = then.node;
             SchedNode firstNode = first.node;
             if (first.rsc != null && first.rsc.isGroup() && first.task.equals("start")) firstNode = first.rsc.location();
             if (then.rsc != null && then.rsc.isGroup() && then.task.equals("start")) thenNode = then.rsc.location();
-            if ((then.before.type(i) & Ordering.SAME_NODE) != 0 && firstNode != null && thenNode != null && firstNode != thenNode) {
-                then.before.setType(i, Ordering.NONE);
+            if ((then.before().type(i) & Ordering.SAME_NODE) != 0 && firstNode != null && thenNode != null && firstNode != thenNode) {
+                then.before().setType(i, Ordering.NONE);
                 continue;
             }
             changed &= ~UPDATED_FIRST;
-            if (first.rsc != null && (then.before.type(i) & Ordering.THEN_CANCELS_FIRST) != 0 && !then.optional()) first.set(Act.OPTIONAL);
+            if (first.rsc != null && (then.before().type(i) & Ordering.THEN_CANCELS_FIRST) != 0 && !then.optional()) first.set(Act.OPTIONAL);
             Act expanded = first;
             if (first.rsc != null && then.rsc != null && first.rsc != then.rsc && !first.rsc.isAncestorOf(then.rsc)) expanded = expand(first);
             int firstFlags = flagsOf(expanded, thenNode);
             int thenFlags = flagsOf(then, firstNode);
             if (expanded == first) {
-                changed |= updateOrdered(expanded, then, then.node, firstFlags & ~Act.PSEUDO, thenFlags, then.before.type(i));
-            } else if (WorkingSet.orderActions(expanded, then, then.before.type(i))) {
+                changed |= updateOrdered(expanded, then, then.node, firstFlags & ~Act.PSEUDO, thenFlags, then.before().type(i));
+            } else if (WorkingSet.orderActions(expanded, then, then.before().type(i))) {
                 changed |= UPDATED_THEN | DISABLE;
             }
             if ((changed & DISABLE) != 0) {
                 changed &= ~DISABLE;
-                then.before.setType(i, Ordering.NONE);
+                then.before().setType(i, Ordering.NONE);
             }
             if ((changed & UPDATED_FIRST) != 0) {
-                for (int k = expanded.after.size() - 1; k >= 0; k--) updateAction(expanded.after.other(k), depth + 1);
+                for (int k = expanded.after().size() - 1; k >= 0; k--) updateAction(expanded.after().other(k), depth + 1);
                 updateAction(expanded, depth + 1);
             }
         }
@@ -83,7 +85,7 @@ final class ActionGraph {
         if ((changed & UPDATED_THEN) != 0) {
             if ((lastFlags & Act.RUNNABLE) != 0 && !then.runnable()) blockColocatedStarts(then, depth);
             updateAction(then, depth + 1);
-            for (int k = then.after.size() - 1; k >= 0; k--) updateAction(then.after.other(k), depth + 1);
+            for (int k = then.after().size() - 1; k >= 0; k--) updateAction(then.after().other(k), depth + 1);
         }
     }
 
@@ -285,7 +287,7 @@ final class ActionGraph {
             if ((cf & Act.RUNNABLE) != 0) childChanged = dispatch(first, ca, node, flags, filter, type);
             changed |= childChanged;
             if ((childChanged & UPDATED_THEN) != 0) {
-                for (int k = ca.after.size() - 1; k >= 0; k--) updateAction(ca.after.other(k), 1);
+                for (int k = ca.after().size() - 1; k >= 0; k--) updateAction(ca.after().other(k), 1);
             }
         }
         return changed;

@@ -1,6 +1,7 @@
 package vigil.engine.scheduler;
 
 import java.util.ArrayList;
+import java.util.List;
 import vigil.api.model.Operation;
 import vigil.api.model.Role;
 import vigil.api.status.OperationRecord;
@@ -27,7 +28,9 @@ final class GuestNodes {
     /** Resolves every primitive's container meta to the resource (called once the resources are built). */
     static void link(WorkingSet ws) {
         for (Rsc top : ws.resources) {
-            for (Rsc r : top.primitives()) {
+            List<Rsc> primitives = top.primitives();
+            for (int i = 0; i < primitives.size(); i++) {
+                Rsc r = primitives.get(i);
                 String id = r.containerId;
                 if (id == null || r.cloneParent() != null) continue;
                 r.container = ws.rsc(id);
@@ -80,7 +83,9 @@ final class GuestNodes {
     /** Containers stay with what they contain, start first and stop last; nothing nests on a remote or guest node. */
     static void internalConstraints(WorkingSet ws) {
         for (Rsc top : ws.resources) {
-            for (Rsc r : top.primitives()) {
+            List<Rsc> primitives = top.primitives();
+            for (int i = 0; i < primitives.size(); i++) {
+                Rsc r = primitives.get(i);
                 if (r.container == null) continue;
                 Rsc container = r.container;
                 SchedNode guest = RemoteNodes.remoteNodeOf(ws, container) != null ? RemoteNodes.remoteNodeOf(ws, container) : hostedBy(ws, container);

@@ -75,7 +75,7 @@ final class Locations {
 
     /** Adds {@code score} on every node to the resource and everything inside it. */
     private static void scoreEverywhere(Rsc rsc, int score) {
-        for (Rsc c : rsc.children) scoreEverywhere(c, score);
+        for (int i = 0; i < rsc.children.size(); i++) scoreEverywhere(rsc.children.get(i), score);
         rsc.allowed.addEverywhere(score);
     }
 
@@ -147,8 +147,8 @@ final class Locations {
 
     /** Whether it, or what it contains, has failures counted on some node: else no node can reach its threshold. */
     private static boolean anyFailure(Rsc rsc) {
-        for (int fails : rsc.failCount.values()) if (fails > 0) return true;
-        for (Rsc filler : rsc.fillers) for (int fails : filler.failCount.values()) if (fails > 0) return true;
+        if (rsc.failedSomewhere()) return true;
+        for (int i = 0; i < rsc.fillers.size(); i++) if (rsc.fillers.get(i).failedSomewhere()) return true;
         return false;
     }
 }

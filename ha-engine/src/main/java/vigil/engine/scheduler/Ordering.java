@@ -39,7 +39,6 @@ final class Ordering {
     static final int PRESERVE = 0x1000000;
     static final int THEN_CANCELS_FIRST = 0x2000000;
 
-    final int id;
     final Rsc firstRsc;
     final String firstTask;
     final Act firstAct;
@@ -48,8 +47,7 @@ final class Ordering {
     final Act thenAct;
     int flags;
 
-    Ordering(int id, Rsc firstRsc, String firstTask, Act firstAct, Rsc thenRsc, String thenTask, Act thenAct, int flags) {
-        this.id = id;
+    Ordering(Rsc firstRsc, String firstTask, Act firstAct, Rsc thenRsc, String thenTask, Act thenAct, int flags) {
         this.firstRsc = firstRsc;
         this.firstTask = firstTask;
         this.firstAct = firstAct;

@@ -1,6 +1,5 @@
 package vigil.engine.scheduler;
 
-import java.util.List;
 import vigil.api.model.Action;
 import vigil.api.model.Constraint;
 import vigil.api.model.OrderKind;
@@ -116,59 +115,53 @@ final class Orderings {
         }
     }
 
+    // the actions of a task are visited newest first, in place: most orderings find one action, or none, and a list
+    // per ordering was much of a plan's garbage
+
     private static void orderFirst(WorkingSet ws, Ordering o) {
         Rsc first = o.firstRsc;
-        List<Act> firsts;
-        if (o.firstAct != null) firsts = List.of(o.firstAct);
-        else firsts = byTask(first, o.firstTask);
         Rsc then = o.thenRsc;
-        if (firsts.isEmpty() && first != then) {
+        if (o.firstAct != null) {
+            orderFirst(ws, o.firstAct, o);
+            return;
+        }
+        boolean any = false;
+        for (int i = first.actions.size() - 1; i >= 0; i--) {
+            Act f = first.actions.get(i);
+            if (f.intervalMs != 0 || !f.task.equals(o.firstTask)) continue;
+            any = true;
+            orderFirst(ws, f, o);
+        }
+        if (!any && first != then) {
             Role current = first.state(true) == vigil.api.model.Role.STOPPED ? Role.STOPPED : first.state(true) == vigil.api.model.Role.UNPROMOTED ? Role.UNPROMOTED : Role.OTHER;
             if (current == Role.STOPPED && o.firstTask.equals("stop") || current == Role.UNPROMOTED && o.firstTask.equals("demote")) return;
-            Act created = ws.action(first, o.firstTask, null, true);
-            firsts = List.of(created);
+            orderFirst(ws, ws.action(first, o.firstTask, null, true), o);
         }
-        for (int i = 0; i < firsts.size(); i++) {
-            Act f = firsts.get(i);
-            Rsc thenRsc = then != null ? then : o.thenAct != null ? o.thenAct.rsc : null;
-            if (thenRsc != null) orderThen(ws, f, thenRsc, o);
-            else if (o.thenAct != null) WorkingSet.orderActions(f, o.thenAct, o.flags);
-        }
+    }
+
+    private static void orderFirst(WorkingSet ws, Act f, Ordering o) {
+        Rsc thenRsc = o.thenRsc != null ? o.thenRsc : o.thenAct != null ? o.thenAct.rsc : null;
+        if (thenRsc != null) orderThen(ws, f, thenRsc, o);
+        else if (o.thenAct != null) WorkingSet.orderActions(f, o.thenAct, o.flags);
     }
 
     private enum Role { STOPPED, UNPROMOTED, OTHER }
 
     private static void orderThen(WorkingSet ws, Act first, Rsc then, Ordering o) {
-        List<Act> thens;
-        if (o.thenAct != null) thens = List.of(o.thenAct);
-        else thens = byTask(then, o.thenTask);
-        if (thens.isEmpty()) return;
         int type = o.flags;
         if (first != null && first.rsc == then && first.is(Act.DANGLE)) type &= ~Ordering.IMPLIES_THEN;
-        for (int i = 0; i < thens.size(); i++) {
-            Act t = thens.get(i);
-            if (first != null) WorkingSet.orderActions(first, t, type);
-            else if ((type & Ordering.IMPLIES_THEN) != 0) t.clear(Act.RUNNABLE);
+        if (o.thenAct != null) {
+            orderThen(first, o.thenAct, type);
+            return;
+        }
+        for (int i = then.actions.size() - 1; i >= 0; i--) {
+            Act t = then.actions.get(i);
+            if (t.intervalMs == 0 && t.task.equals(o.thenTask)) orderThen(first, t, type);
         }
     }
 
-    /**
-     * The resource's actions with this task (not recurring) on any node, newest first: those with the key
-     * {@code rsc_task_0}.
-     */
-    private static List<Act> byTask(Rsc rsc, String task) {
-        Act one = null;
-        List<Act> several = null; // mostly there is one action of a task, or none
-        for (int i = rsc.actions.size() - 1; i >= 0; i--) {
-            Act a = rsc.actions.get(i);
-            if (a.intervalMs != 0 || !a.task.equals(task)) continue;
-            if (one == null) {
-                one = a;
-            } else {
-                if (several == null) several = new java.util.ArrayList<>(List.of(one));
-                several.add(a);
-            }
-        }
-        return several != null ? several : one != null ? List.of(one) : List.of();
+    private static void orderThen(Act first, Act then, int type) {
+        if (first != null) WorkingSet.orderActions(first, then, type);
+        else if ((type & Ordering.IMPLIES_THEN) != 0) then.clear(Act.RUNNABLE);
     }
 }

@@ -29,7 +29,10 @@ final class ParameterChanges {
     private ParameterChanges() {}
 
     static void check(WorkingSet ws) {
-        for (Rsc top : ws.resources) for (Rsc p : top.primitives()) check(ws, p);
+        for (Rsc top : ws.resources) {
+            List<Rsc> primitives = top.primitives();
+            for (int i = 0; i < primitives.size(); i++) check(ws, primitives.get(i));
+        }
     }
 
     private static void check(WorkingSet ws, Rsc rsc) {

@@ -1,6 +1,5 @@
 package vigil.engine.scheduler;
 
-import java.util.List;
 import vigil.api.model.Operation;
 import vigil.api.model.Primitive;
 import vigil.api.model.Role;
@@ -21,14 +20,14 @@ final class PrimitiveActions {
         }
         int allActive = rsc.runningOn.size();
         int cleanActive = 0;
-        for (SchedNode n : rsc.runningOn) if (n.online && !n.unclean) cleanActive++;
+        for (int i = 0; i < allActive; i++) if (rsc.runningOn.get(i).online && !rsc.runningOn.get(i).unclean) cleanActive++;
         SchedNode current = rsc.activeNode();
         boolean needStop = false;
         boolean needPromote = false;
         boolean moving = false;
         boolean allowMigrate = rsc.allowMigrate;
-        for (SchedNode source : rsc.danglingMigrations) {
-            Act stop = ws.action(rsc, "stop", source, false);
+        for (int i = 0; i < rsc.danglingMigrations.size(); i++) {
+            Act stop = ws.action(rsc, "stop", rsc.danglingMigrations.get(i), false);
             stop.set(Act.DANGLE);
         }
         boolean multiplyActive;
@@ -142,7 +141,9 @@ final class PrimitiveActions {
     }
 
     static boolean stop(WorkingSet ws, Rsc rsc, boolean optional) {
-        for (SchedNode n : List.copyOf(rsc.runningOn)) {
+        // runningOn is settled by now (the status unpacker fills it): it is read in place
+        for (int i = 0; i < rsc.runningOn.size(); i++) {
+            SchedNode n = rsc.runningOn.get(i);
             boolean opt = optional;
             if (rsc.migrationTarget != null) {
                 if (rsc.migrationTarget == n && rsc.assigned == rsc.migrationTarget) continue;
@@ -182,7 +183,7 @@ final class PrimitiveActions {
     }
 
     static boolean demote(WorkingSet ws, Rsc rsc, boolean optional) {
-        for (SchedNode n : List.copyOf(rsc.runningOn)) ws.action(rsc, "demote", n, optional);
+        for (int i = 0; i < rsc.runningOn.size(); i++) ws.action(rsc, "demote", rsc.runningOn.get(i), optional);
         return true;
     }
 

@@ -122,7 +122,7 @@ final class PrimitiveAssigner {
      * which is not transitive, so there the nodes are sorted as Pacemaker sorts them.
      */
     static SchedNode bestNode(WorkingSet ws, NodeWeights w, SchedNode active) {
-        if (ws.placementStrategy.equals("balanced")) {
+        if (ws.balancedPlacement) {
             List<SchedNode> sorted = sortedNodes(ws, w, active);
             return sorted.isEmpty() ? null : sorted.get(0);
         }
@@ -155,8 +155,8 @@ final class PrimitiveAssigner {
 
     /** {@link #compareNodes} of two nodes with the same score. */
     private static int compareEqualWeights(WorkingSet ws, SchedNode a, SchedNode b, SchedNode active) {
-        if (!ws.placementStrategy.equals("minimal")) {
-            if (ws.placementStrategy.equals("balanced")) {
+        if (!ws.minimalPlacement) {
+            if (ws.balancedPlacement) {
                 int c = Utilization.compareCapacity(a, b);
                 if (c != 0) return c;
             }
@@ -164,7 +164,7 @@ final class PrimitiveAssigner {
             if (active != null && active == a) return -1;
             if (active != null && active == b) return 1;
         }
-        return a.id.compareTo(b.id);
+        return Integer.compare(a.idOrder, b.idOrder);
     }
 
     /**

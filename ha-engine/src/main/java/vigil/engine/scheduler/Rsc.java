@@ -68,7 +68,8 @@ final class Rsc {
     /** Null until decided (Pacemaker's "unknown"). */
     Role nextRole;
     String nextRoleWhy = "";
-    final List<SchedNode> runningOn = new ArrayList<>();
+    /** Mostly one node or none: its array is made at the first and grows by one. */
+    final List<SchedNode> runningOn = new ArrayList<>(0);
     /** Nodes with a record of it ({@link #addKnownOn}). */
     Set<SchedNode> knownOn = Set.of();
     boolean failed;
@@ -86,7 +87,7 @@ final class Rsc {
     SchedNode promotePending;
     SchedNode migrationSource;
     SchedNode migrationTarget;
-    final List<SchedNode> danglingMigrations = new ArrayList<>();
+    List<SchedNode> danglingMigrations = List.of();
     /** Fail counts per node with a record (failures not expired; {@link #recordFailCount}). */
     Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
@@ -106,8 +107,14 @@ final class Rsc {
         }
     }
 
+    /** How many of {@link #failCount}'s counts are above zero (reading the map's values makes objects). */
+    private int nodesFailedOn;
+
     /** Its fail count on {@code node}; most resources have records on one node, held without a map of their own. */
     void recordFailCount(SchedNode node, int count) {
+        Integer old = failCount.get(node);
+        if (old != null && old > 0) nodesFailedOn--;
+        if (count > 0) nodesFailedOn++;
         if (failCount.isEmpty()) {
             failCount = Map.of(node, count);
             return;
@@ -115,6 +122,9 @@ final class Rsc {
         if (!(failCount instanceof HashMap)) failCount = new HashMap<>(failCount);
         failCount.put(node, count);
     }
+
+    /** Whether it has a fail count above zero on some node. */
+    boolean failedSomewhere() { return nodesFailedOn > 0; }
 
     // ---------------------------------------------------------------- placement
     NodeWeights allowed;
@@ -141,7 +151,8 @@ final class Rsc {
      */
     SchedNode activeNode() {
         SchedNode active = null;
-        for (SchedNode n : runningOn) {
+        for (int i = 0; i < runningOn.size(); i++) {
+            SchedNode n = runningOn.get(i);
             boolean happy = n.online && !n.unclean;
             if (migrationSource != null) {
                 if (n == migrationSource) active = n;
@@ -154,7 +165,8 @@ final class Rsc {
     }
 
     // ---------------------------------------------------------------- actions
-    final List<Act> actions = new ArrayList<>();
+    /** Mostly a few (a primitive's start, stop, monitor): room for four at first rather than ArrayList's ten. */
+    final List<Act> actions = new ArrayList<>(4);
 
     Rsc(String id, String configId, Variant variant, Resource config) {
         this.id = id;

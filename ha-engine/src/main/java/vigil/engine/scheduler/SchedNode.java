@@ -19,6 +19,8 @@ final class SchedNode {
     /** Why it is unavailable, for the reasons of unplaced resources ("node is in standby", ...). */
     String unavailable;
     final Map<String, String> attributes = new HashMap<>();
+    /** Its place among the run's nodes sorted by id (equal for equal ids): ties compare it instead of the ids. */
+    int idOrder;
     /** Resources assigned to it so far in this run (ties go to the node with fewer). */
     int assigned;
     /** Scratch counter: instances of the clone being placed. */

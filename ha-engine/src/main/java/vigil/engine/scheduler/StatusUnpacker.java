@@ -88,6 +88,9 @@ final class StatusUnpacker {
             ws.nodes[sn.index] = sn;
             ws.nodeById.put(id, sn);
         }
+        SchedNode[] byId = ws.nodes.clone();
+        java.util.Arrays.sort(byId, (a, b) -> a.id.compareTo(b.id));
+        for (int i = 0; i < byId.length; i++) byId[i].idOrder = i > 0 && byId[i].id.equals(byId[i - 1].id) ? byId[i - 1].idOrder : i;
     }
 
     // ---------------------------------------------------------------- resources
@@ -232,10 +235,7 @@ final class StatusUnpacker {
         // each node's records in configuration order, gathered in one pass over the records (a plan over 10,000
         // resources and 100 nodes spent most of its time looking up every resource on every node)
         Map<String, List<NodeRecord>> recordsOn = new HashMap<>();
-        for (Configured c : prims) {
-            Map<String, ResourceState> per = ws.records(c.id());
-            if (per != null) per.forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeRecord(c, rs)));
-        }
+        for (Configured c : prims) c.records().forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeRecord(c, rs)));
         List<String> orphanIds = new ArrayList<>();
         for (String id : ws.state.resources().keySet()) if (!ws.rscById.containsKey(id) && !ws.byConfigId.containsKey(id)) orphanIds.add(id);
         for (SchedNode node : order) unpackNode(node, recordsOn, orphanIds);
@@ -266,9 +266,9 @@ final class StatusUnpacker {
 
     /**
      * A configured primitive whose status is read: its id and the primitive, or for one in a clone the clone and its
-     * place in a cloned group.
+     * place in a cloned group; and its records by node.
      */
-    private record Configured(String id, Rsc rsc, Rsc cloneRsc, int memberIndex) {}
+    private record Configured(String id, Rsc rsc, Rsc cloneRsc, int memberIndex, Map<String, ResourceState> records) {}
 
     /** A node's record of a configured primitive. */
     private record NodeRecord(Configured configured, ResourceState state) {}
@@ -277,16 +277,23 @@ final class StatusUnpacker {
         if (r == null) return;
         if (r.isClone() && r.unique) {
             // a globally-unique clone's instances are resources of their own, with their own status (rsc:2)
-            for (Rsc instance : r.children) for (Rsc p : instance.primitives()) out.add(new Configured(p.id, p, null, -1));
+            for (Rsc instance : r.children) for (Rsc p : instance.primitives()) add(out, p.id, p, null, -1);
             return;
         }
         if (r.isClone()) {
             Resource child = ((Clone) r.config).child();
-            if (child instanceof Primitive p) out.add(new Configured(p.id(), null, r, -1));
-            else for (int i = 0; i < ((Group) child).members().size(); i++) out.add(new Configured(((Group) child).members().get(i).id(), null, r, i));
+            if (child instanceof Primitive p) add(out, p.id(), null, r, -1);
+            else for (int i = 0; i < ((Group) child).members().size(); i++) add(out, ((Group) child).members().get(i).id(), null, r, i);
             return;
         }
-        for (Rsc p : r.primitives()) out.add(new Configured(p.id, p, null, -1));
+        List<Rsc> primitives = r.primitives();
+        for (int i = 0; i < primitives.size(); i++) add(out, primitives.get(i).id, primitives.get(i), null, -1);
+    }
+
+    /** Adds a configured primitive whose status is read, if it has any (most stopped resources have none). */
+    private void add(List<Configured> out, String id, Rsc rsc, Rsc cloneRsc, int memberIndex) {
+        Map<String, ResourceState> records = ws.records(id);
+        if (records != null) out.add(new Configured(id, rsc, cloneRsc, memberIndex, records));
     }
 
     /** Records of resources no longer configured: stopped where they are active (Pacemaker's orphans). */
@@ -534,7 +541,7 @@ final class StatusUnpacker {
     }
 
     private void applyTargetRole(Rsc rsc) {
-        for (Rsc c : rsc.children) applyTargetRole(c);
+        for (int i = 0; i < rsc.children.size(); i++) applyTargetRole(rsc.children.get(i));
         if (!rsc.isPrimitive()) return;
         Role req = rsc.targetRole;
         if (req == null || req == Role.STARTED) return;

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.TreeMap;
 import vigil.api.model.Constraint;
 import vigil.api.model.Role;
@@ -23,43 +22,41 @@ final class TransitionBuilder {
 
     static Transition build(WorkingSet ws, List<Transition.Change> changes) {
         Prerequisites prerequisites = new Prerequisites(ws);
-        List<Act> real = new ArrayList<>();
+        List<Act> real = new ArrayList<>(ws.actions.size()); // at most all: one array rather than a growing one
         for (Act a : ws.actions) if (prerequisites.inPlan[a.id] && kind(a) != null) real.add(a);
         // what each action waits for, its number of unnumbered prerequisites, what waits for it, and its number: all
         // by action id (its place in ws.actions)
         int count = ws.actions.size();
-        Act[][] deps = new Act[count][];
+        int[][] deps = new int[count][];
         for (Act a : real) {
-            Act[] before = prerequisites.of(a);
+            int[] before = prerequisites.idsOf(a);
             // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
             // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
-            if (Arrays.asList(before).contains(a)) before = Arrays.stream(before).filter(d -> d != a).toArray(Act[]::new);
+            if (contains(before, a.id)) before = Arrays.stream(before).filter(d -> d != a.id).toArray();
             deps[a.id] = before;
         }
         // number them so that prerequisites come first; ties in creation order
         int[] waiting = new int[count];
-        int[] dependentCount = new int[count];
+        // what waits for action x: dependents[dependentsFrom[x] .. dependentsFrom[x + 1]), in no particular order
+        // (the queue below orders them); one array for all rather than one per action
+        int[] dependentsFrom = new int[count + 1];
         for (Act a : real) {
             waiting[a.id] = deps[a.id].length;
-            for (Act d : deps[a.id]) dependentCount[d.id]++;
+            for (int d : deps[a.id]) dependentsFrom[d + 1]++;
         }
-        // what waits for each action (in no particular order: the queue below orders them)
-        Act[][] dependents = new Act[count][];
-        for (Act a : real) {
-            for (Act d : deps[a.id]) {
-                if (dependents[d.id] == null) dependents[d.id] = new Act[dependentCount[d.id]];
-                dependents[d.id][--dependentCount[d.id]] = a;
-            }
-        }
-        PriorityQueue<Act> ready = new PriorityQueue<>((x, y) -> Integer.compare(x.id, y.id));
-        for (Act a : real) if (waiting[a.id] == 0) ready.add(a);
+        for (int i = 0; i < count; i++) dependentsFrom[i + 1] += dependentsFrom[i];
+        int[] dependents = new int[dependentsFrom[count]];
+        int[] filled = Arrays.copyOf(dependentsFrom, count);
+        for (Act a : real) for (int d : deps[a.id]) dependents[filled[d]++] = a.id;
+        IdHeap ready = new IdHeap(real.size());
+        for (Act a : real) if (waiting[a.id] == 0) ready.add(a.id);
         List<Act> ordered = new ArrayList<>(real.size());
         int[] number = new int[count];
         while (!ready.isEmpty()) {
-            Act a = ready.poll();
+            Act a = ws.actions.get(ready.poll());
             number[a.id] = ordered.size();
             ordered.add(a);
-            if (dependents[a.id] != null) for (Act d : dependents[a.id]) if (--waiting[d.id] == 0) ready.add(d);
+            for (int i = dependentsFrom[a.id]; i < dependentsFrom[a.id + 1]; i++) if (--waiting[dependents[i]] == 0) ready.add(dependents[i]);
         }
         if (ordered.size() < real.size()) {
             List<String> stuck = new ArrayList<>();
@@ -68,15 +65,57 @@ final class TransitionBuilder {
                     + "; remove or relax one of the order constraints between these resources");
         }
         List<PlannedAction> out = new ArrayList<>(ordered.size());
+        Duration interval = Duration.ZERO; // the last one made: monitors mostly share an interval
         for (Act a : ordered) {
-            int[] after = new int[deps[a.id].length];
-            for (int i = 0; i < after.length; i++) after[i] = number[deps[a.id][i].id];
+            if (interval.toMillis() != a.intervalMs) interval = Duration.ofMillis(a.intervalMs);
+            int[] after = deps[a.id]; // numbered in place: each action's array is its own
+            for (int i = 0; i < after.length; i++) after[i] = number[after[i]];
             Rsc r = a.rsc;
             String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
-            out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, Duration.ofMillis(a.intervalMs),
+            out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, interval,
                     ActionIds.of(after), reason(a)));
         }
         return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
+    }
+
+    /** Action ids, smallest first: a binary heap of ints, which reads no action to compare two. */
+    private static final class IdHeap {
+        private final int[] heap;
+        private int size;
+
+        /** @param capacity how many ids it will ever hold at once */
+        IdHeap(int capacity) { heap = new int[capacity]; }
+
+        boolean isEmpty() { return size == 0; }
+
+        void add(int id) {
+            int i = size++;
+            while (i > 0 && heap[(i - 1) / 2] > id) {
+                heap[i] = heap[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            heap[i] = id;
+        }
+
+        int poll() {
+            int smallest = heap[0];
+            int last = heap[--size];
+            int i = 0;
+            while (2 * i + 1 < size) {
+                int child = 2 * i + 1;
+                if (child + 1 < size && heap[child + 1] < heap[child]) child++;
+                if (last <= heap[child]) break;
+                heap[i] = heap[child];
+                i = child;
+            }
+            heap[i] = last;
+            return smallest;
+        }
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) if (x == id) return true;
+        return false;
     }
 
     /**
@@ -92,7 +131,7 @@ final class TransitionBuilder {
         /** By action id: the last list that took the action (a number per list), to take each action once. */
         private final int[] takenBy;
         private int lists;
-        /** The actions found so far, a stack shared by the nested calls of {@link #of}. */
+        /** The actions found so far, a stack shared by the nested calls of {@link #collect}. */
         private Act[] found = new Act[64];
         private int top;
 
@@ -106,14 +145,32 @@ final class TransitionBuilder {
         }
 
         Act[] of(Act a) {
-            if (a.before.isEmpty()) return NONE;
-            if (visiting[a.id]) return NONE;
-            visiting[a.id] = true;
-            // this call's finds go on the stack above its caller's, and are taken off again before it returns
+            int start = collect(a);
+            Act[] out = top == start ? NONE : Arrays.copyOfRange(found, start, top);
+            top = start;
+            return out;
+        }
+
+        /** {@link #of} as action ids, in an array of its own. */
+        int[] idsOf(Act a) {
+            int start = collect(a);
+            int[] out = new int[top - start];
+            for (int i = 0; i < out.length; i++) out[i] = found[start + i].id;
+            top = start;
+            return out;
+        }
+
+        /**
+         * Puts {@code a}'s prerequisites on the stack above its caller's finds, each once in the order first found,
+         * and returns where they start; the caller takes them off again.
+         */
+        private int collect(Act a) {
             int start = top;
-            for (int i = 0; i < a.before.size(); i++) {
-                if (a.before.type(i) == Ordering.NONE) continue;
-                Act f = a.before.other(i);
+            if (a.before().isEmpty() || visiting[a.id]) return start;
+            visiting[a.id] = true;
+            for (int i = 0; i < a.before().size(); i++) {
+                if (a.before().type(i) == Ordering.NONE) continue;
+                Act f = a.before().other(i);
                 if (!inPlan[f.id] && !(f.pseudo() && f.runnable() && !f.optional())) continue;
                 if (f.node != null && !f.pseudo() && kind(f) != null) {
                     push(f);
@@ -132,8 +189,8 @@ final class TransitionBuilder {
                 takenBy[f.id] = list;
                 found[kept++] = f;
             }
-            top = start;
-            return kept == start ? NONE : Arrays.copyOfRange(found, start, kept);
+            top = kept;
+            return start;
         }
 
         private void push(Act f) {
@@ -220,7 +277,9 @@ final class TransitionBuilder {
                 if (!any && top.cloneMax > 0) explain(ws, refusals, top, firstPrimitive(top), out, top.id);
                 continue;
             }
-            for (Rsc p : top.primitives()) {
+            List<Rsc> primitives = top.primitives();
+            for (int i = 0; i < primitives.size(); i++) {
+                Rsc p = primitives.get(i);
                 if (p.assigned != null) continue;
                 explain(ws, refusals, p, p, out, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
             }

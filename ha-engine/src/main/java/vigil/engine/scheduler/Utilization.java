@@ -107,7 +107,9 @@ final class Utilization {
     }
 
     /** {@code rsc} was placed on {@code n}: it uses its share of the node's capacities. */
-    static void consume(SchedNode n, Rsc rsc) { rsc.utilization.forEach((k, v) -> n.used.merge(k, v, Integer::sum)); }
+    static void consume(SchedNode n, Rsc rsc) {
+        if (!rsc.utilization.isEmpty()) rsc.utilization.forEach((k, v) -> n.used.merge(k, v, Integer::sum));
+    }
 
     /** {@code rsc} was taken off {@code n} again. */
     static void release(SchedNode n, Rsc rsc) { rsc.utilization.forEach((k, v) -> n.used.merge(k, -v, Integer::sum)); }

@@ -47,6 +47,9 @@ final class WorkingSet {
     boolean haveFenceDevice;
     NoQuorumPolicy noQuorumPolicy;
     String placementStrategy = "default";
+    /** placement-strategy minimal, balanced: node comparisons ask per node and resource. */
+    boolean minimalPlacement;
+    boolean balancedPlacement;
     String stonithAction = "reboot";
     boolean stopEverything;
 
@@ -68,6 +71,8 @@ final class WorkingSet {
         this.noQuorumPolicy = props.noQuorumPolicy();
         String ps = props.other().get("placement-strategy");
         if (ps != null) this.placementStrategy = ps.trim().toLowerCase(java.util.Locale.ROOT);
+        this.minimalPlacement = placementStrategy.equals("minimal");
+        this.balancedPlacement = placementStrategy.equals("balanced");
         String sa = props.other().get("stonith-action");
         if (sa != null && !sa.isBlank()) this.stonithAction = sa.trim().equals("poweroff") ? "off" : sa.trim();
         // stop-all-resources: every managed resource is placed nowhere
@@ -89,12 +94,13 @@ final class WorkingSet {
      * compare nodes by attribute for every resource they place, so the values are folded once per run.
      */
     int[] attributeValues(String attr) {
-        return attributeValues.computeIfAbsent(attr, a -> {
-            Map<String, Integer> numbers = new HashMap<>();
-            int[] out = new int[nodes.length];
-            for (SchedNode n : nodes) out[n.index] = numbers.computeIfAbsent(Colocations.foldCase(String.valueOf(n.attribute(a))), v -> numbers.size());
-            return out;
-        });
+        int[] out = attributeValues.get(attr); // (computeIfAbsent would make a lambda per call)
+        if (out != null) return out;
+        Map<String, Integer> numbers = new HashMap<>();
+        out = new int[nodes.length];
+        for (SchedNode n : nodes) out[n.index] = numbers.computeIfAbsent(Colocations.foldCase(String.valueOf(n.attribute(attr))), v -> numbers.size());
+        attributeValues.put(attr, out);
+        return out;
     }
 
     /** Node attribute name -> {@link #hasAttribute}, filled as colocations ask. */
@@ -102,11 +108,12 @@ final class WorkingSet {
 
     /** Whether each node (by index) has {@code attr}, worked out once per run. */
     boolean[] hasAttribute(String attr) {
-        return hasAttribute.computeIfAbsent(attr, a -> {
-            boolean[] out = new boolean[nodes.length];
-            for (SchedNode n : nodes) out[n.index] = n.attribute(a) != null;
-            return out;
-        });
+        boolean[] out = hasAttribute.get(attr);
+        if (out != null) return out;
+        out = new boolean[nodes.length];
+        for (SchedNode n : nodes) out[n.index] = n.attribute(attr) != null;
+        hasAttribute.put(attr, out);
+        return out;
     }
 
     Rsc rsc(String id) { return rscById.get(id); }
@@ -264,7 +271,7 @@ final class WorkingSet {
 
     /** An ordering between resource-level actions, resolved to the actions once they exist. */
     void order(Rsc firstRsc, String firstTask, Act firstAct, Rsc thenRsc, String thenTask, Act thenAct, int flags) {
-        orderings.add(new Ordering(orderings.size(), firstRsc, firstTask, firstAct, thenRsc, thenTask, thenAct, flags));
+        orderings.add(new Ordering(firstRsc, firstTask, firstAct, thenRsc, thenTask, thenAct, flags));
     }
 
     void order(Rsc first, String firstTask, Rsc then, String thenTask, int flags) {
@@ -278,9 +285,8 @@ final class WorkingSet {
      */
     static boolean orderActions(Act first, Act then, int type) {
         if (first == null || then == null || first == then || type == Ordering.NONE) return false;
-        for (int i = 0; i < first.after.size(); i++) if (first.after.other(i) == then && (first.after.type(i) & type) == type) return false;
-        first.after.add(then, type);
-        then.before.add(first, type);
+        for (int i = 0; i < first.after().size(); i++) if (first.after().other(i) == then && (first.after().type(i) & type) == type) return false;
+        first.addAfter(then, type);
         return true;
     }
 }
