@@ -82,14 +82,14 @@ try {
 
   // 3. standby of the node running it: the page shows it move
   const before = running(await page.locator(where).textContent())[0];
-  await Promise.all([page.waitForNavigation(), page.click(`tr[data-node="${before}"] button[data-action="standby"]`)]);
+  await Promise.all([page.waitForNavigation({ timeout }), page.click(`tr[data-node="${before}"] button[data-action="standby"]`)]);
   const after = await runningElsewhere(page, before);
   await until(`${before} shown in standby`, async () => /standby/.test(await stateOf(page, before)));
   console.log(`STANDBY ${before} MOVED ${after}`);
   await page.screenshot({ path: join(shots, "status-page-standby.png"), fullPage: true });
 
   // 4. online again
-  await Promise.all([page.waitForNavigation(), page.click(`tr[data-node="${before}"] button[data-action="online"]`)]);
+  await Promise.all([page.waitForNavigation({ timeout }), page.click(`tr[data-node="${before}"] button[data-action="online"]`)]);
   await until(`${before} shown online`, async () => (await stateOf(page, before)) === "online");
   console.log(`ONLINE ${before}`);
 
