@@ -165,6 +165,12 @@ final class VigilStateMachine extends BaseStateMachine {
                 return latest;
             }
             verifiedSnapshot = version;
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // replaced meanwhile: a snapshot installed from the leader (or taken here) removes the older ones, also the
+            // one this call had just looked up (seen in a chaos run: an admitted host counted that as damage and
+            // stopped its replica for good). A file missing at start is StorageCheck's to find.
+            SingleFileSnapshotInfo now = storage.getLatestSnapshot();
+            return now != null && !now.getFile().getPath().equals(file) ? getLatestSnapshot() : now;
         } catch (IOException e) {
             failure = "snapshot " + file + " cannot be read (" + e.getMessage() + "); " + recovery;
         }
