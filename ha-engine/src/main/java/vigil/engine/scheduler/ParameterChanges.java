@@ -36,7 +36,7 @@ final class ParameterChanges {
     }
 
     private static void check(WorkingSet ws, Rsc rsc) {
-        if (!rsc.managed || rsc.orphan || rsc.blocked || !(rsc.config instanceof Primitive p)) return;
+        if (!rsc.startDigestRecorded || !rsc.managed || rsc.orphan || rsc.blocked || !(rsc.config instanceof Primitive p)) return;
         SchedNode node = rsc.assigned;
         if (node == null || rsc.runningOn.size() != 1 || rsc.runningOn.get(0) != node) return;
         ResourceState rs = ws.record(rsc.unique || rsc.cloneParent() == null ? rsc.id : rsc.configId, node.id);
@@ -46,6 +46,12 @@ final class ParameterChanges {
         if (!changed(start.digests(), p.params(), p.type().startsWith("stonith:"))) return;
         Act a = ws.action(rsc, "start", node, false);
         PrimitiveActions.setReason(a, REASON, true);
+    }
+
+    /** Whether the record's last start recorded the digest of the parameters it ran with. */
+    static boolean recordsDigest(ResourceState rs) {
+        OperationRecord start = lastStart(rs.operations());
+        return start != null && start.digests() != null;
     }
 
     /** The operation that last made or found the resource active there (a start, migrate_from, or probe). */

@@ -189,8 +189,8 @@ final class Promotion {
             if (!r.runningOn.contains(node) && !r.knownOn.contains(node)) return notSet;
         }
         if (!r.allowed.has(node.index) || r.allowed.get(node.index) < 0) return notSet;
-        ResourceState rs = ws.state.resource(r.unique ? r.id : r.configId, node.id);
-        return rs.hasPromotionScore() ? rs.promotionScore() : notSet;
+        ResourceState rs = ws.record(r.unique ? r.id : r.configId, node.id);
+        return rs != null && rs.hasPromotionScore() ? rs.promotionScore() : notSet;
     }
 
     private static boolean anonymousInstanceHere(Rsc clone, Rsc r, SchedNode node) {

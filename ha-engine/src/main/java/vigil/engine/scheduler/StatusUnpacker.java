@@ -230,14 +230,13 @@ final class StatusUnpacker {
     private void status() {
         List<SchedNode> order = new ArrayList<>();
         for (SchedNode n : ws.nodes) if (!n.isRemote() && (n.online || ws.stonithEnabled)) order.add(n);
+        List<String> orphanIds = ws.indexRecords();
         List<Configured> prims = new ArrayList<>();
         for (Resource r : ws.cfg.resources()) collect(ws.rscById.get(r.id()), prims);
         // each node's records in configuration order, gathered in one pass over the records (a plan over 10,000
         // resources and 100 nodes spent most of its time looking up every resource on every node)
         Map<String, List<NodeRecord>> recordsOn = new HashMap<>();
         for (Configured c : prims) c.records().forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeRecord(c, rs)));
-        List<String> orphanIds = new ArrayList<>();
-        for (String id : ws.state.resources().keySet()) if (!ws.rscById.containsKey(id) && !ws.byConfigId.containsKey(id)) orphanIds.add(id);
         for (SchedNode node : order) unpackNode(node, recordsOn, orphanIds);
         // a remote node's records are read once its connection's are: whether it is up follows from them
         for (SchedNode node : ws.nodes) {
@@ -386,6 +385,7 @@ final class StatusUnpacker {
         boolean active = role != Role.STOPPED || rs.blocked() && !stopForgiven;
         if (active && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
         rsc.addKnownOn(node);
+        if (ParameterChanges.recordsDigest(rs)) rsc.startDigestRecorded = true;
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.addKnownOn(node);
         if (!expired(rsc, rs)) rsc.recordFailCount(node, rs.failCount());
         OnFail onFail = onFailOf(rsc, rs);
