@@ -91,14 +91,18 @@ final class Act {
 
     /**
      * The ordering edges on one side of an action, in the order added: the action before / after it and the ordering's
-     * {@code type} flags (Pacemaker's). Edges are only ever added, so an edge keeps its index. Two arrays rather than
-     * an object per edge: a plan over thousands of resources has tens of thousands of them.
+     * {@code type} flags (Pacemaker's). Edges are only ever added, so an edge keeps its index. Most sides have one
+     * edge: it is held in place, and only the second and later go into two arrays (rather than an object per edge: a
+     * plan over thousands of resources has tens of thousands of them).
      */
     static final class Edges {
         private static final Act[] NO_ACTIONS = new Act[0];
         private static final int[] NO_TYPES = new int[0];
         /** No edges (never added to: {@link Act#addAfter} makes an action's own). */
         static final Edges NONE = new Edges();
+        private Act first;
+        private int firstType;
+        /** Edges 1, 2, ... at index 0, 1, ... */
         private Act[] others = NO_ACTIONS;
         private int[] types = NO_TYPES;
         private int size;
@@ -107,20 +111,28 @@ final class Act {
 
         boolean isEmpty() { return size == 0; }
 
-        Act other(int i) { return others[i]; }
+        Act other(int i) { return i == 0 ? first : others[i - 1]; }
 
-        int type(int i) { return types[i]; }
+        int type(int i) { return i == 0 ? firstType : types[i - 1]; }
 
-        void setType(int i, int type) { types[i] = type; }
+        void setType(int i, int type) {
+            if (i == 0) firstType = type;
+            else types[i - 1] = type;
+        }
 
         private void add(Act other, int type) {
-            if (size == others.length) {
-                int capacity = Math.max(2, 2 * size);
-                others = Arrays.copyOf(others, capacity);
-                types = Arrays.copyOf(types, capacity);
+            if (size == 0) {
+                first = other;
+                firstType = type;
+            } else {
+                if (size - 1 == others.length) {
+                    int capacity = Math.max(2, 2 * others.length);
+                    others = Arrays.copyOf(others, capacity);
+                    types = Arrays.copyOf(types, capacity);
+                }
+                others[size - 1] = other;
+                types[size - 1] = type;
             }
-            others[size] = other;
-            types[size] = type;
             size++;
         }
     }
