@@ -18,6 +18,8 @@ final class Act {
     static final int PRINT_ALWAYS = 32;
     /** A stop of what a dangling migration left behind. */
     static final int DANGLE = 64;
+    /** A recurring monitor made while its resource's next role was Stopped (an unmanaged resource stays monitored). */
+    static final int STOPPED_MONITOR = 128;
 
     enum Needs { NOTHING, QUORUM, FENCING }
 
@@ -26,41 +28,43 @@ final class Act {
     final String task;
     final Rsc rsc;
     final SchedNode node;
-    /**
-     * Pacemaker's operation key: {@code rsc_start_0}, {@code rsc_monitor_10000}, {@code clone_running_0}; for a
-     * resource's action made when first asked for (only messages and interleaving read it).
-     */
-    private String key;
     final long intervalMs;
     int flags;
     String reason;
-    Needs needs = Needs.NOTHING;
     /** The orderings into and out of it ({@link #before}, {@link #after}), made at the first edge: many actions have none on one side. */
     private Edges before;
     private Edges after;
     int requiredRunnableBefore;
-    int runnableBefore;
     /** For a fence: the fence action (reboot, off, on). */
     String fenceAction = "";
     /** migrate_to / migrate_from: the other node. */
     SchedNode peer;
-    /** A recurring monitor's role. */
-    vigil.api.model.Role monitorRole;
 
-    /** @param key its operation key, or null for a resource's action ({@code rsc_task_interval}) */
-    Act(int id, String task, Rsc rsc, SchedNode node, String key, long intervalMs, int flags) {
+    Act(int id, String task, Rsc rsc, SchedNode node, long intervalMs, int flags) {
         this.id = id;
         this.task = task;
         this.rsc = rsc;
         this.node = node;
-        this.key = key;
         this.intervalMs = intervalMs;
         this.flags = flags;
     }
 
+    /**
+     * Pacemaker's operation key, made when asked for (only messages read it): {@code rsc_start_0},
+     * {@code rsc_monitor_10000}, {@code clone_running_0}; an action of no resource is named by its task, a fence by
+     * its task and node ({@code stonith-node1}).
+     */
     String key() {
-        if (key == null) key = key(rsc.id, task, intervalMs);
-        return key;
+        if (rsc != null) return key(rsc.id, task, intervalMs);
+        return node == null ? task : task + "-" + node.id;
+    }
+
+    /** What it needs besides its node to run: a primitive's actions other than stops and demotes need fencing or quorum, as configured. */
+    Needs needs() {
+        if (rsc == null || !rsc.isPrimitive() || task.equals("stop") || task.equals("demote")) return Needs.NOTHING;
+        if (rsc.needsFencing) return Needs.FENCING;
+        if (rsc.needsQuorum) return Needs.QUORUM;
+        return Needs.NOTHING;
     }
 
     /** The actions it waits for, with the orderings' types. */

@@ -1,5 +1,6 @@
 package vigil.engine.scheduler;
 
+import java.util.Arrays;
 import java.util.List;
 import vigil.api.model.Role;
 
@@ -17,7 +18,20 @@ final class ActionGraph {
 
     private final WorkingSet ws;
 
+    /**
+     * For an action that needs only some of the actions before it ({@link Act#REQUIRES_ANY}), by id: how many of them
+     * can run, as counted by its latest update. Made at the first such action: most plans have none.
+     */
+    private int[] runnableBefore;
+
     private ActionGraph(WorkingSet ws) { this.ws = ws; }
+
+    private int[] runnableBefore(Act a) {
+        if (runnableBefore == null || a.id >= runnableBefore.length) {
+            runnableBefore = runnableBefore == null ? new int[ws.actions.size()] : Arrays.copyOf(runnableBefore, ws.actions.size());
+        }
+        return runnableBefore;
+    }
 
     /**
      * Passes over all actions until nothing changes: an action can become unrunnable late (a start blocked by its
@@ -43,7 +57,7 @@ final class ActionGraph {
         int lastFlags = then.flags;
         int changed = 0;
         if (then.is(Act.REQUIRES_ANY)) {
-            then.runnableBefore = 0;
+            runnableBefore(then)[then.id] = 0;
             if (then.requiredRunnableBefore == 0) then.requiredRunnableBefore = 1;
             then.clear(Act.RUNNABLE);
         }
@@ -224,8 +238,8 @@ final class ActionGraph {
             if (then.rsc != null) {
                 changed |= dispatch(first, then, node, firstFlags, Act.RUNNABLE, Ordering.ONE_OR_MORE);
             } else if ((firstFlags & Act.RUNNABLE) != 0) {
-                then.runnableBefore++;
-                if (then.runnableBefore >= then.requiredRunnableBefore && !then.runnable()) {
+                int runnable = ++runnableBefore(then)[then.id];
+                if (runnable >= then.requiredRunnableBefore && !then.runnable()) {
                     then.set(Act.RUNNABLE);
                     changed |= UPDATED_THEN;
                 }

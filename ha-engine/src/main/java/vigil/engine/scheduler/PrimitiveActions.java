@@ -207,7 +207,7 @@ final class PrimitiveActions {
         boolean startRequired = !start.optional();
         boolean roleChange = after != null && !after.optional();
         Act mon = ws.action(rsc, "monitor", op.interval().toMillis(), node, !startRequired && !roleChange);
-        mon.monitorRole = next;
+        if (next == Role.STOPPED) mon.set(Act.STOPPED_MONITOR); else mon.clear(Act.STOPPED_MONITOR);
         if (!start.runnable() || !node.online || node.unclean) mon.clear(Act.RUNNABLE);
         ws.order(rsc, "start", null, null, null, mon, Ordering.IMPLIES_THEN | Ordering.RUNNABLE_LEFT);
         if (after != null) ws.order(rsc, after.task, null, null, null, mon, Ordering.OPTIONAL | Ordering.RUNNABLE_LEFT);

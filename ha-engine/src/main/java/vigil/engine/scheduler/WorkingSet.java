@@ -152,8 +152,7 @@ final class WorkingSet {
     Act action(Rsc rsc, String task, long intervalMs, SchedNode node, boolean optional) {
         Act a = find(rsc, task, intervalMs, node);
         if (a == null) {
-            a = new Act(actions.size(), task, rsc, node, null, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
-            a.needs = needs(rsc, task, intervalMs);
+            a = new Act(actions.size(), task, rsc, node, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
             rsc.actions.add(a);
         }
@@ -167,7 +166,7 @@ final class WorkingSet {
     Act pseudo(Rsc rsc, String task, boolean optional) {
         Act a = rsc == null ? pseudoByKey.get(task) : find(rsc, task, 0, null);
         if (a == null) {
-            a = new Act(actions.size(), task, rsc, null, rsc == null ? task : null, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, rsc, null, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
             if (rsc != null) rsc.actions.add(a); else pseudoByKey.put(task, a);
         } else if (!optional) {
@@ -181,7 +180,7 @@ final class WorkingSet {
         String key = task + "-" + node.id;
         Act a = pseudoByKey.get(key);
         if (a == null) {
-            a = new Act(actions.size(), task, null, node, key, 0, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, null, node, 0, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
             pseudoByKey.put(key, a);
         } else if (!optional) {
@@ -214,14 +213,6 @@ final class WorkingSet {
         return null;
     }
 
-    private Act.Needs needs(Rsc rsc, String task, long intervalMs) {
-        if (task.equals("stop") || task.equals("demote") || task.equals("notify") && false) return Act.Needs.NOTHING;
-        if (!rsc.isPrimitive()) return Act.Needs.NOTHING;
-        if (rsc.needsFencing) return Act.Needs.FENCING;
-        if (rsc.needsQuorum) return Act.Needs.QUORUM;
-        return Act.Needs.NOTHING;
-    }
-
     /** Whether an action of a resource can run: its node is up, and quorum allows it (Pacemaker's runnable checks). */
     void updateRunnable(Act a) {
         if (a.pseudo() || a.rsc == null) return;
@@ -232,7 +223,7 @@ final class WorkingSet {
             if (a.rsc.managed && a.task.equals("stop") && !a.node.unclean) Fencing.fence(this, a.node, "stop is unrunnable");
         } else if (a.node.pending) {
             a.clear(Act.RUNNABLE);
-        } else if (a.needs == Act.Needs.NOTHING) {
+        } else if (a.needs() == Act.Needs.NOTHING) {
             a.reason = null;
             a.set(Act.RUNNABLE);
         } else {
