@@ -199,7 +199,7 @@ final class PrimitiveActions {
     private static void monitors(WorkingSet ws, Rsc rsc, Act start, SchedNode node) {
         if (node == null || !(rsc.config instanceof Primitive p)) return;
         Role next = rsc.nextRole;
-        Operation op = p.monitor(next == Role.PROMOTED ? Role.PROMOTED : rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED).orElse(null);
+        Operation op = p.monitorOrNull(next == Role.PROMOTED ? Role.PROMOTED : rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED);
         if (op == null || op.role() == Role.STOPPED) return;
         Act after = null;
         if (next == Role.PROMOTED) after = WorkingSet.first(rsc, "promote", node);
