@@ -37,8 +37,8 @@ final class WorkingSet {
     final Map<String, Rsc> byConfigId = new HashMap<>();
     final List<Coloc> colocations = new ArrayList<>();
     final List<Loc> locations = new ArrayList<>();
-    final List<Act> actions = new ArrayList<>();
-    final List<Ordering> orderings = new ArrayList<>();
+    final List<Act> actions;
+    final List<Ordering> orderings;
     final Map<String, Act> pseudoByKey = new HashMap<>();
 
     boolean haveQuorum;
@@ -65,6 +65,10 @@ final class WorkingSet {
         this.withScores = withScores;
         // sized so that the configured resources (and some members and instances) go in without rehashing
         this.rscById = new HashMap<>(2 * cfg.resources().size());
+        // a primitive has mostly a start, a monitor and a stop where it runs, and about as many orderings: the lists are
+        // sized for three each rather than copied over and over as they grow
+        this.actions = new ArrayList<>(3 * cfg.resources().size());
+        this.orderings = new ArrayList<>(3 * cfg.resources().size());
         this.haveQuorum = state.hasQuorum();
         this.stonithEnabled = props.stonithEnabled();
         this.symmetric = props.symmetricCluster();
