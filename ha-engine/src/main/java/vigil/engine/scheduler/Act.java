@@ -13,7 +13,7 @@ final class Act {
     static final int PSEUDO = 4;
     /** A migration may still replace this stop / start pair. */
     static final int MIGRATE_RUNNABLE = 8;
-    /** Runnable when at least {@link #requiredRunnableBefore} of the actions before it are (clone-min, require-all=false). */
+    /** Runnable when at least {@link WorkingSet#requiredRunnableBefore} of the actions before it are (clone-min, require-all=false). */
     static final int REQUIRES_ANY = 16;
     static final int PRINT_ALWAYS = 32;
     /** A stop of what a dangling migration left behind. */
@@ -27,6 +27,8 @@ final class Act {
     final int id;
     final String task;
     final Rsc rsc;
+    /** Its resource's variant (null without a resource): the graph update reads it for every edge in every pass. */
+    final Rsc.Variant variant;
     final SchedNode node;
     final long intervalMs;
     int flags;
@@ -34,7 +36,6 @@ final class Act {
     /** The orderings into and out of it ({@link #before}, {@link #after}), made at the first edge: many actions have none on one side. */
     private Edges before;
     private Edges after;
-    int requiredRunnableBefore;
     /** For a fence: the fence action (reboot, off, on). */
     String fenceAction = "";
     /** migrate_to / migrate_from: the other node. */
@@ -44,6 +45,7 @@ final class Act {
         this.id = id;
         this.task = task;
         this.rsc = rsc;
+        this.variant = rsc == null ? null : rsc.variant;
         this.node = node;
         this.intervalMs = intervalMs;
         this.flags = flags;

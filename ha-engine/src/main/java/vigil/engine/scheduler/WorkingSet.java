@@ -40,6 +40,11 @@ final class WorkingSet {
     final List<Act> actions;
     final List<Ordering> orderings;
     final Map<String, Act> pseudoByKey = new HashMap<>();
+    /**
+     * For each action that is runnable when some of the actions before it are ({@link Act#REQUIRES_ANY}): how many.
+     * Such actions are rare, and a field would make every action bigger.
+     */
+    final Map<Act, Integer> requiredRunnableBefore = new HashMap<>();
 
     boolean haveQuorum;
     boolean stonithEnabled;
