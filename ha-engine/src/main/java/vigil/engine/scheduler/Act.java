@@ -63,7 +63,7 @@ final class Act {
 
     /** What it needs besides its node to run: a primitive's actions other than stops and demotes need fencing or quorum, as configured. */
     Needs needs() {
-        if (rsc == null || !rsc.isPrimitive() || task.equals("stop") || task.equals("demote")) return Needs.NOTHING;
+        if (variant != Rsc.Variant.PRIMITIVE || task.equals("stop") || task.equals("demote")) return Needs.NOTHING;
         if (rsc.needsFencing) return Needs.FENCING;
         if (rsc.needsQuorum) return Needs.QUORUM;
         return Needs.NOTHING;

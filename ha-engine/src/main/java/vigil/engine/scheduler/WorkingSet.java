@@ -200,7 +200,10 @@ final class WorkingSet {
 
     /** {@code rsc}'s action with this task and interval on {@code node} (its key {@code rsc_task_interval}), or null. */
     static Act find(Rsc rsc, String task, long intervalMs, SchedNode node) {
-        for (Act a : rsc.actions) if (a.intervalMs == intervalMs && a.node == node && a.task.equals(task)) return a;
+        for (int i = 0; i < rsc.actions.size(); i++) {
+            Act a = rsc.actions.get(i);
+            if (a.intervalMs == intervalMs && a.node == node && a.task.equals(task)) return a;
+        }
         return null;
     }
 
