@@ -37,15 +37,19 @@ public record Primitive(String id, String type, Map<String, String> params, Meta
     public List<Primitive> primitives() { return List.of(this); }
 
     /** The recurring monitor for {@code role} (or any role when none is specific). */
-    public Optional<Operation> monitor(Role role) {
-        // a loop, not a stream: the scheduler asks this for every resource it plans
+    public Optional<Operation> monitor(Role role) { return Optional.ofNullable(monitorOrNull(role)); }
+
+    /** {@link #monitor}, or null when there is none. */
+    public Operation monitorOrNull(Role role) {
+        // a loop by index, without an Optional: the scheduler asks this for every resource it plans
         Operation anyRole = null;
-        for (Operation o : operations) {
+        for (int i = 0; i < operations.size(); i++) {
+            Operation o = operations.get(i);
             if (!o.name().equals("monitor") || !o.isRecurring()) continue;
-            if (o.role() == role) return Optional.of(o);
+            if (o.role() == role) return o;
             if (o.role() == null && anyRole == null) anyRole = o;
         }
-        return Optional.ofNullable(anyRole);
+        return anyRole;
     }
 
     /** The configured definition of a non-recurring operation such as {@code start}. */

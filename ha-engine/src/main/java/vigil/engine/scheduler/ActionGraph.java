@@ -1,5 +1,6 @@
 package vigil.engine.scheduler;
 
+import java.util.Arrays;
 import java.util.List;
 import vigil.api.model.Role;
 
@@ -17,7 +18,20 @@ final class ActionGraph {
 
     private final WorkingSet ws;
 
+    /**
+     * For an action that needs only some of the actions before it ({@link Act#REQUIRES_ANY}), by id: how many of them
+     * can run, as counted by its latest update. Made at the first such action: most plans have none.
+     */
+    private int[] runnableBefore;
+
     private ActionGraph(WorkingSet ws) { this.ws = ws; }
+
+    private int[] runnableBefore(Act a) {
+        if (runnableBefore == null || a.id >= runnableBefore.length) {
+            runnableBefore = runnableBefore == null ? new int[ws.actions.size()] : Arrays.copyOf(runnableBefore, ws.actions.size());
+        }
+        return runnableBefore;
+    }
 
     /**
      * Passes over all actions until nothing changes: an action can become unrunnable late (a start blocked by its
@@ -43,17 +57,17 @@ final class ActionGraph {
         int lastFlags = then.flags;
         int changed = 0;
         if (then.is(Act.REQUIRES_ANY)) {
-            then.runnableBefore = 0;
-            if (then.requiredRunnableBefore == 0) then.requiredRunnableBefore = 1;
+            runnableBefore(then)[then.id] = 0;
+            ws.requiredRunnableBefore.putIfAbsent(then, 1);
             then.clear(Act.RUNNABLE);
         }
+        // a group's start is where the group is placed; the variant is read off the action, so that a pass over
+        // primitives' actions does not load each resource
+        SchedNode thenNode = then.variant == Rsc.Variant.GROUP && then.task.equals("start") ? then.rsc.location() : then.node;
         for (int i = then.before().size() - 1; i >= 0; i--) {
             if (i >= then.before().size()) continue;
             Act first = then.before().other(i);
-            SchedNode thenNode = then.node;
-            SchedNode firstNode = first.node;
-            if (first.rsc != null && first.rsc.isGroup() && first.task.equals("start")) firstNode = first.rsc.location();
-            if (then.rsc != null && then.rsc.isGroup() && then.task.equals("start")) thenNode = then.rsc.location();
+            SchedNode firstNode = first.variant == Rsc.Variant.GROUP && first.task.equals("start") ? first.rsc.location() : first.node;
             if ((then.before().type(i) & Ordering.SAME_NODE) != 0 && firstNode != null && thenNode != null && firstNode != thenNode) {
                 then.before().setType(i, Ordering.NONE);
                 continue;
@@ -61,7 +75,9 @@ final class ActionGraph {
             changed &= ~UPDATED_FIRST;
             if (first.rsc != null && (then.before().type(i) & Ordering.THEN_CANCELS_FIRST) != 0 && !then.optional()) first.set(Act.OPTIONAL);
             Act expanded = first;
-            if (first.rsc != null && then.rsc != null && first.rsc != then.rsc && !first.rsc.isAncestorOf(then.rsc)) expanded = expand(first);
+            if (first.rsc != null && then.rsc != null && first.rsc != then.rsc && first.variant != Rsc.Variant.PRIMITIVE && !first.rsc.isAncestorOf(then.rsc)) {
+                expanded = expand(first);
+            }
             int firstFlags = flagsOf(expanded, thenNode);
             int thenFlags = flagsOf(then, firstNode);
             if (expanded == first) {
@@ -112,7 +128,7 @@ final class ActionGraph {
     private int flagsOf(Act a, SchedNode node) {
         if (a.rsc == null) return a.flags;
         int flags = flagsFor(a, null);
-        if (a.rsc.isClone() && node != null) {
+        if (a.variant == Rsc.Variant.CLONE && node != null) {
             int cf = flagsFor(a, node);
             if ((cf & Act.RUNNABLE) == 0 && (flags & Act.RUNNABLE) != 0) cf |= Act.RUNNABLE;
             flags = cf;
@@ -121,7 +137,7 @@ final class ActionGraph {
     }
 
     private int flagsFor(Act a, SchedNode node) {
-        return switch (a.rsc.variant) {
+        return switch (a.variant) {
             case PRIMITIVE -> a.flags;
             case GROUP -> groupFlags(a, node);
             case CLONE -> cloneFlags(a, node);
@@ -211,7 +227,7 @@ final class ActionGraph {
             changed |= dispatch(first, then, node, firstFlags, Act.OPTIONAL | Act.RUNNABLE, Ordering.RESTART);
         }
         if ((type & Ordering.IMPLIES_FIRST) != 0) {
-            if (first.rsc != null) changed |= dispatch(first.rsc, first, then, node, firstFlags, Act.OPTIONAL, Ordering.IMPLIES_FIRST);
+            if (first.rsc != null) changed |= dispatch(first.variant, first, then, node, firstFlags, Act.OPTIONAL, Ordering.IMPLIES_FIRST);
             else if ((thenFlags & Act.OPTIONAL) == 0 && first.optional()) {
                 first.clear(Act.OPTIONAL);
                 changed |= UPDATED_FIRST;
@@ -224,8 +240,8 @@ final class ActionGraph {
             if (then.rsc != null) {
                 changed |= dispatch(first, then, node, firstFlags, Act.RUNNABLE, Ordering.ONE_OR_MORE);
             } else if ((firstFlags & Act.RUNNABLE) != 0) {
-                then.runnableBefore++;
-                if (then.runnableBefore >= then.requiredRunnableBefore && !then.runnable()) {
+                int runnable = ++runnableBefore(then)[then.id];
+                if (runnable >= ws.requiredRunnableBefore.getOrDefault(then, 0) && !then.runnable()) {
                     then.set(Act.RUNNABLE);
                     changed |= UPDATED_THEN;
                 }
@@ -250,7 +266,7 @@ final class ActionGraph {
         if (first.runnable() && (type & Ordering.IMPLIES_THEN_PRINTED) != 0 && (firstFlags & Act.OPTIONAL) == 0) then.set(Act.PRINT_ALWAYS);
         if ((type & Ordering.IMPLIES_FIRST_PRINTED) != 0 && (thenFlags & Act.OPTIONAL) == 0) first.set(Act.PRINT_ALWAYS);
         if ((type & (Ordering.IMPLIES_THEN | Ordering.IMPLIES_FIRST | Ordering.RESTART)) != 0 && first.rsc != null && first.task.equals("stop")
-                && !first.rsc.managed && first.rsc.blocked && !first.runnable()) {
+                && !first.runnable() && !first.rsc.managed && first.rsc.blocked) {
             if (then.runnable()) {
                 then.clear(Act.RUNNABLE);
                 changed |= UPDATED_THEN;
@@ -261,13 +277,13 @@ final class ActionGraph {
 
     /** The update for one ordering type, as the 'then' resource's variant does it. */
     private int dispatch(Act first, Act then, SchedNode node, int flags, int filter, int type) {
-        return dispatch(then.rsc, first, then, node, flags, filter, type);
+        return dispatch(then.variant, first, then, node, flags, filter, type);
     }
 
-    /** The update for one ordering type, as {@code rsc}'s variant does it (the 'then' resource, or for implies-first the 'first'). */
-    private int dispatch(Rsc rsc, Act first, Act then, SchedNode node, int flags, int filter, int type) {
-        if (rsc.isPrimitive()) return updatePrimitive(first, then, node, flags, filter, type);
-        if (rsc.isGroup()) {
+    /** The update for one ordering type, as {@code variant} does it (the 'then' resource's, or for implies-first the 'first''s). */
+    private int dispatch(Rsc.Variant variant, Act first, Act then, SchedNode node, int flags, int filter, int type) {
+        if (variant == Rsc.Variant.PRIMITIVE) return updatePrimitive(first, then, node, flags, filter, type);
+        if (variant == Rsc.Variant.GROUP) {
             int changed = updatePrimitive(first, then, node, flags, filter, type);
             if (then.rsc == null) return changed;
             for (Rsc child : then.rsc.children) {

@@ -63,9 +63,10 @@ final class Fencing {
         if (!rsc.managed) return;
         SchedNode target = fence.node;
         for (Act a : new ArrayList<>(rsc.actions)) {
-            if (a.needs == Act.Needs.FENCING) {
+            Act.Needs needs = a.needs();
+            if (needs == Act.Needs.FENCING) {
                 WorkingSet.orderActions(fence, a, Ordering.OPTIONAL);
-            } else if (a.needs == Act.Needs.QUORUM && a.task.equals("start") && rsc.allowed.has(target.index) && !rsc.knownOn.contains(target)) {
+            } else if (needs == Act.Needs.QUORUM && a.task.equals("start") && rsc.allowed.has(target.index) && !rsc.knownOn.contains(target)) {
                 WorkingSet.orderActions(fence, a, Ordering.OPTIONAL | Ordering.RUNNABLE_LEFT);
             }
         }

@@ -10,7 +10,7 @@ final class Interleave {
     static boolean applies(Act first, Act then) {
         if (first.rsc == null || then.rsc == null || first.rsc == then.rsc) return false;
         if (!first.rsc.isClone() || !then.rsc.isClone()) return false;
-        Rsc rsc = then.key().endsWith("_stop_0") || then.key().endsWith("_demote_0") ? first.rsc : then.rsc;
+        Rsc rsc = then.intervalMs == 0 && (then.task.equals("stop") || then.task.equals("demote")) ? first.rsc : then.rsc;
         return rsc.interleave;
     }
 

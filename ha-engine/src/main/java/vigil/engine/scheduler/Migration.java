@@ -23,11 +23,8 @@ final class Migration {
         start.set(Act.MIGRATE_RUNNABLE | Act.PSEUDO);
         stop.set(Act.MIGRATE_RUNNABLE);
         from.set(Act.MIGRATE_RUNNABLE);
-        if (partial) {
-            from.needs = start.needs;
-        } else {
+        if (!partial) {
             to.set(Act.MIGRATE_RUNNABLE);
-            to.needs = start.needs;
             ws.order(rsc, "migrate_to", rsc, "migrate_from", Ordering.OPTIONAL | Ordering.IMPLIES_FIRST_MIGRATABLE);
         }
         ws.order(rsc, "migrate_from", rsc, "stop", Ordering.OPTIONAL | Ordering.IMPLIES_FIRST_MIGRATABLE);

@@ -35,7 +35,7 @@ final class Orderings {
         String fa = o.firstAction().text();
         String ta = o.thenAction().text();
         Act met = ws.pseudo(null, o.anyOf(), true);
-        met.requiredRunnableBefore = 1;
+        ws.requiredRunnableBefore.put(met, 1);
         met.set(Act.REQUIRES_ANY);
         ws.order(first, fa, null, null, null, met, Ordering.ONE_OR_MORE | Ordering.IMPLIES_THEN_PRINTED);
         ws.order(null, null, met, then, ta, null, flagsFor(o.kind(), fa, symmetrical ? Symmetry.SYMMETRIC : Symmetry.ASYMMETRIC) | Ordering.RUNNABLE_LEFT);
@@ -52,7 +52,7 @@ final class Orderings {
         if (min == 0 && !requireAll && first.isClone()) min = 1;
         if (min > 0) {
             Act met = ws.pseudo(null, "clone-one-or-more:" + id, true);
-            met.requiredRunnableBefore = min;
+            ws.requiredRunnableBefore.put(met, min);
             met.set(Act.REQUIRES_ANY);
             for (Rsc child : first.children) ws.order(child, fa, null, null, null, met, Ordering.ONE_OR_MORE | Ordering.IMPLIES_THEN_PRINTED);
             ws.order(null, null, met, then, ta, null, flags | Ordering.RUNNABLE_LEFT);

@@ -199,7 +199,7 @@ final class PrimitiveActions {
     private static void monitors(WorkingSet ws, Rsc rsc, Act start, SchedNode node) {
         if (node == null || !(rsc.config instanceof Primitive p)) return;
         Role next = rsc.nextRole;
-        Operation op = p.monitor(next == Role.PROMOTED ? Role.PROMOTED : rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED).orElse(null);
+        Operation op = p.monitorOrNull(next == Role.PROMOTED ? Role.PROMOTED : rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED);
         if (op == null || op.role() == Role.STOPPED) return;
         Act after = null;
         if (next == Role.PROMOTED) after = WorkingSet.first(rsc, "promote", node);
@@ -207,7 +207,7 @@ final class PrimitiveActions {
         boolean startRequired = !start.optional();
         boolean roleChange = after != null && !after.optional();
         Act mon = ws.action(rsc, "monitor", op.interval().toMillis(), node, !startRequired && !roleChange);
-        mon.monitorRole = next;
+        if (next == Role.STOPPED) mon.set(Act.STOPPED_MONITOR); else mon.clear(Act.STOPPED_MONITOR);
         if (!start.runnable() || !node.online || node.unclean) mon.clear(Act.RUNNABLE);
         ws.order(rsc, "start", null, null, null, mon, Ordering.IMPLIES_THEN | Ordering.RUNNABLE_LEFT);
         if (after != null) ws.order(rsc, after.task, null, null, null, mon, Ordering.OPTIONAL | Ordering.RUNNABLE_LEFT);

@@ -183,7 +183,7 @@ final class PrimitiveAssigner {
             for (Act a : rsc.actions) {
                 if (a.task.equals("stop") && a.intervalMs == 0) a.clear(Act.OPTIONAL);
                 else if (a.task.equals("start") && a.intervalMs == 0) a.clear(Act.RUNNABLE);
-                else if (a.intervalMs > 0 && a.monitorRole != Role.STOPPED) a.clear(Act.RUNNABLE);
+                else if (a.intervalMs > 0 && !a.is(Act.STOPPED_MONITOR)) a.clear(Act.RUNNABLE);
             }
             return false;
         }

@@ -130,6 +130,7 @@ final class RemoteNodes {
 
     /** Orders every action on a remote node after its connection's start or before its stop (before fencing is decided). */
     static void order(WorkingSet ws) {
+        if (!ws.anyRemoteNodes) return; // (a sweep over every action, and a copy of their list, for nothing)
         for (Act a : new ArrayList<>(ws.actions)) {
             if (a.rsc == null || a.node == null || !a.node.isRemote() || a.pseudo() || a.node.connection == null) continue;
             Rsc conn = a.node.connection;

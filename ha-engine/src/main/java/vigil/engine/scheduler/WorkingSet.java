@@ -37,9 +37,14 @@ final class WorkingSet {
     final Map<String, Rsc> byConfigId = new HashMap<>();
     final List<Coloc> colocations = new ArrayList<>();
     final List<Loc> locations = new ArrayList<>();
-    final List<Act> actions = new ArrayList<>();
-    final List<Ordering> orderings = new ArrayList<>();
+    final List<Act> actions;
+    final List<Ordering> orderings;
     final Map<String, Act> pseudoByKey = new HashMap<>();
+    /**
+     * For each action that is runnable when some of the actions before it are ({@link Act#REQUIRES_ANY}): how many.
+     * Such actions are rare, and a field would make every action bigger.
+     */
+    final Map<Act, Integer> requiredRunnableBefore = new HashMap<>();
 
     boolean haveQuorum;
     boolean stonithEnabled;
@@ -65,6 +70,10 @@ final class WorkingSet {
         this.withScores = withScores;
         // sized so that the configured resources (and some members and instances) go in without rehashing
         this.rscById = new HashMap<>(2 * cfg.resources().size());
+        // a primitive has mostly a start, a monitor and a stop where it runs, and about as many orderings: the lists are
+        // sized for three each rather than copied over and over as they grow
+        this.actions = new ArrayList<>(3 * cfg.resources().size());
+        this.orderings = new ArrayList<>(3 * cfg.resources().size());
         this.haveQuorum = state.hasQuorum();
         this.stonithEnabled = props.stonithEnabled();
         this.symmetric = props.symmetricCluster();
@@ -167,8 +176,7 @@ final class WorkingSet {
     Act action(Rsc rsc, String task, long intervalMs, SchedNode node, boolean optional) {
         Act a = find(rsc, task, intervalMs, node);
         if (a == null) {
-            a = new Act(actions.size(), task, rsc, node, null, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
-            a.needs = needs(rsc, task, intervalMs);
+            a = new Act(actions.size(), task, rsc, node, intervalMs, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
             rsc.actions.add(a);
         }
@@ -182,7 +190,7 @@ final class WorkingSet {
     Act pseudo(Rsc rsc, String task, boolean optional) {
         Act a = rsc == null ? pseudoByKey.get(task) : find(rsc, task, 0, null);
         if (a == null) {
-            a = new Act(actions.size(), task, rsc, null, rsc == null ? task : null, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, rsc, null, 0, Act.RUNNABLE | Act.PSEUDO | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
             if (rsc != null) rsc.actions.add(a); else pseudoByKey.put(task, a);
         } else if (!optional) {
@@ -196,7 +204,7 @@ final class WorkingSet {
         String key = task + "-" + node.id;
         Act a = pseudoByKey.get(key);
         if (a == null) {
-            a = new Act(actions.size(), task, null, node, key, 0, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
+            a = new Act(actions.size(), task, null, node, 0, Act.RUNNABLE | (optional ? Act.OPTIONAL : 0));
             actions.add(a);
             pseudoByKey.put(key, a);
         } else if (!optional) {
@@ -207,7 +215,10 @@ final class WorkingSet {
 
     /** {@code rsc}'s action with this task and interval on {@code node} (its key {@code rsc_task_interval}), or null. */
     static Act find(Rsc rsc, String task, long intervalMs, SchedNode node) {
-        for (Act a : rsc.actions) if (a.intervalMs == intervalMs && a.node == node && a.task.equals(task)) return a;
+        for (int i = 0; i < rsc.actions.size(); i++) {
+            Act a = rsc.actions.get(i);
+            if (a.intervalMs == intervalMs && a.node == node && a.task.equals(task)) return a;
+        }
         return null;
     }
 
@@ -229,14 +240,6 @@ final class WorkingSet {
         return null;
     }
 
-    private Act.Needs needs(Rsc rsc, String task, long intervalMs) {
-        if (task.equals("stop") || task.equals("demote") || task.equals("notify") && false) return Act.Needs.NOTHING;
-        if (!rsc.isPrimitive()) return Act.Needs.NOTHING;
-        if (rsc.needsFencing) return Act.Needs.FENCING;
-        if (rsc.needsQuorum) return Act.Needs.QUORUM;
-        return Act.Needs.NOTHING;
-    }
-
     /** Whether an action of a resource can run: its node is up, and quorum allows it (Pacemaker's runnable checks). */
     void updateRunnable(Act a) {
         if (a.pseudo() || a.rsc == null) return;
@@ -247,7 +250,7 @@ final class WorkingSet {
             if (a.rsc.managed && a.task.equals("stop") && !a.node.unclean) Fencing.fence(this, a.node, "stop is unrunnable");
         } else if (a.node.pending) {
             a.clear(Act.RUNNABLE);
-        } else if (a.needs == Act.Needs.NOTHING) {
+        } else if (a.needs() == Act.Needs.NOTHING) {
             a.reason = null;
             a.set(Act.RUNNABLE);
         } else {
