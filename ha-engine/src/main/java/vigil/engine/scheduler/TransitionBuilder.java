@@ -288,24 +288,60 @@ final class TransitionBuilder {
     }
 
     /**
-     * The location constraints and the mandatory colocations by the resource they constrain, each list in the order
-     * the refusals name them, so that explaining a resource reads only the constraints about it (not every
-     * constraint for every node).
+     * The location constraints and the mandatory colocations of the resources explained, each list in the order the
+     * refusals name them, so that explaining a resource reads only the constraints about it (not every constraint for
+     * every node). A resource's own locations are at hand; what needs all of them or all constraints (their order, the
+     * colocations by dependent) is indexed at the first resource that asks: mostly every resource is placed.
      */
     private static final class Refusals {
-        private final Map<Rsc, List<Loc>> locationsOf = new HashMap<>();
-        private final Map<Loc, Integer> locationOrder = new HashMap<>();
-        private final Map<Rsc, List<Mandatory>> colocationsOf = new HashMap<>();
+        private final WorkingSet ws;
+        private Map<Loc, Integer> locationOrder;
+        private Map<Rsc, List<Mandatory>> colocationsOf;
 
         /** A mandatory colocation or anti-colocation, its primary resolved, and its place in the configuration. */
         private record Mandatory(int order, Constraint.Colocation colocation, Rsc primary) {}
 
-        Refusals(WorkingSet ws) {
-            for (Loc l : ws.locations) {
-                if (l.role != null) continue;
-                locationOrder.put(l, locationOrder.size());
-                locationsOf.computeIfAbsent(l.rsc, k -> new ArrayList<>()).add(l);
+        Refusals(WorkingSet ws) { this.ws = ws; }
+
+        /** The locations of no particular role on {@code unit}, on {@code p} or on anything {@code p} is inside, in order. */
+        List<Loc> locations(Rsc unit, Rsc p) {
+            List<Rsc> constrained = new ArrayList<>();
+            constrained.add(unit);
+            for (Rsc r = p; r != null; r = r.parent) if (!constrained.contains(r)) constrained.add(r);
+            List<Loc> out = new ArrayList<>();
+            int sources = 0;
+            for (Rsc r : constrained) {
+                int before = out.size();
+                // a resource's locations are in the order of the working set's
+                for (Loc l : r.locations) if (l.role == null) out.add(l);
+                if (out.size() > before) sources++;
             }
+            if (sources > 1) out.sort(java.util.Comparator.comparingInt(locationOrder()::get));
+            return out;
+        }
+
+        private Map<Loc, Integer> locationOrder() {
+            if (locationOrder == null) {
+                locationOrder = new HashMap<>();
+                for (Loc l : ws.locations) if (l.role == null) locationOrder.put(l, locationOrder.size());
+            }
+            return locationOrder;
+        }
+
+        /** The mandatory colocations whose dependent is {@code p} or its top-level resource, in configuration order. */
+        List<Mandatory> colocations(Rsc p) {
+            Map<Rsc, List<Mandatory>> colocationsOf = colocationsOf();
+            List<Mandatory> out = new ArrayList<>(colocationsOf.getOrDefault(p, List.of()));
+            if (p.top() != p) {
+                out.addAll(colocationsOf.getOrDefault(p.top(), List.of()));
+                out.sort(java.util.Comparator.comparingInt(Mandatory::order));
+            }
+            return out;
+        }
+
+        private Map<Rsc, List<Mandatory>> colocationsOf() {
+            if (colocationsOf != null) return colocationsOf;
+            colocationsOf = new HashMap<>();
             List<Constraint> constraints = ws.cfg.constraints();
             for (int i = 0; i < constraints.size(); i++) {
                 if (!(constraints.get(i) instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
@@ -314,27 +350,7 @@ final class TransitionBuilder {
                 if (dependent == null || primary == null) continue;
                 colocationsOf.computeIfAbsent(dependent, k -> new ArrayList<>()).add(new Mandatory(i, col, primary));
             }
-        }
-
-        /** The locations of no particular role on {@code unit}, on {@code p} or on anything {@code p} is inside, in order. */
-        List<Loc> locations(Rsc unit, Rsc p) {
-            List<Rsc> constrained = new ArrayList<>();
-            constrained.add(unit);
-            for (Rsc r = p; r != null; r = r.parent) if (!constrained.contains(r)) constrained.add(r);
-            List<Loc> out = new ArrayList<>();
-            for (Rsc r : constrained) out.addAll(locationsOf.getOrDefault(r, List.of()));
-            if (constrained.size() > 1) out.sort(java.util.Comparator.comparingInt(locationOrder::get));
-            return out;
-        }
-
-        /** The mandatory colocations whose dependent is {@code p} or its top-level resource, in configuration order. */
-        List<Mandatory> colocations(Rsc p) {
-            List<Mandatory> out = new ArrayList<>(colocationsOf.getOrDefault(p, List.of()));
-            if (p.top() != p) {
-                out.addAll(colocationsOf.getOrDefault(p.top(), List.of()));
-                out.sort(java.util.Comparator.comparingInt(Mandatory::order));
-            }
-            return out;
+            return colocationsOf;
         }
     }
 
