@@ -17,12 +17,14 @@ final class Summary {
 
     static List<Transition.Change> of(WorkingSet ws) {
         Summary s = new Summary(ws);
-        for (int i = ws.actions.size() - 1; i >= 0; i--) { // newest first, as Pacemaker lists them
-            Act a = ws.actions.get(i);
-            if (a.rsc == null && a.task.equals("stonith") && !a.optional()) {
-                String node = a.node.isGuest() ? a.node.id + " (resource: " + a.node.connection.container.id + ")" : a.node.id;
-                s.out.add(new Transition.Change("Fence (" + a.fenceAction + ")", "", node, a.reason == null ? "" : a.reason));
-            }
+        // the fences are among the actions of no resource, which the working set keeps by key: looked for there, not
+        // in every action
+        List<Act> fences = new ArrayList<>();
+        for (Act a : ws.pseudoByKey.values()) if (a.task.equals("stonith") && !a.optional()) fences.add(a);
+        fences.sort((a, b) -> Integer.compare(b.id, a.id)); // newest first, as Pacemaker lists them
+        for (Act a : fences) {
+            String node = a.node.isGuest() ? a.node.id + " (resource: " + a.node.connection.container.id + ")" : a.node.id;
+            s.out.add(new Transition.Change("Fence (" + a.fenceAction + ")", "", node, a.reason == null ? "" : a.reason));
         }
         for (Rsc r : ws.resources) s.resource(r);
         return s.out;
