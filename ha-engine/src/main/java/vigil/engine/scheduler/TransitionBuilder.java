@@ -15,24 +15,40 @@ import vigil.api.model.Role;
  * Turns a run's actions into the {@link Transition} the controller executes: the required, runnable actions that
  * touch a node (fences, starts, stops, promotes, demotes, migrations, notifications, monitors), each waiting for the
  * actions it is ordered after (through the pseudo actions in between), numbered so that an action's prerequisites
- * come before it; and, for every resource left stopped, why each node was refused.
+ * come before it; with the transition summary ({@link Summary}) and, for every resource left stopped, why each node
+ * was refused.
  */
 final class TransitionBuilder {
     private TransitionBuilder() {}
 
-    static Transition build(WorkingSet ws, List<Transition.Change> changes) {
+    static Transition build(WorkingSet ws) {
+        // the transition summary and why resources are not placed: one pass over the resources for both
+        Summary summary = new Summary(ws);
+        NotPlaced notPlaced = new NotPlaced(ws);
+        for (Rsc r : ws.resources) {
+            summary.add(r);
+            notPlaced.add(r);
+        }
         int count = ws.actions.size();
-        // one pass over the actions: the real ones (by their rank among them, which follows their ids) and what each
-        // waits for, all in one array: after[afterFrom[r] .. afterFrom[r + 1]) for the r-th, as action ids at first
+        // one pass over the actions: the real ones (by their rank among them, which follows their ids), what each
+        // waits for, all in one array: after[afterFrom[r] .. afterFrom[r + 1]) for the r-th, as action ids at first;
+        // and its resource's name and its reason, read while its resource is at hand (what is left to read later is
+        // in the action)
         Prerequisites prerequisites = new Prerequisites(ws);
+        Reasons reasons = new Reasons(ws);
         int[] real = new int[count];
         int[] rank = new int[count];
         int[] afterFrom = new int[count + 1];
+        String[] resources = new String[count];
+        String[] why = new String[count];
         int realCount = 0;
         for (int id = 0; id < count; id++) {
             Act a = ws.actions.get(id);
             if (!prerequisites.inPlan(a) || kind(a) == null) continue;
             prerequisites.add(a);
+            Rsc rsc = a.rsc;
+            resources[realCount] = rsc == null ? "" : rsc.unique || rsc.cloneParent() == null ? rsc.id : rsc.configId;
+            why[realCount] = reasons.of(a);
             rank[id] = realCount;
             real[realCount++] = id;
             afterFrom[realCount] = prerequisites.size;
@@ -44,20 +60,20 @@ final class TransitionBuilder {
         int[] dependentsFrom = new int[realCount + 1];
         for (int k = 0; k < edges; k++) {
             after[k] = rank[after[k]];
-            dependentsFrom[after[k] + 1]++;
+            dependentsFrom[after[k]]++;
         }
-        for (int r = 0; r < realCount; r++) dependentsFrom[r + 1] += dependentsFrom[r];
+        // where each one's range ends; filling a range from its end leaves dependentsFrom[r] where it starts
+        for (int r = 1; r < realCount; r++) dependentsFrom[r] += dependentsFrom[r - 1];
+        dependentsFrom[realCount] = edges;
         int[] dependents = new int[edges];
-        int[] filled = Arrays.copyOf(dependentsFrom, realCount);
         int[] waiting = new int[realCount];
         for (int r = 0; r < realCount; r++) {
             waiting[r] = afterFrom[r + 1] - afterFrom[r];
-            for (int k = afterFrom[r]; k < afterFrom[r + 1]; k++) dependents[filled[after[k]]++] = r;
+            for (int k = afterFrom[r]; k < afterFrom[r + 1]; k++) dependents[--dependentsFrom[after[k]]] = r;
         }
         // number them so that prerequisites come first, ties in creation order: the lowest ready one each time. A scan
         // in creation order finds most; one that becomes ready after the scan passed it waits in a heap, and all
         // those are lower than where the scan is
-        int[] numbered = new int[realCount]; // ranks by number
         int[] number = new int[realCount];
         IdHeap passed = new IdHeap(realCount);
         int scan = 0;
@@ -71,8 +87,7 @@ final class TransitionBuilder {
                 if (scan == realCount) break;
                 r = scan++;
             }
-            number[r] = numbers;
-            numbered[numbers++] = r;
+            number[r] = numbers++;
             for (int i = dependentsFrom[r]; i < dependentsFrom[r + 1]; i++) {
                 int d = dependents[i];
                 if (--waiting[d] == 0 && d < scan) passed.add(d);
@@ -84,11 +99,10 @@ final class TransitionBuilder {
             throw new IllegalStateException("order constraints form a cycle among " + stuck
                     + "; remove or relax one of the order constraints between these resources");
         }
+        // made in creation order, each in its place by number
         PlannedAction[] out = new PlannedAction[realCount];
-        Reasons reasons = new Reasons(ws);
         Duration recurring = Duration.ZERO; // the last monitor's: monitors mostly share an interval
-        for (int n = 0; n < realCount; n++) {
-            int r = numbered[n];
+        for (int r = 0; r < realCount; r++) {
             Act a = ws.actions.get(real[r]);
             Duration interval = Duration.ZERO;
             if (a.intervalMs != 0) {
@@ -96,13 +110,11 @@ final class TransitionBuilder {
                 interval = recurring;
             }
             for (int k = afterFrom[r]; k < afterFrom[r + 1]; k++) after[k] = number[after[k]];
-            Rsc rsc = a.rsc;
-            String resource = rsc == null ? "" : rsc.unique || rsc.cloneParent() == null ? rsc.id : rsc.configId;
-            out[n] = new PlannedAction(n, kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, interval,
-                    ActionIds.of(after, afterFrom[r], afterFrom[r + 1]), reasons.of(a));
+            out[number[r]] = new PlannedAction(number[r], kind(a), resources[r], a.node.id, a.peer == null ? "" : a.peer.id, interval,
+                    ActionIds.of(after, afterFrom[r], afterFrom[r + 1]), why[r]);
         }
         // an immutable list, which the transition keeps rather than copies
-        return new Transition(List.of(out), ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
+        return new Transition(List.of(out), ws.withScores ? ws.scores : Map.of(), notPlaced.reasons, summary.changes());
     }
 
     /** Ranks of actions, smallest first: a binary heap of ints, which reads no action to compare two. */
@@ -167,7 +179,7 @@ final class TransitionBuilder {
             through = new Act[count][];
             visiting = new boolean[count];
             takenBy = new int[count];
-            ids = new int[16 + count / 2];
+            ids = new int[Math.max(16, count)];
         }
 
         boolean inPlan(Act a) {
@@ -319,25 +331,36 @@ final class TransitionBuilder {
      * For every managed resource that should run but was placed nowhere, why each node was refused: the node's
      * state, a -INFINITY location, failures, a mandatory colocation, or a score that stayed negative.
      */
-    static Map<String, String> notPlaced(WorkingSet ws) {
-        Map<String, String> out = new TreeMap<>();
-        Refusals refusals = new Refusals(ws);
-        for (Rsc top : ws.resources) {
-            if (top.orphan) continue;
+    private static final class NotPlaced {
+        private final WorkingSet ws;
+        private final Refusals refusals;
+        final Map<String, String> reasons = new TreeMap<>();
+
+        NotPlaced(WorkingSet ws) {
+            this.ws = ws;
+            this.refusals = new Refusals(ws);
+        }
+
+        /** Explains a top-level resource, or what is in it, if it is not placed. */
+        void add(Rsc top) {
+            if (top.orphan) return;
+            if (top.isPrimitive()) {
+                if (top.assigned == null) explain(ws, refusals, top, top, reasons, top.id);
+                return;
+            }
             if (top.isClone()) {
                 boolean any = false;
                 for (Rsc inst : top.children) if (inst.location() != null) any = true;
-                if (!any && top.cloneMax > 0) explain(ws, refusals, top, firstPrimitive(top), out, top.id);
-                continue;
+                if (!any && top.cloneMax > 0) explain(ws, refusals, top, firstPrimitive(top), reasons, top.id);
+                return;
             }
             List<Rsc> primitives = top.primitives();
             for (int i = 0; i < primitives.size(); i++) {
                 Rsc p = primitives.get(i);
                 if (p.assigned != null) continue;
-                explain(ws, refusals, p, p, out, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
+                explain(ws, refusals, p, p, reasons, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
             }
         }
-        return out;
     }
 
     /**
