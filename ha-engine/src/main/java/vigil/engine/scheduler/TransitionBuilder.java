@@ -75,7 +75,7 @@ final class TransitionBuilder {
         // in creation order finds most; one that becomes ready after the scan passed it waits in a heap, and all
         // those are lower than where the scan is
         int[] number = new int[realCount];
-        IdHeap passed = new IdHeap(realCount);
+        IdHeap passed = new IdHeap();
         int scan = 0;
         int numbers = 0;
         while (true) {
@@ -117,17 +117,18 @@ final class TransitionBuilder {
         return new Transition(List.of(out), ws.withScores ? ws.scores : Map.of(), notPlaced.reasons, summary.changes());
     }
 
-    /** Ranks of actions, smallest first: a binary heap of ints, which reads no action to compare two. */
+    /**
+     * Ranks of actions, smallest first: a binary heap of ints, which reads no action to compare two. It starts small:
+     * mostly it holds a few at a time.
+     */
     private static final class IdHeap {
-        private final int[] heap;
+        private int[] heap = new int[16];
         private int size;
-
-        /** @param capacity how many ids it will ever hold at once */
-        IdHeap(int capacity) { heap = new int[capacity]; }
 
         boolean isEmpty() { return size == 0; }
 
         void add(int id) {
+            if (size == heap.length) heap = Arrays.copyOf(heap, 2 * size);
             int i = size++;
             while (i > 0 && heap[(i - 1) / 2] > id) {
                 heap[i] = heap[(i - 1) / 2];
