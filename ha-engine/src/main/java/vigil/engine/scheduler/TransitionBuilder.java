@@ -373,10 +373,13 @@ final class TransitionBuilder {
     private static final class Refusals {
         private final WorkingSet ws;
         private Map<Loc, Integer> locationOrder;
-        private Map<Rsc, List<Mandatory>> colocationsOf;
+        private Map<Rsc, List<Configured>> colocationsOf;
 
-        /** A mandatory colocation or anti-colocation, its primary resolved, and its place in the configuration. */
-        private record Mandatory(int order, Constraint.Colocation colocation, Rsc primary) {}
+        /** A mandatory colocation or anti-colocation and its place in the configuration. */
+        private record Configured(int order, Constraint.Colocation colocation) {}
+
+        /** One of those with its primary resolved. */
+        private record Mandatory(Constraint.Colocation colocation, Rsc primary) {}
 
         Refusals(WorkingSet ws) { this.ws = ws; }
 
@@ -407,25 +410,29 @@ final class TransitionBuilder {
 
         /** The mandatory colocations whose dependent is {@code p} or its top-level resource, in configuration order. */
         List<Mandatory> colocations(Rsc p) {
-            Map<Rsc, List<Mandatory>> colocationsOf = colocationsOf();
-            List<Mandatory> out = new ArrayList<>(colocationsOf.getOrDefault(p, List.of()));
+            Map<Rsc, List<Configured>> colocationsOf = colocationsOf();
+            List<Configured> configured = new ArrayList<>(colocationsOf.getOrDefault(p, List.of()));
             if (p.top() != p) {
-                out.addAll(colocationsOf.getOrDefault(p.top(), List.of()));
-                out.sort(java.util.Comparator.comparingInt(Mandatory::order));
+                configured.addAll(colocationsOf.getOrDefault(p.top(), List.of()));
+                configured.sort(java.util.Comparator.comparingInt(Configured::order));
+            }
+            // the primaries are looked up for the resources explained only, not for every mandatory colocation
+            List<Mandatory> out = new ArrayList<>(configured.size());
+            for (Configured c : configured) {
+                Rsc primary = Locations.constrained(ws, c.colocation().withResource());
+                if (primary != null) out.add(new Mandatory(c.colocation(), primary));
             }
             return out;
         }
 
-        private Map<Rsc, List<Mandatory>> colocationsOf() {
+        private Map<Rsc, List<Configured>> colocationsOf() {
             if (colocationsOf != null) return colocationsOf;
             colocationsOf = new HashMap<>();
             List<Constraint> constraints = ws.cfg.constraints();
             for (int i = 0; i < constraints.size(); i++) {
                 if (!(constraints.get(i) instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
                 Rsc dependent = Locations.constrained(ws, col.resource());
-                Rsc primary = Locations.constrained(ws, col.withResource());
-                if (dependent == null || primary == null) continue;
-                colocationsOf.computeIfAbsent(dependent, k -> new ArrayList<>()).add(new Mandatory(i, col, primary));
+                if (dependent != null) colocationsOf.computeIfAbsent(dependent, k -> new ArrayList<>()).add(new Configured(i, col));
             }
             return colocationsOf;
         }
