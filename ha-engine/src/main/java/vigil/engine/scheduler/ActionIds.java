@@ -9,8 +9,8 @@ import java.util.SortedSet;
 
 /**
  * The ids a {@link PlannedAction} waits for: an immutable sorted set over an array of ints. A plan of tens of
- * thousands of actions built a tree of boxed ids per action and then copied it into another; this holds them in one
- * array, and {@link PlannedAction} keeps it as it is. Equal to, and printed like, any other set of the same ids.
+ * thousands of actions built a tree of boxed ids per action and then copied it into another; this holds them in a
+ * range of an array of ints (the transition builder's one for all actions), and {@link PlannedAction} keeps it as it is. Equal to, and printed like, any other set of the same ids.
  */
 final class ActionIds extends AbstractSet<Integer> implements SortedSet<Integer> {
     private final int[] ids;
@@ -23,12 +23,21 @@ final class ActionIds extends AbstractSet<Integer> implements SortedSet<Integer>
         this.to = to;
     }
 
+    private static final ActionIds NONE = new ActionIds(new int[0], 0, 0);
+
     /** The set of {@code ids} (sorted here; the array must not be changed afterwards). */
-    static ActionIds of(int[] ids) {
-        Arrays.sort(ids);
-        int kept = 0;
-        for (int i = 0; i < ids.length; i++) if (kept == 0 || ids[i] != ids[kept - 1]) ids[kept++] = ids[i];
-        return new ActionIds(ids, 0, kept);
+    static ActionIds of(int[] ids) { return of(ids, 0, ids.length); }
+
+    /**
+     * The set of {@code ids[from .. to)} (sorted here; that range must not be changed afterwards). The transition
+     * builder keeps all actions' ids in one array, a range each.
+     */
+    static ActionIds of(int[] ids, int from, int to) {
+        if (from == to) return NONE;
+        Arrays.sort(ids, from, to);
+        int kept = from;
+        for (int i = from; i < to; i++) if (kept == from || ids[i] != ids[kept - 1]) ids[kept++] = ids[i];
+        return new ActionIds(ids, from, kept);
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class Scheduler {
         Fencing.schedule(ws);
         Orderings.apply(ws);
         ActionGraph.update(ws);
-        return DualPrimaryWindow.apply(state, TransitionBuilder.build(ws, Summary.of(ws)));
+        return DualPrimaryWindow.apply(state, TransitionBuilder.build(ws));
     }
 
     /** Records a resource's scores when it is placed (for {@code --show-scores}). */

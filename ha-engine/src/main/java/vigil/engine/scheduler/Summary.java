@@ -13,20 +13,24 @@ final class Summary {
     private final WorkingSet ws;
     private final List<Transition.Change> out = new ArrayList<>();
 
-    private Summary(WorkingSet ws) { this.ws = ws; }
-
-    static List<Transition.Change> of(WorkingSet ws) {
-        Summary s = new Summary(ws);
-        for (int i = ws.actions.size() - 1; i >= 0; i--) { // newest first, as Pacemaker lists them
-            Act a = ws.actions.get(i);
-            if (a.rsc == null && a.task.equals("stonith") && !a.optional()) {
-                String node = a.node.isGuest() ? a.node.id + " (resource: " + a.node.connection.container.id + ")" : a.node.id;
-                s.out.add(new Transition.Change("Fence (" + a.fenceAction + ")", "", node, a.reason == null ? "" : a.reason));
-            }
+    /** Starts with the fences; {@link #add} adds each top-level resource's changes. */
+    Summary(WorkingSet ws) {
+        this.ws = ws;
+        // the fences are among the actions of no resource, which the working set keeps by key: looked for there, not
+        // in every action
+        List<Act> fences = new ArrayList<>();
+        for (Act a : ws.pseudoByKey.values()) if (a.task.equals("stonith") && !a.optional()) fences.add(a);
+        fences.sort((a, b) -> Integer.compare(b.id, a.id)); // newest first, as Pacemaker lists them
+        for (Act a : fences) {
+            String node = a.node.isGuest() ? a.node.id + " (resource: " + a.node.connection.container.id + ")" : a.node.id;
+            out.add(new Transition.Change("Fence (" + a.fenceAction + ")", "", node, a.reason == null ? "" : a.reason));
         }
-        for (Rsc r : ws.resources) s.resource(r);
-        return s.out;
     }
+
+    /** Adds the changes of a top-level resource and of everything in it; in the order of {@link WorkingSet#resources}. */
+    void add(Rsc top) { resource(top); }
+
+    List<Transition.Change> changes() { return out; }
 
     private void resource(Rsc rsc) {
         if (!rsc.isPrimitive()) {

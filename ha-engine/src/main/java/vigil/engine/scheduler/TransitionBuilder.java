@@ -15,80 +15,120 @@ import vigil.api.model.Role;
  * Turns a run's actions into the {@link Transition} the controller executes: the required, runnable actions that
  * touch a node (fences, starts, stops, promotes, demotes, migrations, notifications, monitors), each waiting for the
  * actions it is ordered after (through the pseudo actions in between), numbered so that an action's prerequisites
- * come before it; and, for every resource left stopped, why each node was refused.
+ * come before it; with the transition summary ({@link Summary}) and, for every resource left stopped, why each node
+ * was refused.
  */
 final class TransitionBuilder {
     private TransitionBuilder() {}
 
-    static Transition build(WorkingSet ws, List<Transition.Change> changes) {
-        Prerequisites prerequisites = new Prerequisites(ws);
-        List<Act> real = new ArrayList<>(ws.actions.size()); // at most all: one array rather than a growing one
-        for (Act a : ws.actions) if (prerequisites.inPlan[a.id] && kind(a) != null) real.add(a);
-        // what each action waits for, its number of unnumbered prerequisites, what waits for it, and its number: all
-        // by action id (its place in ws.actions)
+    static Transition build(WorkingSet ws) {
+        // the transition summary and why resources are not placed: one pass over the resources for both
+        Summary summary = new Summary(ws);
+        NotPlaced notPlaced = new NotPlaced(ws);
+        for (Rsc r : ws.resources) {
+            summary.add(r);
+            notPlaced.add(r);
+        }
         int count = ws.actions.size();
-        int[][] deps = new int[count][];
-        for (Act a : real) {
-            int[] before = prerequisites.idsOf(a);
-            // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
-            // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
-            if (contains(before, a.id)) before = Arrays.stream(before).filter(d -> d != a.id).toArray();
-            deps[a.id] = before;
+        // one pass over the actions: the real ones (by their rank among them, which follows their ids), what each
+        // waits for, all in one array: after[afterFrom[r] .. afterFrom[r + 1]) for the r-th, as action ids at first;
+        // and its resource's name and its reason, read while its resource is at hand (what is left to read later is
+        // in the action)
+        Prerequisites prerequisites = new Prerequisites(ws);
+        Reasons reasons = new Reasons(ws);
+        int[] real = new int[count];
+        int[] rank = new int[count];
+        int[] afterFrom = new int[count + 1];
+        String[] resources = new String[count];
+        String[] why = new String[count];
+        int realCount = 0;
+        for (int id = 0; id < count; id++) {
+            Act a = ws.actions.get(id);
+            if (!prerequisites.inPlan(a) || kind(a) == null) continue;
+            prerequisites.add(a);
+            Rsc rsc = a.rsc;
+            resources[realCount] = rsc == null ? "" : rsc.unique || rsc.cloneParent() == null ? rsc.id : rsc.configId;
+            why[realCount] = reasons.of(a);
+            rank[id] = realCount;
+            real[realCount++] = id;
+            afterFrom[realCount] = prerequisites.size;
         }
-        // number them so that prerequisites come first; ties in creation order
-        int[] waiting = new int[count];
-        // what waits for action x: dependents[dependentsFrom[x] .. dependentsFrom[x + 1]), in no particular order
-        // (the queue below orders them); one array for all rather than one per action
-        int[] dependentsFrom = new int[count + 1];
-        for (Act a : real) {
-            waiting[a.id] = deps[a.id].length;
-            for (int d : deps[a.id]) dependentsFrom[d + 1]++;
+        int[] after = prerequisites.ids;
+        int edges = prerequisites.size;
+        // from here on by rank: what waits for the r-th, dependents[dependentsFrom[r] .. dependentsFrom[r + 1]), and how
+        // many of its prerequisites are not numbered yet
+        int[] dependentsFrom = new int[realCount + 1];
+        for (int k = 0; k < edges; k++) {
+            after[k] = rank[after[k]];
+            dependentsFrom[after[k]]++;
         }
-        for (int i = 0; i < count; i++) dependentsFrom[i + 1] += dependentsFrom[i];
-        int[] dependents = new int[dependentsFrom[count]];
-        int[] filled = Arrays.copyOf(dependentsFrom, count);
-        for (Act a : real) for (int d : deps[a.id]) dependents[filled[d]++] = a.id;
-        IdHeap ready = new IdHeap(real.size());
-        for (Act a : real) if (waiting[a.id] == 0) ready.add(a.id);
-        List<Act> ordered = new ArrayList<>(real.size());
-        int[] number = new int[count];
-        while (!ready.isEmpty()) {
-            Act a = ws.actions.get(ready.poll());
-            number[a.id] = ordered.size();
-            ordered.add(a);
-            for (int i = dependentsFrom[a.id]; i < dependentsFrom[a.id + 1]; i++) if (--waiting[dependents[i]] == 0) ready.add(dependents[i]);
+        // where each one's range ends; filling a range from its end leaves dependentsFrom[r] where it starts
+        for (int r = 1; r < realCount; r++) dependentsFrom[r] += dependentsFrom[r - 1];
+        dependentsFrom[realCount] = edges;
+        int[] dependents = new int[edges];
+        int[] waiting = new int[realCount];
+        for (int r = 0; r < realCount; r++) {
+            waiting[r] = afterFrom[r + 1] - afterFrom[r];
+            for (int k = afterFrom[r]; k < afterFrom[r + 1]; k++) dependents[--dependentsFrom[after[k]]] = r;
         }
-        if (ordered.size() < real.size()) {
+        // number them so that prerequisites come first, ties in creation order: the lowest ready one each time. A scan
+        // in creation order finds most; one that becomes ready after the scan passed it waits in a heap, and all
+        // those are lower than where the scan is
+        int[] number = new int[realCount];
+        IdHeap passed = new IdHeap();
+        int scan = 0;
+        int numbers = 0;
+        while (true) {
+            int r;
+            if (!passed.isEmpty()) {
+                r = passed.poll();
+            } else {
+                while (scan < realCount && waiting[scan] > 0) scan++;
+                if (scan == realCount) break;
+                r = scan++;
+            }
+            number[r] = numbers++;
+            for (int i = dependentsFrom[r]; i < dependentsFrom[r + 1]; i++) {
+                int d = dependents[i];
+                if (--waiting[d] == 0 && d < scan) passed.add(d);
+            }
+        }
+        if (numbers < realCount) {
             List<String> stuck = new ArrayList<>();
-            for (Act a : real) if (!ordered.contains(a)) stuck.add(a.toString());
+            for (int r = 0; r < realCount; r++) if (waiting[r] > 0) stuck.add(ws.actions.get(real[r]).toString());
             throw new IllegalStateException("order constraints form a cycle among " + stuck
                     + "; remove or relax one of the order constraints between these resources");
         }
-        List<PlannedAction> out = new ArrayList<>(ordered.size());
-        Duration interval = Duration.ZERO; // the last one made: monitors mostly share an interval
-        for (Act a : ordered) {
-            if (interval.toMillis() != a.intervalMs) interval = Duration.ofMillis(a.intervalMs);
-            int[] after = deps[a.id]; // numbered in place: each action's array is its own
-            for (int i = 0; i < after.length; i++) after[i] = number[after[i]];
-            Rsc r = a.rsc;
-            String resource = r == null ? "" : r.unique || r.cloneParent() == null ? r.id : r.configId;
-            out.add(new PlannedAction(number[a.id], kind(a), resource, a.node.id, a.peer == null ? "" : a.peer.id, interval,
-                    ActionIds.of(after), reason(a)));
+        // made in creation order, each in its place by number
+        PlannedAction[] out = new PlannedAction[realCount];
+        Duration recurring = Duration.ZERO; // the last monitor's: monitors mostly share an interval
+        for (int r = 0; r < realCount; r++) {
+            Act a = ws.actions.get(real[r]);
+            Duration interval = Duration.ZERO;
+            if (a.intervalMs != 0) {
+                if (recurring.toMillis() != a.intervalMs) recurring = Duration.ofMillis(a.intervalMs);
+                interval = recurring;
+            }
+            for (int k = afterFrom[r]; k < afterFrom[r + 1]; k++) after[k] = number[after[k]];
+            out[number[r]] = new PlannedAction(number[r], kind(a), resources[r], a.node.id, a.peer == null ? "" : a.peer.id, interval,
+                    ActionIds.of(after, afterFrom[r], afterFrom[r + 1]), why[r]);
         }
-        return new Transition(out, ws.withScores ? ws.scores : Map.of(), notPlaced(ws), changes);
+        // an immutable list, which the transition keeps rather than copies
+        return new Transition(List.of(out), ws.withScores ? ws.scores : Map.of(), notPlaced.reasons, summary.changes());
     }
 
-    /** Action ids, smallest first: a binary heap of ints, which reads no action to compare two. */
+    /**
+     * Ranks of actions, smallest first: a binary heap of ints, which reads no action to compare two. It starts small:
+     * mostly it holds a few at a time.
+     */
     private static final class IdHeap {
-        private final int[] heap;
+        private int[] heap = new int[16];
         private int size;
-
-        /** @param capacity how many ids it will ever hold at once */
-        IdHeap(int capacity) { heap = new int[capacity]; }
 
         boolean isEmpty() { return size == 0; }
 
         void add(int id) {
+            if (size == heap.length) heap = Arrays.copyOf(heap, 2 * size);
             int i = size++;
             while (i > 0 && heap[(i - 1) / 2] > id) {
                 heap[i] = heap[(i - 1) / 2];
@@ -113,19 +153,15 @@ final class TransitionBuilder {
         }
     }
 
-    private static boolean contains(int[] ids, int id) {
-        for (int x : ids) if (x == id) return true;
-        return false;
-    }
-
     /**
      * The real actions each action waits for, looking through pseudo actions (an ordering on an action not taken is
-     * void), remembered by action id for the pseudo actions many others look through.
+     * void), remembered by action id for the pseudo actions many others look through. Whether an action is in the plan
+     * is worked out as first asked.
      */
     private static final class Prerequisites {
         private static final Act[] NONE = new Act[0];
-        /** By action id: {@link #inPlan}, worked out once per action. */
-        final boolean[] inPlan;
+        private static final byte UNKNOWN = 0, OUT = 1, IN = 2;
+        private final byte[] inPlan;
         private final Act[][] through;
         private final boolean[] visiting;
         /** By action id: the last list that took the action (a number per list), to take each action once. */
@@ -134,28 +170,39 @@ final class TransitionBuilder {
         /** The actions found so far, a stack shared by the nested calls of {@link #collect}. */
         private Act[] found = new Act[64];
         private int top;
+        /** The ids {@link #add} added, one list after another: {@code ids[0 .. size)}. */
+        int[] ids;
+        int size;
 
         Prerequisites(WorkingSet ws) {
             int count = ws.actions.size();
-            inPlan = new boolean[count];
-            for (Act a : ws.actions) inPlan[a.id] = TransitionBuilder.inPlan(a);
+            inPlan = new byte[count];
             through = new Act[count][];
             visiting = new boolean[count];
             takenBy = new int[count];
+            ids = new int[Math.max(16, count)];
+        }
+
+        boolean inPlan(Act a) {
+            if (inPlan[a.id] == UNKNOWN) inPlan[a.id] = TransitionBuilder.inPlan(a) ? IN : OUT;
+            return inPlan[a.id] == IN;
+        }
+
+        /** Adds the ids of {@link #of} to {@link #ids}, leaving out {@code a} itself. */
+        void add(Act a) {
+            int start = collect(a);
+            if (size + top - start > ids.length) ids = Arrays.copyOf(ids, Math.max(2 * ids.length, size + top - start));
+            for (int i = start; i < top; i++) {
+                // through pseudo actions back to itself (a guest's container stop, the guest's fence, the stops it
+                // implies, what they are ordered before): an ordering that would make a loop is left out, as Pacemaker does
+                if (found[i] != a) ids[size++] = found[i].id;
+            }
+            top = start;
         }
 
         Act[] of(Act a) {
             int start = collect(a);
             Act[] out = top == start ? NONE : Arrays.copyOfRange(found, start, top);
-            top = start;
-            return out;
-        }
-
-        /** {@link #of} as action ids, in an array of its own. */
-        int[] idsOf(Act a) {
-            int start = collect(a);
-            int[] out = new int[top - start];
-            for (int i = 0; i < out.length; i++) out[i] = found[start + i].id;
             top = start;
             return out;
         }
@@ -171,7 +218,7 @@ final class TransitionBuilder {
             for (int i = 0; i < a.before().size(); i++) {
                 if (a.before().type(i) == Ordering.NONE) continue;
                 Act f = a.before().other(i);
-                if (!inPlan[f.id] && !(f.pseudo() && f.runnable() && !f.optional())) continue;
+                if (!inPlan(f) && !(f.pseudo() && f.runnable() && !f.optional())) continue;
                 if (f.node != null && !f.pseudo() && kind(f) != null) {
                     push(f);
                 } else {
@@ -231,32 +278,51 @@ final class TransitionBuilder {
         };
     }
 
-    private static String reason(Act a) {
-        Rsc r = a.rsc;
-        if (a.task.equals("stonith")) return a.reason == null ? "" : a.reason;
-        String why = a.reason;
-        switch (a.task) {
-            case "stop":
-                if (why != null) return why;
-                if (r.failed && r.runningOn.contains(a.node)) return "recover after failure";
-                if (r.assigned == null) return "node availability";
-                if (r.assigned != a.node) return "move to " + r.assigned.id;
-                return "restart";
-            case "start":
-                if (why != null) return why;
-                return r.runningOn.isEmpty() ? "placed here" : r.runningOn.contains(a.node) ? "restart" : "recover or move here";
-            case "promote":
-                return why != null ? why : "highest promotion score";
-            case "demote":
-                return why != null ? why : r.nextRole == Role.STOPPED ? "stop" : "another instance is preferred";
-            case "migrate_to":
-                return "move to " + a.peer.id + " (allow-migrate)";
-            case "migrate_from":
-                return "migrated from " + a.peer.id;
-            case "monitor":
-                return "recurring monitor";
-            default:
-                return why == null ? "" : why;
+    /** Why the scheduler chose an action; a text that names a node is made once per node, not once per action. */
+    private static final class Reasons {
+        private final String[] moveTo;
+        private final String[] migrateTo;
+        private final String[] migratedFrom;
+
+        Reasons(WorkingSet ws) {
+            moveTo = new String[ws.nodes.length];
+            migrateTo = new String[ws.nodes.length];
+            migratedFrom = new String[ws.nodes.length];
+        }
+
+        String of(Act a) {
+            Rsc r = a.rsc;
+            if (a.task.equals("stonith")) return a.reason == null ? "" : a.reason;
+            String why = a.reason;
+            switch (a.task) {
+                case "stop":
+                    if (why != null) return why;
+                    if (r.failed && r.runningOn.contains(a.node)) return "recover after failure";
+                    if (r.assigned == null) return "node availability";
+                    if (r.assigned != a.node) return text(moveTo, "move to ", r.assigned, "");
+                    return "restart";
+                case "start":
+                    if (why != null) return why;
+                    return r.runningOn.isEmpty() ? "placed here" : r.runningOn.contains(a.node) ? "restart" : "recover or move here";
+                case "promote":
+                    return why != null ? why : "highest promotion score";
+                case "demote":
+                    return why != null ? why : r.nextRole == Role.STOPPED ? "stop" : "another instance is preferred";
+                case "migrate_to":
+                    return text(migrateTo, "move to ", a.peer, " (allow-migrate)");
+                case "migrate_from":
+                    return text(migratedFrom, "migrated from ", a.peer, "");
+                case "monitor":
+                    return "recurring monitor";
+                default:
+                    return why == null ? "" : why;
+            }
+        }
+
+        private static String text(String[] byNode, String prefix, SchedNode node, String suffix) {
+            String text = byNode[node.index];
+            if (text == null) byNode[node.index] = text = prefix + node.id + suffix;
+            return text;
         }
     }
 
@@ -266,55 +332,56 @@ final class TransitionBuilder {
      * For every managed resource that should run but was placed nowhere, why each node was refused: the node's
      * state, a -INFINITY location, failures, a mandatory colocation, or a score that stayed negative.
      */
-    static Map<String, String> notPlaced(WorkingSet ws) {
-        Map<String, String> out = new TreeMap<>();
-        Refusals refusals = new Refusals(ws);
-        for (Rsc top : ws.resources) {
-            if (top.orphan) continue;
+    private static final class NotPlaced {
+        private final WorkingSet ws;
+        private final Refusals refusals;
+        final Map<String, String> reasons = new TreeMap<>();
+
+        NotPlaced(WorkingSet ws) {
+            this.ws = ws;
+            this.refusals = new Refusals(ws);
+        }
+
+        /** Explains a top-level resource, or what is in it, if it is not placed. */
+        void add(Rsc top) {
+            if (top.orphan) return;
+            if (top.isPrimitive()) {
+                if (top.assigned == null) explain(ws, refusals, top, top, reasons, top.id);
+                return;
+            }
             if (top.isClone()) {
                 boolean any = false;
                 for (Rsc inst : top.children) if (inst.location() != null) any = true;
-                if (!any && top.cloneMax > 0) explain(ws, refusals, top, firstPrimitive(top), out, top.id);
-                continue;
+                if (!any && top.cloneMax > 0) explain(ws, refusals, top, firstPrimitive(top), reasons, top.id);
+                return;
             }
             List<Rsc> primitives = top.primitives();
             for (int i = 0; i < primitives.size(); i++) {
                 Rsc p = primitives.get(i);
                 if (p.assigned != null) continue;
-                explain(ws, refusals, p, p, out, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
+                explain(ws, refusals, p, p, reasons, top.isGroup() && p == top.children.get(0) ? top.id : p.id);
             }
         }
-        return out;
     }
 
     /**
-     * The location constraints and the mandatory colocations by the resource they constrain, each list in the order
-     * the refusals name them, so that explaining a resource reads only the constraints about it (not every
-     * constraint for every node).
+     * The location constraints and the mandatory colocations of the resources explained, each list in the order the
+     * refusals name them, so that explaining a resource reads only the constraints about it (not every constraint for
+     * every node). A resource's own locations are at hand; what needs all of them or all constraints (their order, the
+     * colocations by dependent) is indexed at the first resource that asks: mostly every resource is placed.
      */
     private static final class Refusals {
-        private final Map<Rsc, List<Loc>> locationsOf = new HashMap<>();
-        private final Map<Loc, Integer> locationOrder = new HashMap<>();
-        private final Map<Rsc, List<Mandatory>> colocationsOf = new HashMap<>();
+        private final WorkingSet ws;
+        private Map<Loc, Integer> locationOrder;
+        private Map<Rsc, List<Configured>> colocationsOf;
 
-        /** A mandatory colocation or anti-colocation, its primary resolved, and its place in the configuration. */
-        private record Mandatory(int order, Constraint.Colocation colocation, Rsc primary) {}
+        /** A mandatory colocation or anti-colocation and its place in the configuration. */
+        private record Configured(int order, Constraint.Colocation colocation) {}
 
-        Refusals(WorkingSet ws) {
-            for (Loc l : ws.locations) {
-                if (l.role != null) continue;
-                locationOrder.put(l, locationOrder.size());
-                locationsOf.computeIfAbsent(l.rsc, k -> new ArrayList<>()).add(l);
-            }
-            List<Constraint> constraints = ws.cfg.constraints();
-            for (int i = 0; i < constraints.size(); i++) {
-                if (!(constraints.get(i) instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
-                Rsc dependent = Locations.constrained(ws, col.resource());
-                Rsc primary = Locations.constrained(ws, col.withResource());
-                if (dependent == null || primary == null) continue;
-                colocationsOf.computeIfAbsent(dependent, k -> new ArrayList<>()).add(new Mandatory(i, col, primary));
-            }
-        }
+        /** One of those with its primary resolved. */
+        private record Mandatory(Constraint.Colocation colocation, Rsc primary) {}
+
+        Refusals(WorkingSet ws) { this.ws = ws; }
 
         /** The locations of no particular role on {@code unit}, on {@code p} or on anything {@code p} is inside, in order. */
         List<Loc> locations(Rsc unit, Rsc p) {
@@ -322,19 +389,52 @@ final class TransitionBuilder {
             constrained.add(unit);
             for (Rsc r = p; r != null; r = r.parent) if (!constrained.contains(r)) constrained.add(r);
             List<Loc> out = new ArrayList<>();
-            for (Rsc r : constrained) out.addAll(locationsOf.getOrDefault(r, List.of()));
-            if (constrained.size() > 1) out.sort(java.util.Comparator.comparingInt(locationOrder::get));
+            int sources = 0;
+            for (Rsc r : constrained) {
+                int before = out.size();
+                // a resource's locations are in the order of the working set's
+                for (Loc l : r.locations) if (l.role == null) out.add(l);
+                if (out.size() > before) sources++;
+            }
+            if (sources > 1) out.sort(java.util.Comparator.comparingInt(locationOrder()::get));
             return out;
+        }
+
+        private Map<Loc, Integer> locationOrder() {
+            if (locationOrder == null) {
+                locationOrder = new HashMap<>();
+                for (Loc l : ws.locations) if (l.role == null) locationOrder.put(l, locationOrder.size());
+            }
+            return locationOrder;
         }
 
         /** The mandatory colocations whose dependent is {@code p} or its top-level resource, in configuration order. */
         List<Mandatory> colocations(Rsc p) {
-            List<Mandatory> out = new ArrayList<>(colocationsOf.getOrDefault(p, List.of()));
+            Map<Rsc, List<Configured>> colocationsOf = colocationsOf();
+            List<Configured> configured = new ArrayList<>(colocationsOf.getOrDefault(p, List.of()));
             if (p.top() != p) {
-                out.addAll(colocationsOf.getOrDefault(p.top(), List.of()));
-                out.sort(java.util.Comparator.comparingInt(Mandatory::order));
+                configured.addAll(colocationsOf.getOrDefault(p.top(), List.of()));
+                configured.sort(java.util.Comparator.comparingInt(Configured::order));
+            }
+            // the primaries are looked up for the resources explained only, not for every mandatory colocation
+            List<Mandatory> out = new ArrayList<>(configured.size());
+            for (Configured c : configured) {
+                Rsc primary = Locations.constrained(ws, c.colocation().withResource());
+                if (primary != null) out.add(new Mandatory(c.colocation(), primary));
             }
             return out;
+        }
+
+        private Map<Rsc, List<Configured>> colocationsOf() {
+            if (colocationsOf != null) return colocationsOf;
+            colocationsOf = new HashMap<>();
+            List<Constraint> constraints = ws.cfg.constraints();
+            for (int i = 0; i < constraints.size(); i++) {
+                if (!(constraints.get(i) instanceof Constraint.Colocation col) || !col.score().isInfinity() && !col.score().isMinusInfinity()) continue;
+                Rsc dependent = Locations.constrained(ws, col.resource());
+                if (dependent != null) colocationsOf.computeIfAbsent(dependent, k -> new ArrayList<>()).add(new Configured(i, col));
+            }
+            return colocationsOf;
         }
     }
 
