@@ -36,8 +36,8 @@ import vigil.api.status.ResourceState;
 final class DualPrimaryWindow {
     private DualPrimaryWindow() {}
 
+    /** Rewrites {@code t}; only a configuration with a promotable clone of a primitive (a disk) can have a window. */
     static Transition apply(ClusterState state, Transition t) {
-        if (!anyPromotableDisk(state.config())) return t; // nothing a window could open on: skip indexing the constraints
         Set<String> disksTaken = new HashSet<>();
         // indexed once, at the first VM: with thousands of resources, scanning every action and constraint per VM
         // dominated the plan
@@ -176,12 +176,6 @@ final class DualPrimaryWindow {
                 : ((Constraint.Order) c).firstAction() == Action.PROMOTE;
         if (!promotedRole) return null;
         return dependency(cfg, vm, c) instanceof Clone cl && cl.promotable() && cl.child() instanceof Primitive ? cl : null;
-    }
-
-    /** Whether any resource is what {@link #promotedDisk} looks for: a promotable clone of a primitive. */
-    private static boolean anyPromotableDisk(ClusterConfig cfg) {
-        for (Resource r : cfg.resources()) if (r instanceof Clone cl && cl.promotable() && cl.child() instanceof Primitive) return true;
-        return false;
     }
 
     /** The resource {@code vm} needs through a mandatory order or colocation {@code c}, or null. */

@@ -27,6 +27,7 @@ final class GuestNodes {
 
     /** Resolves every primitive's container meta to the resource (called once the resources are built). */
     static void link(WorkingSet ws) {
+        if (!ws.anyContainer) return;
         for (Rsc top : ws.resources) {
             List<Rsc> primitives = top.primitives();
             for (int i = 0; i < primitives.size(); i++) {
@@ -82,6 +83,7 @@ final class GuestNodes {
 
     /** Containers stay with what they contain, start first and stop last; nothing nests on a remote or guest node. */
     static void internalConstraints(WorkingSet ws) {
+        if (!ws.anyContainer) return;
         for (Rsc top : ws.resources) {
             List<Rsc> primitives = top.primitives();
             for (int i = 0; i < primitives.size(); i++) {

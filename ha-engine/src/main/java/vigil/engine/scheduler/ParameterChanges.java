@@ -29,6 +29,7 @@ final class ParameterChanges {
     private ParameterChanges() {}
 
     static void check(WorkingSet ws) {
+        if (!ws.anyStartDigest) return;
         for (Rsc top : ws.resources) {
             List<Rsc> primitives = top.primitives();
             for (int i = 0; i < primitives.size(); i++) check(ws, primitives.get(i));

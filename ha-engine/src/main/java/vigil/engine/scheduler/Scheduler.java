@@ -55,7 +55,9 @@ public final class Scheduler {
         Fencing.schedule(ws);
         Orderings.apply(ws);
         ActionGraph.update(ws);
-        return DualPrimaryWindow.apply(state, TransitionBuilder.build(ws));
+        Transition transition = TransitionBuilder.build(ws);
+        // nothing a window could open on: no need to index the constraints
+        return ws.anyPromotableCloneOfPrimitive ? DualPrimaryWindow.apply(state, transition) : transition;
     }
 
     /** Records a resource's scores when it is placed (for {@code --show-scores}). */

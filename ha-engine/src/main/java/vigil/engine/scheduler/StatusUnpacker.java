@@ -127,6 +127,7 @@ final class StatusUnpacker {
         }
         Rsc clone = register(new Rsc(c.id(), c.id(), Rsc.Variant.CLONE, c), parent, meta);
         clone.promotable = c.promotable();
+        if (c.promotable() && c.child() instanceof Primitive) ws.anyPromotableCloneOfPrimitive = true;
         clone.unique = new Meta(meta).bool("globally-unique", false);
         clone.cloneMax = new Meta(meta).cloneMax().orElse(memberNodes());
         clone.cloneNodeMax = Math.max(1, new Meta(meta).cloneNodeMax());
@@ -199,6 +200,7 @@ final class StatusUnpacker {
         rsc.critical = meta.bool("critical", true);
         // a group's container applies to its members, but not to the container itself
         rsc.containerId = rsc.isPrimitive() ? meta.get(Meta.CONTAINER).filter(c -> !c.equals(rsc.configId)).orElse(null) : null;
+        if (rsc.containerId != null) ws.anyContainer = true;
         String requires = meta.get("requires").orElse("");
         rsc.needsQuorum = !requires.equals("nothing");
         rsc.needsFencing = ws.stonithEnabled && (requires.isEmpty() || requires.equals("fencing") || requires.equals("unfencing"));
@@ -385,7 +387,10 @@ final class StatusUnpacker {
         boolean active = role != Role.STOPPED || rs.blocked() && !stopForgiven;
         if (active && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
         rsc.addKnownOn(node);
-        if (ParameterChanges.recordsDigest(rs)) rsc.startDigestRecorded = true;
+        if (ParameterChanges.recordsDigest(rs)) {
+            rsc.startDigestRecorded = true;
+            ws.anyStartDigest = true;
+        }
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.addKnownOn(node);
         if (!expired(rsc, rs)) rsc.recordFailCount(node, rs.failCount());
         OnFail onFail = onFailOf(rsc, rs);

@@ -28,6 +28,14 @@ final class WorkingSet {
     SchedNode[] nodes = new SchedNode[0];
     /** Whether some of {@link #nodes} are Pacemaker Remote or guest nodes. */
     boolean anyRemoteNodes;
+    // what most configurations lack, noted while unpacking, so that a plan over thousands of resources skips the pass
+    // over all of them that looks for it
+    /** Some primitive names a container (meta container). */
+    boolean anyContainer;
+    /** Some record has a start that recorded the digest of its parameters ({@link ParameterChanges}). */
+    boolean anyStartDigest;
+    /** Some resource is a promotable clone of a primitive (what a {@link DualPrimaryWindow} can open on). */
+    boolean anyPromotableCloneOfPrimitive;
     final Map<String, SchedNode> nodeById = new HashMap<>();
     /** Top-level resources in Pacemaker's processing order: by priority, then configuration order. */
     final List<Rsc> resources = new ArrayList<>();
