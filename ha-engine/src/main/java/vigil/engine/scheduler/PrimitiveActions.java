@@ -1,7 +1,5 @@
 package vigil.engine.scheduler;
 
-import vigil.api.model.Operation;
-import vigil.api.model.Primitive;
 import vigil.api.model.Role;
 
 /**
@@ -197,16 +195,16 @@ final class PrimitiveActions {
      * start, so that a resource restarted because of an ordering (made required later) is monitored again.
      */
     private static void monitors(WorkingSet ws, Rsc rsc, Act start, SchedNode node) {
-        if (node == null || !(rsc.config instanceof Primitive p)) return;
+        if (node == null || !rsc.isPrimitive()) return;
         Role next = rsc.nextRole;
-        Operation op = p.monitorOrNull(next == Role.PROMOTED ? Role.PROMOTED : rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED);
-        if (op == null || op.role() == Role.STOPPED) return;
+        long intervalMs = next == Role.PROMOTED ? rsc.promotedMonitorMs : rsc.monitorMs;
+        if (intervalMs < 0) return;
         Act after = null;
         if (next == Role.PROMOTED) after = WorkingSet.first(rsc, "promote", node);
         else if (rsc.role == Role.PROMOTED && rsc.activeNode() == node) after = WorkingSet.first(rsc, "demote", node);
         boolean startRequired = !start.optional();
         boolean roleChange = after != null && !after.optional();
-        Act mon = ws.action(rsc, "monitor", op.interval().toMillis(), node, !startRequired && !roleChange);
+        Act mon = ws.action(rsc, "monitor", intervalMs, node, !startRequired && !roleChange);
         if (next == Role.STOPPED) mon.set(Act.STOPPED_MONITOR); else mon.clear(Act.STOPPED_MONITOR);
         if (!start.runnable() || !node.online || node.unclean) mon.clear(Act.RUNNABLE);
         ws.order(rsc, "start", null, null, null, mon, Ordering.IMPLIES_THEN | Ordering.RUNNABLE_LEFT);

@@ -60,6 +60,12 @@ final class Rsc {
     boolean needsQuorum = true;
     boolean needsFencing;
     Map<String, Integer> utilization = Map.of();
+    /**
+     * A primitive's recurring monitor interval in ms outside the Promoted role and in it, -1 for none: read while its
+     * configuration is being unpacked, as its actions are made when that is no longer in the CPU's caches.
+     */
+    long monitorMs = -1;
+    long promotedMonitorMs = -1;
     /** Nodes its placement-strategy refused it for lack of capacity, and why (a map of its own from the first). */
     Map<SchedNode, String> noRoom = Map.of();
 

@@ -205,10 +205,20 @@ final class StatusUnpacker {
         rsc.needsQuorum = !requires.equals("nothing");
         rsc.needsFencing = ws.stonithEnabled && (requires.isEmpty() || requires.equals("fencing") || requires.equals("unfencing"));
         if (rsc.isPrimitive() && rsc.primitive().type().startsWith("stonith:")) rsc.needsFencing = false; // fence devices need only quorum
-        if (rsc.isPrimitive()) rsc.utilization = utilization(rsc);
+        if (rsc.isPrimitive()) {
+            rsc.utilization = utilization(rsc);
+            rsc.monitorMs = monitorMs(rsc.primitive(), rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED);
+            rsc.promotedMonitorMs = monitorMs(rsc.primitive(), Role.PROMOTED);
+        }
         rsc.allowed = ws.newWeights();
         ws.rscById.put(rsc.id, rsc);
         return rsc;
+    }
+
+    /** The interval of the recurring monitor for {@code role} in ms, -1 when there is none (or it is for Stopped). */
+    private static long monitorMs(Primitive p, Role role) {
+        Operation op = p.monitorOrNull(role);
+        return op == null || op.role() == Role.STOPPED ? -1 : op.interval().toMillis();
     }
 
     private Map<String, Integer> utilization(Rsc rsc) {
