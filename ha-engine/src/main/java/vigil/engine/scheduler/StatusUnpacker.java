@@ -102,8 +102,13 @@ final class StatusUnpacker {
             rsc.order = order++;
             ws.resources.add(rsc);
         }
-        // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals
-        ws.resources.sort((a, b) -> b.priority != a.priority ? Integer.compare(b.priority, a.priority) : Integer.compare(a.order, b.order));
+        // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals; sorted
+        // as keys (priority, order) rather than by comparisons that visit thousands of resources again and again
+        Rsc[] byOrder = ws.resources.toArray(new Rsc[0]);
+        long[] keys = new long[byOrder.length];
+        for (int i = 0; i < keys.length; i++) keys[i] = -(long) byOrder[i].priority << 32 | byOrder[i].order;
+        java.util.Arrays.sort(keys);
+        for (int i = 0; i < keys.length; i++) ws.resources.set(i, byOrder[(int) keys[i]]);
         for (SchedNode n : ws.nodes) if (n.isRemote()) n.connection = ws.rsc(n.connectionId);
         GuestNodes.link(ws);
         ws.haveFenceDevice = !ws.cfg.fenceDevices().isEmpty() || !ws.props.watchdogTimeout().isZero()
