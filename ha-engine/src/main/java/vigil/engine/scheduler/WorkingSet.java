@@ -47,6 +47,7 @@ final class WorkingSet {
     final List<Loc> locations = new ArrayList<>();
     final List<Act> actions;
     final List<Ordering> orderings;
+    /** Every action of no resource (the fences among them) by key; the summary finds the fences here. */
     final Map<String, Act> pseudoByKey = new HashMap<>();
     /**
      * For each action that is runnable when some of the actions before it are ({@link Act#REQUIRES_ANY}): how many.
