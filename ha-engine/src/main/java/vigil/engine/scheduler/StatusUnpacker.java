@@ -28,6 +28,8 @@ import vigil.api.status.ResourceState;
  */
 final class StatusUnpacker {
     private final WorkingSet ws;
+    /** The top-level resources in configuration order (status is read in that order; placing goes by priority). */
+    private Rsc[] configured;
 
     private StatusUnpacker(WorkingSet ws) { this.ws = ws; }
 
@@ -104,11 +106,11 @@ final class StatusUnpacker {
         }
         // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals; sorted
         // as keys (priority, order) rather than by comparisons that visit thousands of resources again and again
-        Rsc[] byOrder = ws.resources.toArray(new Rsc[0]);
-        long[] keys = new long[byOrder.length];
-        for (int i = 0; i < keys.length; i++) keys[i] = -(long) byOrder[i].priority << 32 | byOrder[i].order;
+        configured = ws.resources.toArray(new Rsc[0]);
+        long[] keys = new long[configured.length];
+        for (int i = 0; i < keys.length; i++) keys[i] = -(long) configured[i].priority << 32 | configured[i].order;
         java.util.Arrays.sort(keys);
-        for (int i = 0; i < keys.length; i++) ws.resources.set(i, byOrder[(int) keys[i]]);
+        for (int i = 0; i < keys.length; i++) ws.resources.set(i, configured[(int) keys[i]]);
         for (SchedNode n : ws.nodes) if (n.isRemote()) n.connection = ws.rsc(n.connectionId);
         GuestNodes.link(ws);
         ws.haveFenceDevice = !ws.cfg.fenceDevices().isEmpty() || !ws.props.watchdogTimeout().isZero()
@@ -249,7 +251,7 @@ final class StatusUnpacker {
         for (SchedNode n : ws.nodes) if (!n.isRemote() && (n.online || ws.stonithEnabled)) order.add(n);
         List<String> orphanIds = ws.indexRecords();
         List<Configured> prims = new ArrayList<>();
-        for (Resource r : ws.cfg.resources()) collect(ws.rscById.get(r.id()), prims);
+        for (Rsc r : configured) collect(r, prims);
         // each node's records in configuration order, gathered in one pass over the records (a plan over 10,000
         // resources and 100 nodes spent most of its time looking up every resource on every node)
         Map<String, List<NodeRecord>> recordsOn = new HashMap<>();
