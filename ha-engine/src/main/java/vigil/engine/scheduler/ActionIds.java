@@ -10,7 +10,8 @@ import java.util.SortedSet;
 /**
  * The ids a {@link PlannedAction} waits for: an immutable sorted set over an array of ints. A plan of tens of
  * thousands of actions built a tree of boxed ids per action and then copied it into another; this holds them in a
- * range of an array of ints (the transition builder's one for all actions), and {@link PlannedAction} keeps it as it is. Equal to, and printed like, any other set of the same ids.
+ * range of an array of ints (the transition builder's one for all actions), and {@link PlannedAction} keeps it as it
+ * is. Equal to, and printed like, any other set of the same ids.
  */
 final class ActionIds extends AbstractSet<Integer> implements SortedSet<Integer> {
     private final int[] ids;
