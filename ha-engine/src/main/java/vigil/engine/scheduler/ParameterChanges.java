@@ -37,7 +37,7 @@ final class ParameterChanges {
     }
 
     private static void check(WorkingSet ws, Rsc rsc) {
-        if (!rsc.startDigestRecorded || !rsc.managed || rsc.orphan || rsc.blocked || !(rsc.config instanceof Primitive p)) return;
+        if (!rsc.managed || rsc.orphan || rsc.blocked || !(rsc.config instanceof Primitive p)) return;
         SchedNode node = rsc.assigned;
         if (node == null || rsc.runningOn.size() != 1 || rsc.runningOn.get(0) != node) return;
         ResourceState rs = ws.record(rsc.unique || rsc.cloneParent() == null ? rsc.id : rsc.configId, node.id);

@@ -100,8 +100,6 @@ final class Rsc {
     Set<SchedNode> failBanned = Set.of();
     /** Its failures are ignored (on-fail=ignore), and so is migration-threshold. */
     boolean ignoresFailures;
-    /** A record of it has a start that recorded the digest of its parameters ({@link ParameterChanges}). */
-    boolean startDigestRecorded;
     /** The resource id as its status knows it (an anonymous clone instance's history may say {@code drbd} or {@code drbd:3}). */
     String statusName;
 

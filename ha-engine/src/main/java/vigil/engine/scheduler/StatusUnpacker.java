@@ -404,10 +404,7 @@ final class StatusUnpacker {
         boolean active = role != Role.STOPPED || rs.blocked() && !stopForgiven;
         if (active && role == Role.STOPPED) role = rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED;
         rsc.addKnownOn(node);
-        if (ParameterChanges.recordsDigest(rs)) {
-            rsc.startDigestRecorded = true;
-            ws.anyStartDigest = true;
-        }
+        if (ParameterChanges.recordsDigest(rs)) ws.anyStartDigest = true;
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.addKnownOn(node);
         if (!expired(rsc, rs)) rsc.recordFailCount(node, rs.failCount());
         OnFail onFail = onFailOf(rsc, rs);
