@@ -13,9 +13,8 @@ final class Locations {
     private Locations() {}
 
     static void apply(WorkingSet ws) {
-        if (ws.symmetric) {
-            for (Rsc r : ws.resources) scoreEverywhere(r, 0);
-        } else {
+        // in a symmetric cluster every resource got score 0 everywhere when it was unpacked
+        if (!ws.symmetric) {
             // a guest's connection may run wherever its container may: it opts in everywhere
             for (Rsc r : ws.resources) if (r.container != null && RemoteNodes.remoteNodeOf(ws, r) != null) scoreEverywhere(r, 0);
         }

@@ -43,13 +43,10 @@ final class StatusUnpacker {
 
     // ---------------------------------------------------------------- nodes
 
+    /** The cluster nodes; the remote nodes follow once the resources show them ({@link #addRemoteNodes}). */
     private void nodes() {
         List<Node> cfgNodes = ws.cfg.nodes();
-        // a connection is a top-level primitive (the CIB import rejects one inside a group or clone)
-        List<String> remotes = ws.cfg.resources().stream().filter(r -> r instanceof Primitive).map(r -> ((Primitive) r).remoteNode().orElse(null))
-                .filter(java.util.Objects::nonNull).toList();
-        ws.nodes = new SchedNode[cfgNodes.size() + remotes.size()];
-        ws.anyRemoteNodes = !remotes.isEmpty();
+        ws.nodes = new SchedNode[cfgNodes.size()];
         for (int i = 0; i < cfgNodes.size(); i++) {
             Node n = cfgNodes.get(i);
             SchedNode sn = new SchedNode(n.id(), i, n.runsResources());
@@ -76,10 +73,16 @@ final class StatusUnpacker {
             ws.nodes[i] = sn;
             ws.nodeById.put(n.id(), sn);
         }
+    }
+
+    /** Pacemaker Remote nodes, one per connection: up only while its connection runs (decided with the status, see RemoteNodes). */
+    private void addRemoteNodes(List<String> remotes) {
+        int clusterNodes = ws.nodes.length;
+        ws.nodes = java.util.Arrays.copyOf(ws.nodes, clusterNodes + remotes.size());
+        ws.anyRemoteNodes = true;
         for (int k = 0; k < remotes.size(); k++) {
-            // a Pacemaker Remote node: up only while its connection runs (decided with the status, see RemoteNodes)
             String id = remotes.get(k);
-            SchedNode sn = new SchedNode(id, cfgNodes.size() + k, true, id);
+            SchedNode sn = new SchedNode(id, clusterNodes + k, true, id);
             NodeState ns = ws.state.node(id);
             sn.standby = ns.standby();
             sn.maintenance = ns.maintenance();
@@ -90,6 +93,10 @@ final class StatusUnpacker {
             ws.nodes[sn.index] = sn;
             ws.nodeById.put(id, sn);
         }
+    }
+
+    /** Each node's place in id order (ties in placement go to the lower id). */
+    private void orderNodeIds() {
         SchedNode[] byId = ws.nodes.clone();
         java.util.Arrays.sort(byId, (a, b) -> a.id.compareTo(b.id));
         for (int i = 0; i < byId.length; i++) byId[i].idOrder = i > 0 && byId[i].id.equals(byId[i - 1].id) ? byId[i - 1].idOrder : i;
@@ -98,12 +105,20 @@ final class StatusUnpacker {
     // ---------------------------------------------------------------- resources
 
     private void resources() {
-        int order = 0;
-        for (Resource r : ws.cfg.resources()) {
-            Rsc rsc = build(r, null, Map.of());
-            rsc.order = order++;
-            ws.resources.add(rsc);
+        List<String> remotes = buildAll();
+        if (!remotes.isEmpty()) {
+            // Every resource has a score on each remote node, and a clone's default clone-max counts them, so with
+            // remote nodes the resources are built again; looking for connections first would read every resource's
+            // configuration once more in every plan, for the few clusters that have one.
+            addRemoteNodes(remotes);
+            ws.resources.clear();
+            ws.rscById.clear();
+            ws.byConfigId.clear();
+            ws.anyContainer = false;
+            ws.anyPromotableCloneOfPrimitive = false;
+            buildAll();
         }
+        orderNodeIds();
         // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals; sorted
         // as keys (priority, order) rather than by comparisons that visit thousands of resources again and again
         configured = ws.resources.toArray(new Rsc[0]);
@@ -115,6 +130,20 @@ final class StatusUnpacker {
         GuestNodes.link(ws);
         ws.haveFenceDevice = !ws.cfg.fenceDevices().isEmpty() || !ws.props.watchdogTimeout().isZero()
                 || ws.cfg.primitives().anyMatch(p -> p.type().startsWith("stonith:"));
+    }
+
+    /** Builds every configured resource, in configuration order; returns the remote nodes their connections name. */
+    private List<String> buildAll() {
+        List<String> remotes = new ArrayList<>(0);
+        int order = 0;
+        for (Resource r : ws.cfg.resources()) {
+            Rsc rsc = build(r, null, Map.of());
+            rsc.order = order++;
+            ws.resources.add(rsc);
+            // a connection is a top-level primitive (the CIB import rejects one inside a group or clone)
+            if (r instanceof Primitive p && p.remoteNode().isPresent()) remotes.add(p.id());
+        }
+        return remotes;
     }
 
     /** Builds the resource and its children; {@code inherited} is the parent's effective meta. */
@@ -218,6 +247,8 @@ final class StatusUnpacker {
             rsc.promotedMonitorMs = monitorMs(rsc.primitive(), Role.PROMOTED);
         }
         rsc.allowed = ws.newWeights();
+        // in a symmetric cluster it may run anywhere (score 0) unless told otherwise: set while it is being made
+        if (ws.symmetric) rsc.allowed.addEverywhere(0);
         ws.rscById.put(rsc.id, rsc);
         return rsc;
     }
@@ -249,76 +280,125 @@ final class StatusUnpacker {
     private void status() {
         List<SchedNode> order = new ArrayList<>();
         for (SchedNode n : ws.nodes) if (!n.isRemote() && (n.online || ws.stonithEnabled)) order.add(n);
-        List<String> orphanIds = ws.indexRecords();
-        List<Configured> prims = new ArrayList<>();
-        for (Rsc r : configured) collect(r, prims);
-        // each node's records in configuration order, gathered in one pass over the records (a plan over 10,000
-        // resources and 100 nodes spent most of its time looking up every resource on every node)
-        Map<String, List<NodeRecord>> recordsOn = new HashMap<>();
-        for (Configured c : prims) c.records().forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new NodeRecord(c, rs)));
-        for (SchedNode node : order) unpackNode(node, recordsOn, orphanIds);
+        // One pass over the state's records, each placed by its resource's place in the configuration (most
+        // resources have none: looking every configured one up spent most of the status's time waiting for memory).
+        Configured[] byTop = new Configured[configured.length];
+        List<Orphan> orphans = new ArrayList<>(0);
+        ws.state.resources().forEach((id, records) -> {
+            Configured c = configured(id, records);
+            if (c != null) byTop[c.top] = c.insertInto(byTop[c.top]);
+            else if (!ws.rscById.containsKey(id) && !ws.byConfigId.containsKey(id)) orphans.add(new Orphan(id, records));
+        });
+        // each node's records in configuration order
+        Map<String, List<Configured.OnNode>> recordsOn = new HashMap<>();
+        for (Configured first : byTop) {
+            for (Configured c = first; c != null; c = c.next) {
+                Configured each = c;
+                c.records.forEach((node, rs) -> recordsOn.computeIfAbsent(node, k -> new ArrayList<>()).add(new Configured.OnNode(each, rs)));
+            }
+        }
+        for (SchedNode node : order) unpackNode(node, recordsOn, orphans);
         // a remote node's records are read once its connection's are: whether it is up follows from them
         for (SchedNode node : ws.nodes) {
             if (!node.isRemote()) continue;
             RemoteNodes.determineOnline(ws, node);
             if (node.connection != null && (ws.stonithEnabled || (node.isGuest() ? GuestNodes.historyReadable(node) : node.connection.role != Role.STOPPED))) {
-                unpackNode(node, recordsOn, orphanIds);
+                unpackNode(node, recordsOn, orphans);
             }
         }
     }
 
-    private void unpackNode(SchedNode node, Map<String, List<NodeRecord>> recordsOn, List<String> orphanIds) {
-        for (NodeRecord record : recordsOn.getOrDefault(node.id, List.of())) {
+    private void unpackNode(SchedNode node, Map<String, List<Configured.OnNode>> recordsOn, List<Orphan> orphans) {
+        for (Configured.OnNode record : recordsOn.getOrDefault(node.id, List.of())) {
             Configured c = record.configured();
             ResourceState rs = record.state();
             if (rs == null) continue;
-            if (c.cloneRsc() == null) {
-                unpackState(c.rsc(), node, rs);
+            if (c.cloneRsc == null) {
+                unpackState(c.rsc, node, rs);
             } else if (rs.isActive() || rs.blocked() || rs.pending() || !rs.operations().isEmpty() || rs.failCount() > 0) {
-                Rsc instance = findInstance(c.cloneRsc(), c.memberIndex(), node);
+                Rsc instance = findInstance(c.cloneRsc, c.memberIndex, node);
                 if (instance != null) unpackState(instance, node, rs);
             }
         }
-        orphans(node, orphanIds);
+        orphans(node, orphans);
     }
 
     /**
-     * A configured primitive whose status is read: its id and the primitive, or for one in a clone the clone and its
-     * place in a cloned group; and its records by node.
+     * A configured primitive whose status is read: the primitive, or for one in an anonymous clone the clone and its
+     * place in a cloned group; its records by node; and its place in the configuration: the top-level resource's, and
+     * its own among that resource's primitives.
      */
-    private record Configured(String id, Rsc rsc, Rsc cloneRsc, int memberIndex, Map<String, ResourceState> records) {}
+    private static final class Configured {
+        final Rsc rsc;
+        final Rsc cloneRsc;
+        final int memberIndex;
+        final Map<String, ResourceState> records;
+        final int top;
+        final int within;
+        /** The next of the same top-level resource, in configuration order. */
+        Configured next;
 
-    /** A node's record of a configured primitive. */
-    private record NodeRecord(Configured configured, ResourceState state) {}
+        Configured(Rsc rsc, Rsc cloneRsc, int memberIndex, Map<String, ResourceState> records, int top, int within) {
+            this.rsc = rsc;
+            this.cloneRsc = cloneRsc;
+            this.memberIndex = memberIndex;
+            this.records = records;
+            this.top = top;
+            this.within = within;
+        }
 
-    private void collect(Rsc r, List<Configured> out) {
-        if (r == null) return;
-        if (r.isClone() && r.unique) {
-            // a globally-unique clone's instances are resources of their own, with their own status (rsc:2)
-            for (Rsc instance : r.children) for (Rsc p : instance.primitives()) add(out, p.id, p, null, -1);
-            return;
+        /** Adds this one to a top-level resource's list, in configuration order; returns the list's new head. */
+        Configured insertInto(Configured head) {
+            if (head == null || within < head.within) {
+                next = head;
+                return this;
+            }
+            Configured prev = head;
+            while (prev.next != null && prev.next.within < within) prev = prev.next;
+            next = prev.next;
+            prev.next = this;
+            return head;
         }
-        if (r.isClone()) {
-            Resource child = ((Clone) r.config).child();
-            if (child instanceof Primitive p) add(out, p.id(), null, r, -1);
-            else for (int i = 0; i < ((Group) child).members().size(); i++) add(out, ((Group) child).members().get(i).id(), null, r, i);
-            return;
-        }
-        List<Rsc> primitives = r.primitives();
-        for (int i = 0; i < primitives.size(); i++) add(out, primitives.get(i).id, primitives.get(i), null, -1);
+
+        /** A node's record of it. */
+        record OnNode(Configured configured, ResourceState state) {}
     }
 
-    /** Adds a configured primitive whose status is read, if it has any (most stopped resources have none). */
-    private void add(List<Configured> out, String id, Rsc rsc, Rsc cloneRsc, int memberIndex) {
-        Map<String, ResourceState> records = ws.records(id);
-        if (records != null) out.add(new Configured(id, rsc, cloneRsc, memberIndex, records));
+    /** The records of a resource no longer configured, by node. */
+    private record Orphan(String id, Map<String, ResourceState> records) {}
+
+    /**
+     * The configured primitive whose records the state keeps under {@code id}, or null: a primitive outside clones or
+     * in a globally-unique clone ({@code rsc:2}) by its own id; an anonymous clone's copies by the configured id of
+     * the clone's primitive or group member (a record under an instance's id, or a group's or clone's, is not read).
+     */
+    private Configured configured(String id, Map<String, ResourceState> records) {
+        Rsc rsc = ws.rscById.get(id);
+        if (rsc != null) {
+            if (!rsc.isPrimitive()) return null;
+            Rsc clone = rsc.cloneParent();
+            if (clone == null) return new Configured(rsc, null, -1, records, rsc.top().order, rsc.parent == null ? 0 : rsc.parent.children.indexOf(rsc));
+            if (!clone.unique) return null;
+            Rsc instance = rsc.parent == clone ? rsc : rsc.parent;
+            int perInstance = instance.isGroup() ? instance.children.size() : 1;
+            int within = clone.children.indexOf(instance) * perInstance + (instance == rsc ? 0 : instance.children.indexOf(rsc));
+            return new Configured(rsc, null, -1, records, clone.order, within);
+        }
+        Rsc clone = ws.byConfigId.get(id);
+        if (clone == null || clone.unique) return null;
+        Resource child = ((Clone) clone.config).child();
+        if (child instanceof Primitive p) return p.id().equals(id) ? new Configured(null, clone, -1, records, clone.order, 0) : null;
+        List<Primitive> members = ((Group) child).members();
+        for (int i = 0; i < members.size(); i++) if (members.get(i).id().equals(id)) return new Configured(null, clone, i, records, clone.order, i);
+        return null;
     }
 
     /** Records of resources no longer configured: stopped where they are active (Pacemaker's orphans). */
-    private void orphans(SchedNode node, List<String> orphanIds) {
-        for (String id : orphanIds) {
+    private void orphans(SchedNode node, List<Orphan> orphans) {
+        for (Orphan o : orphans) {
+            String id = o.id();
             if (ws.rscById.containsKey(id) || ws.byConfigId.containsKey(id)) continue;
-            ResourceState rs = ws.record(id, node.id);
+            ResourceState rs = o.records().get(node.id);
             if (rs == null || !rs.isActive() && !rs.blocked()) continue;
             Rsc orphan = ws.rscById.get(id);
             if (orphan == null) {

@@ -144,23 +144,11 @@ final class WorkingSet {
 
     /** The records of primitive {@code id} by node, or null when there are none. */
     Map<String, ResourceState> records(String id) {
-        if (recordsById == null) indexRecords();
+        if (recordsById == null) {
+            recordsById = new HashMap<>((int) (state.resources().size() / 0.75f) + 1);
+            recordsById.putAll(state.resources());
+        }
         return recordsById.get(id);
-    }
-
-    /**
-     * Indexes the state's records by primitive id, and lists the ids no configured resource has (orphans), in one pass
-     * over the state's map: at ten thousand resources each pass over it is mostly waiting for memory.
-     */
-    List<String> indexRecords() {
-        Map<String, Map<String, ResourceState>> byId = new HashMap<>((int) (state.resources().size() / 0.75f) + 1);
-        List<String> orphans = new ArrayList<>(0);
-        state.resources().forEach((id, onNodes) -> {
-            byId.put(id, onNodes);
-            if (!rscById.containsKey(id) && !byConfigId.containsKey(id)) orphans.add(id);
-        });
-        recordsById = byId;
-        return orphans;
     }
 
     /** The record of primitive {@code id} on {@code node}, or null. */
