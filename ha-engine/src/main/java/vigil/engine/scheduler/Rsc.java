@@ -75,7 +75,7 @@ final class Rsc {
     Role nextRole;
     String nextRoleWhy = "";
     /** Mostly one node or none: its array is made at the first and grows by one. */
-    final List<SchedNode> runningOn = new ArrayList<>(0);
+    final NodeList runningOn = new NodeList();
     /** Nodes with a record of it ({@link #addKnownOn}). */
     Set<SchedNode> knownOn = Set.of();
     boolean failed;
