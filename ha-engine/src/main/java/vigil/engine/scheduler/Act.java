@@ -16,8 +16,6 @@ final class Act {
     /** Runnable when at least {@link WorkingSet#requiredRunnableBefore} of the actions before it are (clone-min, require-all=false). */
     static final int REQUIRES_ANY = 16;
     static final int PRINT_ALWAYS = 32;
-    /** A stop of what a dangling migration left behind. */
-    static final int DANGLE = 64;
     /** A recurring monitor made while its resource's next role was Stopped (an unmanaged resource stays monitored). */
     static final int STOPPED_MONITOR = 128;
 

@@ -128,7 +128,7 @@ final class Locations {
             SchedNode node = rsc.runningOn.get(0);
             if (rsc.allowed.has(node.index) || ws.symmetric) score(rsc, node, rsc.stickiness);
         }
-        if (rsc.ignoresFailures || !anyFailure(rsc)) return;
+        if (!anyFailure(rsc)) return;
         for (SchedNode node : ws.nodes) {
             int fails = rsc.failCount.getOrDefault(node, 0);
             // a container counts the failures of what it contains (they restart it)

@@ -149,7 +149,6 @@ final class Orderings {
 
     private static void orderThen(WorkingSet ws, Act first, Rsc then, Ordering o) {
         int type = o.flags;
-        if (first != null && first.rsc == then && first.is(Act.DANGLE)) type &= ~Ordering.IMPLIES_THEN;
         if (o.thenAct != null) {
             orderThen(first, o.thenAct, type);
             return;

@@ -24,10 +24,6 @@ final class PrimitiveActions {
         boolean needPromote = false;
         boolean moving = false;
         boolean allowMigrate = rsc.allowMigrate;
-        for (int i = 0; i < rsc.danglingMigrations.size(); i++) {
-            Act stop = ws.action(rsc, "stop", rsc.danglingMigrations.get(i), false);
-            stop.set(Act.DANGLE);
-        }
         boolean multiplyActive;
         if (allActive == 2 && cleanActive == 2 && chosen != null && rsc.migrationSource != null && rsc.migrationTarget != null
                 && current == rsc.migrationSource && chosen == rsc.migrationTarget) {

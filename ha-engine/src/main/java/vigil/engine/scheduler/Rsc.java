@@ -84,7 +84,6 @@ final class Rsc {
     boolean orphan;
     boolean blocked;
     boolean startPending;
-    boolean reload;
     boolean stopUnexpected;
     /** While its restart actions (down to Stopped and back) are being created. */
     boolean restarting;
@@ -93,15 +92,10 @@ final class Rsc {
     SchedNode promotePending;
     SchedNode migrationSource;
     SchedNode migrationTarget;
-    List<SchedNode> danglingMigrations = List.of();
     /** Fail counts per node with a record (failures not expired; {@link #recordFailCount}). */
     Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
     Set<SchedNode> failBanned = Set.of();
-    /** Its failures are ignored (on-fail=ignore), and so is migration-threshold. */
-    boolean ignoresFailures;
-    /** The resource id as its status knows it (an anonymous clone instance's history may say {@code drbd} or {@code drbd:3}). */
-    String statusName;
 
     /** Notes a record of it on {@code node}; most resources have records on one node, held without a set of their own. */
     void addKnownOn(SchedNode node) {

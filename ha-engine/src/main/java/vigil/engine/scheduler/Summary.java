@@ -7,7 +7,7 @@ import vigil.api.model.Role;
 /**
  * The transition summary: one change per node fenced and per resource whose role or node changes, as crm_simulate
  * prints it (Pacemaker's LogActions): Start, Stop, Restart, Recover, Move, Migrate, Promote, Demote, Re-promote,
- * Reload, with the reason an action is needed ("due to node availability", "due to required X start") or blocked.
+ * with the reason an action is needed ("due to node availability", "due to required X start") or blocked.
  */
 final class Summary {
     private final WorkingSet ws;
@@ -65,8 +65,6 @@ final class Summary {
             Act migrate = first(rsc, "migrate_from", next, false);
             if (migrate != null && current != null && migrate.runnable()) {
                 item("Migrate", rsc, role, nextRole, current, next, start, null);
-            } else if (rsc.reload) {
-                item("Reload", rsc, role, nextRole, current, next, start, null);
             } else if (start == null || start.optional()) {
                 if (demote != null && promote != null && !demote.optional() && !promote.optional()) {
                     item("Re-promote", rsc, role, nextRole, current, next, promote, demote);
@@ -91,8 +89,6 @@ final class Summary {
             item("Recover", rsc, role, nextRole, current, next, stop, start);
         } else if (moving) {
             item("Move", rsc, role, nextRole, current, next, stop, null);
-        } else if (rsc.reload) {
-            item("Reload", rsc, role, nextRole, current, next, start, null);
         } else if (stop != null && !stop.optional()) {
             item("Restart", rsc, role, nextRole, current, next, start, null);
         } else if (role == Role.PROMOTED) {

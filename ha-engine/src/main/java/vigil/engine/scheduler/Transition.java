@@ -17,7 +17,7 @@ public record Transition(List<PlannedAction> actions, Map<String, Map<String, Sc
 
     /**
      * One line of the transition summary: {@code kind} is Start, Stop, Restart, Recover, Move, Migrate, Promote,
-     * Demote, Re-promote, Reload, or for a node {@code Fence (reboot)}; {@code resource} is empty for a fence;
+     * Demote, Re-promote, or for a node {@code Fence (reboot)}; {@code resource} is empty for a fence;
      * {@code details} are nodes and roles ({@code node1 -> node2}, {@code Unpromoted -> Promoted node1}, or the fenced
      * node); {@code reason} is empty, {@code due to ...} (with {@code (blocked)} when the action cannot happen) or
      * {@code blocked}; for a fence, why the node is fenced.
