@@ -74,7 +74,7 @@ final class Rsc {
     /** Null until decided (Pacemaker's "unknown"). */
     Role nextRole;
     String nextRoleWhy = "";
-    /** Mostly one node or none: its array is made at the first and grows by one. */
+    /** Mostly one node or none ({@link NodeList}). */
     final NodeList runningOn = new NodeList();
     /** Nodes with a record of it ({@link #addKnownOn}). */
     Set<SchedNode> knownOn = Set.of();
