@@ -75,7 +75,10 @@ final class StatusUnpacker {
         }
     }
 
-    /** Pacemaker Remote nodes, one per connection: up only while its connection runs (decided with the status, see RemoteNodes). */
+    /**
+     * Pacemaker Remote nodes, one per connection: up only while its connection runs (decided with the status, see
+     * RemoteNodes).
+     */
     private void addRemoteNodes(List<String> remotes) {
         int clusterNodes = ws.nodes.length;
         ws.nodes = java.util.Arrays.copyOf(ws.nodes, clusterNodes + remotes.size());

@@ -33,7 +33,8 @@ import vigil.engine.scheduler.Transition;
  * nodes, half as many constraints (location, colocation, order), half of the resources running. Prints numbers and a
  * line per round of forks and a last line
  * {@code plan_ms_1000x100=... plan_ms_10000x100=... growth_1000_to_10000=... plan_ms_100000x1000=...}; never fails a
- * build. With {@code -f N} the shapes' forks take turns ({@link #main}). Run: {@code bin/bench-scheduler-jmh} (JMH options such as {@code -p shape=10000x100} pass on).
+ * build. With {@code -f N} the shapes' forks take turns ({@link #main}). Run: {@code bin/bench-scheduler-jmh} (JMH
+ * options such as {@code -p shape=10000x100} pass on).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,8 +64,9 @@ public class SchedulerBench {
 
     /**
      * Runs each fork of each shape as a JMH run of its own, the shapes in turn (1,000, 10,000, 1,000, ...), so that the
-     * forks of both shapes sample the same periods of the machine: on a shared host its speed drifts by a third for
-     * minutes at a time, and forks of one shape run one after another could see another speed than the other's.
+     * forks of both shapes sample the same periods of the machine: on a shared host the speed of its memory drifts by
+     * a third and more (10,000 resources feel it, 1,000 hardly: they fit in a core's own cache), and forks of one shape
+     * run one after another could see another machine than the other shape's.
      * A shape's figure is the mean over its forks, as JMH's own would be.
      */
     public static void main(String[] args) throws Exception {
