@@ -8,6 +8,7 @@ import java.util.RandomAccess;
 /**
  * The nodes a resource is active on: mostly one or none, so the first is held in the list itself. Every pass over the
  * running resources reads it; with an array of its own, each read waited for one more object to come from memory.
+ * Nodes are only added (a resource's nodes are settled by the status), compared by identity.
  */
 final class NodeList extends AbstractList<SchedNode> implements RandomAccess {
     private static final SchedNode[] NONE = new SchedNode[0];
@@ -39,30 +40,6 @@ final class NodeList extends AbstractList<SchedNode> implements RandomAccess {
         size++;
         modCount++;
         return true;
-    }
-
-    @Override
-    public SchedNode set(int index, SchedNode node) {
-        SchedNode old = get(index);
-        if (index == 0) first = node;
-        else rest[index - 1] = node;
-        return old;
-    }
-
-    @Override
-    public SchedNode remove(int index) {
-        SchedNode old = get(index);
-        if (index == 0) {
-            first = size > 1 ? rest[0] : null;
-            index = 1;
-        }
-        if (size > 1) {
-            System.arraycopy(rest, index, rest, index - 1, size - 1 - index);
-            rest[size - 2] = null;
-        }
-        size--;
-        modCount++;
-        return old;
     }
 
     @Override
