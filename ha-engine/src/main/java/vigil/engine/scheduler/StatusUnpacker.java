@@ -28,8 +28,6 @@ import vigil.api.status.ResourceState;
  */
 final class StatusUnpacker {
     private final WorkingSet ws;
-    /** The top-level resources in configuration order (status is read in that order; placing goes by priority). */
-    private Rsc[] configured;
 
     private StatusUnpacker(WorkingSet ws) { this.ws = ws; }
 
@@ -114,17 +112,13 @@ final class StatusUnpacker {
             // remote nodes the resources are built again; looking for connections first would read every resource's
             // configuration once more in every plan, for the few clusters that have one.
             addRemoteNodes(remotes);
-            ws.resources.clear();
-            ws.rscById.clear();
-            ws.byConfigId.clear();
-            ws.anyContainer = false;
-            ws.anyPromotableCloneOfPrimitive = false;
+            ws.forgetResources();
             buildAll();
         }
         orderNodeIds();
         // Pacemaker processes (places, and lists) resources by priority, keeping configuration order among equals; sorted
         // as keys (priority, order) rather than by comparisons that visit thousands of resources again and again
-        configured = ws.resources.toArray(new Rsc[0]);
+        Rsc[] configured = ws.resources.toArray(new Rsc[0]);
         long[] keys = new long[configured.length];
         for (int i = 0; i < keys.length; i++) keys[i] = -(long) configured[i].priority << 32 | configured[i].order;
         java.util.Arrays.sort(keys);
@@ -285,7 +279,7 @@ final class StatusUnpacker {
         for (SchedNode n : ws.nodes) if (!n.isRemote() && (n.online || ws.stonithEnabled)) order.add(n);
         // One pass over the state's records, each placed by its resource's place in the configuration (most
         // resources have none: looking every configured one up spent most of the status's time waiting for memory).
-        Configured[] byTop = new Configured[configured.length];
+        Configured[] byTop = new Configured[ws.cfg.resources().size()];
         List<Orphan> orphans = new ArrayList<>(0);
         ws.state.resources().forEach((id, records) -> {
             Configured c = configured(id, records);

@@ -142,6 +142,15 @@ final class WorkingSet {
      */
     private Map<String, Map<String, ResourceState>> recordsById;
 
+    /** Forgets the resources unpacked so far, and what was noted about them, so that they can be built again. */
+    void forgetResources() {
+        resources.clear();
+        rscById.clear();
+        byConfigId.clear();
+        anyContainer = false;
+        anyPromotableCloneOfPrimitive = false;
+    }
+
     /** The records of primitive {@code id} by node, or null when there are none. */
     Map<String, ResourceState> records(String id) {
         if (recordsById == null) {
