@@ -28,6 +28,8 @@ import vigil.api.status.ResourceState;
  */
 final class StatusUnpacker {
     private final WorkingSet ws;
+    /** Some configured primitive is a fence device (stonith: class), noted while the resources are built. */
+    private boolean anyFencePrimitive;
 
     private StatusUnpacker(WorkingSet ws) { this.ws = ws; }
 
@@ -126,7 +128,7 @@ final class StatusUnpacker {
         for (SchedNode n : ws.nodes) if (n.isRemote()) n.connection = ws.rsc(n.connectionId);
         GuestNodes.link(ws);
         ws.haveFenceDevice = !ws.cfg.fenceDevices().isEmpty() || !ws.props.watchdogTimeout().isZero()
-                || ws.cfg.primitives().anyMatch(p -> p.type().startsWith("stonith:"));
+                || anyFencePrimitive;
     }
 
     /** Builds every configured resource, in configuration order; returns the remote nodes their connections name. */
@@ -173,7 +175,10 @@ final class StatusUnpacker {
         Map<String, String> childMeta = new LinkedHashMap<>(meta);
         for (int i = 0; i < clone.cloneMax; i++) clone.children.add(instance(clone, c.child(), i, childMeta));
         ws.byConfigId.put(c.child().id(), clone);
-        for (Primitive p : c.child().primitives()) ws.byConfigId.put(p.id(), clone);
+        for (Primitive p : c.child().primitives()) {
+            ws.byConfigId.put(p.id(), clone);
+            noteFenceDevice(p); // noted also when the clone has no instances
+        }
         return clone;
     }
 
@@ -237,7 +242,7 @@ final class StatusUnpacker {
         String requires = meta.get("requires").orElse("");
         rsc.needsQuorum = !requires.equals("nothing");
         rsc.needsFencing = ws.stonithEnabled && (requires.isEmpty() || requires.equals("fencing") || requires.equals("unfencing"));
-        if (rsc.isPrimitive() && rsc.primitive().type().startsWith("stonith:")) rsc.needsFencing = false; // fence devices need only quorum
+        if (rsc.isPrimitive() && noteFenceDevice(rsc.primitive())) rsc.needsFencing = false; // fence devices need only quorum
         if (rsc.isPrimitive()) {
             rsc.utilization = utilization(rsc);
             rsc.monitorMs = monitorMs(rsc.primitive(), rsc.inPromotable() ? Role.UNPROMOTED : Role.STARTED);
@@ -248,6 +253,13 @@ final class StatusUnpacker {
         if (ws.symmetric) rsc.allowed.addEverywhere(0);
         ws.rscById.put(rsc.id, rsc);
         return rsc;
+    }
+
+    /** Notes whether {@code p} is a fence device (stonith: class), and returns it. */
+    private boolean noteFenceDevice(Primitive p) {
+        boolean fenceDevice = p.type().startsWith("stonith:");
+        anyFencePrimitive |= fenceDevice;
+        return fenceDevice;
     }
 
     /** The interval of the recurring monitor for {@code role} in ms, -1 when there is none (or it is for Stopped). */
