@@ -38,7 +38,6 @@ final class StatusUnpacker {
         u.nodes();
         u.resources();
         u.status();
-        u.targetRoles();
     }
 
     // ---------------------------------------------------------------- nodes
@@ -231,6 +230,7 @@ final class StatusUnpacker {
         rsc.failureTimeout = meta.failureTimeout();
         rsc.multipleActive = meta.multipleActive();
         rsc.targetRole = meta.targetRole().orElse(null);
+        if (rsc.isPrimitive()) applyTargetRole(rsc);
         rsc.managed = meta.isManaged() && !ws.props.maintenanceMode();
         // a remote connection migrates by default (not a guest node's): its node's resources need not stop when it moves
         rsc.allowMigrate = rsc.isPrimitive() && rsc.primitive().remoteNode().isPresent() && meta.get(Meta.ALLOW_MIGRATE).isEmpty()
@@ -642,15 +642,11 @@ final class StatusUnpacker {
         return !ft.isZero() && !java.time.Duration.between(rs.lastFailure(), ws.now).minus(ft).isNegative();
     }
 
-    // ---------------------------------------------------------------- target-role
-
-    private void targetRoles() {
-        for (Rsc top : ws.resources) applyTargetRole(top);
-    }
-
-    private void applyTargetRole(Rsc rsc) {
-        for (int i = 0; i < rsc.children.size(); i++) applyTargetRole(rsc.children.get(i));
-        if (!rsc.isPrimitive()) return;
+    /**
+     * What target-role asks of a primitive, set as it is made: the status read next only ever lowers it (on-fail=stop,
+     * a remote connection's reset), as it would when read first.
+     */
+    private static void applyTargetRole(Rsc rsc) {
         Role req = rsc.targetRole;
         if (req == null || req == Role.STARTED) return;
         if (req == Role.PROMOTED) return; // what a promotable instance may become anyway
