@@ -31,8 +31,11 @@ final class Locations {
             rsc.locations.add(loc);
             applyTo(rsc, loc);
         }
-        for (Rsc r : ws.resources) stickinessAndFailures(ws, r);
-        for (Rsc r : ws.resources) if (r.isClone() && r.promotable) promotionScores(ws, r);
+        for (Rsc r : ws.resources) {
+            stickinessAndFailures(ws, r);
+            // a clone's promotion scores read only its own instances' scores, final once their stickiness is in
+            if (r.isClone() && r.promotable) promotionScores(ws, r);
+        }
     }
 
     /**
