@@ -643,8 +643,9 @@ final class StatusUnpacker {
     }
 
     /**
-     * What target-role asks of a primitive, set as it is made: the status read next only ever lowers it (on-fail=stop,
-     * a remote connection's reset), as it would when read first.
+     * What target-role asks of a primitive, set as the primitive is made. The status, read afterwards, can only set
+     * Stopped (on-fail=stop, a remote connection's reset), which no target-role overrides: the same outcome as applying
+     * target-role after the status.
      */
     private static void applyTargetRole(Rsc rsc) {
         Role req = rsc.targetRole;
