@@ -133,9 +133,7 @@ final class Locations {
         }
         if (!anyFailure(rsc)) return;
         for (SchedNode node : ws.nodes) {
-            int fails = rsc.failCount.getOrDefault(node, 0);
-            // a container counts the failures of what it contains (they restart it)
-            for (Rsc f : rsc.fillers) fails += f.failCount.getOrDefault(node, 0);
+            int fails = rsc.failuresOn(node);
             if (fails <= 0) continue;
             int remaining = rsc.migrationThreshold == Scores.INF ? Scores.INF - fails : rsc.migrationThreshold - fails;
             if (remaining <= 0 || fails >= Scores.INF) {

@@ -126,6 +126,13 @@ final class Rsc {
     /** Whether it has a fail count above zero on some node. */
     boolean failedSomewhere() { return nodesFailedOn > 0; }
 
+    /** The failures that count toward its migration-threshold on {@code node}: its own and its fillers' (they restart it). */
+    int failuresOn(SchedNode node) {
+        int fails = failCount.getOrDefault(node, 0);
+        for (int i = 0; i < fillers.size(); i++) fails += fillers.get(i).failCount.getOrDefault(node, 0);
+        return fails;
+    }
+
     // ---------------------------------------------------------------- placement
     NodeWeights allowed;
     SchedNode assigned;

@@ -464,8 +464,11 @@ final class TransitionBuilder {
         if (!p.allowed.has(n.index)) return ws.symmetric ? "not allowed" : "cluster is opt-in (symmetric-cluster=false) and no location allows it";
         for (Rsc r = p; r != null; r = r.parent) {
             if (r.failBanned.contains(n)) {
-                Integer fails = r.failCount.get(n);
-                return r.id + " failed " + (fails == null || fails >= Scores.INF ? "" : fails + " times ") + "(migration-threshold " + Scores.text(r.migrationThreshold) + ")";
+                int own = r.failCount.getOrDefault(n, 0);
+                int fails = r.failuresOn(n);
+                String who = own == fails ? r.id : r.id + " and the resources it contains";
+                String times = fails == 0 || fails >= Scores.INF ? "" : fails == 1 ? "once " : fails + " times ";
+                return who + " failed " + times + "(migration-threshold " + Scores.text(r.migrationThreshold) + ")";
             }
         }
         for (Loc l : locations) {
