@@ -131,7 +131,7 @@ final class Locations {
             SchedNode node = rsc.runningOn.get(0);
             if (rsc.allowed.has(node.index) || ws.symmetric) score(rsc, node, rsc.stickiness);
         }
-        if (!anyFailure(rsc)) return;
+        if (rsc.failuresIgnored || !anyFailure(rsc)) return;
         for (SchedNode node : ws.nodes) {
             int fails = rsc.failuresOn(node);
             if (fails <= 0) continue;

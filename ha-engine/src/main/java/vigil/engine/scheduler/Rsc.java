@@ -96,6 +96,11 @@ final class Rsc {
     Map<SchedNode, Integer> failCount = Map.of();
     /** Nodes it is banned from after reaching migration-threshold there. */
     Set<SchedNode> failBanned = Set.of();
+    /**
+     * A failure on record had on-fail=ignore: its migration-threshold is not applied on any node (Pacemaker: the
+     * failure is treated as if it had not happened, though the fail count still shows it).
+     */
+    boolean failuresIgnored;
 
     /** Notes a record of it on {@code node}; most resources have records on one node, held without a set of their own. */
     void addKnownOn(SchedNode node) {

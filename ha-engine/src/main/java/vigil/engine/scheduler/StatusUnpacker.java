@@ -496,6 +496,7 @@ final class StatusUnpacker {
         if (ParameterChanges.recordsDigest(rs)) ws.anyStartDigest = true;
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.addKnownOn(node);
         if (!expired(rsc, rs)) rsc.recordFailCount(node, rs.failCount());
+        if (!rsc.failuresIgnored && ignoredFailure(rsc, rs)) rsc.failuresIgnored = true;
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
         if (onFail == OnFail.RESTART && GuestNodes.restartsContainer(rsc, lastFailure(rs))) ws.action(rsc.container, "stop", node, false);
@@ -597,6 +598,15 @@ final class StatusUnpacker {
             if (clear && worst != null && (worst == OnFail.BLOCK || worst == OnFail.IGNORE || worst == OnFail.RESTART)) worst = null;
         }
         return worst;
+    }
+
+    /** Whether a failure on record, not expired, had on-fail=ignore. */
+    private boolean ignoredFailure(Rsc rsc, ResourceState rs) {
+        if (expired(rsc, rs)) return false;
+        for (OperationRecord op : rs.operations()) {
+            if (isFailure(op) && onFailFor(rsc, op.action(), op.interval()) == OnFail.IGNORE) return true;
+        }
+        return false;
     }
 
     static int severity(OnFail f) {
