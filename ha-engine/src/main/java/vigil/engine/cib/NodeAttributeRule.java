@@ -6,8 +6,9 @@ import java.util.Locale;
  * Whether a node attribute expression of a Pacemaker rule holds (as "Pacemaker Explained" describes rule expressions):
  * {@code defined} / {@code not_defined} test presence; the other operations compare the node's value with the
  * expression's as {@code type} says. Without a type, lt/lte/gt/gte compare as integers (as decimal numbers when
- * either value has a '.') and eq/ne as strings; strings compare without regard to case, and a value that does not
- * parse as a number is compared as a string. A missing value: eq and ne compare it as less than any value, the
+ * either value has a '.') and eq/ne as strings; strings compare without regard to case. An integer is the one a
+ * value starts with ("3.4" compares as 3, as in Pacemaker), and a value that does not parse as a number is compared as
+ * a string. A missing value: eq and ne compare it as less than any value, the
  * ordering operations are false.
  */
 final class NodeAttributeRule {
@@ -43,12 +44,10 @@ final class NodeAttributeRule {
             type = !ordering ? "string" : l.indexOf('.') >= 0 || r.indexOf('.') >= 0 ? "number" : "integer";
         }
         switch (type) {
-            case "integer":
-                try {
-                    return Long.compare(Long.parseLong(l.trim()), Long.parseLong(r.trim()));
-                } catch (NumberFormatException e) {
-                    return Integer.signum(l.compareToIgnoreCase(r));
-                }
+            case "integer": {
+                Long a = leadingInteger(l), b = leadingInteger(r);
+                return a != null && b != null ? Long.compare(a, b) : Integer.signum(l.compareToIgnoreCase(r));
+            }
             case "number":
                 try {
                     return Double.compare(Double.parseDouble(l.trim()), Double.parseDouble(r.trim()));
@@ -59,6 +58,25 @@ final class NodeAttributeRule {
                 return compareVersions(l, r);
             default:
                 return Integer.signum(l.compareToIgnoreCase(r));
+        }
+    }
+
+    /**
+     * The integer a value starts with, as Pacemaker reads one: after blanks, an optional sign and decimal digits; what
+     * follows is ignored ("3.4" is 3). Null when there are no digits, or too many for a long.
+     */
+    static Long leadingInteger(String s) {
+        int i = 0;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        int start = i;
+        if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+        int digits = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') i++;
+        if (i == digits) return null;
+        try {
+            return Long.parseLong(s.substring(start, i));
+        } catch (NumberFormatException e) {
+            return null; // out of range
         }
     }
 
