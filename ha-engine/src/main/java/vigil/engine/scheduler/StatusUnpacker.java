@@ -496,7 +496,6 @@ final class StatusUnpacker {
         if (ParameterChanges.recordsDigest(rs)) ws.anyStartDigest = true;
         for (Rsc p = rsc.parent; p != null && !p.unique; p = p.parent) p.addKnownOn(node);
         if (!expired(rsc, rs)) rsc.recordFailCount(node, rs.failCount());
-        if (!rsc.failuresIgnored && ignoredFailure(rsc, rs)) rsc.failuresIgnored = true;
         OnFail onFail = onFailOf(rsc, rs);
         if (onFail == OnFail.RESTART && RemoteNodes.resetsRemote(ws, rsc, lastFailure(rs))) RemoteNodes.resetRemote(ws, rsc);
         if (onFail == OnFail.RESTART && GuestNodes.restartsContainer(rsc, lastFailure(rs))) ws.action(rsc.container, "stop", node, false);
@@ -574,17 +573,19 @@ final class StatusUnpacker {
     /**
      * What the failures on record ask for (Pacemaker replays the history): the most severe on-fail of the failures
      * (ignore < restart < block < stop < standby < fence), where a later success of the failed operation (or a start,
-     * stop, promote, migrate_from, or a "not running" result) clears a restart, block or ignore.
+     * stop, promote, migrate_from, or a "not running" result) clears a restart, block or ignore. A failed stop that
+     * left it blocked asks for what the stop's on-fail says. Replaying notes {@link Rsc#failuresIgnored} as well.
      */
     private OnFail onFailOf(Rsc rsc, ResourceState rs) {
-        if (rs.blocked()) return onFailFor(rsc, "stop", java.time.Duration.ZERO);
-        if (expired(rsc, rs)) return null;
+        OnFail blockedStop = rs.blocked() ? onFailFor(rsc, "stop", java.time.Duration.ZERO) : null;
+        if (expired(rsc, rs)) return blockedStop;
         OnFail worst = null;
         OperationRecord lastFailure = null;
         for (OperationRecord op : rs.operations()) {
             if (op.code() == OcfCode.PENDING) continue;
             if (isFailure(op)) {
                 OnFail f = onFailFor(rsc, op.action(), op.interval());
+                if (f == OnFail.IGNORE) rsc.failuresIgnored = true;
                 if (worst == null || severity(f) > severity(worst)) worst = f;
                 lastFailure = op;
                 continue;
@@ -597,16 +598,7 @@ final class StatusUnpacker {
             };
             if (clear && worst != null && (worst == OnFail.BLOCK || worst == OnFail.IGNORE || worst == OnFail.RESTART)) worst = null;
         }
-        return worst;
-    }
-
-    /** Whether a failure on record, not expired, had on-fail=ignore. */
-    private boolean ignoredFailure(Rsc rsc, ResourceState rs) {
-        if (expired(rsc, rs)) return false;
-        for (OperationRecord op : rs.operations()) {
-            if (isFailure(op) && onFailFor(rsc, op.action(), op.interval()) == OnFail.IGNORE) return true;
-        }
-        return false;
+        return blockedStop != null ? blockedStop : worst;
     }
 
     static int severity(OnFail f) {
